@@ -1,0 +1,136 @@
+//! Full-sync benchmark: Ferry against native replication, on the same servers, in one run.
+//!
+//! Loads `FERRY_BENCH_KEYS` (default 1,000,000) mixed keys into a source — 60 % 100-byte strings, 10 %
+//! each of 10-field hashes, 10-item lists, 10-member sets and 10-member zsets, 10 % of all keys with a
+//! TTL — then times (1) `ferry migrate --cutover-when-synced` into an empty target and (2) `REPLICAOF`
+//! of another empty server with `repl-diskless-sync-delay 0`, and prints both, their ratio, and
+//! Ferry's peak RSS. Run with `cargo bench --bench full_sync`. It prints figures; it asserts only that
+//! both copies are complete.
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use ferry::client::{info_field, keyspace_counts, Client};
+use support::{cmd, RedisServer};
+
+fn key_count() -> usize {
+    std::env::var("FERRY_BENCH_KEYS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000)
+}
+
+async fn load(client: &mut Client, n: usize) {
+    let value = "v".repeat(100);
+    let mut batch: Vec<Vec<Bytes>> = Vec::with_capacity(2000);
+    for i in 0..n {
+        let key = format!("key:{i:08}");
+        let b = |s: &str| Bytes::copy_from_slice(s.as_bytes());
+        let mut c = match i % 10 {
+            0..=5 => vec![b("SET"), b(&key), b(&value)],
+            6 => {
+                let mut c = vec![b("HSET"), b(&key)];
+                for f in 0..10 {
+                    c.extend([b(&format!("field{f}")), b(&format!("value-{i}-{f}"))]);
+                }
+                c
+            }
+            7 => {
+                let mut c = vec![b("RPUSH"), b(&key)];
+                c.extend((0..10).map(|j| b(&format!("item-{i}-{j}"))));
+                c
+            }
+            8 => {
+                let mut c = vec![b("SADD"), b(&key)];
+                c.extend((0..10).map(|j| b(&format!("member-{i}-{j}"))));
+                c
+            }
+            _ => {
+                let mut c = vec![b("ZADD"), b(&key)];
+                for j in 0..10 {
+                    c.extend([b(&format!("{}", j as f64 * 1.5)), b(&format!("m-{i}-{j}"))]);
+                }
+                c
+            }
+        };
+        batch.push(std::mem::take(&mut c));
+        if i % 10 == 3 {
+            batch.push(vec![b("PEXPIRE"), b(&key), b("86400000")]);
+        }
+        if batch.len() >= 2000 {
+            support::pipeline(client, &batch).await;
+            batch.clear();
+        }
+    }
+    support::pipeline(client, &batch).await;
+}
+
+async fn keys(client: &mut Client) -> Vec<(u32, u64)> {
+    keyspace_counts(&client.info("keyspace").await.expect("INFO keyspace"))
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let n = key_count();
+    let source = RedisServer::start_args(&["--repl-diskless-sync-delay", "0"]);
+    let mut src = source.client().await;
+    let t = Instant::now();
+    load(&mut src, n).await;
+    let source_keys = keys(&mut src).await;
+    let mem = src.info("memory").await.unwrap();
+    println!(
+        "dataset: {n} keys loaded in {:.1} s, used_memory {}",
+        t.elapsed().as_secs_f64(),
+        info_field(&mem, "used_memory_human").unwrap_or("?")
+    );
+
+    // Ferry, as a user runs it.
+    let target = RedisServer::start();
+    let t = Instant::now();
+    let out = Command::new(support::ferry_bin())
+        .args(["migrate", "--source", &source.url(), "--target", &target.url(), "--cutover-when-synced", "--json"])
+        .output()
+        .expect("run ferry");
+    let ferry_time = t.elapsed();
+    assert!(out.status.success(), "ferry failed: {}", String::from_utf8_lossy(&out.stderr));
+    let summary: serde_json::Value = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["event"] == "summary")
+        .expect("a summary line");
+    let mut tgt = target.client().await;
+    assert_eq!(keys(&mut tgt).await, source_keys, "Ferry's target holds every key");
+    let rss = summary["summary"]["peak_rss_bytes"].as_u64().unwrap_or(0);
+
+    // Native replication into an empty server.
+    let replica = RedisServer::start();
+    let mut rep = replica.client().await;
+    let t = Instant::now();
+    cmd(&mut rep, &["REPLICAOF", "127.0.0.1", &source.port.to_string()]).await;
+    loop {
+        let info = rep.info("replication").await.unwrap();
+        let persistence = rep.info("persistence").await.unwrap();
+        if info_field(&info, "master_link_status") == Some("up")
+            && info_field(&persistence, "loading") == Some("0")
+            && keys(&mut rep).await == source_keys
+        {
+            break;
+        }
+        assert!(t.elapsed() < Duration::from_secs(600), "native replication did not finish");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let native_time = t.elapsed();
+
+    let ratio = ferry_time.as_secs_f64() / native_time.as_secs_f64();
+    println!(
+        "ferry full sync:    {:.2} s ({:.0} keys/s), mode {}",
+        ferry_time.as_secs_f64(),
+        n as f64 / ferry_time.as_secs_f64(),
+        summary["summary"]["mode"]
+    );
+    println!("native replication: {:.2} s", native_time.as_secs_f64());
+    println!("ratio ferry/native: {ratio:.2}");
+    println!("ferry peak RSS:     {:.1} MB", rss as f64 / 1e6);
+    println!("rdb bytes:          {}", summary["summary"]["progress"]["rdb_bytes"]);
+}

@@ -1,0 +1,20 @@
+//! The unit that flows from the source reader to the writer.
+
+use bytes::Bytes;
+
+use crate::rdb::KeyRecord;
+
+/// One thing to apply to the target, in source order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Entry {
+    /// A key of the snapshot (or one part of a big key).
+    Key(KeyRecord),
+    /// A function library of the snapshot.
+    Function(Bytes),
+    /// The snapshot is complete; it corresponds to this replication offset.
+    SnapshotEnd { offset: u64 },
+    /// A write from the command stream, issued in `db`; `end_offset` is the offset just after it.
+    Command { db: u32, argv: Vec<Bytes>, end_offset: u64 },
+    /// Stream plumbing (PING, REPLCONF, SELECT) that moved the offset without a write.
+    Offset(u64),
+}

@@ -1,0 +1,16 @@
+//! Ferry's engine: replicate a live Redis into another one, and keep it available.
+//!
+//! The pipeline runs Reader → Entry → Writer: [`replica`] speaks replication to the source, [`rdb`]
+//! streams the snapshot, [`entry`] is the unit that flows, [`writer`] applies it to the target, and
+//! [`pipeline`] wires them and owns the offsets. Nothing here knows about a user interface.
+
+pub mod client;
+pub mod endpoint;
+pub mod entry;
+pub mod pipeline;
+pub mod rdb;
+pub mod replica;
+pub mod resp;
+pub mod server;
+pub mod verify;
+pub mod writer;

@@ -1,0 +1,395 @@
+//! One migration: replica → RDB reader → entries → writer, then the command stream, until stopped.
+//!
+//! Three tasks run at once: the *source task* reads the replication connection and turns it into
+//! [`Entry`]s; the *target task* converts and writes them; the *monitor* reads the source's offset and
+//! both keyspaces once a second. The pipeline owns the offsets: received (source task), applied (the
+//! writer, as replies arrive) and acknowledged (the acker, which reports the applied one).
+
+mod monitor;
+mod progress;
+
+pub use progress::{Counters, KeyCounts, Phase, Progress};
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::sync::{mpsc, watch};
+
+use crate::client::{Client, ClientError};
+use crate::endpoint::Endpoint;
+use crate::entry::Entry;
+use crate::rdb::{ReaderOptions, Record};
+use crate::replica::{Acker, RdbFraming, Replica, ReplicaError};
+use crate::server::ServerInfo;
+use crate::writer::{Converter, ErrorSample, Mode, WriteError, Writer, WriterOptions};
+
+/// Entries travel between the tasks in batches of this many, to keep channel costs low.
+const BATCH: usize = 256;
+
+/// What to migrate and how.
+#[derive(Debug, Clone)]
+pub struct MigrateOptions {
+    pub source: Endpoint,
+    pub target: Endpoint,
+    pub writer: WriterOptions,
+    /// Values larger than this are written in parts even when they could be passed through.
+    pub max_raw_bytes: usize,
+    /// Elements per part of a big value.
+    pub part_items: usize,
+    /// Stop by itself once the target has applied everything the source has, and key counts match.
+    pub cutover_when_synced: bool,
+    /// Rewrite values into commands even when the target could take them as RESTORE payloads (for
+    /// targets that refuse RESTORE, such as some managed services).
+    pub force_rewrite: bool,
+}
+
+impl MigrateOptions {
+    pub fn new(source: Endpoint, target: Endpoint) -> Self {
+        let reader = ReaderOptions::default();
+        MigrateOptions {
+            source,
+            target,
+            writer: WriterOptions::default(),
+            max_raw_bytes: reader.max_raw_bytes,
+            part_items: reader.part_items,
+            cutover_when_synced: false,
+            force_rewrite: false,
+        }
+    }
+}
+
+/// A migration failed.
+#[derive(Debug, thiserror::Error)]
+pub enum MigrateError {
+    #[error("source: {0}")]
+    Source(#[from] ReplicaError),
+    #[error("target: {0}")]
+    Target(#[from] WriteError),
+    #[error("{0}")]
+    Client(#[from] ClientError),
+    #[error("the offsets match but the key counts differ (source {source_keys:?}, target {target_keys:?}): the target had keys of its own, or keys expired on one side. Run `ferry verify` to see which keys differ")]
+    KeyCountMismatch { source_keys: KeyCounts, target_keys: KeyCounts },
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// How a migration ended.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub progress: Progress,
+    pub source: String,
+    pub target: String,
+    /// `restore` (values passed through) or `rewrite` (values rewritten as commands).
+    pub mode: &'static str,
+    /// True when the run stopped because it was asked to, not because the target was in sync.
+    pub interrupted: bool,
+    /// Whether the whole snapshot reached the target (false: stopped during the full sync, the
+    /// target is incomplete).
+    pub snapshot_complete: bool,
+    pub errors_by_class: std::collections::BTreeMap<String, u64>,
+    pub error_samples: Vec<ErrorSample>,
+    /// Stream pending entries that commands could not recreate (rewrite mode only).
+    pub stream_pel_lost: u64,
+    /// The process's peak resident memory (Linux; `None` elsewhere).
+    pub peak_rss_bytes: Option<u64>,
+}
+
+/// A running migration.
+pub struct Migration {
+    pub counters: Arc<Counters>,
+    pub progress: watch::Receiver<Progress>,
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<Result<Summary, MigrateError>>,
+}
+
+impl Migration {
+    /// Starts a migration in the background.
+    pub fn start(options: MigrateOptions) -> Migration {
+        let counters = Arc::new(Counters::new());
+        let (stop, stop_rx) = watch::channel(false);
+        let (tx, progress) = watch::channel(counters.snapshot());
+        let task = tokio::spawn(run(options, counters.clone(), stop_rx, tx));
+        Migration { counters, progress, stop, task }
+    }
+
+    /// Asks the migration to stop after what is in flight has been applied.
+    pub fn stop(&self) {
+        let _ = self.stop.send(true);
+    }
+
+    /// A handle that can stop the migration from elsewhere (a signal handler).
+    pub fn stopper(&self) -> watch::Sender<bool> {
+        self.stop.clone()
+    }
+
+    /// Waits for the end.
+    pub async fn wait(self) -> Result<Summary, MigrateError> {
+        match self.task.await {
+            Ok(result) => result,
+            Err(e) => Err(MigrateError::Internal(e.to_string())),
+        }
+    }
+}
+
+async fn run(
+    options: MigrateOptions,
+    counters: Arc<Counters>,
+    mut stop: watch::Receiver<bool>,
+    progress: watch::Sender<Progress>,
+) -> Result<Summary, MigrateError> {
+    let publisher = {
+        let counters = counters.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_millis(250));
+            loop {
+                tick.tick().await;
+                if progress.send(counters.snapshot()).is_err() {
+                    break;
+                }
+            }
+        })
+    };
+    let result = migrate(&options, &counters, &mut stop).await;
+    publisher.abort();
+    counters.set_phase(if result.is_ok() { Phase::Done } else { Phase::Failed });
+    result
+}
+
+async fn migrate(
+    options: &MigrateOptions,
+    counters: &Arc<Counters>,
+    stop: &mut watch::Receiver<bool>,
+) -> Result<Summary, MigrateError> {
+    counters.set_phase(Phase::Connecting);
+    let mut source_client = Client::connect(&options.source).await?;
+    let source_info = ServerInfo::fetch(&mut source_client).await?;
+    let mut target_client = Client::connect(&options.target).await?;
+    let target_info = ServerInfo::fetch(&mut target_client).await?;
+    let mode =
+        if options.force_rewrite { Mode::Rewrite } else { Mode::choose(source_info.rdb_version(), &target_info) };
+    tracing::info!(source = %source_info, target = %target_info, ?mode, "starting migration");
+
+    let monitor = monitor::spawn(source_client, target_client, counters.clone());
+    let replica = Replica::connect(&options.source).await?;
+    counters.set_phase(Phase::WaitingForRdb);
+    let reader_options = ReaderOptions {
+        passthrough: matches!(mode, Mode::Restore { .. }),
+        max_raw_bytes: options.max_raw_bytes,
+        part_items: options.part_items,
+    };
+    let transfer = replica.sync(reader_options).await?;
+    if let RdbFraming::Length(len) = transfer.start.framing {
+        counters.rdb_total.store(len, Ordering::Release);
+    }
+    counters.received_offset.store(transfer.start.offset, Ordering::Release);
+
+    let writer =
+        Writer::connect(&options.target, &options.writer, counters.applied_offset.clone(), counters.writer.clone())
+            .await?;
+    let converter = Converter::new(mode, target_info);
+    let (tx, rx) = mpsc::channel::<Vec<Entry>>(64);
+    let (source_stop_tx, source_stop) = watch::channel(false);
+    let source_task = tokio::spawn(source_side(transfer, tx, counters.clone(), source_stop));
+    let target_task = tokio::spawn(target_side(writer, converter, rx, counters.clone()));
+
+    // Wait for: a failure of either side, a stop request, or (when asked) the target being in sync.
+    let mut source_task = source_task;
+    let mut target_task = target_task;
+    let mut check = tokio::time::interval(Duration::from_millis(200));
+    let mut mismatch_since: Option<std::time::Instant> = None;
+    let mut interrupted = false;
+    let failure: Option<MigrateError> = loop {
+        tokio::select! {
+            r = &mut source_task => break Some(join_error(r).err().unwrap_or_else(|| MigrateError::Internal("the source side ended".into()))),
+            r = &mut target_task => break Some(match join_error(r) { Err(e) => e, Ok(_) => MigrateError::Internal("the target side ended".into()) }),
+            _ = stop.changed() => { interrupted = true; break None; }
+            _ = check.tick() => {
+                if !options.cutover_when_synced || counters.phase() != Phase::Incremental {
+                    continue;
+                }
+                match monitor.in_sync(counters) {
+                    monitor::Sync::Yes => break None,
+                    monitor::Sync::KeysDiffer => {
+                        let since = *mismatch_since.get_or_insert_with(std::time::Instant::now);
+                        if since.elapsed() > Duration::from_secs(10) {
+                            let (source_keys, target_keys) = counters.keyspaces.lock().map(|k| k.clone()).unwrap_or_default();
+                            break Some(MigrateError::KeyCountMismatch { source_keys, target_keys });
+                        }
+                    }
+                    monitor::Sync::No => mismatch_since = None,
+                }
+            }
+        }
+    };
+    monitor.stop();
+    let snapshot_complete = counters.phase() == Phase::Incremental;
+    if let Some(err) = failure {
+        source_task.abort();
+        target_task.abort();
+        return Err(err);
+    }
+    counters.set_phase(Phase::CuttingOver);
+    let _ = source_stop_tx.send(true);
+    // The source side stops reading and closes its channel; the target side then drains.
+    let stopped = join_error(source_task.await);
+    let (converter, target_result) = match target_task.await {
+        Ok(Ok(c)) => (Some(c), Ok(())),
+        Ok(Err(e)) => (None, Err(e)),
+        Err(e) => (None, Err(MigrateError::Internal(e.to_string()))),
+    };
+    stopped?;
+    target_result?;
+    let converter = converter.ok_or_else(|| MigrateError::Internal("no converter".into()))?;
+    let progress = counters.snapshot();
+    Ok(Summary {
+        progress,
+        source: options.source.to_string(),
+        target: options.target.to_string(),
+        mode: match converter.mode() {
+            Mode::Restore { .. } => "restore",
+            Mode::Rewrite => "rewrite",
+        },
+        interrupted,
+        snapshot_complete,
+        errors_by_class: counters.writer.by_class(),
+        error_samples: counters.writer.samples(),
+        stream_pel_lost: converter.pel_lost,
+        peak_rss_bytes: progress::peak_rss_bytes(),
+    })
+}
+
+fn join_error<T>(r: Result<Result<T, MigrateError>, tokio::task::JoinError>) -> Result<T, MigrateError> {
+    match r {
+        Ok(result) => result,
+        Err(e) => Err(MigrateError::Internal(e.to_string())),
+    }
+}
+
+/// Reads the RDB and then the command stream, sending entries to the target side in batches.
+async fn source_side(
+    mut transfer: crate::replica::RdbTransfer,
+    tx: mpsc::Sender<Vec<Entry>>,
+    counters: Arc<Counters>,
+    mut stop: watch::Receiver<bool>,
+) -> Result<(), MigrateError> {
+    let mut batch = Vec::with_capacity(BATCH);
+    let send = |batch: &mut Vec<Entry>| {
+        let full = std::mem::replace(batch, Vec::with_capacity(BATCH));
+        let tx = tx.clone();
+        async move { tx.send(full).await.is_ok() }
+    };
+    let mut started = false;
+    while let Some(record) = transfer.next().await? {
+        if !started {
+            counters.set_phase(Phase::FullSync);
+            started = true;
+        }
+        counters.rdb_bytes.store(transfer.reader().bytes_read(), Ordering::Relaxed);
+        match record {
+            Record::Key(key) => batch.push(Entry::Key(key)),
+            Record::Function { code } => batch.push(Entry::Function(code)),
+            Record::ModuleAux { module } => {
+                tracing::warn!(module, "the source's RDB holds auxiliary data of a module; it is not migrated");
+            }
+            Record::Aux { .. } | Record::SelectDb(_) | Record::ResizeDb { .. } => {}
+        }
+        if batch.len() >= BATCH && !send(&mut batch).await {
+            return Ok(());
+        }
+        if *stop.borrow() {
+            return Ok(());
+        }
+    }
+    counters.rdb_bytes.store(transfer.reader().bytes_read(), Ordering::Relaxed);
+    let offset = transfer.start.offset;
+    let (mut stream, ack_half) = transfer.finish().await?;
+    let acker = Acker::spawn(ack_half, counters.applied_offset.clone());
+    batch.push(Entry::SnapshotEnd { offset });
+    if !send(&mut batch).await {
+        acker.stop().await;
+        return Ok(());
+    }
+    let mut db = 0u32;
+    let result = loop {
+        let command = tokio::select! {
+            c = stream.next(), if batch.len() < BATCH => c,
+            _ = stop.changed() => break Ok(()),
+            // Nothing new for a moment: hand over what we have so it is applied now.
+            _ = tokio::time::sleep(Duration::from_millis(2)), if !batch.is_empty() => {
+                if !send(&mut batch).await { break Ok(()); }
+                continue;
+            }
+        };
+        let command = match command {
+            Ok(c) => c,
+            Err(e) => break Err(e.into()),
+        };
+        counters.received_offset.store(command.end_offset, Ordering::Relaxed);
+        let name = command.argv[0].to_ascii_uppercase();
+        let entry = match &name[..] {
+            b"SELECT" => {
+                db = command.argv.get(1).and_then(|d| std::str::from_utf8(d).ok()?.parse().ok()).unwrap_or(db);
+                Entry::Offset(command.end_offset)
+            }
+            b"PING" | b"PUBLISH" | b"SPUBLISH" => Entry::Offset(command.end_offset),
+            b"REPLCONF" => {
+                if command.argv.get(1).is_some_and(|a| a.eq_ignore_ascii_case(b"GETACK")) {
+                    acker.ack_now();
+                }
+                Entry::Offset(command.end_offset)
+            }
+            _ => Entry::Command { db, argv: command.argv, end_offset: command.end_offset },
+        };
+        batch.push(entry);
+        if batch.len() >= BATCH && !send(&mut batch).await {
+            break Ok(());
+        }
+    };
+    if result.is_ok() && !batch.is_empty() {
+        send(&mut batch).await;
+    }
+    acker.stop().await;
+    result
+}
+
+/// Converts and writes entries until the source side closes the channel, then drains the writer.
+async fn target_side(
+    mut writer: Writer,
+    mut converter: Converter,
+    mut rx: mpsc::Receiver<Vec<Entry>>,
+    counters: Arc<Counters>,
+) -> Result<Converter, MigrateError> {
+    while let Some(batch) = rx.recv().await {
+        for entry in batch {
+            match entry {
+                Entry::Key(key) => {
+                    if converter.write_key(&mut writer, key).await? {
+                        counters.keys_written.fetch_add(1, Ordering::Relaxed);
+                    }
+                    counters.keys_expired.store(converter.expired_skipped, Ordering::Relaxed);
+                }
+                Entry::Function(code) => converter.write_function(&mut writer, code).await?,
+                Entry::SnapshotEnd { offset } => {
+                    writer.mark_offset(offset);
+                    counters.set_phase(Phase::Incremental);
+                }
+                Entry::Command { db, argv, end_offset } => {
+                    writer.select(db).await?;
+                    let name = argv[0].to_ascii_uppercase();
+                    writer.send(&argv, end_offset).await?;
+                    if name == b"SELECT" || name == b"EXEC" || name == b"DISCARD" {
+                        writer.forget_db();
+                    }
+                }
+                Entry::Offset(offset) => writer.mark_offset(offset),
+            }
+        }
+        if rx.is_empty() {
+            writer.flush().await?;
+        }
+    }
+    writer.drain().await?;
+    Ok(converter)
+}

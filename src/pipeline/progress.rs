@@ -1,0 +1,182 @@
+//! The live state of one migration: counters the pipeline's tasks update, and the [`Progress`]
+//! snapshots it publishes for whoever shows them.
+
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::writer::WriterStats;
+
+/// Where a migration is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    Connecting,
+    /// The source is producing the RDB (forking, or waiting for its diskless delay).
+    WaitingForRdb,
+    FullSync,
+    Incremental,
+    CuttingOver,
+    Done,
+    Failed,
+}
+
+impl Phase {
+    fn from_u8(v: u8) -> Phase {
+        match v {
+            0 => Phase::Connecting,
+            1 => Phase::WaitingForRdb,
+            2 => Phase::FullSync,
+            3 => Phase::Incremental,
+            4 => Phase::CuttingOver,
+            5 => Phase::Done,
+            _ => Phase::Failed,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Phase::Connecting => "connecting",
+            Phase::WaitingForRdb => "waiting for RDB",
+            Phase::FullSync => "full sync",
+            Phase::Incremental => "incremental sync",
+            Phase::CuttingOver => "cutting over",
+            Phase::Done => "done",
+            Phase::Failed => "failed",
+        }
+    }
+}
+
+/// Key counts per db, `(db, keys)`, for the dbs that hold keys.
+pub type KeyCounts = Vec<(u32, u64)>;
+
+/// A point-in-time view of a migration.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Progress {
+    pub phase: Phase,
+    pub elapsed_ms: u64,
+    /// RDB bytes received and parsed so far; the total when the source announced it (disk framing).
+    pub rdb_bytes: u64,
+    pub rdb_total: Option<u64>,
+    /// Keys written to the target (snapshot keys completed).
+    pub keys_written: u64,
+    /// Keys left out because their TTL had passed.
+    pub keys_expired: u64,
+    /// Keys per second over the last interval.
+    pub keys_per_sec: f64,
+    pub commands_sent: u64,
+    pub commands_acked: u64,
+    pub errors: u64,
+    /// The source's `master_repl_offset`, read about once a second.
+    pub source_offset: u64,
+    /// Offset of the last byte received from the source.
+    pub received_offset: u64,
+    /// Offset the target has applied (what we acknowledge to the source).
+    pub applied_offset: u64,
+    /// `source_offset - applied_offset`, in bytes (0 when caught up).
+    pub lag_bytes: u64,
+    /// Keys per db on the source and the target, from `INFO keyspace`.
+    pub source_keys: KeyCounts,
+    pub target_keys: KeyCounts,
+}
+
+/// Counters shared by the pipeline's tasks.
+pub struct Counters {
+    started: Instant,
+    phase: AtomicU8,
+    pub rdb_bytes: AtomicU64,
+    pub rdb_total: AtomicU64,
+    pub keys_written: AtomicU64,
+    pub keys_expired: AtomicU64,
+    pub source_offset: AtomicU64,
+    pub received_offset: AtomicU64,
+    /// Shared with the writer (which advances it) and the acker (which reports it).
+    pub applied_offset: Arc<AtomicU64>,
+    pub writer: Arc<WriterStats>,
+    /// Key counts per db: (source, target).
+    pub keyspaces: Mutex<(KeyCounts, KeyCounts)>,
+    last_rate: Mutex<(Instant, u64, f64)>,
+}
+
+impl Counters {
+    pub fn new() -> Counters {
+        let now = Instant::now();
+        Counters {
+            started: now,
+            phase: AtomicU8::new(0),
+            rdb_bytes: AtomicU64::new(0),
+            rdb_total: AtomicU64::new(0),
+            keys_written: AtomicU64::new(0),
+            keys_expired: AtomicU64::new(0),
+            source_offset: AtomicU64::new(0),
+            received_offset: AtomicU64::new(0),
+            applied_offset: Arc::new(AtomicU64::new(0)),
+            writer: Arc::new(WriterStats::default()),
+            keyspaces: Mutex::new((Vec::new(), Vec::new())),
+            last_rate: Mutex::new((now, 0, 0.0)),
+        }
+    }
+
+    pub fn set_phase(&self, phase: Phase) {
+        self.phase.store(phase as u8, Ordering::Release);
+    }
+
+    pub fn phase(&self) -> Phase {
+        Phase::from_u8(self.phase.load(Ordering::Acquire))
+    }
+
+    /// A snapshot; also updates the key rate (call it at a steady pace).
+    pub fn snapshot(&self) -> Progress {
+        let load = |a: &AtomicU64| a.load(Ordering::Acquire);
+        let keys_written = load(&self.keys_written);
+        let keys_per_sec = match self.last_rate.lock() {
+            Ok(mut last) => {
+                let dt = last.0.elapsed().as_secs_f64();
+                if dt >= 0.5 {
+                    last.2 = (keys_written - last.1) as f64 / dt;
+                    *last = (Instant::now(), keys_written, last.2);
+                }
+                last.2
+            }
+            Err(_) => 0.0,
+        };
+        let (source_keys, target_keys) = self.keyspaces.lock().map(|k| k.clone()).unwrap_or_default();
+        let source_offset = load(&self.source_offset);
+        let applied_offset = load(&self.applied_offset);
+        let total = load(&self.rdb_total);
+        Progress {
+            phase: self.phase(),
+            elapsed_ms: self.started.elapsed().as_millis() as u64,
+            rdb_bytes: load(&self.rdb_bytes),
+            rdb_total: (total > 0).then_some(total),
+            keys_written,
+            keys_expired: load(&self.keys_expired),
+            keys_per_sec,
+            commands_sent: load(&self.writer.sent),
+            commands_acked: load(&self.writer.acked),
+            errors: load(&self.writer.errors),
+            source_offset,
+            received_offset: load(&self.received_offset),
+            applied_offset,
+            lag_bytes: source_offset.saturating_sub(applied_offset),
+            source_keys,
+            target_keys,
+        }
+    }
+}
+
+impl Default for Counters {
+    fn default() -> Self {
+        Counters::new()
+    }
+}
+
+/// The process's peak resident set size (`VmHWM`), where the OS tells it.
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}

@@ -1,0 +1,318 @@
+//! Turns snapshot records into target commands: `RESTORE` of the value's own bytes when the target
+//! can read the source's RDB version, ordinary commands otherwise.
+//!
+//! Keys already expired are skipped (the source would never serve them). TTLs are written as absolute
+//! times so that the time a migration takes does not stretch them.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use bytes::{BufMut, Bytes, BytesMut};
+
+use super::{ErrorSample, WriteError, Writer};
+use crate::rdb::{self, Body, KeyRecord, Stream, Value};
+use crate::server::ServerInfo;
+
+/// How values reach the target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `RESTORE` of the exact serialized value, tagged with the source's RDB version.
+    Restore { rdb_version: u16 },
+    /// Ordinary commands (SET, RPUSH, HSET, XADD...): the target is older than the source.
+    Rewrite,
+}
+
+impl Mode {
+    /// Passthrough when the target reads RDB `source_rdb` (a Valkey 9 payload only Valkey 9 reads).
+    pub fn choose(source_rdb: u16, target: &ServerInfo) -> Mode {
+        if target.rdb_version() >= source_rdb {
+            Mode::Restore { rdb_version: source_rdb }
+        } else {
+            Mode::Rewrite
+        }
+    }
+}
+
+/// Converts records for one target and sends them through a [`Writer`].
+pub struct Converter {
+    mode: Mode,
+    target: ServerInfo,
+    /// The key whose parts are being skipped because it had expired.
+    skipping: Option<Bytes>,
+    /// Keys left out because their TTL had passed.
+    pub expired_skipped: u64,
+    /// Stream pending entries that name entries no longer in the stream: commands cannot recreate
+    /// them (RESTORE does).
+    pub pel_lost: u64,
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+fn b(s: &'static str) -> Bytes {
+    Bytes::from_static(s.as_bytes())
+}
+
+fn num(n: impl ToString) -> Bytes {
+    Bytes::from(n.to_string())
+}
+
+/// A score as Redis parses it back to the same double (`inf`, `-inf`, shortest round-trip form).
+fn score(x: f64) -> Bytes {
+    num(x)
+}
+
+impl Converter {
+    pub fn new(mode: Mode, target: ServerInfo) -> Converter {
+        Converter { mode, target, skipping: None, expired_skipped: 0, pel_lost: 0 }
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// Writes one key record; returns true when the key is complete (a whole value or a last part).
+    pub async fn write_key(&mut self, w: &mut Writer, rec: KeyRecord) -> Result<bool, WriteError> {
+        let first = !matches!(rec.body, Body::Part { index: 1.., .. });
+        let last = !matches!(rec.body, Body::Part { last: false, .. });
+        if first {
+            self.skipping = None;
+            if rec.expire_at_ms.is_some_and(|t| t <= now_ms()) {
+                self.expired_skipped += 1;
+                if !last {
+                    self.skipping = Some(rec.key.clone());
+                }
+                return Ok(false);
+            }
+        } else if self.skipping.as_ref() == Some(&rec.key) {
+            if last {
+                self.skipping = None;
+            }
+            return Ok(false);
+        }
+        w.select(rec.db).await?;
+        match rec.body {
+            Body::Raw(raw) => {
+                let Mode::Restore { rdb_version } = self.mode else {
+                    return w
+                        .reject(sample(&rec.key, "a value in RDB form, which only RESTORE can write"))
+                        .map(|_| false);
+                };
+                self.restore(w, &rec.key, rec.rdb_type, &raw, rdb_version, rec.expire_at_ms, rec.idle_s, rec.freq)
+                    .await?;
+                return Ok(true);
+            }
+            Body::Value(value) => {
+                if !matches!(value, Value::String(_)) {
+                    w.send(&[b("DEL"), rec.key.clone()], 0).await?;
+                }
+                self.rewrite(w, &rec.key, value, true).await?;
+            }
+            Body::Part { value, index, last } => {
+                if index == 0 {
+                    w.send(&[b("DEL"), rec.key.clone()], 0).await?;
+                }
+                self.rewrite(w, &rec.key, value, last).await?;
+            }
+        }
+        if last {
+            if let Some(at) = rec.expire_at_ms {
+                w.send(&[b("PEXPIREAT"), rec.key, num(at)], 0).await?;
+            }
+        }
+        Ok(last)
+    }
+
+    /// Loads a function library (FUNCTION2 record).
+    pub async fn write_function(&mut self, w: &mut Writer, code: Bytes) -> Result<(), WriteError> {
+        if !self.target.at_least(7, 0) {
+            let name = String::from_utf8_lossy(&code).lines().next().unwrap_or_default().to_string();
+            return w.reject(ErrorSample {
+                class: "UNSUPPORTED".into(),
+                command: "FUNCTION".into(),
+                key: name,
+                message: format!("function libraries ({} has no FUNCTION command)", self.target),
+            });
+        }
+        w.send(&[b("FUNCTION"), b("LOAD"), b("REPLACE"), code], 0).await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn restore(
+        &mut self,
+        w: &mut Writer,
+        key: &Bytes,
+        rdb_type: u8,
+        raw: &[u8],
+        rdb_version: u16,
+        expire_at_ms: Option<i64>,
+        idle_s: Option<u64>,
+        freq: Option<u8>,
+    ) -> Result<(), WriteError> {
+        let mut payload = BytesMut::with_capacity(raw.len() + 11);
+        payload.put_u8(rdb_type);
+        payload.put_slice(raw);
+        payload.put_u16_le(rdb_version);
+        let crc = rdb::crc64(0, &payload);
+        payload.put_u64_le(crc);
+        let abs_ttl = self.target.at_least(5, 0);
+        let ttl = match expire_at_ms {
+            None => 0,
+            Some(at) if abs_ttl => at,
+            Some(at) => (at - now_ms()).max(1),
+        };
+        let mut argv = vec![b("RESTORE"), key.clone(), num(ttl), payload.freeze(), b("REPLACE")];
+        if abs_ttl && expire_at_ms.is_some() {
+            argv.push(b("ABSTTL"));
+        }
+        if abs_ttl {
+            if let Some(idle) = idle_s {
+                argv.extend([b("IDLETIME"), num(idle)]);
+            } else if let Some(freq) = freq {
+                argv.extend([b("FREQ"), num(freq)]);
+            }
+        }
+        w.send(&argv, 0).await
+    }
+
+    /// Writes a decoded value (or one part of it) as ordinary commands.
+    async fn rewrite(&mut self, w: &mut Writer, key: &Bytes, value: Value, last: bool) -> Result<(), WriteError> {
+        let k = || key.clone();
+        match value {
+            Value::String(s) => w.send(&[b("SET"), k(), s], 0).await,
+            Value::List(items) => push_many(w, vec![b("RPUSH"), k()], items).await,
+            Value::Set(members) => push_many(w, vec![b("SADD"), k()], members).await,
+            Value::ZSet(members) => {
+                let flat = members.into_iter().flat_map(|(m, s)| [score(s), m]).collect();
+                push_many(w, vec![b("ZADD"), k()], flat).await
+            }
+            Value::Hash(fields) => {
+                let cmd = if self.target.at_least(4, 0) { "HSET" } else { "HMSET" };
+                let ttls: Vec<(Bytes, i64)> =
+                    fields.iter().filter_map(|f| f.expire_at_ms.map(|t| (f.field.clone(), t))).collect();
+                let flat = fields.into_iter().flat_map(|f| [f.field, f.value]).collect();
+                push_many(w, vec![b(cmd), k()], flat).await?;
+                self.field_ttls(w, key, ttls).await
+            }
+            Value::Stream(stream) => self.stream(w, key, *stream, last).await,
+        }
+    }
+
+    async fn field_ttls(&mut self, w: &mut Writer, key: &Bytes, ttls: Vec<(Bytes, i64)>) -> Result<(), WriteError> {
+        if ttls.is_empty() {
+            return Ok(());
+        }
+        if !self.target.at_least(7, 4) {
+            return w.reject(sample(key, &format!("hash field TTLs ({} has no HPEXPIREAT)", self.target)));
+        }
+        for (field, at) in ttls {
+            w.send(&[b("HPEXPIREAT"), key.clone(), num(at), b("FIELDS"), b("1"), field], 0).await?;
+        }
+        Ok(())
+    }
+
+    async fn stream(&mut self, w: &mut Writer, key: &Bytes, s: Stream, last: bool) -> Result<(), WriteError> {
+        let k = || key.clone();
+        for entry in &s.entries {
+            let mut argv = Vec::with_capacity(3 + entry.fields.len() * 2);
+            argv.extend([b("XADD"), k(), num(entry.id)]);
+            for (f, v) in &entry.fields {
+                argv.extend([f.clone(), v.clone()]);
+            }
+            w.send(&argv, 0).await?;
+        }
+        if !last {
+            return Ok(());
+        }
+        if s.length == 0 && s.entries.is_empty() {
+            // XSETID needs the key to exist: create it with a placeholder entry and delete that.
+            w.send(&[b("XADD"), k(), b("0-1"), b("f"), b("v")], 0).await?;
+            w.send(&[b("XDEL"), k(), b("0-1")], 0).await?;
+        }
+        let mut setid = vec![b("XSETID"), k(), num(s.last_id)];
+        if self.target.at_least(7, 0) {
+            if let Some(added) = s.entries_added {
+                setid.extend([b("ENTRIESADDED"), num(added)]);
+            }
+            if let Some(max_deleted) = s.max_deleted_id {
+                setid.extend([b("MAXDELETEDID"), num(max_deleted)]);
+            }
+        }
+        w.send(&setid, 0).await?;
+        let live: std::collections::BTreeSet<_> = s.entries.iter().map(|e| e.id).collect();
+        for group in s.groups {
+            let mut create = vec![b("XGROUP"), b("CREATE"), k(), group.name.clone(), num(group.last_delivered_id)];
+            if self.target.at_least(7, 0) {
+                if let Some(read) = group.entries_read {
+                    create.extend([b("ENTRIESREAD"), num(read)]);
+                }
+            }
+            w.send(&create, 0).await?;
+            if self.target.at_least(6, 2) {
+                for consumer in &group.consumers {
+                    w.send(&[b("XGROUP"), b("CREATECONSUMER"), k(), group.name.clone(), consumer.name.clone()], 0)
+                        .await?;
+                }
+            }
+            for p in group.pending {
+                // Only a stream that was sent whole lets us tell live entries apart; in parts, trust XCLAIM.
+                if !live.is_empty() && !live.contains(&p.id) {
+                    self.pel_lost += 1;
+                    continue;
+                }
+                w.send(
+                    &[
+                        b("XCLAIM"),
+                        k(),
+                        group.name.clone(),
+                        p.consumer,
+                        b("0"),
+                        num(p.id),
+                        b("TIME"),
+                        num(p.delivery_time_ms),
+                        b("RETRYCOUNT"),
+                        num(p.delivery_count),
+                        b("FORCE"),
+                        b("JUSTID"),
+                    ],
+                    0,
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn sample(key: &Bytes, what: &str) -> ErrorSample {
+    ErrorSample {
+        class: "UNSUPPORTED".into(),
+        command: String::new(),
+        key: String::from_utf8_lossy(key).into_owned(),
+        message: what.to_string(),
+    }
+}
+
+/// Sends `head + items` in commands of bounded size, so no single command is huge.
+async fn push_many(w: &mut Writer, head: Vec<Bytes>, items: Vec<Bytes>) -> Result<(), WriteError> {
+    const MAX_ARGS: usize = 1024;
+    const MAX_BYTES: usize = 1 << 20;
+    let mut argv = head.clone();
+    let mut bytes = 0;
+    // Pairs (score member, field value) must stay together: split only on even counts for them.
+    let pair = matches!(&head[0][..], b"ZADD" | b"HSET" | b"HMSET");
+    for item in items {
+        bytes += item.len();
+        argv.push(item);
+        let n = argv.len() - head.len();
+        if (n >= MAX_ARGS || bytes >= MAX_BYTES) && (!pair || n % 2 == 0) {
+            w.send(&argv, 0).await?;
+            argv.truncate(head.len());
+            bytes = 0;
+        }
+    }
+    if argv.len() > head.len() {
+        w.send(&argv, 0).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,344 @@
+//! Pipelined writes to the target, with a bounded window, byte-exact offset accounting, and error
+//! replies that are counted and surfaced — never dropped.
+//!
+//! One task encodes and sends ([`Writer`]); another reads replies in order and pops the matching
+//! [`Pending`] entries. A pending entry may carry the replication offset reached once it is applied:
+//! when its reply arrives, that offset becomes the *applied* offset that the replica acknowledges.
+
+mod convert;
+
+pub use convert::{Converter, Mode};
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use bytes::{Bytes, BytesMut};
+use tokio::io::AsyncWriteExt;
+use tokio::net::tcp::OwnedWriteHalf;
+use tokio::sync::{Notify, Semaphore};
+
+use crate::client::{Client, ClientError};
+use crate::endpoint::Endpoint;
+use crate::resp::{self, Frame};
+
+/// Flush the send buffer once it holds this much.
+const FLUSH_BYTES: usize = 256 * 1024;
+/// Keep at most this many error samples for the report.
+const MAX_SAMPLES: usize = 20;
+
+/// How the writer behaves.
+#[derive(Debug, Clone)]
+pub struct WriterOptions {
+    /// Commands sent but not yet answered, at most.
+    pub window: usize,
+    /// Error classes (the first word of an error reply, e.g. `BUSYKEY`, or `UNSUPPORTED` for data the
+    /// target cannot hold) that are counted and reported but do not fail the run.
+    pub skip_errors: Vec<String>,
+}
+
+impl Default for WriterOptions {
+    fn default() -> Self {
+        WriterOptions { window: 8192, skip_errors: Vec::new() }
+    }
+}
+
+/// Writing to the target failed.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    #[error("the target rejected {count} write(s); the first: {first}. Nothing was skipped: fix the cause and run again, or pass --skip-errors {class} to count and skip this kind of error")]
+    Rejected { count: u64, first: String, class: String },
+    #[error("the target cannot hold {what} of key {key:?}. Upgrade the target, or pass --skip-errors UNSUPPORTED to leave it out (it will be counted in the report)")]
+    Unsupported { key: String, what: String },
+}
+
+/// One error the target returned, for the report.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ErrorSample {
+    pub class: String,
+    pub command: String,
+    pub key: String,
+    pub message: String,
+}
+
+/// Counters the writer keeps; read them at any time.
+#[derive(Debug, Default)]
+pub struct WriterStats {
+    pub sent: AtomicU64,
+    pub acked: AtomicU64,
+    pub errors: AtomicU64,
+    pub skipped_errors: AtomicU64,
+    samples: Mutex<Vec<ErrorSample>>,
+    by_class: Mutex<BTreeMap<String, u64>>,
+}
+
+impl WriterStats {
+    /// The first few errors seen.
+    pub fn samples(&self) -> Vec<ErrorSample> {
+        self.samples.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Error counts by class.
+    pub fn by_class(&self) -> BTreeMap<String, u64> {
+        self.by_class.lock().map(|m| m.clone()).unwrap_or_default()
+    }
+
+    /// Records an error that happened before sending (data the target cannot hold).
+    pub fn record(&self, sample: ErrorSample, skipped: bool) {
+        self.errors.fetch_add(1, Ordering::Relaxed);
+        if skipped {
+            self.skipped_errors.fetch_add(1, Ordering::Relaxed);
+        }
+        if let Ok(mut m) = self.by_class.lock() {
+            *m.entry(sample.class.clone()).or_default() += 1;
+        }
+        if let Ok(mut s) = self.samples.lock() {
+            if s.len() < MAX_SAMPLES {
+                s.push(sample);
+            }
+        }
+    }
+}
+
+/// A command sent and not yet answered.
+struct Pending {
+    name: Bytes,
+    key: Option<Bytes>,
+    /// Replication offset reached when this is applied (0: none).
+    offset: u64,
+}
+
+/// What the sender and the reply reader share.
+struct Shared {
+    inflight: Mutex<VecDeque<Pending>>,
+    applied: Arc<AtomicU64>,
+    stats: Arc<WriterStats>,
+    skip: Vec<String>,
+    failure: Mutex<Option<WriteError>>,
+    failed: AtomicBool,
+    idle: Notify,
+    window: Semaphore,
+}
+
+impl Shared {
+    fn fail(&self, err: WriteError) {
+        if let Ok(mut f) = self.failure.lock() {
+            if f.is_none() {
+                *f = Some(err);
+            }
+        }
+        self.failed.store(true, Ordering::Release);
+        // Wake a sender waiting for window room so it sees the failure.
+        self.window.add_permits(1 << 20);
+        self.idle.notify_waiters();
+    }
+
+    fn take_failure(&self) -> Option<WriteError> {
+        self.failure.lock().ok()?.take()
+    }
+}
+
+/// Pipelined writer to one target connection.
+pub struct Writer {
+    conn: OwnedWriteHalf,
+    out: BytesMut,
+    shared: Arc<Shared>,
+    db: Option<u32>,
+    addr: String,
+    reader: tokio::task::JoinHandle<()>,
+}
+
+impl Writer {
+    /// Connects to the target. `applied` is advanced as replies come back.
+    pub async fn connect(
+        target: &Endpoint,
+        options: &WriterOptions,
+        applied: Arc<AtomicU64>,
+        stats: Arc<WriterStats>,
+    ) -> Result<Writer, WriteError> {
+        let client = Client::connect(target).await?;
+        let addr = client.addr().to_string();
+        let (mut replies, conn) = client.into_split();
+        let shared = Arc::new(Shared {
+            inflight: Mutex::new(VecDeque::new()),
+            applied,
+            stats,
+            skip: options.skip_errors.iter().map(|s| s.to_uppercase()).collect(),
+            failure: Mutex::new(None),
+            failed: AtomicBool::new(false),
+            idle: Notify::new(),
+            window: Semaphore::new(options.window.max(1)),
+        });
+        let reader_shared = shared.clone();
+        let reader = tokio::spawn(async move {
+            loop {
+                let frame = match replies.read_frame().await {
+                    Ok((frame, _)) => frame,
+                    Err(e) => {
+                        let pending = reader_shared.inflight.lock().map(|q| q.len()).unwrap_or(0);
+                        if pending > 0 || !reader_shared.failed.load(Ordering::Acquire) {
+                            reader_shared.fail(WriteError::Client(e));
+                        }
+                        return;
+                    }
+                };
+                reader_shared.on_reply(frame);
+            }
+        });
+        Ok(Writer { conn, out: BytesMut::with_capacity(FLUSH_BYTES * 2), shared, db: None, addr, reader })
+    }
+
+    /// Makes the next commands apply to database `db` (sends SELECT only when it changes).
+    pub async fn select(&mut self, db: u32) -> Result<(), WriteError> {
+        if self.db != Some(db) {
+            let text = db.to_string();
+            self.send(&[Bytes::from_static(b"SELECT"), Bytes::from(text)], 0).await?;
+            self.db = Some(db);
+        }
+        Ok(())
+    }
+
+    /// Forgets which db is selected: the next [`Writer::select`] sends SELECT (after a command from
+    /// the source that may have changed it, such as a transaction that failed).
+    pub fn forget_db(&mut self) {
+        self.db = None;
+    }
+
+    /// Queues a command. `offset`, when not 0, becomes the applied offset once the target answers it.
+    pub async fn send(&mut self, argv: &[Bytes], offset: u64) -> Result<(), WriteError> {
+        self.check()?;
+        let acquired = self.shared.window.try_acquire().map(|permit| permit.forget()).is_ok();
+        if !acquired {
+            {
+                // The window is full: send what is buffered, then wait for replies.
+                self.flush().await?;
+                if let Ok(permit) = self.shared.window.acquire().await {
+                    permit.forget();
+                }
+                self.check()?;
+            }
+        }
+        let pending = Pending { name: argv[0].clone(), key: argv.get(1).cloned(), offset };
+        if let Ok(mut q) = self.shared.inflight.lock() {
+            q.push_back(pending);
+        }
+        resp::encode_command(&mut self.out, argv);
+        self.shared.stats.sent.fetch_add(1, Ordering::Relaxed);
+        if self.out.len() >= FLUSH_BYTES {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    /// Records that the source's stream reached `offset` with nothing to write (PING, REPLCONF...):
+    /// it becomes applied once everything before it is.
+    pub fn mark_offset(&mut self, offset: u64) {
+        if let Ok(mut q) = self.shared.inflight.lock() {
+            match q.back_mut() {
+                Some(last) => last.offset = last.offset.max(offset),
+                None => {
+                    self.shared.applied.fetch_max(offset, Ordering::AcqRel);
+                }
+            }
+        }
+    }
+
+    /// Sends everything buffered.
+    pub async fn flush(&mut self) -> Result<(), WriteError> {
+        if self.out.is_empty() {
+            return Ok(());
+        }
+        let result = self.conn.write_all(&self.out).await;
+        self.out.clear();
+        result.map_err(|source| WriteError::Client(ClientError::Io { addr: self.addr.clone(), source }))?;
+        self.check()
+    }
+
+    /// Flushes and waits until the target has answered everything sent.
+    pub async fn drain(&mut self) -> Result<(), WriteError> {
+        self.flush().await?;
+        loop {
+            let idle = self.shared.idle.notified();
+            tokio::pin!(idle);
+            idle.as_mut().enable();
+            self.check()?;
+            if self.shared.inflight.lock().map(|q| q.is_empty()).unwrap_or(true) {
+                return Ok(());
+            }
+            idle.await;
+        }
+    }
+
+    /// Records an error found before sending; fails unless its class is skipped.
+    pub fn reject(&mut self, sample: ErrorSample) -> Result<(), WriteError> {
+        let skipped = self.shared.skip.contains(&sample.class);
+        let err = WriteError::Unsupported { key: sample.key.clone(), what: sample.message.clone() };
+        self.shared.stats.record(sample, skipped);
+        if skipped {
+            Ok(())
+        } else {
+            Err(err)
+        }
+    }
+
+    /// Whether the writer has nothing in flight.
+    pub fn is_idle(&self) -> bool {
+        self.out.is_empty() && self.shared.inflight.lock().map(|q| q.is_empty()).unwrap_or(true)
+    }
+
+    fn check(&self) -> Result<(), WriteError> {
+        if self.shared.failed.load(Ordering::Acquire) {
+            return Err(self.shared.take_failure().unwrap_or_else(|| {
+                WriteError::Client(ClientError::Closed { addr: self.addr.clone(), context: " after an error".into() })
+            }));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        self.reader.abort();
+    }
+}
+
+impl Shared {
+    fn on_reply(&self, frame: Frame) {
+        let Some(pending) = self.inflight.lock().ok().and_then(|mut q| q.pop_front()) else {
+            self.fail(WriteError::Rejected {
+                count: 1,
+                first: format!("an unrequested reply {frame:?}"),
+                class: "PROTOCOL".into(),
+            });
+            return;
+        };
+        self.window.add_permits(1);
+        self.stats.acked.fetch_add(1, Ordering::Relaxed);
+        if let Some(message) = frame.first_error() {
+            let class = message.split_whitespace().next().unwrap_or("ERR").to_uppercase();
+            let skipped = self.skip.contains(&class);
+            let sample = ErrorSample {
+                class: class.clone(),
+                command: String::from_utf8_lossy(&pending.name).to_uppercase(),
+                key: pending.key.as_ref().map(|k| String::from_utf8_lossy(k).into_owned()).unwrap_or_default(),
+                message: message.clone(),
+            };
+            let first = format!("{} {:?}: {}", sample.command, sample.key, message);
+            self.stats.record(sample, skipped);
+            if !skipped {
+                let count =
+                    self.stats.errors.load(Ordering::Relaxed) - self.stats.skipped_errors.load(Ordering::Relaxed);
+                self.fail(WriteError::Rejected { count, first, class });
+                return;
+            }
+        }
+        if pending.offset != 0 {
+            self.applied.fetch_max(pending.offset, Ordering::AcqRel);
+        }
+        if self.inflight.lock().map(|q| q.is_empty()).unwrap_or(true) {
+            self.idle.notify_waiters();
+        }
+    }
+}

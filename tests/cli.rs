@@ -1,0 +1,171 @@
+//! The `ferry` binary as a user runs it: exit codes, messages, JSON output, and bad input.
+
+mod support;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use support::{cmd, ferry_bin, RedisServer};
+
+fn ferry(args: &[&str]) -> Output {
+    Command::new(ferry_bin()).args(args).output().expect("run ferry")
+}
+
+fn text(out: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+fn migrate_once(source: &str, target: &str) -> Output {
+    ferry(&["migrate", "--source", source, "--target", target, "--cutover-when-synced"])
+}
+
+/// A port nobody listens on.
+fn dead_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A loopback server standing in for peers that cannot exist here: it answers every connection with
+/// `reply(command name)` for each RESP command it receives (the name upper-cased), in its own thread.
+fn fake_peer(reply: fn(&str) -> Vec<u8>) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(16) {
+            let Ok(mut s) = stream else { continue };
+            std::thread::spawn(move || {
+                let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 4096];
+                loop {
+                    match s.read(&mut chunk) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    }
+                    while let Ok(Some(len)) = ferry::resp::frame_len(&buf) {
+                        let frame = bytes::Bytes::from(buf.drain(..len).collect::<Vec<u8>>());
+                        let name = match ferry::resp::parse_frame(&frame) {
+                            Ok((ferry::resp::Frame::Array(items), _)) => items
+                                .first()
+                                .and_then(|f| f.as_bytes())
+                                .map(|b| String::from_utf8_lossy(b).to_uppercase())
+                                .unwrap_or_default(),
+                            _ => String::new(),
+                        };
+                        if s.write_all(&reply(&name)).is_err() {
+                            return;
+                        }
+                    }
+                    if ferry::resp::frame_len(&buf).is_err() {
+                        // Not RESP (the HTTP case never gets here: it is the client that checks).
+                        let _ = s.write_all(&reply(""));
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = ferry(&["migrate", "--source", "redis://127.0.0.1:1"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let out = ferry(&["migrate", "--source", "redis://h:notaport", "--target", "redis://127.0.0.1:2"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("port"), "{}", text(&out));
+}
+
+#[test]
+fn unreachable_source_says_so() {
+    let target = RedisServer::start();
+    let out = migrate_once(&format!("redis://127.0.0.1:{}", dead_port()), &target.url());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("cannot connect"), "{}", text(&out));
+}
+
+#[test]
+fn wrong_or_missing_password() {
+    let source = RedisServer::start_args(&["--requirepass", "s3cret-pass"]);
+    let target = RedisServer::start();
+    let out = migrate_once(&format!("redis://:wrong@127.0.0.1:{}", source.port), &target.url());
+    assert_eq!(out.status.code(), Some(1));
+    let t = text(&out);
+    assert!(t.contains("refused the credentials"), "{t}");
+    assert!(!t.contains("wrong@") && !t.contains("s3cret"), "no password in output: {t}");
+    let out = migrate_once(&source.url(), &target.url());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("requires a password"), "{}", text(&out));
+    let out = migrate_once(&format!("redis://:s3cret-pass@127.0.0.1:{}", source.port), &target.url());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
+
+#[test]
+fn a_port_that_is_not_redis() {
+    let port = fake_peer(|_| b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n".to_vec());
+    let target = RedisServer::start();
+    let out = migrate_once(&format!("redis://127.0.0.1:{port}"), &target.url());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("does not speak the Redis protocol"), "{}", text(&out));
+}
+
+#[tokio::test]
+async fn an_acl_user_that_may_not_replicate() {
+    let source = RedisServer::start();
+    let target = RedisServer::start();
+    let mut c = source.client().await;
+    cmd(&mut c, &["ACL", "SETUSER", "app", "on", ">app-pass", "~*", "+@all", "-psync", "-sync"]).await;
+    let out = migrate_once(&format!("redis://app:app-pass@127.0.0.1:{}", source.port), &target.url());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("does not let this user replicate"), "{}", text(&out));
+}
+
+#[test]
+fn a_corrupt_rdb_is_a_clear_error() {
+    fn source(command: &str) -> Vec<u8> {
+        match command {
+            "PING" => b"+PONG\r\n".to_vec(),
+            "INFO" => {
+                let info = "redis_version:7.0.15\r\nmaster_repl_offset:0\r\n";
+                format!("${}\r\n{info}\r\n", info.len()).into_bytes()
+            }
+            "PSYNC" => {
+                // A valid start (magic, SELECTDB 0, a string key), then a length header of 2^62 bytes.
+                let mut rdb = b"REDIS0009".to_vec();
+                rdb.extend_from_slice(&[0xfe, 0x00, 0x00, 0x03, b'k', b'e', b'y', 0x81]);
+                rdb.extend_from_slice(&(1u64 << 62).to_be_bytes());
+                rdb.extend_from_slice(b"garbage");
+                let mut out = format!("+FULLRESYNC {} 0\r\n${}\r\n", "a".repeat(40), rdb.len()).into_bytes();
+                out.extend_from_slice(&rdb);
+                out
+            }
+            _ => b"+OK\r\n".to_vec(),
+        }
+    }
+    let port = fake_peer(source);
+    let target = RedisServer::start();
+    let out = migrate_once(&format!("redis://127.0.0.1:{port}"), &target.url());
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let t = text(&out);
+    assert!(t.contains("RDB") && !t.contains("panicked"), "{t}");
+}
+
+#[tokio::test]
+async fn json_lines_and_a_summary() {
+    let source = RedisServer::start();
+    let target = RedisServer::start();
+    let mut c = source.client().await;
+    support::data::fill_bulk(&mut c, 1000).await;
+    let out =
+        ferry(&["migrate", "--source", &source.url(), "--target", &target.url(), "--cutover-when-synced", "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let events: Vec<serde_json::Value> =
+        stdout.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{l}: {e}"))).collect();
+    let last = events.last().expect("some output");
+    assert_eq!(last["event"], "summary");
+    assert_eq!(last["summary"]["progress"]["keys_written"], 1000);
+    assert!(events.iter().any(|e| e["event"] == "progress"));
+}

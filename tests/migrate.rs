@@ -1,0 +1,259 @@
+//! End-to-end migrations between real redis-server processes, through the engine's API.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use ferry::client::{info_field, Client};
+use ferry::pipeline::{MigrateOptions, Migration, Phase, Summary};
+use ferry::verify;
+use support::data::{fill_all_types, fill_bulk, version};
+use support::{cmd, RedisServer};
+
+async fn wait_phase(m: Migration, phase: Phase, secs: u64) -> Migration {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while m.counters.phase() != phase {
+        if m.counters.phase() == Phase::Failed {
+            panic!("the migration failed while waiting for {phase:?}: {}", m.wait().await.unwrap_err());
+        }
+        assert!(Instant::now() < deadline, "no {phase:?} after {secs} s; at {:?}", m.counters.snapshot());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    m
+}
+
+/// Waits until the target has applied everything the source has written so far.
+async fn wait_caught_up(m: &Migration, source: &mut Client) {
+    let info = source.info("replication").await.unwrap();
+    let offset: u64 = info_field(&info, "master_repl_offset").unwrap().parse().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while m.counters.applied_offset.load(std::sync::atomic::Ordering::Acquire) < offset {
+        assert!(m.counters.phase() != Phase::Failed, "the migration failed");
+        assert!(Instant::now() < deadline, "not caught up with offset {offset}: {:?}", m.counters.snapshot());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn assert_identical(source: &RedisServer, target: &RedisServer) {
+    let (mut s, mut t) = (source.client().await, target.client().await);
+    let diffs = verify::compare_all(&mut s, &mut t, 2000).await.unwrap();
+    assert!(diffs.is_empty(), "{} differences, first: {:?}", diffs.len(), &diffs[..diffs.len().min(5)]);
+}
+
+/// Stops the migration; it must end cleanly with `unsupported` errors of class UNSUPPORTED (counted
+/// and skipped because the test asked for it) and no other error.
+async fn finish(m: Migration, unsupported: u64) -> Summary {
+    m.stop();
+    let summary = m.wait().await.expect("the migration ends cleanly");
+    assert_eq!(summary.progress.errors, unsupported, "{:?}", summary.error_samples);
+    assert_eq!(summary.errors_by_class.get("UNSUPPORTED").copied().unwrap_or(0), unsupported);
+    summary
+}
+
+async fn full_then_incremental(source: RedisServer, target: RedisServer, rewrite: bool) -> Summary {
+    let mut src = source.client().await;
+    fill_all_types(&mut src).await;
+    // A target without functions (before 7.0) cannot take the source's library: that is reported as
+    // an UNSUPPORTED error, which this test chooses to skip.
+    let source_functions = version(&mut src).await.0 >= 7;
+    let target_functions = version(&mut target.client().await).await.0 >= 7;
+    let unsupported = u64::from(source_functions && !target_functions);
+    let mut options = MigrateOptions::new(source.endpoint(), target.endpoint());
+    options.writer.skip_errors = vec!["UNSUPPORTED".into()];
+    options.force_rewrite = rewrite;
+    // Small parts so that the large collections take the big-key path too.
+    options.max_raw_bytes = 8 * 1024;
+    options.part_items = 100;
+    let m = Migration::start(options);
+    let m = wait_phase(m, Phase::Incremental, 60).await;
+    wait_caught_up(&m, &mut src).await;
+    assert_identical(&source, &target).await;
+
+    // Incremental: order, transactions, deletes, renames, expiry, scripts, flushes.
+    let (major, _) = version(&mut src).await;
+    for i in 0..500 {
+        cmd(&mut src, &["INCR", "counter"]).await;
+        cmd(&mut src, &["RPUSH", "inc:list", &i.to_string()]).await;
+    }
+    cmd(&mut src, &["MULTI"]).await;
+    cmd(&mut src, &["SET", "tx:a", "1"]).await;
+    cmd(&mut src, &["INCRBY", "tx:a", "41"]).await;
+    cmd(&mut src, &["LPUSH", "tx:l", "z"]).await;
+    cmd(&mut src, &["EXEC"]).await;
+    cmd(&mut src, &["DEL", "s:int"]).await;
+    cmd(&mut src, &["RENAME", "s:embstr", "s:renamed"]).await;
+    cmd(&mut src, &["PEXPIREAT", "h:small", "4102444800000"]).await;
+    cmd(&mut src, &["PERSIST", "s:ttl"]).await;
+    cmd(&mut src, &["EVAL", "redis.call('SET', KEYS[1], ARGV[1]) return 1", "1", "lua:key", "from-lua"]).await;
+    cmd(&mut src, &["XADD", "x:stream", "*", "after", "sync"]).await;
+    cmd(&mut src, &["XACK", "x:stream", "g1", "1000-1"]).await;
+    cmd(&mut src, &["SELECT", "1"]).await;
+    cmd(&mut src, &["FLUSHDB"]).await;
+    cmd(&mut src, &["SET", "db1:after-flush", "yes"]).await;
+    cmd(&mut src, &["SELECT", "2"]).await;
+    cmd(&mut src, &["SET", "db2:new", "fresh"]).await;
+    cmd(&mut src, &["SELECT", "0"]).await;
+    if major >= 7 {
+        cmd(&mut src, &["FCALL", "ferry_echo", "0", "hi"]).await;
+    }
+    wait_caught_up(&m, &mut src).await;
+    assert_identical(&source, &target).await;
+
+    // The source's WAIT counts Ferry as a replica that has applied the write.
+    cmd(&mut src, &["SET", "acked", "1"]).await;
+    let acked = cmd(&mut src, &["WAIT", "1", "5000"]).await;
+    assert_eq!(acked.as_int(), Some(1), "WAIT 1 on the source: Ferry acknowledged the applied offset");
+
+    let mut tgt = target.client().await;
+    assert_eq!(cmd(&mut tgt, &["GET", "counter"]).await.as_bytes().map(|b| b.to_vec()), Some(b"500".to_vec()));
+    assert_eq!(
+        cmd(&mut tgt, &["LINDEX", "inc:list", "499"]).await.as_bytes().map(|b| b.to_vec()),
+        Some(b"499".to_vec())
+    );
+    if source_functions && target_functions {
+        let libs = cmd(&mut tgt, &["FUNCTION", "LIST"]).await;
+        assert!(format!("{libs:?}").contains("ferrylib"), "function library migrated: {libs:?}");
+    }
+    let summary = finish(m, unsupported).await;
+    assert!(summary.progress.keys_written >= 20, "{:?}", summary.progress);
+    summary
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restore_mode_full_and_incremental() {
+    // The RDB from a file on the source's disk: `$<len>` framing.
+    let source = RedisServer::start_args(&["--repl-diskless-sync", "no"]);
+    let summary = full_then_incremental(source, RedisServer::start(), false).await;
+    assert!(summary.progress.rdb_total.is_some(), "the source announced the RDB's length");
+    assert_eq!(summary.mode, "restore");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rewrite_mode_full_and_incremental() {
+    // The RDB streamed as it is produced: `$EOF:<mark>` framing.
+    let source = RedisServer::start_args(&["--repl-diskless-sync", "yes", "--repl-diskless-sync-delay", "0"]);
+    let summary = full_then_incremental(source, RedisServer::start(), true).await;
+    assert!(summary.progress.rdb_total.is_none(), "a diskless transfer has no length up front");
+    assert_eq!(summary.mode, "rewrite");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_server_versions_both_ways() {
+    let others = support::other_binaries();
+    if others.is_empty() {
+        eprintln!("FERRY_TEST_SERVERS names no other server binary: cross-version test not run");
+        return;
+    }
+    for other in others {
+        eprintln!("cross-version: {} → default", other.display());
+        let up = full_then_incremental(RedisServer::start_with(&other, &[]), RedisServer::start(), false).await;
+        eprintln!("cross-version: default → {}", other.display());
+        let down = full_then_incremental(RedisServer::start(), RedisServer::start_with(&other, &[]), false).await;
+        // The older side's payloads pass through; the newer side's must be rewritten for the older.
+        assert_eq!((up.mode, down.mode), ("restore", "rewrite"), "modes for {}", other.display());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_during_the_full_sync_are_all_kept() {
+    let source = RedisServer::start();
+    let target = RedisServer::start();
+    let mut src = source.client().await;
+    fill_bulk(&mut src, 200_000).await;
+    let m = Migration::start(MigrateOptions::new(source.endpoint(), target.endpoint()));
+    // Write while the snapshot is produced and transferred, and on into the incremental phase.
+    let mut writer = source.client().await;
+    let mut written = 0u64;
+    let started = Instant::now();
+    while m.counters.phase() != Phase::Incremental || written < 3000 {
+        assert!(m.counters.phase() != Phase::Failed, "the migration failed");
+        assert!(started.elapsed() < Duration::from_secs(120), "too slow: {:?}", m.counters.snapshot());
+        cmd(&mut writer, &["SET", &format!("during:{written}"), &written.to_string()]).await;
+        cmd(&mut writer, &["INCR", "during:counter"]).await;
+        cmd(&mut writer, &["SET", &format!("bulk:{}", written * 7 % 200_000), "overwritten"]).await;
+        written += 1;
+    }
+    wait_caught_up(&m, &mut src).await;
+    assert_identical(&source, &target).await;
+    let mut tgt = target.client().await;
+    let counter = cmd(&mut tgt, &["GET", "during:counter"]).await;
+    assert_eq!(counter.as_int(), Some(written as i64));
+    finish(m, 0).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cutover_when_synced_ends_by_itself() {
+    let source = RedisServer::start();
+    let target = RedisServer::start();
+    let mut src = source.client().await;
+    fill_bulk(&mut src, 5_000).await;
+    let mut options = MigrateOptions::new(source.endpoint(), target.endpoint());
+    options.cutover_when_synced = true;
+    let summary = tokio::time::timeout(Duration::from_secs(60), Migration::start(options).wait())
+        .await
+        .expect("ends within a minute")
+        .expect("succeeds");
+    assert!(!summary.interrupted);
+    assert_eq!(summary.progress.lag_bytes, 0);
+    assert_eq!(summary.progress.source_keys, summary.progress.target_keys);
+    assert_identical(&source, &target).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_big_key_is_written_in_bounded_parts() {
+    let source = RedisServer::start();
+    let target = RedisServer::start();
+    let mut src = source.client().await;
+    // 300k members: well over the 4 MiB passthrough limit, so it goes as ZADD batches.
+    let members: Vec<Vec<bytes::Bytes>> = (0..300)
+        .map(|chunk| {
+            let mut c = vec!["ZADD".to_string(), "big:zset".to_string()];
+            for i in chunk * 1000..(chunk + 1) * 1000 {
+                c.push(i.to_string());
+                c.push(format!("member-{i:08}"));
+            }
+            c.into_iter().map(bytes::Bytes::from).collect()
+        })
+        .collect();
+    support::pipeline(&mut src, &members).await;
+    let mut options = MigrateOptions::new(source.endpoint(), target.endpoint());
+    options.cutover_when_synced = true;
+    let summary = Migration::start(options).wait().await.expect("succeeds");
+    assert!(summary.progress.commands_sent >= 300, "sent in batches: {:?}", summary.progress);
+    let mut tgt = target.client().await;
+    assert_eq!(cmd(&mut tgt, &["ZCARD", "big:zset"]).await.as_int(), Some(300_000));
+    assert_identical(&source, &target).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn target_errors_fail_the_run_and_are_reported() {
+    let source = RedisServer::start();
+    // A target that refuses writes: every RESTORE fails with OOM.
+    let target = RedisServer::start_args(&["--maxmemory", "1mb", "--maxmemory-policy", "noeviction"]);
+    let mut src = source.client().await;
+    fill_bulk(&mut src, 50_000).await;
+    let err = Migration::start(MigrateOptions::new(source.endpoint(), target.endpoint()))
+        .wait()
+        .await
+        .expect_err("a target out of memory fails the run");
+    let text = err.to_string();
+    assert!(text.contains("OOM") && text.contains("rejected"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_source_sees_ferry_as_a_replica_at_the_applied_offset() {
+    let source = RedisServer::start();
+    let target = RedisServer::start();
+    let mut src = source.client().await;
+    let m = Migration::start(MigrateOptions::new(source.endpoint(), target.endpoint()));
+    let m = wait_phase(m, Phase::Incremental, 30).await;
+    cmd(&mut src, &["SET", "k", "v"]).await;
+    wait_caught_up(&m, &mut src).await;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let info = src.info("replication").await.unwrap();
+    assert_eq!(info_field(&info, "connected_slaves"), Some("1"));
+    let master: u64 = info_field(&info, "master_repl_offset").unwrap().parse().unwrap();
+    let slave = info_field(&info, "slave0").unwrap().to_string();
+    assert!(slave.contains(&format!("offset={master}")), "{slave} vs master offset {master}");
+    finish(m, 0).await;
+}

