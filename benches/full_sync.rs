@@ -17,8 +17,11 @@ use bytes::Bytes;
 use ferry::client::{info_field, keyspace_counts, Client};
 use support::{cmd, RedisServer};
 
+/// `cargo bench` passes `--bench`; `cargo test` runs this binary without it, as a quick smoke run
+/// that keeps the benchmark working.
 fn key_count() -> usize {
-    std::env::var("FERRY_BENCH_KEYS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000)
+    let default = if std::env::args().any(|a| a == "--bench") { 1_000_000 } else { 20_000 };
+    std::env::var("FERRY_BENCH_KEYS").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
 async fn load(client: &mut Client, n: usize) {
@@ -102,6 +105,14 @@ async fn main() {
     let mut tgt = target.client().await;
     assert_eq!(keys(&mut tgt).await, source_keys, "Ferry's target holds every key");
     let rss = summary["summary"]["peak_rss_bytes"].as_u64().unwrap_or(0);
+    let t = Instant::now();
+    let diffs = ferry::verify::compare_all(&mut src, &mut tgt, 2000).await.expect("verify");
+    println!(
+        "verify: {} differences between source and Ferry's target ({:.1} s)",
+        diffs.len(),
+        t.elapsed().as_secs_f64()
+    );
+    assert!(diffs.is_empty(), "first differences: {:?}", &diffs[..diffs.len().min(5)]);
 
     // Native replication into an empty server.
     let replica = RedisServer::start();
