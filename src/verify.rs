@@ -109,41 +109,102 @@ fn field(pairs: &[Frame], name: &str) -> Option<Frame> {
 
 /// Reads one key from the current db; `None` when it does not exist.
 pub async fn read_key(client: &mut Client, key: &Bytes) -> Result<Option<KeyState>, ClientError> {
-    let k = key.clone();
-    let kind = req!(client, b"TYPE", k).await?;
-    let kind = String::from_utf8_lossy(&bytes(&kind)).into_owned();
-    let data = match kind.as_str() {
-        "none" => return Ok(None),
-        "string" => Data::String(bytes(&req!(client, b"GET", k).await?)),
-        "list" => Data::List(byte_list(req!(client, b"LRANGE", &k, b"0", b"-1").await?)),
+    Ok(read_keys(client, std::slice::from_ref(key)).await?.pop().flatten())
+}
+
+/// The command that reads a whole value of type `kind`.
+fn value_command(kind: &str, key: &Bytes) -> Option<Vec<Bytes>> {
+    let args: &[&'static [u8]] = match kind {
+        "string" => &[b"GET"],
+        "list" => &[b"LRANGE", b"0", b"-1"],
+        "set" => &[b"SMEMBERS"],
+        "zset" => &[b"ZRANGE", b"0", b"-1", b"WITHSCORES"],
+        "hash" => &[b"HGETALL"],
+        _ => return None,
+    };
+    let mut argv = vec![Bytes::from_static(args[0]), key.clone()];
+    argv.extend(args[1..].iter().map(|a| Bytes::from_static(a)));
+    Some(argv)
+}
+
+/// Turns the reply of [`value_command`] into canonical data.
+fn parse_value(kind: &str, reply: Frame) -> Data {
+    if let Some(message) = reply.error_message() {
+        // The key changed type between TYPE and the read: report it as such; a re-check settles it.
+        return Data::Other(format!("unreadable ({message})"));
+    }
+    match kind {
+        "string" => Data::String(bytes(&reply)),
+        "list" => Data::List(byte_list(reply)),
         "set" => {
-            let mut members = byte_list(req!(client, b"SMEMBERS", &k).await?);
+            let mut members = byte_list(reply);
             members.sort();
             Data::Set(members)
         }
-        "zset" => {
-            let flat = byte_list(req!(client, b"ZRANGE", &k, b"0", b"-1", b"WITHSCORES").await?);
-            Data::ZSet(
-                flat.chunks(2)
-                    .map(|c| {
-                        let score = std::str::from_utf8(&c[1]).ok().and_then(|s| s.parse().ok()).unwrap_or(f64::NAN);
-                        (c[0].clone(), score)
-                    })
-                    .collect(),
-            )
-        }
-        "hash" => {
-            let flat = byte_list(req!(client, b"HGETALL", &k).await?);
-            let mut pairs: Vec<_> = flat.chunks(2).map(|c| (c[0].clone(), c[1].clone())).collect();
+        "zset" => Data::ZSet(
+            byte_list(reply)
+                .chunks(2)
+                .map(|c| {
+                    let score = c.get(1).and_then(|s| std::str::from_utf8(s).ok()?.parse().ok()).unwrap_or(f64::NAN);
+                    (c[0].clone(), score)
+                })
+                .collect(),
+        ),
+        _ => {
+            let flat = byte_list(reply);
+            let mut pairs: Vec<_> =
+                flat.chunks(2).filter(|c| c.len() == 2).map(|c| (c[0].clone(), c[1].clone())).collect();
             pairs.sort();
             Data::Hash(pairs)
         }
-        "stream" => Data::Stream(read_stream(client, &k).await?),
-        other => Data::Other(other.to_string()),
-    };
-    let pttl = req!(client, b"PTTL", &k).await?.as_int().unwrap_or(-1);
-    let expire_at_ms = (pttl >= 0).then(|| now_ms() + pttl);
-    Ok(Some(KeyState { data, expire_at_ms }))
+    }
+}
+
+/// Reads several keys of the current db with pipelined commands: types and TTLs in one round trip,
+/// values in a second (streams take a few more each).
+pub async fn read_keys(client: &mut Client, keys: &[Bytes]) -> Result<Vec<Option<KeyState>>, ClientError> {
+    for key in keys {
+        client.send(&[&b"TYPE"[..], key]);
+        client.send(&[&b"PTTL"[..], key]);
+    }
+    client.flush().await?;
+    let mut meta = Vec::with_capacity(keys.len());
+    for _ in keys {
+        let kind = String::from_utf8_lossy(&bytes(&client.read_reply().await?)).into_owned();
+        let pttl = client.read_reply().await?.as_int().unwrap_or(-1);
+        meta.push((kind, (pttl >= 0).then(|| now_ms() + pttl)));
+    }
+    let commands: Vec<Option<Vec<Bytes>>> =
+        keys.iter().zip(&meta).map(|(k, (kind, _))| value_command(kind, k)).collect();
+    for argv in commands.iter().flatten() {
+        client.send(argv);
+    }
+    client.flush().await?;
+    let mut out = Vec::with_capacity(keys.len());
+    let mut streams = Vec::new();
+    for (i, ((kind, expire_at_ms), command)) in meta.into_iter().zip(&commands).enumerate() {
+        let data = match kind.as_str() {
+            "none" => {
+                out.push(None);
+                continue;
+            }
+            _ if command.is_some() => parse_value(&kind, client.read_reply().await?),
+            "stream" => {
+                // Read once every pipelined reply is in: a stream takes commands of its own.
+                streams.push(i);
+                Data::Stream(StreamData::default())
+            }
+            other => Data::Other(other.to_string()),
+        };
+        out.push(Some(KeyState { data, expire_at_ms }));
+    }
+    for i in streams {
+        let data = Data::Stream(read_stream(client, &keys[i]).await?);
+        if let Some(state) = out[i].as_mut() {
+            state.data = data;
+        }
+    }
+    Ok(out)
 }
 
 async fn read_stream(client: &mut Client, k: &Bytes) -> Result<StreamData, ClientError> {
@@ -174,7 +235,7 @@ async fn read_stream(client: &mut Client, k: &Bytes) -> Result<StreamData, Clien
     Ok(data)
 }
 
-/// Every key of one db.
+/// Every key of one db (the connection stays on that db).
 pub async fn dump_db(client: &mut Client, db: u32) -> Result<BTreeMap<Bytes, KeyState>, ClientError> {
     client.request(&["SELECT", &db.to_string()]).await?;
     let mut out = BTreeMap::new();
@@ -183,8 +244,10 @@ pub async fn dump_db(client: &mut Client, db: u32) -> Result<BTreeMap<Bytes, Key
         let reply = items(req!(client, b"SCAN", &cursor, b"COUNT", b"1000").await?);
         let mut parts = reply.into_iter();
         cursor = parts.next().map(|f| bytes(&f)).unwrap_or_else(|| Bytes::from_static(b"0"));
-        for key in parts.next().map(byte_list).unwrap_or_default() {
-            if let Some(state) = read_key(client, &key).await? {
+        let keys = parts.next().map(byte_list).unwrap_or_default();
+        let states = read_keys(client, &keys).await?;
+        for (key, state) in keys.into_iter().zip(states) {
+            if let Some(state) = state {
                 out.insert(key, state);
             }
         }

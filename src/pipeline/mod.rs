@@ -202,7 +202,14 @@ async fn migrate(
     let mut interrupted = false;
     let failure: Option<MigrateError> = loop {
         tokio::select! {
-            r = &mut source_task => break Some(join_error(r).err().unwrap_or_else(|| MigrateError::Internal("the source side ended".into()))),
+            r = &mut source_task => break Some(match join_error(r) {
+                Err(e) => e,
+                // The source side stops early only when the target side has gone: its error is the cause.
+                Ok(()) => match join_error((&mut target_task).await) {
+                    Err(e) => e,
+                    Ok(_) => MigrateError::Internal("the source side ended".into()),
+                },
+            }),
             r = &mut target_task => break Some(match join_error(r) { Err(e) => e, Ok(_) => MigrateError::Internal("the target side ended".into()) }),
             _ = stop.changed() => { interrupted = true; break None; }
             _ = check.tick() => {
