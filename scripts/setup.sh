@@ -10,6 +10,11 @@ command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || need_apt+=(redis-tools)
 command -v cc >/dev/null 2>&1 || need_apt+=(build-essential)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3 python3-venv)
+command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+# The OS keychain (Secret Service over D-Bus) for passwords; the tests run a headless GNOME Keyring.
+[ -f /usr/include/dbus-1.0/dbus/dbus.h ] || need_apt+=(libdbus-1-dev)
+command -v dbus-run-session >/dev/null 2>&1 || need_apt+=(dbus)
+command -v gnome-keyring-daemon >/dev/null 2>&1 || need_apt+=(gnome-keyring)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "setup: installing ${need_apt[*]}"

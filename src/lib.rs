@@ -4,13 +4,20 @@
 //! streams the snapshot, [`entry`] is the unit that flows, [`writer`] applies it to the target, and
 //! [`pipeline`] wires them and owns the offsets. Nothing here knows about a user interface.
 
+pub mod checks;
 pub mod client;
+pub mod console;
 pub mod endpoint;
 pub mod entry;
+pub mod filter;
+pub mod params;
 pub mod pipeline;
 pub mod rdb;
 pub mod replica;
 pub mod resp;
+pub mod secrets;
 pub mod server;
+pub mod store;
+pub mod tasks;
 pub mod verify;
 pub mod writer;

@@ -3,13 +3,13 @@
 //! Values are read in a canonical form (sets and hashes sorted by bytes, zset scores as numbers,
 //! TTLs as absolute times) so that two servers of different versions compare equal when their data is.
 
-use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use serde::Serialize;
 
 use crate::client::{keyspace_counts, Client, ClientError};
+use crate::filter::Filter;
 use crate::resp::Frame;
 
 /// A key's value in canonical form.
@@ -54,7 +54,7 @@ pub struct KeyState {
 }
 
 /// How a key differs between source and target.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DiffKind {
     Missing,
@@ -65,7 +65,7 @@ pub enum DiffKind {
 }
 
 /// A difference found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Difference {
     pub db: u32,
     pub key: String,
@@ -235,29 +235,6 @@ async fn read_stream(client: &mut Client, k: &Bytes) -> Result<StreamData, Clien
     Ok(data)
 }
 
-/// Every key of one db (the connection stays on that db).
-pub async fn dump_db(client: &mut Client, db: u32) -> Result<BTreeMap<Bytes, KeyState>, ClientError> {
-    client.request(&["SELECT", &db.to_string()]).await?;
-    let mut out = BTreeMap::new();
-    let mut cursor = Bytes::from_static(b"0");
-    loop {
-        let reply = items(req!(client, b"SCAN", &cursor, b"COUNT", b"1000").await?);
-        let mut parts = reply.into_iter();
-        cursor = parts.next().map(|f| bytes(&f)).unwrap_or_else(|| Bytes::from_static(b"0"));
-        let keys = parts.next().map(byte_list).unwrap_or_default();
-        let states = read_keys(client, &keys).await?;
-        for (key, state) in keys.into_iter().zip(states) {
-            if let Some(state) = state {
-                out.insert(key, state);
-            }
-        }
-        if cursor.as_ref() == b"0" {
-            break;
-        }
-    }
-    Ok(out)
-}
-
 /// The dbs that hold keys.
 pub async fn databases(client: &mut Client) -> Result<Vec<u32>, ClientError> {
     Ok(keyspace_counts(&client.info("keyspace").await?).into_iter().map(|(db, _)| db).collect())
@@ -317,26 +294,204 @@ pub fn compare_key(
     }
 }
 
-/// Compares every key of every db once.
+/// Compares every key of every db once (same db numbers on both sides).
 pub async fn compare_all(
     source: &mut Client,
     target: &mut Client,
     ttl_tolerance_ms: i64,
 ) -> Result<Vec<Difference>, ClientError> {
-    let mut dbs = databases(source).await?;
-    dbs.extend(databases(target).await?);
-    dbs.sort_unstable();
-    dbs.dedup();
-    let mut diffs = Vec::new();
-    for db in dbs {
-        let a = dump_db(source, db).await?;
-        let b = dump_db(target, db).await?;
-        let keys: std::collections::BTreeSet<&Bytes> = a.keys().chain(b.keys()).collect();
-        for key in keys {
-            if let Some((kind, detail)) = compare_key(a.get(key), b.get(key), ttl_tolerance_ms) {
-                diffs.push(Difference { db, key: String::from_utf8_lossy(key).into_owned(), kind, detail });
+    let options = VerifyOptions { ttl_tolerance_ms, recheck_rounds: 0, ..VerifyOptions::default() };
+    Ok(run(source, target, &Filter::default(), &options).await?.differences)
+}
+
+/// How to verify.
+#[derive(Debug, Clone)]
+pub struct VerifyOptions {
+    /// TTLs closer than this count as equal.
+    pub ttl_tolerance_ms: i64,
+    /// Keys that differ are read again this many times before they are reported, so that keys
+    /// changing during the compare are not false alarms.
+    pub recheck_rounds: u32,
+    pub recheck_delay: std::time::Duration,
+    /// At most this many differences are listed in the report (all are counted).
+    pub max_listed: usize,
+}
+
+impl Default for VerifyOptions {
+    fn default() -> Self {
+        VerifyOptions {
+            ttl_tolerance_ms: 2000,
+            recheck_rounds: 3,
+            recheck_delay: std::time::Duration::from_millis(500),
+            max_listed: 1000,
+        }
+    }
+}
+
+/// The result of a verify.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct VerifyReport {
+    pub keys_compared: u64,
+    pub missing: u64,
+    pub extra: u64,
+    /// Keys whose type, value or TTL differ.
+    pub different: u64,
+    /// The differences (at most `max_listed`), by db then key.
+    pub differences: Vec<Difference>,
+    pub duration_ms: u64,
+}
+
+impl VerifyReport {
+    pub fn identical(&self) -> bool {
+        self.missing + self.extra + self.different == 0
+    }
+}
+
+/// A key that differed on the first read: (source db, target db, key).
+type Candidate = (u32, u32, Bytes);
+
+/// Compares source and target key by key, with bounded memory: the source is scanned in pages and
+/// each page is read from both sides; then the target is scanned for keys the source lacks. Keys
+/// that differ are re-read `recheck_rounds` times before they are reported. Leaves the connections on
+/// an arbitrary db.
+pub async fn run(
+    source: &mut Client,
+    target: &mut Client,
+    filter: &Filter,
+    options: &VerifyOptions,
+) -> Result<VerifyReport, ClientError> {
+    let started = std::time::Instant::now();
+    let mut report = VerifyReport::default();
+    let mut candidates: Vec<Candidate> = Vec::new();
+    let source_dbs = databases(source).await?;
+    for &db in &source_dbs {
+        let tdb = filter.db(db);
+        let mut cursor = Bytes::from_static(b"0");
+        loop {
+            select(source, db).await?;
+            let (next, keys) = scan_page(source, &cursor).await?;
+            cursor = next;
+            let keys: Vec<Bytes> = keys.into_iter().filter(|k| filter.key(k)).collect();
+            let a = read_keys(source, &keys).await?;
+            select(target, tdb).await?;
+            let b = read_keys(target, &keys).await?;
+            for ((key, a), b) in keys.into_iter().zip(a).zip(b) {
+                report.keys_compared += 1;
+                if compare_key(a.as_ref(), b.as_ref(), options.ttl_tolerance_ms).is_some() {
+                    candidates.push((db, tdb, key));
+                }
+            }
+            if cursor.as_ref() == b"0" {
+                break;
             }
         }
     }
-    Ok(diffs)
+    // Keys only on the target: scan each target db that a source db maps to, or that holds keys.
+    let mut target_dbs: Vec<u32> = source_dbs.iter().map(|&d| filter.db(d)).collect();
+    target_dbs.extend(databases(target).await?);
+    target_dbs.sort_unstable();
+    target_dbs.dedup();
+    for tdb in target_dbs {
+        let Some(db) = source_db_of(filter, &source_dbs, tdb) else {
+            // A target db no source db maps to: every key there is extra.
+            select(target, tdb).await?;
+            let mut cursor = Bytes::from_static(b"0");
+            loop {
+                let (next, keys) = scan_page(target, &cursor).await?;
+                cursor = next;
+                candidates.extend(keys.into_iter().filter(|k| filter.key(k)).map(|k| (u32::MAX, tdb, k)));
+                if cursor.as_ref() == b"0" {
+                    break;
+                }
+            }
+            continue;
+        };
+        let mut cursor = Bytes::from_static(b"0");
+        loop {
+            select(target, tdb).await?;
+            let (next, keys) = scan_page(target, &cursor).await?;
+            cursor = next;
+            let keys: Vec<Bytes> = keys.into_iter().filter(|k| filter.key(k)).collect();
+            select(source, db).await?;
+            for key in &keys {
+                source.send(&[&b"EXISTS"[..], key]);
+            }
+            source.flush().await?;
+            for key in keys {
+                if source.read_reply().await?.as_int() == Some(0) {
+                    candidates.push((db, tdb, key));
+                }
+            }
+            if cursor.as_ref() == b"0" {
+                break;
+            }
+        }
+    }
+    // Re-check what differed, a few times, keeping only what still differs.
+    for _ in 0..options.recheck_rounds {
+        if candidates.is_empty() {
+            break;
+        }
+        tokio::time::sleep(options.recheck_delay).await;
+        let mut still = Vec::new();
+        for (db, tdb, key) in candidates {
+            if recheck(source, target, db, tdb, &key, options.ttl_tolerance_ms).await?.is_some() {
+                still.push((db, tdb, key));
+            }
+        }
+        candidates = still;
+    }
+    for (db, tdb, key) in candidates {
+        let Some((kind, detail)) = recheck(source, target, db, tdb, &key, options.ttl_tolerance_ms).await? else {
+            continue;
+        };
+        match kind {
+            DiffKind::Missing => report.missing += 1,
+            DiffKind::Extra => report.extra += 1,
+            _ => report.different += 1,
+        }
+        if report.differences.len() < options.max_listed {
+            let db = if db == u32::MAX { tdb } else { db };
+            report.differences.push(Difference { db, key: String::from_utf8_lossy(&key).into_owned(), kind, detail });
+        }
+    }
+    report.differences.sort_by(|a, b| (a.db, &a.key).cmp(&(b.db, &b.key)));
+    report.duration_ms = started.elapsed().as_millis() as u64;
+    Ok(report)
+}
+
+/// The source db that maps to target db `tdb`, among the source's dbs or `tdb` itself when unmapped.
+fn source_db_of(filter: &Filter, source_dbs: &[u32], tdb: u32) -> Option<u32> {
+    source_dbs.iter().copied().find(|&d| filter.db(d) == tdb).or_else(|| (filter.db(tdb) == tdb).then_some(tdb))
+}
+
+async fn recheck(
+    source: &mut Client,
+    target: &mut Client,
+    db: u32,
+    tdb: u32,
+    key: &Bytes,
+    tolerance: i64,
+) -> Result<Option<(DiffKind, String)>, ClientError> {
+    let a = if db == u32::MAX {
+        None
+    } else {
+        select(source, db).await?;
+        read_key(source, key).await?
+    };
+    select(target, tdb).await?;
+    let b = read_key(target, key).await?;
+    Ok(compare_key(a.as_ref(), b.as_ref(), tolerance))
+}
+
+async fn select(client: &mut Client, db: u32) -> Result<(), ClientError> {
+    client.request(&["SELECT", &db.to_string()]).await.map(|_| ())
+}
+
+/// One SCAN page: the next cursor and the keys.
+async fn scan_page(client: &mut Client, cursor: &Bytes) -> Result<(Bytes, Vec<Bytes>), ClientError> {
+    let reply = items(req!(client, b"SCAN", cursor, b"COUNT", b"1000").await?);
+    let mut parts = reply.into_iter();
+    let next = parts.next().map(|f| bytes(&f)).unwrap_or_else(|| Bytes::from_static(b"0"));
+    Ok((next, parts.next().map(byte_list).unwrap_or_default()))
 }

@@ -20,9 +20,11 @@ use tokio::sync::{mpsc, watch};
 use crate::client::{Client, ClientError};
 use crate::endpoint::Endpoint;
 use crate::entry::Entry;
+use crate::filter::Filter;
 use crate::rdb::{ReaderOptions, Record};
 use crate::replica::{Acker, RdbFraming, Replica, ReplicaError};
 use crate::server::ServerInfo;
+use crate::tasks::model::WriteMode;
 use crate::writer::{Converter, ErrorSample, Mode, WriteError, Writer, WriterOptions};
 
 /// Entries travel between the tasks in batches of this many, to keep channel costs low.
@@ -43,6 +45,10 @@ pub struct MigrateOptions {
     /// Rewrite values into commands even when the target could take them as RESTORE payloads (for
     /// targets that refuse RESTORE, such as some managed services).
     pub force_rewrite: bool,
+    /// What to do with keys that exist on the target.
+    pub write_mode: WriteMode,
+    /// Db mapping and key patterns.
+    pub filter: Filter,
 }
 
 impl MigrateOptions {
@@ -56,6 +62,8 @@ impl MigrateOptions {
             part_items: reader.part_items,
             cutover_when_synced: false,
             force_rewrite: false,
+            write_mode: WriteMode::Overwrite,
+            filter: Filter::default(),
         }
     }
 }
@@ -71,8 +79,25 @@ pub enum MigrateError {
     Client(#[from] ClientError),
     #[error("the offsets match but the key counts differ (source {source_keys:?}, target {target_keys:?}): the target had keys of its own, or keys expired on one side. Run `ferry verify` to see which keys differ")]
     KeyCountMismatch { source_keys: KeyCounts, target_keys: KeyCounts },
+    #[error("cannot cut over: the migration is in {0}, not in incremental sync; wait until the full sync is done")]
+    NotInSync(&'static str),
+    #[error("cutover timed out: after {secs} s the target still lagged {lag} bytes behind the source; the sync goes on, try again when the lag is small")]
+    CutoverTimeout { secs: u64, lag: u64 },
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// What a cutover did.
+#[derive(Debug, Clone, Serialize)]
+pub struct CutoverOutcome {
+    /// Whether writes on the source were paused during the cutover.
+    pub paused: bool,
+    /// The source offset the target had to reach.
+    pub source_offset: u64,
+    pub applied_offset: u64,
+    /// Bytes the source had written that the target had not applied when the sync stopped (0 when
+    /// writes were paused).
+    pub final_lag_bytes: u64,
 }
 
 /// How a migration ended.
@@ -96,10 +121,33 @@ pub struct Summary {
     pub peak_rss_bytes: Option<u64>,
 }
 
+/// Writes paused on the source by a cutover; [`Pause::end`] lets them through again.
+pub struct Pause {
+    client: Option<Client>,
+    unpause: bool,
+}
+
+impl Pause {
+    /// Ends the pause (CLIENT UNPAUSE, or a zero pause on servers before 6.2).
+    pub async fn end(self) {
+        if let Some(mut client) = self.client {
+            let result = if self.unpause {
+                client.request(&["CLIENT", "UNPAUSE"]).await
+            } else {
+                client.request(&["CLIENT", "PAUSE", "0"]).await
+            };
+            if let Err(e) = result {
+                tracing::warn!("could not unpause the source: {e}; it resumes by itself when the pause times out");
+            }
+        }
+    }
+}
+
 /// A running migration.
 pub struct Migration {
     pub counters: Arc<Counters>,
     pub progress: watch::Receiver<Progress>,
+    source: Endpoint,
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<Result<Summary, MigrateError>>,
 }
@@ -110,8 +158,62 @@ impl Migration {
         let counters = Arc::new(Counters::new());
         let (stop, stop_rx) = watch::channel(false);
         let (tx, progress) = watch::channel(counters.snapshot());
+        let source = options.source.clone();
         let task = tokio::spawn(run(options, counters.clone(), stop_rx, tx));
-        Migration { counters, progress, stop, task }
+        Migration { counters, progress, source, stop, task }
+    }
+
+    /// Disconnects the sync once the target has everything: optionally pauses writes on the source
+    /// (`CLIENT PAUSE ... WRITE`), waits until the applied offset reaches the source's, and stops the
+    /// sync. The source stays paused until [`Pause::end`] (after the caller has restored parameters):
+    /// then no write can slip in between the last applied byte and the switch of the clients.
+    pub async fn cutover(
+        &self,
+        pause_writes: bool,
+        timeout: Duration,
+    ) -> Result<(CutoverOutcome, Pause), MigrateError> {
+        let phase = self.counters.phase();
+        if phase != Phase::Incremental {
+            return Err(MigrateError::NotInSync(phase.label()));
+        }
+        let mut client = Client::connect(&self.source).await?;
+        let info = ServerInfo::fetch(&mut client).await?;
+        let mut pause = Pause { client: None, unpause: info.at_least(6, 2) };
+        if pause_writes {
+            let ms = (timeout.as_millis() as u64 + 10_000).to_string();
+            if info.at_least(6, 2) {
+                client.request(&["CLIENT", "PAUSE", &ms, "WRITE"]).await?;
+            } else {
+                client.request(&["CLIENT", "PAUSE", &ms]).await?;
+            }
+        }
+        let source_offset = monitor::source_offset(&mut client).await?;
+        pause.client = pause_writes.then_some(client);
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let applied = self.counters.applied_offset.load(Ordering::Acquire);
+            if applied >= source_offset {
+                break;
+            }
+            if self.counters.phase() != Phase::Incremental || tokio::time::Instant::now() >= deadline {
+                pause.end().await;
+                return Err(MigrateError::CutoverTimeout { secs: timeout.as_secs(), lag: source_offset - applied });
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        self.stop();
+        let applied_offset = self.counters.applied_offset.load(Ordering::Acquire);
+        let now = match pause.client.as_mut() {
+            Some(c) => monitor::source_offset(c).await?,
+            None => monitor::source_offset(&mut Client::connect(&self.source).await?).await?,
+        };
+        let outcome = CutoverOutcome {
+            paused: pause_writes,
+            source_offset,
+            applied_offset,
+            final_lag_bytes: now.saturating_sub(applied_offset),
+        };
+        Ok((outcome, pause))
     }
 
     /// Asks the migration to stop after what is in flight has been applied.
@@ -153,6 +255,9 @@ async fn run(
     };
     let result = migrate(&options, &counters, &mut stop).await;
     publisher.abort();
+    if let Err(e) = &result {
+        counters.set_failure(e.to_string());
+    }
     counters.set_phase(if result.is_ok() { Phase::Done } else { Phase::Failed });
     result
 }
@@ -171,6 +276,9 @@ async fn migrate(
         if options.force_rewrite { Mode::Rewrite } else { Mode::choose(source_info.rdb_version(), &target_info) };
     tracing::info!(source = %source_info, target = %target_info, ?mode, "starting migration");
 
+    if options.write_mode == WriteMode::ClearFirst {
+        target_client.request(&["FLUSHALL"]).await?;
+    }
     let monitor = monitor::spawn(source_client, target_client, counters.clone());
     let replica = Replica::connect(&options.source).await?;
     counters.set_phase(Phase::WaitingForRdb);
@@ -188,11 +296,11 @@ async fn migrate(
     let writer =
         Writer::connect(&options.target, &options.writer, counters.applied_offset.clone(), counters.writer.clone())
             .await?;
-    let converter = Converter::new(mode, target_info);
+    let converter = Converter::new(mode, target_info, options.write_mode != WriteMode::FailOnExisting);
     let (tx, rx) = mpsc::channel::<Vec<Entry>>(64);
     let (source_stop_tx, source_stop) = watch::channel(false);
     let source_task = tokio::spawn(source_side(transfer, tx, counters.clone(), source_stop));
-    let target_task = tokio::spawn(target_side(writer, converter, rx, counters.clone()));
+    let target_task = tokio::spawn(target_side(writer, converter, options.filter.clone(), rx, counters.clone()));
 
     // Wait for: a failure of either side, a stop request, or (when asked) the target being in sync.
     let mut source_task = source_task;
@@ -365,13 +473,18 @@ async fn source_side(
 async fn target_side(
     mut writer: Writer,
     mut converter: Converter,
+    filter: Filter,
     mut rx: mpsc::Receiver<Vec<Entry>>,
     counters: Arc<Counters>,
 ) -> Result<Converter, MigrateError> {
     while let Some(batch) = rx.recv().await {
         for entry in batch {
             match entry {
-                Entry::Key(key) => {
+                Entry::Key(mut key) => {
+                    if !filter.key(&key.key) {
+                        continue;
+                    }
+                    key.db = filter.db(key.db);
                     if converter.write_key(&mut writer, key).await? {
                         counters.keys_written.fetch_add(1, Ordering::Relaxed);
                     }
@@ -383,7 +496,11 @@ async fn target_side(
                     counters.set_phase(Phase::Incremental);
                 }
                 Entry::Command { db, argv, end_offset } => {
-                    writer.select(db).await?;
+                    if !filter.command(&argv) {
+                        writer.mark_offset(end_offset);
+                        continue;
+                    }
+                    writer.select(filter.db(db)).await?;
                     let name = argv[0].to_ascii_uppercase();
                     writer.send(&argv, end_offset).await?;
                     if name == b"SELECT" || name == b"EXEC" || name == b"DISCARD" {

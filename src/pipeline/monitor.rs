@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::client::{info_field, keyspace_counts, Client};
+use crate::client::{info_field, keyspace_counts, Client, ClientError};
 
 use super::{Counters, KeyCounts};
 
@@ -41,7 +41,7 @@ pub fn spawn(mut source: Client, mut target: Client, counters: Arc<Counters>) ->
             let Ok(repl) = source.info("replication").await else { continue };
             let Ok(source_ks) = source.info("keyspace").await else { continue };
             let Ok(target_ks) = target.info("keyspace").await else { continue };
-            let source_offset = info_field(&repl, "master_repl_offset").and_then(|v| v.parse().ok()).unwrap_or(0);
+            let source_offset = parse_offset(&repl);
             let poll = Poll {
                 source_offset,
                 source_keys: keyspace_counts(&source_ks),
@@ -83,4 +83,13 @@ impl Drop for Monitor {
     fn drop(&mut self) {
         self.task.abort();
     }
+}
+
+fn parse_offset(repl: &[(String, String)]) -> u64 {
+    info_field(repl, "master_repl_offset").and_then(|v| v.parse().ok()).unwrap_or(0)
+}
+
+/// The source's `master_repl_offset` now.
+pub async fn source_offset(client: &mut Client) -> Result<u64, ClientError> {
+    Ok(parse_offset(&client.info("replication").await?))
 }

@@ -5,12 +5,12 @@ use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::writer::WriterStats;
 
 /// Where a migration is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     Connecting,
@@ -53,7 +53,7 @@ impl Phase {
 pub type KeyCounts = Vec<(u32, u64)>;
 
 /// A point-in-time view of a migration.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Progress {
     pub phase: Phase,
     pub elapsed_ms: u64,
@@ -98,6 +98,8 @@ pub struct Counters {
     /// Key counts per db: (source, target).
     pub keyspaces: Mutex<(KeyCounts, KeyCounts)>,
     last_rate: Mutex<(Instant, u64, f64)>,
+    /// Why the migration failed, once it has.
+    failure: Mutex<Option<String>>,
 }
 
 impl Counters {
@@ -116,11 +118,24 @@ impl Counters {
             writer: Arc::new(WriterStats::default()),
             keyspaces: Mutex::new((Vec::new(), Vec::new())),
             last_rate: Mutex::new((now, 0, 0.0)),
+            failure: Mutex::new(None),
         }
     }
 
     pub fn set_phase(&self, phase: Phase) {
         self.phase.store(phase as u8, Ordering::Release);
+    }
+
+    /// Records why the migration failed.
+    pub fn set_failure(&self, reason: String) {
+        if let Ok(mut f) = self.failure.lock() {
+            *f = Some(reason);
+        }
+    }
+
+    /// Why the migration failed, if it has.
+    pub fn failure(&self) -> Option<String> {
+        self.failure.lock().ok()?.clone()
     }
 
     pub fn phase(&self) -> Phase {

@@ -43,6 +43,9 @@ pub struct Converter {
     /// Stream pending entries that name entries no longer in the stream: commands cannot recreate
     /// them (RESTORE does).
     pub pel_lost: u64,
+    /// Replace keys that exist on the target (RESTORE ... REPLACE, DEL before a rewrite). When false,
+    /// RESTORE fails with BUSYKEY on an existing key, which fails the run.
+    replace: bool,
 }
 
 fn now_ms() -> i64 {
@@ -63,8 +66,8 @@ fn score(x: f64) -> Bytes {
 }
 
 impl Converter {
-    pub fn new(mode: Mode, target: ServerInfo) -> Converter {
-        Converter { mode, target, skipping: None, expired_skipped: 0, pel_lost: 0 }
+    pub fn new(mode: Mode, target: ServerInfo, replace: bool) -> Converter {
+        Converter { mode, target, skipping: None, expired_skipped: 0, pel_lost: 0, replace }
     }
 
     pub fn mode(&self) -> Mode {
@@ -103,13 +106,13 @@ impl Converter {
                 return Ok(true);
             }
             Body::Value(value) => {
-                if !matches!(value, Value::String(_)) {
+                if self.replace && !matches!(value, Value::String(_)) {
                     w.send(&[b("DEL"), rec.key.clone()], 0).await?;
                 }
                 self.rewrite(w, &rec.key, value, true).await?;
             }
             Body::Part { value, index, last } => {
-                if index == 0 {
+                if index == 0 && self.replace {
                     w.send(&[b("DEL"), rec.key.clone()], 0).await?;
                 }
                 self.rewrite(w, &rec.key, value, last).await?;
@@ -161,7 +164,10 @@ impl Converter {
             Some(at) if abs_ttl => at,
             Some(at) => (at - now_ms()).max(1),
         };
-        let mut argv = vec![b("RESTORE"), key.clone(), num(ttl), payload.freeze(), b("REPLACE")];
+        let mut argv = vec![b("RESTORE"), key.clone(), num(ttl), payload.freeze()];
+        if self.replace {
+            argv.push(b("REPLACE"));
+        }
         if abs_ttl && expire_at_ms.is_some() {
             argv.push(b("ABSTTL"));
         }

@@ -1,0 +1,120 @@
+//! How `ferry migrate` shows a migration: bars on a terminal, or JSON lines.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use ferry::pipeline::{Phase, Progress, Summary};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// Progress as bars on a terminal, or as JSON lines.
+pub struct View {
+    json: bool,
+    bar: Option<ProgressBar>,
+    phase: Option<Phase>,
+}
+
+impl View {
+    pub fn new(json: bool) -> View {
+        View { json, bar: None, phase: None }
+    }
+
+    pub fn show(&mut self, p: &Progress) {
+        if self.json {
+            if let Ok(line) = serde_json::to_string(&serde_json::json!({"event": "progress", "progress": p})) {
+                println!("{line}");
+            }
+            return;
+        }
+        if self.phase != Some(p.phase) {
+            if let Some(bar) = self.bar.take() {
+                bar.finish();
+            }
+            self.phase = Some(p.phase);
+            let bar = match (p.phase, p.rdb_total) {
+                (Phase::FullSync, Some(total)) => ProgressBar::new(total).with_style(
+                    ProgressStyle::with_template("{prefix:>16} [{bar:30}] {bytes}/{total_bytes} {msg}")
+                        .unwrap_or_else(|_| ProgressStyle::default_bar())
+                        .progress_chars("=> "),
+                ),
+                _ => ProgressBar::new_spinner().with_style(
+                    ProgressStyle::with_template("{prefix:>16} {spinner} {msg}")
+                        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                ),
+            };
+            if !std::io::stderr().is_terminal() {
+                bar.set_draw_target(ProgressDrawTarget::hidden());
+            }
+            bar.set_prefix(p.phase.label());
+            bar.enable_steady_tick(Duration::from_millis(200));
+            self.bar = Some(bar);
+        }
+        if let Some(bar) = &self.bar {
+            bar.set_position(p.rdb_bytes);
+            bar.set_message(match p.phase {
+                Phase::FullSync | Phase::WaitingForRdb | Phase::Connecting => {
+                    let bytes =
+                        if p.rdb_total.is_none() { format!("{} MB, ", p.rdb_bytes / 1_000_000) } else { String::new() };
+                    format!("{bytes}{} keys ({:.0}/s), {} errors", p.keys_written, p.keys_per_sec, p.errors)
+                }
+                _ => format!(
+                    "lag {} B (applied {}), keys {}/{}, {} errors",
+                    p.lag_bytes,
+                    p.applied_offset,
+                    total(&p.target_keys),
+                    total(&p.source_keys),
+                    p.errors
+                ),
+            });
+        }
+    }
+
+    pub fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish();
+        }
+    }
+
+    pub fn summary(&self, s: &Summary) {
+        if self.json {
+            if let Ok(line) = serde_json::to_string(&serde_json::json!({"event": "summary", "summary": s})) {
+                println!("{line}");
+            }
+            return;
+        }
+        let p = &s.progress;
+        println!("migration {}", if s.interrupted { "stopped" } else { "in sync" });
+        println!("  source          {}", s.source);
+        println!("  target          {}", s.target);
+        println!("  mode            {}", s.mode);
+        println!("  elapsed         {:.1} s", p.elapsed_ms as f64 / 1000.0);
+        println!("  RDB bytes       {}", p.rdb_bytes);
+        println!("  keys written    {} (expired and skipped: {})", p.keys_written, p.keys_expired);
+        println!("  commands        {} sent, {} acknowledged", p.commands_sent, p.commands_acked);
+        println!("  offsets         source {} applied {} lag {} B", p.source_offset, p.applied_offset, p.lag_bytes);
+        println!("  keys            source {:?} target {:?}", p.source_keys, p.target_keys);
+        println!("  errors          {} {:?}", p.errors, s.errors_by_class);
+        for e in &s.error_samples {
+            println!("    {} {} {:?}: {}", e.class, e.command, e.key, e.message);
+        }
+        if let Some(rss) = s.peak_rss_bytes {
+            println!("  peak memory     {:.1} MB", rss as f64 / 1e6);
+        }
+        if s.stream_pel_lost > 0 {
+            println!(
+                "  note            {} stream pending entries named deleted entries and were not recreated",
+                s.stream_pel_lost
+            );
+        }
+    }
+
+    pub fn error(&self, message: &str) {
+        if self.json {
+            println!("{}", serde_json::json!({"event": "error", "message": message}));
+        }
+        eprintln!("error: {message}");
+    }
+}
+
+fn total(keys: &[(u32, u64)]) -> u64 {
+    keys.iter().map(|(_, n)| n).sum()
+}

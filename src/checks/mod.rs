@@ -1,0 +1,203 @@
+//! The pre-check: everything that can be learned about a source and a target before a migration
+//! starts, as a list of items a user can read and act on.
+//!
+//! A migration that fails an hour into its full sync because the target is full, or because the user
+//! may not replicate, costs far more than asking first. So each item measures one thing (a version, a
+//! key count, a memory limit, a round-trip time), rates it, and says in the message what to do.
+//!
+//! The check never fails as a whole: a server that cannot be reached is an error *item*, and the items
+//! that need that server are error items saying they could not run. A query a server refuses (a
+//! forbidden or renamed command) is a warning on its item: it proves nothing wrong, only that Ferry
+//! could not look.
+
+mod access;
+mod bigkeys;
+mod capacity;
+mod compat;
+mod config;
+mod probe;
+
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::endpoint::Endpoint;
+use crate::tasks::model::{Edition, MigrationType, Params, WriteMode};
+
+use probe::{Peer, Role};
+
+/// How an item came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    Pass,
+    /// The migration can start, but the user should know (and maybe act).
+    Warning,
+    /// The migration would fail or do harm: it must not start.
+    Error,
+}
+
+/// One check's result, as the console lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckItem {
+    /// Stable id (`source.connect`), for code and for tests.
+    pub id: String,
+    /// Short name shown in a list (`Source reachable`).
+    pub title: String,
+    pub level: Level,
+    /// What was measured (`Redis 7.0.15 (RDB 10)`, `0.3 ms`, `allkeys-lru`).
+    pub value: String,
+    /// What it means and what to do.
+    pub message: String,
+}
+
+/// Every item, in order, and how long the whole check took.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckReport {
+    pub items: Vec<CheckItem>,
+    pub duration_ms: u64,
+}
+
+impl CheckReport {
+    /// Whether any item forbids starting the migration.
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(|i| i.level == Level::Error)
+    }
+
+    pub fn has_warnings(&self) -> bool {
+        self.items.iter().any(|i| i.level == Level::Warning)
+    }
+
+    /// The item with this id.
+    pub fn get(&self, id: &str) -> Option<&CheckItem> {
+        self.items.iter().find(|i| i.id == id)
+    }
+}
+
+/// What to check: the two servers and the choices made when the task was created.
+#[derive(Debug, Clone)]
+pub struct CheckInput {
+    pub source: Endpoint,
+    pub target: Endpoint,
+    pub kind: MigrationType,
+    /// Where the source VM runs; required for a cloud VM migration.
+    pub source_region: Option<String>,
+    pub target_region: String,
+    pub target_edition: Edition,
+    pub write_mode: WriteMode,
+    /// The source parameters the migration will set.
+    pub params: Params,
+    /// Bound on the big-key scan (sampling); default 2 s.
+    pub scan_budget: Duration,
+    /// A key using more memory than this is big; default 64 MB.
+    pub big_key_bytes: u64,
+    /// A key with more elements than this is big; default 1,000,000.
+    pub big_key_elements: u64,
+}
+
+impl CheckInput {
+    /// A public-network migration into a standard instance that overwrites existing keys, with the
+    /// recommended parameters and default big-key thresholds.
+    pub fn new(source: Endpoint, target: Endpoint) -> Self {
+        CheckInput {
+            source,
+            target,
+            kind: MigrationType::PublicNetwork,
+            source_region: None,
+            target_region: String::new(),
+            target_edition: Edition::Standard,
+            write_mode: WriteMode::Overwrite,
+            params: Params::default(),
+            scan_budget: Duration::from_secs(2),
+            big_key_bytes: 64 * 1024 * 1024,
+            big_key_elements: 1_000_000,
+        }
+    }
+}
+
+/// Runs every check; calls `on_item` as each item completes (so a UI can show them appear one by one).
+/// Never fails as a whole: an unreachable server is an error *item* (and the checks that need that
+/// server become error items saying they could not run because of it).
+pub async fn run(input: &CheckInput, mut on_item: impl FnMut(&CheckItem)) -> CheckReport {
+    let started = Instant::now();
+    let mut items = Vec::new();
+    let mut emit = |item: CheckItem| {
+        on_item(&item);
+        items.push(item);
+    };
+    emit(access::region(input));
+    // Both at once: an unreachable host costs a connect timeout, and there may be two of them.
+    let ((source_item, source), (target_item, target)) =
+        tokio::join!(probe::connect(&input.source, Role::Source), probe::connect(&input.target, Role::Target));
+    emit(source_item);
+    emit(target_item);
+    if input.kind == MigrationType::PublicNetwork {
+        emit(access::tls());
+    }
+    let mut ctx = Ctx { input, source, target };
+    emit(access::psync(&mut ctx).await);
+    emit(compat::source_version(&ctx));
+    emit(compat::target_version(&ctx));
+    emit(capacity::target_empty(&ctx));
+    emit(capacity::target_memory(&mut ctx).await);
+    emit(capacity::target_eviction(&mut ctx).await);
+    emit(compat::databases(&mut ctx).await);
+    emit(compat::edition(&mut ctx).await);
+    emit(compat::modules(&mut ctx).await);
+    emit(compat::functions(&mut ctx).await);
+    emit(bigkeys::check(&ctx).await);
+    emit(capacity::ttl(&ctx));
+    emit(config::check(&mut ctx).await);
+    emit(capacity::rtt(&mut ctx).await);
+    CheckReport { items, duration_ms: started.elapsed().as_millis() as u64 }
+}
+
+/// What the checks share: the input and a connection to each server that answered.
+struct Ctx<'a> {
+    input: &'a CheckInput,
+    source: Peer,
+    target: Peer,
+}
+
+/// An item's id and title; builds its results.
+#[derive(Clone, Copy)]
+struct Spec {
+    id: &'static str,
+    title: &'static str,
+}
+
+impl Spec {
+    fn item(self, level: Level, value: impl Into<String>, message: impl Into<String>) -> CheckItem {
+        CheckItem {
+            id: self.id.to_string(),
+            title: self.title.to_string(),
+            level,
+            value: value.into(),
+            message: message.into(),
+        }
+    }
+
+    fn pass(self, value: impl Into<String>, message: impl Into<String>) -> CheckItem {
+        self.item(Level::Pass, value, message)
+    }
+
+    fn warning(self, value: impl Into<String>, message: impl Into<String>) -> CheckItem {
+        self.item(Level::Warning, value, message)
+    }
+
+    fn error(self, value: impl Into<String>, message: impl Into<String>) -> CheckItem {
+        self.item(Level::Error, value, message)
+    }
+
+    /// The item could not run because a server it needs is not available: an error, since nothing
+    /// says the migration would work. `why` holds one reason per missing server.
+    fn not_checked(self, why: impl IntoIterator<Item = Option<String>>) -> CheckItem {
+        let why: Vec<String> = why.into_iter().flatten().collect();
+        self.error("not checked", format!("not checked: {}", why.join("; ")))
+    }
+
+    /// A server refused the query this item needs.
+    fn could_not_check(self, what: impl std::fmt::Display) -> CheckItem {
+        self.warning("unknown", format!("could not be checked: {what}"))
+    }
+}

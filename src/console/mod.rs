@@ -1,0 +1,529 @@
+//! The console: everything a user can do, as one API that the desktop app, the CLI and the tests all
+//! call. It owns the task store, the keychain, and the runners of the tasks this process runs.
+//!
+//! Several processes may share one store (the app and a CLI): a task is run by one process at a time
+//! (a claim with a heartbeat), and the others reach it through the store's mailbox.
+
+mod error;
+
+pub use error::ConsoleError;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+use crate::checks::{self, CheckInput, CheckItem, CheckReport};
+use crate::client::Client;
+use crate::endpoint::{Endpoint, Secret};
+use crate::filter::Filter;
+use crate::params::{self, ParamRow};
+use crate::pipeline::Progress;
+use crate::secrets::Secrets;
+use crate::server::ServerInfo;
+use crate::store::{Store, TaskFilter};
+use crate::tasks::model::{Instance, InstanceInput, Params, Task, TaskEvent, TaskSpec, TaskStatus};
+use crate::tasks::runner::{self, Control};
+use crate::verify::{self, VerifyOptions, VerifyReport};
+
+/// Something the UI should show now.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ConsoleEvent {
+    /// A task changed status (or was created).
+    TaskChanged { task: Task },
+    /// A running task's progress, about once a second.
+    Progress { task_id: i64, progress: Progress },
+    /// A pre-check item finished (`task_id` is `None` for a check before the task exists).
+    CheckItem { task_id: Option<i64>, item: CheckItem },
+}
+
+/// A new task as the create form gives it: the spec, and the source's password (kept in the OS
+/// keychain, never in the store).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TaskRequest {
+    pub spec: TaskSpec,
+    pub source_password: Option<String>,
+}
+
+/// Options of the cutover ("disconnect sync").
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct CutoverOptions {
+    /// Pause writes on the source while the target catches up, so the final lag is 0.
+    pub pause_writes: bool,
+    /// How long to wait for the target to catch up before giving up (the sync then goes on).
+    pub timeout_secs: u64,
+}
+
+impl Default for CutoverOptions {
+    fn default() -> Self {
+        CutoverOptions { pause_writes: true, timeout_secs: 60 }
+    }
+}
+
+/// A task with everything its detail page shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskDetail {
+    pub task: Task,
+    pub target: Instance,
+    pub events: Vec<TaskEvent>,
+    pub progress: Option<Progress>,
+    pub check: Option<CheckReport>,
+    pub verify: Option<VerifyReport>,
+    /// Whether some process is running the task now.
+    pub running: bool,
+}
+
+/// What a connection test found.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConnectionTest {
+    pub version: String,
+    pub rdb_version: u16,
+    pub latency_ms: f64,
+    pub keys: u64,
+}
+
+/// The console API.
+pub struct Console {
+    pub(crate) store: Store,
+    pub(crate) secrets: Secrets,
+    /// Identifies this process as a task runner in the store.
+    pub(crate) owner: String,
+    runners: Mutex<HashMap<i64, mpsc::Sender<Control>>>,
+    events: broadcast::Sender<ConsoleEvent>,
+}
+
+fn source_account(task_id: i64) -> String {
+    format!("task:{task_id}:source")
+}
+
+fn instance_account(id: i64) -> String {
+    format!("instance:{id}")
+}
+
+impl Console {
+    /// Opens the console on the store in `dir` (or the default data dir), and puts back the source
+    /// parameters of tasks whose runner died (a crash, a kill) so no source is left changed.
+    pub async fn open(dir: Option<&Path>) -> Result<Arc<Console>, ConsoleError> {
+        let store = match dir {
+            Some(dir) => Store::open(dir)?,
+            None => Store::open_default()?,
+        };
+        let (events, _) = broadcast::channel(1024);
+        let owner = format!("pid{}-{}", std::process::id(), crate::tasks::runner::now_ms());
+        let console =
+            Arc::new(Console { store, secrets: Secrets::new(), owner, runners: Mutex::new(HashMap::new()), events });
+        console.recover().await;
+        Ok(console)
+    }
+
+    /// Where the store lives.
+    pub fn data_path(&self) -> &Path {
+        self.store.path()
+    }
+
+    /// Events for the UI.
+    pub fn subscribe(&self) -> broadcast::Receiver<ConsoleEvent> {
+        self.events.subscribe()
+    }
+
+    pub(crate) fn emit(&self, event: ConsoleEvent) {
+        let _ = self.events.send(event);
+    }
+
+    // ---- instances -------------------------------------------------------------------------
+
+    pub fn add_instance(&self, input: &InstanceInput, password: Option<&str>) -> Result<Instance, ConsoleError> {
+        let instance = self.store.add_instance(input, password.is_some())?;
+        if let Some(password) = password {
+            if let Err(e) = self.secrets.set(&instance_account(instance.id), password) {
+                let _ = self.store.remove_instance(instance.id);
+                return Err(e.into());
+            }
+        }
+        Ok(instance)
+    }
+
+    /// Updates an instance; `password`: `None` keeps the stored one, `Some("")` removes it.
+    pub fn update_instance(
+        &self,
+        id: i64,
+        input: &InstanceInput,
+        password: Option<&str>,
+    ) -> Result<Instance, ConsoleError> {
+        let has_password = match password {
+            None => self.store.instance(id)?.has_password,
+            Some("") => {
+                self.secrets.delete(&instance_account(id))?;
+                false
+            }
+            Some(p) => {
+                self.secrets.set(&instance_account(id), p)?;
+                true
+            }
+        };
+        Ok(self.store.update_instance(id, input, has_password)?)
+    }
+
+    pub fn remove_instance(&self, id: i64) -> Result<(), ConsoleError> {
+        self.store.remove_instance(id)?;
+        self.secrets.delete(&instance_account(id))?;
+        Ok(())
+    }
+
+    pub fn instances(&self, region: Option<&str>) -> Result<Vec<Instance>, ConsoleError> {
+        Ok(self.store.instances(region)?)
+    }
+
+    pub fn regions(&self) -> Result<Vec<String>, ConsoleError> {
+        Ok(self.store.regions()?)
+    }
+
+    /// The endpoint of a registered instance, with its password from the keychain.
+    pub fn instance_endpoint(&self, instance: &Instance) -> Result<Endpoint, ConsoleError> {
+        let password = if instance.has_password { self.secrets.get(&instance_account(instance.id))? } else { None };
+        if instance.has_password && password.is_none() {
+            return Err(ConsoleError::MissingPassword { what: format!("instance {:?}", instance.name) });
+        }
+        Ok(Endpoint {
+            host: instance.host.clone(),
+            port: instance.port,
+            user: instance.user.clone(),
+            password: password.map(Secret::new),
+        })
+    }
+
+    /// Connects to an instance and reports its version, latency and key count.
+    pub async fn test_instance(&self, id: i64) -> Result<ConnectionTest, ConsoleError> {
+        let endpoint = self.instance_endpoint(&self.store.instance(id)?)?;
+        test_connection(&endpoint).await
+    }
+
+    // ---- the create form -------------------------------------------------------------------
+
+    /// The source endpoint of a request (before the task exists).
+    fn request_source(request: &TaskRequest) -> Endpoint {
+        let s = &request.spec.source;
+        Endpoint {
+            host: s.host.clone(),
+            port: s.port,
+            user: s.user.clone(),
+            password: request.source_password.clone().filter(|p| !p.is_empty()).map(Secret::new),
+        }
+    }
+
+    /// The parameter-settings page: what the migration will set, beside the source's current values.
+    pub async fn parameter_rows(&self, request: &TaskRequest) -> Result<Vec<ParamRow>, ConsoleError> {
+        let mut client = Client::connect(&Self::request_source(request)).await?;
+        let info = ServerInfo::fetch(&mut client).await?;
+        let planned = params::planned(&request.spec.params, &info);
+        let names: Vec<String> = planned.iter().map(|(n, _)| n.clone()).collect();
+        // CONFIG may be forbidden: the rows then show no current values (the check warns).
+        let current = params::read(&mut client, &names).await.unwrap_or_default();
+        Ok(params::rows(&planned, &current))
+    }
+
+    fn check_input(&self, spec: &TaskSpec, source: Endpoint) -> Result<CheckInput, ConsoleError> {
+        let target = self.store.instance(spec.target_instance)?;
+        let mut input = CheckInput::new(source, self.instance_endpoint(&target)?);
+        input.kind = spec.kind;
+        input.source_region = spec.source.region.clone();
+        input.target_region = target.region.clone();
+        input.target_edition = target.edition;
+        input.write_mode = spec.write_mode;
+        input.params = spec.params;
+        Ok(input)
+    }
+
+    /// Runs the pre-check for a task about to be created; items are also sent as events.
+    pub async fn check(&self, request: &TaskRequest) -> Result<CheckReport, ConsoleError> {
+        validate(&request.spec)?;
+        let input = self.check_input(&request.spec, Self::request_source(request))?;
+        Ok(checks::run(&input, |item| self.emit(ConsoleEvent::CheckItem { task_id: None, item: item.clone() })).await)
+    }
+
+    /// "Confirm and create task": checks again; errors block, warnings need `accept_warnings`.
+    pub async fn create_task(
+        &self,
+        request: &TaskRequest,
+        accept_warnings: bool,
+    ) -> Result<(Task, CheckReport), ConsoleError> {
+        let report = self.check(request).await?;
+        if report.has_errors() {
+            return Err(ConsoleError::CheckFailed { summary: summarize(&report) });
+        }
+        if report.has_warnings() && !accept_warnings {
+            return Err(ConsoleError::WarningsNotAccepted { summary: summarize(&report) });
+        }
+        let mut spec = request.spec.clone();
+        let password = request.source_password.clone().filter(|p| !p.is_empty());
+        spec.source.has_password = password.is_some();
+        let task = self.store.create_task(&spec)?;
+        if let Some(password) = password {
+            if let Err(e) = self.secrets.set(&source_account(task.id), &password) {
+                let _ = self.store.set_status(task.id, TaskStatus::Cancelled, "the source password could not be kept");
+                return Err(e.into());
+            }
+        }
+        self.store.save_check(task.id, &serde_json::to_string(&report).unwrap_or_default())?;
+        self.emit(ConsoleEvent::TaskChanged { task: task.clone() });
+        Ok((task, report))
+    }
+
+    // ---- tasks -----------------------------------------------------------------------------
+
+    pub fn tasks(&self, filter: &TaskFilter) -> Result<Vec<Task>, ConsoleError> {
+        Ok(self.store.tasks(filter)?)
+    }
+
+    pub fn task(&self, id: i64) -> Result<Task, ConsoleError> {
+        Ok(self.store.task(id)?)
+    }
+
+    pub fn task_detail(&self, id: i64) -> Result<TaskDetail, ConsoleError> {
+        let task = self.store.task(id)?;
+        let target = self.store.instance(task.spec.target_instance)?;
+        Ok(TaskDetail {
+            events: self.store.events(id)?,
+            progress: self.store.latest_snapshot(id)?,
+            check: self.store.latest_check(id)?.and_then(|j| serde_json::from_str(&j).ok()),
+            verify: self.store.latest_verify(id)?.and_then(|j| serde_json::from_str(&j).ok()),
+            running: self.store.runner_alive(id)?,
+            task,
+            target,
+        })
+    }
+
+    /// Progress snapshots of a task, oldest first (for the charts).
+    pub fn snapshots(&self, id: i64, limit: usize) -> Result<Vec<(i64, Progress)>, ConsoleError> {
+        Ok(self.store.snapshots(id, limit)?)
+    }
+
+    /// The source endpoint of a stored task, with its password from the keychain.
+    pub fn task_source(&self, task: &Task) -> Result<Endpoint, ConsoleError> {
+        let s = &task.spec.source;
+        let password = if s.has_password { self.secrets.get(&source_account(task.id))? } else { None };
+        if s.has_password && password.is_none() {
+            return Err(ConsoleError::MissingPassword { what: format!("the source of task {:?}", task.spec.name) });
+        }
+        Ok(Endpoint { host: s.host.clone(), port: s.port, user: s.user.clone(), password: password.map(Secret::new) })
+    }
+
+    /// The target endpoint of a stored task.
+    pub fn task_target(&self, task: &Task) -> Result<Endpoint, ConsoleError> {
+        self.instance_endpoint(&self.store.instance(task.spec.target_instance)?)
+    }
+
+    /// Starts (or restarts) a task in this process: check, parameters, full sync, incremental sync.
+    /// Returns once the runner has started; follow it with [`Console::subscribe`] or
+    /// [`Console::wait_task`].
+    pub fn start_task(self: &Arc<Self>, id: i64) -> Result<Task, ConsoleError> {
+        let task = self.store.task(id)?;
+        if !matches!(task.status, TaskStatus::NotStarted | TaskStatus::CheckFailed | TaskStatus::Failed) {
+            return Err(ConsoleError::WrongStatus {
+                task: task.spec.name,
+                status: task.status.label(),
+                action: "start",
+            });
+        }
+        if !self.store.claim(id, &self.owner)? {
+            return Err(ConsoleError::RunningElsewhere { task: task.spec.name });
+        }
+        let (tx, rx) = mpsc::channel(8);
+        if let Ok(mut runners) = self.runners.lock() {
+            runners.insert(id, tx);
+        }
+        let console = self.clone();
+        tokio::spawn(async move {
+            runner::run(console.clone(), id, rx).await;
+            if let Ok(mut runners) = console.runners.lock() {
+                runners.remove(&id);
+            }
+            let _ = console.store.release(id, &console.owner);
+        });
+        Ok(task)
+    }
+
+    fn local_runner(&self, id: i64) -> Option<mpsc::Sender<Control>> {
+        self.runners.lock().ok()?.get(&id).cloned()
+    }
+
+    /// Cancels a task: stops its sync and restores the source's parameters.
+    pub async fn cancel_task(&self, id: i64) -> Result<Task, ConsoleError> {
+        let task = self.store.task(id)?;
+        if task.status.is_final() {
+            return Err(ConsoleError::WrongStatus {
+                task: task.spec.name,
+                status: task.status.label(),
+                action: "cancel",
+            });
+        }
+        if let Some(runner) = self.local_runner(id) {
+            let (reply, rx) = oneshot::channel();
+            if runner.send(Control::Cancel { reply }).await.is_ok() {
+                return rx.await.map_err(|_| ConsoleError::RunnerGone)?;
+            }
+        }
+        if self.store.runner_alive(id)? {
+            self.store.request(id, "cancel", "{}")?;
+            return self.wait_for(id, |s| s.is_final(), Duration::from_secs(120)).await;
+        }
+        let task = self.store.set_status(id, TaskStatus::Cancelled, "cancelled by the user")?;
+        self.emit(ConsoleEvent::TaskChanged { task: task.clone() });
+        Ok(task)
+    }
+
+    /// "Disconnect sync": waits until the target has everything (pausing source writes if asked),
+    /// stops the sync, restores parameters, and completes the task.
+    pub async fn cutover_task(&self, id: i64, options: CutoverOptions) -> Result<Task, ConsoleError> {
+        let task = self.store.task(id)?;
+        if task.status != TaskStatus::IncrementalSync {
+            return Err(ConsoleError::WrongStatus {
+                task: task.spec.name,
+                status: task.status.label(),
+                action: "cut over",
+            });
+        }
+        if let Some(runner) = self.local_runner(id) {
+            let (reply, rx) = oneshot::channel();
+            if runner.send(Control::Cutover { options, reply }).await.is_ok() {
+                return rx.await.map_err(|_| ConsoleError::RunnerGone)?;
+            }
+        }
+        if !self.store.runner_alive(id)? {
+            return Err(ConsoleError::NotRunning { task: task.spec.name });
+        }
+        self.store.request(id, "cutover", &serde_json::to_string(&options).unwrap_or_default())?;
+        let wait = Duration::from_secs(options.timeout_secs + 60);
+        let task =
+            self.wait_for(id, |s| s != TaskStatus::IncrementalSync && s != TaskStatus::CuttingOver, wait).await?;
+        match task.status {
+            TaskStatus::Completed => Ok(task),
+            _ => Err(ConsoleError::CutoverFailed {
+                reason: task.reason.unwrap_or_else(|| "see the task's events".into()),
+            }),
+        }
+    }
+
+    /// Compares source and target of a task now, and keeps the report with the task.
+    pub async fn verify_task(&self, id: i64) -> Result<VerifyReport, ConsoleError> {
+        let task = self.store.task(id)?;
+        let filter = Filter::new(&task.spec.db_mapping, &task.spec.include, &task.spec.exclude);
+        let report = verify_endpoints(&self.task_source(&task)?, &self.task_target(&task)?, &filter).await?;
+        self.store.save_verify(id, &serde_json::to_string(&report).unwrap_or_default())?;
+        let summary = format!(
+            "verify: {} keys compared, {} missing, {} extra, {} different",
+            report.keys_compared, report.missing, report.extra, report.different
+        );
+        self.store.add_event(id, "verify", &summary)?;
+        Ok(report)
+    }
+
+    /// Waits until a task's status satisfies `done` (polling the store, so it works across processes).
+    pub async fn wait_for(
+        &self,
+        id: i64,
+        done: impl Fn(TaskStatus) -> bool,
+        timeout: Duration,
+    ) -> Result<Task, ConsoleError> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let task = self.store.task(id)?;
+            if done(task.status) {
+                return Ok(task);
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(ConsoleError::Timeout { task: task.spec.name, status: task.status.label() });
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Puts back parameters of tasks no process runs any more, and fails tasks left running by a
+    /// process that died.
+    async fn recover(&self) {
+        let Ok(tasks) = self.store.tasks(&TaskFilter::default()) else { return };
+        for task in tasks {
+            if !task.status.is_running() || self.store.runner_alive(task.id).unwrap_or(true) {
+                continue;
+            }
+            if let Ok(task) = self.store.set_status(
+                task.id,
+                TaskStatus::Failed,
+                "the process running this task stopped (crash or kill); start it again to resume",
+            ) {
+                self.emit(ConsoleEvent::TaskChanged { task });
+            }
+        }
+        let Ok(ids) = self.store.tasks_with_saved_params() else { return };
+        for id in ids {
+            if self.store.runner_alive(id).unwrap_or(true) {
+                continue;
+            }
+            if let Ok(task) = self.store.task(id) {
+                runner::restore_params(self, &task).await;
+            }
+        }
+    }
+}
+
+/// Rejects specs a task cannot run with.
+fn validate(spec: &TaskSpec) -> Result<(), ConsoleError> {
+    if spec.name.trim().is_empty() {
+        return Err(ConsoleError::Invalid("the task needs a name".into()));
+    }
+    if spec.source.host.trim().is_empty() || spec.source.port == 0 {
+        return Err(ConsoleError::Invalid("the source needs a host and a port".into()));
+    }
+    let mut targets: Vec<u32> = spec.db_mapping.iter().map(|m| m.target).collect();
+    targets.sort_unstable();
+    if targets.windows(2).any(|w| w[0] == w[1]) {
+        return Err(ConsoleError::Invalid("two source dbs map to the same target db; map each to its own".into()));
+    }
+    let p: &Params = &spec.params;
+    if p.output_buffer_hard_mb == 0 || p.backlog_mb == 0 || p.repl_timeout_seconds == 0 {
+        return Err(ConsoleError::Invalid("parameters must be greater than 0".into()));
+    }
+    Ok(())
+}
+
+/// One line per item that is not a pass.
+fn summarize(report: &CheckReport) -> String {
+    report
+        .items
+        .iter()
+        .filter(|i| i.level != checks::Level::Pass)
+        .map(|i| format!("{} ({:?}): {}", i.id, i.level, i.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Connects and measures.
+pub async fn test_connection(endpoint: &Endpoint) -> Result<ConnectionTest, ConsoleError> {
+    let mut client = Client::connect(endpoint).await?;
+    let info = ServerInfo::fetch(&mut client).await?;
+    let started = std::time::Instant::now();
+    client.request(&["PING"]).await?;
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let keys = crate::client::keyspace_counts(&client.info("keyspace").await?).iter().map(|(_, n)| n).sum();
+    Ok(ConnectionTest { version: info.to_string(), rdb_version: info.rdb_version(), latency_ms, keys })
+}
+
+/// Runs the pre-check on two endpoints (the `ferry check` command).
+pub async fn check_endpoints(input: &CheckInput, on_item: impl FnMut(&CheckItem)) -> CheckReport {
+    checks::run(input, on_item).await
+}
+
+/// Verifies two endpoints (the `ferry verify` command and the task's verify).
+pub async fn verify_endpoints(
+    source: &Endpoint,
+    target: &Endpoint,
+    filter: &Filter,
+) -> Result<VerifyReport, ConsoleError> {
+    let mut s = Client::connect(source).await?;
+    let mut t = Client::connect(target).await?;
+    Ok(verify::run(&mut s, &mut t, filter, &VerifyOptions::default()).await?)
+}

@@ -1,0 +1,101 @@
+//! The source parameters a migration sets when it starts and puts back when it ends.
+//!
+//! A full sync of a big source needs room: the replica output buffer must hold the writes that arrive
+//! while the RDB is produced and applied, the backlog must be big enough for a partial resync, and the
+//! replication timeout long enough for a slow link. The previous values are read (and saved by the
+//! caller) before anything changes, so they can be restored even after a crash.
+
+use serde::{Deserialize, Serialize};
+
+use crate::client::{Client, ClientError};
+use crate::resp::Frame;
+use crate::server::ServerInfo;
+use crate::tasks::model::Params;
+
+const MB: u64 = 1024 * 1024;
+
+/// A parameter as the parameter-settings page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParamRow {
+    /// The CONFIG name.
+    pub name: String,
+    /// The value the migration will set.
+    pub value: String,
+    /// The source's current value, when it could be read.
+    pub current: Option<String>,
+}
+
+/// Setting or reading parameters failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ParamError {
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    #[error("the source refused CONFIG {action} {name}: {message}. CONFIG may be renamed or forbidden there; set it by hand or grant the user +config")]
+    Refused { action: &'static str, name: String, message: String },
+}
+
+/// The values a migration sets on a source of this version: (CONFIG name, value).
+pub fn planned(params: &Params, source: &ServerInfo) -> Vec<(String, String)> {
+    // Before 5.0 the class is called "slave".
+    let class = if source.at_least(5, 0) { "replica" } else { "slave" };
+    let mut out = vec![
+        (
+            "client-output-buffer-limit".to_string(),
+            format!(
+                "{class} {} {} {}",
+                params.output_buffer_hard_mb * MB,
+                params.output_buffer_soft_mb * MB,
+                params.output_buffer_soft_seconds
+            ),
+        ),
+        ("repl-backlog-size".to_string(), (params.backlog_mb * MB).to_string()),
+        ("repl-timeout".to_string(), params.repl_timeout_seconds.to_string()),
+    ];
+    // From 2.8.18 a diskless master waits this long for more replicas before it streams: 0 for us.
+    if source.at_least(2, 8) {
+        out.push(("repl-diskless-sync-delay".to_string(), "0".to_string()));
+    }
+    out
+}
+
+/// Reads the current values of `names`; a name the server does not know is left out.
+pub async fn read(client: &mut Client, names: &[String]) -> Result<Vec<(String, String)>, ParamError> {
+    let mut out = Vec::with_capacity(names.len());
+    for name in names {
+        let reply = client.raw_request(&["CONFIG", "GET", name]).await?;
+        if let Some(message) = reply.error_message() {
+            return Err(ParamError::Refused { action: "GET", name: name.clone(), message });
+        }
+        let items = match reply {
+            Frame::Array(items) | Frame::Map(items) => items,
+            _ => Vec::new(),
+        };
+        if let Some(value) = items.get(1).and_then(Frame::as_bytes) {
+            out.push((name.clone(), String::from_utf8_lossy(value).into_owned()));
+        }
+    }
+    Ok(out)
+}
+
+/// Sets each value, in order; stops at the first refusal.
+pub async fn set(client: &mut Client, values: &[(String, String)]) -> Result<(), ParamError> {
+    for (name, value) in values {
+        let reply = client.raw_request(&["CONFIG", "SET", name, value]).await?;
+        if let Some(message) = reply.error_message() {
+            return Err(ParamError::Refused { action: "SET", name: name.clone(), message });
+        }
+    }
+    Ok(())
+}
+
+/// The rows of the parameter-settings page: what the migration sets, beside the current values.
+pub fn rows(planned: &[(String, String)], current: &[(String, String)]) -> Vec<ParamRow> {
+    planned
+        .iter()
+        .map(|(name, value)| ParamRow {
+            name: name.clone(),
+            value: value.clone(),
+            current: current.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone()),
+        })
+        .collect()
+}

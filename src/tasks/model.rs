@@ -1,0 +1,228 @@
+//! The console's data: target instances, migration tasks, their statuses and events.
+//!
+//! Serializable as they are stored and as the desktop app receives them. Passwords are never here:
+//! a record only says whether a password is kept in the OS keychain.
+
+use serde::{Deserialize, Serialize};
+
+/// The edition of a target instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Edition {
+    Standard,
+    Cluster,
+}
+
+/// A Redis that users migrate into, registered in the console.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Instance {
+    pub id: i64,
+    pub name: String,
+    /// Free text: `ap-guangzhou`, `on-prem-dc1`...
+    pub region: String,
+    pub host: String,
+    pub port: u16,
+    /// ACL user; `None` is the default user.
+    pub user: Option<String>,
+    /// Whether a password is kept for it in the OS keychain.
+    pub has_password: bool,
+    pub edition: Edition,
+    /// `host:port` of its hot-standby access proxy, when it is a standby pair.
+    pub proxy: Option<String>,
+    pub created_at_ms: i64,
+}
+
+/// What a user enters to register or edit an instance (the password goes to the keychain).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstanceInput {
+    pub name: String,
+    pub region: String,
+    pub host: String,
+    pub port: u16,
+    pub user: Option<String>,
+    pub edition: Edition,
+    pub proxy: Option<String>,
+}
+
+/// The seed's two kinds of migration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MigrationType {
+    /// A self-hosted Redis on a cloud VM in the same region as the target.
+    CloudVm,
+    /// A Redis reachable over the public network.
+    PublicNetwork,
+}
+
+/// What the migration does with keys that already exist on the target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WriteMode {
+    /// FLUSHALL the target before the full sync.
+    ClearFirst,
+    /// Replace keys that exist.
+    Overwrite,
+    /// Refuse to start when the target holds keys; fail on a key that exists.
+    FailOnExisting,
+}
+
+/// The source parameters a migration sets when it starts and restores when it ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Params {
+    /// `client-output-buffer-limit` for replicas: hard limit, soft limit (MB) and soft seconds.
+    pub output_buffer_hard_mb: u64,
+    pub output_buffer_soft_mb: u64,
+    pub output_buffer_soft_seconds: u64,
+    /// `repl-backlog-size` in MB.
+    pub backlog_mb: u64,
+    /// `repl-timeout` in seconds.
+    pub repl_timeout_seconds: u64,
+}
+
+impl Default for Params {
+    /// The cloud console's recommended values.
+    fn default() -> Self {
+        Params {
+            output_buffer_hard_mb: 512,
+            output_buffer_soft_mb: 512,
+            output_buffer_soft_seconds: 60,
+            backlog_mb: 512,
+            repl_timeout_seconds: 120,
+        }
+    }
+}
+
+/// The source side of a task.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceSpec {
+    pub host: String,
+    pub port: u16,
+    pub user: Option<String>,
+    /// Whether a password is kept for it in the OS keychain.
+    pub has_password: bool,
+    /// The region the source VM runs in (cloud VM migrations must stay in the target's region).
+    pub region: Option<String>,
+}
+
+/// Maps a source db to a target db.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DbMapping {
+    pub source: u32,
+    pub target: u32,
+}
+
+/// Everything a user chooses when creating a task.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskSpec {
+    pub name: String,
+    pub kind: MigrationType,
+    pub source: SourceSpec,
+    pub target_instance: i64,
+    pub params: Params,
+    pub write_mode: WriteMode,
+    pub db_mapping: Vec<DbMapping>,
+    /// Glob patterns (`user:*`); empty includes every key.
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+}
+
+/// The console's statuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskStatus {
+    NotStarted,
+    Checking,
+    CheckFailed,
+    FullSync,
+    IncrementalSync,
+    CuttingOver,
+    Completed,
+    Failed,
+    Cancelled,
+}
+
+impl TaskStatus {
+    /// Whether the task is over (nothing will change it any more).
+    pub fn is_final(self) -> bool {
+        matches!(self, TaskStatus::Completed | TaskStatus::Failed | TaskStatus::Cancelled)
+    }
+
+    /// Whether a migration is (or should be) running for the task.
+    pub fn is_running(self) -> bool {
+        matches!(
+            self,
+            TaskStatus::Checking | TaskStatus::FullSync | TaskStatus::IncrementalSync | TaskStatus::CuttingOver
+        )
+    }
+
+    /// The console's words for it.
+    pub fn label(self) -> &'static str {
+        match self {
+            TaskStatus::NotStarted => "not started",
+            TaskStatus::Checking => "checking",
+            TaskStatus::CheckFailed => "check failed",
+            TaskStatus::FullSync => "full sync",
+            TaskStatus::IncrementalSync => "incremental sync",
+            TaskStatus::CuttingOver => "cutting over",
+            TaskStatus::Completed => "completed",
+            TaskStatus::Failed => "failed",
+            TaskStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskStatus::NotStarted => "not_started",
+            TaskStatus::Checking => "checking",
+            TaskStatus::CheckFailed => "check_failed",
+            TaskStatus::FullSync => "full_sync",
+            TaskStatus::IncrementalSync => "incremental_sync",
+            TaskStatus::CuttingOver => "cutting_over",
+            TaskStatus::Completed => "completed",
+            TaskStatus::Failed => "failed",
+            TaskStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TaskStatus> {
+        ALL_STATUSES.iter().copied().find(|t| t.as_str() == s)
+    }
+}
+
+/// Every status, in lifecycle order.
+pub const ALL_STATUSES: [TaskStatus; 9] = [
+    TaskStatus::NotStarted,
+    TaskStatus::Checking,
+    TaskStatus::CheckFailed,
+    TaskStatus::FullSync,
+    TaskStatus::IncrementalSync,
+    TaskStatus::CuttingOver,
+    TaskStatus::Completed,
+    TaskStatus::Failed,
+    TaskStatus::Cancelled,
+];
+
+/// A migration task as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Task {
+    pub id: i64,
+    pub spec: TaskSpec,
+    pub status: TaskStatus,
+    /// Why it failed or was cancelled.
+    pub reason: Option<String>,
+    pub created_at_ms: i64,
+    pub updated_at_ms: i64,
+    /// When the cutover finished, and the lag in bytes at that moment.
+    pub cutover_at_ms: Option<i64>,
+    pub final_lag_bytes: Option<u64>,
+}
+
+/// Something that happened to a task: every status change, and notable steps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskEvent {
+    pub task_id: i64,
+    pub at_ms: i64,
+    /// `status`, `check`, `params`, `verify`, `error`...
+    pub kind: String,
+    pub message: String,
+}

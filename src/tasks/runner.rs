@@ -1,0 +1,308 @@
+//! Drives one task through the console's statuses: checking → full sync → incremental sync →
+//! cutting over → completed (or failed / cancelled), recording every step, snapshotting progress,
+//! and putting the source's parameters back however it ends.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::sync::{mpsc, oneshot};
+
+use crate::checks;
+use crate::client::Client;
+use crate::console::{Console, ConsoleError, ConsoleEvent, CutoverOptions};
+use crate::filter::Filter;
+use crate::params;
+use crate::pipeline::{MigrateOptions, Migration, Phase};
+use crate::server::ServerInfo;
+use crate::tasks::model::{Task, TaskStatus};
+
+/// Unix time in milliseconds.
+pub fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// What the console asks of a running task.
+pub enum Control {
+    Cutover { options: CutoverOptions, reply: oneshot::Sender<Result<Task, ConsoleError>> },
+    Cancel { reply: oneshot::Sender<Result<Task, ConsoleError>> },
+}
+
+/// How the sync loop ended.
+enum End {
+    Completed,
+    /// Cancelled; the requester is answered once the task is marked so.
+    Cancelled(oneshot::Sender<Result<Task, ConsoleError>>),
+    Failed(String),
+}
+
+/// Runs task `id` to its end. Errors become the task's status and events; nothing is returned.
+pub async fn run(console: Arc<Console>, id: i64, mut control: mpsc::Receiver<Control>) {
+    let heartbeat = {
+        let console = console.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            loop {
+                tick.tick().await;
+                let _ = console.store.heartbeat(id, &console.owner);
+            }
+        })
+    };
+    let outcome = drive(&console, id, &mut control).await;
+    heartbeat.abort();
+    if let Err(e) = outcome {
+        set_status(&console, id, TaskStatus::Failed, &e.to_string());
+    }
+    // Answer anyone still waiting with the final state.
+    while let Ok(c) = control.try_recv() {
+        let task = console.task(id);
+        match c {
+            Control::Cutover { reply, .. } | Control::Cancel { reply } => {
+                let _ = reply.send(task);
+            }
+        }
+    }
+}
+
+fn set_status(console: &Console, id: i64, to: TaskStatus, message: &str) -> Option<Task> {
+    match console.store.set_status(id, to, message) {
+        Ok(task) => {
+            console.emit(ConsoleEvent::TaskChanged { task: task.clone() });
+            Some(task)
+        }
+        Err(e) => {
+            tracing::warn!(task = id, "could not record status {}: {e}", to.label());
+            None
+        }
+    }
+}
+
+fn event(console: &Console, id: i64, kind: &str, message: &str) {
+    if let Err(e) = console.store.add_event(id, kind, message) {
+        tracing::warn!(task = id, "could not record an event: {e}");
+    }
+}
+
+async fn drive(console: &Arc<Console>, id: i64, control: &mut mpsc::Receiver<Control>) -> Result<(), ConsoleError> {
+    let task = console.store.task(id)?;
+    set_status(console, id, TaskStatus::Checking, "checking parameters and connectivity");
+    let source = console.task_source(&task)?;
+    let target = console.task_target(&task)?;
+    let instance = console.store.instance(task.spec.target_instance)?;
+
+    // Starting re-runs the check; warnings were accepted when the task was created.
+    let mut input = checks::CheckInput::new(source.clone(), target.clone());
+    input.kind = task.spec.kind;
+    input.source_region = task.spec.source.region.clone();
+    input.target_region = instance.region.clone();
+    input.target_edition = instance.edition;
+    input.write_mode = task.spec.write_mode;
+    input.params = task.spec.params;
+    let report = checks::run(&input, |item| {
+        console.emit(ConsoleEvent::CheckItem { task_id: Some(id), item: item.clone() });
+    })
+    .await;
+    console.store.save_check(id, &serde_json::to_string(&report).unwrap_or_default())?;
+    if report.has_errors() {
+        let errors: Vec<String> = report
+            .items
+            .iter()
+            .filter(|i| i.level == checks::Level::Error)
+            .map(|i| format!("{}: {}", i.id, i.message))
+            .collect();
+        set_status(console, id, TaskStatus::CheckFailed, &errors.join("; "));
+        return Ok(());
+    }
+    event(
+        console,
+        id,
+        "check",
+        &format!(
+            "check passed with {} warning(s)",
+            report.items.iter().filter(|i| i.level == checks::Level::Warning).count()
+        ),
+    );
+
+    // Parameters: save the previous values first, then set.
+    let mut client = Client::connect(&source).await?;
+    let info = ServerInfo::fetch(&mut client).await?;
+    let planned = params::planned(&task.spec.params, &info);
+    let names: Vec<String> = planned.iter().map(|(n, _)| n.clone()).collect();
+    match params::read(&mut client, &names).await {
+        Ok(previous) => {
+            console.store.save_params(id, &previous)?;
+            match params::set(&mut client, &planned).await {
+                Ok(()) => event(console, id, "params", &format!("set on the source: {}", describe(&planned))),
+                Err(e) => event(console, id, "params", &format!("not all parameters could be set: {e}")),
+            }
+        }
+        Err(e) => event(console, id, "params", &format!("parameters left as they are: {e}")),
+    }
+    drop(client);
+
+    let mut options = MigrateOptions::new(source, target);
+    options.write_mode = task.spec.write_mode;
+    options.filter = Filter::new(&task.spec.db_mapping, &task.spec.include, &task.spec.exclude);
+    set_status(console, id, TaskStatus::FullSync, "full sync started");
+    let migration = Migration::start(options);
+    let end = sync_loop(console, id, &migration, control).await;
+
+    let task = console.store.task(id)?;
+    restore_params(console, &task).await;
+    match end {
+        End::Completed => {}
+        End::Cancelled(reply) => {
+            set_status(
+                console,
+                id,
+                TaskStatus::Cancelled,
+                "cancelled by the user; the source's parameters are restored",
+            );
+            let _ = reply.send(console.task(id));
+        }
+        End::Failed(reason) => {
+            set_status(console, id, TaskStatus::Failed, &reason);
+        }
+    }
+    Ok(())
+}
+
+/// Follows the migration, answering cutover and cancel requests from this process or another.
+async fn sync_loop(
+    console: &Arc<Console>,
+    id: i64,
+    migration: &Migration,
+    control: &mut mpsc::Receiver<Control>,
+) -> End {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut status = TaskStatus::FullSync;
+    loop {
+        let request = tokio::select! {
+            c = control.recv() => c,
+            _ = tick.tick() => None,
+        };
+        let progress = migration.counters.snapshot();
+        let _ = console.store.add_snapshot(id, &progress);
+        console.emit(ConsoleEvent::Progress { task_id: id, progress: progress.clone() });
+        match progress.phase {
+            Phase::Incremental if status == TaskStatus::FullSync => {
+                status = TaskStatus::IncrementalSync;
+                set_status(console, id, status, &format!("full sync done: {} keys written", progress.keys_written));
+            }
+            Phase::Failed | Phase::Done => {
+                let reason = migration.counters.failure().unwrap_or_else(|| "the sync stopped unexpectedly".into());
+                return End::Failed(reason);
+            }
+            _ => {}
+        }
+        // A request from another process arrives through the store's mailbox.
+        let request = match request {
+            Some(r) => Some(r),
+            None => match console.store.take_request(id) {
+                Ok(Some((action, payload))) => Some(mailbox(&action, &payload)),
+                _ => None,
+            },
+        };
+        let Some(request) = request else { continue };
+        match request {
+            Control::Cancel { reply } => {
+                migration.stop();
+                while !matches!(migration.counters.phase(), Phase::Done | Phase::Failed) {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                return End::Cancelled(reply);
+            }
+            Control::Cutover { options, reply } => {
+                if status != TaskStatus::IncrementalSync {
+                    let _ = reply.send(Err(ConsoleError::WrongStatus {
+                        task: console.task(id).map(|t| t.spec.name).unwrap_or_default(),
+                        status: status.label(),
+                        action: "cut over",
+                    }));
+                    continue;
+                }
+                set_status(
+                    console,
+                    id,
+                    TaskStatus::CuttingOver,
+                    if options.pause_writes { "cutting over with source writes paused" } else { "cutting over" },
+                );
+                match cutover(console, id, migration, options).await {
+                    Ok(task) => {
+                        let _ = reply.send(Ok(task));
+                        return End::Completed;
+                    }
+                    Err(e) => {
+                        set_status(
+                            console,
+                            id,
+                            TaskStatus::IncrementalSync,
+                            &format!("cutover aborted, the sync goes on: {e}"),
+                        );
+                        let _ = reply.send(Err(e));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A request from the mailbox as a control message (its reply goes nowhere: the other process
+/// watches the task's status).
+fn mailbox(action: &str, payload: &str) -> Control {
+    let (reply, _) = oneshot::channel();
+    match action {
+        "cutover" => Control::Cutover { options: serde_json::from_str(payload).unwrap_or_default(), reply },
+        _ => Control::Cancel { reply },
+    }
+}
+
+async fn cutover(
+    console: &Arc<Console>,
+    id: i64,
+    migration: &Migration,
+    options: CutoverOptions,
+) -> Result<Task, ConsoleError> {
+    let (outcome, pause) = migration.cutover(options.pause_writes, Duration::from_secs(options.timeout_secs)).await?;
+    // Wait for the pipeline to apply what is in flight and stop.
+    while !matches!(migration.counters.phase(), Phase::Done | Phase::Failed) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let task = console.store.task(id)?;
+    restore_params(console, &task).await;
+    pause.end().await;
+    console.store.set_cutover(id, now_ms(), outcome.final_lag_bytes)?;
+    let message = format!(
+        "sync disconnected at offset {} (final lag {} bytes{}); the source's parameters are restored",
+        outcome.applied_offset,
+        outcome.final_lag_bytes,
+        if outcome.paused { ", writes were paused" } else { "" }
+    );
+    set_status(console, id, TaskStatus::Completed, &message).ok_or(ConsoleError::RunnerGone)
+}
+
+/// Puts the source's parameters back to what they were before the task changed them.
+pub async fn restore_params(console: &Console, task: &Task) {
+    let Ok(Some(saved)) = console.store.saved_params(task.id) else { return };
+    let result = async {
+        let source = console.task_source(task)?;
+        let mut client = Client::connect(&source).await?;
+        params::set(&mut client, &saved).await.map_err(|e| ConsoleError::Invalid(e.to_string()))
+    }
+    .await;
+    match result {
+        Ok(()) => {
+            let _ = console.store.clear_params(task.id);
+            event(console, task.id, "params", &format!("restored on the source: {}", describe(&saved)));
+        }
+        Err(e) => event(
+            console,
+            task.id,
+            "params",
+            &format!("could not restore the source's parameters ({e}); Ferry will try again when it next starts"),
+        ),
+    }
+}
+
+fn describe(values: &[(String, String)]) -> String {
+    values.iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>().join(", ")
+}

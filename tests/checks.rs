@@ -1,0 +1,381 @@
+//! The pre-check against real servers: a healthy pair passes, and each problem a user can have shows
+//! on its own item, with the level and the words that tell them what to do.
+
+mod support;
+
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+use ferry::checks::{self, CheckInput, CheckItem, CheckReport, Level};
+use ferry::client::{info_field, Client};
+use ferry::endpoint::{Endpoint, Secret};
+use ferry::tasks::model::{Edition, MigrationType, WriteMode};
+use support::data::{fill_all_types, fill_bulk, version};
+use support::{argv, cmd, pipeline, RedisServer};
+
+/// Every item of a public-network check, in order.
+const ALL_IDS: [&str; 18] = [
+    "region",
+    "source.connect",
+    "target.connect",
+    "network.tls",
+    "source.psync",
+    "source.version",
+    "target.version",
+    "target.empty",
+    "target.memory",
+    "target.eviction",
+    "databases",
+    "edition",
+    "source.modules",
+    "source.functions",
+    "source.bigkeys",
+    "source.ttl",
+    "source.config",
+    "rtt",
+];
+
+/// The items that need the source.
+const NEED_SOURCE: [&str; 12] = [
+    "source.psync",
+    "source.version",
+    "target.version",
+    "target.memory",
+    "databases",
+    "edition",
+    "source.modules",
+    "source.functions",
+    "source.bigkeys",
+    "source.ttl",
+    "source.config",
+    "rtt",
+];
+
+fn input(source: &RedisServer, target: &RedisServer) -> CheckInput {
+    CheckInput::new(source.endpoint(), target.endpoint())
+}
+
+async fn check(input: &CheckInput) -> CheckReport {
+    checks::run(input, |_| {}).await
+}
+
+fn item<'a>(report: &'a CheckReport, id: &str) -> &'a CheckItem {
+    report.get(id).unwrap_or_else(|| panic!("no item {id} in {report:#?}"))
+}
+
+/// Asserts the item's level and that its message says `word`.
+fn assert_item(report: &CheckReport, id: &str, level: Level, word: &str) {
+    let it = item(report, id);
+    assert_eq!(it.level, level, "{it:#?}");
+    assert!(it.message.contains(word), "{id}'s message should mention {word:?}: {it:#?}");
+}
+
+/// A port nobody listens on: bound, then released.
+fn dead_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+fn with_credentials(server: &RedisServer, user: Option<&str>, password: &str) -> Endpoint {
+    Endpoint { user: user.map(str::to_string), password: Some(Secret::new(password)), ..server.endpoint() }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_healthy_pair_passes() {
+    let (source, target) = (RedisServer::start(), RedisServer::start());
+    let mut src = source.client().await;
+    fill_all_types(&mut src).await;
+    let report = check(&input(&source, &target)).await;
+
+    assert!(!report.has_errors(), "{report:#?}");
+    let ids: Vec<&str> = report.items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, ALL_IDS);
+    assert_eq!(item(&report, "region").value, "n/a");
+    // Plain TCP over the public network is the one thing to warn about.
+    assert_item(&report, "network.tls", Level::Warning, "tunnel");
+    assert!(report.has_warnings());
+    for it in report.items.iter().filter(|i| i.id != "network.tls") {
+        assert_eq!(it.level, Level::Pass, "{it:#?}");
+        assert!(!it.title.is_empty() && !it.value.is_empty() && !it.message.is_empty(), "{it:#?}");
+    }
+    assert!(item(&report, "source.connect").value.ends_with(" ms"));
+    assert_item(&report, "source.psync", Level::Pass, "PSYNC");
+    assert!(item(&report, "source.version").value.contains("RDB"));
+    assert_item(&report, "target.version", Level::Pass, "RESTORE");
+    assert_eq!(item(&report, "target.empty").value, "0 keys");
+    assert!(item(&report, "target.memory").value.contains("unlimited"));
+    assert_eq!(item(&report, "target.eviction").value, "noeviction");
+    assert!(item(&report, "databases").value.contains("0, 1, 15"));
+    assert_eq!(item(&report, "source.modules").value, "none");
+    if version(&mut src).await >= (7, 0) {
+        assert_eq!(item(&report, "source.functions").value, "1 library");
+    }
+    assert_item(&report, "source.bigkeys", Level::Pass, "all");
+    assert!(item(&report, "source.bigkeys").value.ends_with(", 0 big"));
+    assert!(item(&report, "source.ttl").value.starts_with("3 of "), "{:?}", item(&report, "source.ttl"));
+    assert!(item(&report, "source.config").value.contains("repl-backlog-size"));
+    assert!(item(&report, "rtt").value.contains("; full sync "), "{:?}", item(&report, "rtt"));
+    assert_item(&report, "rtt", Level::Pass, "estimate");
+
+    // The console stores and sends it as JSON.
+    let json = serde_json::to_string(&report).expect("serializes");
+    assert!(json.contains(r#""level":"warning""#), "{json}");
+    assert_eq!(serde_json::from_str::<CheckReport>(&json).expect("deserializes"), report);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_item_sees_each_item_once_in_order() {
+    let (source, target) = (RedisServer::start(), RedisServer::start());
+    let mut seen = Vec::new();
+    let report = checks::run(&input(&source, &target), |it| seen.push(it.clone())).await;
+    assert_eq!(seen, report.items);
+    let ids: Vec<&str> = seen.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, ALL_IDS);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_target_with_keys_depends_on_the_write_mode() {
+    let (source, target) = (RedisServer::start(), RedisServer::start());
+    let mut tgt = target.client().await;
+    cmd(&mut tgt, &["SET", "already", "here"]).await;
+    cmd(&mut tgt, &["SET", "and", "this"]).await;
+    let mut input = input(&source, &target);
+
+    input.write_mode = WriteMode::FailOnExisting;
+    let report = check(&input).await;
+    assert_item(&report, "target.empty", Level::Error, "fail-on-existing");
+    assert_eq!(item(&report, "target.empty").value, "2 keys");
+    assert!(report.has_errors());
+
+    input.write_mode = WriteMode::Overwrite;
+    assert_item(&check(&input).await, "target.empty", Level::Warning, "replaced");
+
+    input.write_mode = WriteMode::ClearFirst;
+    assert_item(&check(&input).await, "target.empty", Level::Warning, "2 keys will be deleted");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_source_password_stops_the_source_checks() {
+    let source = RedisServer::start_args(&["--requirepass", "pw"]);
+    let target = RedisServer::start();
+    let mut input = input(&source, &target);
+    input.source = with_credentials(&source, None, "not-the-password");
+    let report = check(&input).await;
+
+    assert_item(&report, "source.connect", Level::Error, "credentials");
+    assert!(report.has_errors());
+    for id in NEED_SOURCE {
+        assert_item(&report, id, Level::Error, "not checked: the source is unreachable");
+    }
+    // What needs only the target still runs.
+    assert_eq!(item(&report, "target.connect").level, Level::Pass);
+    assert_eq!(item(&report, "target.empty").level, Level::Pass);
+    assert_eq!(item(&report, "target.eviction").level, Level::Pass);
+
+    input.source = with_credentials(&source, None, "pw");
+    assert!(!check(&input).await.has_errors());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_target_is_an_error_item() {
+    let source = RedisServer::start();
+    let mut input = CheckInput::new(source.endpoint(), Endpoint::new("127.0.0.1", dead_port()));
+    input.write_mode = WriteMode::FailOnExisting;
+    let report = check(&input).await;
+
+    assert_item(&report, "target.connect", Level::Error, "cannot connect");
+    for id in ["target.empty", "target.eviction", "target.memory", "target.version", "databases", "rtt"] {
+        assert_item(&report, id, Level::Error, "not checked: the target is unreachable");
+    }
+    assert_eq!(item(&report, "source.connect").level, Level::Pass);
+    assert_eq!(item(&report, "source.version").level, Level::Pass);
+    assert_eq!(report.items.len(), ALL_IDS.len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cloud_vm_source_must_be_in_the_target_region() {
+    let (source, target) = (RedisServer::start(), RedisServer::start());
+    let mut input = input(&source, &target);
+    input.kind = MigrationType::CloudVm;
+    input.target_region = "ap-guangzhou".into();
+
+    input.source_region = Some("ap-shanghai".into());
+    let report = check(&input).await;
+    assert_item(&report, "region", Level::Error, "cross-region migration is not supported");
+    assert!(item(&report, "region").message.contains("source in ap-shanghai, target in ap-guangzhou"));
+    // A cloud VM is reached over the private network: no transport warning.
+    assert!(report.get("network.tls").is_none(), "{report:#?}");
+
+    input.source_region = None;
+    assert_item(&check(&input).await, "region", Level::Error, "region");
+
+    input.source_region = Some("ap-guangzhou".into());
+    let report = check(&input).await;
+    assert_eq!(item(&report, "region").level, Level::Pass, "{report:#?}");
+    assert!(!report.has_errors(), "{report:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_evicting_target_is_a_warning() {
+    let source = RedisServer::start();
+    let target = RedisServer::start_args(&["--maxmemory-policy", "allkeys-lru"]);
+    let report = check(&input(&source, &target)).await;
+    assert_item(&report, "target.eviction", Level::Warning, "noeviction");
+    assert_eq!(item(&report, "target.eviction").value, "allkeys-lru");
+}
+
+async fn used_memory(client: &mut Client, field: &str) -> u64 {
+    let info = client.info("memory").await.expect("INFO memory");
+    info_field(&info, field).and_then(|v| v.parse().ok()).expect("a memory figure")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_small_target_is_an_error_and_a_tight_one_a_warning() {
+    let source = RedisServer::start();
+    let mut src = source.client().await;
+    fill_bulk(&mut src, 50_000).await;
+    let target = RedisServer::start_args(&["--maxmemory", "1mb"]);
+    let report = check(&input(&source, &target)).await;
+    assert_item(&report, "target.memory", Level::Error, "maxmemory");
+    assert!(item(&report, "target.memory").value.contains("free of 1.0 MB"), "{report:#?}");
+
+    // 10% more than the source uses: it fits, without the 20% headroom.
+    let mut tgt = target.client().await;
+    let needed = used_memory(&mut src, "used_memory").await;
+    let in_use = used_memory(&mut tgt, "used_memory_dataset").await;
+    let limit = (needed as f64 * 1.1) as u64 + in_use;
+    cmd(&mut tgt, &["CONFIG", "SET", "maxmemory", &limit.to_string()]).await;
+    assert_item(&check(&input(&source, &target)).await, "target.memory", Level::Warning, "20%");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn big_keys_are_named() {
+    let (source, target) = (RedisServer::start(), RedisServer::start());
+    let mut src = source.client().await;
+    fill_bulk(&mut src, 1000).await;
+    let members: Vec<String> = (0..20_000).map(|i| format!("member-{i}")).collect();
+    let commands: Vec<_> = members
+        .chunks(1000)
+        .map(|chunk| {
+            let mut c = vec!["ZADD", "zbig"];
+            for m in chunk {
+                c.extend(["1", m.as_str()]);
+            }
+            argv(&c)
+        })
+        .collect();
+    pipeline(&mut src, &commands).await;
+    cmd(&mut src, &["SET", "sbig", &"x".repeat(300_000)]).await;
+
+    let mut input = input(&source, &target);
+    let report = check(&input).await;
+    assert_item(&report, "source.bigkeys", Level::Pass, "no key over 64.0 MB");
+
+    input.big_key_elements = 10_000;
+    input.big_key_bytes = 200_000;
+    let report = check(&input).await;
+    assert_item(&report, "source.bigkeys", Level::Warning, "zbig (zset, 20000 elements");
+    assert_item(&report, "source.bigkeys", Level::Warning, "sbig (string");
+    assert_eq!(item(&report, "source.bigkeys").value, "1002 keys sampled, 2 big");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_big_key_scan_keeps_to_its_budget() {
+    let (source, target) = (RedisServer::start(), RedisServer::start());
+    let mut src = source.client().await;
+    fill_bulk(&mut src, 200_000).await;
+    let mut input = input(&source, &target);
+    input.scan_budget = Duration::from_millis(50);
+    let mut stamps = Vec::new();
+    let report = checks::run(&input, |it| stamps.push((it.id.clone(), Instant::now()))).await;
+
+    let at = stamps.iter().position(|(id, _)| id == "source.bigkeys").expect("a big-key item");
+    let took = stamps[at].1 - stamps[at - 1].1;
+    assert!(took < Duration::from_millis(50 + 450), "the scan took {took:?}");
+    assert_item(&report, "source.bigkeys", Level::Pass, "within the 50 ms budget");
+    let sampled: u64 = item(&report, "source.bigkeys").value.split(' ').next().and_then(|n| n.parse().ok()).unwrap();
+    assert!(sampled > 0 && sampled < 200_000, "{report:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_without_psync_cannot_replicate() {
+    let (source, target) = (RedisServer::start(), RedisServer::start());
+    let mut src = source.client().await;
+    if version(&mut src).await < (6, 0) {
+        eprintln!("the default server has no ACLs: test not run");
+        return;
+    }
+    cmd(&mut src, &["ACL", "SETUSER", "app", "on", ">pw", "~*", "&*", "+@all", "-psync"]).await;
+    // Without ACL DRYRUN the check falls back to a real REPLCONF.
+    cmd(&mut src, &["ACL", "SETUSER", "app2", "on", ">pw", "~*", "&*", "+@all", "-psync", "-replconf", "-acl"]).await;
+    let mut input = input(&source, &target);
+
+    input.source = with_credentials(&source, Some("app"), "pw");
+    let report = check(&input).await;
+    assert_item(&report, "source.psync", Level::Error, "+psync +sync +replconf");
+    assert_eq!(item(&report, "source.connect").level, Level::Pass);
+
+    input.source = with_credentials(&source, Some("app2"), "pw");
+    assert_item(&check(&input).await, "source.psync", Level::Error, "NOPERM");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn functions_need_a_target_of_7_0() {
+    let old = support::other_binaries().into_iter().find(|binary| {
+        std::process::Command::new(binary)
+            .arg("--version")
+            .output()
+            .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains(" v=6."))
+    });
+    let Some(old) = old else {
+        eprintln!("FERRY_TEST_SERVERS names no Redis 6 binary: functions cross-version test skipped");
+        return;
+    };
+    let source = RedisServer::start();
+    let mut src = source.client().await;
+    if version(&mut src).await < (7, 0) {
+        eprintln!("the default server is older than 7.0: functions cross-version test skipped");
+        return;
+    }
+    fill_all_types(&mut src).await; // loads a function library
+    let target = RedisServer::start_with(&old, &[]);
+    let report = check(&input(&source, &target)).await;
+    assert_item(&report, "source.functions", Level::Error, "cannot hold function libraries");
+    assert_item(&report, "target.version", Level::Warning, "rewritten as commands");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_renamed_config_is_a_warning() {
+    let source = RedisServer::start_args(&["--rename-command", "CONFIG", ""]);
+    let target = RedisServer::start();
+    let report = check(&input(&source, &target)).await;
+    assert_item(&report, "source.config", Level::Warning, "CONFIG is not available on the source");
+    assert!(!report.has_errors(), "{report:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn source_dbs_must_exist_on_the_target() {
+    let source = RedisServer::start();
+    let mut src = source.client().await;
+    cmd(&mut src, &["SELECT", "5"]).await;
+    cmd(&mut src, &["SET", "in-db-5", "x"]).await;
+    let target = RedisServer::start_args(&["--databases", "4"]);
+    assert_item(&check(&input(&source, &target)).await, "databases", Level::Error, "db 5");
+
+    // Where CONFIG is renamed the target is asked for the db itself.
+    let hidden = RedisServer::start_args(&["--databases", "4", "--rename-command", "CONFIG", ""]);
+    assert_item(&check(&input(&source, &hidden)).await, "databases", Level::Error, "no db 5");
+    let roomy = RedisServer::start_args(&["--rename-command", "CONFIG", ""]);
+    assert_item(&check(&input(&source, &roomy)).await, "databases", Level::Pass, "db 5");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cluster_editions_are_not_supported_yet() {
+    let (source, target) = (RedisServer::start(), RedisServer::start());
+    let mut input = input(&source, &target);
+    input.target_edition = Edition::Cluster;
+    assert_item(&check(&input).await, "edition", Level::Error, "a cluster target is not supported yet");
+
+    let cluster = RedisServer::start_args(&["--cluster-enabled", "yes"]);
+    let report = check(&CheckInput::new(cluster.endpoint(), target.endpoint())).await;
+    assert_item(&report, "edition", Level::Error, "node by node");
+}

@@ -1,0 +1,207 @@
+//! The console API end to end against real servers: instances, tasks through their whole
+//! lifecycle, parameters put back however a task ends, and a store that survives restarts.
+//! Passwords go to the OS keychain (the test command runs a headless GNOME Keyring).
+
+mod support;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ferry::console::{Console, ConsoleError, CutoverOptions, TaskRequest};
+use ferry::store::TaskFilter;
+use ferry::tasks::model::{Edition, InstanceInput, MigrationType, Params, SourceSpec, TaskSpec, TaskStatus, WriteMode};
+use support::data::{fill_all_types, fill_bulk};
+use support::{cmd, RedisServer};
+
+fn instance_input(name: &str, region: &str, server: &RedisServer) -> InstanceInput {
+    InstanceInput {
+        name: name.into(),
+        region: region.into(),
+        host: "127.0.0.1".into(),
+        port: server.port,
+        user: None,
+        edition: Edition::Standard,
+        proxy: None,
+    }
+}
+
+fn request(name: &str, source: &RedisServer, target_instance: i64, password: Option<&str>) -> TaskRequest {
+    TaskRequest {
+        spec: TaskSpec {
+            name: name.into(),
+            kind: MigrationType::PublicNetwork,
+            source: SourceSpec {
+                host: "127.0.0.1".into(),
+                port: source.port,
+                user: None,
+                has_password: password.is_some(),
+                region: None,
+            },
+            target_instance,
+            params: Params::default(),
+            write_mode: WriteMode::Overwrite,
+            db_mapping: vec![],
+            include: vec![],
+            exclude: vec![],
+        },
+        source_password: password.map(str::to_string),
+    }
+}
+
+async fn config(server_client: &mut ferry::client::Client, name: &str) -> String {
+    let reply = cmd(server_client, &["CONFIG", "GET", name]).await;
+    match reply {
+        ferry::resp::Frame::Array(items) => {
+            items.get(1).and_then(|f| f.as_bytes()).map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default()
+        }
+        other => panic!("CONFIG GET {name}: {other:?}"),
+    }
+}
+
+async fn wait_status(console: &Console, id: i64, status: TaskStatus, secs: u64) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let task = console.task(id).unwrap();
+        if task.status == status {
+            return;
+        }
+        assert!(
+            !task.status.is_final() && task.status != TaskStatus::CheckFailed,
+            "task ended as {:?} ({:?}) while waiting for {status:?}; events: {:?}",
+            task.status,
+            task.reason,
+            console.task_detail(id).map(|d| d.events)
+        );
+        assert!(Instant::now() < deadline, "no {status:?} after {secs} s, still {:?}", task.status);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn setup(source: &RedisServer, target: &RedisServer) -> (tempfile::TempDir, Arc<Console>, i64) {
+    let dir = tempfile::tempdir().unwrap();
+    let console = Console::open(Some(dir.path())).await.unwrap();
+    let instance = console.add_instance(&instance_input("target", "ap-guangzhou", target), None).unwrap();
+    let _ = source;
+    (dir, console, instance.id)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_runs_to_completed_and_restores_the_parameters() {
+    let source = RedisServer::start_args(&["--requirepass", "src-pass"]);
+    let target = RedisServer::start();
+    let mut src = ferry::client::Client::connect(
+        &ferry::endpoint::Endpoint::parse(&format!("redis://:src-pass@127.0.0.1:{}", source.port)).unwrap(),
+    )
+    .await
+    .unwrap();
+    fill_all_types(&mut src).await;
+    let backlog_before = config(&mut src, "repl-backlog-size").await;
+    let timeout_before = config(&mut src, "repl-timeout").await;
+    let (_dir, console, target_id) = setup(&source, &target).await;
+
+    let req = request("lifecycle", &source, target_id, Some("src-pass"));
+    let rows = console.parameter_rows(&req).await.unwrap();
+    let backlog = rows.iter().find(|r| r.name == "repl-backlog-size").expect("a backlog row");
+    assert_eq!(backlog.value, (512u64 << 20).to_string());
+    assert_eq!(backlog.current.as_deref(), Some(backlog_before.as_str()));
+
+    let (task, report) = console.create_task(&req, true).await.unwrap();
+    assert!(!report.has_errors(), "{report:?}");
+    assert_eq!(task.status, TaskStatus::NotStarted);
+    assert!(task.spec.source.has_password);
+
+    console.start_task(task.id).unwrap();
+    wait_status(&console, task.id, TaskStatus::IncrementalSync, 60).await;
+    assert_eq!(config(&mut src, "repl-backlog-size").await, (512u64 << 20).to_string(), "set while it runs");
+    for i in 0..200 {
+        cmd(&mut src, &["SET", &format!("live:{i}"), "x"]).await;
+    }
+    // The verify re-checks keys that differ, so writes still in flight are no false alarm.
+    let report = console.verify_task(task.id).await.unwrap();
+    assert!(report.identical(), "{report:?}");
+
+    let done = console.cutover_task(task.id, CutoverOptions { pause_writes: true, timeout_secs: 30 }).await.unwrap();
+    assert_eq!(done.status, TaskStatus::Completed);
+    assert_eq!(done.final_lag_bytes, Some(0), "pausing writes leaves no lag");
+    assert!(done.cutover_at_ms.is_some());
+    assert_eq!(config(&mut src, "repl-backlog-size").await, backlog_before, "restored");
+    assert_eq!(config(&mut src, "repl-timeout").await, timeout_before, "restored");
+    // Writes go through again after the cutover (the pause is over).
+    cmd(&mut src, &["SET", "after", "1"]).await;
+
+    let detail = console.task_detail(task.id).unwrap();
+    let statuses: Vec<&str> = detail.events.iter().filter(|e| e.kind == "status").map(|e| e.message.as_str()).collect();
+    assert!(statuses.len() >= 5, "every transition recorded: {statuses:?}");
+    assert!(detail.events.windows(2).all(|w| w[0].at_ms <= w[1].at_ms));
+    assert!(detail.progress.is_some() && detail.check.is_some() && detail.verify.is_some());
+    assert!(console.snapshots(task.id, 100).unwrap().len() >= 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_restores_the_parameters() {
+    let source = RedisServer::start();
+    let target = RedisServer::start();
+    let mut src = source.client().await;
+    fill_bulk(&mut src, 1000).await;
+    let before = config(&mut src, "repl-backlog-size").await;
+    let (_dir, console, target_id) = setup(&source, &target).await;
+    let (task, _) = console.create_task(&request("to-cancel", &source, target_id, None), true).await.unwrap();
+    console.start_task(task.id).unwrap();
+    wait_status(&console, task.id, TaskStatus::IncrementalSync, 60).await;
+    assert_ne!(config(&mut src, "repl-backlog-size").await, before);
+    let cancelled = console.cancel_task(task.id).await.unwrap();
+    assert_eq!(cancelled.status, TaskStatus::Cancelled);
+    assert_eq!(config(&mut src, "repl-backlog-size").await, before);
+    assert!(matches!(console.start_task(task.id), Err(ConsoleError::WrongStatus { .. })), "cancelled is final");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_block_creation_and_warnings_need_consent() {
+    let source = RedisServer::start();
+    let target = RedisServer::start_args(&["--maxmemory-policy", "allkeys-lru"]);
+    let mut tgt = target.client().await;
+    cmd(&mut tgt, &["SET", "already", "here"]).await;
+    let (_dir, console, target_id) = setup(&source, &target).await;
+
+    let mut req = request("blocked", &source, target_id, None);
+    req.spec.write_mode = WriteMode::FailOnExisting;
+    let err = console.create_task(&req, true).await.unwrap_err();
+    assert!(matches!(err, ConsoleError::CheckFailed { .. }) && err.to_string().contains("target.empty"), "{err}");
+
+    req.spec.write_mode = WriteMode::Overwrite;
+    let err = console.create_task(&req, false).await.unwrap_err();
+    assert!(err.to_string().contains("target.eviction"), "{err}");
+    let (task, report) = console.create_task(&req, true).await.unwrap();
+    assert!(report.has_warnings());
+    assert_eq!(task.status, TaskStatus::NotStarted);
+
+    // A cloud-VM source in another region is rejected with that reason.
+    let mut req = request("cross-region", &source, target_id, None);
+    req.spec.kind = MigrationType::CloudVm;
+    req.spec.source.region = Some("ap-shanghai".into());
+    let err = console.create_task(&req, true).await.unwrap_err();
+    assert!(err.to_string().contains("region"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tasks_and_instances_survive_a_restart() {
+    let source = RedisServer::start();
+    let target = RedisServer::start_args(&["--requirepass", "t-pass"]);
+    let dir = tempfile::tempdir().unwrap();
+    let id = {
+        let console = Console::open(Some(dir.path())).await.unwrap();
+        let instance = console.add_instance(&instance_input("kept", "on-prem-dc1", &target), Some("t-pass")).unwrap();
+        let (task, _) = console.create_task(&request("kept-task", &source, instance.id, None), true).await.unwrap();
+        task.id
+    };
+    let console = Console::open(Some(dir.path())).await.unwrap();
+    let task = console.task(id).unwrap();
+    assert_eq!((task.spec.name.as_str(), task.status), ("kept-task", TaskStatus::NotStarted));
+    assert_eq!(console.regions().unwrap(), vec!["on-prem-dc1".to_string()]);
+    let instance = &console.instances(Some("on-prem-dc1")).unwrap()[0];
+    assert!(instance.has_password);
+    assert_eq!(console.instance_endpoint(instance).unwrap().password.unwrap().expose(), "t-pass");
+    assert_eq!(console.tasks(&TaskFilter::default()).unwrap().len(), 1);
+    let bytes = std::fs::read(console.data_path()).unwrap();
+    assert!(!bytes.windows(6).any(|w| w == b"t-pass"), "no password in the store");
+}
