@@ -43,6 +43,7 @@ fn request(name: &str, source: &RedisServer, target_instance: i64, password: Opt
             db_mapping: vec![],
             include: vec![],
             exclude: vec![],
+            sync: Default::default(),
         },
         source_password: password.map(str::to_string),
     }

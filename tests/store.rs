@@ -49,6 +49,7 @@ fn spec(name: &str, target: i64, kind: MigrationType) -> TaskSpec {
         db_mapping: vec![DbMapping { source: 0, target: 1 }],
         include: vec!["user:*".to_string()],
         exclude: vec![],
+        sync: Default::default(),
     }
 }
 

@@ -22,7 +22,7 @@ use crate::endpoint::{Endpoint, Secret};
 use crate::filter::Filter;
 use crate::params::{self, ParamRow};
 use crate::pipeline::Progress;
-use crate::secrets::Secrets;
+use crate::secrets::{SecretError, Secrets};
 use crate::server::ServerInfo;
 use crate::store::{Store, TaskFilter};
 use crate::tasks::model::{Instance, InstanceInput, Params, Task, TaskEvent, TaskSpec, TaskStatus};
@@ -89,7 +89,10 @@ pub struct ConnectionTest {
 /// The console API.
 pub struct Console {
     pub(crate) store: Store,
-    pub(crate) secrets: Secrets,
+    secrets: Secrets,
+    /// Passwords kept for this process only, when no OS keychain is available (a server without a
+    /// desktop session): never written anywhere, gone when the process ends.
+    memory_secrets: Mutex<HashMap<String, String>>,
     /// Identifies this process as a task runner in the store.
     pub(crate) owner: String,
     runners: Mutex<HashMap<i64, mpsc::Sender<Control>>>,
@@ -114,8 +117,14 @@ impl Console {
         };
         let (events, _) = broadcast::channel(1024);
         let owner = format!("pid{}-{}", std::process::id(), crate::tasks::runner::now_ms());
-        let console =
-            Arc::new(Console { store, secrets: Secrets::new(), owner, runners: Mutex::new(HashMap::new()), events });
+        let console = Arc::new(Console {
+            store,
+            secrets: Secrets::new(),
+            memory_secrets: Mutex::new(HashMap::new()),
+            owner,
+            runners: Mutex::new(HashMap::new()),
+            events,
+        });
         console.recover().await;
         Ok(console)
     }
@@ -134,14 +143,52 @@ impl Console {
         let _ = self.events.send(event);
     }
 
+    // ---- passwords -------------------------------------------------------------------------
+
+    /// Keeps a password in the OS keychain; without one, in this process's memory only (with a
+    /// warning: a restart of the task in another process will not find it).
+    fn keep_secret(&self, account: &str, password: &str) -> Result<(), ConsoleError> {
+        match self.secrets.set(account, password) {
+            Ok(()) => Ok(()),
+            Err(SecretError::Unavailable { cause }) => {
+                tracing::warn!(
+                    "no OS keychain ({cause}); the password for {account} is kept in memory for this run only"
+                );
+                if let Ok(mut m) = self.memory_secrets.lock() {
+                    m.insert(account.to_string(), password.to_string());
+                }
+                Ok(())
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn recall_secret(&self, account: &str) -> Result<Option<String>, ConsoleError> {
+        if let Some(p) = self.memory_secrets.lock().ok().and_then(|m| m.get(account).cloned()) {
+            return Ok(Some(p));
+        }
+        Ok(self.secrets.get(account)?)
+    }
+
+    fn forget_secret(&self, account: &str) -> Result<(), ConsoleError> {
+        if let Ok(mut m) = self.memory_secrets.lock() {
+            m.remove(account);
+        }
+        match self.secrets.delete(account) {
+            // No keychain: nothing can be stored there to delete.
+            Err(SecretError::Unavailable { .. }) => Ok(()),
+            other => Ok(other?),
+        }
+    }
+
     // ---- instances -------------------------------------------------------------------------
 
     pub fn add_instance(&self, input: &InstanceInput, password: Option<&str>) -> Result<Instance, ConsoleError> {
         let instance = self.store.add_instance(input, password.is_some())?;
         if let Some(password) = password {
-            if let Err(e) = self.secrets.set(&instance_account(instance.id), password) {
+            if let Err(e) = self.keep_secret(&instance_account(instance.id), password) {
                 let _ = self.store.remove_instance(instance.id);
-                return Err(e.into());
+                return Err(e);
             }
         }
         Ok(instance)
@@ -157,11 +204,11 @@ impl Console {
         let has_password = match password {
             None => self.store.instance(id)?.has_password,
             Some("") => {
-                self.secrets.delete(&instance_account(id))?;
+                self.forget_secret(&instance_account(id))?;
                 false
             }
             Some(p) => {
-                self.secrets.set(&instance_account(id), p)?;
+                self.keep_secret(&instance_account(id), p)?;
                 true
             }
         };
@@ -170,7 +217,7 @@ impl Console {
 
     pub fn remove_instance(&self, id: i64) -> Result<(), ConsoleError> {
         self.store.remove_instance(id)?;
-        self.secrets.delete(&instance_account(id))?;
+        self.forget_secret(&instance_account(id))?;
         Ok(())
     }
 
@@ -184,7 +231,7 @@ impl Console {
 
     /// The endpoint of a registered instance, with its password from the keychain.
     pub fn instance_endpoint(&self, instance: &Instance) -> Result<Endpoint, ConsoleError> {
-        let password = if instance.has_password { self.secrets.get(&instance_account(instance.id))? } else { None };
+        let password = if instance.has_password { self.recall_secret(&instance_account(instance.id))? } else { None };
         if instance.has_password && password.is_none() {
             return Err(ConsoleError::MissingPassword { what: format!("instance {:?}", instance.name) });
         }
@@ -200,6 +247,69 @@ impl Console {
     pub async fn test_instance(&self, id: i64) -> Result<ConnectionTest, ConsoleError> {
         let endpoint = self.instance_endpoint(&self.store.instance(id)?)?;
         test_connection(&endpoint).await
+    }
+
+    /// The registered instance at `endpoint`'s address, registering it (region "cli") when none is:
+    /// `ferry migrate` takes URLs, but its task must name an instance like any other.
+    pub fn instance_at(&self, endpoint: &Endpoint) -> Result<Instance, ConsoleError> {
+        let password = endpoint.password.as_ref().map(|p| p.expose());
+        let existing =
+            self.store.instances(None)?.into_iter().find(|i| i.host == endpoint.host && i.port == endpoint.port);
+        let input = InstanceInput {
+            name: endpoint.addr(),
+            region: "cli".into(),
+            host: endpoint.host.clone(),
+            port: endpoint.port,
+            user: endpoint.user.clone(),
+            edition: crate::tasks::model::Edition::Standard,
+            proxy: None,
+        };
+        match existing {
+            // Keep the credentials the user just gave: they are the ones that work now.
+            Some(i) => {
+                let input = InstanceInput {
+                    name: i.name.clone(),
+                    region: i.region.clone(),
+                    edition: i.edition,
+                    proxy: i.proxy.clone(),
+                    ..input
+                };
+                self.update_instance(i.id, &input, Some(password.unwrap_or("")))
+            }
+            None => self.add_instance(&input, password),
+        }
+    }
+
+    /// A task for a one-off `ferry migrate`: the target registered by address, warnings accepted
+    /// (the CLI prints them), default parameters.
+    pub async fn migrate_task(
+        &self,
+        source: &Endpoint,
+        target: &Endpoint,
+        sync: crate::tasks::model::SyncOptions,
+    ) -> Result<(Task, CheckReport), ConsoleError> {
+        let instance = self.instance_at(target)?;
+        let name = format!("migrate {} to {} at {}", source.addr(), target.addr(), crate::tasks::runner::now_ms());
+        let spec = TaskSpec {
+            name,
+            kind: crate::tasks::model::MigrationType::PublicNetwork,
+            source: crate::tasks::model::SourceSpec {
+                host: source.host.clone(),
+                port: source.port,
+                user: source.user.clone(),
+                has_password: source.password.is_some(),
+                region: None,
+            },
+            target_instance: instance.id,
+            params: Params::default(),
+            write_mode: crate::tasks::model::WriteMode::Overwrite,
+            db_mapping: Vec::new(),
+            include: Vec::new(),
+            exclude: Vec::new(),
+            sync,
+        };
+        let request = TaskRequest { spec, source_password: source.password.as_ref().map(|p| p.expose().to_string()) };
+        self.create_task(&request, true).await
     }
 
     // ---- the create form -------------------------------------------------------------------
@@ -263,9 +373,9 @@ impl Console {
         spec.source.has_password = password.is_some();
         let task = self.store.create_task(&spec)?;
         if let Some(password) = password {
-            if let Err(e) = self.secrets.set(&source_account(task.id), &password) {
+            if let Err(e) = self.keep_secret(&source_account(task.id), &password) {
                 let _ = self.store.set_status(task.id, TaskStatus::Cancelled, "the source password could not be kept");
-                return Err(e.into());
+                return Err(e);
             }
         }
         self.store.save_check(task.id, &serde_json::to_string(&report).unwrap_or_default())?;
@@ -305,7 +415,7 @@ impl Console {
     /// The source endpoint of a stored task, with its password from the keychain.
     pub fn task_source(&self, task: &Task) -> Result<Endpoint, ConsoleError> {
         let s = &task.spec.source;
-        let password = if s.has_password { self.secrets.get(&source_account(task.id))? } else { None };
+        let password = if s.has_password { self.recall_secret(&source_account(task.id))? } else { None };
         if s.has_password && password.is_none() {
             return Err(ConsoleError::MissingPassword { what: format!("the source of task {:?}", task.spec.name) });
         }

@@ -8,7 +8,7 @@
 mod monitor;
 mod progress;
 
-pub use progress::{Counters, KeyCounts, Phase, Progress};
+pub use progress::{peak_rss_bytes, Counters, KeyCounts, Phase, Progress};
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -275,6 +275,7 @@ async fn migrate(
     let mode =
         if options.force_rewrite { Mode::Rewrite } else { Mode::choose(source_info.rdb_version(), &target_info) };
     tracing::info!(source = %source_info, target = %target_info, ?mode, "starting migration");
+    counters.set_mode(mode_name(mode));
 
     if options.write_mode == WriteMode::ClearFirst {
         target_client.request(&["FLUSHALL"]).await?;
@@ -362,10 +363,7 @@ async fn migrate(
         progress,
         source: options.source.to_string(),
         target: options.target.to_string(),
-        mode: match converter.mode() {
-            Mode::Restore { .. } => "restore",
-            Mode::Rewrite => "rewrite",
-        },
+        mode: mode_name(converter.mode()),
         interrupted,
         snapshot_complete,
         errors_by_class: counters.writer.by_class(),
@@ -373,6 +371,13 @@ async fn migrate(
         stream_pel_lost: converter.pel_lost,
         peak_rss_bytes: progress::peak_rss_bytes(),
     })
+}
+
+fn mode_name(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Restore { .. } => "restore",
+        Mode::Rewrite => "rewrite",
+    }
 }
 
 fn join_error<T>(r: Result<Result<T, MigrateError>, tokio::task::JoinError>) -> Result<T, MigrateError> {

@@ -56,6 +56,8 @@ pub type KeyCounts = Vec<(u32, u64)>;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Progress {
     pub phase: Phase,
+    /// `restore` (values passed through) or `rewrite` (values written as commands), once chosen.
+    pub mode: Option<String>,
     pub elapsed_ms: u64,
     /// RDB bytes received and parsed so far; the total when the source announced it (disk framing).
     pub rdb_bytes: u64,
@@ -66,6 +68,9 @@ pub struct Progress {
     pub keys_expired: u64,
     /// Keys per second over the last interval.
     pub keys_per_sec: f64,
+    /// Estimated seconds until the full sync is done (keys left on the source at the current rate);
+    /// `None` outside the full sync or before a rate is known.
+    pub eta_secs: Option<u64>,
     pub commands_sent: u64,
     pub commands_acked: u64,
     pub errors: u64,
@@ -100,6 +105,7 @@ pub struct Counters {
     last_rate: Mutex<(Instant, u64, f64)>,
     /// Why the migration failed, once it has.
     failure: Mutex<Option<String>>,
+    mode: Mutex<Option<&'static str>>,
 }
 
 impl Counters {
@@ -119,11 +125,19 @@ impl Counters {
             keyspaces: Mutex::new((Vec::new(), Vec::new())),
             last_rate: Mutex::new((now, 0, 0.0)),
             failure: Mutex::new(None),
+            mode: Mutex::new(None),
         }
     }
 
     pub fn set_phase(&self, phase: Phase) {
         self.phase.store(phase as u8, Ordering::Release);
+    }
+
+    /// Records how values are written.
+    pub fn set_mode(&self, mode: &'static str) {
+        if let Ok(mut m) = self.mode.lock() {
+            *m = Some(mode);
+        }
     }
 
     /// Records why the migration failed.
@@ -161,8 +175,14 @@ impl Counters {
         let source_offset = load(&self.source_offset);
         let applied_offset = load(&self.applied_offset);
         let total = load(&self.rdb_total);
+        let phase = self.phase();
+        let source_total: u64 = source_keys.iter().map(|(_, n)| n).sum();
+        let eta_secs = (phase == Phase::FullSync && keys_per_sec > 0.0 && source_total > 0)
+            .then(|| (source_total.saturating_sub(keys_written) as f64 / keys_per_sec).ceil() as u64);
         Progress {
-            phase: self.phase(),
+            phase,
+            mode: self.mode.lock().ok().and_then(|m| m.map(str::to_string)),
+            eta_secs,
             elapsed_ms: self.started.elapsed().as_millis() as u64,
             rdb_bytes: load(&self.rdb_bytes),
             rdb_total: (total > 0).then_some(total),

@@ -111,6 +111,24 @@ pub struct DbMapping {
     pub target: u32,
 }
 
+/// How the sync itself behaves (the CLI's advanced flags; the defaults suit almost everyone).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SyncOptions {
+    /// Error classes to count and skip instead of failing (`BUSYKEY`, `UNSUPPORTED`...).
+    pub skip_errors: Vec<String>,
+    /// Write values as commands even when the target could take RESTORE payloads.
+    pub force_rewrite: bool,
+    /// Commands in flight to the target at most.
+    pub window: usize,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions { skip_errors: Vec::new(), force_rewrite: false, window: 8192 }
+    }
+}
+
 /// Everything a user chooses when creating a task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskSpec {
@@ -124,6 +142,8 @@ pub struct TaskSpec {
     /// Glob patterns (`user:*`); empty includes every key.
     pub include: Vec<String>,
     pub exclude: Vec<String>,
+    #[serde(default)]
+    pub sync: SyncOptions,
 }
 
 /// The console's statuses.

@@ -141,6 +141,9 @@ async fn drive(console: &Arc<Console>, id: i64, control: &mut mpsc::Receiver<Con
 
     let mut options = MigrateOptions::new(source, target);
     options.write_mode = task.spec.write_mode;
+    options.writer.skip_errors = task.spec.sync.skip_errors.clone();
+    options.writer.window = task.spec.sync.window.max(1);
+    options.force_rewrite = task.spec.sync.force_rewrite;
     options.filter = Filter::new(&task.spec.db_mapping, &task.spec.include, &task.spec.exclude);
     set_status(console, id, TaskStatus::FullSync, "full sync started");
     let migration = Migration::start(options);

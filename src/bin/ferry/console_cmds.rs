@@ -491,6 +491,16 @@ pub async fn tasks(cmd: TasksCmd) -> ExitCode {
                 Ok(id) => id,
                 Err(code) => return code,
             };
+            // Show what the latest verify found: the cutover is the point of no return.
+            match console.task_detail(id).map(|d| d.verify) {
+                Ok(Some(v)) => println!(
+                    "latest verify: {} keys compared, {} missing, {} extra, {} different",
+                    v.keys_compared, v.missing, v.extra, v.different
+                ),
+                _ => {
+                    println!("no verify has run for this task; `ferry tasks verify {task}` compares source and target")
+                }
+            }
             match console.cutover_task(id, CutoverOptions { pause_writes: !no_pause, timeout_secs: timeout }).await {
                 Ok(t) => {
                     print_task(&t);
@@ -548,6 +558,7 @@ async fn create(console: &Console, args: CreateArgs) -> ExitCode {
         db_mapping,
         include: args.include,
         exclude: args.exclude,
+        sync: Default::default(),
     };
     let request = TaskRequest { spec, source_password: source.password.map(|p| p.expose().to_string()) };
     match console.create_task(&request, args.accept_warnings).await {

@@ -7,8 +7,10 @@ mod view;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use ferry::console::{Console, ConsoleEvent, CutoverOptions};
 use ferry::endpoint::Endpoint;
-use ferry::pipeline::{MigrateOptions, Migration};
+use ferry::pipeline::{Phase, Progress};
+use ferry::tasks::model::{SyncOptions, Task, TaskStatus};
 use view::View;
 
 #[derive(Parser)]
@@ -68,7 +70,11 @@ fn main() -> ExitCode {
         }
     };
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_env("FERRY_LOG"))
+        // Warnings show by default; FERRY_LOG=info or debug for more.
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("FERRY_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
         .with_writer(std::io::stderr)
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -95,53 +101,98 @@ pub(crate) fn endpoint(flag: &str, url: &str) -> Result<Endpoint, ExitCode> {
     })
 }
 
+/// `ferry migrate` is a task like any other (the app lists it): the target is registered by its
+/// address, the check runs (errors stop here, warnings are shown), and the task runs in this process.
 async fn migrate(args: MigrateArgs) -> ExitCode {
     let (source, target) = match (endpoint("source", &args.source), endpoint("target", &args.target)) {
         (Ok(s), Ok(t)) => (s, t),
         (Err(code), _) | (_, Err(code)) => return code,
     };
-    let mut options = MigrateOptions::new(source, target);
-    options.cutover_when_synced = args.cutover_when_synced;
-    options.writer.skip_errors = args.skip_errors;
-    options.writer.window = args.window.max(1);
-    options.force_rewrite = args.rewrite;
-    let migration = Migration::start(options);
-    let stopper = migration.stopper();
-    tokio::spawn(async move {
-        wait_for_signal().await;
-        let _ = stopper.send(true);
-    });
     let mut view = View::new(args.json);
-    let mut progress = migration.progress.clone();
-    let waiter = tokio::spawn(migration.wait());
-    tokio::pin!(waiter);
-    let result = loop {
+    let console = match Console::open(None).await {
+        Ok(c) => c,
+        Err(e) => {
+            view.error(&e.to_string());
+            return ExitCode::from(1);
+        }
+    };
+    let sync = SyncOptions { skip_errors: args.skip_errors, force_rewrite: args.rewrite, window: args.window.max(1) };
+    let (task, report) = match console.migrate_task(&source, &target, sync).await {
+        Ok(created) => created,
+        Err(e) => {
+            view.error(&e.to_string());
+            return ExitCode::from(1);
+        }
+    };
+    view.warnings(&report);
+    let mut events = console.subscribe();
+    if let Err(e) = console.start_task(task.id) {
+        view.error(&e.to_string());
+        return ExitCode::from(1);
+    }
+    let id = task.id;
+    let interrupt = wait_for_signal();
+    tokio::pin!(interrupt);
+    let mut last: Option<Progress> = None;
+    let mut keys_differ_since: Option<std::time::Instant> = None;
+    let outcome: Result<Task, String> = loop {
         tokio::select! {
-            r = &mut waiter => break r,
-            changed = progress.changed() => {
-                if changed.is_err() { continue; }
-                let p = progress.borrow_and_update().clone();
-                view.show(&p);
+            _ = &mut interrupt => {
+                let synced = console.task(id).map(|t| t.status == TaskStatus::IncrementalSync).unwrap_or(false);
+                match console.cancel_task(id).await {
+                    Ok(t) if synced => break Ok(t),
+                    Ok(_) => break Err("stopped before the full sync finished: the target is incomplete; run the migration again".into()),
+                    Err(e) => break Err(e.to_string()),
+                }
+            }
+            event = events.recv() => match event {
+                Ok(ConsoleEvent::Progress { task_id, progress }) if task_id == id => {
+                    view.show(&progress);
+                    let caught_up = progress.phase == Phase::Incremental
+                        && progress.source_offset > 0
+                        && progress.applied_offset >= progress.source_offset;
+                    let keys_match = progress.source_keys == progress.target_keys;
+                    last = Some(progress);
+                    if !args.cutover_when_synced || !caught_up {
+                        keys_differ_since = None;
+                        continue;
+                    }
+                    if keys_match {
+                        let options = CutoverOptions { pause_writes: false, timeout_secs: 60 };
+                        break console.cutover_task(id, options).await.map_err(|e| e.to_string());
+                    }
+                    let since = *keys_differ_since.get_or_insert_with(std::time::Instant::now);
+                    if since.elapsed() > std::time::Duration::from_secs(10) {
+                        let p = last.as_ref().map(|p| (p.source_keys.clone(), p.target_keys.clone())).unwrap_or_default();
+                        let _ = console.cancel_task(id).await;
+                        break Err(format!(
+                            "the offsets match but the key counts differ (source {:?}, target {:?}): the target had keys of its own, or keys expired on one side. Run `ferry verify` to see which keys differ",
+                            p.0, p.1
+                        ));
+                    }
+                }
+                Ok(ConsoleEvent::TaskChanged { task }) if task.id == id => match task.status {
+                    TaskStatus::Failed | TaskStatus::CheckFailed | TaskStatus::Cancelled => {
+                        break Err(task.reason.clone().unwrap_or_else(|| format!("the task ended as {}", task.status.label())));
+                    }
+                    _ => {}
+                },
+                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(_) => break Err("the console stopped".into()),
             }
         }
     };
     view.finish();
-    match result {
-        Ok(Ok(summary)) => {
-            view.summary(&summary);
-            if summary.snapshot_complete {
-                ExitCode::SUCCESS
-            } else {
-                eprintln!("stopped before the full sync finished: the target is incomplete; run the migration again");
-                ExitCode::from(1)
-            }
+    match outcome {
+        Ok(task) => {
+            let progress = last
+                .or_else(|| console.task_detail(id).ok().and_then(|d| d.progress))
+                .unwrap_or_else(|| ferry::pipeline::Counters::new().snapshot());
+            view.summary(&task, &progress, console.task_detail(id).map(|d| d.events).unwrap_or_default());
+            ExitCode::SUCCESS
         }
-        Ok(Err(e)) => {
-            view.error(&e.to_string());
-            ExitCode::from(1)
-        }
-        Err(e) => {
-            view.error(&format!("internal error: {e}"));
+        Err(message) => {
+            view.error(&message);
             ExitCode::from(1)
         }
     }

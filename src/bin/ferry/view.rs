@@ -3,7 +3,9 @@
 use std::io::IsTerminal;
 use std::time::Duration;
 
-use ferry::pipeline::{Phase, Progress, Summary};
+use ferry::checks::{CheckReport, Level};
+use ferry::pipeline::{peak_rss_bytes, Phase, Progress};
+use ferry::tasks::model::{Task, TaskEvent};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Progress as bars on a terminal, or as JSON lines.
@@ -54,7 +56,10 @@ impl View {
                 Phase::FullSync | Phase::WaitingForRdb | Phase::Connecting => {
                     let bytes =
                         if p.rdb_total.is_none() { format!("{} MB, ", p.rdb_bytes / 1_000_000) } else { String::new() };
-                    format!("{bytes}{} keys ({:.0}/s), {} errors", p.keys_written, p.keys_per_sec, p.errors)
+                    {
+                        let eta = p.eta_secs.map(|s| format!(", ETA {s} s")).unwrap_or_default();
+                        format!("{bytes}{} keys ({:.0}/s{eta}), {} errors", p.keys_written, p.keys_per_sec, p.errors)
+                    }
                 }
                 _ => format!(
                     "lag {} B (applied {}), keys {}/{}, {} errors",
@@ -74,36 +79,42 @@ impl View {
         }
     }
 
-    pub fn summary(&self, s: &Summary) {
+    /// The check's warnings (errors have stopped the run before this).
+    pub fn warnings(&self, report: &CheckReport) {
+        for item in report.items.iter().filter(|i| i.level == Level::Warning) {
+            if self.json {
+                println!("{}", serde_json::json!({"event": "warning", "item": item}));
+            } else {
+                eprintln!("warning: {} ({}): {}", item.id, item.value, item.message);
+            }
+        }
+    }
+
+    pub fn summary(&self, task: &Task, p: &Progress, events: Vec<TaskEvent>) {
+        let peak_rss_bytes = peak_rss_bytes();
         if self.json {
-            if let Ok(line) = serde_json::to_string(&serde_json::json!({"event": "summary", "summary": s})) {
+            let summary = serde_json::json!({
+                "task": task, "progress": p, "mode": p.mode, "peak_rss_bytes": peak_rss_bytes, "events": events,
+            });
+            if let Ok(line) = serde_json::to_string(&serde_json::json!({"event": "summary", "summary": summary})) {
                 println!("{line}");
             }
             return;
         }
-        let p = &s.progress;
-        println!("migration {}", if s.interrupted { "stopped" } else { "in sync" });
-        println!("  source          {}", s.source);
-        println!("  target          {}", s.target);
-        println!("  mode            {}", s.mode);
+        println!("task {} {:?}: {}", task.id, task.spec.name, task.status.label());
+        println!("  mode            {}", p.mode.as_deref().unwrap_or("-"));
         println!("  elapsed         {:.1} s", p.elapsed_ms as f64 / 1000.0);
         println!("  RDB bytes       {}", p.rdb_bytes);
         println!("  keys written    {} (expired and skipped: {})", p.keys_written, p.keys_expired);
         println!("  commands        {} sent, {} acknowledged", p.commands_sent, p.commands_acked);
         println!("  offsets         source {} applied {} lag {} B", p.source_offset, p.applied_offset, p.lag_bytes);
         println!("  keys            source {:?} target {:?}", p.source_keys, p.target_keys);
-        println!("  errors          {} {:?}", p.errors, s.errors_by_class);
-        for e in &s.error_samples {
-            println!("    {} {} {:?}: {}", e.class, e.command, e.key, e.message);
-        }
-        if let Some(rss) = s.peak_rss_bytes {
+        println!("  errors          {}", p.errors);
+        if let Some(rss) = peak_rss_bytes {
             println!("  peak memory     {:.1} MB", rss as f64 / 1e6);
         }
-        if s.stream_pel_lost > 0 {
-            println!(
-                "  note            {} stream pending entries named deleted entries and were not recreated",
-                s.stream_pel_lost
-            );
+        for e in events.iter().filter(|e| e.kind != "status") {
+            println!("  {:<7}         {}", e.kind, e.message);
         }
     }
 
