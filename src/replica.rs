@@ -45,6 +45,21 @@ pub enum ReplicaError {
     Silent { addr: String, secs: u64 },
     #[error("the replication stream from {addr} held something that is not a command: {got}")]
     NotACommand { addr: String, got: String },
+    #[error("the link to the source {addr} broke and the source could not continue from offset {offset} (it answered {answer:?}): its backlog no longer holds the missing writes. Run the migration again (a larger repl-backlog-size lets Ferry resume after longer outages)")]
+    CannotResume { addr: String, offset: u64, answer: String },
+}
+
+impl ReplicaError {
+    /// Whether the link itself failed (worth reconnecting), as opposed to bad data or a refusal.
+    pub fn is_link_failure(&self) -> bool {
+        matches!(
+            self,
+            ReplicaError::Silent { .. }
+                | ReplicaError::Client(
+                    ClientError::Closed { .. } | ClientError::Io { .. } | ClientError::Timeout { .. }
+                )
+        )
+    }
 }
 
 /// A connection to the source that has completed the REPLCONF handshake.
@@ -155,6 +170,30 @@ impl Replica {
         let (inner, prefix) = self.reader.into_parts();
         let reader = RdbReader::new(inner, prefix, rdb_options);
         Ok(RdbTransfer { start: SyncStart { replid, offset, framing }, reader, writer: self.writer, addr })
+    }
+
+    /// Continues replication where it broke off: `PSYNC <replid> <offset+1>`. The source answers
+    /// `+CONTINUE` when its backlog still holds everything after `offset`; then the command stream
+    /// goes on from there, with no new snapshot.
+    pub async fn resume(
+        mut self,
+        replid: &str,
+        offset: u64,
+    ) -> Result<(CommandStream, OwnedWriteHalf, String), ReplicaError> {
+        let addr = self.reader.addr().to_string();
+        let next = (offset + 1).to_string();
+        self.send(&["PSYNC", replid, next.as_str()]).await?;
+        let line = self.read_line().await?;
+        let answer = String::from_utf8_lossy(&line).into_owned();
+        let Some(rest) = answer.strip_prefix("+CONTINUE") else {
+            return Err(ReplicaError::CannotResume { addr, offset, answer });
+        };
+        // PSYNC2 names the id to use from now on (it changes after a failover of the source).
+        let replid = match rest.trim() {
+            "" => replid.to_string(),
+            new => new.to_string(),
+        };
+        Ok((CommandStream { reader: self.reader, offset }, self.writer, replid))
     }
 
     async fn send(&mut self, args: &[&str]) -> Result<(), ReplicaError> {

@@ -257,3 +257,39 @@ async fn the_source_sees_ferry_as_a_replica_at_the_applied_offset() {
     assert!(slave.contains(&format!("offset={master}")), "{slave} vs master offset {master}");
     finish(m, 0).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_link_resumes_without_a_new_snapshot() {
+    let source = RedisServer::start();
+    let target = RedisServer::start();
+    let mut src = source.client().await;
+    fill_bulk(&mut src, 10_000).await;
+    let m = Migration::start(MigrateOptions::new(source.endpoint(), target.endpoint()));
+    let m = wait_phase(m, Phase::Incremental, 30).await;
+    for i in 0..100 {
+        cmd(&mut src, &["SET", &format!("before:{i}"), "x"]).await;
+    }
+    wait_caught_up(&m, &mut src).await;
+    let full_syncs = |info: &[(String, String)]| info_field(info, "sync_full").map(str::to_string);
+    let stats = src.info("stats").await.unwrap();
+    let fulls_before = full_syncs(&stats);
+    // Cut the replication link, and write while Ferry is away.
+    cmd(&mut src, &["CLIENT", "KILL", "TYPE", "replica"]).await;
+    for i in 0..300 {
+        cmd(&mut src, &["SET", &format!("during:{i}"), "y"]).await;
+        cmd(&mut src, &["INCR", "outage:counter"]).await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while m.counters.snapshot().resumes == 0 {
+        assert!(m.counters.phase() == Phase::Incremental, "still syncing: {:?}", m.counters.snapshot());
+        assert!(Instant::now() < deadline, "never resumed");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    wait_caught_up(&m, &mut src).await;
+    assert_identical(&source, &target).await;
+    let stats = src.info("stats").await.unwrap();
+    assert_eq!(full_syncs(&stats), fulls_before, "no second full sync");
+    assert!(info_field(&stats, "sync_partial_ok").is_some_and(|v| v != "0"), "a partial resync");
+    let summary = finish(m, 0).await;
+    assert_eq!(summary.progress.resumes, 1);
+}

@@ -300,7 +300,7 @@ async fn migrate(
     let converter = Converter::new(mode, target_info, options.write_mode != WriteMode::FailOnExisting);
     let (tx, rx) = mpsc::channel::<Vec<Entry>>(64);
     let (source_stop_tx, source_stop) = watch::channel(false);
-    let source_task = tokio::spawn(source_side(transfer, tx, counters.clone(), source_stop));
+    let source_task = tokio::spawn(source_side(options.source.clone(), transfer, tx, counters.clone(), source_stop));
     let target_task = tokio::spawn(target_side(writer, converter, options.filter.clone(), rx, counters.clone()));
 
     // Wait for: a failure of either side, a stop request, or (when asked) the target being in sync.
@@ -389,6 +389,7 @@ fn join_error<T>(r: Result<Result<T, MigrateError>, tokio::task::JoinError>) -> 
 
 /// Reads the RDB and then the command stream, sending entries to the target side in batches.
 async fn source_side(
+    source: Endpoint,
     mut transfer: crate::replica::RdbTransfer,
     tx: mpsc::Sender<Vec<Entry>>,
     counters: Arc<Counters>,
@@ -424,8 +425,9 @@ async fn source_side(
     }
     counters.rdb_bytes.store(transfer.reader().bytes_read(), Ordering::Relaxed);
     let offset = transfer.start.offset;
+    let mut replid = transfer.start.replid.clone();
     let (mut stream, ack_half) = transfer.finish().await?;
-    let acker = Acker::spawn(ack_half, counters.applied_offset.clone());
+    let mut acker = Acker::spawn(ack_half, counters.applied_offset.clone());
     batch.push(Entry::SnapshotEnd { offset });
     if !send(&mut batch).await {
         acker.stop().await;
@@ -444,6 +446,22 @@ async fn source_side(
         };
         let command = match command {
             Ok(c) => c,
+            // The link broke: continue from the last byte received, with no new snapshot.
+            Err(e) if e.is_link_failure() && !replid.is_empty() => {
+                tracing::warn!("the replication link broke ({e}); resuming from offset {}", stream.offset());
+                acker.stop().await;
+                match reconnect(&source, &replid, stream.offset(), &mut stop).await {
+                    Ok(Some((resumed, ack_half, id))) => {
+                        stream = resumed;
+                        replid = id;
+                        acker = Acker::spawn(ack_half, counters.applied_offset.clone());
+                        counters.resumes.fetch_add(1, Ordering::Relaxed);
+                        continue;
+                    }
+                    Ok(None) => return Ok(()),
+                    Err(e) => return Err(e.into()),
+                }
+            }
             Err(e) => break Err(e.into()),
         };
         counters.received_offset.store(command.end_offset, Ordering::Relaxed);
@@ -472,6 +490,36 @@ async fn source_side(
     }
     acker.stop().await;
     result
+}
+
+/// Reconnects to the source and resumes at `offset`, retrying with backoff for about a minute while
+/// the source is unreachable. `Ok(None)` when asked to stop meanwhile.
+async fn reconnect(
+    source: &Endpoint,
+    replid: &str,
+    offset: u64,
+    stop: &mut watch::Receiver<bool>,
+) -> Result<Option<(crate::replica::CommandStream, tokio::net::tcp::OwnedWriteHalf, String)>, ReplicaError> {
+    let mut delay = Duration::from_millis(100);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let attempt = async { Replica::connect(source).await?.resume(replid, offset).await };
+        match attempt.await {
+            Ok(resumed) => return Ok(Some(resumed)),
+            Err(e) if e.is_link_failure() || matches!(e, ReplicaError::Client(ClientError::Connect { .. })) => {
+                if tokio::time::Instant::now() + delay > deadline {
+                    return Err(e);
+                }
+                tracing::warn!("cannot reach the source yet ({e}); retrying in {delay:?}");
+            }
+            Err(e) => return Err(e),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(delay) => {}
+            _ = stop.changed() => return Ok(None),
+        }
+        delay = (delay * 2).min(Duration::from_secs(5));
+    }
 }
 
 /// Converts and writes entries until the source side closes the channel, then drains the writer.

@@ -82,6 +82,8 @@ pub struct Progress {
     pub applied_offset: u64,
     /// `source_offset - applied_offset`, in bytes (0 when caught up).
     pub lag_bytes: u64,
+    /// Times the link to the source broke and Ferry resumed where it was (partial resync).
+    pub resumes: u64,
     /// Keys per db on the source and the target, from `INFO keyspace`.
     pub source_keys: KeyCounts,
     pub target_keys: KeyCounts,
@@ -97,6 +99,7 @@ pub struct Counters {
     pub keys_expired: AtomicU64,
     pub source_offset: AtomicU64,
     pub received_offset: AtomicU64,
+    pub resumes: AtomicU64,
     /// Shared with the writer (which advances it) and the acker (which reports it).
     pub applied_offset: Arc<AtomicU64>,
     pub writer: Arc<WriterStats>,
@@ -120,6 +123,7 @@ impl Counters {
             keys_expired: AtomicU64::new(0),
             source_offset: AtomicU64::new(0),
             received_offset: AtomicU64::new(0),
+            resumes: AtomicU64::new(0),
             applied_offset: Arc::new(AtomicU64::new(0)),
             writer: Arc::new(WriterStats::default()),
             keyspaces: Mutex::new((Vec::new(), Vec::new())),
@@ -196,6 +200,7 @@ impl Counters {
             received_offset: load(&self.received_offset),
             applied_offset,
             lag_bytes: source_offset.saturating_sub(applied_offset),
+            resumes: load(&self.resumes),
             source_keys,
             target_keys,
         }

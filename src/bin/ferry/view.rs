@@ -110,6 +110,9 @@ impl View {
         println!("  offsets         source {} applied {} lag {} B", p.source_offset, p.applied_offset, p.lag_bytes);
         println!("  keys            source {:?} target {:?}", p.source_keys, p.target_keys);
         println!("  errors          {}", p.errors);
+        if p.resumes > 0 {
+            println!("  link resumes    {} (the source link broke and Ferry continued where it was)", p.resumes);
+        }
         if let Some(rss) = peak_rss_bytes {
             println!("  peak memory     {:.1} MB", rss as f64 / 1e6);
         }
