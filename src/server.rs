@@ -19,6 +19,8 @@ pub struct ServerInfo {
     /// (major, minor, patch) of redis_version, or of valkey_version on Valkey.
     pub version: (u32, u32, u32),
     pub version_text: String,
+    /// The process's random id (`run_id`): tells whether two addresses reach the same server.
+    pub run_id: String,
 }
 
 impl ServerInfo {
@@ -31,7 +33,8 @@ impl ServerInfo {
             None if info_field(&info, "server_name") == Some("valkey") => (Family::Valkey, redis),
             None => (Family::Redis, redis),
         };
-        Ok(ServerInfo { family, version: parse_version(&text), version_text: text })
+        let run_id = info_field(&info, "run_id").unwrap_or_default().to_string();
+        Ok(ServerInfo { family, version: parse_version(&text), version_text: text, run_id })
     }
 
     /// The RDB version this server writes, which is also the newest RESTORE payload it accepts.
@@ -78,7 +81,7 @@ mod tests {
     use super::*;
 
     fn info(family: Family, text: &str) -> ServerInfo {
-        ServerInfo { family, version: parse_version(text), version_text: text.into() }
+        ServerInfo { family, version: parse_version(text), version_text: text.into(), run_id: String::new() }
     }
 
     #[test]

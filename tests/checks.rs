@@ -14,10 +14,11 @@ use support::data::{fill_all_types, fill_bulk, version};
 use support::{argv, cmd, pipeline, RedisServer};
 
 /// Every item of a public-network check, in order.
-const ALL_IDS: [&str; 18] = [
+const ALL_IDS: [&str; 19] = [
     "region",
     "source.connect",
     "target.connect",
+    "target.distinct",
     "network.tls",
     "source.psync",
     "source.version",
@@ -36,7 +37,8 @@ const ALL_IDS: [&str; 18] = [
 ];
 
 /// The items that need the source.
-const NEED_SOURCE: [&str; 12] = [
+const NEED_SOURCE: [&str; 13] = [
+    "target.distinct",
     "source.psync",
     "source.version",
     "target.version",
@@ -378,4 +380,17 @@ async fn cluster_editions_are_not_supported_yet() {
     let cluster = RedisServer::start_args(&["--cluster-enabled", "yes"]);
     let report = check(&CheckInput::new(cluster.endpoint(), target.endpoint())).await;
     assert_item(&report, "edition", Level::Error, "node by node");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_server_as_source_and_target_is_an_error() {
+    let server = RedisServer::start();
+    // Two spellings of one address: the check must see through them by run_id.
+    let mut alias = server.endpoint();
+    alias.host = "localhost".into();
+    let report = checks::run(&CheckInput::new(server.endpoint(), alias), |_| {}).await;
+    assert_item(&report, "target.distinct", Level::Error, "same Redis server");
+    let other = RedisServer::start();
+    let report = checks::run(&input(&server, &other), |_| {}).await;
+    assert_item(&report, "target.distinct", Level::Pass, "different servers");
 }

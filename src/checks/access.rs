@@ -9,6 +9,7 @@ use crate::tasks::model::MigrationType;
 const REGION: Spec = Spec { id: "region", title: "Region" };
 const TLS: Spec = Spec { id: "network.tls", title: "Encryption in transit" };
 const PSYNC: Spec = Spec { id: "source.psync", title: "Source allows replication" };
+const DISTINCT: Spec = Spec { id: "target.distinct", title: "Source and target are different servers" };
 
 /// A cloud VM source is reached over the provider's private network, which only spans one region.
 pub(super) fn region(input: &CheckInput) -> CheckItem {
@@ -36,6 +37,23 @@ pub(super) fn region(input: &CheckInput) -> CheckItem {
 }
 
 /// Ferry speaks plain TCP: over the public network the data (and the AUTH password) travel in clear.
+/// Two addresses can reach one server (an alias, a forwarded port): migrating a server into itself
+/// would at best do nothing and, with clear-first, wipe the source.
+pub(super) fn distinct(ctx: &Ctx<'_>) -> CheckItem {
+    let (s, t) = match (ctx.source.get(), ctx.target.get()) {
+        (Ok(s), Ok(t)) => (s, t),
+        (s, t) => return DISTINCT.not_checked([s.err(), t.err()]),
+    };
+    let (a, b) = (&s.info.run_id, &t.info.run_id);
+    if !a.is_empty() && a == b {
+        return DISTINCT.error(
+            format!("run_id {a}"),
+            "the source and the target are the same Redis server (same run_id): choose another target",
+        );
+    }
+    DISTINCT.pass("different run_ids", "the source and the target are different servers")
+}
+
 pub(super) fn tls() -> CheckItem {
     TLS.warning(
         "plain TCP",

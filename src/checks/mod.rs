@@ -131,10 +131,11 @@ pub async fn run(input: &CheckInput, mut on_item: impl FnMut(&CheckItem)) -> Che
         tokio::join!(probe::connect(&input.source, Role::Source), probe::connect(&input.target, Role::Target));
     emit(source_item);
     emit(target_item);
+    let mut ctx = Ctx { input, source, target };
+    emit(access::distinct(&ctx));
     if input.kind == MigrationType::PublicNetwork {
         emit(access::tls());
     }
-    let mut ctx = Ctx { input, source, target };
     emit(access::psync(&mut ctx).await);
     emit(compat::source_version(&ctx));
     emit(compat::target_version(&ctx));
