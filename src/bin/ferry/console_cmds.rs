@@ -309,22 +309,21 @@ fn task_id(console: &Console, reference: &str) -> Result<i64, ExitCode> {
 }
 
 pub async fn instances(cmd: InstancesCmd) -> ExitCode {
-    let console = match open().await {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    match cmd {
+    instances_inner(cmd).await.unwrap_or_else(|code| code)
+}
+
+/// `Err` carries the exit code of a failure already reported, so `?` can end the command.
+async fn instances_inner(cmd: InstancesCmd) -> Result<ExitCode, ExitCode> {
+    let console = open().await?;
+    Ok(match cmd {
         InstancesCmd::Add { name, region, url, edition, proxy } => {
-            let ep = match endpoint("url", &url) {
-                Ok(e) => e,
-                Err(code) => return code,
-            };
+            let ep = endpoint("url", &url)?;
             let edition = match edition.as_str() {
                 "standard" => Edition::Standard,
                 "cluster" => Edition::Cluster,
                 other => {
                     eprintln!("error: --edition must be standard or cluster, not {other:?}");
-                    return ExitCode::from(2);
+                    return Err(ExitCode::from(2));
                 }
             };
             let input = InstanceInput {
@@ -366,20 +365,14 @@ pub async fn instances(cmd: InstancesCmd) -> ExitCode {
             Err(e) => fail(e),
         },
         InstancesCmd::Remove { instance } => {
-            let id = match instance_id(&console, &instance) {
-                Ok(id) => id,
-                Err(code) => return code,
-            };
+            let id = instance_id(&console, &instance)?;
             match console.remove_instance(id) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => fail(e),
             }
         }
         InstancesCmd::Test { instance } => {
-            let id = match instance_id(&console, &instance) {
-                Ok(id) => id,
-                Err(code) => return code,
-            };
+            let id = instance_id(&console, &instance)?;
             match console.test_instance(id).await {
                 Ok(t) => {
                     println!("{}, {:.2} ms, {} keys", t.version, t.latency_ms, t.keys);
@@ -388,7 +381,7 @@ pub async fn instances(cmd: InstancesCmd) -> ExitCode {
                 Err(e) => fail(e),
             }
         }
-    }
+    })
 }
 
 fn print_task(t: &Task) {
@@ -419,13 +412,15 @@ fn parse_db_map(items: &[String]) -> Result<Vec<DbMapping>, ExitCode> {
 }
 
 pub async fn tasks(cmd: TasksCmd) -> ExitCode {
-    let console = match open().await {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
+    tasks_inner(cmd).await.unwrap_or_else(|code| code)
+}
+
+/// `Err` carries the exit code of a failure already reported, so `?` can end the command.
+async fn tasks_inner(cmd: TasksCmd) -> Result<ExitCode, ExitCode> {
+    let console = open().await?;
     let id_of = |r: &str| task_id(&console, r);
-    match cmd {
-        TasksCmd::Create(args) => create(&console, *args).await,
+    Ok(match cmd {
+        TasksCmd::Create(args) => create(&console, *args).await?,
         TasksCmd::List { region, json } => match console.tasks(&TaskFilter { region, ..TaskFilter::default() }) {
             Ok(list) if json => {
                 print_json(&list);
@@ -438,10 +433,7 @@ pub async fn tasks(cmd: TasksCmd) -> ExitCode {
             Err(e) => fail(e),
         },
         TasksCmd::Show { task, json } => {
-            let id = match id_of(&task) {
-                Ok(id) => id,
-                Err(code) => return code,
-            };
+            let id = id_of(&task)?;
             match console.task_detail(id) {
                 Ok(d) if json => {
                     print_json(&d);
@@ -467,17 +459,11 @@ pub async fn tasks(cmd: TasksCmd) -> ExitCode {
             }
         }
         TasksCmd::Start { task, json } => {
-            let id = match id_of(&task) {
-                Ok(id) => id,
-                Err(code) => return code,
-            };
+            let id = id_of(&task)?;
             follow(&console, id, json).await
         }
         TasksCmd::Cancel { task } => {
-            let id = match id_of(&task) {
-                Ok(id) => id,
-                Err(code) => return code,
-            };
+            let id = id_of(&task)?;
             match console.cancel_task(id).await {
                 Ok(t) => {
                     print_task(&t);
@@ -487,10 +473,7 @@ pub async fn tasks(cmd: TasksCmd) -> ExitCode {
             }
         }
         TasksCmd::Cutover { task, no_pause, timeout } => {
-            let id = match id_of(&task) {
-                Ok(id) => id,
-                Err(code) => return code,
-            };
+            let id = id_of(&task)?;
             // Show what the latest verify found: the cutover is the point of no return.
             match console.task_detail(id).map(|d| d.verify) {
                 Ok(Some(v)) => println!(
@@ -511,31 +494,19 @@ pub async fn tasks(cmd: TasksCmd) -> ExitCode {
             }
         }
         TasksCmd::Verify { task, json } => {
-            let id = match id_of(&task) {
-                Ok(id) => id,
-                Err(code) => return code,
-            };
+            let id = id_of(&task)?;
             match console.verify_task(id).await {
                 Ok(report) => print_verify(&report, json),
                 Err(e) => fail(e),
             }
         }
-    }
+    })
 }
 
-async fn create(console: &Console, args: CreateArgs) -> ExitCode {
-    let source = match endpoint("source", &args.source) {
-        Ok(e) => e,
-        Err(code) => return code,
-    };
-    let target = match instance_id(console, &args.target) {
-        Ok(id) => id,
-        Err(code) => return code,
-    };
-    let db_mapping = match parse_db_map(&args.db_map) {
-        Ok(m) => m,
-        Err(code) => return code,
-    };
+async fn create(console: &Console, args: CreateArgs) -> Result<ExitCode, ExitCode> {
+    let source = endpoint("source", &args.source)?;
+    let target = instance_id(console, &args.target)?;
+    let db_mapping = parse_db_map(&args.db_map)?;
     let spec = TaskSpec {
         name: args.name,
         kind: args.kind.into(),
@@ -561,14 +532,10 @@ async fn create(console: &Console, args: CreateArgs) -> ExitCode {
         sync: Default::default(),
     };
     let request = TaskRequest { spec, source_password: source.password.map(|p| p.expose().to_string()) };
-    match console.create_task(&request, args.accept_warnings).await {
-        Ok((task, report)) => {
-            report.items.iter().for_each(print_item);
-            println!("task {} {:?} created ({})", task.id, task.spec.name, task.status.label());
-            ExitCode::SUCCESS
-        }
-        Err(e) => fail(e),
-    }
+    let (task, report) = console.create_task(&request, args.accept_warnings).await.map_err(fail)?;
+    report.items.iter().for_each(print_item);
+    println!("task {} {:?} created ({})", task.id, task.spec.name, task.status.label());
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Starts a task here and shows it until it ends; Ctrl-C cancels it (restoring the parameters).
