@@ -50,6 +50,10 @@ pub async fn run(console: Arc<Console>, id: i64, mut control: mpsc::Receiver<Con
     let outcome = drive(&console, id, &mut control).await;
     heartbeat.abort();
     if let Err(e) = outcome {
+        // Whatever failed, the source must not keep the migration's parameters.
+        if let Ok(task) = console.store.task(id) {
+            restore_params(&console, &task).await;
+        }
         set_status(&console, id, TaskStatus::Failed, &e.to_string());
     }
     // Answer anyone still waiting with the final state.
