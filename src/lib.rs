@@ -10,6 +10,7 @@ pub mod console;
 pub mod endpoint;
 pub mod entry;
 pub mod filter;
+pub mod ha;
 pub mod params;
 pub mod pipeline;
 pub mod rdb;

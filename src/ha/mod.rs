@@ -1,0 +1,165 @@
+//! Hot standby: an access proxy in front of a master and its replica, a heartbeat on the master, and
+//! automatic failover to the replica.
+//!
+//! The pieces follow the design in the seed document: clients talk to the access layer ([`proxy`]);
+//! a [`heartbeat`] detects that the master is gone; the routing system ([`router`]) promotes the
+//! replica and pushes the new route; the proxy's sessions move to it. Every step is an [`events`]
+//! entry, so a failover can be timed and explained afterwards.
+//!
+//! This slice fails over once: after the switch the new master has no standby, so the heartbeat stops.
+//! A returning old master is not fenced here, and the proxy does not route to it unless it is named
+//! again by a later route.
+
+pub mod conn;
+pub mod events;
+pub mod heartbeat;
+pub mod proxy;
+pub mod router;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::endpoint::{Endpoint, Secret};
+use events::EventLog;
+use heartbeat::HeartbeatConfig;
+use proxy::ProxyShared;
+use router::{PromotionPolicy, Route, Router};
+
+/// How the hot standby runs.
+#[derive(Clone, Debug)]
+pub struct HaOptions {
+    /// Where the proxy listens, e.g. `127.0.0.1:6380`; port 0 picks a free one (see
+    /// [`HaHandle::local_addr`]).
+    pub listen: String,
+    /// The master at start, with the credentials the proxy logs in with.
+    pub master: Endpoint,
+    /// The replica to promote, with its credentials.
+    pub replica: Endpoint,
+    /// How often the heartbeat PINGs the master.
+    pub heartbeat: Duration,
+    /// How long without a valid reply before the master is declared down. A stall shorter than this
+    /// causes no failover; a longer window is more tolerant and slower to fail over.
+    pub down_after: Duration,
+    /// Refuse to promote a replica whose link to the master has been down longer than this.
+    pub max_replica_lag_secs: u64,
+    /// Promote a stale or never-synced replica anyway (its missing writes are lost).
+    pub allow_stale_promotion: bool,
+    /// When set, clients must `AUTH` to the proxy with this password.
+    pub proxy_password: Option<String>,
+}
+
+impl HaOptions {
+    /// The defaults: listen on a free loopback port, heartbeat every 100 ms, down after 1000 ms,
+    /// promote a replica whose link has been down for at most 10 s, no proxy password.
+    pub fn new(master: Endpoint, replica: Endpoint) -> Self {
+        HaOptions {
+            listen: "127.0.0.1:0".into(),
+            master,
+            replica,
+            heartbeat: Duration::from_millis(100),
+            down_after: Duration::from_millis(1000),
+            max_replica_lag_secs: 10,
+            allow_stale_promotion: false,
+            proxy_password: None,
+        }
+    }
+}
+
+/// Why the hot standby did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum HaError {
+    #[error("the proxy cannot listen on {addr}: {source}. Check that the address is local and the port is free")]
+    Listen { addr: String, source: std::io::Error },
+    #[error("invalid hot-standby options: {0}")]
+    Invalid(String),
+}
+
+/// A running hot standby. Dropping it stops everything, like [`HaHandle::shutdown`] without waiting.
+pub struct HaHandle {
+    local_addr: SocketAddr,
+    router: Arc<Router>,
+    events: Arc<EventLog>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl HaHandle {
+    /// The address the proxy listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The route now: epoch 0 is the starting master, each failover adds one.
+    pub fn route(&self) -> Route {
+        self.router.current()
+    }
+
+    /// A receiver that sees every route change.
+    pub fn routes(&self) -> watch::Receiver<Route> {
+        self.router.subscribe()
+    }
+
+    /// The event history and the live channel.
+    pub fn events(&self) -> &EventLog {
+        &self.events
+    }
+
+    /// Stops the heartbeat, the router and the proxy (closing every client session) and waits.
+    pub async fn shutdown(mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+        for task in self.tasks.drain(..) {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for HaHandle {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+/// Starts the proxy and the heartbeat; failover happens on its own when the master goes down.
+pub async fn start(options: HaOptions) -> Result<HaHandle, HaError> {
+    if options.heartbeat.is_zero() || options.down_after < options.heartbeat {
+        return Err(HaError::Invalid(format!(
+            "the heartbeat ({} ms) must be more than 0 and at most down_after ({} ms)",
+            options.heartbeat.as_millis(),
+            options.down_after.as_millis()
+        )));
+    }
+    if options.master.addr() == options.replica.addr() {
+        return Err(HaError::Invalid(format!("the master and the replica are the same server ({})", options.master)));
+    }
+    let listen_error = |source| HaError::Listen { addr: options.listen.clone(), source };
+    let listener = TcpListener::bind(&options.listen).await.map_err(listen_error)?;
+    let local_addr = listener.local_addr().map_err(listen_error)?;
+
+    let events = Arc::new(EventLog::new());
+    let router = Arc::new(Router::new(options.master.clone()));
+    let shared = Arc::new(ProxyShared::new(events.clone(), options.proxy_password.clone().map(Secret::new)));
+    let proxy = tokio::spawn(proxy::serve(listener, router.subscribe(), shared));
+
+    let config = HeartbeatConfig { interval: options.heartbeat, down_after: options.down_after };
+    let policy = PromotionPolicy {
+        max_replica_lag_secs: options.max_replica_lag_secs,
+        allow_stale_promotion: options.allow_stale_promotion,
+    };
+    let supervisor = {
+        let (router, events) = (router.clone(), events.clone());
+        tokio::spawn(async move {
+            heartbeat::watch_until_down(&options.master, config, 0, &events).await;
+            // The outcome is in the events (promoted + route_pushed, or promotion_refused and why).
+            let _ = router.fail_over(&options.replica, policy, &events).await;
+        })
+    };
+    Ok(HaHandle { local_addr, router, events, tasks: vec![proxy, supervisor] })
+}

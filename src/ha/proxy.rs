@@ -1,0 +1,577 @@
+//! The access proxy: clients connect here instead of to Redis, and their commands go to whichever
+//! server the route names as master, moving with it when it fails over.
+//!
+//! Each client connection is a session with one backend connection. Commands are read as complete
+//! frames ([`frame_len`] first, then the bytes are forwarded untouched) and replies come back in order,
+//! so pipelining works. A session remembers what it must restore on a new backend: its database
+//! (`SELECT`) and name (`CLIENT SETNAME`); the backend login is the proxy's own credentials, taken
+//! from the route's endpoint.
+//!
+//! On a switch (the backend connection breaks, or the route moves to a newer epoch):
+//! - a command already written to the old master whose reply never came is answered with
+//!   [`TRYAGAIN_IN_FLIGHT`]: it may or may not have run, and only the client can decide to retry;
+//! - commands that arrive while there is no master are held (at most [`HOLD_LIMIT`] for at most
+//!   [`HOLD_TIMEOUT`]) and sent to the new master once the route moves, instead of failing; past
+//!   either bound they are answered with [`TRYAGAIN_NOT_SENT`] (they did not run);
+//! - a session inside `MULTI` has lost its transaction with the old master: the commands it queues
+//!   next are refused and its `EXEC` answers `-EXECABORT`, so nothing of the transaction runs half;
+//!   a session that had keys `WATCH`ed gets a nil `EXEC`, as if they had changed (they may have);
+//! - a subscribed session (`SUBSCRIBE`, `PSUBSCRIBE`, `SSUBSCRIBE`) is closed, so that the client's
+//!   library reconnects and subscribes again; messages published during the switch are lost;
+//! - a blocking command (`BLPOP`...) in flight is answered like any command in flight.
+//!
+//! `HELLO 3` (RESP3), `HELLO` options and `RESET` are refused, since the proxy could not carry them to a
+//! new backend. Not restored on a new backend in this slice: `CLIENT TRACKING`, `READONLY`, and a
+//! `SELECT` inside `MULTI` counts from its `QUEUED` reply even if the transaction is discarded.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+use super::conn::{self, BackendConn};
+use super::events::{EventKind, EventLog};
+use super::router::Route;
+use crate::client::ClientError;
+use crate::endpoint::Secret;
+use crate::resp::{frame_len, parse_frame, Frame};
+
+/// The reply to a command whose outcome on the failed master is unknown.
+pub const TRYAGAIN_IN_FLIGHT: &[u8] =
+    b"-TRYAGAIN the master failed over while this command was in flight; its outcome is unknown\r\n";
+/// The reply to a held command that could not be sent to any master (it did not run).
+pub const TRYAGAIN_NOT_SENT: &[u8] =
+    b"-TRYAGAIN no master is reachable through the proxy; the command was not executed\r\n";
+/// How many commands a session holds while there is no master.
+pub const HOLD_LIMIT: usize = 10_000;
+/// How long a session holds commands while there is no master.
+pub const HOLD_TIMEOUT: Duration = Duration::from_secs(5);
+/// How often a session without a backend tries the route again.
+const RECONNECT_EVERY: Duration = Duration::from_millis(100);
+/// How long opening a backend connection (with the session's replay) may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+
+const OK: &[u8] = b"+OK\r\n";
+const NOAUTH: &[u8] = b"-NOAUTH Authentication required.\r\n";
+const WRONGPASS: &[u8] = b"-WRONGPASS invalid username-password pair or user is disabled.\r\n";
+const AUTH_UNSET: &[u8] = b"-ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?\r\n";
+const AUTH_ARITY: &[u8] = b"-ERR wrong number of arguments for 'auth' command\r\n";
+const NOT_AN_ARRAY: &[u8] = b"-ERR Protocol error: the proxy accepts commands as RESP arrays of bulk strings\r\n";
+const TX_LOST: &[u8] = b"-ERR the master failed over inside MULTI; the transaction was discarded\r\n";
+const NOPROTO: &[u8] = b"-NOPROTO sorry, the proxy supports only RESP2\r\n";
+const HELLO_OPTIONS: &[u8] = b"-ERR the proxy does not take HELLO options; use AUTH and CLIENT SETNAME\r\n";
+const RESET_REFUSED: &[u8] = b"-ERR RESET is not supported through the proxy\r\n";
+const NULL_ARRAY: &[u8] = b"*-1\r\n";
+const EXECABORT: &[u8] = b"-EXECABORT Transaction discarded because the master failed over inside MULTI.\r\n";
+
+/// What every session shares.
+pub struct ProxyShared {
+    pub events: Arc<EventLog>,
+    /// The password clients must give with AUTH, if any.
+    pub password: Option<Secret>,
+    /// The highest epoch for which `first_request_served` was recorded.
+    served_epoch: AtomicU64,
+}
+
+impl ProxyShared {
+    pub fn new(events: Arc<EventLog>, password: Option<Secret>) -> Self {
+        ProxyShared { events, password, served_epoch: AtomicU64::new(0) }
+    }
+}
+
+/// Accepts clients until the task is aborted; aborting it aborts every session (the `JoinSet`).
+pub async fn serve(listener: TcpListener, routes: watch::Receiver<Route>, shared: Arc<ProxyShared>) {
+    let mut sessions = JoinSet::new();
+    loop {
+        while sessions.try_join_next().is_some() {}
+        match listener.accept().await {
+            Ok((stream, _)) => {
+                sessions.spawn(run_session(stream, routes.clone(), shared.clone()));
+            }
+            Err(e) => {
+                // Out of file descriptors and the like: back off rather than spin.
+                tracing::warn!(error = %e, "proxy accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    }
+}
+
+/// What a backend reply does besides reaching the client.
+enum Effect {
+    /// Restore this db on a new backend, once the reply confirms it.
+    Select(i64),
+    /// Restore this name on a new backend, once the reply confirms it.
+    SetName(Bytes),
+    /// The client gets this instead of the backend's reply.
+    Replace(&'static [u8]),
+}
+
+/// A reply the client is owed, in order.
+enum Owed {
+    /// From the backend; the effect applies if it is not an error.
+    Backend(Option<Effect>),
+    /// Answered by the proxy, queued behind earlier backend replies.
+    Local(&'static [u8]),
+}
+
+/// A command (or the proxy's own answer to one) waiting for a master.
+enum Held {
+    Command(Bytes, Option<Effect>),
+    Local(&'static [u8]),
+}
+
+struct Backend {
+    conn: BackendConn,
+    epoch: u64,
+    out: BytesMut,
+}
+
+enum Link {
+    Up(Backend),
+    /// No master since `since`; `failing` once the hold bounds were passed (commands fail at once).
+    Down {
+        since: Instant,
+        failing: bool,
+    },
+}
+
+impl Link {
+    fn backend(&mut self) -> Option<&mut Backend> {
+        match self {
+            Link::Up(backend) => Some(backend),
+            Link::Down { .. } => None,
+        }
+    }
+}
+
+/// One client connection: the session, and a writer that drains its replies to the socket.
+///
+/// The writer is separate so that the session keeps reading commands while a client is slow to read
+/// its replies: a client that writes a long pipeline before reading anything would otherwise block
+/// on us while we block on it. Like a Redis normal client's output buffer, the queue is unbounded.
+async fn run_session(stream: TcpStream, routes: watch::Receiver<Route>, shared: Arc<ProxyShared>) {
+    stream.set_nodelay(true).ok();
+    let (client_r, client_w) = stream.into_split();
+    let (to_client, replies) = mpsc::unbounded_channel();
+    let session = Session::new(client_r, to_client, routes, shared);
+    tokio::join!(session.run(), write_replies(client_w, replies));
+}
+
+/// Writes replies until the session ends (the channel closes) or the client goes away.
+async fn write_replies(mut client_w: OwnedWriteHalf, mut replies: mpsc::UnboundedReceiver<Bytes>) {
+    while let Some(bytes) = replies.recv().await {
+        if client_w.write_all(&bytes).await.is_err() {
+            return;
+        }
+    }
+}
+
+struct Session {
+    client_r: OwnedReadHalf,
+    to_client: mpsc::UnboundedSender<Bytes>,
+    inbuf: BytesMut,
+    out: BytesMut,
+    link: Link,
+    owed: VecDeque<Owed>,
+    held: VecDeque<Held>,
+    routes: watch::Receiver<Route>,
+    routes_open: bool,
+    shared: Arc<ProxyShared>,
+    db: i64,
+    name: Option<Bytes>,
+    authed: bool,
+    in_multi: bool,
+    /// MULTI was open on a backend that is gone: refuse until EXEC or DISCARD.
+    tx_aborted: bool,
+    watching: bool,
+    /// WATCH was set on a backend that is gone: the next EXEC must fail.
+    watch_lost: bool,
+    subscribed: bool,
+    /// Stop reading the client; close once everything owed is written (QUIT, end of input, a protocol
+    /// error, or a subscribed session that lost its backend).
+    closing: bool,
+}
+
+impl Session {
+    fn new(
+        client_r: OwnedReadHalf,
+        to_client: mpsc::UnboundedSender<Bytes>,
+        routes: watch::Receiver<Route>,
+        shared: Arc<ProxyShared>,
+    ) -> Self {
+        let authed = shared.password.is_none();
+        Session {
+            client_r,
+            to_client,
+            inbuf: BytesMut::with_capacity(16 * 1024),
+            out: BytesMut::with_capacity(16 * 1024),
+            link: Link::Down { since: Instant::now(), failing: false },
+            owed: VecDeque::new(),
+            held: VecDeque::new(),
+            routes,
+            routes_open: true,
+            shared,
+            db: 0,
+            name: None,
+            authed,
+            in_multi: false,
+            tx_aborted: false,
+            watching: false,
+            watch_lost: false,
+            subscribed: false,
+            closing: false,
+        }
+    }
+
+    async fn run(mut self) {
+        self.connect().await;
+        loop {
+            if let Err(e) = self.flush_backend().await {
+                self.lose_backend(&e.to_string());
+                self.connect().await;
+                continue;
+            }
+            if !self.out.is_empty() && self.to_client.send(self.out.split().freeze()).is_err() {
+                return; // the writer stopped: the client is gone
+            }
+            if self.closing && self.owed.is_empty() && self.held.is_empty() {
+                return;
+            }
+            let down = matches!(self.link, Link::Down { .. });
+            tokio::select! {
+                read = self.client_r.read_buf(&mut self.inbuf), if !self.closing => match read {
+                    // A half-closed client still gets the replies it is owed.
+                    Ok(0) => self.closing = true,
+                    Ok(_) => self.on_client_bytes(),
+                    Err(_) => return,
+                },
+                read = read_backend(self.link.backend()) => match read {
+                    Ok(()) => self.on_backend_bytes(),
+                    Err(e) => {
+                        self.lose_backend(&e.to_string());
+                        self.connect().await;
+                    }
+                },
+                changed = self.routes.changed(), if self.routes_open => {
+                    if changed.is_err() {
+                        self.routes_open = false;
+                        continue;
+                    }
+                    let epoch = self.routes.borrow().epoch;
+                    if self.link.backend().is_some_and(|b| b.epoch < epoch) {
+                        self.lose_backend("the route moved to a new master");
+                    }
+                    self.connect().await;
+                },
+                () = tokio::time::sleep(RECONNECT_EVERY), if down => self.connect().await,
+            }
+        }
+    }
+
+    /// Opens a backend to the current route when there is none, replaying the session's state and
+    /// sending what was held; past the hold bounds, fails what was held.
+    async fn connect(&mut self) {
+        let Link::Down { since, .. } = self.link else { return };
+        let mut setup = Vec::new();
+        if self.db != 0 {
+            setup.push(vec![Bytes::from_static(b"SELECT"), Bytes::from(self.db.to_string())]);
+        }
+        if let Some(name) = &self.name {
+            setup.push(vec![Bytes::from_static(b"CLIENT"), Bytes::from_static(b"SETNAME"), name.clone()]);
+        }
+        // A route that moves while we wait on an unresponsive master wins at once: the new master is
+        // tried without waiting out CONNECT_TIMEOUT on the old one.
+        let (route, opened) = loop {
+            let route = self.routes.borrow_and_update().clone();
+            tokio::select! {
+                opened = conn::open(&route.master, &setup, CONNECT_TIMEOUT) => break (route, opened),
+                changed = self.routes.changed(), if self.routes_open => {
+                    self.routes_open = changed.is_ok();
+                }
+            }
+        };
+        match opened {
+            Ok(conn) => {
+                let mut backend = Backend { conn, epoch: route.epoch, out: BytesMut::new() };
+                for held in self.held.drain(..) {
+                    match held {
+                        Held::Command(frame, effect) => {
+                            backend.out.extend_from_slice(&frame);
+                            self.owed.push_back(Owed::Backend(effect));
+                        }
+                        Held::Local(reply) if self.owed.is_empty() => self.out.extend_from_slice(reply),
+                        Held::Local(reply) => self.owed.push_back(Owed::Local(reply)),
+                    }
+                }
+                self.link = Link::Up(backend);
+            }
+            Err(e) => {
+                tracing::debug!(master = %route.master, error = %e, "proxy session cannot reach the master");
+                if since.elapsed() >= HOLD_TIMEOUT {
+                    self.fail_held();
+                }
+            }
+        }
+    }
+
+    /// Answers every held command with [`TRYAGAIN_NOT_SENT`] and fails new ones at once until a master
+    /// is reachable again.
+    fn fail_held(&mut self) {
+        for held in self.held.drain(..) {
+            match held {
+                Held::Command(..) => self.out.extend_from_slice(TRYAGAIN_NOT_SENT),
+                Held::Local(reply) => self.out.extend_from_slice(reply),
+            }
+        }
+        if let Link::Down { failing, .. } = &mut self.link {
+            *failing = true;
+        }
+    }
+
+    /// Drops the backend: what it owed becomes [`TRYAGAIN_IN_FLIGHT`], in order.
+    fn lose_backend(&mut self, reason: &str) {
+        if let Link::Up(backend) = &self.link {
+            tracing::info!(epoch = backend.epoch, reason, owed = self.owed.len(), "proxy session lost its backend");
+        }
+        self.link = Link::Down { since: Instant::now(), failing: false };
+        for owed in self.owed.drain(..) {
+            match owed {
+                Owed::Backend(_) => self.out.extend_from_slice(TRYAGAIN_IN_FLIGHT),
+                Owed::Local(reply) => self.out.extend_from_slice(reply),
+            }
+        }
+        if self.in_multi {
+            self.in_multi = false;
+            self.tx_aborted = true;
+        }
+        if self.watching {
+            self.watching = false;
+            self.watch_lost = true;
+        }
+        if self.subscribed {
+            self.closing = true;
+            self.inbuf.clear();
+        }
+    }
+
+    async fn flush_backend(&mut self) -> Result<(), ClientError> {
+        let Some(backend) = self.link.backend() else { return Ok(()) };
+        if backend.out.is_empty() {
+            return Ok(());
+        }
+        let written = backend.conn.writer.write_all(&backend.out).await;
+        backend.out.clear();
+        written.map_err(|source| ClientError::Io { addr: backend.conn.reader.addr().to_string(), source })
+    }
+
+    fn on_client_bytes(&mut self) {
+        while !self.closing {
+            let len = match frame_len(&self.inbuf) {
+                Ok(Some(len)) => len,
+                Ok(None) => return,
+                Err(e) => {
+                    tracing::debug!(error = %e, "proxy client sent invalid RESP");
+                    self.reply_local(NOT_AN_ARRAY);
+                    self.closing = true;
+                    break;
+                }
+            };
+            let frame = self.inbuf.split_to(len).freeze();
+            self.on_command(frame);
+        }
+        self.inbuf.clear();
+    }
+
+    fn on_command(&mut self, frame: Bytes) {
+        let args = match parse_frame(&frame) {
+            Ok((Frame::Array(args), _)) if !args.is_empty() => args,
+            _ => {
+                self.reply_local(NOT_AN_ARRAY);
+                self.closing = true;
+                return;
+            }
+        };
+        let arg = |i: usize| args.get(i).and_then(Frame::as_bytes);
+        let name = arg(0).map(|n| n.to_ascii_uppercase()).unwrap_or_default();
+        match name.as_slice() {
+            b"AUTH" => return self.auth(&args),
+            b"QUIT" => {
+                self.reply_local(OK);
+                self.closing = true;
+                return;
+            }
+            _ if !self.authed => return self.reply_local(NOAUTH),
+            _ => {}
+        }
+        if let Some(refusal) = unsupported(&name, &args) {
+            return self.reply_local(refusal);
+        }
+        if self.tx_aborted {
+            let reply = match name.as_slice() {
+                b"EXEC" => EXECABORT,
+                b"DISCARD" => OK,
+                _ => return self.reply_local(TX_LOST),
+            };
+            self.tx_aborted = false;
+            self.watch_lost = false;
+            return self.reply_local(reply);
+        }
+        let mut frame = frame;
+        let effect = match name.as_slice() {
+            b"SELECT" => arg(1).and_then(|db| std::str::from_utf8(db).ok()?.parse().ok()).map(Effect::Select),
+            b"CLIENT" if arg(1).is_some_and(|sub| sub.eq_ignore_ascii_case(b"SETNAME")) => {
+                arg(2).cloned().map(Effect::SetName)
+            }
+            b"MULTI" => {
+                self.in_multi = true;
+                None
+            }
+            b"WATCH" => {
+                self.watching = true;
+                None
+            }
+            b"UNWATCH" | b"DISCARD" => {
+                (self.in_multi, self.watching, self.watch_lost) = (false, false, false);
+                None
+            }
+            // The keys were watched on the old master: the new one cannot tell whether they changed,
+            // so the transaction fails as if they had (EXEC answers nil) and is discarded there.
+            b"EXEC" if self.watch_lost => {
+                (self.in_multi, self.watching, self.watch_lost) = (false, false, false);
+                frame = Bytes::from_static(b"*1\r\n$7\r\nDISCARD\r\n");
+                Some(Effect::Replace(NULL_ARRAY))
+            }
+            b"EXEC" => {
+                (self.in_multi, self.watching) = (false, false);
+                None
+            }
+            b"SUBSCRIBE" | b"PSUBSCRIBE" | b"SSUBSCRIBE" => {
+                self.subscribed = true;
+                None
+            }
+            _ => None,
+        };
+        self.dispatch(frame, effect);
+    }
+
+    /// AUTH is the proxy's: the backend login is the proxy's own and must not change under it.
+    fn auth(&mut self, args: &[Frame]) {
+        let Some(password) = &self.shared.password else { return self.reply_local(AUTH_UNSET) };
+        let given = match args {
+            [_, pass] => pass.as_bytes(),
+            [_, user, pass] if user.as_bytes().is_some_and(|u| u.as_ref() == b"default") => pass.as_bytes(),
+            [_, _, _] => None,
+            _ => return self.reply_local(AUTH_ARITY),
+        };
+        if given.is_some_and(|g| g.as_ref() == password.expose().as_bytes()) {
+            self.authed = true;
+            self.reply_local(OK);
+        } else {
+            self.reply_local(WRONGPASS);
+        }
+    }
+
+    /// Sends a command to the backend, or holds it while there is none.
+    fn dispatch(&mut self, frame: Bytes, effect: Option<Effect>) {
+        match &mut self.link {
+            Link::Up(backend) => {
+                backend.out.extend_from_slice(&frame);
+                self.owed.push_back(Owed::Backend(effect));
+            }
+            Link::Down { failing: true, .. } => self.reply_local(TRYAGAIN_NOT_SENT),
+            Link::Down { .. } if self.held.len() >= HOLD_LIMIT => {
+                self.fail_held();
+                self.reply_local(TRYAGAIN_NOT_SENT);
+            }
+            Link::Down { .. } => self.held.push_back(Held::Command(frame, effect)),
+        }
+    }
+
+    /// Answers from the proxy itself, after every reply owed before it.
+    fn reply_local(&mut self, reply: &'static [u8]) {
+        match self.link {
+            Link::Up(_) if !self.owed.is_empty() => self.owed.push_back(Owed::Local(reply)),
+            Link::Down { .. } if !self.held.is_empty() => self.held.push_back(Held::Local(reply)),
+            _ => self.out.extend_from_slice(reply),
+        }
+    }
+
+    /// Forwards every complete reply in the backend buffer, in order, applying confirmed effects.
+    fn on_backend_bytes(&mut self) {
+        let Link::Up(backend) = &mut self.link else { return };
+        let mut invalid = None;
+        loop {
+            let buffer = backend.conn.reader.buffer();
+            let len = match frame_len(buffer) {
+                Ok(Some(len)) => len,
+                Ok(None) => break,
+                Err(e) => {
+                    invalid = Some(e.to_string());
+                    break;
+                }
+            };
+            let reply = buffer.split_to(len);
+            let ok = !matches!(reply.first(), Some(b'-' | b'!'));
+            while let Some(Owed::Local(local)) = self.owed.front() {
+                self.out.extend_from_slice(local);
+                self.owed.pop_front();
+            }
+            let mut replacement = None;
+            // Nothing owed: a pub/sub message, forwarded as it came.
+            if let Some(Owed::Backend(effect)) = self.owed.pop_front() {
+                if let Some(Effect::Replace(with)) = effect {
+                    replacement = Some(with);
+                } else if ok {
+                    match effect {
+                        Some(Effect::Select(db)) => self.db = db,
+                        Some(Effect::SetName(name)) => self.name = (!name.is_empty()).then_some(name),
+                        _ => {}
+                    }
+                    if backend.epoch > 0
+                        && self.shared.served_epoch.fetch_max(backend.epoch, Ordering::SeqCst) < backend.epoch
+                    {
+                        let detail = format!("a reply from {} reached a client", backend.conn.reader.addr());
+                        self.shared.events.record(EventKind::FirstRequestServed, backend.epoch, detail);
+                    }
+                }
+            }
+            self.out.extend_from_slice(replacement.unwrap_or(&reply));
+            while let Some(Owed::Local(local)) = self.owed.front() {
+                self.out.extend_from_slice(local);
+                self.owed.pop_front();
+            }
+        }
+        if let Some(reason) = invalid {
+            self.lose_backend(&format!("the backend sent invalid RESP: {reason}"));
+        }
+    }
+}
+
+/// Commands the proxy refuses because it could not keep their effect across a switch: the backend
+/// connection always speaks RESP2 and is logged in as the proxy.
+fn unsupported(name: &[u8], args: &[Frame]) -> Option<&'static [u8]> {
+    match name {
+        // RESP3 clients (go-redis v9, redis-py with protocol=3) fall back to RESP2 on NOPROTO.
+        b"HELLO" if args.get(1).and_then(Frame::as_bytes).is_some_and(|v| v.as_ref() != b"2") => Some(NOPROTO),
+        b"HELLO" if args.len() > 2 => Some(HELLO_OPTIONS),
+        b"RESET" => Some(RESET_REFUSED),
+        _ => None,
+    }
+}
+
+/// Reads more backend bytes; never completes when there is no backend.
+async fn read_backend(backend: Option<&mut Backend>) -> Result<(), ClientError> {
+    match backend {
+        Some(backend) => backend.conn.reader.fill().await,
+        None => std::future::pending().await,
+    }
+}

@@ -1,0 +1,154 @@
+//! The route: which server is the master now, under which epoch.
+//!
+//! It lives in a `watch` channel so that every client session sees a change at once and always the
+//! latest one. The epoch only moves forward; a session compares it with the epoch of its backend
+//! connection to know that it must move. Promotion happens before publication: the proxy must never
+//! route writes to a server that still thinks it is a replica (it would answer `-READONLY`).
+
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use super::events::{EventKind, EventLog};
+use crate::client::{info_field, Client};
+use crate::endpoint::Endpoint;
+use crate::resp::Frame;
+
+/// How long each step of a promotion may take.
+const PROMOTE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Where writes go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Route {
+    pub epoch: u64,
+    pub master: Endpoint,
+}
+
+/// When a replica may be promoted.
+#[derive(Clone, Copy, Debug)]
+pub struct PromotionPolicy {
+    /// The replica's link to the master must have been down for at most this long.
+    pub max_replica_lag_secs: u64,
+    /// Promote even a replica that is too far behind, or never synced (its data may be old or empty).
+    pub allow_stale_promotion: bool,
+}
+
+/// Owns the route and publishes changes.
+pub struct Router {
+    tx: watch::Sender<Route>,
+}
+
+impl Router {
+    /// A router whose epoch-0 route points at `master`.
+    pub fn new(master: Endpoint) -> Self {
+        let (tx, _) = watch::channel(Route { epoch: 0, master });
+        Router { tx }
+    }
+
+    /// A receiver for sessions and observers.
+    pub fn subscribe(&self) -> watch::Receiver<Route> {
+        self.tx.subscribe()
+    }
+
+    /// The route now.
+    pub fn current(&self) -> Route {
+        self.tx.borrow().clone()
+    }
+
+    /// Points the route at `master` under the next epoch and returns that epoch.
+    pub fn publish(&self, master: Endpoint) -> u64 {
+        let mut epoch = 0;
+        self.tx.send_modify(|route| {
+            route.epoch += 1;
+            route.master = master;
+            epoch = route.epoch;
+        });
+        epoch
+    }
+
+    /// Promotes `replica` and, when it confirms it is a master, routes to it. Records `promoted` and
+    /// `route_pushed`, or `promotion_refused` with the reason (the route then stays where it was).
+    pub async fn fail_over(
+        &self,
+        replica: &Endpoint,
+        policy: PromotionPolicy,
+        events: &EventLog,
+    ) -> Result<u64, String> {
+        let epoch = self.current().epoch;
+        if let Err(reason) = promote(replica, policy).await {
+            events.record(EventKind::PromotionRefused, epoch, format!("{replica}: {reason}"));
+            return Err(reason);
+        }
+        events.record(EventKind::Promoted, epoch, format!("{replica} reports role master"));
+        let epoch = self.publish(replica.clone());
+        events.record(EventKind::RoutePushed, epoch, format!("writes now go to {replica}"));
+        Ok(epoch)
+    }
+}
+
+/// Checks that `replica` is fresh enough, sends `REPLICAOF NO ONE`, and verifies with `ROLE`.
+pub async fn promote(replica: &Endpoint, policy: PromotionPolicy) -> Result<(), String> {
+    let mut client = Client::connect_with_timeout(replica, PROMOTE_TIMEOUT).await.map_err(|e| e.to_string())?;
+    let info = client.info("replication").await.map_err(|e| e.to_string())?;
+    if info_field(&info, "role") == Some("slave") && !policy.allow_stale_promotion {
+        check_freshness(&info, policy.max_replica_lag_secs)?;
+    }
+    client.request(&["REPLICAOF", "NO", "ONE"]).await.map_err(|e| e.to_string())?;
+    let role = client.request(&["ROLE"]).await.map_err(|e| e.to_string())?;
+    match role_name(&role) {
+        Some("master") => Ok(()),
+        other => Err(format!("after REPLICAOF NO ONE, ROLE reports {other:?} instead of master")),
+    }
+}
+
+/// Whether a replica's INFO replication shows data recent enough to promote.
+fn check_freshness(info: &[(String, String)], max_lag_secs: u64) -> Result<(), String> {
+    if info_field(info, "master_link_status") == Some("up") {
+        return Ok(());
+    }
+    if info_field(info, "master_sync_in_progress") == Some("1") {
+        return Err("the replica is still loading its first copy of the data".into());
+    }
+    match info_field(info, "master_link_down_since_seconds").and_then(|v| v.parse::<i64>().ok()) {
+        Some(down) if down >= 0 && down as u64 <= max_lag_secs => Ok(()),
+        Some(down) if down >= 0 => Err(format!(
+            "its link to the master has been down for {down} s, more than max_replica_lag_secs = {max_lag_secs}; \
+             set allow_stale_promotion to promote it anyway and lose the writes since"
+        )),
+        _ => Err("the replica never synced with the master; set allow_stale_promotion to promote it anyway".into()),
+    }
+}
+
+/// The first element of a ROLE reply (`master`, `slave`, `sentinel`).
+fn role_name(reply: &Frame) -> Option<&str> {
+    match reply {
+        Frame::Array(items) => items.first()?.as_bytes().and_then(|b| std::str::from_utf8(b).ok()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn freshness_follows_the_link_down_time() {
+        assert!(check_freshness(&info(&[("master_link_status", "up")]), 0).is_ok());
+        let down = |s: &'static str| info(&[("master_link_status", "down"), ("master_link_down_since_seconds", s)]);
+        assert!(check_freshness(&down("3"), 10).is_ok());
+        assert!(check_freshness(&down("30"), 10).unwrap_err().contains("30 s"));
+        assert!(check_freshness(&down("-1"), 10).unwrap_err().contains("never synced"));
+    }
+
+    #[test]
+    fn epochs_only_move_forward() {
+        let router = Router::new(Endpoint::new("a", 1));
+        assert_eq!(router.publish(Endpoint::new("b", 2)), 1);
+        assert_eq!(router.publish(Endpoint::new("c", 3)), 2);
+        assert_eq!(router.current().master.host, "c");
+    }
+}

@@ -1,0 +1,327 @@
+//! The hot standby against real servers: the proxy forwards and keeps session state, the master's
+//! death moves writes to the promoted replica within seconds, a short stall moves nothing, and a
+//! replica that never synced is not promoted.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use ferry::client::{info_field, Client};
+use ferry::endpoint::{Endpoint, Secret};
+use ferry::ha::events::{Event, EventKind};
+use ferry::ha::{self, HaHandle, HaOptions};
+use ferry::resp::Frame;
+use support::{cmd, RedisServer};
+
+/// A master and a replica of it, the replica synced.
+async fn master_and_replica(args: &[&str]) -> (RedisServer, RedisServer) {
+    // No diskless-sync delay: the replica syncs at once instead of after 5 s.
+    let args = [args, &["--repl-diskless-sync-delay", "0"]].concat();
+    let (master, replica) = (RedisServer::start_args(&args), RedisServer::start_args(&args));
+    let mut r = replica.client().await;
+    cmd(&mut r, &["REPLICAOF", "127.0.0.1", &master.port.to_string()]).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let info = r.info("replication").await.expect("INFO replication");
+        if info_field(&info, "master_link_status") == Some("up") {
+            return (master, replica);
+        }
+        assert!(Instant::now() < deadline, "the replica did not sync within 10 s: {info:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn start_ha(master: &RedisServer, replica: &RedisServer) -> HaHandle {
+    ha::start(HaOptions::new(master.endpoint(), replica.endpoint())).await.expect("start the hot standby")
+}
+
+fn proxy_endpoint(handle: &HaHandle) -> Endpoint {
+    Endpoint::new("127.0.0.1", handle.local_addr().port())
+}
+
+async fn role(server: &RedisServer) -> String {
+    let reply = cmd(&mut server.client().await, &["ROLE"]).await;
+    match reply {
+        Frame::Array(items) => items.first().and_then(Frame::as_bytes).map(|b| String::from_utf8_lossy(b).into_owned()),
+        _ => None,
+    }
+    .unwrap_or_default()
+}
+
+fn kinds(events: &[Event]) -> Vec<EventKind> {
+    events.iter().map(|e| e.kind).collect()
+}
+
+/// Waits (bounded) until an event of `kind` is in the history.
+async fn wait_for_event(handle: &HaHandle, kind: EventKind, within: Duration) -> bool {
+    let deadline = Instant::now() + within;
+    while Instant::now() < deadline {
+        if handle.events().history().iter().any(|e| e.kind == kind) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    false
+}
+
+fn text(frame: &Frame) -> Option<String> {
+    frame.as_bytes().map(|b| String::from_utf8_lossy(b).into_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forwards_commands_and_keeps_the_selected_db() {
+    let (master, replica) = master_and_replica(&[]).await;
+    let handle = start_ha(&master, &replica).await;
+    let mut c = Client::connect(&proxy_endpoint(&handle)).await.expect("connect to the proxy");
+    cmd(&mut c, &["SET", "a", "1"]).await;
+    assert_eq!(text(&cmd(&mut c, &["GET", "a"]).await).as_deref(), Some("1"));
+
+    cmd(&mut c, &["SELECT", "2"]).await;
+    cmd(&mut c, &["SET", "b", "2"]).await;
+    assert_eq!(text(&cmd(&mut c, &["GET", "b"]).await).as_deref(), Some("2"), "SELECT sticks in the session");
+    assert_eq!(cmd(&mut c, &["GET", "a"]).await, Frame::Null, "a is in db 0, not db 2");
+
+    // Pipelined: 200 commands written at once, replies in order.
+    for _ in 0..200 {
+        c.send(&["INCR", "n"]);
+    }
+    c.flush().await.expect("flush");
+    for i in 1..=200 {
+        assert_eq!(c.read_reply().await.expect("reply").as_int(), Some(i));
+    }
+
+    let mut m = master.client().await;
+    cmd(&mut m, &["SELECT", "2"]).await;
+    assert_eq!(text(&cmd(&mut m, &["GET", "b"]).await).as_deref(), Some("2"), "written to db 2 of the master");
+    let mut other = Client::connect(&proxy_endpoint(&handle)).await.expect("second session");
+    assert_eq!(cmd(&mut other, &["GET", "b"]).await, Frame::Null, "a new session starts in db 0");
+    assert_eq!(handle.route().epoch, 0);
+    handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_proxy_password_is_required_when_set() {
+    let (master, replica) = master_and_replica(&[]).await;
+    let mut options = HaOptions::new(master.endpoint(), replica.endpoint());
+    options.proxy_password = Some("s3cret".into());
+    let handle = ha::start(options).await.expect("start");
+    let mut endpoint = proxy_endpoint(&handle);
+    let err = Client::connect(&endpoint).await.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("NOAUTH"), "without AUTH: {err}");
+    endpoint.password = Some(Secret::new("wrong"));
+    let err = Client::connect(&endpoint).await.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("WRONGPASS"), "wrong password: {err}");
+    endpoint.password = Some(Secret::new("s3cret"));
+    let mut c = Client::connect(&endpoint).await.expect("the right password");
+    cmd(&mut c, &["SET", "k", "v"]).await;
+    handle.shutdown().await;
+}
+
+/// One INCR of the load: when it was sent, when it finished, and its value or the error.
+struct Attempt {
+    sent: Instant,
+    done: Instant,
+    result: Result<i64, String>,
+}
+
+/// INCRs `ctr` in db 2 through the proxy until `stop` or 30 s; reconnects after a transport error.
+async fn incr_load(proxy: Endpoint, stop: tokio::sync::watch::Receiver<bool>) -> Vec<Attempt> {
+    let timeout = Duration::from_secs(3);
+    let connect = || async {
+        let mut c = Client::connect_with_timeout(&proxy, timeout).await.ok()?;
+        c.request(&["SELECT", "2"]).await.ok()?;
+        Some(c)
+    };
+    let mut attempts = Vec::new();
+    let mut client = connect().await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !*stop.borrow() && Instant::now() < deadline {
+        let Some(c) = client.as_mut() else {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            client = connect().await;
+            continue;
+        };
+        let sent = Instant::now();
+        let result = match c.raw_request(&["INCR", "ctr"]).await {
+            Ok(Frame::Integer(n)) => Ok(n),
+            Ok(other) => Err(format!("{other:?}")),
+            Err(e) => {
+                client = None;
+                Err(e.to_string())
+            }
+        };
+        attempts.push(Attempt { sent, done: Instant::now(), result });
+    }
+    attempts
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_master_dies_and_writes_move_to_the_promoted_replica() {
+    let (master, replica) = master_and_replica(&[]).await;
+    let handle = start_ha(&master, &replica).await;
+    let proxy = proxy_endpoint(&handle);
+
+    // A second session, idle across the switch, with db 2 selected.
+    let mut session = Client::connect(&proxy).await.expect("connect");
+    cmd(&mut session, &["SELECT", "2"]).await;
+    cmd(&mut session, &["SET", "before", "1"]).await;
+    assert_eq!(cmd(&mut session, &["WAIT", "1", "2000"]).await.as_int(), Some(1), "replicated before the kill");
+
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let load = tokio::spawn(incr_load(proxy.clone(), stop_rx));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // The master dies: SHUTDOWN NOSAVE NOW closes every connection and exits at once. The clock
+    // starts when our connection to it is closed, so that no write to the old master counts.
+    let shutdown = master.client().await.raw_request(&["SHUTDOWN", "NOSAVE", "NOW"]).await;
+    let killed_at = Instant::now();
+    assert!(shutdown.is_err(), "SHUTDOWN closes the connection instead of answering: {shutdown:?}");
+    assert!(wait_for_event(&handle, EventKind::RoutePushed, Duration::from_secs(10)).await, "no failover within 10 s");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stop_tx.send(true).expect("stop the load");
+    let attempts = load.await.expect("the load task");
+
+    let errors: Vec<&Attempt> = attempts.iter().filter(|a| a.result.is_err()).collect();
+    for e in &errors {
+        println!("client-visible error at +{} ms: {:?}", e.done.duration_since(killed_at).as_millis(), e.result);
+    }
+    let first_write = attempts.iter().find(|a| a.sent >= killed_at && a.result.is_ok()).map(|a| a.done - killed_at);
+    let first_write = first_write.expect("a write succeeded through the proxy after the kill");
+    let successes = attempts.iter().filter(|a| a.result.is_ok()).count();
+    println!(
+        "failover: first successful write {} ms after the master closed its connections; {} INCRs ok, {} client-visible errors",
+        first_write.as_millis(),
+        successes,
+        errors.len()
+    );
+    assert!(first_write < Duration::from_secs(5), "writes resumed only after {first_write:?}");
+    assert!(errors.len() <= 2, "commands during the switch are held, not failed: {} errors", errors.len());
+
+    assert_eq!(role(&replica).await, "master");
+    let route = handle.route();
+    assert_eq!((route.epoch, route.master.port), (1, replica.port));
+    let events = handle.events().history();
+    println!("{}", serde_json::to_string_pretty(&events).unwrap_or_default());
+    let expected = [
+        EventKind::MasterUnreachable,
+        EventKind::MarkedDown,
+        EventKind::Promoted,
+        EventKind::RoutePushed,
+        EventKind::FirstRequestServed,
+    ];
+    let mut steps = expected.iter().peekable();
+    for kind in kinds(&events) {
+        if steps.peek() == Some(&&kind) {
+            steps.next();
+        }
+    }
+    assert!(steps.peek().is_none(), "events out of order or missing: {:?}", kinds(&events));
+    assert_eq!(kinds(&events).iter().filter(|k| **k == EventKind::MarkedDown).count(), 1);
+
+    // The idle session moved too, and still writes into db 2.
+    cmd(&mut session, &["SET", "after", "1"]).await;
+    let last = attempts.iter().rev().find_map(|a| a.result.as_ref().ok().copied()).expect("a last INCR value");
+    let mut r = replica.client().await;
+    assert_eq!(cmd(&mut r, &["EXISTS", "before", "after", "ctr"]).await.as_int(), Some(0), "nothing in db 0");
+    cmd(&mut r, &["SELECT", "2"]).await;
+    assert_eq!(cmd(&mut r, &["EXISTS", "before", "after"]).await.as_int(), Some(2));
+    assert_eq!(
+        cmd(&mut r, &["GET", "ctr"]).await.as_int(),
+        Some(last),
+        "the new master has the last acknowledged INCR"
+    );
+    handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stall_shorter_than_the_window_moves_nothing() {
+    let (master, replica) = master_and_replica(&["--enable-debug-command", "yes"]).await;
+    let handle = start_ha(&master, &replica).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    cmd(&mut master.client().await, &["DEBUG", "SLEEP", "0.3"]).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+
+    let events = kinds(&handle.events().history());
+    assert!(events.contains(&EventKind::MasterUnreachable), "the heartbeat saw the stall: {events:?}");
+    assert!(events.contains(&EventKind::MasterRecovered), "and the recovery: {events:?}");
+    assert!(!events.contains(&EventKind::MarkedDown), "no failover for a 300 ms stall: {events:?}");
+    assert_eq!(handle.route().epoch, 0);
+    assert_eq!(role(&replica).await, "slave");
+    let mut c = Client::connect(&proxy_endpoint(&handle)).await.expect("connect");
+    cmd(&mut c, &["SET", "still", "here"]).await;
+    handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replica_that_never_synced_is_not_promoted() {
+    let master = RedisServer::start();
+    let replica = RedisServer::start();
+    // The replica follows a port where nothing listens: it never gets a copy of the data.
+    let nowhere = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a port").port();
+    cmd(&mut replica.client().await, &["REPLICAOF", "127.0.0.1", &nowhere.to_string()]).await;
+    let handle = start_ha(&master, &replica).await;
+    let mut c = Client::connect_with_timeout(&proxy_endpoint(&handle), Duration::from_secs(10)).await.expect("connect");
+    let _ = master.client().await.raw_request(&["SHUTDOWN", "NOSAVE", "NOW"]).await;
+    let killed_at = Instant::now();
+
+    assert!(wait_for_event(&handle, EventKind::PromotionRefused, Duration::from_secs(10)).await, "no refusal");
+    let events = handle.events().history();
+    let refusal = events.iter().find(|e| e.kind == EventKind::PromotionRefused).map(|e| e.detail.clone());
+    assert!(refusal.unwrap_or_default().contains("never synced"), "{events:?}");
+    assert!(!kinds(&events).contains(&EventKind::RoutePushed));
+    assert_eq!(handle.route().epoch, 0);
+    assert_eq!(role(&replica).await, "slave");
+
+    // With no master to move to, a command is held for 5 s and then refused as not executed.
+    let reply = c.raw_request(&["INCR", "n"]).await.expect("a reply within 10 s");
+    let waited = killed_at.elapsed();
+    assert!(reply.error_message().is_some_and(|e| e.contains("not executed")), "{reply:?}");
+    assert!(waited >= Duration::from_millis(4500) && waited < Duration::from_secs(8), "held for {waited:?}");
+    handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stall_longer_than_the_window_fails_over_and_aborts_open_transactions() {
+    let (master, replica) = master_and_replica(&["--enable-debug-command", "yes"]).await;
+    let handle = start_ha(&master, &replica).await;
+    let proxy = proxy_endpoint(&handle);
+    let mut tx = Client::connect(&proxy).await.expect("connect");
+    cmd(&mut tx, &["MULTI"]).await;
+    assert_eq!(text(&cmd(&mut tx, &["SET", "x", "1"]).await).as_deref(), Some("QUEUED"));
+
+    let mut in_flight = Client::connect_with_timeout(&proxy, Duration::from_secs(5)).await.expect("connect");
+    let mut watcher = Client::connect(&proxy).await.expect("connect");
+    cmd(&mut watcher, &["WATCH", "w"]).await;
+
+    // The master stalls for 2 s, twice the window: it is alive, but declared down.
+    let mut sleeper = master.client().await;
+    let stall = tokio::spawn(async move { sleeper.raw_request(&["DEBUG", "SLEEP", "2"]).await });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    // A command in flight to the stalled master when the route moves: its outcome is unknown.
+    let reply = in_flight.raw_request(&["INCR", "y"]).await.expect("a reply");
+    assert!(
+        reply.error_message().is_some_and(|e| e.starts_with("TRYAGAIN") && e.contains("unknown")),
+        "in flight across the switch: {reply:?}"
+    );
+    assert_eq!(handle.route().epoch, 1, "the route moved to the replica");
+    assert_eq!(role(&replica).await, "master");
+
+    // The transaction opened on the old master is gone: nothing of it runs on the new one.
+    let queued = tx.raw_request(&["SET", "z", "1"]).await.expect("a reply");
+    assert!(queued.error_message().is_some_and(|e| e.contains("MULTI")), "{queued:?}");
+    let exec = tx.raw_request(&["EXEC"]).await.expect("a reply");
+    assert!(exec.error_message().is_some_and(|e| e.starts_with("EXECABORT")), "{exec:?}");
+    assert_eq!(cmd(&mut tx, &["EXISTS", "x", "z"]).await.as_int(), Some(0));
+    assert_eq!(cmd(&mut in_flight, &["SET", "y", "after"]).await, Frame::Simple("OK".into()));
+
+    // Keys watched on the old master: the transaction fails as if they had changed.
+    cmd(&mut watcher, &["MULTI"]).await;
+    cmd(&mut watcher, &["SET", "w", "1"]).await;
+    assert_eq!(cmd(&mut watcher, &["EXEC"]).await, Frame::Null, "EXEC after a lost WATCH");
+    assert_eq!(cmd(&mut watcher, &["GET", "w"]).await, Frame::Null, "and nothing of it ran");
+    cmd(&mut watcher, &["MULTI"]).await;
+    cmd(&mut watcher, &["SET", "w", "2"]).await;
+    assert!(matches!(cmd(&mut watcher, &["EXEC"]).await, Frame::Array(_)), "the next transaction runs");
+    assert!(stall.await.expect("the DEBUG SLEEP task").is_ok(), "the old master woke up");
+    handle.shutdown().await;
+}
