@@ -2,6 +2,7 @@
 //! map the outcome to an exit code (0 success, 1 failure, 2 usage).
 
 mod console_cmds;
+mod proxy_cmd;
 mod view;
 
 use std::process::ExitCode;
@@ -34,6 +35,8 @@ enum Command {
     /// Migration tasks: create, list, show, start, cancel, cut over, verify.
     #[command(subcommand)]
     Tasks(console_cmds::TasksCmd),
+    /// Hot standby: an access proxy in front of a master and its replica, failing over automatically.
+    Proxy(proxy_cmd::ProxyArgs),
 }
 
 #[derive(clap::Args)]
@@ -90,6 +93,7 @@ fn main() -> ExitCode {
         Command::Verify(args) => runtime.block_on(console_cmds::verify(args)),
         Command::Instances(cmd) => runtime.block_on(console_cmds::instances(cmd)),
         Command::Tasks(cmd) => runtime.block_on(console_cmds::tasks(cmd)),
+        Command::Proxy(args) => runtime.block_on(proxy_cmd::proxy(args)),
     }
 }
 

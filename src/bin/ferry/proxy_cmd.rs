@@ -1,0 +1,88 @@
+//! `ferry proxy`: the hot-standby access proxy in the foreground, printing each failover step.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Args;
+use ferry::ha::{self, HaOptions};
+
+use crate::endpoint;
+
+#[derive(Args)]
+pub struct ProxyArgs {
+    /// Where clients connect, e.g. 0.0.0.0:6380
+    #[arg(long)]
+    listen: String,
+    /// The master: redis://[user:password@]host:port
+    #[arg(long)]
+    master: String,
+    /// The standby replica promoted when the master fails.
+    #[arg(long)]
+    replica: String,
+    /// How often the master is PINGed.
+    #[arg(long, default_value_t = 100)]
+    heartbeat_ms: u64,
+    /// How long without a valid reply before the master is declared down.
+    #[arg(long, default_value_t = 1000)]
+    down_after_ms: u64,
+    /// Refuse to promote a replica whose link has been down longer than this.
+    #[arg(long, default_value_t = 10)]
+    max_replica_lag_secs: u64,
+    /// Promote the replica even when it is stale (its missing writes are lost).
+    #[arg(long)]
+    allow_stale_promotion: bool,
+    /// Password clients must give with AUTH (or set FERRY_PROXY_PASSWORD, which keeps it off the
+    /// command line and out of the process list).
+    #[arg(long)]
+    password: Option<String>,
+    /// Print events as JSON lines.
+    #[arg(long)]
+    json: bool,
+}
+
+pub async fn proxy(args: ProxyArgs) -> ExitCode {
+    let (master, replica) = match (endpoint("master", &args.master), endpoint("replica", &args.replica)) {
+        (Ok(m), Ok(r)) => (m, r),
+        (Err(code), _) | (_, Err(code)) => return code,
+    };
+    if args.heartbeat_ms == 0 || args.down_after_ms < args.heartbeat_ms {
+        eprintln!("error: --down-after-ms must be at least --heartbeat-ms, and both above 0");
+        return ExitCode::from(2);
+    }
+    let mut options = HaOptions::new(master, replica);
+    options.listen = args.listen;
+    options.heartbeat = Duration::from_millis(args.heartbeat_ms);
+    options.down_after = Duration::from_millis(args.down_after_ms);
+    options.max_replica_lag_secs = args.max_replica_lag_secs;
+    options.allow_stale_promotion = args.allow_stale_promotion;
+    options.proxy_password =
+        args.password.or_else(|| std::env::var("FERRY_PROXY_PASSWORD").ok()).filter(|p| !p.is_empty());
+    let handle = match ha::start(options).await {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let route = handle.route();
+    eprintln!("proxy listening on {} → master {} (epoch {})", handle.local_addr(), route.master, route.epoch);
+    let mut events = handle.events().subscribe();
+    let interrupt = crate::wait_for_signal();
+    tokio::pin!(interrupt);
+    loop {
+        tokio::select! {
+            _ = &mut interrupt => break,
+            event = events.recv() => match event {
+                Ok(e) if args.json => match serde_json::to_string(&e) {
+                    Ok(line) => println!("{line}"),
+                    Err(err) => eprintln!("error: {err}"),
+                },
+                Ok(e) => println!("{} epoch {} {:?}: {}", e.at_ms, e.epoch, e.kind, e.detail),
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => eprintln!("({n} events skipped)"),
+                Err(_) => break,
+            },
+        }
+    }
+    handle.shutdown().await;
+    ExitCode::SUCCESS
+}

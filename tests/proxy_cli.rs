@@ -1,0 +1,81 @@
+//! `ferry proxy` as a user runs it: a failover drill through the binary, its events as JSON lines.
+
+mod support;
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use ferry::client::{info_field, Client};
+use ferry::endpoint::Endpoint;
+use support::{cmd, ferry_bin, RedisServer};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failover_drill_through_the_cli() {
+    let master = RedisServer::start();
+    let replica = RedisServer::start();
+    let mut r = replica.client().await;
+    cmd(&mut r, &["REPLICAOF", "127.0.0.1", &master.port.to_string()]).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while info_field(&r.info("replication").await.unwrap(), "master_link_status") != Some("up") {
+        assert!(Instant::now() < deadline, "the replica never synced");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut proxy = Command::new(ferry_bin())
+        .args([
+            "proxy",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--master",
+            &master.url(),
+            "--replica",
+            &replica.url(),
+            "--json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let through = Endpoint::new("127.0.0.1", port);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut client = loop {
+        if let Ok(c) = Client::connect(&through).await {
+            break c;
+        }
+        assert!(Instant::now() < deadline, "the proxy never listened");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    cmd(&mut client, &["SET", "k", "before"]).await;
+    let mut m = master.client().await;
+    let _ = m.request(&["SHUTDOWN", "NOSAVE", "NOW"]).await;
+    let killed = Instant::now();
+    loop {
+        match client.request(&["SET", "k", "after"]).await {
+            Ok(_) => break,
+            Err(_) => {
+                assert!(killed.elapsed() < Duration::from_secs(10), "writes never resumed");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                if let Ok(c) = Client::connect(&through).await {
+                    client = c;
+                }
+            }
+        }
+    }
+    println!("writes resumed {} ms after the master died", killed.elapsed().as_millis());
+    assert_eq!(cmd(&mut r, &["GET", "k"]).await.as_bytes().map(|b| b.to_vec()), Some(b"after".to_vec()));
+    // SIGTERM: the proxy stops cleanly and its JSON lines are complete.
+    let _ = Command::new("kill").args(["-TERM", &proxy.id().to_string()]).status();
+    let status = proxy.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    let mut out = String::new();
+    proxy.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+    let kinds: Vec<String> = out
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap_or_else(|e| panic!("{l}: {e}")))
+        .map(|v| v["kind"].as_str().unwrap_or_default().to_string())
+        .collect();
+    for step in ["marked_down", "promoted", "route_pushed"] {
+        assert!(kinds.iter().any(|k| k == step), "{step} in {kinds:?}");
+    }
+}
