@@ -545,7 +545,10 @@ async fn target_side(
                 }
                 Entry::Function(code) => converter.write_function(&mut writer, code).await?,
                 Entry::SnapshotEnd { offset } => {
+                    // Incremental means the target holds the whole snapshot: wait for its last replies.
+                    writer.drain().await?;
                     writer.mark_offset(offset);
+                    counters.mark_full_sync_done();
                     counters.set_phase(Phase::Incremental);
                 }
                 Entry::Command { db, argv, end_offset } => {

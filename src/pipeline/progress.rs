@@ -84,6 +84,8 @@ pub struct Progress {
     pub lag_bytes: u64,
     /// Times the link to the source broke and Ferry resumed where it was (partial resync).
     pub resumes: u64,
+    /// How long the full sync took, from connecting to the last snapshot key applied on the target.
+    pub full_sync_ms: Option<u64>,
     /// Keys per db on the source and the target, from `INFO keyspace`.
     pub source_keys: KeyCounts,
     pub target_keys: KeyCounts,
@@ -100,6 +102,8 @@ pub struct Counters {
     pub source_offset: AtomicU64,
     pub received_offset: AtomicU64,
     pub resumes: AtomicU64,
+    /// Milliseconds from the start to the end of the full sync (0 until then).
+    full_sync_ms: AtomicU64,
     /// Shared with the writer (which advances it) and the acker (which reports it).
     pub applied_offset: Arc<AtomicU64>,
     pub writer: Arc<WriterStats>,
@@ -124,6 +128,7 @@ impl Counters {
             source_offset: AtomicU64::new(0),
             received_offset: AtomicU64::new(0),
             resumes: AtomicU64::new(0),
+            full_sync_ms: AtomicU64::new(0),
             applied_offset: Arc::new(AtomicU64::new(0)),
             writer: Arc::new(WriterStats::default()),
             keyspaces: Mutex::new((Vec::new(), Vec::new())),
@@ -135,6 +140,11 @@ impl Counters {
 
     pub fn set_phase(&self, phase: Phase) {
         self.phase.store(phase as u8, Ordering::Release);
+    }
+
+    /// Records that the whole snapshot is applied on the target.
+    pub fn mark_full_sync_done(&self) {
+        self.full_sync_ms.store((self.started.elapsed().as_millis() as u64).max(1), Ordering::Release);
     }
 
     /// Records how values are written.
@@ -201,6 +211,7 @@ impl Counters {
             applied_offset,
             lag_bytes: source_offset.saturating_sub(applied_offset),
             resumes: load(&self.resumes),
+            full_sync_ms: Some(load(&self.full_sync_ms)).filter(|&ms| ms > 0),
             source_keys,
             target_keys,
         }

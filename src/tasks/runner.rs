@@ -101,6 +101,9 @@ async fn drive(console: &Arc<Console>, id: i64, control: &mut mpsc::Receiver<Con
     input.target_edition = instance.edition;
     input.write_mode = task.spec.write_mode;
     input.params = task.spec.params;
+    // Big keys were sampled when the task was created; here a short sample is enough to notice a
+    // change, and the start is not held up on a large source.
+    input.scan_budget = Duration::from_millis(500);
     let report = checks::run(&input, |item| {
         console.emit(ConsoleEvent::CheckItem { task_id: Some(id), item: item.clone() });
     })
