@@ -92,7 +92,9 @@ async fn main() {
     // Ferry, as a user runs it.
     let target = RedisServer::start();
     let t = Instant::now();
+    let data = tempfile::tempdir().expect("temp dir");
     let out = Command::new(support::ferry_bin())
+        .env("FERRY_DATA_DIR", data.path())
         .args(["migrate", "--source", &source.url(), "--target", &target.url(), "--cutover-when-synced", "--json"])
         .output()
         .expect("run ferry");

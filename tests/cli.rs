@@ -9,8 +9,10 @@ use std::time::Duration;
 
 use support::{cmd, ferry_bin, RedisServer};
 
+/// Runs ferry with a task store of its own, as a fresh install would have.
 fn ferry(args: &[&str]) -> Output {
-    Command::new(ferry_bin()).args(args).output().expect("run ferry")
+    let data = tempfile::tempdir().expect("temp dir");
+    Command::new(ferry_bin()).env("FERRY_DATA_DIR", data.path()).args(args).output().expect("run ferry")
 }
 
 fn text(out: &Output) -> String {
