@@ -16,6 +16,7 @@ const MB: u64 = 1024 * 1024;
 
 /// A parameter as the parameter-settings page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ParamRow {
     /// The CONFIG name.
     pub name: String,

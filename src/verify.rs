@@ -55,6 +55,7 @@ pub struct KeyState {
 
 /// How a key differs between source and target.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum DiffKind {
     Missing,
@@ -66,6 +67,7 @@ pub enum DiffKind {
 
 /// A difference found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Difference {
     pub db: u32,
     pub key: String,
@@ -330,6 +332,7 @@ impl Default for VerifyOptions {
 
 /// The result of a verify.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct VerifyReport {
     pub keys_compared: u64,
     pub missing: u64,

@@ -28,6 +28,7 @@ use probe::{Peer, Role};
 
 /// How an item came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     Pass,
@@ -39,6 +40,7 @@ pub enum Level {
 
 /// One check's result, as the console lists it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CheckItem {
     /// Stable id (`source.connect`), for code and for tests.
     pub id: String,
@@ -53,6 +55,7 @@ pub struct CheckItem {
 
 /// Every item, in order, and how long the whole check took.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CheckReport {
     pub items: Vec<CheckItem>,
     pub duration_ms: u64,

@@ -31,6 +31,7 @@ use crate::verify::{self, VerifyOptions, VerifyReport};
 
 /// Something the UI should show now.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ConsoleEvent {
     /// A task changed status (or was created).
@@ -44,6 +45,7 @@ pub enum ConsoleEvent {
 /// A new task as the create form gives it: the spec, and the source's password (kept in the OS
 /// keychain, never in the store).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TaskRequest {
     pub spec: TaskSpec,
     pub source_password: Option<String>,
@@ -51,6 +53,7 @@ pub struct TaskRequest {
 
 /// Options of the cutover ("disconnect sync").
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CutoverOptions {
     /// Pause writes on the source while the target catches up, so the final lag is 0.
     pub pause_writes: bool,
@@ -66,6 +69,7 @@ impl Default for CutoverOptions {
 
 /// A task with everything its detail page shows.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TaskDetail {
     pub task: Task,
     pub target: Instance,
@@ -79,6 +83,7 @@ pub struct TaskDetail {
 
 /// What a connection test found.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ConnectionTest {
     pub version: String,
     pub rdb_version: u16,

@@ -11,6 +11,7 @@ use crate::writer::WriterStats;
 
 /// Where a migration is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     Connecting,
@@ -54,6 +55,7 @@ pub type KeyCounts = Vec<(u32, u64)>;
 
 /// A point-in-time view of a migration.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Progress {
     pub phase: Phase,
     /// `restore` (values passed through) or `rewrite` (values written as commands), once chosen.

@@ -13,6 +13,7 @@ const COLUMNS: &str =
 
 /// Which tasks [`Store::tasks`] lists; `None` matches any.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TaskFilter {
     /// The target instance's region.
     pub region: Option<String>,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// The edition of a target instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum Edition {
     Standard,
@@ -15,6 +16,7 @@ pub enum Edition {
 
 /// A Redis that users migrate into, registered in the console.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Instance {
     pub id: i64,
     pub name: String,
@@ -34,6 +36,7 @@ pub struct Instance {
 
 /// What a user enters to register or edit an instance (the password goes to the keychain).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct InstanceInput {
     pub name: String,
     pub region: String,
@@ -46,6 +49,7 @@ pub struct InstanceInput {
 
 /// The seed's two kinds of migration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum MigrationType {
     /// A self-hosted Redis on a cloud VM in the same region as the target.
@@ -56,6 +60,7 @@ pub enum MigrationType {
 
 /// What the migration does with keys that already exist on the target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum WriteMode {
     /// FLUSHALL the target before the full sync.
@@ -68,6 +73,7 @@ pub enum WriteMode {
 
 /// The source parameters a migration sets when it starts and restores when it ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Params {
     /// `client-output-buffer-limit` for replicas: hard limit, soft limit (MB) and soft seconds.
     pub output_buffer_hard_mb: u64,
@@ -94,6 +100,7 @@ impl Default for Params {
 
 /// The source side of a task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SourceSpec {
     pub host: String,
     pub port: u16,
@@ -106,6 +113,7 @@ pub struct SourceSpec {
 
 /// Maps a source db to a target db.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DbMapping {
     pub source: u32,
     pub target: u32,
@@ -113,6 +121,7 @@ pub struct DbMapping {
 
 /// How the sync itself behaves (the CLI's advanced flags; the defaults suit almost everyone).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct SyncOptions {
     /// Error classes to count and skip instead of failing (`BUSYKEY`, `UNSUPPORTED`...).
@@ -131,6 +140,7 @@ impl Default for SyncOptions {
 
 /// Everything a user chooses when creating a task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TaskSpec {
     pub name: String,
     pub kind: MigrationType,
@@ -148,6 +158,7 @@ pub struct TaskSpec {
 
 /// The console's statuses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum TaskStatus {
     NotStarted,
@@ -224,6 +235,7 @@ pub const ALL_STATUSES: [TaskStatus; 9] = [
 
 /// A migration task as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Task {
     pub id: i64,
     pub spec: TaskSpec,
@@ -239,6 +251,7 @@ pub struct Task {
 
 /// Something that happened to a task: every status change, and notable steps.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TaskEvent {
     pub task_id: i64,
     pub at_ms: i64,

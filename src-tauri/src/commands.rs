@@ -1,0 +1,143 @@
+//! One command per user action, each a direct call of the console: no business logic here.
+//!
+//! Every command returns `Result<_, CommandError>`; the generated bindings turn that into
+//! `{ status: "ok", data } | { status: "error", error: { kind, message } }`.
+
+use std::sync::Arc;
+
+use ferry::checks::CheckReport;
+use ferry::console::{ConnectionTest, Console, CutoverOptions, TaskDetail, TaskRequest};
+use ferry::params::ParamRow;
+use ferry::store::TaskFilter;
+use ferry::tasks::model::{Instance, InstanceInput, Task};
+use ferry::verify::VerifyReport;
+use serde::Serialize;
+use tauri::State;
+
+use crate::error::CommandError;
+
+type Result<T> = std::result::Result<T, CommandError>;
+type ConsoleState<'a> = State<'a, Arc<Console>>;
+
+/// A task just created, with the pre-check it passed.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct CreatedTask {
+    pub task: Task,
+    pub report: CheckReport,
+}
+
+/// The regions of the registered instances.
+#[tauri::command]
+#[specta::specta]
+pub fn regions(console: ConsoleState<'_>) -> Result<Vec<String>> {
+    Ok(console.regions()?)
+}
+
+/// Registered instances, of one region or all.
+#[tauri::command]
+#[specta::specta]
+pub fn list_instances(console: ConsoleState<'_>, region: Option<String>) -> Result<Vec<Instance>> {
+    Ok(console.instances(region.as_deref())?)
+}
+
+/// Registers an instance; the password goes to the OS keychain.
+#[tauri::command]
+#[specta::specta]
+pub fn add_instance(console: ConsoleState<'_>, input: InstanceInput, password: Option<String>) -> Result<Instance> {
+    Ok(console.add_instance(&input, password.as_deref())?)
+}
+
+/// Edits an instance; `password`: `null` keeps it, `""` removes it.
+#[tauri::command]
+#[specta::specta]
+pub fn update_instance(
+    console: ConsoleState<'_>,
+    id: i64,
+    input: InstanceInput,
+    password: Option<String>,
+) -> Result<Instance> {
+    Ok(console.update_instance(id, &input, password.as_deref())?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn remove_instance(console: ConsoleState<'_>, id: i64) -> Result<()> {
+    Ok(console.remove_instance(id)?)
+}
+
+/// Connects to an instance: version, latency, keys.
+#[tauri::command]
+#[specta::specta]
+pub async fn test_instance(console: ConsoleState<'_>, id: i64) -> Result<ConnectionTest> {
+    Ok(console.test_instance(id).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn list_tasks(console: ConsoleState<'_>, filter: TaskFilter) -> Result<Vec<Task>> {
+    Ok(console.tasks(&filter)?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn task_detail(console: ConsoleState<'_>, id: i64) -> Result<TaskDetail> {
+    Ok(console.task_detail(id)?)
+}
+
+/// The parameter-settings page of the create form.
+#[tauri::command]
+#[specta::specta]
+pub async fn parameter_rows(console: ConsoleState<'_>, request: TaskRequest) -> Result<Vec<ParamRow>> {
+    Ok(console.parameter_rows(&request).await?)
+}
+
+/// The pre-check before a task exists (items also arrive as `checkItemEvent`s).
+#[tauri::command]
+#[specta::specta]
+pub async fn check_task(console: ConsoleState<'_>, request: TaskRequest) -> Result<CheckReport> {
+    Ok(console.check(&request).await?)
+}
+
+/// "Confirm and create task".
+#[tauri::command]
+#[specta::specta]
+pub async fn create_task(
+    console: ConsoleState<'_>,
+    request: TaskRequest,
+    accept_warnings: bool,
+) -> Result<CreatedTask> {
+    let (task, report) = console.create_task(&request, accept_warnings).await?;
+    Ok(CreatedTask { task, report })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn start_task(console: ConsoleState<'_>, id: i64) -> Result<Task> {
+    Ok(console.inner().start_task(id)?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel_task(console: ConsoleState<'_>, id: i64) -> Result<Task> {
+    Ok(console.cancel_task(id).await?)
+}
+
+/// "Disconnect sync".
+#[tauri::command]
+#[specta::specta]
+pub async fn cutover_task(console: ConsoleState<'_>, id: i64, options: CutoverOptions) -> Result<Task> {
+    Ok(console.cutover_task(id, options).await?)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn verify_task(console: ConsoleState<'_>, id: i64) -> Result<VerifyReport> {
+    Ok(console.verify_task(id).await?)
+}
+
+/// Where the task store lives (`FERRY_DATA_DIR`, or the OS app-data dir).
+#[tauri::command]
+#[specta::specta]
+pub fn data_dir(console: ConsoleState<'_>) -> Result<String> {
+    Ok(console.data_path().display().to_string())
+}

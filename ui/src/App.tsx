@@ -1,0 +1,72 @@
+import { useEffect, useState } from "react";
+import { Button, ConfigProvider, Radio } from "tdesign-react";
+import enConfig from "tdesign-react/es/locale/en_US";
+import zhConfig from "tdesign-react/es/locale/zh_CN";
+import { commands } from "./bindings";
+import { I18nProvider, useI18n, type Lang } from "./i18n";
+import { Instances } from "./screens/Instances";
+import { NewTask } from "./screens/NewTask";
+import { TaskList } from "./screens/TaskList";
+
+type Screen = "tasks" | "instances" | "new-task";
+
+function Shell() {
+  const { t, lang, setLang } = useI18n();
+  const [screen, setScreen] = useState<Screen>("tasks");
+  const [dataDir, setDataDir] = useState<string | undefined>();
+
+  useEffect(() => {
+    commands
+      .dataDir()
+      .then((r) => r.status === "ok" && setDataDir(r.data))
+      .catch(() => {});
+  }, []);
+
+  useEffect(() => {
+    document.documentElement.lang = lang;
+  }, [lang]);
+
+  const nav = (to: Screen, label: string) => (
+    <Button
+      variant={screen === to || (to === "tasks" && screen === "new-task") ? "base" : "text"}
+      theme={screen === to ? "primary" : "default"}
+      onClick={() => setScreen(to)}
+      data-testid={`nav-${to}`}
+    >
+      {label}
+    </Button>
+  );
+
+  return (
+    <ConfigProvider globalConfig={lang === "en" ? enConfig : zhConfig}>
+      <header className="ferry-header">
+        <span className="ferry-brand">{t("app.title")}</span>
+        <nav className="ferry-nav">
+          {nav("tasks", t("nav.tasks"))}
+          {nav("instances", t("nav.instances"))}
+        </nav>
+        <Radio.Group variant="default-filled" size="small" value={lang} onChange={(v) => setLang(v as Lang)} aria-label={t("lang.label")}>
+          <Radio.Button value="zh-CN" data-testid="lang-zh">
+            中文
+          </Radio.Button>
+          <Radio.Button value="en" data-testid="lang-en">
+            English
+          </Radio.Button>
+        </Radio.Group>
+      </header>
+      <main className="ferry-main">
+        {screen === "tasks" && <TaskList onNew={() => setScreen("new-task")} onInstances={() => setScreen("instances")} dataDir={dataDir} />}
+        {screen === "instances" && <Instances dataDir={dataDir} />}
+        {screen === "new-task" && <NewTask onBack={() => setScreen("tasks")} />}
+      </main>
+    </ConfigProvider>
+  );
+}
+
+export function App({ lang }: { lang?: Lang }) {
+  return (
+    <I18nProvider lang={lang}>
+      <Shell />
+    </I18nProvider>
+  );
+}

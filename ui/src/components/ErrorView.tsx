@@ -1,0 +1,29 @@
+import { Alert, Button } from "tdesign-react";
+import type { CommandError } from "../bindings";
+import { hintKey, useI18n } from "../i18n";
+
+/** An error from a command: what happened (the engine's message) and what to do (the hint). */
+export function ErrorView({ error, onRetry, dataDir }: { error: CommandError; onRetry?: () => void; dataDir?: string }) {
+  const { t } = useI18n();
+  return (
+    <div data-testid="error">
+    <Alert
+      className="ferry-block"
+      theme="error"
+      title={t("error.title")}
+      message={
+        <div>
+          <div>{error.message}</div>
+          <div>{t(hintKey(error.kind), { dir: dataDir ?? "" })}</div>
+        </div>
+      }
+      operation={onRetry ? <Button variant="text" theme="primary" onClick={onRetry}>{t("error.retry")}</Button> : undefined}
+    />
+    </div>
+  );
+}
+
+/** A thrown value (a rejected invoke, not a typed error) as a CommandError. */
+export function asCommandError(e: unknown): CommandError {
+  return { kind: "app", message: e instanceof Error ? e.message : String(e) };
+}

@@ -1,0 +1,69 @@
+import { fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { I18nProvider } from "../i18n";
+import { instance, ok } from "../test/fixtures";
+import { InstanceForm, validate } from "./InstanceForm";
+
+vi.mock("../bindings", () => ({ commands: { addInstance: vi.fn() } }));
+const { commands } = await import("../bindings");
+const addInstance = vi.mocked(commands.addInstance);
+
+function input(name: string): HTMLInputElement {
+  return screen.getByTestId(`field-${name}`).querySelector("input")!;
+}
+
+function type(name: string, value: string) {
+  fireEvent.input(input(name), { target: { value } });
+}
+
+function show() {
+  const onSaved = vi.fn();
+  render(
+    <I18nProvider lang="en">
+      <InstanceForm onSaved={onSaved} onCancel={() => {}} />
+    </I18nProvider>,
+  );
+  return { onSaved };
+}
+
+beforeEach(() => vi.clearAllMocks());
+
+describe("InstanceForm", () => {
+  it("validates before calling the console", async () => {
+    show();
+    type("port", "70000");
+    fireEvent.click(screen.getByText("Register"));
+    expect(await screen.findAllByText("Required.")).toHaveLength(2); // name, region
+    expect(screen.getByText("A port is a whole number from 1 to 65535.")).toBeTruthy();
+    expect(addInstance).not.toHaveBeenCalled();
+    expect(validate({ name: "a", region: "b", host: "h", port: "6379", user: "", password: "", edition: "standard" })).toEqual({});
+  });
+
+  it("registers an instance with its password", async () => {
+    addInstance.mockResolvedValue(ok(instance({ name: "gz-1" })));
+    const { onSaved } = show();
+    type("name", "gz-1");
+    type("region", " ap-guangzhou ");
+    type("host", "10.0.0.5");
+    type("port", "6380");
+    type("user", "");
+    type("password", "s3cret");
+    fireEvent.click(screen.getByText("Cluster"));
+    fireEvent.click(screen.getByText("Register"));
+    await waitFor(() => expect(onSaved).toHaveBeenCalled());
+    expect(addInstance).toHaveBeenCalledWith(
+      { name: "gz-1", region: "ap-guangzhou", host: "10.0.0.5", port: 6380, user: null, edition: "cluster", proxy: null },
+      "s3cret",
+    );
+  });
+
+  it("shows the console's error and what to do", async () => {
+    addInstance.mockResolvedValue({ status: "error", error: { kind: "secret", message: "the keychain is locked" } });
+    show();
+    type("name", "a");
+    type("region", "r");
+    fireEvent.click(screen.getByText("Register"));
+    expect(await screen.findByText("the keychain is locked")).toBeTruthy();
+    expect(screen.getByText(/Unlock it/)).toBeTruthy();
+  });
+});

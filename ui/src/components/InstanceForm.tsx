@@ -1,0 +1,116 @@
+import { useState } from "react";
+import { Button, Card, Input, Radio } from "tdesign-react";
+import { commands, type CommandError, type Edition, type Instance } from "../bindings";
+import { useI18n, type MessageKey } from "../i18n";
+import { asCommandError, ErrorView } from "./ErrorView";
+
+interface Fields {
+  name: string;
+  region: string;
+  host: string;
+  port: string;
+  user: string;
+  password: string;
+  edition: Edition;
+}
+
+const EMPTY: Fields = { name: "", region: "", host: "127.0.0.1", port: "6379", user: "", password: "", edition: "standard" };
+
+type Errors = Partial<Record<keyof Fields, MessageKey>>;
+
+/** Field checks the UI can do before asking the console (which checks again). */
+export function validate(f: Fields): Errors {
+  const errors: Errors = {};
+  for (const k of ["name", "region", "host"] as const) {
+    if (!f[k].trim()) errors[k] = "form.required";
+  }
+  const port = Number(f.port);
+  if (!/^\d+$/.test(f.port.trim()) || port < 1 || port > 65535) errors.port = "form.badPort";
+  return errors;
+}
+
+/** Registers an instance: name, region, host, port, user, password, edition. */
+export function InstanceForm({ onSaved, onCancel }: { onSaved: (i: Instance) => void; onCancel: () => void }) {
+  const { t } = useI18n();
+  const [f, setF] = useState<Fields>(EMPTY);
+  const [errors, setErrors] = useState<Errors>({});
+  const [error, setError] = useState<CommandError | null>(null);
+  const [saving, setSaving] = useState(false);
+  const set = (k: keyof Fields) => (v: string | number) => setF((old) => ({ ...old, [k]: String(v) }));
+
+  const submit = async () => {
+    const found = validate(f);
+    setErrors(found);
+    if (Object.keys(found).length > 0) return;
+    setSaving(true);
+    setError(null);
+    try {
+      const result = await commands.addInstance(
+        {
+          name: f.name.trim(),
+          region: f.region.trim(),
+          host: f.host.trim(),
+          port: Number(f.port),
+          user: f.user.trim() || null,
+          edition: f.edition,
+          proxy: null,
+        },
+        f.password === "" ? null : f.password,
+      );
+      if (result.status === "ok") {
+        setF(EMPTY);
+        onSaved(result.data);
+      } else {
+        setError(result.error);
+      }
+    } catch (e) {
+      setError(asCommandError(e));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const field = (k: keyof Fields, label: MessageKey, type: "text" | "password" = "text") => (
+    <label data-testid={`field-${k}`}>
+      {t(label)}
+      <Input
+        value={f[k]}
+        type={type}
+        name={k}
+        onChange={set(k)}
+        status={errors[k] ? "error" : "default"}
+        onEnter={() => void submit()}
+      />
+      {errors[k] && <span className="ferry-field-error">{t(errors[k])}</span>}
+    </label>
+  );
+
+  return (
+    <Card className="ferry-block" title={t("form.title")} bordered>
+      {error && <ErrorView error={error} />}
+      <div className="ferry-form" data-testid="instance-form">
+        {field("name", "form.name")}
+        {field("region", "form.region")}
+        {field("host", "form.host")}
+        {field("port", "form.port")}
+        {field("user", "form.user")}
+        {field("password", "form.password", "password")}
+        <div className="ferry-label" role="group" aria-label={t("form.edition")}>
+          {t("form.edition")}
+          <Radio.Group value={f.edition} onChange={(v) => setF((old) => ({ ...old, edition: v as Edition }))}>
+            <Radio.Button value="standard">{t("edition.standard")}</Radio.Button>
+            <Radio.Button value="cluster">{t("edition.cluster")}</Radio.Button>
+          </Radio.Group>
+        </div>
+        <div className="ferry-form-actions">
+          <Button theme="primary" loading={saving} onClick={() => void submit()} data-testid="instance-save">
+            {t("form.save")}
+          </Button>
+          <Button variant="outline" onClick={onCancel}>
+            {t("form.cancel")}
+          </Button>
+        </div>
+      </div>
+    </Card>
+  );
+}

@@ -1,0 +1,105 @@
+import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { I18nProvider, type Lang } from "../i18n";
+import { instance, ok, task } from "../test/fixtures";
+import { TaskList } from "./TaskList";
+
+// The bindings are mocked: these tests exercise the component, not Tauri or Redis.
+const listeners: Array<() => void> = [];
+vi.mock("../bindings", () => ({
+  commands: {
+    regions: vi.fn(),
+    listInstances: vi.fn(),
+    listTasks: vi.fn(),
+    startTask: vi.fn(),
+    cancelTask: vi.fn(),
+    taskDetail: vi.fn(),
+  },
+  events: {
+    taskChangedEvent: {
+      listen: vi.fn(async (cb: () => void) => {
+        listeners.push(cb);
+        return () => {};
+      }),
+    },
+  },
+}));
+
+const { commands } = await import("../bindings");
+const m = vi.mocked(commands);
+
+function show(lang: Lang = "en") {
+  const onNew = vi.fn();
+  render(
+    <I18nProvider lang={lang}>
+      <TaskList onNew={onNew} onInstances={() => {}} />
+    </I18nProvider>,
+  );
+  return { onNew };
+}
+
+beforeEach(() => {
+  vi.clearAllMocks();
+  listeners.length = 0;
+  m.regions.mockResolvedValue(ok(["ap-guangzhou"]));
+  m.listInstances.mockResolvedValue(ok([instance()]));
+  m.listTasks.mockResolvedValue(ok([task(1, "not_started", "orders"), task(2, "incremental_sync", "sessions"), task(3, "failed", "cache")]));
+});
+
+describe("TaskList", () => {
+  it("shows tasks with the console's status names and colours", async () => {
+    show();
+    expect(await screen.findByText("orders")).toBeTruthy();
+    expect(screen.getByText("Not started").closest("[data-status]")?.getAttribute("data-status")).toBe("not_started");
+    const sync = screen.getByText("Incremental sync").closest(".t-tag");
+    expect(sync?.className).toContain("t-tag--primary");
+    expect(screen.getByText("Failed").closest(".t-tag")?.className).toContain("t-tag--danger");
+    expect(screen.getAllByText("target-gz").length).toBe(3);
+    expect(m.listTasks).toHaveBeenCalledWith({ region: null, kind: null, status: null });
+  });
+
+  it("starts a task from its row and reloads", async () => {
+    m.startTask.mockResolvedValue(ok(task(1, "checking", "orders")));
+    show();
+    await screen.findByText("orders");
+    const startButtons = screen.getAllByText("Start").map((el) => el.closest(".t-button")!);
+    // Only not-started and failed tasks can start (TDesign renders a disabled text button as a div).
+    expect(startButtons.map((b) => b.classList.contains("t-is-disabled"))).toEqual([false, true, false]);
+    fireEvent.click(startButtons[0]!);
+    await waitFor(() => expect(m.startTask).toHaveBeenCalledWith(1));
+    expect(await screen.findByText("Task “orders” started.")).toBeTruthy();
+    expect(m.listTasks).toHaveBeenCalledTimes(2);
+  });
+
+  it("refreshes live when a task changes", async () => {
+    show();
+    await screen.findByText("orders");
+    await waitFor(() => expect(listeners.length).toBeGreaterThan(0));
+    m.listTasks.mockResolvedValue(ok([task(1, "full_sync", "orders")]));
+    await act(async () => listeners.forEach((l) => l()));
+    expect(await screen.findByText("Full sync")).toBeTruthy();
+  });
+
+  it("filters by migration type", async () => {
+    show();
+    await screen.findByText("orders");
+    fireEvent.click(screen.getByText("CVM self-hosted migration"));
+    await waitFor(() => expect(m.listTasks).toHaveBeenLastCalledWith({ region: null, kind: "cloud_vm", status: null }));
+  });
+
+  it("shows an empty state that says what to do, in Chinese too", async () => {
+    m.listTasks.mockResolvedValue(ok([]));
+    const { onNew } = show("zh-CN");
+    expect(await screen.findByText("暂无迁移任务。")).toBeTruthy();
+    expect(screen.getByText("迁移任务列表")).toBeTruthy();
+    fireEvent.click(screen.getAllByText("新建实例迁移任务")[1]!);
+    expect(onNew).toHaveBeenCalled();
+  });
+
+  it("shows a command error with what to do", async () => {
+    m.listTasks.mockResolvedValue({ status: "error", error: { kind: "store", message: "database is locked" } });
+    show();
+    expect(await screen.findByText("database is locked")).toBeTruthy();
+    expect(screen.getByText(/Check that the data directory is writable/)).toBeTruthy();
+  });
+});

@@ -1,0 +1,235 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { Alert, Button, Card, Drawer, Popconfirm, Radio, Select, Space, Table, Tag, type PrimaryTableCol } from "tdesign-react";
+import { commands, events, type CommandError, type Instance, type MigrationType, type Task, type TaskDetail } from "../bindings";
+import { asCommandError, ErrorView } from "../components/ErrorView";
+import { useI18n } from "../i18n";
+import { canCancel, canStart, STATUS_LABEL, STATUS_THEME } from "../status";
+
+type KindChoice = MigrationType | "all";
+
+/** The console's "migration task list": region and type selectors, the tasks, live status. */
+export function TaskList({ onNew, onInstances, dataDir }: { onNew: () => void; onInstances: () => void; dataDir?: string }) {
+  const { t, lang } = useI18n();
+  const [region, setRegion] = useState<string>("");
+  const [kind, setKind] = useState<KindChoice>("all");
+  const [regions, setRegions] = useState<string[]>([]);
+  const [instances, setInstances] = useState<Instance[]>([]);
+  const [tasks, setTasks] = useState<Task[] | null>(null);
+  const [error, setError] = useState<CommandError | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [detail, setDetail] = useState<TaskDetail | null>(null);
+  const filter = useRef({ region, kind });
+  filter.current = { region, kind };
+
+  const load = useCallback(async () => {
+    try {
+      const { region, kind } = filter.current;
+      const [r, i, list] = await Promise.all([
+        commands.regions(),
+        commands.listInstances(null),
+        commands.listTasks({ region: region || null, kind: kind === "all" ? null : kind, status: null }),
+      ]);
+      for (const res of [r, i, list]) {
+        if (res.status === "error") {
+          setError(res.error);
+          return;
+        }
+      }
+      if (r.status === "ok") setRegions(r.data);
+      if (i.status === "ok") setInstances(i.data);
+      if (list.status === "ok") setTasks(list.data);
+      setError(null);
+    } catch (e) {
+      setError(asCommandError(e));
+    }
+  }, []);
+
+  useEffect(() => {
+    void load();
+  }, [load, region, kind]);
+
+  // Live: any task change reloads the list (the filter decides whether it shows).
+  useEffect(() => {
+    let unlisten: (() => void) | undefined;
+    let gone = false;
+    events.taskChangedEvent
+      .listen(() => void load())
+      .then((u) => (gone ? u() : (unlisten = u)))
+      .catch(() => {});
+    return () => {
+      gone = true;
+      unlisten?.();
+    };
+  }, [load]);
+
+  const instanceName = useMemo(() => new Map(instances.map((i) => [i.id, i.name])), [instances]);
+  const fmtTime = useMemo(() => new Intl.DateTimeFormat(lang, { dateStyle: "short", timeStyle: "medium" }), [lang]);
+
+  const act = async (task: Task, action: "start" | "cancel") => {
+    setNotice(null);
+    try {
+      const r = action === "start" ? await commands.startTask(task.id) : await commands.cancelTask(task.id);
+      if (r.status === "ok") {
+        setNotice(t(action === "start" ? "tasks.started" : "tasks.cancelled", { name: task.spec.name }));
+        await load();
+      } else setError(r.error);
+    } catch (e) {
+      setError(asCommandError(e));
+    }
+  };
+
+  const view = async (task: Task) => {
+    try {
+      const r = await commands.taskDetail(task.id);
+      if (r.status === "ok") setDetail(r.data);
+      else setError(r.error);
+    } catch (e) {
+      setError(asCommandError(e));
+    }
+  };
+
+  const columns: PrimaryTableCol<Task>[] = [
+    { colKey: "id", title: t("tasks.col.id"), width: 70 },
+    { colKey: "name", title: t("tasks.col.name"), ellipsis: true, cell: ({ row }) => row.spec.name },
+    { colKey: "source", title: t("tasks.col.source"), cell: ({ row }) => `${row.spec.source.host}:${row.spec.source.port}` },
+    {
+      colKey: "target",
+      title: t("tasks.col.target"),
+      cell: ({ row }) => instanceName.get(row.spec.target_instance) ?? `#${row.spec.target_instance}`,
+    },
+    { colKey: "kind", title: t("tasks.col.type"), cell: ({ row }) => t(`kind.${row.spec.kind}`) },
+    {
+      colKey: "status",
+      title: t("tasks.col.status"),
+      width: 150,
+      cell: ({ row }) => (
+        <Tag theme={STATUS_THEME[row.status]} variant="light" data-status={row.status}>
+          {t(STATUS_LABEL[row.status])}
+        </Tag>
+      ),
+    },
+    { colKey: "created", title: t("tasks.col.created"), cell: ({ row }) => fmtTime.format(new Date(row.created_at_ms)) },
+    {
+      colKey: "actions",
+      title: t("tasks.col.actions"),
+      width: 200,
+      cell: ({ row }) => (
+        <Space size="small">
+          <Button variant="text" theme="primary" disabled={!canStart(row.status)} onClick={() => void act(row, "start")}>
+            {t("tasks.start")}
+          </Button>
+          {canCancel(row.status) ? (
+            <Popconfirm content={t("tasks.cancelConfirm")} onConfirm={() => void act(row, "cancel")}>
+              <Button variant="text" theme="danger">
+                {t("tasks.cancel")}
+              </Button>
+            </Popconfirm>
+          ) : (
+            <Button variant="text" theme="danger" disabled>
+              {t("tasks.cancel")}
+            </Button>
+          )}
+          <Button variant="text" theme="primary" onClick={() => void view(row)}>
+            {t("tasks.view")}
+          </Button>
+        </Space>
+      ),
+    },
+  ];
+
+  const filtered = region !== "" || kind !== "all";
+
+  return (
+    <section data-testid="tasks-screen">
+      <h1 className="ferry-page-title" data-testid="tasks-title">
+        {t("tasks.title")}
+      </h1>
+      <div className="ferry-toolbar">
+        <Space align="center">
+          <span>{t("tasks.region")}</span>
+          <Select
+            style={{ width: 200 }}
+            value={region}
+            onChange={(v) => setRegion(String(v ?? ""))}
+            options={[{ label: t("tasks.allRegions"), value: "" }, ...regions.map((r) => ({ label: r, value: r }))]}
+          />
+        </Space>
+        <Space align="center">
+          <span>{t("tasks.type")}</span>
+          <Radio.Group variant="default-filled" value={kind} onChange={(v) => setKind(v as KindChoice)}>
+            <Radio.Button value="all">{t("kind.all")}</Radio.Button>
+            <Radio.Button value="cloud_vm">{t("kind.cloud_vm")}</Radio.Button>
+            <Radio.Button value="public_network">{t("kind.public_network")}</Radio.Button>
+          </Radio.Group>
+        </Space>
+        <span className="ferry-spacer" />
+        <Button variant="outline" onClick={() => void load()}>
+          {t("tasks.refresh")}
+        </Button>
+        <Button theme="primary" onClick={onNew} data-testid="new-task">
+          {t("tasks.new")}
+        </Button>
+      </div>
+      {notice && (
+        <div data-testid="notice">
+          <Alert className="ferry-block" theme="success" message={notice} closeBtn onClose={() => setNotice(null)} />
+        </div>
+      )}
+      {error && <ErrorView error={error} onRetry={() => void load()} dataDir={dataDir} />}
+      {tasks !== null && tasks.length === 0 ? (
+        <div data-testid="tasks-empty">
+        <Card className="ferry-empty">
+          <p>{filtered ? t("tasks.emptyFiltered") : t("tasks.empty")}</p>
+          {!filtered && <p>{t("tasks.emptyHint")}</p>}
+          {!filtered && (
+            <Space>
+              <Button variant="outline" onClick={onInstances}>
+                {t("tasks.goInstances")}
+              </Button>
+              <Button theme="primary" onClick={onNew}>
+                {t("tasks.new")}
+              </Button>
+            </Space>
+          )}
+        </Card>
+        </div>
+      ) : (
+        <Table rowKey="id" data={tasks ?? []} columns={columns} loading={tasks === null && !error} hover />
+      )}
+      <Drawer
+        visible={detail !== null}
+        onClose={() => setDetail(null)}
+        header={detail ? t("tasks.detail", { id: detail.task.id, name: detail.task.spec.name }) : ""}
+        footer={false}
+        size="480px"
+      >
+        {detail && (
+          <div data-testid="task-detail">
+            <p>
+              <Tag theme={STATUS_THEME[detail.task.status]} variant="light">
+                {t(STATUS_LABEL[detail.task.status])}
+              </Tag>
+            </p>
+            {detail.task.reason && (
+              <p>
+                {t("tasks.reason")}: {detail.task.reason}
+              </p>
+            )}
+            <h3>{t("tasks.events")}</h3>
+            {detail.events.length === 0 ? (
+              <p>{t("tasks.noEvents")}</p>
+            ) : (
+              <ul>
+                {detail.events.map((e, n) => (
+                  <li key={n}>
+                    {fmtTime.format(new Date(e.at_ms))} [{e.kind}] {e.message}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+        )}
+      </Drawer>
+    </section>
+  );
+}

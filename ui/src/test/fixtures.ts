@@ -1,0 +1,43 @@
+import type { Instance_Serialize as Instance, Task_Serialize as Task, TaskStatus } from "../bindings";
+
+export function instance(over: Partial<Instance> = {}): Instance {
+  return {
+    id: 1,
+    name: "target-gz",
+    region: "ap-guangzhou",
+    host: "10.0.0.5",
+    port: 6379,
+    user: null,
+    has_password: true,
+    edition: "standard",
+    proxy: null,
+    created_at_ms: 1_700_000_000_000,
+    ...over,
+  };
+}
+
+export function task(id: number, status: TaskStatus, name = `task-${id}`): Task {
+  return {
+    id,
+    status,
+    reason: null,
+    created_at_ms: 1_700_000_000_000 + id,
+    updated_at_ms: 1_700_000_000_000 + id,
+    cutover_at_ms: null,
+    final_lag_bytes: null,
+    spec: {
+      name,
+      kind: "public_network",
+      source: { host: "192.168.1.9", port: 6380, user: null, has_password: false, region: null },
+      target_instance: 1,
+      params: { output_buffer_hard_mb: 512, output_buffer_soft_mb: 512, output_buffer_soft_seconds: 60, backlog_mb: 512, repl_timeout_seconds: 120 },
+      write_mode: "overwrite",
+      db_mapping: [],
+      include: [],
+      exclude: [],
+      sync: { skip_errors: [], force_rewrite: false, window: 8192 },
+    },
+  };
+}
+
+export const ok = <T,>(data: T) => ({ status: "ok" as const, data });
