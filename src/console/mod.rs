@@ -341,7 +341,8 @@ impl Console {
         Ok(params::rows(&planned, &current))
     }
 
-    fn check_input(&self, spec: &TaskSpec, source: Endpoint) -> Result<CheckInput, ConsoleError> {
+    /// The pre-check's input for a spec: the target instance's endpoint, region and edition.
+    pub(crate) fn check_input(&self, spec: &TaskSpec, source: Endpoint) -> Result<CheckInput, ConsoleError> {
         let target = self.store.instance(spec.target_instance)?;
         let mut input = CheckInput::new(source, self.instance_endpoint(&target)?);
         input.kind = spec.kind;

@@ -90,17 +90,10 @@ async fn drive(console: &Arc<Console>, id: i64, control: &mut mpsc::Receiver<Con
     let task = console.store.task(id)?;
     set_status(console, id, TaskStatus::Checking, "checking parameters and connectivity");
     let source = console.task_source(&task)?;
-    let target = console.task_target(&task)?;
-    let instance = console.store.instance(task.spec.target_instance)?;
 
     // Starting re-runs the check; warnings were accepted when the task was created.
-    let mut input = checks::CheckInput::new(source.clone(), target.clone());
-    input.kind = task.spec.kind;
-    input.source_region = task.spec.source.region.clone();
-    input.target_region = instance.region.clone();
-    input.target_edition = instance.edition;
-    input.write_mode = task.spec.write_mode;
-    input.params = task.spec.params;
+    let mut input = console.check_input(&task.spec, source.clone())?;
+    let target = input.target.clone();
     // Big keys were sampled when the task was created; here a short sample is enough to notice a
     // change, and the start is not held up on a large source.
     input.scan_budget = Duration::from_millis(500);
