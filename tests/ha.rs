@@ -1,6 +1,7 @@
 //! The hot standby against real servers: the proxy forwards and keeps session state, the master's
-//! death moves writes to the promoted replica within seconds, a short stall moves nothing, and a
-//! replica that never synced is not promoted.
+//! death moves writes to the promoted replica within seconds, a short stall moves nothing, a replica
+//! that never synced is not promoted, a returning old master is fenced and re-arms the pair, a planned
+//! switchover and sync-writes mode lose no acknowledged write.
 
 mod support;
 
@@ -54,9 +55,14 @@ fn kinds(events: &[Event]) -> Vec<EventKind> {
 
 /// Waits (bounded) until an event of `kind` is in the history.
 async fn wait_for_event(handle: &HaHandle, kind: EventKind, within: Duration) -> bool {
+    wait_for_events(handle, kind, 1, within).await
+}
+
+/// Waits (bounded) until `n` events of `kind` are in the history.
+async fn wait_for_events(handle: &HaHandle, kind: EventKind, n: usize, within: Duration) -> bool {
     let deadline = Instant::now() + within;
     while Instant::now() < deadline {
-        if handle.events().history().iter().any(|e| e.kind == kind) {
+        if handle.events().history().iter().filter(|e| e.kind == kind).count() >= n {
             return true;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -323,5 +329,224 @@ async fn a_stall_longer_than_the_window_fails_over_and_aborts_open_transactions(
     cmd(&mut watcher, &["SET", "w", "2"]).await;
     assert!(matches!(cmd(&mut watcher, &["EXEC"]).await, Frame::Array(_)), "the next transaction runs");
     assert!(stall.await.expect("the DEBUG SLEEP task").is_ok(), "the old master woke up");
+    handle.shutdown().await;
+}
+
+/// The last INCR value the load saw acknowledged, and how many attempts failed.
+fn summary(attempts: &[Attempt]) -> (i64, usize) {
+    let last = attempts.iter().filter_map(|a| a.result.as_ref().ok().copied()).max().unwrap_or(0);
+    (last, attempts.iter().filter(|a| a.result.is_err()).count())
+}
+
+async fn get_ctr(endpoint: &Endpoint) -> i64 {
+    let mut c = Client::connect(endpoint).await.expect("connect");
+    cmd(&mut c, &["SELECT", "2"]).await;
+    let reply = cmd(&mut c, &["GET", "ctr"]).await;
+    text(&reply).and_then(|v| v.parse().ok()).unwrap_or(0)
+}
+
+/// A session subscribed to `news` through the proxy.
+async fn subscriber(proxy: &Endpoint) -> Client {
+    let mut sub = Client::connect(proxy).await.expect("connect");
+    let confirmation = cmd(&mut sub, &["SUBSCRIBE", "news"]).await;
+    assert!(matches!(confirmation, Frame::Array(_)), "{confirmation:?}");
+    sub
+}
+
+/// Publishes through the proxy until the subscriber receives it (messages published during a switch
+/// are lost, so the first ones may be).
+async fn assert_receives(sub: &mut Client, proxy: &Endpoint, what: &str) {
+    let mut publisher = Client::connect(proxy).await.expect("connect");
+    for _ in 0..20 {
+        cmd(&mut publisher, &["PUBLISH", "news", what]).await;
+        let got = tokio::time::timeout(Duration::from_millis(250), sub.read_reply()).await;
+        if let Ok(Ok(Frame::Array(items))) = got {
+            let items: Vec<String> = items.iter().filter_map(text).collect();
+            assert_eq!(items, ["message", "news", what], "the subscribed session's message");
+            return;
+        }
+    }
+    panic!("the subscribed session received nothing after the switch");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_master_is_replaced_then_fenced_on_return_and_the_pair_fails_over_again() {
+    let (mut master, mut replica) = master_and_replica(&[]).await;
+    let handle = start_ha(&master, &replica).await;
+    let proxy = proxy_endpoint(&handle);
+    assert!(wait_for_event(&handle, EventKind::StandbyReady, Duration::from_secs(5)).await, "standby never ready");
+    let mut sub = subscriber(&proxy).await;
+
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let load = tokio::spawn(incr_load(proxy.clone(), stop_rx));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    master.kill9();
+    let killed_at = Instant::now();
+    assert!(wait_for_event(&handle, EventKind::RoutePushed, Duration::from_secs(10)).await, "no failover");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop_tx.send(true).expect("stop the load");
+    let attempts = load.await.expect("the load task");
+    let first = attempts.iter().find(|a| a.sent >= killed_at && a.result.is_ok()).map(|a| a.done - killed_at);
+    let (last, errors) = summary(&attempts);
+    println!("kill -9: first write after {first:?}, {errors} client-visible error(s), last acked INCR {last}");
+    assert!(first.is_some_and(|f| f < Duration::from_secs(5)), "writes resumed after {first:?}");
+    assert!(errors <= 2, "{errors} errors");
+    assert_eq!(role(&replica).await, "master");
+    assert_receives(&mut sub, &proxy, "after-failover").await;
+
+    // The old master comes back, empty (no persistence) and believing it is a master: it is made a
+    // replica of the new master, and syncs from it.
+    master.restart();
+    assert!(wait_for_event(&handle, EventKind::Fenced, Duration::from_secs(10)).await, "the old master was not fenced");
+    assert_eq!(role(&master).await, "slave");
+    assert!(wait_for_events(&handle, EventKind::StandbyReady, 2, Duration::from_secs(10)).await, "not re-armed");
+    let standby = handle.standby();
+    assert_eq!((standby.endpoint.port, standby.state), (master.port, ha::supervisor::StandbyState::Ready));
+    let mut c = Client::connect(&proxy).await.expect("connect");
+    assert_eq!(cmd(&mut c, &["WAIT", "1", "2000"]).await.as_int(), Some(1), "the fenced server acknowledges");
+    let value = get_ctr(&replica.endpoint()).await;
+    assert_eq!(get_ctr(&master.endpoint()).await, value, "the fenced old master has the new master's data");
+
+    // The pair survives a second failure: the new master dies, and the fenced old master takes over.
+    replica.kill9();
+    assert!(wait_for_events(&handle, EventKind::RoutePushed, 2, Duration::from_secs(10)).await, "no 2nd failover");
+    assert_eq!((handle.route().epoch, handle.route().master.port), (2, master.port));
+    assert_eq!(role(&master).await, "master");
+    cmd(&mut c, &["SELECT", "2"]).await;
+    assert_eq!(cmd(&mut c, &["INCR", "ctr"]).await.as_int(), Some(value + 1), "nothing lost across both failovers");
+    handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_planned_switchover_loses_no_write_and_shows_no_error() {
+    let (master, replica) = master_and_replica(&[]).await;
+    let handle = start_ha(&master, &replica).await;
+    let proxy = proxy_endpoint(&handle);
+    assert!(wait_for_event(&handle, EventKind::StandbyReady, Duration::from_secs(5)).await, "standby never ready");
+    let mut sub = subscriber(&proxy).await;
+
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let loads: Vec<_> = (0..4).map(|_| tokio::spawn(incr_load(proxy.clone(), stop_rx.clone()))).collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = Instant::now();
+    let epoch = handle.switchover().await.expect("the switchover");
+    let took = started.elapsed();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop_tx.send(true).expect("stop the load");
+    let mut attempts = Vec::new();
+    for load in loads {
+        attempts.extend(load.await.expect("a load task"));
+    }
+    let (last, errors) = summary(&attempts);
+    let acked = attempts.iter().filter(|a| a.result.is_ok()).count() as i64;
+    println!("switchover in {} ms: {acked} INCRs acknowledged, {errors} errors", took.as_millis());
+    assert_eq!(errors, 0, "a planned switchover shows clients no error");
+    assert_eq!(epoch, 1);
+    assert_eq!((role(&replica).await, role(&master).await), ("master".to_string(), "slave".to_string()));
+    assert_eq!(last, acked, "every INCR ran exactly once");
+    assert_eq!(get_ctr(&replica.endpoint()).await, acked, "the new master has every acknowledged write");
+    let events = kinds(&handle.events().history());
+    for kind in [EventKind::SwitchoverStarted, EventKind::Promoted, EventKind::Fenced, EventKind::SwitchoverDone] {
+        assert!(events.contains(&kind), "{kind:?} missing: {events:?}");
+    }
+    assert_receives(&mut sub, &proxy, "after-switchover").await;
+
+    // And back, once the old master has caught up as the standby.
+    assert!(wait_for_events(&handle, EventKind::StandbyReady, 2, Duration::from_secs(10)).await, "not re-armed");
+    assert_eq!(handle.switchover().await, Ok(2));
+    assert_eq!(role(&master).await, "master");
+    assert_eq!(get_ctr(&proxy).await, acked);
+    handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_switchover_without_a_ready_standby_changes_nothing() {
+    let (master, replica) = master_and_replica(&[]).await;
+    let handle = start_ha(&master, &replica).await;
+    assert!(wait_for_event(&handle, EventKind::StandbyReady, Duration::from_secs(5)).await, "standby never ready");
+    replica.signal("-STOP");
+    let started = Instant::now();
+    let result = handle.switchover().await;
+    replica.signal("-CONT");
+    let err = result.expect_err("the frozen standby cannot catch up");
+    println!("refused after {} ms: {err}", started.elapsed().as_millis());
+    assert_eq!(handle.route().epoch, 0);
+    assert!(!handle.route().paused, "writes resumed");
+    assert!(kinds(&handle.events().history()).contains(&EventKind::SwitchoverAborted));
+    let mut c = Client::connect(&proxy_endpoint(&handle)).await.expect("connect");
+    cmd(&mut c, &["SET", "still", "writable"]).await;
+    assert_eq!(role(&master).await, "master", "{:?}", handle.events().history());
+    handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_writes_lose_no_acknowledged_write_when_the_master_is_killed() {
+    let (mut master, replica) = master_and_replica(&[]).await;
+    let mut options = HaOptions::new(master.endpoint(), replica.endpoint());
+    options.sync_writes = Some(Duration::from_millis(500));
+    let handle = ha::start(options).await.expect("start");
+    let proxy = proxy_endpoint(&handle);
+    assert!(wait_for_event(&handle, EventKind::StandbyReady, Duration::from_secs(5)).await, "standby never ready");
+
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let loads: Vec<_> = (0..4).map(|_| tokio::spawn(incr_load(proxy.clone(), stop_rx.clone()))).collect();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    master.kill9();
+    assert!(wait_for_event(&handle, EventKind::RoutePushed, Duration::from_secs(10)).await, "no failover");
+    stop_tx.send(true).expect("stop the load");
+    let mut attempts = Vec::new();
+    for load in loads {
+        attempts.extend(load.await.expect("a load task"));
+    }
+    let (last, errors) = summary(&attempts);
+    for error in attempts.iter().filter_map(|a| a.result.as_ref().err()).take(3) {
+        println!("error: {error}");
+    }
+    let on_new_master = get_ctr(&replica.endpoint()).await;
+    println!("sync writes: last acked INCR {last}, new master has {on_new_master}, {errors} errors");
+    assert!(last > 0, "the load ran");
+    assert!(on_new_master >= last, "an acknowledged write was lost: acked {last}, kept {on_new_master}");
+
+    // The new master has no replica: a write runs but is not acknowledged as safe.
+    let mut c = Client::connect(&proxy).await.expect("connect");
+    let reply = c.raw_request(&["SET", "alone", "1"]).await.expect("a reply");
+    assert!(reply.error_message().is_some_and(|e| e.starts_with("NOREPLICAS")), "{reply:?}");
+    assert_eq!(cmd(&mut c, &["GET", "alone"]).await, Frame::Bulk("1".into()), "it ran on the master");
+    // Reads are not held back, and a pipeline keeps its order.
+    cmd(&mut c, &["PING"]).await;
+    handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_master_restarted_within_the_window_is_failed_over_before_its_replica_copies_it() {
+    let (mut master, replica) = master_and_replica(&[]).await;
+    cmd(&mut master.client().await, &["SET", "precious", "1"]).await;
+    let handle = start_ha(&master, &replica).await;
+    assert!(wait_for_event(&handle, EventKind::StandbyReady, Duration::from_secs(5)).await, "standby never ready");
+    // Make the replica unable to resync from the restarted master (its next handshake fails on AUTH),
+    // so the test sees what the heartbeat does, not the race between the two reconnections. Without
+    // this, a replica that reconnects first copies the empty master: only persistence prevents that.
+    cmd(&mut replica.client().await, &["CONFIG", "SET", "masterauth", "not-the-password"]).await;
+    master.restart();
+    assert!(
+        wait_for_event(&handle, EventKind::MarkedDown, Duration::from_secs(5)).await,
+        "the restart was not noticed"
+    );
+    let events = handle.events().history();
+    let down = events.iter().find(|e| e.kind == EventKind::MarkedDown).map(|e| e.detail.clone()).unwrap_or_default();
+    assert!(down.contains("restarted"), "{down}");
+    assert!(wait_for_event(&handle, EventKind::RoutePushed, Duration::from_secs(10)).await, "no failover");
+    let mut c = Client::connect(&proxy_endpoint(&handle)).await.expect("connect");
+    let events = handle.events().history();
+    assert_eq!(
+        cmd(&mut c, &["GET", "precious"]).await,
+        Frame::Bulk("1".into()),
+        "the data survived: {events:?}\n{}",
+        replica.log()
+    );
+    assert!(
+        wait_for_event(&handle, EventKind::Fenced, Duration::from_secs(10)).await,
+        "the restarted master was not fenced"
+    );
     handle.shutdown().await;
 }

@@ -33,6 +33,17 @@ pub enum EventKind {
     RoutePushed,
     /// The first successful reply from the new master reached a client.
     FirstRequestServed,
+    /// A server was made a replica of the master (a returning old master, or the old master in a
+    /// planned switchover), before anything could route to it.
+    Fenced,
+    /// The standby is synced with the master: a failover now loses at most the last moments.
+    StandbyReady,
+    /// A planned switchover began: writes are held while the standby catches up.
+    SwitchoverStarted,
+    /// The planned switchover finished: roles swapped, held writes went to the new master.
+    SwitchoverDone,
+    /// The planned switchover stopped before any change; writes resumed on the same master.
+    SwitchoverAborted,
 }
 
 /// One step of the failover.

@@ -6,6 +6,11 @@
 //! window (a fork, a slow command, `DEBUG SLEEP`) answers late, the clock restarts, and nothing moves.
 //! `-LOADING` and `-MASTERDOWN` are answers from a live process, so they count as alive: failing over
 //! away from a master that is restarting from its own data would throw that data away.
+//!
+//! A master that comes back within the window is still checked: if its `run_id` changed, it is a new
+//! process, and without persistence a new process is an empty one. Its replica would resync from it
+//! and empty itself too, so a restart counts as a failure at once (when there is a standby to take
+//! over; the caller decides).
 
 use std::time::Duration;
 
@@ -21,6 +26,17 @@ use crate::resp::Frame;
 
 /// PING on the wire.
 const PING: &[u8] = b"*1\r\n$4\r\nPING\r\n";
+/// `INFO server` on the wire: its `run_id` tells a restarted master from the one we knew.
+const INFO_SERVER: &[u8] = b"*2\r\n$4\r\nINFO\r\n$6\r\nserver\r\n";
+
+/// Why [`watch_until_down`] returned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Down {
+    /// No valid reply for the whole window.
+    Silent,
+    /// The master answers, but as a new process (its `run_id` changed): its data may be gone.
+    Restarted,
+}
 
 /// How often and how patiently to check the master.
 #[derive(Clone, Copy, Debug)]
@@ -40,8 +56,9 @@ pub fn is_alive_reply(reply: &Frame) -> bool {
 
 /// Watches `master` until it is down, recording `master_unreachable`, `master_recovered` and finally
 /// `marked_down` (with the last error) under `epoch`. Returns when the master is declared down.
-pub async fn watch_until_down(master: &Endpoint, config: HeartbeatConfig, epoch: u64, events: &EventLog) {
+pub async fn watch_until_down(master: &Endpoint, config: HeartbeatConfig, epoch: u64, events: &EventLog) -> Down {
     let mut connection: Option<BackendConn> = None;
+    let mut run_id: Option<String> = None;
     let mut last_ok = Instant::now();
     let mut unreachable = false;
     let mut last_error = String::from("no reply");
@@ -54,11 +71,11 @@ pub async fn watch_until_down(master: &Endpoint, config: HeartbeatConfig, epoch:
                 epoch,
                 format!("{master}: no valid heartbeat reply for {silent} ms (last: {last_error})"),
             );
-            return;
+            return Down::Silent;
         }
         let started = Instant::now();
         let result = {
-            let ping = ping(&mut connection, master, deadline - started);
+            let ping = ping(&mut connection, &mut run_id, master, deadline - started);
             tokio::pin!(ping);
             loop {
                 tokio::select! {
@@ -72,7 +89,11 @@ pub async fn watch_until_down(master: &Endpoint, config: HeartbeatConfig, epoch:
             }
         };
         match result {
-            Ok(()) => {
+            Ok(Beat::Restarted(detail)) => {
+                events.record(EventKind::MarkedDown, epoch, format!("{master}: {detail}"));
+                return Down::Restarted;
+            }
+            Ok(Beat::Alive) => {
                 last_ok = Instant::now();
                 if unreachable {
                     unreachable = false;
@@ -94,19 +115,46 @@ pub async fn watch_until_down(master: &Endpoint, config: HeartbeatConfig, epoch:
     }
 }
 
-/// One PING within `budget`, connecting first if needed. The error is in words, for the event.
-async fn ping(connection: &mut Option<BackendConn>, master: &Endpoint, budget: Duration) -> Result<(), String> {
+/// What one heartbeat saw.
+enum Beat {
+    Alive,
+    /// A new process answers; in words, for the event.
+    Restarted(String),
+}
+
+/// One PING within `budget`, connecting first if needed; a new connection first reads the master's
+/// `run_id` and compares it with the one known. The error is in words, for the event.
+async fn ping(
+    connection: &mut Option<BackendConn>,
+    run_id: &mut Option<String>,
+    master: &Endpoint,
+    budget: Duration,
+) -> Result<Beat, String> {
     let attempt = async {
+        let io_error = |source| ClientError::Io { addr: master.addr(), source }.to_string();
         if connection.is_none() {
-            let opened = conn::open(master, &[] as &[Vec<Bytes>], budget).await.map_err(|e| e.to_string())?;
+            let mut opened = conn::open(master, &[] as &[Vec<Bytes>], budget).await.map_err(|e| e.to_string())?;
+            opened.writer.write_all(INFO_SERVER).await.map_err(io_error)?;
+            let (reply, _) = opened.reader.read_frame().await.map_err(|e| e.to_string())?;
+            let now = reply.as_bytes().and_then(|info| info_run_id(info));
             *connection = Some(opened);
+            match (run_id.as_deref(), now) {
+                (Some(known), Some(now)) if known != now => {
+                    return Ok(Beat::Restarted(format!(
+                        "the master restarted (run_id {known} → {now}); without persistence it lost its data, \
+                         and its replica would copy that loss"
+                    )));
+                }
+                (_, Some(now)) => *run_id = Some(now),
+                // LOADING: a live process, identity checked on the next connection.
+                (_, None) => {}
+            }
         }
         let Some(conn) = connection.as_mut() else { return Err("no connection".to_string()) };
-        let written = conn.writer.write_all(PING).await;
-        written.map_err(|source| ClientError::Io { addr: master.addr(), source }.to_string())?;
+        conn.writer.write_all(PING).await.map_err(io_error)?;
         let (reply, _) = conn.reader.read_frame().await.map_err(|e| e.to_string())?;
         if is_alive_reply(&reply) {
-            Ok(())
+            Ok(Beat::Alive)
         } else {
             Err(format!("unexpected PING reply {reply:?}"))
         }
@@ -117,9 +165,22 @@ async fn ping(connection: &mut Option<BackendConn>, master: &Endpoint, budget: D
     }
 }
 
+/// The `run_id` field of an `INFO server` reply.
+fn info_run_id(info: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(info).ok()?;
+    text.lines().find_map(|line| line.strip_prefix("run_id:")).map(|id| id.trim().to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_run_id_is_read_from_info_server() {
+        let info = b"# Server\r\nredis_version:7.0.15\r\nrun_id:abc123\r\ntcp_port:6379\r\n";
+        assert_eq!(info_run_id(info).as_deref(), Some("abc123"));
+        assert_eq!(info_run_id(b"# Server\r\n"), None);
+    }
 
     #[test]
     fn loading_and_masterdown_count_as_alive() {

@@ -6,22 +6,27 @@
 //! replica and pushes the new route; the proxy's sessions move to it. Every step is an [`events`]
 //! entry, so a failover can be timed and explained afterwards.
 //!
-//! This slice fails over once: after the switch the new master has no standby, so the heartbeat stops.
-//! A returning old master is not fenced here, and the proxy does not route to it unless it is named
-//! again by a later route.
+//! The [`supervisor`] owns the roles: after a failover the old master, when it returns, is fenced as a
+//! replica of the new one ([`standby`]) and becomes the next standby, so the pair re-arms itself. A
+//! [`switchover`] swaps the roles on request without losing a write. In sync-writes mode the proxy
+//! acknowledges a write only once the replica has it ([`commands`] says which commands write).
 
+pub mod commands;
 pub mod conn;
 pub mod events;
 pub mod heartbeat;
 pub mod proxy;
 pub mod router;
+pub mod standby;
+pub mod supervisor;
+pub mod switchover;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
 use crate::endpoint::{Endpoint, Secret};
@@ -29,6 +34,7 @@ use events::EventLog;
 use heartbeat::HeartbeatConfig;
 use proxy::ProxyShared;
 use router::{PromotionPolicy, Route, Router};
+use supervisor::{Request, Standby, StandbyState, Supervisor};
 
 /// How the hot standby runs.
 #[derive(Clone, Debug)]
@@ -51,6 +57,9 @@ pub struct HaOptions {
     pub allow_stale_promotion: bool,
     /// When set, clients must `AUTH` to the proxy with this password.
     pub proxy_password: Option<String>,
+    /// Sync-writes mode: a write is acknowledged only once `WAIT 1` confirms, within this time, that
+    /// the replica has it; otherwise the client gets `-NOREPLICAS` (the write ran but is not safe).
+    pub sync_writes: Option<Duration>,
 }
 
 impl HaOptions {
@@ -66,6 +75,7 @@ impl HaOptions {
             max_replica_lag_secs: 10,
             allow_stale_promotion: false,
             proxy_password: None,
+            sync_writes: None,
         }
     }
 }
@@ -84,6 +94,8 @@ pub struct HaHandle {
     local_addr: SocketAddr,
     router: Arc<Router>,
     events: Arc<EventLog>,
+    standby: watch::Receiver<Standby>,
+    requests: mpsc::Sender<Request>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -106,6 +118,25 @@ impl HaHandle {
     /// The event history and the live channel.
     pub fn events(&self) -> &EventLog {
         &self.events
+    }
+
+    /// The standby now and its condition.
+    pub fn standby(&self) -> Standby {
+        self.standby.borrow().clone()
+    }
+
+    /// A receiver that sees every change of standby or of its condition.
+    pub fn standbys(&self) -> watch::Receiver<Standby> {
+        self.standby.clone()
+    }
+
+    /// A planned switchover: holds writes, waits until the standby has the whole stream, swaps the
+    /// roles and moves the route, losing nothing. Returns the new epoch, or why nothing changed.
+    pub async fn switchover(&self) -> Result<u64, String> {
+        let (reply, answer) = oneshot::channel();
+        let stopped = || "the hot standby has stopped".to_string();
+        self.requests.send(Request::Switchover(reply)).await.map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
     }
 
     /// Stops the heartbeat, the router and the proxy (closing every client session) and waits.
@@ -145,21 +176,26 @@ pub async fn start(options: HaOptions) -> Result<HaHandle, HaError> {
 
     let events = Arc::new(EventLog::new());
     let router = Arc::new(Router::new(options.master.clone()));
-    let shared = Arc::new(ProxyShared::new(events.clone(), options.proxy_password.clone().map(Secret::new)));
-    let proxy = tokio::spawn(proxy::serve(listener, router.subscribe(), shared));
+    let password = options.proxy_password.clone().map(Secret::new);
+    let shared = Arc::new(ProxyShared::new(events.clone(), password, options.sync_writes));
+    let proxy = tokio::spawn(proxy::serve(listener, router.subscribe(), shared.clone()));
 
     let config = HeartbeatConfig { interval: options.heartbeat, down_after: options.down_after };
     let policy = PromotionPolicy {
         max_replica_lag_secs: options.max_replica_lag_secs,
         allow_stale_promotion: options.allow_stale_promotion,
     };
-    let supervisor = {
-        let (router, events) = (router.clone(), events.clone());
-        tokio::spawn(async move {
-            heartbeat::watch_until_down(&options.master, config, 0, &events).await;
-            // The outcome is in the events (promoted + route_pushed, or promotion_refused and why).
-            let _ = router.fail_over(&options.replica, policy, &events).await;
-        })
+    let (standby_tx, standby) =
+        watch::channel(Standby { endpoint: options.replica.clone(), state: StandbyState::Syncing });
+    let (requests, requests_rx) = mpsc::channel(4);
+    let supervisor = Supervisor {
+        router: router.clone(),
+        events: events.clone(),
+        shared,
+        heartbeat: config,
+        policy,
+        standby: standby_tx,
     };
-    Ok(HaHandle { local_addr, router, events, tasks: vec![proxy, supervisor] })
+    let supervisor = tokio::spawn(supervisor.run(requests_rx));
+    Ok(HaHandle { local_addr, router, events, standby, requests, tasks: vec![proxy, supervisor] })
 }

@@ -4,7 +4,7 @@
 //! Each client connection is a session with one backend connection. Commands are read as complete
 //! frames ([`frame_len`] first, then the bytes are forwarded untouched) and replies come back in order,
 //! so pipelining works. A session remembers what it must restore on a new backend: its database
-//! (`SELECT`) and name (`CLIENT SETNAME`); the backend login is the proxy's own credentials, taken
+//! (`SELECT`), name (`CLIENT SETNAME`) and subscriptions; the backend login is the proxy's own credentials, taken
 //! from the route's endpoint.
 //!
 //! On a switch (the backend connection breaks, or the route moves to a newer epoch):
@@ -16,16 +16,26 @@
 //! - a session inside `MULTI` has lost its transaction with the old master: the commands it queues
 //!   next are refused and its `EXEC` answers `-EXECABORT`, so nothing of the transaction runs half;
 //!   a session that had keys `WATCH`ed gets a nil `EXEC`, as if they had changed (they may have);
-//! - a subscribed session (`SUBSCRIBE`, `PSUBSCRIBE`, `SSUBSCRIBE`) is closed, so that the client's
-//!   library reconnects and subscribes again; messages published during the switch are lost;
+//! - a subscribed session (`SUBSCRIBE`, `PSUBSCRIBE`, `SSUBSCRIBE`) is subscribed again on the new
+//!   backend to every channel and pattern it had, and keeps receiving; messages published during the
+//!   switch are lost (pub/sub never stores them);
 //! - a blocking command (`BLPOP`...) in flight is answered like any command in flight.
+//!
+//! A planned switchover first pauses the route: sessions hold new commands (as when there is no master)
+//! while the replies they are owed come in, so that nothing is in flight when the route moves and no
+//! client sees an error. [`ProxyShared::in_flight`] counts what is owed across all sessions.
+//!
+//! In sync-writes mode ([`ProxyShared::new`] with a WAIT timeout) every batch of writes a client sends
+//! is followed by `WAIT 1 <timeout>`, and the writes' replies are held back until it answers: with the
+//! replica's confirmation they go to the client as they came; without it each successful write is
+//! answered [`NOT_CONFIRMED`] instead, so a client never takes as safe a write a failover could lose.
 //!
 //! `HELLO 3` (RESP3), `HELLO` options and `RESET` are refused, since the proxy could not carry them to a
 //! new backend. Not restored on a new backend in this slice: `CLIENT TRACKING`, `READONLY`, and a
 //! `SELECT` inside `MULTI` counts from its `QUEUED` reply even if the transaction is discarded.
 
-use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::collections::{BTreeSet, VecDeque};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -50,6 +60,10 @@ pub const TRYAGAIN_IN_FLIGHT: &[u8] =
 /// The reply to a held command that could not be sent to any master (it did not run).
 pub const TRYAGAIN_NOT_SENT: &[u8] =
     b"-TRYAGAIN no master is reachable through the proxy; the command was not executed\r\n";
+/// The reply to a write the replica did not confirm in sync-writes mode.
+pub const NOT_CONFIRMED: &[u8] =
+    b"-NOREPLICAS the write ran on the master but the replica did not confirm it in time; \
+a failover now could lose it\r\n";
 /// How many commands a session holds while there is no master.
 pub const HOLD_LIMIT: usize = 10_000;
 /// How long a session holds commands while there is no master.
@@ -79,11 +93,26 @@ pub struct ProxyShared {
     pub password: Option<Secret>,
     /// The highest epoch for which `first_request_served` was recorded.
     served_epoch: AtomicU64,
+    /// Replies owed by backends to all sessions together (commands sent, not yet answered).
+    in_flight: AtomicUsize,
+    /// In sync-writes mode, the `WAIT 1 <ms>` command sent after each batch of writes.
+    wait_command: Option<Bytes>,
 }
 
 impl ProxyShared {
-    pub fn new(events: Arc<EventLog>, password: Option<Secret>) -> Self {
-        ProxyShared { events, password, served_epoch: AtomicU64::new(0) }
+    /// `sync_writes`: acknowledge writes only once the replica confirms them within this time.
+    pub fn new(events: Arc<EventLog>, password: Option<Secret>, sync_writes: Option<Duration>) -> Self {
+        let wait_command = sync_writes.map(|timeout| {
+            let mut out = BytesMut::new();
+            crate::resp::encode_command(&mut out, &["WAIT", "1", &timeout.as_millis().max(1).to_string()]);
+            out.freeze()
+        });
+        ProxyShared { events, password, served_epoch: AtomicU64::new(0), in_flight: AtomicUsize::new(0), wait_command }
+    }
+
+    /// How many commands sent to a backend are still waiting for their reply, over all sessions.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.load(Ordering::SeqCst)
     }
 }
 
@@ -117,15 +146,25 @@ enum Effect {
 
 /// A reply the client is owed, in order.
 enum Owed {
-    /// From the backend; the effect applies if it is not an error.
-    Backend(Option<Effect>),
+    /// From the backend; the effect applies if it is not an error. `confirm`: a write whose reply
+    /// waits for the replica's confirmation (sync-writes mode).
+    Backend { effect: Option<Effect>, confirm: bool },
     /// Answered by the proxy, queued behind earlier backend replies.
     Local(&'static [u8]),
+    /// The proxy's own `WAIT`: its reply releases the writes before it and never reaches the client.
+    Wait,
+}
+
+impl Owed {
+    /// Whether a backend reply is outstanding for it.
+    fn awaits_backend(&self) -> bool {
+        !matches!(self, Owed::Local(_))
+    }
 }
 
 /// A command (or the proxy's own answer to one) waiting for a master.
 enum Held {
-    Command(Bytes, Option<Effect>),
+    Command(Bytes, Owed),
     Local(&'static [u8]),
 }
 
@@ -185,7 +224,13 @@ struct Session {
     held: VecDeque<Held>,
     routes: watch::Receiver<Route>,
     routes_open: bool,
+    /// The route is paused for a planned switchover: hold commands even with a backend up.
+    paused: bool,
     shared: Arc<ProxyShared>,
+    /// Replies held back until the next `WAIT` answers, in order; `true` marks a write to confirm.
+    deferred: Vec<(Bytes, bool)>,
+    /// A write went out since the last `WAIT` (sync-writes mode).
+    wait_due: bool,
     db: i64,
     name: Option<Bytes>,
     authed: bool,
@@ -195,9 +240,10 @@ struct Session {
     watching: bool,
     /// WATCH was set on a backend that is gone: the next EXEC must fail.
     watch_lost: bool,
-    subscribed: bool,
-    /// Stop reading the client; close once everything owed is written (QUIT, end of input, a protocol
-    /// error, or a subscribed session that lost its backend).
+    /// Subscriptions to restore on a new backend: channels, patterns, shard channels.
+    subscriptions: [BTreeSet<Bytes>; 3],
+    /// Stop reading the client; close once everything owed is written (QUIT, end of input, or a
+    /// protocol error).
     closing: bool,
 }
 
@@ -219,7 +265,10 @@ impl Session {
             held: VecDeque::new(),
             routes,
             routes_open: true,
+            paused: false,
             shared,
+            deferred: Vec::new(),
+            wait_due: false,
             db: 0,
             name: None,
             authed,
@@ -227,7 +276,7 @@ impl Session {
             tx_aborted: false,
             watching: false,
             watch_lost: false,
-            subscribed: false,
+            subscriptions: Default::default(),
             closing: false,
         }
     }
@@ -266,11 +315,16 @@ impl Session {
                         self.routes_open = false;
                         continue;
                     }
-                    let epoch = self.routes.borrow().epoch;
+                    let (epoch, paused) = {
+                        let route = self.routes.borrow_and_update();
+                        (route.epoch, route.paused)
+                    };
+                    self.paused = paused;
                     if self.link.backend().is_some_and(|b| b.epoch < epoch) {
                         self.lose_backend("the route moved to a new master");
                     }
                     self.connect().await;
+                    self.release_held();
                 },
                 () = tokio::time::sleep(RECONNECT_EVERY), if down => self.connect().await,
             }
@@ -288,10 +342,15 @@ impl Session {
         if let Some(name) = &self.name {
             setup.push(vec![Bytes::from_static(b"CLIENT"), Bytes::from_static(b"SETNAME"), name.clone()]);
         }
+        // One name per command: each confirmation is then exactly one reply.
+        for (command, set) in [&b"SUBSCRIBE"[..], b"PSUBSCRIBE", b"SSUBSCRIBE"].into_iter().zip(&self.subscriptions) {
+            setup.extend(set.iter().map(|n| vec![Bytes::from_static(command), n.clone()]));
+        }
         // A route that moves while we wait on an unresponsive master wins at once: the new master is
         // tried without waiting out CONNECT_TIMEOUT on the old one.
         let (route, opened) = loop {
             let route = self.routes.borrow_and_update().clone();
+            self.paused = route.paused;
             tokio::select! {
                 opened = conn::open(&route.master, &setup, CONNECT_TIMEOUT) => break (route, opened),
                 changed = self.routes.changed(), if self.routes_open => {
@@ -301,18 +360,8 @@ impl Session {
         };
         match opened {
             Ok(conn) => {
-                let mut backend = Backend { conn, epoch: route.epoch, out: BytesMut::new() };
-                for held in self.held.drain(..) {
-                    match held {
-                        Held::Command(frame, effect) => {
-                            backend.out.extend_from_slice(&frame);
-                            self.owed.push_back(Owed::Backend(effect));
-                        }
-                        Held::Local(reply) if self.owed.is_empty() => self.out.extend_from_slice(reply),
-                        Held::Local(reply) => self.owed.push_back(Owed::Local(reply)),
-                    }
-                }
-                self.link = Link::Up(backend);
+                self.link = Link::Up(Backend { conn, epoch: route.epoch, out: BytesMut::new() });
+                self.release_held();
             }
             Err(e) => {
                 tracing::debug!(master = %route.master, error = %e, "proxy session cannot reach the master");
@@ -323,14 +372,37 @@ impl Session {
         }
     }
 
+    /// Sends what was held to the backend, unless there is none or the route is paused.
+    fn release_held(&mut self) {
+        if self.paused {
+            return;
+        }
+        let Link::Up(backend) = &mut self.link else { return };
+        for held in self.held.drain(..) {
+            match held {
+                Held::Command(frame, owed) => {
+                    backend.out.extend_from_slice(&frame);
+                    self.shared.in_flight.fetch_add(1, Ordering::SeqCst);
+                    self.owed.push_back(owed);
+                }
+                Held::Local(reply) if self.owed.is_empty() => {
+                    emit(&mut self.out, &mut self.deferred, Bytes::from_static(reply), false)
+                }
+                Held::Local(reply) => self.owed.push_back(Owed::Local(reply)),
+            }
+        }
+    }
+
     /// Answers every held command with [`TRYAGAIN_NOT_SENT`] and fails new ones at once until a master
     /// is reachable again.
     fn fail_held(&mut self) {
         for held in self.held.drain(..) {
-            match held {
-                Held::Command(..) => self.out.extend_from_slice(TRYAGAIN_NOT_SENT),
-                Held::Local(reply) => self.out.extend_from_slice(reply),
-            }
+            let reply = match held {
+                Held::Command(_, Owed::Wait) => continue,
+                Held::Command(..) => TRYAGAIN_NOT_SENT,
+                Held::Local(reply) => reply,
+            };
+            emit(&mut self.out, &mut self.deferred, Bytes::from_static(reply), false);
         }
         if let Link::Down { failing, .. } = &mut self.link {
             *failing = true;
@@ -343,10 +415,15 @@ impl Session {
             tracing::info!(epoch = backend.epoch, reason, owed = self.owed.len(), "proxy session lost its backend");
         }
         self.link = Link::Down { since: Instant::now(), failing: false };
+        // Writes that ran but were never confirmed are as uncertain as those never answered.
+        settle(&mut self.out, &mut self.deferred, Some(TRYAGAIN_IN_FLIGHT));
+        let outstanding = self.owed.iter().filter(|o| o.awaits_backend()).count();
+        self.shared.in_flight.fetch_sub(outstanding, Ordering::SeqCst);
         for owed in self.owed.drain(..) {
             match owed {
-                Owed::Backend(_) => self.out.extend_from_slice(TRYAGAIN_IN_FLIGHT),
+                Owed::Backend { .. } => self.out.extend_from_slice(TRYAGAIN_IN_FLIGHT),
                 Owed::Local(reply) => self.out.extend_from_slice(reply),
+                Owed::Wait => {}
             }
         }
         if self.in_multi {
@@ -357,10 +434,10 @@ impl Session {
             self.watching = false;
             self.watch_lost = true;
         }
-        if self.subscribed {
-            self.closing = true;
-            self.inbuf.clear();
-        }
+    }
+
+    fn subscribed(&self) -> bool {
+        self.subscriptions.iter().any(|set| !set.is_empty())
     }
 
     async fn flush_backend(&mut self) -> Result<(), ClientError> {
@@ -377,7 +454,8 @@ impl Session {
         while !self.closing {
             let len = match frame_len(&self.inbuf) {
                 Ok(Some(len)) => len,
-                Ok(None) => return,
+                // A partial frame stays in the buffer for the next read.
+                Ok(None) => break,
                 Err(e) => {
                     tracing::debug!(error = %e, "proxy client sent invalid RESP");
                     self.reply_local(NOT_AN_ARRAY);
@@ -388,7 +466,15 @@ impl Session {
             let frame = self.inbuf.split_to(len).freeze();
             self.on_command(frame);
         }
-        self.inbuf.clear();
+        if self.closing {
+            self.inbuf.clear();
+        }
+        // One WAIT per batch the client sent: a pipeline of writes costs one round trip to the replica.
+        if std::mem::take(&mut self.wait_due) {
+            if let Some(wait) = self.shared.wait_command.clone() {
+                self.dispatch(wait, Owed::Wait);
+            }
+        }
     }
 
     fn on_command(&mut self, frame: Bytes) {
@@ -454,13 +540,43 @@ impl Session {
                 (self.in_multi, self.watching) = (false, false);
                 None
             }
-            b"SUBSCRIBE" | b"PSUBSCRIBE" | b"SSUBSCRIBE" => {
-                self.subscribed = true;
+            b"SUBSCRIBE" | b"PSUBSCRIBE" | b"SSUBSCRIBE" | b"UNSUBSCRIBE" | b"PUNSUBSCRIBE" | b"SUNSUBSCRIBE" => {
+                self.track_subscriptions(&name, &args[1..]);
                 None
             }
             _ => None,
         };
-        self.dispatch(frame, effect);
+        // Inside MULTI a write only queues; its EXEC is the write to confirm.
+        let confirm = self.shared.wait_command.is_some()
+            && !self.in_multi
+            && !self.subscribed()
+            && !matches!(effect, Some(Effect::Replace(_)))
+            && super::commands::may_write(&name);
+        self.wait_due |= confirm;
+        self.dispatch(frame, Owed::Backend { effect, confirm });
+    }
+
+    /// Keeps the session's subscriptions as the client asked for them; the backend's confirmations are
+    /// forwarded as they come.
+    fn track_subscriptions(&mut self, name: &[u8], names: &[Frame]) {
+        let (kind, subscribe) = match name {
+            b"SUBSCRIBE" => (0, true),
+            b"PSUBSCRIBE" => (1, true),
+            b"SSUBSCRIBE" => (2, true),
+            b"UNSUBSCRIBE" => (0, false),
+            b"PUNSUBSCRIBE" => (1, false),
+            _ => (2, false),
+        };
+        let set = &mut self.subscriptions[kind];
+        let all = names.is_empty();
+        let names = names.iter().filter_map(Frame::as_bytes);
+        match subscribe {
+            true => set.extend(names.cloned()),
+            false if all => set.clear(),
+            false => names.for_each(|n| {
+                set.remove(n);
+            }),
+        }
     }
 
     /// AUTH is the proxy's: the backend login is the proxy's own and must not change under it.
@@ -480,28 +596,37 @@ impl Session {
         }
     }
 
-    /// Sends a command to the backend, or holds it while there is none.
-    fn dispatch(&mut self, frame: Bytes, effect: Option<Effect>) {
+    /// Sends a command to the backend, or holds it while there is none or the route is paused.
+    fn dispatch(&mut self, frame: Bytes, owed: Owed) {
         match &mut self.link {
-            Link::Up(backend) => {
+            Link::Up(backend) if !self.paused => {
                 backend.out.extend_from_slice(&frame);
-                self.owed.push_back(Owed::Backend(effect));
+                self.shared.in_flight.fetch_add(1, Ordering::SeqCst);
+                self.owed.push_back(owed);
             }
-            Link::Down { failing: true, .. } => self.reply_local(TRYAGAIN_NOT_SENT),
-            Link::Down { .. } if self.held.len() >= HOLD_LIMIT => {
+            Link::Down { failing: true, .. } => {
+                if !matches!(owed, Owed::Wait) {
+                    self.reply_local(TRYAGAIN_NOT_SENT);
+                }
+            }
+            _ if self.held.len() >= HOLD_LIMIT => {
                 self.fail_held();
-                self.reply_local(TRYAGAIN_NOT_SENT);
+                if !matches!(owed, Owed::Wait) {
+                    self.reply_local(TRYAGAIN_NOT_SENT);
+                }
             }
-            Link::Down { .. } => self.held.push_back(Held::Command(frame, effect)),
+            _ => self.held.push_back(Held::Command(frame, owed)),
         }
     }
 
-    /// Answers from the proxy itself, after every reply owed before it.
+    /// Answers from the proxy itself, after every reply owed or held before it.
     fn reply_local(&mut self, reply: &'static [u8]) {
-        match self.link {
-            Link::Up(_) if !self.owed.is_empty() => self.owed.push_back(Owed::Local(reply)),
-            Link::Down { .. } if !self.held.is_empty() => self.held.push_back(Held::Local(reply)),
-            _ => self.out.extend_from_slice(reply),
+        if !self.held.is_empty() {
+            self.held.push_back(Held::Local(reply));
+        } else if !self.owed.is_empty() {
+            self.owed.push_back(Owed::Local(reply));
+        } else {
+            emit(&mut self.out, &mut self.deferred, Bytes::from_static(reply), false);
         }
     }
 
@@ -519,39 +644,84 @@ impl Session {
                     break;
                 }
             };
-            let reply = buffer.split_to(len);
+            let reply = buffer.split_to(len).freeze();
             let ok = !matches!(reply.first(), Some(b'-' | b'!'));
             while let Some(Owed::Local(local)) = self.owed.front() {
-                self.out.extend_from_slice(local);
+                emit(&mut self.out, &mut self.deferred, Bytes::from_static(local), false);
                 self.owed.pop_front();
             }
             let mut replacement = None;
-            // Nothing owed: a pub/sub message, forwarded as it came.
-            if let Some(Owed::Backend(effect)) = self.owed.pop_front() {
-                if let Some(Effect::Replace(with)) = effect {
-                    replacement = Some(with);
-                } else if ok {
-                    match effect {
-                        Some(Effect::Select(db)) => self.db = db,
-                        Some(Effect::SetName(name)) => self.name = (!name.is_empty()).then_some(name),
-                        _ => {}
-                    }
-                    if backend.epoch > 0
-                        && self.shared.served_epoch.fetch_max(backend.epoch, Ordering::SeqCst) < backend.epoch
-                    {
-                        let detail = format!("a reply from {} reached a client", backend.conn.reader.addr());
-                        self.shared.events.record(EventKind::FirstRequestServed, backend.epoch, detail);
+            let mut to_confirm = false;
+            let mut for_client = true;
+            match self.owed.pop_front() {
+                // Nothing owed: a pub/sub message, forwarded as it came.
+                None | Some(Owed::Local(_)) => {}
+                Some(Owed::Wait) => {
+                    self.shared.in_flight.fetch_sub(1, Ordering::SeqCst);
+                    let acked = parse_frame(&reply).ok().and_then(|(f, _)| f.as_int()).unwrap_or(0);
+                    settle(&mut self.out, &mut self.deferred, (acked < 1).then_some(NOT_CONFIRMED));
+                    for_client = false;
+                }
+                Some(Owed::Backend { effect, confirm }) => {
+                    self.shared.in_flight.fetch_sub(1, Ordering::SeqCst);
+                    to_confirm = confirm && ok;
+                    if let Some(Effect::Replace(with)) = effect {
+                        replacement = Some(with);
+                    } else if ok {
+                        match effect {
+                            Some(Effect::Select(db)) => self.db = db,
+                            Some(Effect::SetName(name)) => self.name = (!name.is_empty()).then_some(name),
+                            _ => {}
+                        }
+                        if backend.epoch > 0
+                            && self.shared.served_epoch.fetch_max(backend.epoch, Ordering::SeqCst) < backend.epoch
+                        {
+                            let detail = format!("a reply from {} reached a client", backend.conn.reader.addr());
+                            self.shared.events.record(EventKind::FirstRequestServed, backend.epoch, detail);
+                        }
                     }
                 }
             }
-            self.out.extend_from_slice(replacement.unwrap_or(&reply));
+            if for_client {
+                let reply = replacement.map(Bytes::from_static).unwrap_or(reply);
+                emit(&mut self.out, &mut self.deferred, reply, to_confirm);
+            }
             while let Some(Owed::Local(local)) = self.owed.front() {
-                self.out.extend_from_slice(local);
+                emit(&mut self.out, &mut self.deferred, Bytes::from_static(local), false);
                 self.owed.pop_front();
             }
         }
         if let Some(reason) = invalid {
             self.lose_backend(&format!("the backend sent invalid RESP: {reason}"));
+        }
+    }
+}
+
+impl Drop for Session {
+    /// A session that ends (the client left, or the proxy stops) no longer waits for anything.
+    fn drop(&mut self) {
+        let outstanding = self.owed.iter().filter(|o| o.awaits_backend()).count();
+        self.shared.in_flight.fetch_sub(outstanding, Ordering::SeqCst);
+    }
+}
+
+/// Queues a reply for the client: behind replies held back for a `WAIT` (order is kept), or straight
+/// out when nothing is held back. `confirm` marks a write whose reply needs the replica's confirmation.
+fn emit(out: &mut BytesMut, deferred: &mut Vec<(Bytes, bool)>, reply: Bytes, confirm: bool) {
+    if confirm || !deferred.is_empty() {
+        deferred.push((reply, confirm));
+    } else {
+        out.extend_from_slice(&reply);
+    }
+}
+
+/// Releases the replies held back for a `WAIT`; with `unconfirmed`, each write to confirm is answered
+/// with it instead.
+fn settle(out: &mut BytesMut, deferred: &mut Vec<(Bytes, bool)>, unconfirmed: Option<&'static [u8]>) {
+    for (reply, confirm) in deferred.drain(..) {
+        match unconfirmed {
+            Some(instead) if confirm => out.extend_from_slice(instead),
+            _ => out.extend_from_slice(&reply),
         }
     }
 }

@@ -22,6 +22,9 @@ const PROMOTE_TIMEOUT: Duration = Duration::from_secs(2);
 pub struct Route {
     pub epoch: u64,
     pub master: Endpoint,
+    /// A planned switchover is draining the master: sessions hold new commands (and keep reading the
+    /// replies they are owed) until the route moves or the pause is lifted.
+    pub paused: bool,
 }
 
 /// When a replica may be promoted.
@@ -41,7 +44,7 @@ pub struct Router {
 impl Router {
     /// A router whose epoch-0 route points at `master`.
     pub fn new(master: Endpoint) -> Self {
-        let (tx, _) = watch::channel(Route { epoch: 0, master });
+        let (tx, _) = watch::channel(Route { epoch: 0, master, paused: false });
         Router { tx }
     }
 
@@ -55,15 +58,21 @@ impl Router {
         self.tx.borrow().clone()
     }
 
-    /// Points the route at `master` under the next epoch and returns that epoch.
+    /// Points the route at `master` under the next epoch (lifting any pause) and returns that epoch.
     pub fn publish(&self, master: Endpoint) -> u64 {
         let mut epoch = 0;
         self.tx.send_modify(|route| {
             route.epoch += 1;
             route.master = master;
+            route.paused = false;
             epoch = route.epoch;
         });
         epoch
+    }
+
+    /// Pauses or resumes the sessions on the current route (the epoch does not move).
+    pub fn set_paused(&self, paused: bool) {
+        self.tx.send_if_modified(|route| std::mem::replace(&mut route.paused, paused) != paused);
     }
 
     /// Promotes `replica` and, when it confirms it is a master, routes to it. Records `promoted` and
@@ -75,7 +84,7 @@ impl Router {
         events: &EventLog,
     ) -> Result<u64, String> {
         let epoch = self.current().epoch;
-        if let Err(reason) = promote(replica, policy).await {
+        if let Err(reason) = promote(replica, Some(policy)).await {
             events.record(EventKind::PromotionRefused, epoch, format!("{replica}: {reason}"));
             return Err(reason);
         }
@@ -86,12 +95,15 @@ impl Router {
     }
 }
 
-/// Checks that `replica` is fresh enough, sends `REPLICAOF NO ONE`, and verifies with `ROLE`.
-pub async fn promote(replica: &Endpoint, policy: PromotionPolicy) -> Result<(), String> {
+/// Checks that `replica` is fresh enough (unless `policy` is `None`: the caller has checked that it
+/// has the whole stream), sends `REPLICAOF NO ONE`, and verifies with `ROLE`.
+pub async fn promote(replica: &Endpoint, policy: Option<PromotionPolicy>) -> Result<(), String> {
     let mut client = Client::connect_with_timeout(replica, PROMOTE_TIMEOUT).await.map_err(|e| e.to_string())?;
-    let info = client.info("replication").await.map_err(|e| e.to_string())?;
-    if info_field(&info, "role") == Some("slave") && !policy.allow_stale_promotion {
-        check_freshness(&info, policy.max_replica_lag_secs)?;
+    if let Some(policy) = policy.filter(|p| !p.allow_stale_promotion) {
+        let info = client.info("replication").await.map_err(|e| e.to_string())?;
+        if info_field(&info, "role") == Some("slave") {
+            check_freshness(&info, policy.max_replica_lag_secs)?;
+        }
     }
     client.request(&["REPLICAOF", "NO", "ONE"]).await.map_err(|e| e.to_string())?;
     let role = client.request(&["ROLE"]).await.map_err(|e| e.to_string())?;
@@ -120,7 +132,7 @@ fn check_freshness(info: &[(String, String)], max_lag_secs: u64) -> Result<(), S
 }
 
 /// The first element of a ROLE reply (`master`, `slave`, `sentinel`).
-fn role_name(reply: &Frame) -> Option<&str> {
+pub fn role_name(reply: &Frame) -> Option<&str> {
     match reply {
         Frame::Array(items) => items.first()?.as_bytes().and_then(|b| std::str::from_utf8(b).ok()),
         _ => None,
@@ -150,5 +162,19 @@ mod tests {
         assert_eq!(router.publish(Endpoint::new("b", 2)), 1);
         assert_eq!(router.publish(Endpoint::new("c", 3)), 2);
         assert_eq!(router.current().master.host, "c");
+    }
+
+    #[test]
+    fn a_pause_keeps_the_epoch_and_a_new_route_lifts_it() {
+        let router = Router::new(Endpoint::new("a", 1));
+        let mut rx = router.subscribe();
+        router.set_paused(true);
+        assert!(rx.has_changed().unwrap_or(false));
+        let paused = rx.borrow_and_update().clone();
+        assert_eq!((paused.epoch, paused.paused), (0, true));
+        router.set_paused(true);
+        assert!(!rx.has_changed().unwrap_or(true), "pausing twice is not a change");
+        assert_eq!(router.publish(Endpoint::new("b", 2)), 1);
+        assert!(!router.current().paused);
     }
 }

@@ -23,6 +23,7 @@ pub struct RedisServer {
     child: Child,
     pub port: u16,
     pub binary: PathBuf,
+    args: Vec<String>,
     dir: tempfile::TempDir,
 }
 
@@ -58,40 +59,39 @@ impl RedisServer {
     /// one was taken in between.
     pub fn start_with(binary: &Path, args: &[&str]) -> RedisServer {
         let mut last_log = String::new();
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
         for _ in 0..5 {
             let dir = tempfile::tempdir().expect("temp dir");
             let port = free_port();
-            let log = dir.path().join("redis.log");
-            let mut cmd = Command::new(binary);
-            cmd.arg("--port")
-                .arg(port.to_string())
-                .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"])
-                .arg("--dir")
-                .arg(dir.path())
-                .arg("--logfile")
-                .arg(&log)
-                .args(args)
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null());
-            let mut child = cmd.spawn().unwrap_or_else(|e| {
-                panic!("cannot start {}: {e}. Install redis-server (apt-get install redis-server)", binary.display())
-            });
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = child.try_wait() {
-                    break;
-                }
-                if answers(port) {
-                    return RedisServer { child, port, binary: binary.to_path_buf(), dir };
-                }
-                std::thread::sleep(Duration::from_millis(20));
+            match spawn(binary, port, dir.path(), &args) {
+                Ok(child) => return RedisServer { child, port, binary: binary.to_path_buf(), args, dir },
+                Err(log) => last_log = log,
             }
-            let _ = child.kill();
-            let _ = child.wait();
-            last_log = std::fs::read_to_string(&log).unwrap_or_default();
         }
         panic!("{} did not start; its log:\n{last_log}", binary.display());
+    }
+
+    /// Kills the server with SIGKILL, as a crash would: no shutdown, no save.
+    pub fn kill9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts the server again on the same port and dir (after [`RedisServer::kill9`]); without
+    /// persistence it comes back empty, as a crashed master does.
+    pub fn restart(&mut self) {
+        self.kill9();
+        match spawn(&self.binary, self.port, self.dir.path(), &self.args) {
+            Ok(child) => self.child = child,
+            Err(log) => panic!("{} did not restart on port {}; its log:\n{log}", self.binary.display(), self.port),
+        }
+    }
+
+    /// Stops (SIGSTOP) or resumes (SIGCONT) the process: a frozen server keeps its connections open
+    /// and answers nothing.
+    pub fn signal(&self, signal: &str) {
+        let status = Command::new("kill").args([signal, &self.child.id().to_string()]).status();
+        assert!(status.is_ok_and(|s| s.success()), "kill {signal} failed");
     }
 
     pub fn url(&self) -> String {
@@ -120,6 +120,39 @@ impl Drop for RedisServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Starts `binary` on `port` in `dir` and waits until it answers; on failure returns its log.
+fn spawn(binary: &Path, port: u16, dir: &Path, args: &[String]) -> Result<Child, String> {
+    let log = dir.join("redis.log");
+    let mut cmd = Command::new(binary);
+    cmd.arg("--port")
+        .arg(port.to_string())
+        .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"])
+        .arg("--dir")
+        .arg(dir)
+        .arg("--logfile")
+        .arg(&log)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let mut child = cmd.spawn().unwrap_or_else(|e| {
+        panic!("cannot start {}: {e}. Install redis-server (apt-get install redis-server)", binary.display())
+    });
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            break;
+        }
+        if answers(port) {
+            return Ok(child);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    Err(std::fs::read_to_string(&log).unwrap_or_default())
 }
 
 /// A blocking PING over a plain socket, used while waiting for a server to come up.

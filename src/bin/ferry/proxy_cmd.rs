@@ -1,4 +1,5 @@
 //! `ferry proxy`: the hot-standby access proxy in the foreground, printing each failover step.
+//! `kill -USR1 <pid>` asks it for a planned switchover (on Unix).
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -35,6 +36,13 @@ pub struct ProxyArgs {
     /// command line and out of the process list).
     #[arg(long)]
     password: Option<String>,
+    /// Acknowledge a write only once the replica confirms it (WAIT 1), so that a crash of the master
+    /// loses no acknowledged write; unconfirmed writes are answered -NOREPLICAS.
+    #[arg(long)]
+    sync_writes: bool,
+    /// With --sync-writes: how long to wait for the replica's confirmation.
+    #[arg(long, default_value_t = 1000)]
+    sync_timeout_ms: u64,
     /// Print events as JSON lines.
     #[arg(long)]
     json: bool,
@@ -55,6 +63,7 @@ pub async fn proxy(args: ProxyArgs) -> ExitCode {
     options.down_after = Duration::from_millis(args.down_after_ms);
     options.max_replica_lag_secs = args.max_replica_lag_secs;
     options.allow_stale_promotion = args.allow_stale_promotion;
+    options.sync_writes = args.sync_writes.then(|| Duration::from_millis(args.sync_timeout_ms.max(1)));
     options.proxy_password =
         args.password.or_else(|| std::env::var("FERRY_PROXY_PASSWORD").ok()).filter(|p| !p.is_empty());
     let handle = match ha::start(options).await {
@@ -65,13 +74,25 @@ pub async fn proxy(args: ProxyArgs) -> ExitCode {
         }
     };
     let route = handle.route();
-    eprintln!("proxy listening on {} → master {} (epoch {})", handle.local_addr(), route.master, route.epoch);
+    let mode = if args.sync_writes { "sync writes" } else { "async writes" };
+    eprintln!(
+        "proxy listening on {} → master {} (epoch {}, {mode}); pid {}: kill -USR1 for a planned switchover",
+        handle.local_addr(),
+        route.master,
+        route.epoch,
+        std::process::id()
+    );
     let mut events = handle.events().subscribe();
     let interrupt = crate::wait_for_signal();
     tokio::pin!(interrupt);
+    let mut switch_requests = SwitchRequests::new();
     loop {
         tokio::select! {
             _ = &mut interrupt => break,
+            () = switch_requests.next() => match handle.switchover().await {
+                Ok(epoch) => eprintln!("switchover done: epoch {epoch}"),
+                Err(e) => eprintln!("switchover refused: {e}"),
+            },
             event = events.recv() => match event {
                 Ok(e) if args.json => match serde_json::to_string(&e) {
                     Ok(line) => println!("{line}"),
@@ -85,4 +106,33 @@ pub async fn proxy(args: ProxyArgs) -> ExitCode {
     }
     handle.shutdown().await;
     ExitCode::SUCCESS
+}
+
+/// Planned-switchover requests: SIGUSR1 on Unix; none elsewhere.
+struct SwitchRequests {
+    #[cfg(unix)]
+    signal: Option<tokio::signal::unix::Signal>,
+}
+
+impl SwitchRequests {
+    fn new() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            SwitchRequests { signal: signal(SignalKind::user_defined1()).ok() }
+        }
+        #[cfg(not(unix))]
+        SwitchRequests {}
+    }
+
+    /// Completes at the next request; never, when requests cannot arrive.
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        if let Some(signal) = self.signal.as_mut() {
+            if signal.recv().await.is_some() {
+                return;
+            }
+        }
+        std::future::pending::<()>().await
+    }
 }

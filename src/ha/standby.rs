@@ -1,0 +1,114 @@
+//! The standby: fencing a server as a replica of the master, and knowing when it is ready to take
+//! over.
+//!
+//! After a failover the old master is the natural next standby, but it must never serve again as it
+//! was: when it comes back (restarted empty, or with writes the new master never saw) it is made a
+//! replica of the new master first. The route never names it, so nothing reaches it before that;
+//! fencing makes it safe and useful again. A standby is *ready* when it is a replica of the current
+//! master with its link up and its first sync done: only then can a failover lose nothing but the
+//! last moments of the replication stream.
+
+use std::time::Duration;
+
+use super::events::{EventKind, EventLog};
+use super::router::role_name;
+use crate::client::{info_field, Client};
+use crate::endpoint::Endpoint;
+
+/// How long each exchange with the standby may take.
+const STEP_TIMEOUT: Duration = Duration::from_secs(2);
+/// How often an absent or syncing standby is looked at again.
+const RETRY_EVERY: Duration = Duration::from_millis(200);
+/// How long a standby must stay online before it counts as ready. After a diskless sync a master
+/// shows the replica online at once, but streams writes to it (and `WAIT` counts it) only from its
+/// first acknowledgement, which a replica sends once a second.
+const SETTLE: Duration = Duration::from_millis(1100);
+
+/// Makes `server` a replica of `master`: gives it the master's credentials (`masteruser`,
+/// `masterauth`), sends `REPLICAOF`, and checks with `ROLE`. Errors are in words for the events;
+/// they never contain a password.
+pub async fn fence(server: &Endpoint, master: &Endpoint) -> Result<(), String> {
+    let mut client = Client::connect_with_timeout(server, STEP_TIMEOUT).await.map_err(|e| e.to_string())?;
+    if let Some(password) = &master.password {
+        client.request(&["CONFIG", "SET", "masterauth", password.expose()]).await.map_err(|e| e.to_string())?;
+    }
+    if let Some(user) = &master.user {
+        client.request(&["CONFIG", "SET", "masteruser", user]).await.map_err(|e| e.to_string())?;
+    }
+    let port = master.port.to_string();
+    client.request(&["REPLICAOF", master.host.as_str(), &port]).await.map_err(|e| e.to_string())?;
+    let role = client.request(&["ROLE"]).await.map_err(|e| e.to_string())?;
+    match role_name(&role) {
+        Some("slave") => Ok(()),
+        other => Err(format!("after REPLICAOF, ROLE reports {other:?} instead of slave")),
+    }
+}
+
+/// Whether `server` replicates from `master` with its link up and no sync in progress, and `master`
+/// lists it as online. `Err` when either cannot be asked.
+pub async fn is_ready(server: &Endpoint, master: &Endpoint) -> Result<bool, String> {
+    let mut client = Client::connect_with_timeout(server, STEP_TIMEOUT).await.map_err(|e| e.to_string())?;
+    let info = client.info("replication").await.map_err(|e| e.to_string())?;
+    let linked = info_field(&info, "role") == Some("slave")
+        && info_field(&info, "master_port") == Some(master.port.to_string().as_str())
+        && info_field(&info, "master_link_status") == Some("up")
+        && info_field(&info, "master_sync_in_progress") != Some("1");
+    if !linked {
+        return Ok(false);
+    }
+    let mut client = Client::connect_with_timeout(master, STEP_TIMEOUT).await.map_err(|e| e.to_string())?;
+    let info = client.info("replication").await.map_err(|e| e.to_string())?;
+    Ok(lists_online(&info, server.port))
+}
+
+/// Whether a master's INFO replication has a `slaveN:ip=…,port=<port>,state=online,…` line.
+fn lists_online(info: &[(String, String)], port: u16) -> bool {
+    let port = port.to_string();
+    info.iter().filter(|(k, _)| k.starts_with("slave") && k[5..].parse::<u32>().is_ok()).any(|(_, v)| {
+        let fields: Vec<(&str, &str)> = v.split(',').filter_map(|f| f.split_once('=')).collect();
+        fields.contains(&("port", port.as_str())) && fields.contains(&("state", "online"))
+    })
+}
+
+/// Waits until `standby` is a ready replica of `master`, fencing it first when `fence_first` (a
+/// returning old master). Records `fenced` and `standby_ready` under `epoch`. Retries until it
+/// succeeds; the caller drops the future to stop.
+pub async fn arm(standby: Endpoint, master: Endpoint, mut fence_first: bool, epoch: u64, events: &EventLog) {
+    let mut online_since: Option<tokio::time::Instant> = None;
+    loop {
+        if fence_first {
+            match fence(&standby, &master).await {
+                Ok(()) => {
+                    fence_first = false;
+                    events.record(EventKind::Fenced, epoch, format!("{standby} is now a replica of {master}"));
+                }
+                Err(e) => tracing::debug!(standby = %standby, error = %e, "the old master cannot be fenced yet"),
+            }
+        }
+        if !fence_first && is_ready(&standby, &master).await.unwrap_or(false) {
+            let since = *online_since.get_or_insert_with(tokio::time::Instant::now);
+            if since.elapsed() >= SETTLE {
+                let detail = format!("{standby} is synced with {master}; failover armed");
+                events.record(EventKind::StandbyReady, epoch, detail);
+                return;
+            }
+        } else {
+            online_since = None;
+        }
+        tokio::time::sleep(RETRY_EVERY).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_replica_is_online_only_in_state_online() {
+        let info =
+            |line: &str| vec![("role".to_string(), "master".to_string()), ("slave0".to_string(), line.to_string())];
+        assert!(lists_online(&info("ip=127.0.0.1,port=7001,state=online,offset=10,lag=0"), 7001));
+        assert!(!lists_online(&info("ip=127.0.0.1,port=7001,state=wait_bgsave,offset=0,lag=0"), 7001));
+        assert!(!lists_online(&info("ip=127.0.0.1,port=7002,state=online,offset=10,lag=0"), 7001));
+    }
+}

@@ -1,0 +1,122 @@
+//! The supervisor: one loop that owns the pair's roles.
+//!
+//! Per route epoch it runs the master's heartbeat, arms the standby (fencing it first when it is the
+//! old master coming back), and takes planned-switchover requests. When the master is declared down
+//! it fails over to the standby, and the old master becomes the standby-to-be: the pair re-arms
+//! itself, so a second failure is survived like the first. Only this loop changes roles, so a
+//! failover and a switchover can never run at once.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot, watch};
+
+use super::events::{EventKind, EventLog};
+use super::heartbeat::{self, HeartbeatConfig};
+use super::proxy::ProxyShared;
+use super::router::{PromotionPolicy, Router};
+use super::standby;
+use super::switchover::switchover;
+use crate::endpoint::Endpoint;
+
+/// The standby's condition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StandbyState {
+    /// The old master after a failover: not yet a replica of the new master, never promoted.
+    Unfenced,
+    /// A replica not (yet) known to be synced with the master.
+    Syncing,
+    /// Synced with the master: failover and switchover are armed.
+    Ready,
+}
+
+/// Who is standby now, and in what condition (the master is the route's).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Standby {
+    pub endpoint: Endpoint,
+    pub state: StandbyState,
+}
+
+/// A request from the handle.
+pub enum Request {
+    Switchover(oneshot::Sender<Result<u64, String>>),
+}
+
+pub struct Supervisor {
+    pub router: Arc<Router>,
+    pub events: Arc<EventLog>,
+    pub shared: Arc<ProxyShared>,
+    pub heartbeat: HeartbeatConfig,
+    pub policy: PromotionPolicy,
+    pub standby: watch::Sender<Standby>,
+}
+
+impl Supervisor {
+    /// Runs until the task is aborted or every handle is gone.
+    pub async fn run(self, mut requests: mpsc::Receiver<Request>) {
+        loop {
+            let route = self.router.current();
+            let current = self.standby.borrow().clone();
+            let heartbeat = heartbeat::watch_until_down(&route.master, self.heartbeat, route.epoch, &self.events);
+            tokio::pin!(heartbeat);
+            let fence_first = current.state == StandbyState::Unfenced;
+            let arming =
+                standby::arm(current.endpoint.clone(), route.master.clone(), fence_first, route.epoch, &self.events);
+            tokio::pin!(arming);
+            let mut state = current.state;
+            loop {
+                tokio::select! {
+                    _ = &mut heartbeat => {
+                        self.fail_over(&route.master, state).await;
+                        break;
+                    }
+                    () = &mut arming, if state != StandbyState::Ready => {
+                        state = StandbyState::Ready;
+                        self.set_standby(current.endpoint.clone(), state);
+                    }
+                    request = requests.recv() => match request {
+                        None => return,
+                        Some(Request::Switchover(reply)) => {
+                            let result = if state == StandbyState::Ready {
+                                switchover(&self.router, &self.shared, &current.endpoint, &self.events).await
+                            } else {
+                                Err(format!("the standby {} is not ready ({state:?}); wait for standby_ready", current.endpoint))
+                            };
+                            match &result {
+                                // The old master was fenced as part of the switchover; it resyncs.
+                                Ok(_) => self.set_standby(route.master.clone(), StandbyState::Syncing),
+                                // Whatever failed is looked at again before the next attempt.
+                                Err(_) => self.set_standby(current.endpoint.clone(), StandbyState::Syncing),
+                            }
+                            let _ = reply.send(result);
+                            // The heartbeat was not polled meanwhile: start it afresh, or its clock
+                            // would count the switchover as silence.
+                            break;
+                        }
+                    },
+                }
+            }
+        }
+    }
+
+    /// The master is down: promote the standby if it may be, and make the old master the next standby.
+    async fn fail_over(&self, master: &Endpoint, state: StandbyState) {
+        let standby = self.standby.borrow().endpoint.clone();
+        let epoch = self.router.current().epoch;
+        if state == StandbyState::Unfenced {
+            let detail = format!("{standby} is the old master and has not rejoined as a replica; nothing to promote");
+            self.events.record(EventKind::PromotionRefused, epoch, detail);
+        } else if self.router.fail_over(&standby, self.policy, &self.events).await.is_ok() {
+            self.set_standby(master.clone(), StandbyState::Unfenced);
+            return;
+        }
+        // No failover: watch the same master again after a pause (it may come back), without
+        // flooding the history with one refusal per heartbeat.
+        tokio::time::sleep(self.heartbeat.down_after.max(Duration::from_millis(500))).await;
+    }
+
+    fn set_standby(&self, endpoint: Endpoint, state: StandbyState) {
+        self.standby.send_replace(Standby { endpoint, state });
+    }
+}
