@@ -9,9 +9,10 @@
 //! 2. Throughput: `redis-benchmark -t set,get -c 50` with `-P 1` and `-P 16`, straight at the master
 //!    and through the proxy, and the ratio.
 //!
-//! `cargo bench --bench failover` runs 20 drills per mode; `cargo test` runs this binary without
-//! `--bench` as a smoke run (2 drills per mode, short throughput runs) that keeps it working. It
-//! prints figures and asserts only that every drill failed over and re-armed.
+//! `cargo bench --bench failover` runs 20 drills per mode (`-- drills` or `-- throughput` runs one
+//! part); `cargo test` runs this binary without `--bench` as a smoke run (2 drills per mode, short
+//! throughput runs) that keeps it working. It prints figures and asserts only that every drill failed
+//! over and re-armed.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -267,7 +268,16 @@ async fn throughput() {
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let count = if full_run() { 20 } else { 2 };
-    drills("async mode", None, count).await;
-    drills("sync-writes mode (WAIT 1, 1000 ms)", Some(Duration::from_millis(1000)), count).await;
-    throughput().await;
+    let only = |part: &str| {
+        let parts = ["drills", "throughput"];
+        let asked: Vec<String> = std::env::args().filter(|a| parts.contains(&a.as_str())).collect();
+        asked.is_empty() || asked.iter().any(|a| a == part)
+    };
+    if only("drills") {
+        drills("async mode", None, count).await;
+        drills("sync-writes mode (WAIT 1, 1000 ms)", Some(Duration::from_millis(1000)), count).await;
+    }
+    if only("throughput") {
+        throughput().await;
+    }
 }

@@ -512,8 +512,15 @@ async fn sync_writes_lose_no_acknowledged_write_when_the_master_is_killed() {
     let reply = c.raw_request(&["SET", "alone", "1"]).await.expect("a reply");
     assert!(reply.error_message().is_some_and(|e| e.starts_with("NOREPLICAS")), "{reply:?}");
     assert_eq!(cmd(&mut c, &["GET", "alone"]).await, Frame::Bulk("1".into()), "it ran on the master");
-    // Reads are not held back, and a pipeline keeps its order.
-    cmd(&mut c, &["PING"]).await;
+    // A pipeline keeps its order: the read between two unconfirmed writes is answered in place.
+    c.send(&["SET", "p", "1"]);
+    c.send(&["GET", "p"]);
+    c.send(&["INCR", "q"]);
+    c.flush().await.expect("send the pipeline");
+    let replies = [c.read_reply().await, c.read_reply().await, c.read_reply().await].map(|r| r.expect("a reply"));
+    assert!(replies[0].error_message().is_some_and(|e| e.starts_with("NOREPLICAS")), "{replies:?}");
+    assert_eq!(replies[1], Frame::Bulk("1".into()), "{replies:?}");
+    assert!(replies[2].error_message().is_some_and(|e| e.starts_with("NOREPLICAS")), "{replies:?}");
     handle.shutdown().await;
 }
 
@@ -548,5 +555,38 @@ async fn a_master_restarted_within_the_window_is_failed_over_before_its_replica_
         wait_for_event(&handle, EventKind::Fenced, Duration::from_secs(10)).await,
         "the restarted master was not fenced"
     );
+    handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_writes_a_long_pipeline_before_reading_gets_every_reply() {
+    let (master, replica) = master_and_replica(&[]).await;
+    let handle = start_ha(&master, &replica).await;
+    let port = handle.local_addr().port();
+    // 100k commands (3.5 MB) written before a single reply is read: the proxy must keep reading
+    // while its replies to this client pile up, or both sides block.
+    let n = 100_000;
+    let stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.expect("connect");
+    let (mut r, mut w) = stream.into_split();
+    let writer = tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt;
+        let command = b"*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nvalue\r\n".repeat(n);
+        w.write_all(&command).await.expect("write the pipeline");
+        w
+    });
+    let written = tokio::time::timeout(Duration::from_secs(30), writer).await;
+    let _w = written.expect("the proxy stopped reading the pipeline").expect("the writer");
+    let expected = b"+OK\r\n".len() * n;
+    let mut got = Vec::with_capacity(expected);
+    let read = tokio::time::timeout(Duration::from_secs(30), async {
+        use tokio::io::AsyncReadExt;
+        while got.len() < expected {
+            if r.read_buf(&mut got).await.expect("read") == 0 {
+                break;
+            }
+        }
+    });
+    assert!(read.await.is_ok(), "replies stalled after {} bytes", got.len());
+    assert_eq!(got, b"+OK\r\n".repeat(n), "every reply, in order");
     handle.shutdown().await;
 }

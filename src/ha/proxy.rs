@@ -39,11 +39,11 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
@@ -192,32 +192,21 @@ impl Link {
     }
 }
 
-/// One client connection: the session, and a writer that drains its replies to the socket.
-///
-/// The writer is separate so that the session keeps reading commands while a client is slow to read
-/// its replies: a client that writes a long pipeline before reading anything would otherwise block
-/// on us while we block on it. Like a Redis normal client's output buffer, the queue is unbounded.
+/// One client connection.
 async fn run_session(stream: TcpStream, routes: watch::Receiver<Route>, shared: Arc<ProxyShared>) {
     stream.set_nodelay(true).ok();
     let (client_r, client_w) = stream.into_split();
-    let (to_client, replies) = mpsc::unbounded_channel();
-    let session = Session::new(client_r, to_client, routes, shared);
-    tokio::join!(session.run(), write_replies(client_w, replies));
-}
-
-/// Writes replies until the session ends (the channel closes) or the client goes away.
-async fn write_replies(mut client_w: OwnedWriteHalf, mut replies: mpsc::UnboundedReceiver<Bytes>) {
-    while let Some(bytes) = replies.recv().await {
-        if client_w.write_all(&bytes).await.is_err() {
-            return;
-        }
-    }
+    Session::new(client_r, client_w, routes, shared).run().await;
 }
 
 struct Session {
     client_r: OwnedReadHalf,
-    to_client: mpsc::UnboundedSender<Bytes>,
+    client_w: OwnedWriteHalf,
     inbuf: BytesMut,
+    /// Replies for the client not yet written. Writes never wait: the session keeps reading commands
+    /// while a client is slow to read its replies (a client that writes a long pipeline before reading
+    /// anything would otherwise block on us while we block on it). Like a Redis normal client's
+    /// output buffer, it is unbounded.
     out: BytesMut,
     link: Link,
     owed: VecDeque<Owed>,
@@ -250,14 +239,14 @@ struct Session {
 impl Session {
     fn new(
         client_r: OwnedReadHalf,
-        to_client: mpsc::UnboundedSender<Bytes>,
+        client_w: OwnedWriteHalf,
         routes: watch::Receiver<Route>,
         shared: Arc<ProxyShared>,
     ) -> Self {
         let authed = shared.password.is_none();
         Session {
             client_r,
-            to_client,
+            client_w,
             inbuf: BytesMut::with_capacity(16 * 1024),
             out: BytesMut::with_capacity(16 * 1024),
             link: Link::Down { since: Instant::now(), failing: false },
@@ -289,14 +278,22 @@ impl Session {
                 self.connect().await;
                 continue;
             }
-            if !self.out.is_empty() && self.to_client.send(self.out.split().freeze()).is_err() {
-                return; // the writer stopped: the client is gone
+            while !self.out.is_empty() {
+                match self.client_w.try_write(&self.out) {
+                    Ok(n) => self.out.advance(n),
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                    Err(_) => return, // the client is gone
+                }
             }
-            if self.closing && self.owed.is_empty() && self.held.is_empty() {
+            if self.closing && self.owed.is_empty() && self.held.is_empty() && self.out.is_empty() {
                 return;
             }
             let down = matches!(self.link, Link::Down { .. });
+            let unsent = !self.out.is_empty();
             tokio::select! {
+                writable = self.client_w.writable(), if unsent => if writable.is_err() {
+                    return;
+                },
                 read = self.client_r.read_buf(&mut self.inbuf), if !self.closing => match read {
                     // A half-closed client still gets the replies it is owed.
                     Ok(0) => self.closing = true,
