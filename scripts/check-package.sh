@@ -51,7 +51,8 @@ FERRY_DATA_DIR="$tmp/cli-data" "$root/usr/bin/ferry" tasks list >/dev/null ||
 echo "== deb: start the packaged app under Xvfb"
 mkdir -p "$tmp/home" "$tmp/data"
 # One script inside a fresh X server and a private D-Bus session (its keychain calls cannot reach
-# the user's), with HOME and the app's data dir in the scratch dir.
+# the user's), with HOME and the app's data dir in the scratch dir. The session's own chatter (D-Bus
+# activations, portals) goes to a log that is shown only when the check fails.
 cat >"$tmp/launch.sh" <<'INNER'
 set -u
 "$ROOT/usr/bin/ferry-desktop" >"$TMP/app.log" 2>&1 &
@@ -59,7 +60,7 @@ pid=$!
 for _ in $(seq 1 100); do
   if win=$(xdotool search --name '^Ferry$' 2>/dev/null | head -1) && [ -n "$win" ]; then
     sleep 2 # let the page paint before the screenshot
-    echo "window: id $win, title \"$(xdotool getwindowname "$win")\", geometry $(xwininfo -id "$win" | awk '/Width|Height/ {printf "%s ", $2}')"
+    echo "window: id $win, title \"$(xdotool getwindowname "$win")\", $(xdotool getwindowgeometry "$win" | grep -o 'Geometry: .*')" >"$TMP/window.txt"
     import -window root "$TMP/screenshot.png"
     kill "$pid"
     wait "$pid" 2>/dev/null
@@ -80,10 +81,11 @@ INNER
 env -u DBUS_SESSION_BUS_ADDRESS -u WAYLAND_DISPLAY HOME="$tmp/home" XDG_DATA_HOME="$tmp/home/.local/share" \
   XDG_CONFIG_HOME="$tmp/home/.config" XDG_CACHE_HOME="$tmp/home/.cache" FERRY_DATA_DIR="$tmp/data" \
   ROOT="$root" TMP="$tmp" \
-  xvfb-run -a -s "-screen 0 1280x900x24" dbus-run-session -- bash "$tmp/launch.sh" 2>"$tmp/session.log" || {
+  xvfb-run -a -s "-screen 0 1280x900x24" dbus-run-session -- bash "$tmp/launch.sh" >"$tmp/session.log" 2>&1 || {
   cat "$tmp/session.log" >&2
   fail "the packaged desktop app did not show its window"
 }
+cat "$tmp/window.txt"
 [ -f "$tmp/data/ferry.db" ] || fail "the app did not create its task store in FERRY_DATA_DIR"
 mkdir -p target/package-check
 cp "$tmp/screenshot.png" target/package-check/deb-window.png
