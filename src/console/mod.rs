@@ -5,8 +5,12 @@
 //! (a claim with a heartbeat), and the others reach it through the store's mailbox.
 
 mod error;
+mod sandbox;
+mod standby;
 
 pub use error::ConsoleError;
+pub use sandbox::{SandboxServer, SandboxView};
+pub use standby::{MasterHealth, StandbyEvent, StandbyInput, StandbyView};
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -102,6 +106,8 @@ pub struct Console {
     pub(crate) owner: String,
     runners: Mutex<HashMap<i64, mpsc::Sender<Control>>>,
     events: broadcast::Sender<ConsoleEvent>,
+    standbys: standby::Standbys,
+    sandbox: sandbox::SandboxSlot,
 }
 
 fn source_account(task_id: i64) -> String {
@@ -129,6 +135,8 @@ impl Console {
             owner,
             runners: Mutex::new(HashMap::new()),
             events,
+            standbys: Default::default(),
+            sandbox: Default::default(),
         });
         console.recover().await;
         Ok(console)

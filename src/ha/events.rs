@@ -17,6 +17,7 @@ pub const HISTORY_LEN: usize = 1024;
 
 /// What happened.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
     /// A heartbeat went unanswered (or the connection failed); the down window starts counting.
@@ -48,6 +49,7 @@ pub enum EventKind {
 
 /// One step of the failover.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Event {
     /// Wall-clock time in milliseconds since the Unix epoch.
     pub at_ms: u64,

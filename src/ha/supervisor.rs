@@ -21,6 +21,7 @@ use crate::endpoint::Endpoint;
 
 /// The standby's condition.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum StandbyState {
     /// The old master after a failover: not yet a replica of the new master, never promoted.

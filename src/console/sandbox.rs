@@ -1,0 +1,345 @@
+//! The sandbox: local `redis-server` processes with sample data, registered as instances, so that a
+//! newcomer can walk through every screen in a minute without a Redis of their own.
+//!
+//! It starts four servers on free loopback ports under the data dir (`sandbox/`): a source with
+//! sample data, an empty migration target, and a master (with the same sample data) and its replica
+//! behind a hot-standby proxy. The target, master and replica are registered in the region
+//! `sandbox`. A failover drill kills the master with SIGKILL and starts it again a few seconds later,
+//! empty, as a crashed master without persistence comes back: the proxy fails over, and fences the
+//! returning server as the new standby.
+//!
+//! The servers are this process's children: [`Console::stop_sandbox`] (or dropping the console)
+//! kills them, and their pids are written down so that a sandbox left behind by a process that was
+//! killed is cleaned up the next time one starts.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde::Serialize;
+use tokio::sync::Mutex;
+
+use super::standby::{StandbyInput, StandbyView};
+use super::{Console, ConsoleError};
+use crate::client::Client;
+use crate::endpoint::Endpoint;
+use crate::tasks::model::{Edition, Instance, InstanceInput};
+
+/// The region the sandbox's instances are registered in.
+pub const REGION: &str = "sandbox";
+/// How long the drill leaves the killed master down before starting it again.
+const DRILL_DOWNTIME: Duration = Duration::from_secs(3);
+
+/// One of the sandbox's servers.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SandboxServer {
+    /// `source`, `target`, `master` or `replica` (the roles at start; a failover swaps the last two).
+    pub role: String,
+    pub port: u16,
+}
+
+/// The running sandbox, as the UI shows it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SandboxView {
+    /// The source to migrate from (not registered: the create form takes an address).
+    pub source_host: String,
+    pub source_port: u16,
+    pub region: String,
+    pub target: Instance,
+    pub standby: StandbyView,
+    pub servers: Vec<SandboxServer>,
+    /// Where the servers' files are.
+    pub dir: String,
+}
+
+struct Server {
+    role: &'static str,
+    port: u16,
+    child: Option<Child>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+struct Sandbox {
+    binary: PathBuf,
+    dir: PathBuf,
+    servers: Vec<Server>,
+    target: Instance,
+    standby_id: u32,
+}
+
+/// The console's one sandbox, shared with the drill's restart task.
+#[derive(Default)]
+pub(crate) struct SandboxSlot(Arc<Mutex<Option<Sandbox>>>);
+
+impl Console {
+    /// Starts the sandbox (or returns the one already running).
+    pub async fn start_sandbox(&self) -> Result<SandboxView, ConsoleError> {
+        let mut slot = self.sandbox.0.lock().await;
+        if let Some(sandbox) = slot.as_ref() {
+            return self.sandbox_view(sandbox);
+        }
+        let binary = redis_server()?;
+        let data_dir = self.data_path().parent().map(Path::to_path_buf).unwrap_or_default();
+        let dir = data_dir.join("sandbox");
+        kill_leftovers(&dir);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).map_err(|e| invalid(format!("cannot create {}: {e}", dir.display())))?;
+        let mut servers = Vec::new();
+        for role in ["source", "target", "master", "replica"] {
+            servers.push(spawn(&binary, &dir, role, None).await?);
+        }
+        record_pids(&dir, &servers);
+        let port = |role: &str| servers.iter().find(|s| s.role == role).map(|s| s.port).unwrap_or_default();
+        for role in ["source", "master"] {
+            let mut client = Client::connect(&Endpoint::new("127.0.0.1", port(role))).await?;
+            sample_data(&mut client).await?;
+        }
+        let mut replica = Client::connect(&Endpoint::new("127.0.0.1", port("replica"))).await?;
+        replica.request(&["REPLICAOF", "127.0.0.1", &port("master").to_string()]).await?;
+
+        // Instances of an earlier sandbox point at ports that are gone; tasks may still name them.
+        for old in self.store.instances(Some(REGION))? {
+            let _ = self.remove_instance(old.id);
+        }
+        let register = |role: &str| {
+            let input = InstanceInput {
+                name: format!("sandbox {role} :{}", port(role)),
+                region: REGION.into(),
+                host: "127.0.0.1".into(),
+                port: port(role),
+                user: None,
+                edition: Edition::Standard,
+                proxy: None,
+            };
+            self.add_instance(&input, None)
+        };
+        let target = register("target")?;
+        let (master, replica) = (register("master")?, register("replica")?);
+        let standby = self
+            .start_standby(&StandbyInput {
+                name: "sandbox".into(),
+                master_instance: master.id,
+                replica_instance: replica.id,
+                listen: "127.0.0.1:0".into(),
+                sync_writes: false,
+            })
+            .await?;
+        let sandbox = Sandbox { binary, dir, servers, target, standby_id: standby.id };
+        let view = self.sandbox_view(&sandbox);
+        *slot = Some(sandbox);
+        view
+    }
+
+    /// The running sandbox, if any.
+    pub async fn sandbox(&self) -> Result<Option<SandboxView>, ConsoleError> {
+        let slot = self.sandbox.0.lock().await;
+        slot.as_ref().map(|s| self.sandbox_view(s)).transpose()
+    }
+
+    /// A failover drill: kills the sandbox pair's master with SIGKILL and starts it again, empty, a few
+    /// seconds later. Returns what was done, in words.
+    pub async fn sandbox_drill(&self) -> Result<String, ConsoleError> {
+        let mut slot = self.sandbox.0.lock().await;
+        let sandbox = slot.as_mut().ok_or_else(|| invalid("the sandbox is not running; start it first".into()))?;
+        let master = self.standby(sandbox.standby_id)?.master;
+        let server = sandbox
+            .servers
+            .iter_mut()
+            .find(|s| master.ends_with(&format!(":{}", s.port)))
+            .ok_or_else(|| invalid(format!("the master {master} is not one of the sandbox's servers")))?;
+        let (role, port) = (server.role, server.port);
+        if let Some(mut child) = server.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let shared = self.sandbox.0.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(DRILL_DOWNTIME).await;
+            let mut slot = shared.lock().await;
+            let Some(sandbox) = slot.as_mut() else { return };
+            let binary = sandbox.binary.clone();
+            let dir = sandbox.dir.clone();
+            match spawn(&binary, &dir, role, Some(port)).await {
+                Ok(restarted) => {
+                    if let Some(server) = sandbox.servers.iter_mut().find(|s| s.port == port) {
+                        *server = restarted;
+                    }
+                    record_pids(&dir, &sandbox.servers);
+                }
+                Err(e) => tracing::warn!(port, error = %e, "the sandbox could not restart the drilled master"),
+            }
+        });
+        Ok(format!(
+            "killed the master at 127.0.0.1:{port} (SIGKILL); it starts again, empty, in {} s and is fenced as the standby",
+            DRILL_DOWNTIME.as_secs()
+        ))
+    }
+
+    /// Stops the sandbox: its proxy, its servers, their files and its instances (those no task names).
+    pub async fn stop_sandbox(&self) -> Result<(), ConsoleError> {
+        let Some(sandbox) = self.sandbox.0.lock().await.take() else { return Ok(()) };
+        let _ = self.stop_standby(sandbox.standby_id).await;
+        let dir = sandbox.dir.clone();
+        drop(sandbox);
+        for old in self.store.instances(Some(REGION))? {
+            let _ = self.remove_instance(old.id);
+        }
+        let _ = std::fs::remove_dir_all(dir);
+        Ok(())
+    }
+
+    fn sandbox_view(&self, sandbox: &Sandbox) -> Result<SandboxView, ConsoleError> {
+        let source = sandbox.servers.iter().find(|s| s.role == "source").map(|s| s.port).unwrap_or_default();
+        Ok(SandboxView {
+            source_host: "127.0.0.1".into(),
+            source_port: source,
+            region: REGION.into(),
+            target: sandbox.target.clone(),
+            standby: self.standby(sandbox.standby_id)?,
+            servers: sandbox.servers.iter().map(|s| SandboxServer { role: s.role.into(), port: s.port }).collect(),
+            dir: sandbox.dir.display().to_string(),
+        })
+    }
+}
+
+fn invalid(message: String) -> ConsoleError {
+    ConsoleError::Invalid(message)
+}
+
+/// The `redis-server` to run: `FERRY_REDIS_SERVER`, or the one on PATH.
+fn redis_server() -> Result<PathBuf, ConsoleError> {
+    let binary = std::env::var_os("FERRY_REDIS_SERVER").map(PathBuf::from).unwrap_or_else(|| "redis-server".into());
+    match Command::new(&binary).arg("--version").output() {
+        Ok(out) if out.status.success() => Ok(binary),
+        _ => Err(invalid(format!(
+            "the sandbox needs redis-server, and {} cannot be run. Install it (Debian/Ubuntu: sudo apt-get install \
+             redis-server; macOS: brew install redis) or set FERRY_REDIS_SERVER to its path, then try again",
+            binary.display()
+        ))),
+    }
+}
+
+/// Starts one server on `port` (or a free one) and waits until it answers.
+async fn spawn(binary: &Path, dir: &Path, role: &'static str, port: Option<u16>) -> Result<Server, ConsoleError> {
+    let mut last = String::new();
+    for _ in 0..5 {
+        let port = match port {
+            Some(port) => port,
+            None => free_port()?,
+        };
+        let server_dir = dir.join(role);
+        std::fs::create_dir_all(&server_dir)
+            .map_err(|e| invalid(format!("cannot create {}: {e}", server_dir.display())))?;
+        let child = Command::new(binary)
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args(["--daemonize", "no", "--repl-diskless-sync-delay", "0", "--logfile", "redis.log"])
+            .arg("--dir")
+            .arg(&server_dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| invalid(format!("cannot start {}: {e}", binary.display())))?;
+        let mut server = Server { role, port, child: Some(child) };
+        for _ in 0..100 {
+            if Client::connect_with_timeout(&Endpoint::new("127.0.0.1", port), Duration::from_millis(200)).await.is_ok()
+            {
+                return Ok(server);
+            }
+            if server.child.as_mut().is_some_and(|c| c.try_wait().ok().flatten().is_some()) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        last = std::fs::read_to_string(server_dir.join("redis.log")).unwrap_or_default();
+    }
+    let tail: String = last.lines().rev().take(5).collect::<Vec<_>>().join(" | ");
+    Err(invalid(format!("the sandbox's {role} server did not start; its log ends: {tail}")))
+}
+
+fn free_port() -> Result<u16, ConsoleError> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| invalid(format!("no free port: {e}")))?;
+    listener.local_addr().map(|a| a.port()).map_err(|e| invalid(format!("no free port: {e}")))
+}
+
+/// Writes `pid port` per server, for [`kill_leftovers`].
+fn record_pids(dir: &Path, servers: &[Server]) {
+    let lines: String =
+        servers.iter().filter_map(|s| s.child.as_ref().map(|c| format!("{} {}\n", c.id(), s.port))).collect();
+    let _ = std::fs::write(dir.join("pids"), lines);
+}
+
+/// Kills the servers of a sandbox whose process died without stopping it: each recorded pid that is
+/// still a redis-server on its recorded port.
+fn kill_leftovers(dir: &Path) {
+    let Ok(pids) = std::fs::read_to_string(dir.join("pids")) else { return };
+    for line in pids.lines() {
+        let Some((pid, port)) = line.split_once(' ') else { continue };
+        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        let cmdline = String::from_utf8_lossy(&cmdline);
+        if cmdline.contains("redis-server") && cmdline.contains(&format!(":{port}")) {
+            let _ = Command::new("kill").args(["-9", pid]).status();
+        }
+    }
+}
+
+/// A small dataset of every common type in db 0 and db 1, with some TTLs: about 2,000 keys.
+async fn sample_data(client: &mut Client) -> Result<(), ConsoleError> {
+    let b = |s: String| Bytes::from(s);
+    let mut commands: Vec<Vec<Bytes>> = Vec::new();
+    for i in 0..1000 {
+        commands.push(vec![b("SET".into()), b(format!("user:{i}:name")), b(format!("user-{i}"))]);
+    }
+    for i in 0..200 {
+        let mut hset = vec![b("HSET".into()), b(format!("user:{i}"))];
+        for (field, value) in
+            [("name", format!("user-{i}")), ("plan", ["free", "pro"][i % 2].into()), ("visits", i.to_string())]
+        {
+            hset.extend([b(field.into()), b(value)]);
+        }
+        commands.push(hset);
+        commands.push(vec![b("RPUSH".into()), b(format!("queue:{i}")), b("job-a".into()), b("job-b".into())]);
+        commands.push(vec![b("SADD".into()), b(format!("tags:{i}")), b("red".into()), b("blue".into())]);
+        commands.push(vec![b("ZADD".into()), b(format!("scores:{i}")), b(i.to_string()), b(format!("player-{i}"))]);
+        commands.push(vec![
+            b("SET".into()),
+            b(format!("session:{i}")),
+            b("token".into()),
+            b("EX".into()),
+            b("86400".into()),
+        ]);
+    }
+    for i in 0..100 {
+        commands.push(vec![b("XADD".into()), b("events".into()), b("*".into()), b("n".into()), b(i.to_string())]);
+    }
+    commands.push(vec![b("SELECT".into()), b("1".into())]);
+    for i in 0..300 {
+        commands.push(vec![b("SET".into()), b(format!("cache:{i}")), b("x".repeat(64))]);
+    }
+    commands.push(vec![b("SELECT".into()), b("0".into())]);
+    for chunk in commands.chunks(500) {
+        for command in chunk {
+            client.send(command);
+        }
+        client.flush().await?;
+        for _ in chunk {
+            let reply = client.read_reply().await?;
+            if let Some(message) = reply.error_message() {
+                return Err(invalid(format!("loading the sandbox's sample data failed: {message}")));
+            }
+        }
+    }
+    Ok(())
+}

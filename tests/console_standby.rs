@@ -1,0 +1,133 @@
+//! The console's hot-standby pairs and sandbox against real servers: a pair over two registered
+//! instances with a planned switchover and live events, and the sandbox with its failover drill.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use ferry::client::Client;
+use ferry::console::{Console, MasterHealth, StandbyInput};
+use ferry::endpoint::Endpoint;
+use ferry::ha::events::EventKind;
+use ferry::ha::supervisor::StandbyState;
+use ferry::tasks::model::{Edition, InstanceInput};
+use support::{cmd, RedisServer};
+
+fn instance_input(name: &str, server: &RedisServer) -> InstanceInput {
+    InstanceInput {
+        name: name.into(),
+        region: "test".into(),
+        host: "127.0.0.1".into(),
+        port: server.port,
+        user: None,
+        edition: Edition::Standard,
+        proxy: None,
+    }
+}
+
+/// Waits (bounded) until `check` holds for the pair's view.
+async fn wait_until(
+    console: &Console,
+    id: u32,
+    within: Duration,
+    check: impl Fn(&ferry::console::StandbyView) -> bool,
+) {
+    let deadline = Instant::now() + within;
+    loop {
+        let view = console.standby(id).expect("the pair");
+        if check(&view) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "not reached within {within:?}: {view:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pair_over_registered_instances_switches_over_and_reports_its_events() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let console = Console::open(Some(dir.path())).await.expect("open the console");
+    let args = ["--repl-diskless-sync-delay", "0"];
+    let (master, replica) = (RedisServer::start_args(&args), RedisServer::start_args(&args));
+    cmd(&mut replica.client().await, &["REPLICAOF", "127.0.0.1", &master.port.to_string()]).await;
+    let m = console.add_instance(&instance_input("m", &master), None).expect("register");
+    let r = console.add_instance(&instance_input("r", &replica), None).expect("register");
+
+    let same = StandbyInput {
+        name: "pair".into(),
+        master_instance: m.id,
+        replica_instance: m.id,
+        listen: "127.0.0.1:0".into(),
+        sync_writes: false,
+    };
+    let err = console.start_standby(&same).await.expect_err("the same instance twice");
+    assert!(err.to_string().contains("two different instances"), "{err}");
+
+    let mut live = console.subscribe_standbys();
+    let view = console.start_standby(&StandbyInput { replica_instance: r.id, ..same }).await.expect("start");
+    assert_eq!(
+        (view.master.as_str(), view.master_health),
+        (format!("127.0.0.1:{}", master.port).as_str(), MasterHealth::Up)
+    );
+    wait_until(&console, view.id, Duration::from_secs(10), |v| v.standby_state == StandbyState::Ready).await;
+    let ready = tokio::time::timeout(Duration::from_secs(1), live.recv()).await.expect("a live event").expect("event");
+    assert_eq!((ready.standby_id, ready.event.kind), (view.id, EventKind::StandbyReady));
+
+    let port: u16 = view.listen.rsplit(':').next().and_then(|p| p.parse().ok()).expect("the proxy's port");
+    let mut c = Client::connect(&Endpoint::new("127.0.0.1", port)).await.expect("connect to the proxy");
+    cmd(&mut c, &["SET", "k", "v"]).await;
+
+    let switched = console.switchover(view.id).await.expect("the switchover");
+    assert_eq!((switched.epoch, switched.master), (1, format!("127.0.0.1:{}", replica.port)));
+    assert_eq!(cmd(&mut c, &["GET", "k"]).await, ferry::resp::Frame::Bulk("v".into()), "the session moved with it");
+    let kinds: Vec<EventKind> = console.standby_events(view.id).expect("history").iter().map(|e| e.kind).collect();
+    assert!(kinds.contains(&EventKind::SwitchoverDone), "{kinds:?}");
+
+    // Right after the switch the old master is still catching up: a second switch is refused, and
+    // nothing changes.
+    if console.standby(view.id).expect("view").standby_state != StandbyState::Ready {
+        let err = console.switchover(view.id).await.expect_err("not ready");
+        assert!(err.to_string().contains("not ready"), "{err}");
+    }
+    console.stop_standby(view.id).await.expect("stop");
+    assert!(console.standbys().is_empty());
+    assert!(console.switchover(view.id).await.is_err(), "a stopped pair is gone");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sandbox_starts_servers_with_data_and_its_drill_fails_over_and_fences() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let console = Console::open(Some(dir.path())).await.expect("open the console");
+    let sandbox = console.start_sandbox().await.expect("start the sandbox");
+    assert_eq!(sandbox.servers.len(), 4);
+    let again = console.start_sandbox().await.expect("already running");
+    assert_eq!(again.source_port, sandbox.source_port, "one sandbox per console");
+
+    let mut source = Client::connect(&Endpoint::new("127.0.0.1", sandbox.source_port)).await.expect("source");
+    assert!(cmd(&mut source, &["DBSIZE"]).await.as_int().unwrap_or(0) >= 2000, "sample data in the source");
+    let target = console.test_instance(sandbox.target.id).await.expect("the target answers");
+    assert_eq!(target.keys, 0, "the target starts empty");
+    let instances = console.instances(Some("sandbox")).expect("instances");
+    assert_eq!(instances.len(), 3, "target, master and replica registered: {instances:?}");
+
+    let id = sandbox.standby.id;
+    wait_until(&console, id, Duration::from_secs(10), |v| v.standby_state == StandbyState::Ready).await;
+    let said = console.sandbox_drill().await.expect("the drill");
+    assert!(said.contains("SIGKILL"), "{said}");
+    wait_until(&console, id, Duration::from_secs(10), |v| v.epoch == 1).await;
+    // The killed master comes back after a few seconds, empty, and is fenced as the new standby.
+    wait_until(&console, id, Duration::from_secs(20), |v| v.standby_state == StandbyState::Ready).await;
+    let kinds: Vec<EventKind> = console.standby_events(id).expect("history").iter().map(|e| e.kind).collect();
+    for kind in [EventKind::MarkedDown, EventKind::Promoted, EventKind::RoutePushed, EventKind::Fenced] {
+        assert!(kinds.contains(&kind), "{kind:?} missing: {kinds:?}");
+    }
+
+    let ports: Vec<u16> = sandbox.servers.iter().map(|s| s.port).collect();
+    console.stop_sandbox().await.expect("stop");
+    assert!(console.sandbox().await.expect("sandbox").is_none());
+    assert!(console.instances(Some("sandbox")).expect("instances").is_empty(), "its instances are removed");
+    for port in ports {
+        let gone = Client::connect_with_timeout(&Endpoint::new("127.0.0.1", port), Duration::from_millis(300)).await;
+        assert!(gone.is_err(), "the server on {port} still answers");
+    }
+}
