@@ -79,3 +79,42 @@ async fn a_failover_drill_through_the_cli() {
         assert!(kinds.iter().any(|k| k == step), "{step} in {kinds:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigusr1_asks_the_cli_proxy_for_a_planned_switchover_in_sync_writes_mode() {
+    let args = ["--repl-diskless-sync-delay", "0"];
+    let (master, replica) = (RedisServer::start_args(&args), RedisServer::start_args(&args));
+    cmd(&mut replica.client().await, &["REPLICAOF", "127.0.0.1", &master.port.to_string()]).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut proxy = Command::new(ferry_bin())
+        .args(["proxy", "--listen", &format!("127.0.0.1:{port}"), "--master", &master.url()])
+        .args(["--replica", &replica.url(), "--sync-writes", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(proxy.stdout.take().unwrap());
+    let mut next_kind = move || {
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut lines, &mut line).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{line}: {e}"));
+        v["kind"].as_str().unwrap_or_default().to_string()
+    };
+    assert_eq!(next_kind(), "standby_ready", "the first event once the replica is synced");
+    let mut client = Client::connect(&Endpoint::new("127.0.0.1", port)).await.expect("connect");
+    let reply = cmd(&mut client, &["SET", "k", "v"]).await;
+    assert_eq!(reply.as_bytes().map(|b| b.to_vec()), Some(b"OK".to_vec()), "confirmed by the replica");
+
+    let _ = Command::new("kill").args(["-USR1", &proxy.id().to_string()]).status();
+    let kinds: Vec<String> = (0..6).map(|_| next_kind()).collect();
+    assert!(kinds.contains(&"switchover_done".to_string()), "{kinds:?}");
+    let role = cmd(&mut replica.client().await, &["ROLE"]).await;
+    assert!(format!("{role:?}").contains("master"), "{role:?}");
+    assert_eq!(
+        cmd(&mut client, &["GET", "k"]).await.as_bytes().map(|b| b.to_vec()),
+        Some(b"v".to_vec()),
+        "the session moved to the new master with the data"
+    );
+    let _ = Command::new("kill").args(["-TERM", &proxy.id().to_string()]).status();
+    assert!(proxy.wait().unwrap().success());
+}
