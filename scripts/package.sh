@@ -14,18 +14,8 @@ bash scripts/setup.sh
 need_apt=()
 command -v rpm >/dev/null 2>&1 || need_apt+=(rpm)
 command -v xdotool >/dev/null 2>&1 || need_apt+=(xdotool)
-if [ ${#need_apt[@]} -gt 0 ]; then
-  sudo=()
-  [ "$(id -u)" = 0 ] || ! sudo -n true 2>/dev/null || sudo=(sudo -n)
-  if [ "$(id -u)" = 0 ] || [ ${#sudo[@]} -gt 0 ]; then
-    echo "package: installing ${need_apt[*]}"
-    "${sudo[@]}" apt-get update -qq
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
-  else
-    echo "package: missing ${need_apt[*]}; install them with: sudo apt-get install ${need_apt[*]}" >&2
-    exit 1
-  fi
-fi
+source scripts/apt.sh
+apt_install package "${need_apt[@]}"
 
 start=$(date +%s)
 echo "== ui: vite build"

@@ -27,19 +27,8 @@ command -v Xvfb >/dev/null 2>&1 || need_apt+=(xvfb)
 command -v xauth >/dev/null 2>&1 || need_apt+=(xauth)
 [ -x /usr/bin/WebKitWebDriver ] || need_apt+=(webkit2gtk-driver)
 command -v import >/dev/null 2>&1 || need_apt+=(imagemagick)
-if [ ${#need_apt[@]} -gt 0 ]; then
-  # As root, or through passwordless sudo (CI runners such as GitHub's run as a user with it).
-  sudo=()
-  [ "$(id -u)" = 0 ] || ! sudo -n true 2>/dev/null || sudo=(sudo -n)
-  if [ "$(id -u)" = 0 ] || [ ${#sudo[@]} -gt 0 ]; then
-    echo "setup: installing ${need_apt[*]}"
-    "${sudo[@]}" apt-get update -qq
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
-  else
-    echo "setup: missing ${need_apt[*]}; install them with: sudo apt-get install ${need_apt[*]}" >&2
-    exit 1
-  fi
-fi
+source scripts/apt.sh
+apt_install setup "${need_apt[@]}"
 # Debian's package starts a server on 6379; the tests never use it (they start their own).
 
 if ! command -v cargo >/dev/null 2>&1; then
