@@ -104,8 +104,8 @@ pub fn task_snapshots(console: ConsoleState<'_>, id: i64, limit: u32) -> Result<
 /// The recommended source parameters: the create form starts from them.
 #[tauri::command]
 #[specta::specta]
-pub fn recommended_params() -> Params {
-    Params::default()
+pub fn recommended_params() -> Result<Params> {
+    Ok(Params::default())
 }
 
 /// The parameter-settings page of the create form.

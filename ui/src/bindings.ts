@@ -26,7 +26,7 @@ export const commands = {
 	 */
 	taskSnapshots: (id: number, limit: number) => typedError<Snapshot_Serialize[], CommandError>(__TAURI_INVOKE("task_snapshots", { id, limit })),
 	/**  The recommended source parameters: the create form starts from them. */
-	recommendedParams: () => __TAURI_INVOKE<Params>("recommended_params"),
+	recommendedParams: () => typedError<Params, CommandError>(__TAURI_INVOKE("recommended_params")),
 	/**  The parameter-settings page of the create form. */
 	parameterRows: (request: TaskRequest_Deserialize) => typedError<ParamRow_Serialize[], CommandError>(__TAURI_INVOKE("parameter_rows", { request })),
 	/**  The pre-check before a task exists (items also arrive as `checkItemEvent`s). */
