@@ -134,9 +134,11 @@ pub async fn create_task(
     Ok(CreatedTask { task, report })
 }
 
+/// Async so that it runs on the Tokio runtime, where the console spawns the task's runner (a sync
+/// command runs on the main thread, outside any runtime, and spawning there panics).
 #[tauri::command]
 #[specta::specta]
-pub fn start_task(console: ConsoleState<'_>, id: i64) -> Result<Task> {
+pub async fn start_task(console: ConsoleState<'_>, id: i64) -> Result<Task> {
     Ok(console.inner().start_task(id)?)
 }
 

@@ -33,6 +33,10 @@ export const commands = {
 	checkTask: (request: TaskRequest_Deserialize) => typedError<CheckReport, CommandError>(__TAURI_INVOKE("check_task", { request })),
 	/**  "Confirm and create task". */
 	createTask: (request: TaskRequest_Deserialize, acceptWarnings: boolean) => typedError<CreatedTask_Serialize, CommandError>(__TAURI_INVOKE("create_task", { request, acceptWarnings })),
+	/**
+	 *  Async so that it runs on the Tokio runtime, where the console spawns the task's runner (a sync
+	 *  command runs on the main thread, outside any runtime, and spawning there panics).
+	 */
 	startTask: (id: number) => typedError<Task_Serialize, CommandError>(__TAURI_INVOKE("start_task", { id })),
 	cancelTask: (id: number) => typedError<Task_Serialize, CommandError>(__TAURI_INVOKE("cancel_task", { id })),
 	/**  "Disconnect sync". */
