@@ -3,7 +3,12 @@
 // against a real redis-server on a free loopback port and a fresh FERRY_DATA_DIR.
 //
 // Usage: node e2e/run.mjs [path/to/ferry-desktop]   (default: ../target/debug/ferry-desktop)
-// Bounded: the whole run is killed after E2E_TIMEOUT_SECS (default 180) seconds.
+// Bounded: the whole run is killed after E2E_TIMEOUT_SECS (default 240) seconds.
+//
+// Two servers: a source holding some keys, and a target registered through the UI as an instance.
+// The test creates a migration task through the form, checks, creates and starts it, follows it to
+// incremental sync on the detail page, writes to the source and sees the keys counted on both
+// sides, then verifies and disconnects the sync from the cutover dialog.
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
@@ -16,7 +21,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "../..");
 const binary = path.resolve(process.argv[2] ?? path.join(repo, "target/debug/ferry-desktop"));
 const shots = path.join(here, "screenshots");
-const budgetMs = Number(process.env.E2E_TIMEOUT_SECS ?? 180) * 1000;
+const budgetMs = Number(process.env.E2E_TIMEOUT_SECS ?? 240) * 1000;
 const started = Date.now();
 
 const children = [];
@@ -87,6 +92,25 @@ function redisPing(port) {
   });
 }
 
+/** Sends one command (RESP array of bulk strings) and resolves with the first reply line. */
+function redisCmd(port, ...args) {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, "127.0.0.1");
+    let buf = "";
+    s.once("error", reject);
+    s.once("connect", () => s.write(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(String(a))}\r\n${a}\r\n`).join("")}`));
+    s.on("data", (d) => {
+      buf += d.toString();
+      if (buf.includes("\r\n")) {
+        s.destroy();
+        const line = buf.slice(0, buf.indexOf("\r\n"));
+        if (line.startsWith("-")) reject(new Error(`redis: ${line}`));
+        else resolve(line.slice(1));
+      }
+    });
+  });
+}
+
 function portOpen(port) {
   return new Promise((resolve) => {
     const s = net.connect(port, "127.0.0.1");
@@ -145,9 +169,19 @@ async function main() {
   const dataDir = path.join(tmp, "data");
   fs.mkdirSync(dataDir);
 
+  // The target (registered as an instance through the UI) and the source (with some data).
   const redisPort = await freePort();
-  start("redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", tmp]);
-  await until("redis-server", () => redisPing(redisPort));
+  start("redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", tmp, "--logfile", path.join(tmp, "target.log")]);
+  const sourcePort = await freePort();
+  start("redis-server", ["--port", String(sourcePort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", tmp, "--logfile", path.join(tmp, "source.log")]);
+  await until("redis-server (target)", () => redisPing(redisPort));
+  await until("redis-server (source)", () => redisPing(sourcePort));
+  const seeded = 2000;
+  for (let batch = 0; batch < seeded / 500; batch++) {
+    const kv = [];
+    for (let i = batch * 500; i < (batch + 1) * 500; i++) kv.push(`order:${i}`, `value-${i}`);
+    await redisCmd(sourcePort, "MSET", ...kv);
+  }
 
   // A display of our own.
   display = 90 + (process.pid % 100);
@@ -186,7 +220,7 @@ async function main() {
   });
   await browser.setTimeout({ implicit: 0 });
 
-  console.log(`e2e: ${binary}\n  redis-server on 127.0.0.1:${redisPort}, FERRY_DATA_DIR=${dataDir}, DISPLAY=:${display}`);
+  console.log(`e2e: ${binary}\n  target redis-server on 127.0.0.1:${redisPort}, source on 127.0.0.1:${sourcePort} (${seeded} keys), FERRY_DATA_DIR=${dataDir}, DISPLAY=:${display}`);
 
   await step("window opens on the task list", async () => {
     await browser.$('[data-testid="tasks-title"]').waitForExist({ timeout: 20000 });
@@ -231,9 +265,106 @@ async function main() {
     await (await browser.$('//label[contains(@class,"t-radio-button") and contains(., "中文")]')).click();
     await browser.waitUntil(async () => (await text('[data-testid="tasks-title"]')) === "迁移任务列表", { timeout: 5000 });
     await shot("tasks-zh");
+    await (await browser.$('//label[contains(@class,"t-radio-button") and contains(., "English")]')).click();
+    await browser.waitUntil(async () => (await text('[data-testid="tasks-title"]')) === "Migration task list", { timeout: 5000 });
+  });
+
+  const taskName = "e2e-orders";
+  await step("create form: basic information", async () => {
     await (await browser.$('[data-testid="new-task"]')).click();
-    await browser.$('[data-testid="new-task-screen"]').waitForDisplayed({ timeout: 5000 });
-    await shot("new-task-zh");
+    await browser.$('[data-testid="basic-form"]').waitForDisplayed({ timeout: 5000 });
+    await fill("name", taskName);
+    await fill("host", "127.0.0.1");
+    await fill("port", String(sourcePort));
+    // The only registered instance is chosen as the target for the user.
+    const target = await browser.$('[data-testid="field-targetId"] input').getValue();
+    if (!target.includes("e2e-redis")) throw new Error(`target not chosen: ${target}`);
+    await shot("create-basic");
+  });
+
+  await step("create form: parameter settings with the source's current values", async () => {
+    await (await browser.$('[data-testid="basic-next"]')).click();
+    const table = browser.$('[data-testid="params-table"]');
+    await table.waitForDisplayed({ timeout: 10000 });
+    const rows = await table.getText();
+    for (const want of ["client-output-buffer-limit", "repl-backlog-size", "repl-timeout", "Recommended"]) {
+      if (!rows.includes(want)) throw new Error(`parameter table lacks ${want}: ${rows}`);
+    }
+    await shot("create-params");
+  });
+
+  await step("create form: the pre-check runs, with its items", async () => {
+    await (await browser.$('[data-testid="start-check"]')).click();
+    await browser.$('[data-testid="check-summary"]').waitForDisplayed({ timeout: 30000 });
+    const results = await text('[data-testid="check-results"]');
+    for (const want of ["Source", "Passed"]) {
+      if (!results.includes(want)) throw new Error(`check results lack ${want}: ${results}`);
+    }
+    const summary = await text('[data-testid="check-summary"]');
+    if (summary.includes("error(s)")) throw new Error(`the check found errors: ${summary}\n${results}`);
+    await shot("create-check");
+  });
+
+  await step("confirm and create the task, then start it", async () => {
+    const accept = await browser.$('[data-testid="accept-warnings"] .t-checkbox');
+    if (await accept.isExisting()) await accept.click();
+    await browser.waitUntil(async () => (await browser.$('[data-testid="create-task"]').getAttribute("disabled")) === null, { timeout: 5000, timeoutMsg: "create stays disabled" });
+    await (await browser.$('[data-testid="create-task"]')).click();
+    await browser.$('[data-testid="task-created"]').waitForDisplayed({ timeout: 30000 });
+    await (await browser.$('[data-testid="start-created"]')).click();
+    await browser.$('[data-testid="task-detail-screen"]').waitForDisplayed({ timeout: 10000 });
+  });
+
+  const detailStatus = () => browser.$('[data-testid="task-detail-screen"]').getAttribute("data-status");
+  await step("detail page: incremental sync with live charts", async () => {
+    await browser.waitUntil(async () => (await detailStatus()) === "incremental_sync", {
+      timeout: 60000,
+      timeoutMsg: "the task did not reach incremental sync",
+    });
+    await browser.waitUntil(async () => Number(await browser.$('[data-testid="sync-charts"]').getAttribute("data-points")) >= 2, { timeout: 15000 });
+    for (const chart of ["keys-chart", "offsets-chart"]) {
+      if (!(await browser.$(`[data-testid="${chart}"] canvas`).isDisplayed())) throw new Error(`${chart} is not drawn`);
+    }
+  });
+
+  await step("writes to the source are counted on both sides", async () => {
+    await redisCmd(sourcePort, "MSET", "live:1", "a", "live:2", "b", "live:3", "c", "live:4", "d", "live:5", "e");
+    const want = `source ${(seeded + 5).toLocaleString("en")}, target ${(seeded + 5).toLocaleString("en")}`;
+    await browser.waitUntil(async () => (await text('[data-testid="keys-caption"]')).includes(want), {
+      timeout: 15000,
+      timeoutMsg: `the keys chart never said ${want}`,
+    });
+    await (await browser.$('[data-testid="sync-charts"]')).scrollIntoView({ block: "center" });
+    await shot("detail-incremental");
+  });
+
+  await step("cutover dialog: verify, type the name, disconnect sync", async () => {
+    await (await browser.$('[data-testid="detail-cutover"]')).scrollIntoView({ block: "center" });
+    await (await browser.$('[data-testid="detail-cutover"]')).click();
+    await browser.$('[data-testid="cutover-dialog"]').waitForDisplayed({ timeout: 5000 });
+    await (await browser.$('[data-testid="run-verify"]')).click();
+    await browser.$('[data-testid="verify-summary"]').waitForDisplayed({ timeout: 20000 });
+    const verify = await text('[data-testid="verify-summary"]');
+    if (!verify.includes(`${(seeded + 5).toLocaleString("en")} keys compared`)) throw new Error(`verify says: ${verify}`);
+    if ((await browser.$('[data-testid="cutover-confirm"]').getAttribute("disabled")) === null) throw new Error("cutover enabled before the name was typed");
+    const input = await browser.$('[data-testid="confirm-name"] input');
+    await input.click();
+    await input.addValue(taskName);
+    await browser.waitUntil(async () => (await browser.$('[data-testid="cutover-confirm"]').getAttribute("disabled")) === null, { timeout: 5000 });
+    await shot("cutover-dialog");
+    await (await browser.$('[data-testid="cutover-confirm"]')).click();
+    await browser.$('[data-testid="cutover-result"]').waitForDisplayed({ timeout: 90000 });
+    await (await browser.$('[data-testid="cutover-close"]')).click();
+  });
+
+  await step("the task is completed", async () => {
+    await browser.waitUntil(async () => (await detailStatus()) === "completed", { timeout: 15000, timeoutMsg: "not completed" });
+    const status = await text('[data-testid="detail-status"]');
+    if (status !== "Completed") throw new Error(`status tag says ${status}`);
+    const keys = await redisCmd(redisPort, "DBSIZE");
+    if (Number(keys) !== seeded + 5) throw new Error(`the target holds ${keys} keys, not ${seeded + 5}`);
+    await browser.execute(() => window.scrollTo(0, 0));
+    await shot("task-completed");
   });
 }
 
@@ -245,7 +376,11 @@ try {
   if (!results.some((r) => !r.ok)) console.log(`  ✗ setup: ${e instanceof Error ? e.message : e}`);
   if (tmp) {
     for (const f of fs.readdirSync(tmp).filter((f) => f.endsWith(".log"))) {
-      const log = fs.readFileSync(path.join(tmp, f), "utf8").trim().split("\n").slice(-60).join("\n");
+      const lines = fs.readFileSync(path.join(tmp, f), "utf8").trim().split("\n");
+      // A panic's message comes before its (long) backtrace: show it first.
+      const panic = lines.findIndex((l) => l.includes("panicked at"));
+      if (panic >= 0) console.log(`--- ${f} (panic)\n${lines.slice(panic, panic + 4).join("\n")}`);
+      const log = lines.slice(-60).join("\n");
       if (log) console.log(`--- ${f} (last lines)\n${log}`);
     }
   }

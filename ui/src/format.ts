@@ -28,6 +28,11 @@ export function fmtDuration(secs: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
 }
 
+/** A measured time: "0.4 s" under a minute, else as [`fmtDuration`]. */
+export function fmtElapsed(ms: number): string {
+  return ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : fmtDuration(ms / 1000);
+}
+
 /** A date and time in the user's language. */
 export function fmtTime(ms: number, lang: Lang): string {
   return new Intl.DateTimeFormat(lang, { dateStyle: "short", timeStyle: "medium" }).format(new Date(ms));

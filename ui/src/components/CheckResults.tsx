@@ -9,19 +9,19 @@ const LEVEL_LABEL: Record<Level, MessageKey> = { pass: "check.pass", warning: "c
 export function CheckResults({ items, loading = false }: { items: CheckItem[]; loading?: boolean }) {
   const { t } = useI18n();
   const columns: PrimaryTableCol<CheckItem>[] = [
-    { colKey: "title", title: t("check.col.item"), width: 200 },
+    { colKey: "title", title: t("check.col.item"), width: 220 },
     {
       colKey: "level",
       title: t("check.col.result"),
-      width: 100,
+      width: 90,
       cell: ({ row }) => (
         <Tag theme={LEVEL_THEME[row.level]} variant="light" data-level={row.level}>
           {t(LEVEL_LABEL[row.level])}
         </Tag>
       ),
     },
-    { colKey: "value", title: t("check.col.value"), width: 200, ellipsis: true },
-    { colKey: "message", title: t("check.col.message") },
+    { colKey: "value", title: t("check.col.value"), width: 180, ellipsis: true },
+    { colKey: "message", title: t("check.col.message"), width: 480 },
   ];
   return (
     <div data-testid="check-results">

@@ -33,7 +33,6 @@ export function CheckStep({ items, total, running, accepted, onAccept, onRecheck
       <div className="ferry-block" data-testid="check-progress" data-done={done}>
         <Progress percentage={percentage} label={running ? t("check.running", { done: items.length, total: total || "?" }) : undefined} />
       </div>
-      <CheckResults items={items} loading={running} />
       {done && (
         <div className="ferry-block" data-testid="check-summary">
           {errors > 0 ? (
@@ -57,7 +56,7 @@ export function CheckStep({ items, total, running, accepted, onAccept, onRecheck
           )}
         </div>
       )}
-      <div className="ferry-actions">
+      <div className="ferry-actions ferry-block">
         <Button variant="outline" onClick={onBack} disabled={running || creating}>
           {t("newTask.back")}
         </Button>
@@ -68,6 +67,7 @@ export function CheckStep({ items, total, running, accepted, onAccept, onRecheck
           {t("newTask.create")}
         </Button>
       </div>
+      <CheckResults items={items} loading={running} />
     </Card>
   );
 }

@@ -61,9 +61,9 @@ export function ParamsStep({ rows, params, recommended, onChange, onBack, onChec
     );
   };
   const columns: PrimaryTableCol<ParamRow>[] = [
-    { colKey: "name", title: t("params.col.name"), width: 240, cell: ({ row }) => <code>{row.name}</code> },
-    { colKey: "value", title: t("params.col.value"), cell: ({ row }) => editors(row) },
-    { colKey: "current", title: t("params.col.current"), width: 260, cell: ({ row }) => row.current ?? t("params.unknown") },
+    { colKey: "name", title: t("params.col.name"), width: 220, cell: ({ row }) => <code>{row.name}</code> },
+    { colKey: "value", title: t("params.col.value"), width: 560, cell: ({ row }) => editors(row) },
+    { colKey: "current", title: t("params.col.current"), width: 320, cell: ({ row }) => row.current ?? t("params.unknown") },
   ];
   const valid = paramsValid(params);
   return (

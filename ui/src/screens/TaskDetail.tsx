@@ -8,11 +8,16 @@ import { ErrorView } from "../components/ErrorView";
 import { FullSyncProgress } from "../components/FullSyncProgress";
 import { StatusSteps } from "../components/StatusSteps";
 import { SyncCharts } from "../components/SyncCharts";
-import { fmtBytes, fmtCount, fmtDuration, fmtTime } from "../format";
+import { fmtBytes, fmtCount, fmtElapsed, fmtTime } from "../format";
 import { useI18n } from "../i18n";
 import { canCancel, canStart, STATUS_LABEL, STATUS_THEME } from "../status";
 import { appendPoint, MAX_POINTS, toPoint, type SyncPoint } from "../syncSeries";
 import { useEvent } from "../useEvent";
+
+/** A task's events, the newest first (numbered, as two may share a millisecond). */
+function newestFirst(events: TaskEvent[]): Array<TaskEvent & { n: number }> {
+  return events.map((e, n) => ({ ...e, n })).sort((a, b) => b.at_ms - a.at_ms || b.n - a.n);
+}
 
 interface Props {
   id: number;
@@ -75,9 +80,9 @@ export function TaskDetail({ id, onBack, dataDir }: Props) {
   const charted = status === "incremental_sync" || status === "cutting_over" || status === "completed";
 
   const eventColumns: PrimaryTableCol<TaskEvent & { n: number }>[] = [
-    { colKey: "at_ms", title: t("detail.col.time"), width: 200, cell: ({ row }) => fmtTime(row.at_ms, lang) },
-    { colKey: "kind", title: t("detail.col.kind"), width: 100 },
-    { colKey: "message", title: t("detail.col.message") },
+    { colKey: "at_ms", title: t("detail.col.time"), width: 190, cell: ({ row }) => fmtTime(row.at_ms, lang) },
+    { colKey: "kind", title: t("detail.col.kind"), width: 90 },
+    { colKey: "message", title: t("detail.col.message"), width: 860 },
   ];
   const p = task.spec.params;
   const settings: Array<[string, string]> = [
@@ -135,7 +140,7 @@ export function TaskDetail({ id, onBack, dataDir }: Props) {
           <dl className="ferry-stats" data-testid="sync-stats">
             <div>
               <dt>{t("detail.fullSyncTook")}</dt>
-              <dd>{progress.full_sync_ms ? fmtDuration(progress.full_sync_ms / 1000) : "—"}</dd>
+              <dd>{progress.full_sync_ms === null || progress.full_sync_ms === undefined ? "—" : fmtElapsed(progress.full_sync_ms)}</dd>
             </div>
             <div>
               <dt>{t("full.keys")}</dt>
@@ -163,7 +168,7 @@ export function TaskDetail({ id, onBack, dataDir }: Props) {
       <Tabs defaultValue="events" className="ferry-block">
         <Tabs.TabPanel value="events" label={t("tasks.events")}>
           <div data-testid="detail-events">
-            <Table rowKey="n" size="small" data={detail.events.map((e, n) => ({ ...e, n })).reverse()} columns={eventColumns} empty={t("tasks.noEvents")} maxHeight={360} />
+            <Table rowKey="n" size="small" data={newestFirst(detail.events)} columns={eventColumns} empty={t("tasks.noEvents")} maxHeight={360} />
           </div>
         </Tabs.TabPanel>
         <Tabs.TabPanel value="settings" label={t("detail.settings")}>
