@@ -9,13 +9,10 @@
 // The test creates a migration task through the form, checks, creates and starts it, follows it to
 // incremental sync on the detail page, writes to the source and sees the keys counted on both
 // sides, then verifies and disconnects the sync from the cutover dialog.
-import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { remote } from "webdriverio";
+import { Harness, redisCmd } from "./harness.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "../..");
@@ -24,103 +21,14 @@ const shots = path.join(here, "screenshots");
 const budgetMs = Number(process.env.E2E_TIMEOUT_SECS ?? 240) * 1000;
 const started = Date.now();
 
-const children = [];
-let tmp;
+const h = new Harness();
 let browser;
 const results = [];
 
-function cleanup() {
-  for (const c of children.reverse()) {
-    try {
-      if (c.exitCode === null) c.kill("SIGTERM");
-    } catch {
-      /* already gone */
-    }
-  }
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-}
-
 const watchdog = setTimeout(() => {
   console.error(`e2e: timed out after ${budgetMs / 1000}s`);
-  cleanup();
-  process.exit(1);
+  void h.cleanup().finally(() => process.exit(1));
 }, budgetMs);
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function start(cmd, args, opts = {}) {
-  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], ...opts });
-  const log = fs.createWriteStream(path.join(tmp, `${path.basename(cmd)}.log`));
-  child.stdout.pipe(log);
-  child.stderr.pipe(log);
-  children.push(child);
-  return child;
-}
-
-/** Waits until `probe()` resolves true, or throws after `ms`. */
-async function until(what, probe, ms = 15000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      if (await probe()) return;
-    } catch {
-      /* not yet */
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function redisPing(port) {
-  return new Promise((resolve) => {
-    const s = net.connect(port, "127.0.0.1");
-    s.once("error", () => resolve(false));
-    s.once("connect", () => s.write("PING\r\n"));
-    s.once("data", (d) => {
-      s.destroy();
-      resolve(d.toString().startsWith("+PONG"));
-    });
-  });
-}
-
-/** Sends one command (RESP array of bulk strings) and resolves with the first reply line. */
-function redisCmd(port, ...args) {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(port, "127.0.0.1");
-    let buf = "";
-    s.once("error", reject);
-    s.once("connect", () => s.write(`*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(String(a))}\r\n${a}\r\n`).join("")}`));
-    s.on("data", (d) => {
-      buf += d.toString();
-      if (buf.includes("\r\n")) {
-        s.destroy();
-        const line = buf.slice(0, buf.indexOf("\r\n"));
-        if (line.startsWith("-")) reject(new Error(`redis: ${line}`));
-        else resolve(line.slice(1));
-      }
-    });
-  });
-}
-
-function portOpen(port) {
-  return new Promise((resolve) => {
-    const s = net.connect(port, "127.0.0.1");
-    s.once("error", () => resolve(false));
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-  });
-}
 
 async function step(name, fn) {
   const t0 = Date.now();
@@ -140,14 +48,22 @@ async function step(name, fn) {
   }
 }
 
-// WebKitWebDriver's screenshot endpoint hangs under Xvfb, so the whole (window-sized) screen is
-// grabbed with ImageMagick's `import` instead.
-let display;
 async function shot(name) {
-  fs.mkdirSync(shots, { recursive: true });
-  await new Promise((r) => setTimeout(r, 300)); // let transitions settle
-  const result = spawnSync("import", ["-display", `:${display}`, "-window", "root", path.join(shots, `${name}.png`)], { timeout: 15000 });
-  if (result.status !== 0) throw new Error(`import failed: ${result.stderr}`);
+  await h.shot(path.join(shots, `${name}.png`));
+}
+
+/** Waits until the element stops moving (animations done), so a click lands on it. */
+async function settled(selector) {
+  let last = "";
+  await browser.waitUntil(
+    async () => {
+      const r = JSON.stringify(await browser.$(selector).getLocation());
+      const same = r === last;
+      last = r;
+      return same;
+    },
+    { timeout: 5000, interval: 150, timeoutMsg: `${selector} keeps moving` },
+  );
 }
 
 async function text(selector) {
@@ -165,62 +81,18 @@ async function fill(field, value) {
 
 async function main() {
   if (!fs.existsSync(binary)) throw new Error(`no app binary at ${binary}; build it with: npm --prefix ui exec -- tauri build --debug --no-bundle`);
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-e2e-"));
-  const dataDir = path.join(tmp, "data");
-  fs.mkdirSync(dataDir);
-
   // The target (registered as an instance through the UI) and the source (with some data).
-  const redisPort = await freePort();
-  start("redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", tmp, "--logfile", path.join(tmp, "target.log")]);
-  const sourcePort = await freePort();
-  start("redis-server", ["--port", String(sourcePort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", tmp, "--logfile", path.join(tmp, "source.log")]);
-  await until("redis-server (target)", () => redisPing(redisPort));
-  await until("redis-server (source)", () => redisPing(sourcePort));
+  const redisPort = await h.redis("target");
+  const sourcePort = await h.redis("source");
   const seeded = 2000;
   for (let batch = 0; batch < seeded / 500; batch++) {
     const kv = [];
     for (let i = batch * 500; i < (batch + 1) * 500; i++) kv.push(`order:${i}`, `value-${i}`);
     await redisCmd(sourcePort, "MSET", ...kv);
   }
+  browser = await h.session(await h.driver(), binary);
 
-  // A display of our own.
-  display = 90 + (process.pid % 100);
-  while (fs.existsSync(`/tmp/.X11-unix/X${display}`) || fs.existsSync(`/tmp/.X${display}-lock`)) display++;
-  start("Xvfb", [`:${display}`, "-screen", "0", "1200x800x24", "-nolisten", "tcp"]);
-  await until("Xvfb", () => fs.existsSync(`/tmp/.X11-unix/X${display}`));
-
-  const driverPort = await freePort();
-  const nativePort = await freePort();
-  const env = {
-    ...process.env,
-    DISPLAY: `:${display}`,
-    FERRY_DATA_DIR: dataDir,
-    LANG: "C.UTF-8",
-    // No GPU under Xvfb.
-
-    WEBKIT_DISABLE_DMABUF_RENDERER: "1",
-    LIBGL_ALWAYS_SOFTWARE: "1",
-  };
-  start("tauri-driver", ["--port", String(driverPort), "--native-port", String(nativePort), "--native-driver", "/usr/bin/WebKitWebDriver"], { env });
-  await until("tauri-driver", () => portOpen(driverPort));
-  // tauri-driver forwards to WebKitWebDriver, which it starts itself: a session asked for before
-  // that one listens makes tauri-driver drop the connection.
-  await until("WebKitWebDriver", () => portOpen(nativePort));
-
-  browser = await remote({
-    hostname: "127.0.0.1",
-    port: driverPort,
-    logLevel: "error",
-    connectionRetryCount: 1,
-    connectionRetryTimeout: 60000,
-    capabilities: {
-      "wdio:enforceWebDriverClassic": true,
-      "tauri:options": { application: binary },
-    },
-  });
-  await browser.setTimeout({ implicit: 0 });
-
-  console.log(`e2e: ${binary}\n  target redis-server on 127.0.0.1:${redisPort}, source on 127.0.0.1:${sourcePort} (${seeded} keys), FERRY_DATA_DIR=${dataDir}, DISPLAY=:${display}`);
+  console.log(`e2e: ${binary}\n  target redis-server on 127.0.0.1:${redisPort}, source on 127.0.0.1:${sourcePort} (${seeded} keys), FERRY_DATA_DIR=${h.dataDir}, DISPLAY=:${h.display}`);
 
   await step("window opens on the task list", async () => {
     await browser.$('[data-testid="tasks-title"]').waitForExist({ timeout: 20000 });
@@ -342,6 +214,8 @@ async function main() {
     await (await browser.$('[data-testid="detail-cutover"]')).scrollIntoView({ block: "center" });
     await (await browser.$('[data-testid="detail-cutover"]')).click();
     await browser.$('[data-testid="cutover-dialog"]').waitForDisplayed({ timeout: 5000 });
+    // The dialog zooms in: a click during the animation lands beside the button.
+    await settled('[data-testid="run-verify"]');
     await (await browser.$('[data-testid="run-verify"]')).click();
     await browser.$('[data-testid="verify-summary"]').waitForDisplayed({ timeout: 20000 });
     const verify = await text('[data-testid="verify-summary"]');
@@ -363,6 +237,9 @@ async function main() {
     if (status !== "Completed") throw new Error(`status tag says ${status}`);
     const keys = await redisCmd(redisPort, "DBSIZE");
     if (Number(keys) !== seeded + 5) throw new Error(`the target holds ${keys} keys, not ${seeded + 5}`);
+    // The history, newest first, ends in the cutover.
+    const history = await text('[data-testid="detail-events"] tbody tr:first-child');
+    if (!history.includes("completed")) throw new Error(`the newest event is not the completion: ${await text('[data-testid="detail-events"]')}`);
     await browser.execute(() => window.scrollTo(0, 0));
     await shot("task-completed");
   });
@@ -374,19 +251,9 @@ try {
 } catch (e) {
   failed = true;
   if (!results.some((r) => !r.ok)) console.log(`  ✗ setup: ${e instanceof Error ? e.message : e}`);
-  if (tmp) {
-    for (const f of fs.readdirSync(tmp).filter((f) => f.endsWith(".log"))) {
-      const lines = fs.readFileSync(path.join(tmp, f), "utf8").trim().split("\n");
-      // A panic's message comes before its (long) backtrace: show it first.
-      const panic = lines.findIndex((l) => l.includes("panicked at"));
-      if (panic >= 0) console.log(`--- ${f} (panic)\n${lines.slice(panic, panic + 4).join("\n")}`);
-      const log = lines.slice(-60).join("\n");
-      if (log) console.log(`--- ${f} (last lines)\n${log}`);
-    }
-  }
+  h.printLogs();
 } finally {
-  if (browser) await browser.deleteSession().catch(() => {});
-  cleanup();
+  await h.cleanup();
   clearTimeout(watchdog);
 }
 const passed = results.filter((r) => r.ok).length;

@@ -30,6 +30,7 @@ function Chart({ option, testId }: { option: ChartOption; testId: string }) {
 }
 
 const GRID = { left: 64, right: 64, top: 36, bottom: 28 };
+const X_AXIS = { type: "time", splitNumber: 4, axisLabel: { hideOverlap: true } } as const;
 
 /** Incremental sync, live: key counts on both sides, and the offsets with the lag between them. */
 export function SyncCharts({ points }: { points: SyncPoint[] }) {
@@ -40,7 +41,7 @@ export function SyncCharts({ points }: { points: SyncPoint[] }) {
     tooltip: { trigger: "axis" },
     legend: { top: 0 },
     grid: GRID,
-    xAxis: { type: "time" },
+    xAxis: X_AXIS,
     yAxis: { type: "value", name: t("chart.keys"), minInterval: 1, scale: true },
     series: [
       { name: t("chart.sourceKeys"), type: "line", showSymbol: false, data: points.map((p) => [p.at, p.sourceKeys]) },
@@ -52,7 +53,7 @@ export function SyncCharts({ points }: { points: SyncPoint[] }) {
     tooltip: { trigger: "axis" },
     legend: { top: 0 },
     grid: GRID,
-    xAxis: { type: "time" },
+    xAxis: X_AXIS,
     yAxis: [
       { type: "value", name: t("chart.offset"), scale: true },
       { type: "value", name: t("chart.lagBytes"), splitLine: { show: false } },

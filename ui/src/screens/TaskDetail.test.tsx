@@ -73,14 +73,27 @@ describe("TaskDetail", () => {
 
   it("reloads when the task changes status, and offers the cutover in incremental sync", async () => {
     let status: "full_sync" | "incremental_sync" = "full_sync";
-    const b = fakeBackend({ task_detail: () => detail(task(3, status, "orders"), { progress: progress({ phase: "full_sync" }) }), task_snapshots: () => [] });
+    const events = [
+      { task_id: 3, at_ms: 1_700_000_000_000, kind: "status", message: "not started → checking" },
+      { task_id: 3, at_ms: 1_700_000_001_000, kind: "status", message: "checking → full sync" },
+    ];
+    const b = fakeBackend({
+      task_detail: () => detail(task(3, status, "orders"), { progress: progress({ phase: "full_sync" }), events: [...events] }),
+      task_snapshots: () => [],
+    });
+    const newest = () => screen.getByTestId("detail-events").querySelector("tbody tr")?.textContent;
     show();
     await screen.findByTestId("full-sync-progress");
     expect(screen.queryByTestId("detail-cutover")).toBeNull();
+    expect(newest()).toContain("checking → full sync");
     status = "incremental_sync";
+    events.push({ task_id: 3, at_ms: 1_700_000_009_000, kind: "status", message: "full sync → incremental sync" });
     await sendEvent("task-changed-event", { task: task(3, "incremental_sync", "orders") });
     expect(await screen.findByTestId("detail-cutover")).toBeTruthy();
     expect(b.argsOf("task_detail").length).toBe(2);
+    // The history, newest first.
+    expect(newest()).toContain("full sync → incremental sync");
+    expect(screen.getByTestId("detail-events").querySelectorAll("tbody tr")).toHaveLength(3);
   });
 
   it("says what went wrong and offers to retry when the task cannot be read", async () => {

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from "react";
-import { Alert, Button, Card, Popconfirm, Space, Table, Tabs, Tag, type PrimaryTableCol } from "tdesign-react";
+import { Alert, Button, Card, Popconfirm, Space, Tabs, Tag } from "tdesign-react";
 import { commands, events, type CommandError, type Progress, type TaskDetail as Detail, type TaskEvent } from "../bindings";
 import { settle } from "../command";
 import { CheckResults } from "../components/CheckResults";
@@ -79,11 +79,6 @@ export function TaskDetail({ id, onBack, dataDir }: Props) {
   const syncing = status === "full_sync" || status === "checking";
   const charted = status === "incremental_sync" || status === "cutting_over" || status === "completed";
 
-  const eventColumns: PrimaryTableCol<TaskEvent & { n: number }>[] = [
-    { colKey: "at_ms", title: t("detail.col.time"), width: 190, cell: ({ row }) => fmtTime(row.at_ms, lang) },
-    { colKey: "kind", title: t("detail.col.kind"), width: 90 },
-    { colKey: "message", title: t("detail.col.message"), width: 860 },
-  ];
   const p = task.spec.params;
   const settings: Array<[string, string]> = [
     [t("tasks.col.source"), `${task.spec.source.host}:${task.spec.source.port}${task.spec.source.user ? ` (${task.spec.source.user})` : ""}`],
@@ -168,7 +163,28 @@ export function TaskDetail({ id, onBack, dataDir }: Props) {
       <Tabs defaultValue="events" className="ferry-block">
         <Tabs.TabPanel value="events" label={t("tasks.events")}>
           <div data-testid="detail-events">
-            <Table rowKey="n" size="small" data={newestFirst(detail.events)} columns={eventColumns} empty={t("tasks.noEvents")} maxHeight={360} />
+            {detail.events.length === 0 ? (
+              <p className="ferry-empty">{t("tasks.noEvents")}</p>
+            ) : (
+              <table className="ferry-events">
+                <thead>
+                  <tr>
+                    <th>{t("detail.col.time")}</th>
+                    <th>{t("detail.col.kind")}</th>
+                    <th>{t("detail.col.message")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {newestFirst(detail.events).map((e) => (
+                    <tr key={e.n}>
+                      <td>{fmtTime(e.at_ms, lang)}</td>
+                      <td>{e.kind}</td>
+                      <td>{e.message}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
           </div>
         </Tabs.TabPanel>
         <Tabs.TabPanel value="settings" label={t("detail.settings")}>
