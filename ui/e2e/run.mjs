@@ -243,6 +243,16 @@ async function main() {
     await browser.execute(() => window.scrollTo(0, 0));
     await shot("task-completed");
   });
+
+  await step("the task list shows the completed task, in English and Chinese", async () => {
+    await (await browser.$('[data-testid="detail-back"]')).click();
+    const row = '//tr[contains(., "e2e-orders")]';
+    await browser.waitUntil(async () => (await text(row)).includes("Completed"), { timeout: 5000, timeoutMsg: "no completed row" });
+    await shot("tasks-list-en");
+    await (await browser.$('//label[contains(@class,"t-radio-button") and contains(., "中文")]')).click();
+    await browser.waitUntil(async () => (await text(row)).includes("已完成"), { timeout: 5000, timeoutMsg: "no completed row in Chinese" });
+    await shot("tasks-list-zh");
+  });
 }
 
 let failed = false;

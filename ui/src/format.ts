@@ -28,8 +28,9 @@ export function fmtDuration(secs: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
 }
 
-/** A measured time: "0.4 s" under a minute, else as [`fmtDuration`]. */
+/** A measured time: "35 ms" under a second, "4.2 s" under a minute, else as [`fmtDuration`]. */
 export function fmtElapsed(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
   return ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : fmtDuration(ms / 1000);
 }
 

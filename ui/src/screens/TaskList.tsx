@@ -79,50 +79,50 @@ export function TaskList({ onNew, onInstances, onOpen, dataDir }: Props) {
 
 
   const columns: PrimaryTableCol<Task>[] = [
-    { colKey: "id", title: t("tasks.col.id"), width: 70 },
-    { colKey: "name", title: t("tasks.col.name"), ellipsis: true, cell: ({ row }) => row.spec.name },
-    { colKey: "source", title: t("tasks.col.source"), cell: ({ row }) => `${row.spec.source.host}:${row.spec.source.port}` },
+    { colKey: "id", title: t("tasks.col.id"), width: 50 },
+    { colKey: "name", title: t("tasks.col.name"), width: 150, ellipsis: true, cell: ({ row }) => row.spec.name },
+    { colKey: "source", title: t("tasks.col.source"), width: 150, cell: ({ row }) => `${row.spec.source.host}:${row.spec.source.port}` },
     {
       colKey: "target",
       title: t("tasks.col.target"),
       cell: ({ row }) => instanceName.get(row.spec.target_instance) ?? `#${row.spec.target_instance}`,
     },
-    { colKey: "kind", title: t("tasks.col.type"), cell: ({ row }) => t(`kind.${row.spec.kind}`) },
+    { colKey: "kind", title: t("tasks.col.type"), width: 120, cell: ({ row }) => t(`kind.${row.spec.kind}`) },
     {
       colKey: "status",
       title: t("tasks.col.status"),
-      width: 150,
+      width: 110,
       cell: ({ row }) => (
         <Tag theme={STATUS_THEME[row.status]} variant="light" data-status={row.status}>
           {t(STATUS_LABEL[row.status])}
         </Tag>
       ),
     },
-    { colKey: "created", title: t("tasks.col.created"), cell: ({ row }) => fmtTime.format(new Date(row.created_at_ms)) },
+    { colKey: "created", title: t("tasks.col.created"), width: 150, cell: ({ row }) => fmtTime.format(new Date(row.created_at_ms)) },
     {
       colKey: "actions",
       title: t("tasks.col.actions"),
-      width: 300,
+      width: 270,
       cell: ({ row }) => (
-        <Space size="small">
-          <Button variant="text" theme="primary" disabled={!canStart(row.status)} onClick={() => void act(row, "start")}>
+        <Space size={0}>
+          <Button size="small" variant="text" theme="primary" disabled={!canStart(row.status)} onClick={() => void act(row, "start")}>
             {t("tasks.start")}
           </Button>
           {canCancel(row.status) ? (
             <Popconfirm content={t("tasks.cancelConfirm")} onConfirm={() => void act(row, "cancel")}>
-              <Button variant="text" theme="danger">
+              <Button size="small" variant="text" theme="danger">
                 {t("tasks.cancel")}
               </Button>
             </Popconfirm>
           ) : (
-            <Button variant="text" theme="danger" disabled>
+            <Button size="small" variant="text" theme="danger" disabled>
               {t("tasks.cancel")}
             </Button>
           )}
-          <Button variant="text" theme="danger" disabled={row.status !== "incremental_sync"} onClick={() => setCutover(row)} data-testid={`cutover-${row.id}`}>
+          <Button size="small" variant="text" theme="danger" disabled={row.status !== "incremental_sync"} onClick={() => setCutover(row)} data-testid={`cutover-${row.id}`}>
             {t("tasks.cutover")}
           </Button>
-          <Button variant="text" theme="primary" onClick={() => onOpen(row.id)} data-testid={`view-${row.id}`}>
+          <Button size="small" variant="text" theme="primary" onClick={() => onOpen(row.id)} data-testid={`view-${row.id}`}>
             {t("tasks.view")}
           </Button>
         </Space>
