@@ -55,6 +55,7 @@ describe("CutoverDialog", () => {
     show();
     expect(await screen.findByText(/120 keys compared: 2 missing, 0 extra, 0 different/)).toBeTruthy();
     expect(screen.getByText("user:9")).toBeTruthy();
+    expect(screen.getByText(/missing on the target: not on the target/)).toBeTruthy();
     fireEvent.click(screen.getByTestId("run-verify"));
     expect(await screen.findByText("120 keys compared: source and target match.")).toBeTruthy();
     expect(b.argsOf("verify_task")[0]).toEqual({ id: 5 });

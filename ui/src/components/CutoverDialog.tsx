@@ -32,7 +32,7 @@ function VerifySummary({ report }: { report: VerifyReport }) {
         <ul className="ferry-diffs">
           {report.differences.slice(0, 5).map((d) => (
             <li key={`${d.db}:${d.key}`}>
-              db{d.db} <code>{d.key}</code> — {d.kind}: {d.detail}
+              db{d.db} <code>{d.key}</code> — {t(`diff.${d.kind}`)}: {d.detail}
             </li>
           ))}
         </ul>

@@ -9,10 +9,13 @@ import { FullSyncProgress } from "../components/FullSyncProgress";
 import { StatusSteps } from "../components/StatusSteps";
 import { SyncCharts } from "../components/SyncCharts";
 import { fmtBytes, fmtCount, fmtElapsed, fmtTime } from "../format";
-import { useI18n } from "../i18n";
+import { useI18n, type MessageKey } from "../i18n";
 import { canCancel, canStart, STATUS_LABEL, STATUS_THEME } from "../status";
 import { appendPoint, MAX_POINTS, toPoint, type SyncPoint } from "../syncSeries";
 import { useEvent } from "../useEvent";
+
+/** Event kinds the engine records, in the user's language (an unknown one shows as it is). */
+const EVENT_KINDS: Partial<Record<string, MessageKey>> = { status: "event.status", check: "event.check", params: "event.params", verify: "event.verify" };
 
 /** A task's events, the newest first (numbered, as two may share a millisecond). */
 function newestFirst(events: TaskEvent[]): Array<TaskEvent & { n: number }> {
@@ -79,6 +82,10 @@ export function TaskDetail({ id, onBack, dataDir }: Props) {
   const syncing = status === "full_sync" || status === "checking";
   const charted = status === "incremental_sync" || status === "cutting_over" || status === "completed";
 
+  const kindLabel = (kind: string) => {
+    const key = EVENT_KINDS[kind];
+    return key ? t(key) : kind;
+  };
   const p = task.spec.params;
   const settings: Array<[string, string]> = [
     [t("tasks.col.source"), `${task.spec.source.host}:${task.spec.source.port}${task.spec.source.user ? ` (${task.spec.source.user})` : ""}`],
@@ -178,7 +185,7 @@ export function TaskDetail({ id, onBack, dataDir }: Props) {
                   {newestFirst(detail.events).map((e) => (
                     <tr key={e.n}>
                       <td>{fmtTime(e.at_ms, lang)}</td>
-                      <td>{e.kind}</td>
+                      <td>{kindLabel(e.kind)}</td>
                       <td>{e.message}</td>
                     </tr>
                   ))}
