@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { Alert, Button, Card, Popconfirm, Space, Tabs, Tag } from "tdesign-react";
 import { commands, events, type CommandError, type Progress, type TaskDetail as Detail, type TaskEvent } from "../bindings";
 import { settle } from "../command";
@@ -7,12 +7,15 @@ import { CutoverDialog } from "../components/CutoverDialog";
 import { ErrorView } from "../components/ErrorView";
 import { FullSyncProgress } from "../components/FullSyncProgress";
 import { StatusSteps } from "../components/StatusSteps";
-import { SyncCharts } from "../components/SyncCharts";
 import { fmtBytes, fmtCount, fmtElapsed, fmtTime } from "../format";
 import { useI18n, type MessageKey } from "../i18n";
 import { canCancel, canStart, STATUS_LABEL, STATUS_THEME } from "../status";
 import { appendPoint, MAX_POINTS, toPoint, type SyncPoint } from "../syncSeries";
 import { useEvent } from "../useEvent";
+
+// ECharts is most of the bundle and only this page draws charts: load it when a chart is shown, so
+// the app starts without parsing it.
+const SyncCharts = lazy(() => import("../components/SyncCharts").then((m) => ({ default: m.SyncCharts })));
 
 /** Event kinds the engine records, in the user's language (an unknown one shows as it is). */
 const EVENT_KINDS: Partial<Record<string, MessageKey>> = { status: "event.status", check: "event.check", params: "event.params", verify: "event.verify" };
@@ -164,7 +167,11 @@ export function TaskDetail({ id, onBack, dataDir }: Props) {
             )}
           </dl>
         )}
-        {(charted || syncing) && points.length > 0 && <SyncCharts points={points} />}
+        {(charted || syncing) && points.length > 0 && (
+          <Suspense fallback={<p className="ferry-empty">{t("detail.loadingCharts")}</p>}>
+            <SyncCharts points={points} />
+          </Suspense>
+        )}
         {charted && points.length === 0 && <p className="ferry-empty">{t("detail.noSnapshots")}</p>}
       </Card>
       <Tabs defaultValue="events" className="ferry-block">
