@@ -71,6 +71,26 @@ export class Harness {
     fs.mkdirSync(this.dataDir);
     this.display = undefined;
     this.browser = undefined;
+    // However this process ends (an uncaught error, a closed stdout), take the servers, the display
+    // and the app down with it: kill() is synchronous, so it works in an exit handler.
+    process.once("exit", () => {
+      this.kill();
+      try {
+        fs.rmSync(this.tmp, { recursive: true, force: true });
+      } catch {
+        /* a server still writing its log: left in the temp dir */
+      }
+    });
+  }
+
+  kill() {
+    for (const c of [...this.children].reverse()) {
+      try {
+        if (c.exitCode === null && c.signalCode === null) c.kill("SIGTERM");
+      } catch {
+        /* already gone */
+      }
+    }
   }
 
   start(cmd, args, opts = {}, logName = path.basename(cmd)) {
@@ -156,13 +176,10 @@ export class Harness {
 
   async cleanup() {
     if (this.browser) await this.browser.deleteSession().catch(() => {});
-    for (const c of this.children.reverse()) {
-      try {
-        if (c.exitCode === null) c.kill("SIGTERM");
-      } catch {
-        /* already gone */
-      }
-    }
+    this.kill();
+    // Servers write their last log lines as they stop: remove the directory after they have.
+    const exited = (c) => c.exitCode !== null || c.signalCode !== null;
+    await Promise.all(this.children.filter((c) => !exited(c)).map((c) => new Promise((r) => (c.once("exit", r), setTimeout(r, 5000)))));
     fs.rmSync(this.tmp, { recursive: true, force: true });
   }
 }
