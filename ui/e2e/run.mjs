@@ -253,6 +253,17 @@ async function main() {
     await browser.waitUntil(async () => (await text(row)).includes("已完成"), { timeout: 5000, timeoutMsg: "no completed row in Chinese" });
     await shot("tasks-list-zh");
   });
+
+  await step("the task's page in Chinese", async () => {
+    await (await browser.$('[data-testid="view-1"]')).click();
+    await browser.waitUntil(async () => (await text('[data-testid="detail-status"]')) === "已完成", { timeout: 5000, timeoutMsg: "no Chinese status" });
+    const steps = await text('[data-testid="status-steps"]');
+    for (const want of ["参数校验中", "全量同步中", "增量同步中", "断开同步"]) {
+      if (!steps.includes(want)) throw new Error(`the stepper lacks ${want}: ${steps}`);
+    }
+    if (!(await text('[data-testid="keys-caption"]')).includes("源 2,005，目标 2,005")) throw new Error("the keys chart's caption is not in Chinese");
+    await shot("task-completed-zh");
+  });
 }
 
 let failed = false;
