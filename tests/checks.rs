@@ -132,6 +132,15 @@ async fn on_item_sees_each_item_once_in_order() {
     assert_eq!(seen, report.items);
     let ids: Vec<&str> = seen.iter().map(|i| i.id.as_str()).collect();
     assert_eq!(ids, ALL_IDS);
+    assert_eq!(checks::item_count(MigrationType::PublicNetwork), ALL_IDS.len());
+
+    // A cloud VM migration has every item but the TLS one; the count a UI shows progress against
+    // says so too.
+    let mut vm = input(&source, &target);
+    vm.kind = MigrationType::CloudVm;
+    let report = checks::run(&vm, |_| {}).await;
+    assert!(report.get("network.tls").is_none());
+    assert_eq!(report.items.len(), checks::item_count(MigrationType::CloudVm));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,8 +8,9 @@ use std::sync::Arc;
 use ferry::checks::CheckReport;
 use ferry::console::{ConnectionTest, Console, CutoverOptions, TaskDetail, TaskRequest};
 use ferry::params::ParamRow;
+use ferry::pipeline::Progress;
 use ferry::store::TaskFilter;
-use ferry::tasks::model::{Instance, InstanceInput, Task};
+use ferry::tasks::model::{Instance, InstanceInput, Params, Task};
 use ferry::verify::VerifyReport;
 use serde::Serialize;
 use tauri::State;
@@ -84,6 +85,29 @@ pub fn task_detail(console: ConsoleState<'_>, id: i64) -> Result<TaskDetail> {
     Ok(console.task_detail(id)?)
 }
 
+/// A progress snapshot and when it was taken (milliseconds since the epoch).
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct Snapshot {
+    pub at_ms: i64,
+    pub progress: Progress,
+}
+
+/// Up to `limit` of a task's newest progress snapshots, oldest first: the history behind the detail
+/// page's charts (live `taskProgressEvent`s extend it).
+#[tauri::command]
+#[specta::specta]
+pub fn task_snapshots(console: ConsoleState<'_>, id: i64, limit: u32) -> Result<Vec<Snapshot>> {
+    let snapshots = console.snapshots(id, limit as usize)?;
+    Ok(snapshots.into_iter().map(|(at_ms, progress)| Snapshot { at_ms, progress }).collect())
+}
+
+/// The recommended source parameters: the create form starts from them.
+#[tauri::command]
+#[specta::specta]
+pub fn recommended_params() -> Result<Params> {
+    Ok(Params::default())
+}
+
 /// The parameter-settings page of the create form.
 #[tauri::command]
 #[specta::specta]
@@ -110,9 +134,11 @@ pub async fn create_task(
     Ok(CreatedTask { task, report })
 }
 
+/// Async so that it runs on the Tokio runtime, where the console spawns the task's runner (a sync
+/// command runs on the main thread, outside any runtime, and spawning there panics).
 #[tauri::command]
 #[specta::specta]
-pub fn start_task(console: ConsoleState<'_>, id: i64) -> Result<Task> {
+pub async fn start_task(console: ConsoleState<'_>, id: i64) -> Result<Task> {
     Ok(console.inner().start_task(id)?)
 }
 

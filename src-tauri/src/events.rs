@@ -25,11 +25,13 @@ pub struct TaskProgressEvent {
     pub progress: Progress,
 }
 
-/// A pre-check item finished (`task_id` is `null` for a check before the task exists).
+/// A pre-check item finished (`task_id` is `null` for a check before the task exists); `total` is
+/// how many items the check reports in all, for a progress bar.
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
 pub struct CheckItemEvent {
     pub task_id: Option<i64>,
     pub item: CheckItem,
+    pub total: u32,
 }
 
 /// The most progress events per task per second sent to the window.
@@ -73,7 +75,7 @@ pub async fn forward<R: Runtime>(app: AppHandle<R>, mut rx: broadcast::Receiver<
                 }
                 TaskProgressEvent { task_id, progress }.emit(&app)
             }
-            ConsoleEvent::CheckItem { task_id, item } => CheckItemEvent { task_id, item }.emit(&app),
+            ConsoleEvent::CheckItem { task_id, item, total } => CheckItemEvent { task_id, item, total }.emit(&app),
         };
         if let Err(e) = sent {
             eprintln!("ferry-desktop: could not send an event to the window: {e}");

@@ -30,6 +30,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::test_instance,
             commands::list_tasks,
             commands::task_detail,
+            commands::task_snapshots,
+            commands::recommended_params,
             commands::parameter_rows,
             commands::check_task,
             commands::create_task,
@@ -89,7 +91,7 @@ mod tests {
     fn export_bindings() {
         super::export_bindings(&super::specta_builder());
         let text = std::fs::read_to_string(super::BINDINGS_PATH).unwrap();
-        for name in ["listInstances", "addInstance", "listTasks", "startTask", "taskChangedEvent"] {
+        for name in ["listInstances", "addInstance", "listTasks", "startTask", "taskSnapshots", "taskChangedEvent"] {
             assert!(text.contains(name), "bindings lack {name}");
         }
     }

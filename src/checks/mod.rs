@@ -118,6 +118,15 @@ impl CheckInput {
     }
 }
 
+/// How many items [`run`] reports for a migration of this kind (a UI shows progress against it).
+pub fn item_count(kind: MigrationType) -> usize {
+    // Every item below, less the TLS one outside the public network.
+    match kind {
+        MigrationType::PublicNetwork => 19,
+        MigrationType::CloudVm => 18,
+    }
+}
+
 /// Runs every check; calls `on_item` as each item completes (so a UI can show them appear one by one).
 /// Never fails as a whole: an unreachable server is an error *item* (and the checks that need that
 /// server become error items saying they could not run because of it).

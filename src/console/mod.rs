@@ -42,8 +42,9 @@ pub enum ConsoleEvent {
     TaskChanged { task: Task },
     /// A running task's progress, about once a second.
     Progress { task_id: i64, progress: Progress },
-    /// A pre-check item finished (`task_id` is `None` for a check before the task exists).
-    CheckItem { task_id: Option<i64>, item: CheckItem },
+    /// A pre-check item finished (`task_id` is `None` for a check before the task exists); `total`
+    /// is how many items this check reports in all.
+    CheckItem { task_id: Option<i64>, item: CheckItem, total: u32 },
 }
 
 /// A new task as the create form gives it: the spec, and the source's password (kept in the OS
@@ -366,7 +367,9 @@ impl Console {
     pub async fn check(&self, request: &TaskRequest) -> Result<CheckReport, ConsoleError> {
         validate(&request.spec)?;
         let input = self.check_input(&request.spec, Self::request_source(request))?;
-        Ok(checks::run(&input, |item| self.emit(ConsoleEvent::CheckItem { task_id: None, item: item.clone() })).await)
+        let total = checks::item_count(input.kind) as u32;
+        Ok(checks::run(&input, |item| self.emit(ConsoleEvent::CheckItem { task_id: None, item: item.clone(), total }))
+            .await)
     }
 
     /// "Confirm and create task": checks again; errors block, warnings need `accept_warnings`.

@@ -97,8 +97,9 @@ async fn drive(console: &Arc<Console>, id: i64, control: &mut mpsc::Receiver<Con
     // Big keys were sampled when the task was created; here a short sample is enough to notice a
     // change, and the start is not held up on a large source.
     input.scan_budget = Duration::from_millis(500);
+    let total = checks::item_count(input.kind) as u32;
     let report = checks::run(&input, |item| {
-        console.emit(ConsoleEvent::CheckItem { task_id: Some(id), item: item.clone() });
+        console.emit(ConsoleEvent::CheckItem { task_id: Some(id), item: item.clone(), total });
     })
     .await;
     console.store.save_check(id, &serde_json::to_string(&report).unwrap_or_default())?;

@@ -3,100 +3,32 @@
 // against a real redis-server on a free loopback port and a fresh FERRY_DATA_DIR.
 //
 // Usage: node e2e/run.mjs [path/to/ferry-desktop]   (default: ../target/debug/ferry-desktop)
-// Bounded: the whole run is killed after E2E_TIMEOUT_SECS (default 180) seconds.
-import { spawn, spawnSync } from "node:child_process";
+// Bounded: the whole run is killed after E2E_TIMEOUT_SECS (default 240) seconds.
+//
+// Two servers: a source holding some keys, and a target registered through the UI as an instance.
+// The test creates a migration task through the form, checks, creates and starts it, follows it to
+// incremental sync on the detail page, writes to the source and sees the keys counted on both
+// sides, then verifies and disconnects the sync from the cutover dialog.
 import fs from "node:fs";
-import net from "node:net";
-import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { remote } from "webdriverio";
+import { Harness, redisCmd } from "./harness.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "../..");
 const binary = path.resolve(process.argv[2] ?? path.join(repo, "target/debug/ferry-desktop"));
 const shots = path.join(here, "screenshots");
-const budgetMs = Number(process.env.E2E_TIMEOUT_SECS ?? 180) * 1000;
+const budgetMs = Number(process.env.E2E_TIMEOUT_SECS ?? 240) * 1000;
 const started = Date.now();
 
-const children = [];
-let tmp;
+const h = new Harness();
 let browser;
 const results = [];
 
-function cleanup() {
-  for (const c of children.reverse()) {
-    try {
-      if (c.exitCode === null) c.kill("SIGTERM");
-    } catch {
-      /* already gone */
-    }
-  }
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-}
-
 const watchdog = setTimeout(() => {
   console.error(`e2e: timed out after ${budgetMs / 1000}s`);
-  cleanup();
-  process.exit(1);
+  void h.cleanup().finally(() => process.exit(1));
 }, budgetMs);
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function start(cmd, args, opts = {}) {
-  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], ...opts });
-  const log = fs.createWriteStream(path.join(tmp, `${path.basename(cmd)}.log`));
-  child.stdout.pipe(log);
-  child.stderr.pipe(log);
-  children.push(child);
-  return child;
-}
-
-/** Waits until `probe()` resolves true, or throws after `ms`. */
-async function until(what, probe, ms = 15000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      if (await probe()) return;
-    } catch {
-      /* not yet */
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function redisPing(port) {
-  return new Promise((resolve) => {
-    const s = net.connect(port, "127.0.0.1");
-    s.once("error", () => resolve(false));
-    s.once("connect", () => s.write("PING\r\n"));
-    s.once("data", (d) => {
-      s.destroy();
-      resolve(d.toString().startsWith("+PONG"));
-    });
-  });
-}
-
-function portOpen(port) {
-  return new Promise((resolve) => {
-    const s = net.connect(port, "127.0.0.1");
-    s.once("error", () => resolve(false));
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-  });
-}
 
 async function step(name, fn) {
   const t0 = Date.now();
@@ -116,14 +48,22 @@ async function step(name, fn) {
   }
 }
 
-// WebKitWebDriver's screenshot endpoint hangs under Xvfb, so the whole (window-sized) screen is
-// grabbed with ImageMagick's `import` instead.
-let display;
 async function shot(name) {
-  fs.mkdirSync(shots, { recursive: true });
-  await new Promise((r) => setTimeout(r, 300)); // let transitions settle
-  const result = spawnSync("import", ["-display", `:${display}`, "-window", "root", path.join(shots, `${name}.png`)], { timeout: 15000 });
-  if (result.status !== 0) throw new Error(`import failed: ${result.stderr}`);
+  await h.shot(path.join(shots, `${name}.png`));
+}
+
+/** Waits until the element stops moving (animations done), so a click lands on it. */
+async function settled(selector) {
+  let last = "";
+  await browser.waitUntil(
+    async () => {
+      const r = JSON.stringify(await browser.$(selector).getLocation());
+      const same = r === last;
+      last = r;
+      return same;
+    },
+    { timeout: 5000, interval: 150, timeoutMsg: `${selector} keeps moving` },
+  );
 }
 
 async function text(selector) {
@@ -141,52 +81,18 @@ async function fill(field, value) {
 
 async function main() {
   if (!fs.existsSync(binary)) throw new Error(`no app binary at ${binary}; build it with: npm --prefix ui exec -- tauri build --debug --no-bundle`);
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "ferry-e2e-"));
-  const dataDir = path.join(tmp, "data");
-  fs.mkdirSync(dataDir);
+  // The target (registered as an instance through the UI) and the source (with some data).
+  const redisPort = await h.redis("target");
+  const sourcePort = await h.redis("source");
+  const seeded = 2000;
+  for (let batch = 0; batch < seeded / 500; batch++) {
+    const kv = [];
+    for (let i = batch * 500; i < (batch + 1) * 500; i++) kv.push(`order:${i}`, `value-${i}`);
+    await redisCmd(sourcePort, "MSET", ...kv);
+  }
+  browser = await h.session(await h.driver(), binary);
 
-  const redisPort = await freePort();
-  start("redis-server", ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no", "--dir", tmp]);
-  await until("redis-server", () => redisPing(redisPort));
-
-  // A display of our own.
-  display = 90 + (process.pid % 100);
-  while (fs.existsSync(`/tmp/.X11-unix/X${display}`) || fs.existsSync(`/tmp/.X${display}-lock`)) display++;
-  start("Xvfb", [`:${display}`, "-screen", "0", "1200x800x24", "-nolisten", "tcp"]);
-  await until("Xvfb", () => fs.existsSync(`/tmp/.X11-unix/X${display}`));
-
-  const driverPort = await freePort();
-  const nativePort = await freePort();
-  const env = {
-    ...process.env,
-    DISPLAY: `:${display}`,
-    FERRY_DATA_DIR: dataDir,
-    LANG: "C.UTF-8",
-    // No GPU under Xvfb.
-
-    WEBKIT_DISABLE_DMABUF_RENDERER: "1",
-    LIBGL_ALWAYS_SOFTWARE: "1",
-  };
-  start("tauri-driver", ["--port", String(driverPort), "--native-port", String(nativePort), "--native-driver", "/usr/bin/WebKitWebDriver"], { env });
-  await until("tauri-driver", () => portOpen(driverPort));
-  // tauri-driver forwards to WebKitWebDriver, which it starts itself: a session asked for before
-  // that one listens makes tauri-driver drop the connection.
-  await until("WebKitWebDriver", () => portOpen(nativePort));
-
-  browser = await remote({
-    hostname: "127.0.0.1",
-    port: driverPort,
-    logLevel: "error",
-    connectionRetryCount: 1,
-    connectionRetryTimeout: 60000,
-    capabilities: {
-      "wdio:enforceWebDriverClassic": true,
-      "tauri:options": { application: binary },
-    },
-  });
-  await browser.setTimeout({ implicit: 0 });
-
-  console.log(`e2e: ${binary}\n  redis-server on 127.0.0.1:${redisPort}, FERRY_DATA_DIR=${dataDir}, DISPLAY=:${display}`);
+  console.log(`e2e: ${binary}\n  target redis-server on 127.0.0.1:${redisPort}, source on 127.0.0.1:${sourcePort} (${seeded} keys), FERRY_DATA_DIR=${h.dataDir}, DISPLAY=:${h.display}`);
 
   await step("window opens on the task list", async () => {
     await browser.$('[data-testid="tasks-title"]').waitForExist({ timeout: 20000 });
@@ -231,9 +137,132 @@ async function main() {
     await (await browser.$('//label[contains(@class,"t-radio-button") and contains(., "中文")]')).click();
     await browser.waitUntil(async () => (await text('[data-testid="tasks-title"]')) === "迁移任务列表", { timeout: 5000 });
     await shot("tasks-zh");
+    await (await browser.$('//label[contains(@class,"t-radio-button") and contains(., "English")]')).click();
+    await browser.waitUntil(async () => (await text('[data-testid="tasks-title"]')) === "Migration task list", { timeout: 5000 });
+  });
+
+  const taskName = "e2e-orders";
+  await step("create form: basic information", async () => {
     await (await browser.$('[data-testid="new-task"]')).click();
-    await browser.$('[data-testid="new-task-screen"]').waitForDisplayed({ timeout: 5000 });
-    await shot("new-task-zh");
+    await browser.$('[data-testid="basic-form"]').waitForDisplayed({ timeout: 5000 });
+    await fill("name", taskName);
+    await fill("host", "127.0.0.1");
+    await fill("port", String(sourcePort));
+    // The only registered instance is chosen as the target for the user.
+    const target = await browser.$('[data-testid="field-targetId"] input').getValue();
+    if (!target.includes("e2e-redis")) throw new Error(`target not chosen: ${target}`);
+    await shot("create-basic");
+  });
+
+  await step("create form: parameter settings with the source's current values", async () => {
+    await (await browser.$('[data-testid="basic-next"]')).click();
+    const table = browser.$('[data-testid="params-table"]');
+    await table.waitForDisplayed({ timeout: 10000 });
+    const rows = await table.getText();
+    for (const want of ["client-output-buffer-limit", "repl-backlog-size", "repl-timeout", "Recommended"]) {
+      if (!rows.includes(want)) throw new Error(`parameter table lacks ${want}: ${rows}`);
+    }
+    await shot("create-params");
+  });
+
+  await step("create form: the pre-check runs, with its items", async () => {
+    await (await browser.$('[data-testid="start-check"]')).click();
+    await browser.$('[data-testid="check-summary"]').waitForDisplayed({ timeout: 30000 });
+    const results = await text('[data-testid="check-results"]');
+    for (const want of ["Source", "Passed"]) {
+      if (!results.includes(want)) throw new Error(`check results lack ${want}: ${results}`);
+    }
+    const summary = await text('[data-testid="check-summary"]');
+    if (summary.includes("error(s)")) throw new Error(`the check found errors: ${summary}\n${results}`);
+    await shot("create-check");
+  });
+
+  await step("confirm and create the task, then start it", async () => {
+    const accept = await browser.$('[data-testid="accept-warnings"] .t-checkbox');
+    if (await accept.isExisting()) await accept.click();
+    await browser.waitUntil(async () => (await browser.$('[data-testid="create-task"]').getAttribute("disabled")) === null, { timeout: 5000, timeoutMsg: "create stays disabled" });
+    await (await browser.$('[data-testid="create-task"]')).click();
+    await browser.$('[data-testid="task-created"]').waitForDisplayed({ timeout: 30000 });
+    await (await browser.$('[data-testid="start-created"]')).click();
+    await browser.$('[data-testid="task-detail-screen"]').waitForDisplayed({ timeout: 10000 });
+  });
+
+  const detailStatus = () => browser.$('[data-testid="task-detail-screen"]').getAttribute("data-status");
+  await step("detail page: incremental sync with live charts", async () => {
+    await browser.waitUntil(async () => (await detailStatus()) === "incremental_sync", {
+      timeout: 60000,
+      timeoutMsg: "the task did not reach incremental sync",
+    });
+    await browser.waitUntil(async () => Number(await browser.$('[data-testid="sync-charts"]').getAttribute("data-points")) >= 2, { timeout: 15000 });
+    for (const chart of ["keys-chart", "offsets-chart"]) {
+      if (!(await browser.$(`[data-testid="${chart}"] canvas`).isDisplayed())) throw new Error(`${chart} is not drawn`);
+    }
+  });
+
+  await step("writes to the source are counted on both sides", async () => {
+    await redisCmd(sourcePort, "MSET", "live:1", "a", "live:2", "b", "live:3", "c", "live:4", "d", "live:5", "e");
+    const want = `source ${(seeded + 5).toLocaleString("en")}, target ${(seeded + 5).toLocaleString("en")}`;
+    await browser.waitUntil(async () => (await text('[data-testid="keys-caption"]')).includes(want), {
+      timeout: 15000,
+      timeoutMsg: `the keys chart never said ${want}`,
+    });
+    await (await browser.$('[data-testid="sync-charts"]')).scrollIntoView({ block: "center" });
+    await shot("detail-incremental");
+  });
+
+  await step("cutover dialog: verify, type the name, disconnect sync", async () => {
+    await (await browser.$('[data-testid="detail-cutover"]')).scrollIntoView({ block: "center" });
+    await (await browser.$('[data-testid="detail-cutover"]')).click();
+    await browser.$('[data-testid="cutover-dialog"]').waitForDisplayed({ timeout: 5000 });
+    // The dialog zooms in: a click during the animation lands beside the button.
+    await settled('[data-testid="run-verify"]');
+    await (await browser.$('[data-testid="run-verify"]')).click();
+    await browser.$('[data-testid="verify-summary"]').waitForDisplayed({ timeout: 20000 });
+    const verify = await text('[data-testid="verify-summary"]');
+    if (!verify.includes(`${(seeded + 5).toLocaleString("en")} keys compared`)) throw new Error(`verify says: ${verify}`);
+    if ((await browser.$('[data-testid="cutover-confirm"]').getAttribute("disabled")) === null) throw new Error("cutover enabled before the name was typed");
+    const input = await browser.$('[data-testid="confirm-name"] input');
+    await input.click();
+    await input.addValue(taskName);
+    await browser.waitUntil(async () => (await browser.$('[data-testid="cutover-confirm"]').getAttribute("disabled")) === null, { timeout: 5000 });
+    await shot("cutover-dialog");
+    await (await browser.$('[data-testid="cutover-confirm"]')).click();
+    await browser.$('[data-testid="cutover-result"]').waitForDisplayed({ timeout: 90000 });
+    await (await browser.$('[data-testid="cutover-close"]')).click();
+  });
+
+  await step("the task is completed", async () => {
+    await browser.waitUntil(async () => (await detailStatus()) === "completed", { timeout: 15000, timeoutMsg: "not completed" });
+    const status = await text('[data-testid="detail-status"]');
+    if (status !== "Completed") throw new Error(`status tag says ${status}`);
+    const keys = await redisCmd(redisPort, "DBSIZE");
+    if (Number(keys) !== seeded + 5) throw new Error(`the target holds ${keys} keys, not ${seeded + 5}`);
+    // The history, newest first, ends in the cutover.
+    const history = await text('[data-testid="detail-events"] tbody tr:first-child');
+    if (!history.includes("completed")) throw new Error(`the newest event is not the completion: ${await text('[data-testid="detail-events"]')}`);
+    await browser.execute(() => window.scrollTo(0, 0));
+    await shot("task-completed");
+  });
+
+  await step("the task list shows the completed task, in English and Chinese", async () => {
+    await (await browser.$('[data-testid="detail-back"]')).click();
+    const row = '//tr[contains(., "e2e-orders")]';
+    await browser.waitUntil(async () => (await text(row)).includes("Completed"), { timeout: 5000, timeoutMsg: "no completed row" });
+    await shot("tasks-list-en");
+    await (await browser.$('//label[contains(@class,"t-radio-button") and contains(., "中文")]')).click();
+    await browser.waitUntil(async () => (await text(row)).includes("已完成"), { timeout: 5000, timeoutMsg: "no completed row in Chinese" });
+    await shot("tasks-list-zh");
+  });
+
+  await step("the task's page in Chinese", async () => {
+    await (await browser.$('[data-testid="view-1"]')).click();
+    await browser.waitUntil(async () => (await text('[data-testid="detail-status"]')) === "已完成", { timeout: 5000, timeoutMsg: "no Chinese status" });
+    const steps = await text('[data-testid="status-steps"]');
+    for (const want of ["参数校验中", "全量同步中", "增量同步中", "断开同步"]) {
+      if (!steps.includes(want)) throw new Error(`the stepper lacks ${want}: ${steps}`);
+    }
+    if (!(await text('[data-testid="keys-caption"]')).includes("源 2,005，目标 2,005")) throw new Error("the keys chart's caption is not in Chinese");
+    await shot("task-completed-zh");
   });
 }
 
@@ -243,15 +272,9 @@ try {
 } catch (e) {
   failed = true;
   if (!results.some((r) => !r.ok)) console.log(`  ✗ setup: ${e instanceof Error ? e.message : e}`);
-  if (tmp) {
-    for (const f of fs.readdirSync(tmp).filter((f) => f.endsWith(".log"))) {
-      const log = fs.readFileSync(path.join(tmp, f), "utf8").trim().split("\n").slice(-60).join("\n");
-      if (log) console.log(`--- ${f} (last lines)\n${log}`);
-    }
-  }
+  h.printLogs();
 } finally {
-  if (browser) await browser.deleteSession().catch(() => {});
-  cleanup();
+  await h.cleanup();
   clearTimeout(watchdog);
 }
 const passed = results.filter((r) => r.ok).length;

@@ -6,13 +6,19 @@ import { commands } from "./bindings";
 import { I18nProvider, useI18n, type Lang } from "./i18n";
 import { Instances } from "./screens/Instances";
 import { NewTask } from "./screens/NewTask";
+import { TaskDetail } from "./screens/TaskDetail";
 import { TaskList } from "./screens/TaskList";
 
-type Screen = "tasks" | "instances" | "new-task";
+type Screen = "tasks" | "instances" | "new-task" | "task";
 
 function Shell() {
   const { t, lang, setLang } = useI18n();
   const [screen, setScreen] = useState<Screen>("tasks");
+  const [taskId, setTaskId] = useState<number | null>(null);
+  const openTask = (id: number) => {
+    setTaskId(id);
+    setScreen("task");
+  };
   const [dataDir, setDataDir] = useState<string | undefined>();
 
   useEffect(() => {
@@ -28,7 +34,7 @@ function Shell() {
 
   const nav = (to: Screen, label: string) => (
     <Button
-      variant={screen === to || (to === "tasks" && screen === "new-task") ? "base" : "text"}
+      variant={screen === to || (to === "tasks" && (screen === "new-task" || screen === "task")) ? "base" : "text"}
       theme={screen === to ? "primary" : "default"}
       onClick={() => setScreen(to)}
       data-testid={`nav-${to}`}
@@ -55,9 +61,10 @@ function Shell() {
         </Radio.Group>
       </header>
       <main className="ferry-main">
-        {screen === "tasks" && <TaskList onNew={() => setScreen("new-task")} onInstances={() => setScreen("instances")} dataDir={dataDir} />}
+        {screen === "tasks" && <TaskList onNew={() => setScreen("new-task")} onInstances={() => setScreen("instances")} onOpen={openTask} dataDir={dataDir} />}
         {screen === "instances" && <Instances dataDir={dataDir} />}
-        {screen === "new-task" && <NewTask onBack={() => setScreen("tasks")} />}
+        {screen === "new-task" && <NewTask onBack={() => setScreen("tasks")} onOpenTask={openTask} onInstances={() => setScreen("instances")} dataDir={dataDir} />}
+        {screen === "task" && taskId !== null && <TaskDetail key={taskId} id={taskId} onBack={() => setScreen("tasks")} dataDir={dataDir} />}
       </main>
     </ConfigProvider>
   );

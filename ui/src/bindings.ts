@@ -20,12 +20,23 @@ export const commands = {
 	testInstance: (id: number) => typedError<ConnectionTest, CommandError>(__TAURI_INVOKE("test_instance", { id })),
 	listTasks: (filter: TaskFilter_Deserialize) => typedError<Task_Serialize[], CommandError>(__TAURI_INVOKE("list_tasks", { filter })),
 	taskDetail: (id: number) => typedError<TaskDetail_Serialize, CommandError>(__TAURI_INVOKE("task_detail", { id })),
+	/**
+	 *  Up to `limit` of a task's newest progress snapshots, oldest first: the history behind the detail
+	 *  page's charts (live `taskProgressEvent`s extend it).
+	 */
+	taskSnapshots: (id: number, limit: number) => typedError<Snapshot_Serialize[], CommandError>(__TAURI_INVOKE("task_snapshots", { id, limit })),
+	/**  The recommended source parameters: the create form starts from them. */
+	recommendedParams: () => typedError<Params, CommandError>(__TAURI_INVOKE("recommended_params")),
 	/**  The parameter-settings page of the create form. */
 	parameterRows: (request: TaskRequest_Deserialize) => typedError<ParamRow_Serialize[], CommandError>(__TAURI_INVOKE("parameter_rows", { request })),
 	/**  The pre-check before a task exists (items also arrive as `checkItemEvent`s). */
 	checkTask: (request: TaskRequest_Deserialize) => typedError<CheckReport, CommandError>(__TAURI_INVOKE("check_task", { request })),
 	/**  "Confirm and create task". */
 	createTask: (request: TaskRequest_Deserialize, acceptWarnings: boolean) => typedError<CreatedTask_Serialize, CommandError>(__TAURI_INVOKE("create_task", { request, acceptWarnings })),
+	/**
+	 *  Async so that it runs on the Tokio runtime, where the console spawns the task's runner (a sync
+	 *  command runs on the main thread, outside any runtime, and spawning there panics).
+	 */
 	startTask: (id: number) => typedError<Task_Serialize, CommandError>(__TAURI_INVOKE("start_task", { id })),
 	cancelTask: (id: number) => typedError<Task_Serialize, CommandError>(__TAURI_INVOKE("cancel_task", { id })),
 	/**  "Disconnect sync". */
@@ -56,19 +67,30 @@ export type CheckItem = {
 	message: string,
 };
 
-/**  A pre-check item finished (`task_id` is `null` for a check before the task exists). */
+/**
+ *  A pre-check item finished (`task_id` is `null` for a check before the task exists); `total` is
+ *  how many items the check reports in all, for a progress bar.
+ */
 export type CheckItemEvent = CheckItemEvent_Serialize | CheckItemEvent_Deserialize;
 
-/**  A pre-check item finished (`task_id` is `null` for a check before the task exists). */
+/**
+ *  A pre-check item finished (`task_id` is `null` for a check before the task exists); `total` is
+ *  how many items the check reports in all, for a progress bar.
+ */
 export type CheckItemEvent_Deserialize = {
 	task_id?: number | null,
 	item: CheckItem,
+	total: number,
 };
 
-/**  A pre-check item finished (`task_id` is `null` for a check before the task exists). */
+/**
+ *  A pre-check item finished (`task_id` is `null` for a check before the task exists); `total` is
+ *  how many items the check reports in all, for a progress bar.
+ */
 export type CheckItemEvent_Serialize = {
 	task_id: number | null,
 	item: CheckItem,
+	total: number,
 };
 
 /**  Every item, in order, and how long the whole check took. */
@@ -348,6 +370,21 @@ export type Progress_Serialize = {
 	/**  Keys per db on the source and the target, from `INFO keyspace`. */
 	source_keys: ([number, number])[],
 	target_keys: ([number, number])[],
+};
+
+/**  A progress snapshot and when it was taken (milliseconds since the epoch). */
+export type Snapshot = Snapshot_Serialize | Snapshot_Deserialize;
+
+/**  A progress snapshot and when it was taken (milliseconds since the epoch). */
+export type Snapshot_Deserialize = {
+	at_ms: number,
+	progress: Progress_Deserialize,
+};
+
+/**  A progress snapshot and when it was taken (milliseconds since the epoch). */
+export type Snapshot_Serialize = {
+	at_ms: number,
+	progress: Progress_Serialize,
 };
 
 /**  The source side of a task. */

@@ -22,8 +22,3 @@ export function ErrorView({ error, onRetry, dataDir }: { error: CommandError; on
     </div>
   );
 }
-
-/** A thrown value (a rejected invoke, not a typed error) as a CommandError. */
-export function asCommandError(e: unknown): CommandError {
-  return { kind: "app", message: e instanceof Error ? e.message : String(e) };
-}

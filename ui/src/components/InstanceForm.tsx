@@ -2,7 +2,8 @@ import { useState } from "react";
 import { Button, Card, Input, Radio } from "tdesign-react";
 import { commands, type CommandError, type Edition, type Instance } from "../bindings";
 import { useI18n, type MessageKey } from "../i18n";
-import { asCommandError, ErrorView } from "./ErrorView";
+import { asCommandError } from "../command";
+import { ErrorView } from "./ErrorView";
 
 interface Fields {
   name: string;

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { Alert, Button, Card, Popconfirm, Space, Table, type PrimaryTableCol } from "tdesign-react";
 import { commands, type CommandError, type Instance } from "../bindings";
-import { asCommandError, ErrorView } from "../components/ErrorView";
+import { asCommandError } from "../command";
+import { ErrorView } from "../components/ErrorView";
 import { InstanceForm } from "../components/InstanceForm";
 import { useI18n } from "../i18n";
 

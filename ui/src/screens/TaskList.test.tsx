@@ -1,11 +1,11 @@
 import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { I18nProvider, type Lang } from "../i18n";
-import { instance, ok, task } from "../test/fixtures";
+import { detail, instance, ok, task } from "../test/fixtures";
 import { TaskList } from "./TaskList";
 
 // The bindings are mocked: these tests exercise the component, not Tauri or Redis.
-const listeners: Array<() => void> = [];
+const listeners: Array<(e: { payload: unknown }) => void> = [];
 vi.mock("../bindings", () => ({
   commands: {
     regions: vi.fn(),
@@ -14,10 +14,11 @@ vi.mock("../bindings", () => ({
     startTask: vi.fn(),
     cancelTask: vi.fn(),
     taskDetail: vi.fn(),
+    cutoverTask: vi.fn(),
   },
   events: {
     taskChangedEvent: {
-      listen: vi.fn(async (cb: () => void) => {
+      listen: vi.fn(async (cb: (e: { payload: unknown }) => void) => {
         listeners.push(cb);
         return () => {};
       }),
@@ -32,7 +33,7 @@ function show(lang: Lang = "en") {
   const onNew = vi.fn();
   render(
     <I18nProvider lang={lang}>
-      <TaskList onNew={onNew} onInstances={() => {}} />
+      <TaskList onNew={onNew} onInstances={() => {}} onOpen={() => {}} />
     </I18nProvider>,
   );
   return { onNew };
@@ -76,8 +77,26 @@ describe("TaskList", () => {
     await screen.findByText("orders");
     await waitFor(() => expect(listeners.length).toBeGreaterThan(0));
     m.listTasks.mockResolvedValue(ok([task(1, "full_sync", "orders")]));
-    await act(async () => listeners.forEach((l) => l()));
+    await act(async () => listeners.forEach((l) => l({ payload: { task: task(1, "full_sync", "orders") } })));
     expect(await screen.findByText("Full sync")).toBeTruthy();
+  });
+
+  it("opens a task's page, and the cutover dialog from the row of a task in incremental sync", async () => {
+    const onOpen = vi.fn();
+    m.taskDetail.mockResolvedValue(ok(detail(task(2, "incremental_sync", "sessions"))));
+    render(
+      <I18nProvider lang="en">
+        <TaskList onNew={() => {}} onInstances={() => {}} onOpen={onOpen} />
+      </I18nProvider>,
+    );
+    await screen.findByText("orders");
+    fireEvent.click(screen.getByTestId("view-1"));
+    expect(onOpen).toHaveBeenCalledWith(1);
+    // Only the task in incremental sync can be cut over.
+    expect(screen.getByTestId("cutover-1").classList.contains("t-is-disabled")).toBe(true);
+    fireEvent.click(screen.getByTestId("cutover-2"));
+    expect(await screen.findByText("Disconnect sync: sessions")).toBeTruthy();
+    expect(screen.getByText("Type the task name “sessions” to confirm")).toBeTruthy();
   });
 
   it("filters by migration type", async () => {

@@ -1,14 +1,24 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { Alert, Button, Card, Drawer, Popconfirm, Radio, Select, Space, Table, Tag, type PrimaryTableCol } from "tdesign-react";
-import { commands, events, type CommandError, type Instance, type MigrationType, type Task, type TaskDetail } from "../bindings";
-import { asCommandError, ErrorView } from "../components/ErrorView";
+import { Alert, Button, Card, Popconfirm, Radio, Select, Space, Table, Tag, type PrimaryTableCol } from "tdesign-react";
+import { commands, events, type CommandError, type Instance, type MigrationType, type Task } from "../bindings";
+import { asCommandError } from "../command";
+import { CutoverDialog } from "../components/CutoverDialog";
+import { ErrorView } from "../components/ErrorView";
 import { useI18n } from "../i18n";
 import { canCancel, canStart, STATUS_LABEL, STATUS_THEME } from "../status";
+import { useEvent } from "../useEvent";
 
 type KindChoice = MigrationType | "all";
 
+interface Props {
+  onNew: () => void;
+  onInstances: () => void;
+  onOpen: (id: number) => void;
+  dataDir?: string;
+}
+
 /** The console's "migration task list": region and type selectors, the tasks, live status. */
-export function TaskList({ onNew, onInstances, dataDir }: { onNew: () => void; onInstances: () => void; dataDir?: string }) {
+export function TaskList({ onNew, onInstances, onOpen, dataDir }: Props) {
   const { t, lang } = useI18n();
   const [region, setRegion] = useState<string>("");
   const [kind, setKind] = useState<KindChoice>("all");
@@ -17,7 +27,7 @@ export function TaskList({ onNew, onInstances, dataDir }: { onNew: () => void; o
   const [tasks, setTasks] = useState<Task[] | null>(null);
   const [error, setError] = useState<CommandError | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [detail, setDetail] = useState<TaskDetail | null>(null);
+  const [cutover, setCutover] = useState<Task | null>(null);
   const filter = useRef({ region, kind });
   filter.current = { region, kind };
 
@@ -49,18 +59,7 @@ export function TaskList({ onNew, onInstances, dataDir }: { onNew: () => void; o
   }, [load, region, kind]);
 
   // Live: any task change reloads the list (the filter decides whether it shows).
-  useEffect(() => {
-    let unlisten: (() => void) | undefined;
-    let gone = false;
-    events.taskChangedEvent
-      .listen(() => void load())
-      .then((u) => (gone ? u() : (unlisten = u)))
-      .catch(() => {});
-    return () => {
-      gone = true;
-      unlisten?.();
-    };
-  }, [load]);
+  useEvent(events.taskChangedEvent, () => void load());
 
   const instanceName = useMemo(() => new Map(instances.map((i) => [i.id, i.name])), [instances]);
   const fmtTime = useMemo(() => new Intl.DateTimeFormat(lang, { dateStyle: "short", timeStyle: "medium" }), [lang]);
@@ -78,58 +77,52 @@ export function TaskList({ onNew, onInstances, dataDir }: { onNew: () => void; o
     }
   };
 
-  const view = async (task: Task) => {
-    try {
-      const r = await commands.taskDetail(task.id);
-      if (r.status === "ok") setDetail(r.data);
-      else setError(r.error);
-    } catch (e) {
-      setError(asCommandError(e));
-    }
-  };
 
   const columns: PrimaryTableCol<Task>[] = [
-    { colKey: "id", title: t("tasks.col.id"), width: 70 },
-    { colKey: "name", title: t("tasks.col.name"), ellipsis: true, cell: ({ row }) => row.spec.name },
-    { colKey: "source", title: t("tasks.col.source"), cell: ({ row }) => `${row.spec.source.host}:${row.spec.source.port}` },
+    { colKey: "id", title: t("tasks.col.id"), width: 50 },
+    { colKey: "name", title: t("tasks.col.name"), width: 150, ellipsis: true, cell: ({ row }) => row.spec.name },
+    { colKey: "source", title: t("tasks.col.source"), width: 150, cell: ({ row }) => `${row.spec.source.host}:${row.spec.source.port}` },
     {
       colKey: "target",
       title: t("tasks.col.target"),
       cell: ({ row }) => instanceName.get(row.spec.target_instance) ?? `#${row.spec.target_instance}`,
     },
-    { colKey: "kind", title: t("tasks.col.type"), cell: ({ row }) => t(`kind.${row.spec.kind}`) },
+    { colKey: "kind", title: t("tasks.col.type"), width: 120, cell: ({ row }) => t(`kind.${row.spec.kind}`) },
     {
       colKey: "status",
       title: t("tasks.col.status"),
-      width: 150,
+      width: 110,
       cell: ({ row }) => (
         <Tag theme={STATUS_THEME[row.status]} variant="light" data-status={row.status}>
           {t(STATUS_LABEL[row.status])}
         </Tag>
       ),
     },
-    { colKey: "created", title: t("tasks.col.created"), cell: ({ row }) => fmtTime.format(new Date(row.created_at_ms)) },
+    { colKey: "created", title: t("tasks.col.created"), width: 150, cell: ({ row }) => fmtTime.format(new Date(row.created_at_ms)) },
     {
       colKey: "actions",
       title: t("tasks.col.actions"),
-      width: 200,
+      width: 270,
       cell: ({ row }) => (
-        <Space size="small">
-          <Button variant="text" theme="primary" disabled={!canStart(row.status)} onClick={() => void act(row, "start")}>
+        <Space size={0}>
+          <Button size="small" variant="text" theme="primary" disabled={!canStart(row.status)} onClick={() => void act(row, "start")}>
             {t("tasks.start")}
           </Button>
           {canCancel(row.status) ? (
             <Popconfirm content={t("tasks.cancelConfirm")} onConfirm={() => void act(row, "cancel")}>
-              <Button variant="text" theme="danger">
+              <Button size="small" variant="text" theme="danger">
                 {t("tasks.cancel")}
               </Button>
             </Popconfirm>
           ) : (
-            <Button variant="text" theme="danger" disabled>
+            <Button size="small" variant="text" theme="danger" disabled>
               {t("tasks.cancel")}
             </Button>
           )}
-          <Button variant="text" theme="primary" onClick={() => void view(row)}>
+          <Button size="small" variant="text" theme="danger" disabled={row.status !== "incremental_sync"} onClick={() => setCutover(row)} data-testid={`cutover-${row.id}`}>
+            {t("tasks.cutover")}
+          </Button>
+          <Button size="small" variant="text" theme="primary" onClick={() => onOpen(row.id)} data-testid={`view-${row.id}`}>
             {t("tasks.view")}
           </Button>
         </Space>
@@ -196,40 +189,7 @@ export function TaskList({ onNew, onInstances, dataDir }: { onNew: () => void; o
       ) : (
         <Table rowKey="id" data={tasks ?? []} columns={columns} loading={tasks === null && !error} hover />
       )}
-      <Drawer
-        visible={detail !== null}
-        onClose={() => setDetail(null)}
-        header={detail ? t("tasks.detail", { id: detail.task.id, name: detail.task.spec.name }) : ""}
-        footer={false}
-        size="480px"
-      >
-        {detail && (
-          <div data-testid="task-detail">
-            <p>
-              <Tag theme={STATUS_THEME[detail.task.status]} variant="light">
-                {t(STATUS_LABEL[detail.task.status])}
-              </Tag>
-            </p>
-            {detail.task.reason && (
-              <p>
-                {t("tasks.reason")}: {detail.task.reason}
-              </p>
-            )}
-            <h3>{t("tasks.events")}</h3>
-            {detail.events.length === 0 ? (
-              <p>{t("tasks.noEvents")}</p>
-            ) : (
-              <ul>
-                {detail.events.map((e, n) => (
-                  <li key={n}>
-                    {fmtTime.format(new Date(e.at_ms))} [{e.kind}] {e.message}
-                  </li>
-                ))}
-              </ul>
-            )}
-          </div>
-        )}
-      </Drawer>
+      {cutover && <CutoverDialog task={cutover} onClose={() => setCutover(null)} onDone={() => void load()} />}
     </section>
   );
 }

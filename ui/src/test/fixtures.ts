@@ -1,4 +1,4 @@
-import type { Instance_Serialize as Instance, Task_Serialize as Task, TaskStatus } from "../bindings";
+import type { CheckItem, Instance_Serialize as Instance, Level, Progress_Serialize as Progress, TaskDetail_Serialize as TaskDetail, Task_Serialize as Task, TaskStatus } from "../bindings";
 
 export function instance(over: Partial<Instance> = {}): Instance {
   return {
@@ -41,3 +41,37 @@ export function task(id: number, status: TaskStatus, name = `task-${id}`): Task 
 }
 
 export const ok = <T,>(data: T) => ({ status: "ok" as const, data });
+
+export function progress(over: Partial<Progress> = {}): Progress {
+  return {
+    phase: "incremental",
+    mode: "restore",
+    elapsed_ms: 10_000,
+    rdb_bytes: 0,
+    rdb_total: null,
+    keys_written: 0,
+    keys_expired: 0,
+    keys_per_sec: null,
+    eta_secs: null,
+    commands_sent: 0,
+    commands_acked: 0,
+    errors: 0,
+    source_offset: 0,
+    received_offset: 0,
+    applied_offset: 0,
+    lag_bytes: 0,
+    resumes: 0,
+    full_sync_ms: null,
+    source_keys: [],
+    target_keys: [],
+    ...over,
+  };
+}
+
+export function checkItem(id: string, level: Level, title = id): CheckItem {
+  return { id, title, level, value: `${id} value`, message: `${id}: ${level}` };
+}
+
+export function detail(t: Task, over: Partial<TaskDetail> = {}): TaskDetail {
+  return { task: t, target: instance(), events: [], progress: null, check: null, verify: null, running: true, ...over };
+}

@@ -1,0 +1,85 @@
+/* The create-task form's fields, their checks, and the request they become. */
+import type { MigrationType, Params, TaskRequest_Deserialize as TaskRequest, WriteMode } from "./bindings";
+import type { MessageKey } from "./i18n";
+
+export interface BasicFields {
+  name: string;
+  kind: MigrationType;
+  /** Where the source VM runs (cloud VM migrations only). */
+  sourceRegion: string;
+  host: string;
+  port: string;
+  user: string;
+  password: string;
+  /** The target's region: the target instance is one of its instances. */
+  region: string;
+  targetId: number | null;
+  /** When given, replaces the password kept for the target instance. */
+  targetPassword: string;
+  writeMode: WriteMode;
+}
+
+export const EMPTY_BASIC: BasicFields = {
+  name: "",
+  kind: "public_network",
+  sourceRegion: "",
+  host: "",
+  port: "6379",
+  user: "",
+  password: "",
+  region: "",
+  targetId: null,
+  targetPassword: "",
+  writeMode: "overwrite",
+};
+
+export type BasicErrors = Partial<Record<keyof BasicFields, MessageKey>>;
+
+/** Field checks the form does before asking the console (which checks again). */
+export function validateBasic(f: BasicFields): BasicErrors {
+  const errors: BasicErrors = {};
+  if (!f.name.trim()) errors.name = "form.required";
+  if (!f.host.trim()) errors.host = "form.required";
+  const port = Number(f.port);
+  if (!/^\d+$/.test(f.port.trim()) || port < 1 || port > 65535) errors.port = "form.badPort";
+  if (f.kind === "cloud_vm" && !f.sourceRegion.trim()) errors.sourceRegion = "form.required";
+  if (!f.region) errors.region = "form.required";
+  if (f.targetId === null) errors.targetId = "form.required";
+  return errors;
+}
+
+/** The console's request for these fields and parameters. */
+export function toRequest(f: BasicFields, params: Params): TaskRequest {
+  return {
+    spec: {
+      name: f.name.trim(),
+      kind: f.kind,
+      source: {
+        host: f.host.trim(),
+        port: Number(f.port),
+        user: f.user.trim() || null,
+        has_password: f.password !== "",
+        region: f.kind === "cloud_vm" ? f.sourceRegion.trim() : null,
+      },
+      target_instance: f.targetId ?? 0,
+      params,
+      write_mode: f.writeMode,
+      db_mapping: [],
+      include: [],
+      exclude: [],
+    },
+    source_password: f.password === "" ? null : f.password,
+  };
+}
+
+/**
+ * The fields with a target chosen when the choice is obvious: the first region when none is chosen,
+ * and its instance when it has exactly one.
+ */
+export function withDefaultTarget(f: BasicFields, instances: ReadonlyArray<{ id: number; region: string }>): BasicFields {
+  if (f.region) return f;
+  const region = [...new Set(instances.map((i) => i.region))].sort()[0];
+  if (region === undefined) return f;
+  const inRegion = instances.filter((i) => i.region === region);
+  return { ...f, region, targetId: inRegion.length === 1 && inRegion[0] ? inRegion[0].id : null };
+}

@@ -1,0 +1,161 @@
+import { fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { describe, expect, it, vi } from "vitest";
+import type { CheckReport, TaskRequest_Deserialize as TaskRequest } from "../bindings";
+import { I18nProvider } from "../i18n";
+import { checkItem, instance, task } from "../test/fixtures";
+import { commandError, deferred, fakeBackend, sendEvent, type Handler } from "../test/ipc";
+import { NewTask } from "./NewTask";
+
+const RECOMMENDED = { output_buffer_hard_mb: 512, output_buffer_soft_mb: 512, output_buffer_soft_seconds: 60, backlog_mb: 512, repl_timeout_seconds: 120 };
+
+function backend(extra: Record<string, Handler> = {}) {
+  return fakeBackend({
+    list_instances: () => [instance({ id: 4, name: "gz-target" })],
+    recommended_params: () => RECOMMENDED,
+    parameter_rows: () => [
+      { name: "client-output-buffer-limit", value: "replica 536870912 536870912 60", current: "replica 268435456 67108864 60" },
+      { name: "repl-backlog-size", value: "536870912", current: "1048576" },
+      { name: "repl-timeout", value: "120", current: "60" },
+      { name: "repl-diskless-sync-delay", value: "0", current: "5" },
+    ],
+    ...extra,
+  });
+}
+
+function show() {
+  const onOpenTask = vi.fn();
+  render(
+    <I18nProvider lang="en">
+      <NewTask onBack={() => {}} onOpenTask={onOpenTask} onInstances={() => {}} />
+    </I18nProvider>,
+  );
+  return { onOpenTask };
+}
+
+function type(field: string, value: string) {
+  const input = screen.getByTestId(`field-${field}`).querySelector("input")!;
+  fireEvent.input(input, { target: { value } });
+}
+
+/** Whether a TDesign button is disabled (a disabled text button renders with t-is-disabled). */
+function disabled(testId: string): boolean {
+  const b = screen.getByTestId(testId);
+  return b.hasAttribute("disabled") || b.classList.contains("t-is-disabled");
+}
+
+async function fillBasicAndGoToParams() {
+  await screen.findByTestId("basic-form");
+  type("name", "orders");
+  type("host", "10.0.0.9");
+  type("port", "6380");
+  type("password", "src-secret");
+  fireEvent.click(screen.getByTestId("basic-next"));
+  await screen.findByTestId("params-table");
+}
+
+describe("NewTask", () => {
+  it("validates the basic information before asking the console", async () => {
+    const b = backend();
+    show();
+    await screen.findByTestId("basic-form");
+    type("port", "0");
+    fireEvent.click(screen.getByTestId("basic-next"));
+    expect(await screen.findAllByText("Required.")).toHaveLength(2); // name, host
+    expect(screen.getByText("A port is a whole number from 1 to 65535.")).toBeTruthy();
+    expect(b.argsOf("parameter_rows")).toHaveLength(0);
+  });
+
+  it("shows the parameters beside the source's values, editable, recommended by default", async () => {
+    const b = backend({ check_task: () => ({ items: [checkItem("source.connect", "pass")], duration_ms: 5 }) });
+    show();
+    await fillBasicAndGoToParams();
+    // The only instance of the only region was chosen for the user.
+    const request = b.argsOf("parameter_rows")[0]!.request as TaskRequest;
+    expect(request.spec.target_instance).toBe(4);
+    expect(request.spec.source).toMatchObject({ host: "10.0.0.9", port: 6380, has_password: true });
+    expect(request.source_password).toBe("src-secret");
+    expect(screen.getByText("replica 268435456 67108864 60")).toBeTruthy();
+    expect(screen.getByText("1048576")).toBeTruthy();
+    expect(screen.getAllByText("Recommended")).toHaveLength(3);
+
+    const backlog = screen.getByTestId("param-backlog_mb").querySelector("input")!;
+    fireEvent.input(backlog, { target: { value: "1024" } });
+    fireEvent.blur(backlog);
+    await waitFor(() => expect(screen.getAllByText("Recommended")).toHaveLength(2));
+    fireEvent.click(screen.getByTestId("start-check"));
+    await screen.findByTestId("check-summary");
+    expect((b.argsOf("check_task")[0]!.request as TaskRequest).spec.params.backlog_mb).toBe(1024);
+  });
+
+  it("shows items as they finish, and errors block creating the task", async () => {
+    const hold = deferred<CheckReport>();
+    const items = [checkItem("source.connect", "pass", "Source reachable"), checkItem("target.memory", "error", "Target memory"), checkItem("rtt", "pass", "Round trip")];
+    const b = backend({ check_task: () => hold.promise });
+    show();
+    await fillBasicAndGoToParams();
+    fireEvent.click(screen.getByTestId("start-check"));
+    await waitFor(() => expect(b.argsOf("check_task")).toHaveLength(1));
+
+    await sendEvent("check-item-event", { task_id: null, item: items[0], total: 3 });
+    expect(await screen.findByText("Source reachable")).toBeTruthy();
+    expect(screen.getByText("Checking: 1 of 3 items")).toBeTruthy();
+    // Another task's check (a task being started) is not this form's.
+    await sendEvent("check-item-event", { task_id: 9, item: checkItem("other", "pass", "Other task's item"), total: 3 });
+    await sendEvent("check-item-event", { task_id: null, item: items[1], total: 3 });
+    expect(await screen.findByText("Checking: 2 of 3 items")).toBeTruthy();
+    expect(screen.queryByText("Other task's item")).toBeNull();
+    expect(disabled("create-task")).toBe(true);
+
+    hold.resolve({ items, duration_ms: 40 });
+    expect(await screen.findByText(/found 1 error\(s\): the task cannot be created/)).toBeTruthy();
+    expect(screen.getByText("Round trip")).toBeTruthy();
+    expect(screen.queryByTestId("accept-warnings")).toBeNull();
+    expect(disabled("create-task")).toBe(true);
+  });
+
+  it("needs “I understand” for warnings, then creates and starts the task", async () => {
+    const report = { items: [checkItem("source.connect", "pass"), checkItem("target.eviction", "warning", "Target eviction")], duration_ms: 9 };
+    const b = backend({
+      check_task: () => report,
+      create_task: () => ({ task: task(7, "not_started", "orders"), report }),
+      start_task: () => task(7, "checking", "orders"),
+    });
+    const { onOpenTask } = show();
+    await fillBasicAndGoToParams();
+    fireEvent.click(screen.getByTestId("start-check"));
+    expect(await screen.findByText(/found 1 warning\(s\)/)).toBeTruthy();
+    expect(disabled("create-task")).toBe(true);
+
+    fireEvent.click(screen.getByText("I understand the warnings and want to go ahead"));
+    await waitFor(() => expect(disabled("create-task")).toBe(false));
+    fireEvent.click(screen.getByTestId("create-task"));
+    expect(await screen.findByText("Task “orders” created.")).toBeTruthy();
+    expect(b.argsOf("create_task")[0]).toMatchObject({ acceptWarnings: true });
+
+    fireEvent.click(screen.getByTestId("start-created"));
+    await waitFor(() => expect(onOpenTask).toHaveBeenCalledWith(7));
+    expect(b.argsOf("start_task")[0]).toEqual({ id: 7 });
+  });
+
+  it("stays on the form and says what to do when the source cannot be reached", async () => {
+    backend({
+      parameter_rows: () => {
+        throw commandError("client", "cannot connect to 10.0.0.9:6380: connection refused");
+      },
+    });
+    show();
+    await screen.findByTestId("basic-form");
+    type("name", "orders");
+    type("host", "10.0.0.9");
+    fireEvent.click(screen.getByTestId("basic-next"));
+    expect(await screen.findByText("cannot connect to 10.0.0.9:6380: connection refused")).toBeTruthy();
+    expect(screen.getByText(/Check the host, port, user and password/)).toBeTruthy();
+    expect(screen.getByTestId("basic-form")).toBeTruthy();
+  });
+
+  it("sends the user to register an instance when there is none", async () => {
+    backend({ list_instances: () => [] });
+    show();
+    expect(await screen.findByTestId("no-instances")).toBeTruthy();
+  });
+});

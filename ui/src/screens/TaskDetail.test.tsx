@@ -1,0 +1,110 @@
+import { render, screen, waitFor } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { echarts } from "../charts";
+import { I18nProvider } from "../i18n";
+import { detail, progress, task } from "../test/fixtures";
+import { fakeBackend, sendEvent } from "../test/ipc";
+import { TaskDetail } from "./TaskDetail";
+
+function show(id = 3) {
+  render(
+    <I18nProvider lang="en">
+      <TaskDetail id={id} onBack={() => {}} />
+    </I18nProvider>,
+  );
+}
+
+/** The data of one series of the ECharts chart in the element with this test id. */
+function seriesData(testId: string, series: number): unknown[] {
+  const chart = echarts.getInstanceByDom(screen.getByTestId(testId));
+  if (!chart) throw new Error(`no chart in ${testId}`);
+  const option = chart.getOption() as { series: Array<{ data: unknown[] }> };
+  return option.series[series]!.data;
+}
+
+describe("TaskDetail", () => {
+  it("follows the full sync: bytes, keys, rate and time left, from progress events", async () => {
+    const full = progress({ phase: "full_sync", rdb_bytes: 1024 * 1024, rdb_total: 4 * 1024 * 1024, keys_written: 2500, keys_per_sec: 500, eta_secs: 15, source_keys: [[0, 10000]] });
+    fakeBackend({ task_detail: () => detail(task(3, "full_sync", "orders"), { progress: full }), task_snapshots: () => [] });
+    show();
+    const bar = await screen.findByTestId("full-sync-progress");
+    expect(bar.textContent).toContain("1.0 MB / 4.0 MB");
+    expect(bar.textContent).toContain("2,500 / 10,000");
+    expect(bar.textContent).toContain("500 keys/s");
+    expect(bar.textContent).toContain("0:15");
+    expect(screen.getByTestId("status-steps").dataset.states).toBe("finish,process,default,default,default");
+
+    await sendEvent("task-progress-event", { task_id: 3, progress: { ...full, rdb_bytes: 3 * 1024 * 1024, keys_written: 7500, eta_secs: 5 } });
+    await waitFor(() => expect(screen.getByTestId("full-sync-progress").textContent).toContain("3.0 MB / 4.0 MB"));
+    expect(screen.getByTestId("full-sync-progress").textContent).toContain("7,500 / 10,000");
+    expect(screen.getByTestId("full-sync-progress").textContent).toContain("0:05");
+    // Another task's progress does not move this page.
+    await sendEvent("task-progress-event", { task_id: 4, progress: { ...full, keys_written: 1 } });
+    expect(screen.getByTestId("full-sync-progress").textContent).toContain("7,500 / 10,000");
+  });
+
+  it("charts key counts and offsets during incremental sync, live", async () => {
+    const p = (keys: number, target: number, offset: number, applied: number) =>
+      progress({ source_keys: [[0, keys]], target_keys: [[0, target]], source_offset: offset, applied_offset: applied, lag_bytes: offset - applied });
+    fakeBackend({
+      task_detail: () => detail(task(3, "incremental_sync", "orders"), { progress: p(100, 100, 5000, 5000) }),
+      task_snapshots: () => [
+        { at_ms: 1_700_000_000_000, progress: p(100, 98, 4000, 3900) },
+        { at_ms: 1_700_000_001_000, progress: p(100, 100, 5000, 5000) },
+      ],
+    });
+    show();
+    const charts = await screen.findByTestId("sync-charts");
+    expect(charts.dataset.points).toBe("2");
+    expect(seriesData("keys-chart", 1)).toEqual([
+      [1_700_000_000_000, 98],
+      [1_700_000_001_000, 100],
+    ]);
+    expect(screen.getByTestId("status-steps").dataset.states).toBe("finish,finish,process,default,default");
+
+    await sendEvent("task-progress-event", { task_id: 3, progress: p(105, 103, 6200, 6000) });
+    await waitFor(() => expect(screen.getByTestId("sync-charts").dataset.points).toBe("3"));
+    expect(screen.getByTestId("keys-caption").textContent).toContain("source 105, target 103");
+    expect(screen.getByTestId("offsets-caption").textContent).toContain("lag 200 B");
+    expect(seriesData("keys-chart", 0).at(-1)).toEqual([expect.any(Number), 105]);
+    expect(seriesData("offsets-chart", 2).at(-1)).toEqual([expect.any(Number), 200]);
+    expect(screen.getByTestId("lag").textContent).toBe("200 B");
+  });
+
+  it("reloads when the task changes status, and offers the cutover in incremental sync", async () => {
+    let status: "full_sync" | "incremental_sync" = "full_sync";
+    const events = [
+      { task_id: 3, at_ms: 1_700_000_000_000, kind: "status", message: "not started → checking" },
+      { task_id: 3, at_ms: 1_700_000_001_000, kind: "status", message: "checking → full sync" },
+    ];
+    const b = fakeBackend({
+      task_detail: () => detail(task(3, status, "orders"), { progress: progress({ phase: "full_sync" }), events: [...events] }),
+      task_snapshots: () => [],
+    });
+    const newest = () => screen.getByTestId("detail-events").querySelector("tbody tr")?.textContent;
+    show();
+    await screen.findByTestId("full-sync-progress");
+    expect(screen.queryByTestId("detail-cutover")).toBeNull();
+    expect(newest()).toContain("checking → full sync");
+    status = "incremental_sync";
+    events.push({ task_id: 3, at_ms: 1_700_000_009_000, kind: "status", message: "full sync → incremental sync" });
+    await sendEvent("task-changed-event", { task: task(3, "incremental_sync", "orders") });
+    expect(await screen.findByTestId("detail-cutover")).toBeTruthy();
+    expect(b.argsOf("task_detail").length).toBe(2);
+    // The history, newest first.
+    expect(newest()).toContain("full sync → incremental sync");
+    expect(screen.getByTestId("detail-events").querySelectorAll("tbody tr")).toHaveLength(3);
+  });
+
+  it("says what went wrong and offers to retry when the task cannot be read", async () => {
+    fakeBackend({
+      task_detail: () => {
+        throw { kind: "store", message: "no task 3" };
+      },
+      task_snapshots: () => [],
+    });
+    show();
+    expect(await screen.findByText("no task 3")).toBeTruthy();
+    expect(screen.getByText("Try again")).toBeTruthy();
+  });
+});
