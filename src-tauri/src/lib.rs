@@ -38,8 +38,22 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::cutover_task,
             commands::verify_task,
             commands::data_dir,
+            commands::start_standby,
+            commands::list_standbys,
+            commands::standby_events,
+            commands::switchover,
+            commands::stop_standby,
+            commands::start_sandbox,
+            commands::sandbox,
+            commands::sandbox_drill,
+            commands::stop_sandbox,
         ])
-        .events(collect_events![events::TaskChangedEvent, events::TaskProgressEvent, events::CheckItemEvent])
+        .events(collect_events![
+            events::TaskChangedEvent,
+            events::TaskProgressEvent,
+            events::CheckItemEvent,
+            events::StandbyTimelineEvent,
+        ])
         .dangerously_cast_bigints_to_number()
 }
 
@@ -67,19 +81,30 @@ pub fn run() {
         }
     };
     let events = console.subscribe();
+    let standby_events = console.subscribe_standbys();
+    let on_exit = console.clone();
     tauri::Builder::default()
         .invoke_handler(builder.invoke_handler())
         .manage::<Arc<Console>>(console)
         .setup(move |app| {
             builder.mount_events(app);
             tauri::async_runtime::spawn(events::forward(app.handle().clone(), events));
+            tauri::async_runtime::spawn(events::forward_standbys(app.handle().clone(), standby_events));
             if let Some(window) = app.get_webview_window("main") {
                 let _ = window.set_title("Ferry");
             }
             Ok(())
         })
-        .run(tauri::generate_context!())
-        .expect("error while running the Ferry desktop app");
+        .build(tauri::generate_context!())
+        .expect("error while running the Ferry desktop app")
+        .run(move |_, event| {
+            // The sandbox's redis-servers are this process's children: they must not outlive it.
+            if let tauri::RunEvent::Exit = event {
+                if let Err(e) = tauri::async_runtime::block_on(on_exit.stop_sandbox()) {
+                    eprintln!("ferry-desktop: could not stop the sandbox: {e}");
+                }
+            }
+        });
 }
 
 #[cfg(test)]
