@@ -7,8 +7,11 @@ import { I18nProvider, useI18n, type Lang } from "./i18n";
 import { Instances } from "./screens/Instances";
 import { NewTask } from "./screens/NewTask";
 import { TaskList } from "./screens/TaskList";
+import { HotStandby } from "./screens/HotStandby";
+import { Sandbox } from "./screens/Sandbox";
+import { Settings } from "./screens/Settings";
 
-type Screen = "tasks" | "instances" | "new-task";
+type Screen = "tasks" | "instances" | "new-task" | "standby" | "sandbox" | "settings";
 
 function Shell() {
   const { t, lang, setLang } = useI18n();
@@ -44,6 +47,9 @@ function Shell() {
         <nav className="ferry-nav">
           {nav("tasks", t("nav.tasks"))}
           {nav("instances", t("nav.instances"))}
+          {nav("standby", t("nav.standby"))}
+          {nav("sandbox", t("nav.sandbox"))}
+          {nav("settings", t("nav.settings"))}
         </nav>
         <Radio.Group variant="default-filled" size="small" value={lang} onChange={(v) => setLang(v as Lang)} aria-label={t("lang.label")}>
           <Radio.Button value="zh-CN" data-testid="lang-zh">
@@ -58,6 +64,9 @@ function Shell() {
         {screen === "tasks" && <TaskList onNew={() => setScreen("new-task")} onInstances={() => setScreen("instances")} dataDir={dataDir} />}
         {screen === "instances" && <Instances dataDir={dataDir} />}
         {screen === "new-task" && <NewTask onBack={() => setScreen("tasks")} />}
+        {screen === "standby" && <HotStandby onSandbox={() => setScreen("sandbox")} dataDir={dataDir} />}
+        {screen === "sandbox" && <Sandbox onNavigate={setScreen} />}
+        {screen === "settings" && <Settings dataDir={dataDir} />}
       </main>
     </ConfigProvider>
   );

@@ -1,4 +1,5 @@
 import type { Instance_Serialize as Instance, Task_Serialize as Task, TaskStatus } from "../bindings";
+import type { Event as HaEvent, EventKind, StandbyView } from "../bindings";
 
 export function instance(over: Partial<Instance> = {}): Instance {
   return {
@@ -41,3 +42,22 @@ export function task(id: number, status: TaskStatus, name = `task-${id}`): Task 
 }
 
 export const ok = <T,>(data: T) => ({ status: "ok" as const, data });
+
+export function standbyView(over: Partial<StandbyView> = {}): StandbyView {
+  return {
+    id: 1,
+    name: "orders-ha",
+    listen: "127.0.0.1:7000",
+    master: "127.0.0.1:7001",
+    standby: "127.0.0.1:7002",
+    standby_state: "ready",
+    master_health: "up",
+    epoch: 0,
+    sync_writes: false,
+    ...over,
+  };
+}
+
+export function haEvent(kind: EventKind, at_ms: number, detail = "", epoch = 0): HaEvent {
+  return { at_ms, kind, epoch, detail };
+}
