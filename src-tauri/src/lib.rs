@@ -97,14 +97,16 @@ pub fn run() {
         })
         .build(tauri::generate_context!())
         .expect("error while running the Ferry desktop app")
-        .run(move |_, event| {
-            // The sandbox's redis-servers are this process's children: they must not outlive it.
-            if let tauri::RunEvent::Exit = event {
-                if let Err(e) = tauri::async_runtime::block_on(on_exit.stop_sandbox()) {
-                    eprintln!("ferry-desktop: could not stop the sandbox: {e}");
-                }
-            }
-        });
+        .run(move |_, event| on_run_event(&on_exit, &event));
+}
+
+/// The sandbox's redis-servers are this process's children: they must not outlive the app.
+fn on_run_event(console: &Console, event: &tauri::RunEvent) {
+    if let tauri::RunEvent::Exit = event {
+        if let Err(e) = tauri::async_runtime::block_on(console.stop_sandbox()) {
+            eprintln!("ferry-desktop: could not stop the sandbox: {e}");
+        }
+    }
 }
 
 #[cfg(test)]
@@ -117,5 +119,21 @@ mod tests {
         for name in ["listInstances", "addInstance", "listTasks", "startTask", "taskChangedEvent"] {
             assert!(text.contains(name), "bindings lack {name}");
         }
+    }
+
+    /// Quitting the app stops a running sandbox (real redis-servers; needs `redis-server` on PATH).
+    #[test]
+    fn exit_stops_the_sandbox() {
+        let dir = std::env::temp_dir().join(format!("ferry-desktop-exit-{}", std::process::id()));
+        let console = tauri::async_runtime::block_on(super::Console::open(Some(&dir))).unwrap();
+        let sandbox = tauri::async_runtime::block_on(console.start_sandbox()).unwrap();
+        let source = ("127.0.0.1", sandbox.source_port);
+        assert!(std::net::TcpStream::connect(source).is_ok(), "the sandbox's source runs");
+        super::on_run_event(&console, &tauri::RunEvent::Ready);
+        assert!(std::net::TcpStream::connect(source).is_ok(), "only the exit stops it");
+        super::on_run_event(&console, &tauri::RunEvent::Exit);
+        assert!(std::net::TcpStream::connect(source).is_err(), "the sandbox's source still runs after the exit");
+        assert!(tauri::async_runtime::block_on(console.sandbox()).unwrap().is_none());
+        let _ = std::fs::remove_dir_all(dir);
     }
 }
