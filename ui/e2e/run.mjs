@@ -254,6 +254,12 @@ async function standbySteps(dataDir) {
     const dir = await (await browser.$('[data-testid="data-dir"] input')).getValue();
     if (!dir.startsWith(dataDir)) throw new Error(`settings show the data at ${JSON.stringify(dir)}, not under ${dataDir}`);
     await shot("settings-dark");
+    for (const screen of ["tasks", "instances", "standby"]) {
+      await (await browser.$(`[data-testid="nav-${screen}"]`)).click();
+      await browser.$(`[data-testid="${screen}-screen"]`).waitForDisplayed({ timeout: 5000 });
+      await shot(`${screen}-dark`);
+    }
+    await (await browser.$('[data-testid="nav-settings"]')).click();
     await (await radio("settings-screen", "Light")).click();
     await browser.waitUntil(async () => (await themeMode()) === null, { timeout: 5000, timeoutMsg: "theme-mode is still set" });
   });

@@ -66,7 +66,7 @@ function Shell() {
         {screen === "new-task" && <NewTask onBack={() => setScreen("tasks")} />}
         {screen === "standby" && <HotStandby onSandbox={() => setScreen("sandbox")} dataDir={dataDir} />}
         {screen === "sandbox" && <Sandbox onNavigate={setScreen} />}
-        {screen === "settings" && <Settings dataDir={dataDir} />}
+        {screen === "settings" && <Settings dataDir={dataDir} onSandbox={() => setScreen("sandbox")} />}
       </main>
     </ConfigProvider>
   );

@@ -127,6 +127,7 @@ const en = {
   "settings.copy": "Copy",
   "settings.copied": "Copied.",
   "settings.copyFailed": "Could not copy; select the path and copy it by hand.",
+  "settings.openSandbox": "Open the sandbox",
 
   "standby.title": "Hot standby",
   "standby.intro": "A master and its replica behind an access proxy: the proxy's heartbeat detects a failed master, the routing moves to the standby, and clients keep connecting to the same address.",
@@ -333,6 +334,7 @@ const zh: Dict = {
   "settings.copy": "复制",
   "settings.copied": "已复制。",
   "settings.copyFailed": "无法复制；请选中路径后手动复制。",
+  "settings.openSandbox": "打开沙箱",
 
   "standby.title": "热备",
   "standby.intro": "主备热备：主节点与其备节点位于接入层（代理）之后。心跳检测到主节点故障时，路由切换到备节点，客户端仍连接同一地址。",

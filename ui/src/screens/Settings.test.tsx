@@ -1,15 +1,17 @@
 import { fireEvent, render, screen } from "@testing-library/react";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { I18nProvider } from "../i18n";
 import { applyTheme, savedTheme } from "../theme";
 import { Settings } from "./Settings";
 
 function show(dataDir?: string) {
+  const onSandbox = vi.fn();
   render(
     <I18nProvider>
-      <Settings dataDir={dataDir} />
+      <Settings dataDir={dataDir} onSandbox={onSandbox} />
     </I18nProvider>,
   );
+  return { onSandbox };
 }
 
 beforeEach(() => {
@@ -42,5 +44,11 @@ describe("Settings", () => {
     const input = screen.getByTestId("data-dir").querySelector("input");
     expect(input?.value).toBe("/home/me/.local/share/ferry/ferry.db");
     expect(input?.readOnly).toBe(true);
+  });
+
+  it("leads to the sandbox", () => {
+    const { onSandbox } = show();
+    fireEvent.click(screen.getByTestId("settings-sandbox"));
+    expect(onSandbox).toHaveBeenCalled();
   });
 });

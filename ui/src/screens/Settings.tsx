@@ -4,7 +4,7 @@ import { useI18n, type Lang } from "../i18n";
 import { savedTheme, setTheme, type ThemeChoice } from "../theme";
 
 /** Language, theme, and where the data lives (read-only). */
-export function Settings({ dataDir }: { dataDir?: string }) {
+export function Settings({ dataDir, onSandbox }: { dataDir?: string; onSandbox: () => void }) {
   const { t, lang, setLang } = useI18n();
   const [theme, setThemeState] = useState<ThemeChoice>(savedTheme);
   const [copied, setCopied] = useState<"ok" | "failed" | null>(null);
@@ -62,6 +62,12 @@ export function Settings({ dataDir }: { dataDir?: string }) {
             {copied && <span className="ferry-muted">{t(copied === "ok" ? "settings.copied" : "settings.copyFailed")}</span>}
           </Space>
         )}
+      </Card>
+      <Card className="ferry-block" title={t("sandbox.title")}>
+        <p className="ferry-muted">{t("sandbox.intro")}</p>
+        <Button variant="outline" onClick={onSandbox} data-testid="settings-sandbox">
+          {t("settings.openSandbox")}
+        </Button>
       </Card>
     </section>
   );
