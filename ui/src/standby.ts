@@ -63,7 +63,6 @@ export interface Standbys {
   /** The sandbox's pair, which can run a failover drill. */
   sandboxPairId: number | null;
   error: CommandError | null;
-  setError: (error: CommandError | null) => void;
   load: () => Promise<void>;
 }
 
@@ -129,5 +128,5 @@ export function useStandbys(): Standbys {
     };
   }, [refreshViews]);
 
-  return { pairs, timelines, sandboxPairId, error, setError, load };
+  return { pairs, timelines, sandboxPairId, error, load };
 }
