@@ -7,6 +7,8 @@ use std::sync::Arc;
 
 use ferry::checks::CheckReport;
 use ferry::console::{ConnectionTest, Console, CutoverOptions, TaskDetail, TaskRequest};
+use ferry::console::{SandboxView, StandbyInput, StandbyView};
+use ferry::ha::events::Event as HaEvent;
 use ferry::params::ParamRow;
 use ferry::pipeline::Progress;
 use ferry::store::TaskFilter;
@@ -166,4 +168,68 @@ pub async fn verify_task(console: ConsoleState<'_>, id: i64) -> Result<VerifyRep
 #[specta::specta]
 pub fn data_dir(console: ConsoleState<'_>) -> Result<String> {
     Ok(console.data_path().display().to_string())
+}
+
+/// Starts a hot-standby pair: an access proxy with heartbeat and automatic failover over two
+/// registered instances.
+#[tauri::command]
+#[specta::specta]
+pub async fn start_standby(console: ConsoleState<'_>, input: StandbyInput) -> Result<StandbyView> {
+    Ok(console.start_standby(&input).await?)
+}
+
+/// The hot-standby pairs this app runs.
+#[tauri::command]
+#[specta::specta]
+pub fn list_standbys(console: ConsoleState<'_>) -> Result<Vec<StandbyView>> {
+    Ok(console.standbys())
+}
+
+/// A pair's event history, oldest first (new ones arrive as `standbyTimelineEvent`s).
+#[tauri::command]
+#[specta::specta]
+pub fn standby_events(console: ConsoleState<'_>, id: u32) -> Result<Vec<HaEvent>> {
+    Ok(console.standby_events(id)?)
+}
+
+/// "Planned switchover": the roles swap with no write lost, or nothing changes and the error says why.
+#[tauri::command]
+#[specta::specta]
+pub async fn switchover(console: ConsoleState<'_>, id: u32) -> Result<StandbyView> {
+    Ok(console.switchover(id).await?)
+}
+
+/// Stops a pair's proxy; the servers keep their roles.
+#[tauri::command]
+#[specta::specta]
+pub async fn stop_standby(console: ConsoleState<'_>, id: u32) -> Result<()> {
+    Ok(console.stop_standby(id).await?)
+}
+
+/// "Try it locally": local redis-servers with sample data, a target instance and a standby pair.
+#[tauri::command]
+#[specta::specta]
+pub async fn start_sandbox(console: ConsoleState<'_>) -> Result<SandboxView> {
+    Ok(console.start_sandbox().await?)
+}
+
+/// The running sandbox, if any.
+#[tauri::command]
+#[specta::specta]
+pub async fn sandbox(console: ConsoleState<'_>) -> Result<Option<SandboxView>> {
+    Ok(console.sandbox().await?)
+}
+
+/// "Failover drill": kills the sandbox pair's master; it comes back empty a few seconds later.
+#[tauri::command]
+#[specta::specta]
+pub async fn sandbox_drill(console: ConsoleState<'_>) -> Result<String> {
+    Ok(console.sandbox_drill().await?)
+}
+
+/// Stops the sandbox: its proxy, servers, files and instances.
+#[tauri::command]
+#[specta::specta]
+pub async fn stop_sandbox(console: ConsoleState<'_>) -> Result<()> {
+    Ok(console.stop_sandbox().await?)
 }

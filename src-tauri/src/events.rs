@@ -5,6 +5,8 @@ use std::time::{Duration, Instant};
 
 use ferry::checks::CheckItem;
 use ferry::console::ConsoleEvent;
+use ferry::console::StandbyEvent;
+use ferry::ha::events::Event as HaEvent;
 use ferry::pipeline::Progress;
 use ferry::tasks::model::Task;
 use serde::Serialize;
@@ -79,6 +81,29 @@ pub async fn forward<R: Runtime>(app: AppHandle<R>, mut rx: broadcast::Receiver<
         };
         if let Err(e) = sent {
             eprintln!("ferry-desktop: could not send an event to the window: {e}");
+        }
+    }
+}
+
+/// A step of a hot-standby pair (heartbeat, failover, fencing, switchover) for its live timeline.
+/// These are rare (a few per failover), so each one is forwarded.
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+pub struct StandbyTimelineEvent {
+    pub standby_id: u32,
+    pub event: HaEvent,
+}
+
+/// Forwards hot-standby events to the window until the console's channel closes.
+pub async fn forward_standbys<R: Runtime>(app: AppHandle<R>, mut rx: broadcast::Receiver<StandbyEvent>) {
+    loop {
+        let StandbyEvent { standby_id, event } = match rx.recv().await {
+            Ok(event) => event,
+            // The screen reloads a pair's history when it opens; a gap is caught up then.
+            Err(RecvError::Lagged(_)) => continue,
+            Err(RecvError::Closed) => return,
+        };
+        if let Err(e) = (StandbyTimelineEvent { standby_id, event }).emit(&app) {
+            eprintln!("ferry-desktop: could not send a hot-standby event to the window: {e}");
         }
     }
 }

@@ -40,8 +40,22 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::cutover_task,
             commands::verify_task,
             commands::data_dir,
+            commands::start_standby,
+            commands::list_standbys,
+            commands::standby_events,
+            commands::switchover,
+            commands::stop_standby,
+            commands::start_sandbox,
+            commands::sandbox,
+            commands::sandbox_drill,
+            commands::stop_sandbox,
         ])
-        .events(collect_events![events::TaskChangedEvent, events::TaskProgressEvent, events::CheckItemEvent])
+        .events(collect_events![
+            events::TaskChangedEvent,
+            events::TaskProgressEvent,
+            events::CheckItemEvent,
+            events::StandbyTimelineEvent,
+        ])
         .dangerously_cast_bigints_to_number()
 }
 
@@ -69,19 +83,32 @@ pub fn run() {
         }
     };
     let events = console.subscribe();
+    let standby_events = console.subscribe_standbys();
+    let on_exit = console.clone();
     tauri::Builder::default()
         .invoke_handler(builder.invoke_handler())
         .manage::<Arc<Console>>(console)
         .setup(move |app| {
             builder.mount_events(app);
             tauri::async_runtime::spawn(events::forward(app.handle().clone(), events));
+            tauri::async_runtime::spawn(events::forward_standbys(app.handle().clone(), standby_events));
             if let Some(window) = app.get_webview_window("main") {
                 let _ = window.set_title("Ferry");
             }
             Ok(())
         })
-        .run(tauri::generate_context!())
-        .expect("error while running the Ferry desktop app");
+        .build(tauri::generate_context!())
+        .expect("error while running the Ferry desktop app")
+        .run(move |_, event| on_run_event(&on_exit, &event));
+}
+
+/// The sandbox's redis-servers are this process's children: they must not outlive the app.
+fn on_run_event(console: &Console, event: &tauri::RunEvent) {
+    if let tauri::RunEvent::Exit = event {
+        if let Err(e) = tauri::async_runtime::block_on(console.stop_sandbox()) {
+            eprintln!("ferry-desktop: could not stop the sandbox: {e}");
+        }
+    }
 }
 
 #[cfg(test)]
@@ -94,5 +121,21 @@ mod tests {
         for name in ["listInstances", "addInstance", "listTasks", "startTask", "taskSnapshots", "taskChangedEvent"] {
             assert!(text.contains(name), "bindings lack {name}");
         }
+    }
+
+    /// Quitting the app stops a running sandbox (real redis-servers; needs `redis-server` on PATH).
+    #[test]
+    fn exit_stops_the_sandbox() {
+        let dir = std::env::temp_dir().join(format!("ferry-desktop-exit-{}", std::process::id()));
+        let console = tauri::async_runtime::block_on(super::Console::open(Some(&dir))).unwrap();
+        let sandbox = tauri::async_runtime::block_on(console.start_sandbox()).unwrap();
+        let source = ("127.0.0.1", sandbox.source_port);
+        assert!(std::net::TcpStream::connect(source).is_ok(), "the sandbox's source runs");
+        super::on_run_event(&console, &tauri::RunEvent::Ready);
+        assert!(std::net::TcpStream::connect(source).is_ok(), "only the exit stops it");
+        super::on_run_event(&console, &tauri::RunEvent::Exit);
+        assert!(std::net::TcpStream::connect(source).is_err(), "the sandbox's source still runs after the exit");
+        assert!(tauri::async_runtime::block_on(console.sandbox()).unwrap().is_none());
+        let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -264,6 +264,88 @@ async function main() {
     if (!(await text('[data-testid="keys-caption"]')).includes("源 2,005，目标 2,005")) throw new Error("the keys chart's caption is not in Chinese");
     await shot("task-completed-zh");
   });
+
+  await standbySteps(dataDir);
+}
+
+/** Settings (dark theme), then the sandbox started from the UI and a failover drill on its pair. */
+async function standbySteps(dataDir) {
+  const radio = (scope, label) => browser.$(`//*[@data-testid="${scope}"]//label[contains(@class,"t-radio-button") and contains(., "${label}")]`);
+  const themeMode = () => browser.execute(() => document.documentElement.getAttribute("theme-mode"));
+  let sourcePort;
+
+  await step("settings: dark theme and back to light", async () => {
+    await (await browser.$('[data-testid="nav-settings"]')).click();
+    await browser.$('[data-testid="settings-screen"]').waitForDisplayed({ timeout: 5000 });
+    await (await radio("settings-screen", "English")).click();
+    await (await radio("settings-screen", "Dark")).click();
+    await browser.waitUntil(async () => (await themeMode()) === "dark", { timeout: 5000, timeoutMsg: "theme-mode is not dark" });
+    const dir = await (await browser.$('[data-testid="data-dir"] input')).getValue();
+    if (!dir.startsWith(dataDir)) throw new Error(`settings show the data at ${JSON.stringify(dir)}, not under ${dataDir}`);
+    await shot("settings-dark");
+    for (const screen of ["tasks", "instances", "standby"]) {
+      await (await browser.$(`[data-testid="nav-${screen}"]`)).click();
+      await browser.$(`[data-testid="${screen}-screen"]`).waitForDisplayed({ timeout: 5000 });
+      await shot(`${screen}-dark`);
+    }
+    await (await browser.$('[data-testid="nav-settings"]')).click();
+    await (await radio("settings-screen", "Light")).click();
+    await browser.waitUntil(async () => (await themeMode()) === null, { timeout: 5000, timeoutMsg: "theme-mode is still set" });
+  });
+
+  try {
+    await step("sandbox: start it from the UI", async () => {
+      await (await browser.$('[data-testid="nav-sandbox"]')).click();
+      await (await browser.$('[data-testid="sandbox-start"]')).waitForDisplayed({ timeout: 5000 });
+      await (await browser.$('[data-testid="sandbox-start"]')).click();
+      await browser.$('[data-testid="sandbox-ready"]').waitForDisplayed({ timeout: 30000 });
+      const source = await text('[data-testid="sandbox-source"]');
+      const match = /^127\.0\.0\.1:(\d+)$/.exec(source);
+      if (!match) throw new Error(`the sandbox's source address is ${JSON.stringify(source)}`);
+      sourcePort = Number(match[1]);
+      if (!(await redisPing(sourcePort))) throw new Error(`the sandbox's source on ${sourcePort} does not answer`);
+      await shot("sandbox");
+    });
+
+    await step("hot standby: failover drill promotes the standby (route epoch 1)", async () => {
+      await (await browser.$('[data-testid="sandbox-go-standby"]')).click();
+      await browser.$('[data-testid="standby-screen"]').waitForDisplayed({ timeout: 5000 });
+      await browser.$('[data-state="ready"][data-epoch="0"]').waitForExist({ timeout: 20000, timeoutMsg: "the standby did not become ready" });
+      await (await browser.$('[data-testid="drill"]')).click();
+      const confirm = browser.$('[data-testid="drill-confirm"]');
+      await confirm.waitForClickable({ timeout: 5000 });
+      await new Promise((r) => setTimeout(r, 500)); // the dialog's opening animation
+      await confirm.click();
+      await browser.$('[data-testid="standby-timeline"] li[data-kind="promoted"]').waitForExist({ timeout: 20000, timeoutMsg: "no promotion in the timeline" });
+      await browser.$('[data-epoch="1"] [data-testid="standby-epoch"]').waitForExist({ timeout: 10000, timeoutMsg: "the route epoch is not 1" });
+      const epoch = await text('[data-testid="standby-epoch"]');
+      if (epoch !== "Route epoch 1") throw new Error(`the epoch tag reads ${JSON.stringify(epoch)}`);
+      await shot("standby-failover");
+    });
+
+    await step("sandbox: stop it from the UI", async () => {
+      await (await browser.$('[data-testid="nav-sandbox"]')).click();
+      await (await browser.$('[data-testid="sandbox-stop"]')).waitForDisplayed({ timeout: 5000 });
+      await (await browser.$('[data-testid="sandbox-stop"]')).click();
+      const confirm = browser.$('[data-testid="sandbox-stop-confirm"]');
+      await confirm.waitForClickable({ timeout: 5000 });
+      await new Promise((r) => setTimeout(r, 500)); // the dialog's opening animation
+      await confirm.click();
+      await browser.$('[data-testid="sandbox-stopped"]').waitForDisplayed({ timeout: 15000 });
+      await until("the sandbox's source to stop", async () => !(await portOpen(sourcePort)), 10000);
+      if (fs.existsSync(path.join(dataDir, "sandbox"))) throw new Error("the sandbox's files are still there");
+    });
+  } finally {
+    // The app is killed at the end of the session, before it could stop a sandbox left running.
+    const pids = path.join(dataDir, "sandbox", "pids");
+    for (const line of fs.existsSync(pids) ? fs.readFileSync(pids, "utf8").trim().split("\n") : []) {
+      try {
+        process.kill(Number(line.split(" ")[0]), "SIGKILL");
+      } catch {
+        /* already gone */
+      }
+    }
+  }
 }
 
 let failed = false;

@@ -8,8 +8,11 @@ import { Instances } from "./screens/Instances";
 import { NewTask } from "./screens/NewTask";
 import { TaskDetail } from "./screens/TaskDetail";
 import { TaskList } from "./screens/TaskList";
+import { HotStandby } from "./screens/HotStandby";
+import { Sandbox } from "./screens/Sandbox";
+import { Settings } from "./screens/Settings";
 
-type Screen = "tasks" | "instances" | "new-task" | "task";
+type Screen = "tasks" | "instances" | "new-task" | "task" | "standby" | "sandbox" | "settings";
 
 function Shell() {
   const { t, lang, setLang } = useI18n();
@@ -50,6 +53,9 @@ function Shell() {
         <nav className="ferry-nav">
           {nav("tasks", t("nav.tasks"))}
           {nav("instances", t("nav.instances"))}
+          {nav("standby", t("nav.standby"))}
+          {nav("sandbox", t("nav.sandbox"))}
+          {nav("settings", t("nav.settings"))}
         </nav>
         <Radio.Group variant="default-filled" size="small" value={lang} onChange={(v) => setLang(v as Lang)} aria-label={t("lang.label")}>
           <Radio.Button value="zh-CN" data-testid="lang-zh">
@@ -61,10 +67,13 @@ function Shell() {
         </Radio.Group>
       </header>
       <main className="ferry-main">
-        {screen === "tasks" && <TaskList onNew={() => setScreen("new-task")} onInstances={() => setScreen("instances")} onOpen={openTask} dataDir={dataDir} />}
+        {screen === "tasks" && <TaskList onNew={() => setScreen("new-task")} onInstances={() => setScreen("instances")} onOpen={openTask} onSandbox={() => setScreen("sandbox")} dataDir={dataDir} />}
         {screen === "instances" && <Instances dataDir={dataDir} />}
         {screen === "new-task" && <NewTask onBack={() => setScreen("tasks")} onOpenTask={openTask} onInstances={() => setScreen("instances")} dataDir={dataDir} />}
         {screen === "task" && taskId !== null && <TaskDetail key={taskId} id={taskId} onBack={() => setScreen("tasks")} dataDir={dataDir} />}
+        {screen === "standby" && <HotStandby onSandbox={() => setScreen("sandbox")} dataDir={dataDir} />}
+        {screen === "sandbox" && <Sandbox onNavigate={setScreen} />}
+        {screen === "settings" && <Settings dataDir={dataDir} onSandbox={() => setScreen("sandbox")} />}
       </main>
     </ConfigProvider>
   );

@@ -44,11 +44,33 @@ export const commands = {
 	verifyTask: (id: number) => typedError<VerifyReport, CommandError>(__TAURI_INVOKE("verify_task", { id })),
 	/**  Where the task store lives (`FERRY_DATA_DIR`, or the OS app-data dir). */
 	dataDir: () => typedError<string, CommandError>(__TAURI_INVOKE("data_dir")),
+	/**
+	 *  Starts a hot-standby pair: an access proxy with heartbeat and automatic failover over two
+	 *  registered instances.
+	 */
+	startStandby: (input: StandbyInput) => typedError<StandbyView, CommandError>(__TAURI_INVOKE("start_standby", { input })),
+	/**  The hot-standby pairs this app runs. */
+	listStandbys: () => typedError<StandbyView[], CommandError>(__TAURI_INVOKE("list_standbys")),
+	/**  A pair's event history, oldest first (new ones arrive as `standbyTimelineEvent`s). */
+	standbyEvents: (id: number) => typedError<Event[], CommandError>(__TAURI_INVOKE("standby_events", { id })),
+	/**  "Planned switchover": the roles swap with no write lost, or nothing changes and the error says why. */
+	switchover: (id: number) => typedError<StandbyView, CommandError>(__TAURI_INVOKE("switchover", { id })),
+	/**  Stops a pair's proxy; the servers keep their roles. */
+	stopStandby: (id: number) => typedError<null, CommandError>(__TAURI_INVOKE("stop_standby", { id })),
+	/**  "Try it locally": local redis-servers with sample data, a target instance and a standby pair. */
+	startSandbox: () => typedError<SandboxView_Serialize, CommandError>(__TAURI_INVOKE("start_sandbox")),
+	/**  The running sandbox, if any. */
+	sandbox: () => typedError<SandboxView_Serialize | null, CommandError>(__TAURI_INVOKE("sandbox")),
+	/**  "Failover drill": kills the sandbox pair's master; it comes back empty a few seconds later. */
+	sandboxDrill: () => typedError<string, CommandError>(__TAURI_INVOKE("sandbox_drill")),
+	/**  Stops the sandbox: its proxy, servers, files and instances. */
+	stopSandbox: () => typedError<null, CommandError>(__TAURI_INVOKE("stop_sandbox")),
 };
 
 /** Events */
 export const events = {
 	checkItemEvent: makeEvent<CheckItemEvent_Serialize, CheckItemEvent_Deserialize>("check-item-event"),
+	standbyTimelineEvent: makeEvent<StandbyTimelineEvent, StandbyTimelineEvent>("standby-timeline-event"),
 	taskChangedEvent: makeEvent<TaskChangedEvent_Serialize, TaskChangedEvent_Deserialize>("task-changed-event"),
 	taskProgressEvent: makeEvent<TaskProgressEvent_Serialize, TaskProgressEvent_Deserialize>("task-progress-event"),
 };
@@ -171,6 +193,47 @@ export type ErrorKind =
 /**  The app itself (not the engine) failed, e.g. the console could not be opened. */
 "app";
 
+/**  One step of the failover. */
+export type Event = {
+	/**  Wall-clock time in milliseconds since the Unix epoch. */
+	at_ms: number,
+	kind: EventKind,
+	/**  The route epoch the event belongs to. */
+	epoch: number,
+	/**  Which server, and any reason, in words. */
+	detail: string,
+};
+
+/**  What happened. */
+export type EventKind = 
+/**  A heartbeat went unanswered (or the connection failed); the down window starts counting. */
+"master_unreachable" | 
+/**  The master answered again before the window ran out: no failover. */
+"master_recovered" | 
+/**  No valid heartbeat reply for the whole window: the master is declared down. */
+"marked_down" | 
+/**  The replica was told `REPLICAOF NO ONE` and `ROLE` confirmed it is a master. */
+"promoted" | 
+/**  The replica could not or must not be promoted; the service stays down and `detail` says why. */
+"promotion_refused" | 
+/**  The new route (epoch, master) was published to the proxy's sessions. */
+"route_pushed" | 
+/**  The first successful reply from the new master reached a client. */
+"first_request_served" | 
+/**
+ *  A server was made a replica of the master (a returning old master, or the old master in a
+ *  planned switchover), before anything could route to it.
+ */
+"fenced" | 
+/**  The standby is synced with the master: a failover now loses at most the last moments. */
+"standby_ready" | 
+/**  A planned switchover began: writes are held while the standby catches up. */
+"switchover_started" | 
+/**  The planned switchover finished: roles swapped, held writes went to the new master. */
+"switchover_done" | 
+/**  The planned switchover stopped before any change; writes resumed on the same master. */
+"switchover_aborted";
+
 /**  A Redis that users migrate into, registered in the console. */
 export type Instance = Instance_Serialize | Instance_Deserialize;
 
@@ -241,6 +304,13 @@ export type Level = "pass" |
 "warning" | 
 /**  The migration would fail or do harm: it must not start. */
 "error";
+
+/**  Whether the master answers the heartbeat, from the pair's latest events. */
+export type MasterHealth = "up" | 
+/**  A heartbeat went unanswered; the down window is counting. */
+"unreachable" | 
+/**  Declared down; a failover is under way or was refused. */
+"down";
 
 /**  The seed's two kinds of migration. */
 export type MigrationType = 
@@ -372,6 +442,42 @@ export type Progress_Serialize = {
 	target_keys: ([number, number])[],
 };
 
+/**  One of the sandbox's servers. */
+export type SandboxServer = {
+	/**  `source`, `target`, `master` or `replica` (the roles at start; a failover swaps the last two). */
+	role: string,
+	port: number,
+};
+
+/**  The running sandbox, as the UI shows it. */
+export type SandboxView = SandboxView_Serialize | SandboxView_Deserialize;
+
+/**  The running sandbox, as the UI shows it. */
+export type SandboxView_Deserialize = {
+	/**  The source to migrate from (not registered: the create form takes an address). */
+	source_host: string,
+	source_port: number,
+	region: string,
+	target: Instance_Deserialize,
+	standby: StandbyView,
+	servers: SandboxServer[],
+	/**  Where the servers' files are. */
+	dir: string,
+};
+
+/**  The running sandbox, as the UI shows it. */
+export type SandboxView_Serialize = {
+	/**  The source to migrate from (not registered: the create form takes an address). */
+	source_host: string,
+	source_port: number,
+	region: string,
+	target: Instance_Serialize,
+	standby: StandbyView,
+	servers: SandboxServer[],
+	/**  Where the servers' files are. */
+	dir: string,
+};
+
 /**  A progress snapshot and when it was taken (milliseconds since the epoch). */
 export type Snapshot = Snapshot_Serialize | Snapshot_Deserialize;
 
@@ -410,6 +516,53 @@ export type SourceSpec_Serialize = {
 	has_password: boolean,
 	/**  The region the source VM runs in (cloud VM migrations must stay in the target's region). */
 	region: string | null,
+};
+
+/**  A pair to start, as the form gives it. */
+export type StandbyInput = {
+	name: string,
+	/**  The registered instance that is master now. */
+	master_instance: number,
+	/**  The registered instance replicating from it, promoted when the master fails. */
+	replica_instance: number,
+	/**  Where the proxy listens, e.g. `127.0.0.1:6380`; port 0 picks a free one. */
+	listen: string,
+	/**  Acknowledge writes only once the replica confirms them (`WAIT 1`). */
+	sync_writes: boolean,
+};
+
+/**  The standby's condition. */
+export type StandbyState = 
+/**  The old master after a failover: not yet a replica of the new master, never promoted. */
+"unfenced" | 
+/**  A replica not (yet) known to be synced with the master. */
+"syncing" | 
+/**  Synced with the master: failover and switchover are armed. */
+"ready";
+
+/**
+ *  A step of a hot-standby pair (heartbeat, failover, fencing, switchover) for its live timeline.
+ *  These are rare (a few per failover), so each one is forwarded.
+ */
+export type StandbyTimelineEvent = {
+	standby_id: number,
+	event: Event,
+};
+
+/**  A running pair as the UI shows it. */
+export type StandbyView = {
+	id: number,
+	name: string,
+	/**  The proxy's address: where clients connect. */
+	listen: string,
+	/**  `host:port` of the master now, and of the standby. */
+	master: string,
+	standby: string,
+	standby_state: StandbyState,
+	master_health: MasterHealth,
+	/**  The route's epoch: the number of failovers and switchovers so far. */
+	epoch: number,
+	sync_writes: boolean,
 };
 
 /**  How the sync itself behaves (the CLI's advanced flags; the defaults suit almost everyone). */

@@ -48,6 +48,18 @@ beforeEach(() => {
 });
 
 describe("TaskList", () => {
+  it("offers the sandbox when there is no task yet", async () => {
+    m.listTasks.mockResolvedValue(ok([]));
+    const onSandbox = vi.fn();
+    render(
+      <I18nProvider lang="en">
+        <TaskList onNew={() => {}} onInstances={() => {}} onOpen={() => {}} onSandbox={onSandbox} />
+      </I18nProvider>,
+    );
+    fireEvent.click(await screen.findByTestId("tasks-sandbox"));
+    expect(onSandbox).toHaveBeenCalledTimes(1);
+  });
+
   it("shows tasks with the console's status names and colours", async () => {
     show();
     expect(await screen.findByText("orders")).toBeTruthy();

@@ -14,11 +14,13 @@ interface Props {
   onNew: () => void;
   onInstances: () => void;
   onOpen: (id: number) => void;
+  /** Opens the sandbox, offered when there is no task yet. */
+  onSandbox?: () => void;
   dataDir?: string;
 }
 
 /** The console's "migration task list": region and type selectors, the tasks, live status. */
-export function TaskList({ onNew, onInstances, onOpen, dataDir }: Props) {
+export function TaskList({ onNew, onInstances, onOpen, onSandbox, dataDir }: Props) {
   const { t, lang } = useI18n();
   const [region, setRegion] = useState<string>("");
   const [kind, setKind] = useState<KindChoice>("all");
@@ -182,6 +184,11 @@ export function TaskList({ onNew, onInstances, onOpen, dataDir }: Props) {
               <Button theme="primary" onClick={onNew}>
                 {t("tasks.new")}
               </Button>
+              {onSandbox && (
+                <Button variant="text" theme="primary" onClick={onSandbox} data-testid="tasks-sandbox">
+                  {t("nav.sandbox")}
+                </Button>
+              )}
             </Space>
           )}
         </Card>

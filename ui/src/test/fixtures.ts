@@ -1,4 +1,5 @@
 import type { CheckItem, Instance_Serialize as Instance, Level, Progress_Serialize as Progress, TaskDetail_Serialize as TaskDetail, Task_Serialize as Task, TaskStatus } from "../bindings";
+import type { Event as HaEvent, EventKind, StandbyView } from "../bindings";
 
 export function instance(over: Partial<Instance> = {}): Instance {
   return {
@@ -68,10 +69,29 @@ export function progress(over: Partial<Progress> = {}): Progress {
   };
 }
 
+export function standbyView(over: Partial<StandbyView> = {}): StandbyView {
+  return {
+    id: 1,
+    name: "orders-ha",
+    listen: "127.0.0.1:7000",
+    master: "127.0.0.1:7001",
+    standby: "127.0.0.1:7002",
+    standby_state: "ready",
+    master_health: "up",
+    epoch: 0,
+    sync_writes: false,
+    ...over,
+  };
+}
+
 export function checkItem(id: string, level: Level, title = id): CheckItem {
   return { id, title, level, value: `${id} value`, message: `${id}: ${level}` };
 }
 
 export function detail(t: Task, over: Partial<TaskDetail> = {}): TaskDetail {
   return { task: t, target: instance(), events: [], progress: null, check: null, verify: null, running: true, ...over };
+}
+
+export function haEvent(kind: EventKind, at_ms: number, detail = "", epoch = 0): HaEvent {
+  return { at_ms, kind, epoch, detail };
 }

@@ -1,0 +1,148 @@
+import { useMemo, useState } from "react";
+import { Alert, Card, Space, Tag } from "tdesign-react";
+import { commands, type CommandError, type StandbyView } from "../bindings";
+import { useI18n } from "../i18n";
+import { HEALTH_LABEL, HEALTH_THEME, KIND_THEME, kindLabel, STATE_LABEL, STATE_THEME, type HaEvent } from "../standby";
+import { ConfirmButton } from "./ConfirmButton";
+import { asCommandError } from "../command";
+import { ErrorView } from "./ErrorView";
+
+type Outcome<T> = { status: "ok"; data: T } | { status: "error"; error: CommandError };
+type Action = "switchover" | "drill" | "stop";
+
+/** One running pair: topology with live health, the route epoch, actions, and the event timeline. */
+export function StandbyCard({
+  pair,
+  timeline,
+  isSandbox,
+  onChanged,
+}: {
+  pair: StandbyView;
+  timeline: HaEvent[];
+  isSandbox: boolean;
+  onChanged: () => void;
+}) {
+  const { t, lang } = useI18n();
+  const [busy, setBusy] = useState<Action | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [error, setError] = useState<CommandError | null>(null);
+  const fmtTime = useMemo(() => new Intl.DateTimeFormat(lang, { timeStyle: "medium" }), [lang]);
+  const newestFirst = useMemo(() => [...timeline].reverse(), [timeline]);
+
+  async function run<T>(action: Action, call: () => Promise<Outcome<T>>, done: (data: T) => string) {
+    setBusy(action);
+    setNotice(null);
+    setError(null);
+    try {
+      const r = await call();
+      if (r.status === "ok") setNotice(done(r.data));
+      else setError(r.error);
+    } catch (e) {
+      setError(asCommandError(e));
+    } finally {
+      setBusy(null);
+      onChanged();
+    }
+  }
+
+  return (
+    <div data-testid={`standby-${pair.id}`} data-epoch={pair.epoch} data-state={pair.standby_state} data-health={pair.master_health}>
+      <Card
+        className="ferry-block"
+        title={
+          <Space align="center">
+            <span>{pair.name}</span>
+            {isSandbox && <Tag variant="outline">{t("standby.sandboxTag")}</Tag>}
+            <Tag theme="primary" variant="light" data-testid="standby-epoch">
+              {t("standby.epoch", { epoch: pair.epoch })}
+            </Tag>
+            <Tag variant="light">{t(pair.sync_writes ? "standby.syncWrites" : "standby.asyncWrites")}</Tag>
+          </Space>
+        }
+        actions={
+          <Space>
+            <ConfirmButton
+              testId="switchover"
+              theme="primary"
+              loading={busy === "switchover"}
+              title={t("standby.switchover")}
+              body={t("standby.switchoverConfirm")}
+              onConfirm={() =>
+                void run("switchover", () => commands.switchover(pair.id), (v) => t("standby.switchoverDone", { master: v.master, epoch: v.epoch }))
+              }
+            >
+              {t("standby.switchover")}
+            </ConfirmButton>
+            {isSandbox && (
+              <ConfirmButton
+                testId="drill"
+                theme="warning"
+                loading={busy === "drill"}
+                title={t("standby.drill")}
+                body={t("standby.drillConfirm")}
+                onConfirm={() => void run("drill", () => commands.sandboxDrill(), (message) => message)}
+              >
+                {t("standby.drill")}
+              </ConfirmButton>
+            )}
+            <ConfirmButton
+              testId="stop-standby"
+              theme="danger"
+              loading={busy === "stop"}
+              title={t("standby.stop")}
+              body={t("standby.stopConfirm")}
+              onConfirm={() => void run("stop", () => commands.stopStandby(pair.id), () => t("standby.stopped", { name: pair.name }))}
+            >
+              {t("standby.stop")}
+            </ConfirmButton>
+          </Space>
+        }
+      >
+        {notice && (
+          <div data-testid="standby-notice">
+            <Alert className="ferry-block" theme="success" message={notice} closeBtn onClose={() => setNotice(null)} />
+          </div>
+        )}
+        {error && <ErrorView error={error} />}
+        <div className="ferry-topology">
+          <div className="ferry-node">
+            <div className="ferry-node-role">{t("standby.proxy")}</div>
+            <code>{pair.listen}</code>
+          </div>
+          <div className="ferry-arrow">→</div>
+          <div className="ferry-node" data-testid="standby-master">
+            <div className="ferry-node-role">{t("standby.master")}</div>
+            <code>{pair.master}</code>
+            <Tag theme={HEALTH_THEME[pair.master_health]} variant="light">
+              {t(HEALTH_LABEL[pair.master_health])}
+            </Tag>
+          </div>
+          <div className="ferry-arrow">⇢</div>
+          <div className="ferry-node" data-testid="standby-standby">
+            <div className="ferry-node-role">{t("standby.standby")}</div>
+            <code>{pair.standby}</code>
+            <Tag theme={STATE_THEME[pair.standby_state]} variant="light">
+              {t(STATE_LABEL[pair.standby_state])}
+            </Tag>
+          </div>
+        </div>
+        <h3 className="ferry-subtitle">{t("standby.timeline")}</h3>
+        {newestFirst.length === 0 ? (
+          <p className="ferry-muted">{t("standby.noEvents")}</p>
+        ) : (
+          <ol className="ferry-timeline" data-testid="standby-timeline">
+            {newestFirst.map((e) => (
+              <li key={`${e.at_ms}-${e.kind}-${e.epoch}-${e.detail}`} data-kind={e.kind} data-epoch={e.epoch}>
+                <span className="ferry-muted">{fmtTime.format(new Date(e.at_ms))}</span>
+                <Tag theme={KIND_THEME[e.kind]} variant="light">
+                  {t(kindLabel(e.kind))}
+                </Tag>
+                <span>{e.detail}</span>
+              </li>
+            ))}
+          </ol>
+        )}
+      </Card>
+    </div>
+  );
+}

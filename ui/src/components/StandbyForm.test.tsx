@@ -1,0 +1,65 @@
+import { fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { I18nProvider } from "../i18n";
+import { instance, ok, standbyView } from "../test/fixtures";
+import { StandbyForm, validateStandby } from "./StandbyForm";
+
+vi.mock("../bindings", () => ({ commands: { listInstances: vi.fn(), startStandby: vi.fn() } }));
+const { commands } = await import("../bindings");
+const m = vi.mocked(commands);
+
+async function choose(field: "master" | "replica", label: string) {
+  fireEvent.click(screen.getByTestId(`standby-field-${field}`).querySelector("input")!);
+  const options = await screen.findAllByText(label);
+  fireEvent.click(options[options.length - 1]!);
+}
+
+function show() {
+  const onStarted = vi.fn();
+  render(
+    <I18nProvider lang="en">
+      <StandbyForm onStarted={onStarted} onCancel={() => {}} />
+    </I18nProvider>,
+  );
+  return { onStarted };
+}
+
+beforeEach(() => {
+  vi.clearAllMocks();
+  m.listInstances.mockResolvedValue(ok([instance({ id: 1, name: "gz-a" }), instance({ id: 2, name: "gz-b" })]));
+});
+
+describe("StandbyForm", () => {
+  it("checks the fields before calling the console", async () => {
+    show();
+    fireEvent.input(screen.getByTestId("standby-field-listen").querySelector("input")!, { target: { value: "" } });
+    fireEvent.click(screen.getByTestId("standby-start"));
+    expect(await screen.findAllByText("Required.")).toHaveLength(4); // name, listen, master, replica
+    expect(m.startStandby).not.toHaveBeenCalled();
+    const base = { name: "ha", listen: "127.0.0.1:0", syncWrites: false };
+    expect(validateStandby({ ...base, master: 1, replica: 1 })).toEqual({ replica: "standbyForm.same" });
+    expect(validateStandby({ ...base, master: 1, replica: 2 })).toEqual({});
+  });
+
+  it("says to register instances first when fewer than two exist", async () => {
+    m.listInstances.mockResolvedValue(ok([instance()]));
+    show();
+    expect(await screen.findByText(/Register at least two instances first/)).toBeTruthy();
+  });
+
+  it("starts a pair from two instances and shows the console's error when it cannot", async () => {
+    m.startStandby.mockResolvedValueOnce({ status: "error", error: { kind: "invalid", message: "cannot listen on 127.0.0.1:6379: address in use" } });
+    m.startStandby.mockResolvedValueOnce(ok(standbyView({ name: "orders-ha" })));
+    const { onStarted } = show();
+    await waitFor(() => expect(m.listInstances).toHaveBeenCalled());
+    fireEvent.input(screen.getByTestId("standby-field-name").querySelector("input")!, { target: { value: " orders-ha " } });
+    await choose("master", "gz-a (10.0.0.5:6379)");
+    await choose("replica", "gz-b (10.0.0.5:6379)");
+    fireEvent.click(screen.getByRole("switch"));
+    fireEvent.click(screen.getByTestId("standby-start"));
+    expect(await screen.findByText("cannot listen on 127.0.0.1:6379: address in use")).toBeTruthy();
+    expect(m.startStandby).toHaveBeenCalledWith({ name: "orders-ha", master_instance: 1, replica_instance: 2, listen: "127.0.0.1:0", sync_writes: true });
+    fireEvent.click(screen.getByTestId("standby-start"));
+    await waitFor(() => expect(onStarted).toHaveBeenCalled());
+  });
+});

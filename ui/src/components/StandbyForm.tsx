@@ -1,0 +1,112 @@
+import { useEffect, useState } from "react";
+import { Button, Card, Input, Select, Switch } from "tdesign-react";
+import { commands, type CommandError, type Instance, type StandbyView } from "../bindings";
+import { useI18n, type MessageKey } from "../i18n";
+import { asCommandError } from "../command";
+import { ErrorView } from "./ErrorView";
+
+interface Fields {
+  name: string;
+  master: number | null;
+  replica: number | null;
+  listen: string;
+  syncWrites: boolean;
+}
+
+const EMPTY: Fields = { name: "", master: null, replica: null, listen: "127.0.0.1:0", syncWrites: false };
+
+type Errors = Partial<Record<"name" | "master" | "replica" | "listen", MessageKey>>;
+
+/** Checks the UI can do before asking the console (which checks again). */
+export function validateStandby(f: Fields): Errors {
+  const errors: Errors = {};
+  if (!f.name.trim()) errors.name = "standbyForm.required";
+  if (!f.listen.trim()) errors.listen = "standbyForm.required";
+  if (f.master === null) errors.master = "standbyForm.required";
+  if (f.replica === null) errors.replica = "standbyForm.required";
+  else if (f.replica === f.master) errors.replica = "standbyForm.same";
+  return errors;
+}
+
+/** Starts a pair from two registered instances. */
+export function StandbyForm({ onStarted, onCancel }: { onStarted: (pair: StandbyView) => void; onCancel: () => void }) {
+  const { t } = useI18n();
+  const [f, setF] = useState<Fields>(EMPTY);
+  const [errors, setErrors] = useState<Errors>({});
+  const [instances, setInstances] = useState<Instance[] | null>(null);
+  const [error, setError] = useState<CommandError | null>(null);
+  const [saving, setSaving] = useState(false);
+
+  useEffect(() => {
+    commands
+      .listInstances(null)
+      .then((r) => (r.status === "ok" ? setInstances(r.data) : setError(r.error)))
+      .catch((e: unknown) => setError(asCommandError(e)));
+  }, []);
+
+  const submit = async () => {
+    const found = validateStandby(f);
+    setErrors(found);
+    if (Object.keys(found).length > 0 || f.master === null || f.replica === null) return;
+    setSaving(true);
+    setError(null);
+    try {
+      const input = { name: f.name.trim(), master_instance: f.master, replica_instance: f.replica, listen: f.listen.trim(), sync_writes: f.syncWrites };
+      const r = await commands.startStandby(input);
+      if (r.status === "ok") onStarted(r.data);
+      else setError(r.error);
+    } catch (e) {
+      setError(asCommandError(e));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const options = (instances ?? []).map((i) => ({ label: `${i.name} (${i.host}:${i.port})`, value: i.id }));
+  const fieldError = (k: keyof Errors) => errors[k] && <span className="ferry-field-error">{t(errors[k])}</span>;
+  const pick = (k: "master" | "replica") => (
+    <label data-testid={`standby-field-${k}`}>
+      {t(k === "master" ? "standbyForm.master" : "standbyForm.replica")}
+      <Select
+        value={f[k] ?? undefined}
+        options={options}
+        status={errors[k] ? "error" : "default"}
+        onChange={(v) => setF((old) => ({ ...old, [k]: typeof v === "number" ? v : null }))}
+      />
+      {fieldError(k)}
+    </label>
+  );
+
+  return (
+    <Card className="ferry-block" title={t("standbyForm.title")} bordered>
+      {error && <ErrorView error={error} />}
+      {instances !== null && instances.length < 2 && <p className="ferry-muted">{t("standbyForm.noInstances")}</p>}
+      <div className="ferry-form" data-testid="standby-form">
+        <label data-testid="standby-field-name">
+          {t("standbyForm.name")}
+          <Input value={f.name} status={errors.name ? "error" : "default"} onChange={(v) => setF((old) => ({ ...old, name: v }))} />
+          {fieldError("name")}
+        </label>
+        <label data-testid="standby-field-listen">
+          {t("standbyForm.listen")}
+          <Input value={f.listen} status={errors.listen ? "error" : "default"} onChange={(v) => setF((old) => ({ ...old, listen: v }))} />
+          {fieldError("listen")}
+        </label>
+        {pick("master")}
+        {pick("replica")}
+        <label className="ferry-label-inline">
+          <Switch value={f.syncWrites} onChange={(v) => setF((old) => ({ ...old, syncWrites: v }))} />
+          {t("standbyForm.syncWrites")}
+        </label>
+        <div className="ferry-form-actions">
+          <Button theme="primary" loading={saving} onClick={() => void submit()} data-testid="standby-start">
+            {t("standbyForm.start")}
+          </Button>
+          <Button variant="outline" onClick={onCancel}>
+            {t("standbyForm.cancel")}
+          </Button>
+        </div>
+      </div>
+    </Card>
+  );
+}

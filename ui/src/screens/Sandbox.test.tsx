@@ -1,0 +1,75 @@
+import { fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { SandboxView_Serialize as SandboxView } from "../bindings";
+import { I18nProvider } from "../i18n";
+import { instance, ok, standbyView } from "../test/fixtures";
+import { Sandbox } from "./Sandbox";
+
+vi.mock("../bindings", () => ({ commands: { sandbox: vi.fn(), startSandbox: vi.fn(), stopSandbox: vi.fn() } }));
+const { commands } = await import("../bindings");
+const m = vi.mocked(commands);
+
+const running: SandboxView = {
+  source_host: "127.0.0.1",
+  source_port: 7100,
+  region: "sandbox",
+  target: instance({ id: 9, name: "sandbox target :7101", region: "sandbox", host: "127.0.0.1", port: 7101 }),
+  standby: standbyView({ name: "sandbox" }),
+  servers: [
+    { role: "source", port: 7100 },
+    { role: "target", port: 7101 },
+  ],
+  dir: "/data/sandbox",
+};
+
+function show() {
+  const onNavigate = vi.fn();
+  render(
+    <I18nProvider lang="en">
+      <Sandbox onNavigate={onNavigate} />
+    </I18nProvider>,
+  );
+  return { onNavigate };
+}
+
+beforeEach(() => {
+  vi.clearAllMocks();
+  m.sandbox.mockResolvedValue(ok(null));
+});
+
+describe("Sandbox", () => {
+  it("starts the sandbox, shows progress, then what it created with links", async () => {
+    let finish: (v: { status: "ok"; data: SandboxView }) => void = () => {};
+    m.startSandbox.mockReturnValue(new Promise((resolve) => (finish = resolve)));
+    const { onNavigate } = show();
+    fireEvent.click(await screen.findByTestId("sandbox-start"));
+    expect(await screen.findByText(/Starting four redis-servers/)).toBeTruthy();
+    finish(ok(running));
+    expect(await screen.findByText("127.0.0.1:7100")).toBeTruthy();
+    expect(screen.getByText("sandbox target :7101 (127.0.0.1:7101)")).toBeTruthy();
+    expect(screen.queryByText(/Starting four redis-servers/)).toBeNull();
+    fireEvent.click(screen.getByTestId("sandbox-go-standby"));
+    fireEvent.click(screen.getByText("New migration task"));
+    expect(onNavigate.mock.calls).toEqual([["standby"], ["new-task"]]);
+  });
+
+  it("shows the console's message when redis-server is missing", async () => {
+    const message = "the sandbox needs redis-server, and redis-server cannot be run. Install it (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis)";
+    m.startSandbox.mockResolvedValue({ status: "error", error: { kind: "invalid", message } });
+    show();
+    fireEvent.click(await screen.findByTestId("sandbox-start"));
+    expect(await screen.findByText(message)).toBeTruthy();
+    expect(screen.getByTestId("sandbox-start")).toBeTruthy();
+  });
+
+  it("stops a running sandbox after confirming", async () => {
+    m.sandbox.mockResolvedValue(ok(running));
+    m.stopSandbox.mockResolvedValue(ok(null));
+    show();
+    fireEvent.click(await screen.findByTestId("sandbox-stop"));
+    fireEvent.click(await screen.findByTestId("sandbox-stop-confirm"));
+    await waitFor(() => expect(m.stopSandbox).toHaveBeenCalled());
+    expect(await screen.findByText("The sandbox is stopped.")).toBeTruthy();
+    expect(screen.getByTestId("sandbox-start")).toBeTruthy();
+  });
+});
