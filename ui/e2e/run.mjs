@@ -12,7 +12,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Harness, redisCmd } from "./harness.mjs";
+import { Harness, portOpen, redisCmd, until } from "./harness.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "../..");
@@ -265,7 +265,7 @@ async function main() {
     await shot("task-completed-zh");
   });
 
-  await standbySteps(dataDir);
+  await standbySteps(h.dataDir);
 }
 
 /** Settings (dark theme), then the sandbox started from the UI and a failover drill on its pair. */
@@ -303,7 +303,7 @@ async function standbySteps(dataDir) {
       const match = /^127\.0\.0\.1:(\d+)$/.exec(source);
       if (!match) throw new Error(`the sandbox's source address is ${JSON.stringify(source)}`);
       sourcePort = Number(match[1]);
-      if (!(await redisPing(sourcePort))) throw new Error(`the sandbox's source on ${sourcePort} does not answer`);
+      if ((await redisCmd(sourcePort, "PING").catch(() => "")) !== "PONG") throw new Error(`the sandbox's source on ${sourcePort} does not answer`);
       await shot("sandbox");
     });
 
