@@ -131,3 +131,34 @@ async fn the_sandbox_starts_servers_with_data_and_its_drill_fails_over_and_fence
         assert!(gone.is_err(), "the server on {port} still answers");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sandbox_left_by_a_dead_process_is_stopped_when_a_console_opens() {
+    let write_sandbox = |dir: &std::path::Path, server: &RedisServer, owner: u32| {
+        let sandbox = dir.join("sandbox");
+        std::fs::create_dir_all(&sandbox).expect("sandbox dir");
+        std::fs::write(sandbox.join("pids"), format!("{} {}\n", server.pid(), server.port)).expect("pids");
+        std::fs::write(sandbox.join("owner"), owner.to_string()).expect("owner");
+        sandbox
+    };
+    // The owner still runs (this test): nothing is touched.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = RedisServer::start();
+    let sandbox = write_sandbox(dir.path(), &server, std::process::id());
+    drop(Console::open(Some(dir.path())).await.expect("open"));
+    assert!(sandbox.exists());
+    cmd(&mut server.client().await, &["PING"]).await;
+
+    // The owner is gone: its servers are stopped and its files removed.
+    let mut dead = std::process::Command::new("true").spawn().expect("spawn true");
+    let dead_pid = dead.id();
+    dead.wait().expect("wait");
+    write_sandbox(dir.path(), &server, dead_pid);
+    drop(Console::open(Some(dir.path())).await.expect("open"));
+    assert!(!sandbox.exists(), "the dead owner's sandbox files are removed");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Client::connect_with_timeout(&server.endpoint(), Duration::from_millis(200)).await.is_ok() {
+        assert!(Instant::now() < deadline, "the leftover server still answers");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

@@ -26,6 +26,8 @@ pub enum ErrorKind {
     CutoverFailed,
     Timeout,
     RunnerGone,
+    /// A hot-standby pair or the sandbox could not do it (the message says why).
+    Standby,
     /// The app itself (not the engine) failed, e.g. the console could not be opened.
     App,
 }
@@ -54,6 +56,7 @@ impl From<ConsoleError> for CommandError {
             ConsoleError::CutoverFailed { .. } => ErrorKind::CutoverFailed,
             ConsoleError::Timeout { .. } => ErrorKind::Timeout,
             ConsoleError::RunnerGone => ErrorKind::RunnerGone,
+            ConsoleError::Standby(_) => ErrorKind::Standby,
         };
         CommandError { kind, message: e.to_string() }
     }

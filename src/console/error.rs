@@ -35,4 +35,7 @@ pub enum ConsoleError {
     Timeout { task: String, status: &'static str },
     #[error("the task's runner stopped unexpectedly; see the task's events")]
     RunnerGone,
+    /// A hot-standby pair or the sandbox could not do what was asked; the message says why.
+    #[error("{0}")]
+    Standby(String),
 }

@@ -140,6 +140,9 @@ impl Console {
             sandbox: Default::default(),
         });
         console.recover().await;
+        if let Some(data_dir) = console.data_path().parent() {
+            sandbox::clean_up_after_dead_owner(data_dir);
+        }
         Ok(console)
     }
 

@@ -9,8 +9,8 @@
 //! returning server as the new standby.
 //!
 //! The servers are this process's children: [`Console::stop_sandbox`] (or dropping the console)
-//! kills them, and their pids are written down so that a sandbox left behind by a process that was
-//! killed is cleaned up the next time one starts.
+//! kills them, and their pids and owner are written down so that a sandbox left behind by a process
+//! that was killed is cleaned up the next time a console opens on the same data (on Linux).
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -93,9 +93,14 @@ impl Console {
         let binary = redis_server()?;
         let data_dir = self.data_path().parent().map(Path::to_path_buf).unwrap_or_default();
         let dir = data_dir.join("sandbox");
+        if let Some(owner) = live_owner(&dir).filter(|pid| *pid != std::process::id()) {
+            return Err(failed(format!(
+                "a sandbox is already running in another Ferry process (pid {owner}); use or stop it there"
+            )));
+        }
         kill_leftovers(&dir);
         let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).map_err(|e| invalid(format!("cannot create {}: {e}", dir.display())))?;
+        std::fs::create_dir_all(&dir).map_err(|e| failed(format!("cannot create {}: {e}", dir.display())))?;
         let mut servers = Vec::new();
         for role in ["source", "target", "master", "replica"] {
             servers.push(spawn(&binary, &dir, role, None).await?);
@@ -152,13 +157,13 @@ impl Console {
     /// seconds later. Returns what was done, in words.
     pub async fn sandbox_drill(&self) -> Result<String, ConsoleError> {
         let mut slot = self.sandbox.0.lock().await;
-        let sandbox = slot.as_mut().ok_or_else(|| invalid("the sandbox is not running; start it first".into()))?;
+        let sandbox = slot.as_mut().ok_or_else(|| failed("the sandbox is not running; start it first".into()))?;
         let master = self.standby(sandbox.standby_id)?.master;
         let server = sandbox
             .servers
             .iter_mut()
             .find(|s| master.ends_with(&format!(":{}", s.port)))
-            .ok_or_else(|| invalid(format!("the master {master} is not one of the sandbox's servers")))?;
+            .ok_or_else(|| failed(format!("the master {master} is not one of the sandbox's servers")))?;
         let (role, port) = (server.role, server.port);
         if let Some(mut child) = server.child.take() {
             let _ = child.kill();
@@ -214,8 +219,8 @@ impl Console {
     }
 }
 
-fn invalid(message: String) -> ConsoleError {
-    ConsoleError::Invalid(message)
+fn failed(message: String) -> ConsoleError {
+    ConsoleError::Standby(message)
 }
 
 /// The `redis-server` to run: `FERRY_REDIS_SERVER`, or the one on PATH.
@@ -223,7 +228,7 @@ fn redis_server() -> Result<PathBuf, ConsoleError> {
     let binary = std::env::var_os("FERRY_REDIS_SERVER").map(PathBuf::from).unwrap_or_else(|| "redis-server".into());
     match Command::new(&binary).arg("--version").output() {
         Ok(out) if out.status.success() => Ok(binary),
-        _ => Err(invalid(format!(
+        _ => Err(failed(format!(
             "the sandbox needs redis-server, and {} cannot be run. Install it (Debian/Ubuntu: sudo apt-get install \
              redis-server; macOS: brew install redis) or set FERRY_REDIS_SERVER to its path, then try again",
             binary.display()
@@ -241,7 +246,7 @@ async fn spawn(binary: &Path, dir: &Path, role: &'static str, port: Option<u16>)
         };
         let server_dir = dir.join(role);
         std::fs::create_dir_all(&server_dir)
-            .map_err(|e| invalid(format!("cannot create {}: {e}", server_dir.display())))?;
+            .map_err(|e| failed(format!("cannot create {}: {e}", server_dir.display())))?;
         let child = Command::new(binary)
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
             .args(["--daemonize", "no", "--repl-diskless-sync-delay", "0", "--logfile", "redis.log"])
@@ -251,7 +256,7 @@ async fn spawn(binary: &Path, dir: &Path, role: &'static str, port: Option<u16>)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| invalid(format!("cannot start {}: {e}", binary.display())))?;
+            .map_err(|e| failed(format!("cannot start {}: {e}", binary.display())))?;
         let mut server = Server { role, port, child: Some(child) };
         for _ in 0..100 {
             if Client::connect_with_timeout(&Endpoint::new("127.0.0.1", port), Duration::from_millis(200)).await.is_ok()
@@ -266,23 +271,44 @@ async fn spawn(binary: &Path, dir: &Path, role: &'static str, port: Option<u16>)
         last = std::fs::read_to_string(server_dir.join("redis.log")).unwrap_or_default();
     }
     let tail: String = last.lines().rev().take(5).collect::<Vec<_>>().join(" | ");
-    Err(invalid(format!("the sandbox's {role} server did not start; its log ends: {tail}")))
+    Err(failed(format!("the sandbox's {role} server did not start; its log ends: {tail}")))
 }
 
 fn free_port() -> Result<u16, ConsoleError> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| invalid(format!("no free port: {e}")))?;
-    listener.local_addr().map(|a| a.port()).map_err(|e| invalid(format!("no free port: {e}")))
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| failed(format!("no free port: {e}")))?;
+    listener.local_addr().map(|a| a.port()).map_err(|e| failed(format!("no free port: {e}")))
 }
 
-/// Writes `pid port` per server, for [`kill_leftovers`].
+/// Writes `pid port` per server, and the pid of this process as their owner, for [`kill_leftovers`].
 fn record_pids(dir: &Path, servers: &[Server]) {
     let lines: String =
         servers.iter().filter_map(|s| s.child.as_ref().map(|c| format!("{} {}\n", c.id(), s.port))).collect();
     let _ = std::fs::write(dir.join("pids"), lines);
+    let _ = std::fs::write(dir.join("owner"), std::process::id().to_string());
 }
 
 /// Kills the servers of a sandbox whose process died without stopping it: each recorded pid that is
 /// still a redis-server on its recorded port.
+/// The process that started the sandbox in `dir`, if it still runs.
+fn live_owner(dir: &Path) -> Option<u32> {
+    let pid: u32 = std::fs::read_to_string(dir.join("owner")).ok()?.trim().parse().ok()?;
+    Path::new(&format!("/proc/{pid}")).exists().then_some(pid)
+}
+
+/// At startup: stops the servers of a sandbox whose owner process died without stopping it (killed,
+/// or crashed), and removes its files. A sandbox whose owner still runs is left alone.
+/// Only on Linux, where `/proc` tells whether the owner runs.
+pub(crate) fn clean_up_after_dead_owner(data_dir: &Path) {
+    if !cfg!(target_os = "linux") {
+        return;
+    }
+    let dir = data_dir.join("sandbox");
+    if dir.join("pids").exists() && live_owner(&dir).is_none() {
+        kill_leftovers(&dir);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
 fn kill_leftovers(dir: &Path) {
     let Ok(pids) = std::fs::read_to_string(dir.join("pids")) else { return };
     for line in pids.lines() {
@@ -337,7 +363,7 @@ async fn sample_data(client: &mut Client) -> Result<(), ConsoleError> {
         for _ in chunk {
             let reply = client.read_reply().await?;
             if let Some(message) = reply.error_message() {
-                return Err(invalid(format!("loading the sandbox's sample data failed: {message}")));
+                return Err(failed(format!("loading the sandbox's sample data failed: {message}")));
             }
         }
     }

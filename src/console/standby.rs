@@ -144,7 +144,7 @@ impl Console {
         let mut options = HaOptions::new(master, replica);
         options.listen = input.listen.clone();
         options.sync_writes = input.sync_writes.then_some(Duration::from_secs(1));
-        let handle = Arc::new(ha::start(options).await.map_err(|e| ConsoleError::Invalid(e.to_string()))?);
+        let handle = Arc::new(ha::start(options).await.map_err(|e| ConsoleError::Standby(e.to_string()))?);
         let id = self.standbys.next_id.fetch_add(1, Ordering::SeqCst);
         let forward = {
             let (mut rx, tx) = (handle.events().subscribe(), self.standbys.events.clone());
@@ -190,7 +190,7 @@ impl Console {
     /// A planned switchover: roles swap, no write is lost; or nothing changes and the error says why.
     pub async fn switchover(&self, id: u32) -> Result<StandbyView, ConsoleError> {
         let handle = self.handle(id)?;
-        handle.switchover().await.map_err(|reason| ConsoleError::Invalid(format!("no switchover: {reason}")))?;
+        handle.switchover().await.map_err(|reason| ConsoleError::Standby(format!("no switchover: {reason}")))?;
         self.standby(id)
     }
 
@@ -211,9 +211,9 @@ impl Console {
 }
 
 fn not_found(id: u32) -> ConsoleError {
-    ConsoleError::Invalid(format!("no hot-standby pair {id} runs in this process; start it again"))
+    ConsoleError::Standby(format!("no hot-standby pair {id} runs in this process; start it again"))
 }
 
 fn poisoned() -> ConsoleError {
-    ConsoleError::Invalid("the list of hot-standby pairs is unavailable after an internal error; restart Ferry".into())
+    ConsoleError::Standby("the list of hot-standby pairs is unavailable after an internal error; restart Ferry".into())
 }

@@ -50,6 +50,9 @@ pub enum EventKind {
 /// One step of the failover.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+// The TypeScript name: `Event` would hide the DOM's own type. (A struct's serde name does not change
+// its JSON.)
+#[serde(rename = "HaEvent")]
 pub struct Event {
     /// Wall-clock time in milliseconds since the Unix epoch.
     pub at_ms: u64,

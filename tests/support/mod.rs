@@ -106,6 +106,10 @@ impl RedisServer {
         Client::connect(&self.endpoint()).await.expect("connect to the test server")
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn dir(&self) -> &Path {
         self.dir.path()
     }

@@ -52,7 +52,7 @@ export const commands = {
 	/**  The hot-standby pairs this app runs. */
 	listStandbys: () => typedError<StandbyView[], CommandError>(__TAURI_INVOKE("list_standbys")),
 	/**  A pair's event history, oldest first (new ones arrive as `standbyTimelineEvent`s). */
-	standbyEvents: (id: number) => typedError<Event[], CommandError>(__TAURI_INVOKE("standby_events", { id })),
+	standbyEvents: (id: number) => typedError<HaEvent[], CommandError>(__TAURI_INVOKE("standby_events", { id })),
 	/**  "Planned switchover": the roles swap with no write lost, or nothing changes and the error says why. */
 	switchover: (id: number) => typedError<StandbyView, CommandError>(__TAURI_INVOKE("switchover", { id })),
 	/**  Stops a pair's proxy; the servers keep their roles. */
@@ -190,19 +190,10 @@ export type ErrorKind =
 "migrate" | 
 /**  The input is not valid (the message says which field). */
 "invalid" | "check_failed" | "warnings_not_accepted" | "wrong_status" | "running_elsewhere" | "not_running" | "missing_password" | "cutover_failed" | "timeout" | "runner_gone" | 
+/**  A hot-standby pair or the sandbox could not do it (the message says why). */
+"standby" | 
 /**  The app itself (not the engine) failed, e.g. the console could not be opened. */
 "app";
-
-/**  One step of the failover. */
-export type Event = {
-	/**  Wall-clock time in milliseconds since the Unix epoch. */
-	at_ms: number,
-	kind: EventKind,
-	/**  The route epoch the event belongs to. */
-	epoch: number,
-	/**  Which server, and any reason, in words. */
-	detail: string,
-};
 
 /**  What happened. */
 export type EventKind = 
@@ -233,6 +224,17 @@ export type EventKind =
 "switchover_done" | 
 /**  The planned switchover stopped before any change; writes resumed on the same master. */
 "switchover_aborted";
+
+/**  One step of the failover. */
+export type HaEvent = {
+	/**  Wall-clock time in milliseconds since the Unix epoch. */
+	at_ms: number,
+	kind: EventKind,
+	/**  The route epoch the event belongs to. */
+	epoch: number,
+	/**  Which server, and any reason, in words. */
+	detail: string,
+};
 
 /**  A Redis that users migrate into, registered in the console. */
 export type Instance = Instance_Serialize | Instance_Deserialize;
@@ -546,7 +548,7 @@ export type StandbyState =
  */
 export type StandbyTimelineEvent = {
 	standby_id: number,
-	event: Event,
+	event: HaEvent,
 };
 
 /**  A running pair as the UI shows it. */

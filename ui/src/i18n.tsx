@@ -233,6 +233,7 @@ const en = {
   "hint.timeout": "It is taking longer than expected; refresh in a moment.",
   "hint.runner_gone": "See the task's events, then start it again.",
   "hint.app": "Restart Ferry; if it happens again, report it with the message above.",
+  "hint.standby": "See the pair's events for what happened, then try again.",
 
   "nav.standby": "Hot standby",
   "nav.sandbox": "Try it locally",
@@ -563,6 +564,7 @@ const zh: Dict = {
   "hint.timeout": "耗时超出预期；请稍后刷新。",
   "hint.runner_gone": "请查看任务事件，然后重新启动任务。",
   "hint.app": "请重启 Ferry；如果再次出现，请附上上面的信息报告问题。",
+  "hint.standby": "请查看该热备对的事件了解原因，然后重试。",
 
   "nav.standby": "热备",
   "nav.sandbox": "本地体验",

@@ -5,7 +5,7 @@ import {
   commands,
   events,
   type CommandError,
-  type Event as HaEvent,
+  type HaEvent,
   type EventKind,
   type MasterHealth,
   type StandbyState,

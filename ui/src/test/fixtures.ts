@@ -1,5 +1,5 @@
 import type { CheckItem, Instance_Serialize as Instance, Level, Progress_Serialize as Progress, TaskDetail_Serialize as TaskDetail, Task_Serialize as Task, TaskStatus } from "../bindings";
-import type { Event as HaEvent, EventKind, StandbyView } from "../bindings";
+import type { EventKind, HaEvent, StandbyView } from "../bindings";
 
 export function instance(over: Partial<Instance> = {}): Instance {
   return {
