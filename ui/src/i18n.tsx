@@ -115,6 +115,25 @@ const en = {
   "check.understand": "I understand the warnings and want to go ahead",
   "check.passed": "Every item passed.",
   "check.again": "Check again",
+  "checkItem.region": "Region",
+  "checkItem.network.tls": "Encryption in transit",
+  "checkItem.source.psync": "Source allows replication",
+  "checkItem.target.distinct": "Source and target are different servers",
+  "checkItem.source.bigkeys": "Big keys",
+  "checkItem.target.empty": "Target keys",
+  "checkItem.target.memory": "Target memory",
+  "checkItem.target.eviction": "Target eviction policy",
+  "checkItem.source.ttl": "Keys with a TTL",
+  "checkItem.rtt": "Network and duration",
+  "checkItem.source.version": "Source version",
+  "checkItem.target.version": "Target version",
+  "checkItem.databases": "Databases",
+  "checkItem.edition": "Edition",
+  "checkItem.source.modules": "Modules",
+  "checkItem.source.functions": "Functions",
+  "checkItem.source.config": "Source parameters",
+  "checkItem.source.connect": "Source reachable",
+  "checkItem.target.connect": "Target reachable",
 
   "step.cutover": "Disconnect sync",
   "detail.back": "Task list",
@@ -446,6 +465,25 @@ const zh: Dict = {
   "check.understand": "我已了解告警内容，继续创建",
   "check.passed": "所有检查项均已通过。",
   "check.again": "重新检查",
+  "checkItem.region": "地域",
+  "checkItem.network.tls": "传输加密",
+  "checkItem.source.psync": "源端允许复制",
+  "checkItem.target.distinct": "源与目标为不同实例",
+  "checkItem.source.bigkeys": "大 Key",
+  "checkItem.target.empty": "目标端已有数据",
+  "checkItem.target.memory": "目标端内存",
+  "checkItem.target.eviction": "目标端淘汰策略",
+  "checkItem.source.ttl": "带过期时间的 Key",
+  "checkItem.rtt": "网络与预计耗时",
+  "checkItem.source.version": "源端版本",
+  "checkItem.target.version": "目标端版本",
+  "checkItem.databases": "数据库",
+  "checkItem.edition": "实例架构",
+  "checkItem.source.modules": "模块",
+  "checkItem.source.functions": "函数",
+  "checkItem.source.config": "源端参数",
+  "checkItem.source.connect": "源端连通性",
+  "checkItem.target.connect": "目标端连通性",
 
   "step.cutover": "断开同步",
   "detail.back": "迁移任务列表",
@@ -672,6 +710,11 @@ export function translate(lang: Lang, key: MessageKey, params?: Record<string, s
   const text = DICTS[lang][key];
   if (!params) return text;
   return text.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
+}
+
+/** Whether `key` is in the dictionaries, for keys built from what the engine sends (check ids). */
+export function isMessageKey(key: string): key is MessageKey {
+  return key in DICTS.en;
 }
 
 export function hintKey(kind: ErrorKind): MessageKey {

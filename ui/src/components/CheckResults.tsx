@@ -1,6 +1,6 @@
 import { Table, Tag, type PrimaryTableCol } from "tdesign-react";
 import type { CheckItem, Level } from "../bindings";
-import { useI18n, type MessageKey } from "../i18n";
+import { isMessageKey, useI18n, type MessageKey } from "../i18n";
 
 const LEVEL_THEME: Record<Level, "success" | "warning" | "danger"> = { pass: "success", warning: "warning", error: "danger" };
 const LEVEL_LABEL: Record<Level, MessageKey> = { pass: "check.pass", warning: "check.warning", error: "check.error" };
@@ -9,7 +9,16 @@ const LEVEL_LABEL: Record<Level, MessageKey> = { pass: "check.pass", warning: "c
 export function CheckResults({ items, loading = false }: { items: CheckItem[]; loading?: boolean }) {
   const { t } = useI18n();
   const columns: PrimaryTableCol<CheckItem>[] = [
-    { colKey: "title", title: t("check.col.item"), width: 220 },
+    {
+      colKey: "title",
+      title: t("check.col.item"),
+      width: 220,
+      // The item's name in the user's language; the engine's own title for an item the UI does not know.
+      cell: ({ row }) => {
+        const key = `checkItem.${row.id}`;
+        return isMessageKey(key) ? t(key) : row.title;
+      },
+    },
     {
       colKey: "level",
       title: t("check.col.result"),

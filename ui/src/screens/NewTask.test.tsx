@@ -89,7 +89,7 @@ describe("NewTask", () => {
 
   it("shows items as they finish, and errors block creating the task", async () => {
     const hold = deferred<CheckReport>();
-    const items = [checkItem("source.connect", "pass", "Source reachable"), checkItem("target.memory", "error", "Target memory"), checkItem("rtt", "pass", "Round trip")];
+    const items = [checkItem("source.connect", "pass", "Source reachable"), checkItem("target.memory", "error", "Target memory"), checkItem("rtt", "pass", "Network and duration")];
     const b = backend({ check_task: () => hold.promise });
     show();
     await fillBasicAndGoToParams();
@@ -108,13 +108,13 @@ describe("NewTask", () => {
 
     hold.resolve({ items, duration_ms: 40 });
     expect(await screen.findByText(/found 1 error\(s\): the task cannot be created/)).toBeTruthy();
-    expect(screen.getByText("Round trip")).toBeTruthy();
+    expect(screen.getByText("Network and duration")).toBeTruthy();
     expect(screen.queryByTestId("accept-warnings")).toBeNull();
     expect(disabled("create-task")).toBe(true);
   });
 
   it("needs “I understand” for warnings, then creates and starts the task", async () => {
-    const report = { items: [checkItem("source.connect", "pass"), checkItem("target.eviction", "warning", "Target eviction")], duration_ms: 9 };
+    const report = { items: [checkItem("source.connect", "pass"), checkItem("target.eviction", "warning", "Target eviction policy")], duration_ms: 9 };
     const b = backend({
       check_task: () => report,
       create_task: () => ({ task: task(7, "not_started", "orders"), report }),

@@ -1,0 +1,18 @@
+import { render, screen } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { I18nProvider } from "../i18n";
+import { checkItem } from "../test/fixtures";
+import { CheckResults } from "./CheckResults";
+
+describe("CheckResults", () => {
+  it("names known items in the user's language and unknown ones as the engine does", () => {
+    render(
+      <I18nProvider lang="zh-CN">
+        <CheckResults items={[checkItem("rtt", "pass", "Network and duration"), checkItem("future.item", "warning", "Something new")]} />
+      </I18nProvider>,
+    );
+    expect(screen.getByText("网络与预计耗时")).toBeTruthy();
+    expect(screen.getByText("Something new")).toBeTruthy();
+    expect(screen.getByText("告警")).toBeTruthy();
+  });
+});
