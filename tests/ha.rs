@@ -590,3 +590,51 @@ async fn a_client_that_writes_a_long_pipeline_before_reading_gets_every_reply() 
     assert_eq!(got, b"+OK\r\n".repeat(n), "every reply, in order");
     handle.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resp3_session_keeps_its_protocol_and_its_pushes_across_a_switchover() {
+    let (master, replica) = master_and_replica(&[]).await;
+    let handle = start_ha(&master, &replica).await;
+    let proxy = proxy_endpoint(&handle);
+    assert!(wait_for_event(&handle, EventKind::StandbyReady, Duration::from_secs(5)).await, "standby never ready");
+    let mut c = Client::connect(&proxy).await.expect("connect");
+    assert!(matches!(cmd(&mut c, &["HELLO", "3"]).await, Frame::Map(_)), "HELLO 3 answers with a map");
+    cmd(&mut c, &["HSET", "h", "f", "v"]).await;
+    assert!(matches!(cmd(&mut c, &["HGETALL", "h"]).await, Frame::Map(_)), "RESP3 replies");
+    let mut sub = Client::connect(&proxy).await.expect("connect");
+    cmd(&mut sub, &["HELLO", "3"]).await;
+    assert!(matches!(cmd(&mut sub, &["SUBSCRIBE", "news"]).await, Frame::Push(_)), "a push confirms SUBSCRIBE");
+
+    assert_eq!(handle.switchover().await, Ok(1));
+    assert!(matches!(cmd(&mut c, &["HGETALL", "h"]).await, Frame::Map(_)), "RESP3 again on the new master");
+    // A message pushed while the subscriber's PING is owed is a message, not PING's reply.
+    for attempt in 0.. {
+        cmd(&mut c, &["PUBLISH", "news", "hello"]).await;
+        sub.send(&["PING"]);
+        sub.flush().await.expect("send PING");
+        let first = sub.read_reply().await.expect("a frame");
+        if first == Frame::Simple("PONG".into()) {
+            // The message was published during the switch and lost; try again.
+            assert!(attempt < 10, "no message reached the subscriber");
+            continue;
+        }
+        let Frame::Push(items) = first else { panic!("expected the message first, got {first:?}") };
+        let items: Vec<String> = items.iter().filter_map(text).collect();
+        assert_eq!(items, ["message", "news", "hello"]);
+        assert_eq!(sub.read_reply().await.expect("PONG"), Frame::Simple("PONG".into()));
+        break;
+    }
+    handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_protocol_the_proxy_does_not_know_is_refused() {
+    let (master, replica) = master_and_replica(&[]).await;
+    let handle = start_ha(&master, &replica).await;
+    let mut c = Client::connect(&proxy_endpoint(&handle)).await.expect("connect");
+    let reply = c.raw_request(&["HELLO", "4"]).await.expect("a reply");
+    assert!(reply.error_message().is_some_and(|e| e.starts_with("NOPROTO")), "{reply:?}");
+    let reply = c.raw_request(&["HELLO", "3", "SETNAME", "x"]).await.expect("a reply");
+    assert!(reply.error_message().is_some_and(|e| e.contains("HELLO options")), "{reply:?}");
+    handle.shutdown().await;
+}

@@ -30,8 +30,10 @@
 //! replica's confirmation they go to the client as they came; without it each successful write is
 //! answered [`NOT_CONFIRMED`] instead, so a client never takes as safe a write a failover could lose.
 //!
-//! `HELLO 3` (RESP3), `HELLO` options and `RESET` are refused, since the proxy could not carry them to a
-//! new backend. Not restored on a new backend in this slice: `CLIENT TRACKING`, `READONLY`, and a
+//! RESP3 works: a session's `HELLO 3` is forwarded and replayed first on a new backend, and RESP3 push
+//! frames (pub/sub messages, which may arrive between replies) are forwarded without being taken for a
+//! reply. `HELLO` options (`AUTH`, `SETNAME`) and `RESET` are refused, since the proxy could not carry
+//! them to a new backend. Not restored on a new backend in this slice: `CLIENT TRACKING`, `READONLY`, and a
 //! `SELECT` inside `MULTI` counts from its `QUEUED` reply even if the transaction is discarded.
 
 use std::collections::{BTreeSet, VecDeque};
@@ -80,10 +82,11 @@ const AUTH_UNSET: &[u8] = b"-ERR AUTH <password> called without any password con
 const AUTH_ARITY: &[u8] = b"-ERR wrong number of arguments for 'auth' command\r\n";
 const NOT_AN_ARRAY: &[u8] = b"-ERR Protocol error: the proxy accepts commands as RESP arrays of bulk strings\r\n";
 const TX_LOST: &[u8] = b"-ERR the master failed over inside MULTI; the transaction was discarded\r\n";
-const NOPROTO: &[u8] = b"-NOPROTO sorry, the proxy supports only RESP2\r\n";
+const NOPROTO: &[u8] = b"-NOPROTO unsupported protocol version\r\n";
 const HELLO_OPTIONS: &[u8] = b"-ERR the proxy does not take HELLO options; use AUTH and CLIENT SETNAME\r\n";
 const RESET_REFUSED: &[u8] = b"-ERR RESET is not supported through the proxy\r\n";
 const NULL_ARRAY: &[u8] = b"*-1\r\n";
+const NULL_RESP3: &[u8] = b"_\r\n";
 const EXECABORT: &[u8] = b"-EXECABORT Transaction discarded because the master failed over inside MULTI.\r\n";
 
 /// What every session shares.
@@ -142,13 +145,16 @@ enum Effect {
     SetName(Bytes),
     /// The client gets this instead of the backend's reply.
     Replace(&'static [u8]),
+    /// `HELLO 2|3`: the protocol to restore on a new backend (true for RESP3), once confirmed.
+    Protocol(bool),
 }
 
 /// A reply the client is owed, in order.
 enum Owed {
     /// From the backend; the effect applies if it is not an error. `confirm`: a write whose reply
-    /// waits for the replica's confirmation (sync-writes mode).
-    Backend { effect: Option<Effect>, confirm: bool },
+    /// waits for the replica's confirmation (sync-writes mode). `push`: a (un)subscribe command, whose
+    /// RESP3 reply is a push frame.
+    Backend { effect: Option<Effect>, confirm: bool, push: bool },
     /// Answered by the proxy, queued behind earlier backend replies.
     Local(&'static [u8]),
     /// The proxy's own `WAIT`: its reply releases the writes before it and never reaches the client.
@@ -229,6 +235,8 @@ struct Session {
     watching: bool,
     /// WATCH was set on a backend that is gone: the next EXEC must fail.
     watch_lost: bool,
+    /// The session speaks RESP3 (`HELLO 3` confirmed): restored first on a new backend.
+    resp3: bool,
     /// Subscriptions to restore on a new backend: channels, patterns, shard channels.
     subscriptions: [BTreeSet<Bytes>; 3],
     /// Stop reading the client; close once everything owed is written (QUIT, end of input, or a
@@ -265,6 +273,7 @@ impl Session {
             tx_aborted: false,
             watching: false,
             watch_lost: false,
+            resp3: false,
             subscriptions: Default::default(),
             closing: false,
         }
@@ -333,6 +342,9 @@ impl Session {
     async fn connect(&mut self) {
         let Link::Down { since, .. } = self.link else { return };
         let mut setup = Vec::new();
+        if self.resp3 {
+            setup.push(vec![Bytes::from_static(b"HELLO"), Bytes::from_static(b"3")]);
+        }
         if self.db != 0 {
             setup.push(vec![Bytes::from_static(b"SELECT"), Bytes::from(self.db.to_string())]);
         }
@@ -531,7 +543,7 @@ impl Session {
             b"EXEC" if self.watch_lost => {
                 (self.in_multi, self.watching, self.watch_lost) = (false, false, false);
                 frame = Bytes::from_static(b"*1\r\n$7\r\nDISCARD\r\n");
-                Some(Effect::Replace(NULL_ARRAY))
+                Some(Effect::Replace(if self.resp3 { NULL_RESP3 } else { NULL_ARRAY }))
             }
             b"EXEC" => {
                 (self.in_multi, self.watching) = (false, false);
@@ -541,6 +553,7 @@ impl Session {
                 self.track_subscriptions(&name, &args[1..]);
                 None
             }
+            b"HELLO" => arg(1).map(|version| Effect::Protocol(version.as_ref() == b"3")),
             _ => None,
         };
         // Inside MULTI a write only queues; its EXEC is the write to confirm.
@@ -550,7 +563,8 @@ impl Session {
             && !matches!(effect, Some(Effect::Replace(_)))
             && super::commands::may_write(&name);
         self.wait_due |= confirm;
-        self.dispatch(frame, Owed::Backend { effect, confirm });
+        let push = name.ends_with(b"SUBSCRIBE");
+        self.dispatch(frame, Owed::Backend { effect, confirm, push });
     }
 
     /// Keeps the session's subscriptions as the client asked for them; the backend's confirmations are
@@ -650,7 +664,10 @@ impl Session {
             let mut replacement = None;
             let mut to_confirm = false;
             let mut for_client = true;
-            match self.owed.pop_front() {
+            // A RESP3 push frame answers only a (un)subscribe; otherwise it is a message, not a reply.
+            let message =
+                reply.first() == Some(&b'>') && !matches!(self.owed.front(), Some(Owed::Backend { push: true, .. }));
+            match if message { None } else { self.owed.pop_front() } {
                 // Nothing owed: a pub/sub message, forwarded as it came.
                 None | Some(Owed::Local(_)) => {}
                 Some(Owed::Wait) => {
@@ -659,7 +676,7 @@ impl Session {
                     settle(&mut self.out, &mut self.deferred, (acked < 1).then_some(NOT_CONFIRMED));
                     for_client = false;
                 }
-                Some(Owed::Backend { effect, confirm }) => {
+                Some(Owed::Backend { effect, confirm, .. }) => {
                     self.shared.in_flight.fetch_sub(1, Ordering::SeqCst);
                     to_confirm = confirm && ok;
                     if let Some(Effect::Replace(with)) = effect {
@@ -668,6 +685,7 @@ impl Session {
                         match effect {
                             Some(Effect::Select(db)) => self.db = db,
                             Some(Effect::SetName(name)) => self.name = (!name.is_empty()).then_some(name),
+                            Some(Effect::Protocol(resp3)) => self.resp3 = resp3,
                             _ => {}
                         }
                         if backend.epoch > 0
@@ -727,8 +745,9 @@ fn settle(out: &mut BytesMut, deferred: &mut Vec<(Bytes, bool)>, unconfirmed: Op
 /// connection always speaks RESP2 and is logged in as the proxy.
 fn unsupported(name: &[u8], args: &[Frame]) -> Option<&'static [u8]> {
     match name {
-        // RESP3 clients (go-redis v9, redis-py with protocol=3) fall back to RESP2 on NOPROTO.
-        b"HELLO" if args.get(1).and_then(Frame::as_bytes).is_some_and(|v| v.as_ref() != b"2") => Some(NOPROTO),
+        b"HELLO" if args.get(1).and_then(Frame::as_bytes).is_some_and(|v| !matches!(v.as_ref(), b"2" | b"3")) => {
+            Some(NOPROTO)
+        }
         b"HELLO" if args.len() > 2 => Some(HELLO_OPTIONS),
         b"RESET" => Some(RESET_REFUSED),
         _ => None,
