@@ -53,6 +53,14 @@ const en = {
   "tasks.goInstances": "Register an instance",
 
   "tasks.cutover": "Disconnect sync",
+  "tasks.viewCheck": "View check",
+  "tasks.startSelected": "Start selected ({n})",
+  "tasks.cancelSelected": "Cancel selected ({n})",
+  "tasks.startedMany": "{n} task(s) started.",
+  "tasks.cancelledMany": "{n} task(s) cancelled.",
+  "checkDialog.title": "Pre-check of “{name}”",
+  "checkDialog.none": "This task has not been checked yet: starting it runs the check first.",
+  "checkDialog.close": "Close",
 
   "newTask.title": "New migration task",
   "newTask.back": "Back",
@@ -403,6 +411,14 @@ const zh: Dict = {
   "tasks.goInstances": "登记实例",
 
   "tasks.cutover": "断开同步",
+  "tasks.viewCheck": "查看校验",
+  "tasks.startSelected": "启动所选（{n}）",
+  "tasks.cancelSelected": "取消所选（{n}）",
+  "tasks.startedMany": "已启动 {n} 个任务。",
+  "tasks.cancelledMany": "已取消 {n} 个任务。",
+  "checkDialog.title": "“{name}”的预检查结果",
+  "checkDialog.none": "该任务尚未检查：启动任务时会先执行检查。",
+  "checkDialog.close": "关闭",
 
   "newTask.title": "新建实例迁移任务",
   "newTask.back": "上一步",

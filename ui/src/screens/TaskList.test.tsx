@@ -1,7 +1,7 @@
 import { act, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { I18nProvider, type Lang } from "../i18n";
-import { detail, instance, ok, task } from "../test/fixtures";
+import { checkItem, detail, instance, ok, task } from "../test/fixtures";
 import { TaskList } from "./TaskList";
 
 // The bindings are mocked: these tests exercise the component, not Tauri or Redis.
@@ -48,6 +48,36 @@ beforeEach(() => {
 });
 
 describe("TaskList", () => {
+  it("starts the selected tasks that can start, from the toolbar", async () => {
+    m.startTask.mockResolvedValue(ok(task(1, "checking", "orders")));
+    const { container } = render(
+      <I18nProvider lang="en">
+        <TaskList onNew={() => {}} onInstances={() => {}} onOpen={() => {}} />
+      </I18nProvider>,
+    );
+    await screen.findByText("orders");
+    const startSelected = () => screen.getByTestId("start-selected");
+    expect(startSelected().hasAttribute("disabled")).toBe(true);
+    // Select every row: only "orders" (not started) and "cache" (failed) can start.
+    const all = container.querySelector("thead .t-checkbox input");
+    if (!all) throw new Error("no select-all checkbox");
+    fireEvent.click(all);
+    await waitFor(() => expect(startSelected().textContent).toContain("Start selected (2)"));
+    fireEvent.click(startSelected());
+    await waitFor(() => expect(m.startTask).toHaveBeenCalledTimes(2));
+    expect(m.startTask.mock.calls.map((c) => c[0])).toEqual([1, 3]);
+    expect(await screen.findByText("2 task(s) started.")).toBeTruthy();
+  });
+
+  it("shows a task's pre-check from its row", async () => {
+    const t1 = task(1, "not_started", "orders");
+    m.taskDetail.mockResolvedValue(ok(detail(t1, { check: { items: [checkItem("rtt", "pass", "Network and duration")], duration_ms: 3 } })));
+    show();
+    fireEvent.click(await screen.findByTestId("view-check-1"));
+    expect(await screen.findByText("Network and duration")).toBeTruthy();
+    expect(m.taskDetail).toHaveBeenCalledWith(1);
+  });
+
   it("offers the sandbox when there is no task yet", async () => {
     m.listTasks.mockResolvedValue(ok([]));
     const onSandbox = vi.fn();

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Alert, Button, Card, Popconfirm, Radio, Select, Space, Table, Tag, type PrimaryTableCol } from "tdesign-react";
 import { commands, events, type CommandError, type Instance, type MigrationType, type Task } from "../bindings";
 import { asCommandError } from "../command";
+import { CheckDialog } from "../components/CheckDialog";
 import { CutoverDialog } from "../components/CutoverDialog";
 import { ErrorView } from "../components/ErrorView";
 import { useI18n } from "../i18n";
@@ -30,6 +31,8 @@ export function TaskList({ onNew, onInstances, onOpen, onSandbox, dataDir }: Pro
   const [error, setError] = useState<CommandError | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [cutover, setCutover] = useState<Task | null>(null);
+  const [checking, setChecking] = useState<Task | null>(null);
+  const [selected, setSelected] = useState<number[]>([]);
   const filter = useRef({ region, kind });
   filter.current = { region, kind };
 
@@ -79,8 +82,33 @@ export function TaskList({ onNew, onInstances, onOpen, onSandbox, dataDir }: Pro
     }
   };
 
+  // The toolbar acts on the selected tasks that allow the action; it stops at the first error.
+  const chosen = (tasks ?? []).filter((task) => selected.includes(task.id));
+  const startable = chosen.filter((task) => canStart(task.status));
+  const cancellable = chosen.filter((task) => canCancel(task.status));
+  const actOnSelected = async (action: "start" | "cancel") => {
+    setNotice(null);
+    let done = 0;
+    try {
+      for (const task of action === "start" ? startable : cancellable) {
+        const r = action === "start" ? await commands.startTask(task.id) : await commands.cancelTask(task.id);
+        if (r.status === "error") {
+          setError(r.error);
+          break;
+        }
+        done += 1;
+      }
+    } catch (e) {
+      setError(asCommandError(e));
+    }
+    if (done > 0) setNotice(t(action === "start" ? "tasks.startedMany" : "tasks.cancelledMany", { n: done }));
+    setSelected([]);
+    await load();
+  };
+
 
   const columns: PrimaryTableCol<Task>[] = [
+    { colKey: "row-select", type: "multiple", width: 46 },
     { colKey: "id", title: t("tasks.col.id"), width: 50 },
     { colKey: "name", title: t("tasks.col.name"), width: 150, ellipsis: true, cell: ({ row }) => row.spec.name },
     { colKey: "source", title: t("tasks.col.source"), width: 150, cell: ({ row }) => `${row.spec.source.host}:${row.spec.source.port}` },
@@ -127,6 +155,9 @@ export function TaskList({ onNew, onInstances, onOpen, onSandbox, dataDir }: Pro
           <Button size="small" variant="text" theme="primary" onClick={() => onOpen(row.id)} data-testid={`view-${row.id}`}>
             {t("tasks.view")}
           </Button>
+          <Button size="small" variant="text" theme="primary" onClick={() => setChecking(row)} data-testid={`view-check-${row.id}`}>
+            {t("tasks.viewCheck")}
+          </Button>
         </Space>
       ),
     },
@@ -158,6 +189,14 @@ export function TaskList({ onNew, onInstances, onOpen, onSandbox, dataDir }: Pro
           </Radio.Group>
         </Space>
         <span className="ferry-spacer" />
+        <Button variant="outline" disabled={startable.length === 0} onClick={() => void actOnSelected("start")} data-testid="start-selected">
+          {t("tasks.startSelected", { n: startable.length })}
+        </Button>
+        <Popconfirm content={t("tasks.cancelConfirm")} onConfirm={() => void actOnSelected("cancel")}>
+          <Button variant="outline" theme="danger" disabled={cancellable.length === 0} data-testid="cancel-selected">
+            {t("tasks.cancelSelected", { n: cancellable.length })}
+          </Button>
+        </Popconfirm>
         <Button variant="outline" onClick={() => void load()}>
           {t("tasks.refresh")}
         </Button>
@@ -194,8 +233,17 @@ export function TaskList({ onNew, onInstances, onOpen, onSandbox, dataDir }: Pro
         </Card>
         </div>
       ) : (
-        <Table rowKey="id" data={tasks ?? []} columns={columns} loading={tasks === null && !error} hover />
+        <Table
+          rowKey="id"
+          data={tasks ?? []}
+          columns={columns}
+          loading={tasks === null && !error}
+          hover
+          selectedRowKeys={selected}
+          onSelectChange={(keys) => setSelected(keys.map(Number))}
+        />
       )}
+      {checking && <CheckDialog task={checking} onClose={() => setChecking(null)} />}
       {cutover && <CutoverDialog task={cutover} onClose={() => setCutover(null)} onDone={() => void load()} />}
     </section>
   );
