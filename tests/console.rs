@@ -206,3 +206,33 @@ async fn tasks_and_instances_survive_a_restart() {
     let bytes = std::fs::read(console.data_path()).unwrap();
     assert!(!bytes.windows(6).any(|w| w == b"t-pass"), "no password in the store");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_console_sees_tasks_that_another_process_creates_and_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two consoles on one store stand for two processes (the app and a CLI): events do not cross.
+    let app = Console::open(Some(dir.path())).await.unwrap();
+    let cli = Console::open(Some(dir.path())).await.unwrap();
+    let (source, target) = (RedisServer::start(), RedisServer::start());
+    fill_all_types(&mut source.client().await).await;
+    let mut events = app.subscribe();
+    let watcher = tokio::spawn(app.clone().watch_other_processes());
+    let target_id = cli.add_instance(&instance_input("t", "r", &target), None).unwrap().id;
+    let (task, _) = cli.create_task(&request("from-the-cli", &source, target_id, None), true).await.unwrap();
+    cli.start_task(task.id).unwrap();
+
+    let mut statuses = Vec::new();
+    let mut progress = false;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !(progress && statuses.contains(&TaskStatus::IncrementalSync)) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, events.recv()).await {
+            Ok(Ok(ferry::console::ConsoleEvent::TaskChanged { task: t })) if t.id == task.id => statuses.push(t.status),
+            Ok(Ok(ferry::console::ConsoleEvent::Progress { task_id, .. })) if task_id == task.id => progress = true,
+            Ok(_) => {}
+            Err(_) => panic!("the app saw statuses {statuses:?} and progress {progress} of the CLI's task"),
+        }
+    }
+    watcher.abort();
+    cli.cancel_task(task.id).await.unwrap();
+}

@@ -85,6 +85,8 @@ pub fn run() {
     let events = console.subscribe();
     let standby_events = console.subscribe_standbys();
     let on_exit = console.clone();
+    // Tasks the CLI (or another app) runs on the same store appear and move live too.
+    let watcher = console.clone();
     tauri::Builder::default()
         .invoke_handler(builder.invoke_handler())
         .manage::<Arc<Console>>(console)
@@ -92,6 +94,7 @@ pub fn run() {
             builder.mount_events(app);
             tauri::async_runtime::spawn(events::forward(app.handle().clone(), events));
             tauri::async_runtime::spawn(events::forward_standbys(app.handle().clone(), standby_events));
+            tauri::async_runtime::spawn(watcher.watch_other_processes());
             if let Some(window) = app.get_webview_window("main") {
                 let _ = window.set_title("Ferry");
             }

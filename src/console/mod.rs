@@ -7,6 +7,7 @@
 mod error;
 mod sandbox;
 mod standby;
+mod watch;
 
 pub use error::ConsoleError;
 pub use sandbox::{SandboxServer, SandboxView};
