@@ -1,11 +1,12 @@
 import { useMemo, useState } from "react";
-import { Alert, Card, Space, Tag } from "tdesign-react";
+import { Card, Space, Tag } from "tdesign-react";
 import { commands, type CommandError, type StandbyView } from "../bindings";
 import { useI18n } from "../i18n";
 import { HEALTH_LABEL, HEALTH_THEME, KIND_THEME, kindLabel, STATE_LABEL, STATE_THEME, type HaEvent } from "../standby";
 import { ConfirmButton } from "./ConfirmButton";
 import { asCommandError } from "../command";
 import { ErrorView } from "./ErrorView";
+import { Notice } from "./Notice";
 
 type Outcome<T> = { status: "ok"; data: T } | { status: "error"; error: CommandError };
 type Action = "switchover" | "drill" | "stop";
@@ -98,11 +99,7 @@ export function StandbyCard({
           </Space>
         }
       >
-        {notice && (
-          <div data-testid="standby-notice">
-            <Alert className="ferry-block" theme="success" message={notice} closeBtn onClose={() => setNotice(null)} />
-          </div>
-        )}
+        <Notice message={notice} onClose={() => setNotice(null)} testId="standby-notice" />
         {error && <ErrorView error={error} />}
         <div className="ferry-topology">
           <div className="ferry-node">

@@ -1,6 +1,7 @@
 import { useState } from "react";
-import { Alert, Button, Card, Loading, Space } from "tdesign-react";
+import { Button, Card, Loading, Space } from "tdesign-react";
 import { ErrorView } from "../components/ErrorView";
+import { Notice } from "../components/Notice";
 import { StandbyCard } from "../components/StandbyCard";
 import { StandbyForm } from "../components/StandbyForm";
 import { useI18n } from "../i18n";
@@ -26,11 +27,7 @@ export function HotStandby({ onSandbox, dataDir }: { onSandbox: () => void; data
           {t("standby.new")}
         </Button>
       </div>
-      {notice && (
-        <div data-testid="notice">
-          <Alert className="ferry-block" theme="success" message={notice} closeBtn onClose={() => setNotice(null)} />
-        </div>
-      )}
+      <Notice message={notice} onClose={() => setNotice(null)} />
       {error && <ErrorView error={error} onRetry={() => void load()} dataDir={dataDir} />}
       {showForm && (
         <StandbyForm

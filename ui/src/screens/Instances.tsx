@@ -1,12 +1,13 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { Alert, Button, Card, Popconfirm, Space, Table, type PrimaryTableCol } from "tdesign-react";
+import { Button, Card, Popconfirm, Space, Table, type PrimaryTableCol } from "tdesign-react";
 import { commands, type CommandError, type Instance } from "../bindings";
 import { asCommandError } from "../command";
 import { ErrorView } from "../components/ErrorView";
+import { Notice } from "../components/Notice";
 import { InstanceForm } from "../components/InstanceForm";
 import { useI18n } from "../i18n";
 
-type Notice = { theme: "success" | "info"; text: string };
+type NoticeState = { theme: "success" | "info"; text: string };
 
 /** Registered instances, grouped by region: register, remove, test connection. */
 export function Instances({ dataDir }: { dataDir?: string }) {
@@ -14,7 +15,7 @@ export function Instances({ dataDir }: { dataDir?: string }) {
   const [instances, setInstances] = useState<Instance[] | null>(null);
   const [error, setError] = useState<CommandError | null>(null);
   const [showForm, setShowForm] = useState(false);
-  const [notice, setNotice] = useState<Notice | null>(null);
+  const [notice, setNotice] = useState<NoticeState | null>(null);
   const [busy, setBusy] = useState<number | null>(null);
 
   const load = useCallback(async () => {
@@ -116,11 +117,7 @@ export function Instances({ dataDir }: { dataDir?: string }) {
           }}
         />
       )}
-      {notice && (
-        <div data-testid="notice">
-          <Alert className="ferry-block" theme={notice.theme} message={notice.text} closeBtn onClose={() => setNotice(null)} />
-        </div>
-      )}
+      <Notice message={notice?.text ?? null} theme={notice?.theme} onClose={() => setNotice(null)} />
       {error && <ErrorView error={error} onRetry={() => void load()} dataDir={dataDir} />}
       {instances !== null && instances.length === 0 && !showForm && (
         <div data-testid="instances-empty">

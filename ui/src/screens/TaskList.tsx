@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { Alert, Button, Card, Popconfirm, Radio, Select, Space, Table, Tag, type PrimaryTableCol } from "tdesign-react";
+import { Button, Card, Popconfirm, Radio, Select, Space, Table, Tag, type PrimaryTableCol } from "tdesign-react";
 import { commands, events, type CommandError, type Instance, type MigrationType, type Task } from "../bindings";
 import { asCommandError } from "../command";
 import { CheckDialog } from "../components/CheckDialog";
 import { CutoverDialog } from "../components/CutoverDialog";
 import { ErrorView } from "../components/ErrorView";
+import { Notice } from "../components/Notice";
 import { useI18n } from "../i18n";
 import { canCancel, canStart, STATUS_LABEL, STATUS_THEME } from "../status";
 import { useEvent } from "../useEvent";
@@ -204,11 +205,7 @@ export function TaskList({ onNew, onInstances, onOpen, onSandbox, dataDir }: Pro
           {t("tasks.new")}
         </Button>
       </div>
-      {notice && (
-        <div data-testid="notice">
-          <Alert className="ferry-block" theme="success" message={notice} closeBtn onClose={() => setNotice(null)} />
-        </div>
-      )}
+      <Notice message={notice} onClose={() => setNotice(null)} />
       {error && <ErrorView error={error} onRetry={() => void load()} dataDir={dataDir} />}
       {tasks !== null && tasks.length === 0 ? (
         <div data-testid="tasks-empty">
