@@ -281,7 +281,7 @@ const en = {
   "settings.openSandbox": "Open the sandbox",
 
   "standby.title": "Hot standby",
-  "standby.intro": "A master and its replica behind an access proxy: the proxy's heartbeat detects a failed master, the routing moves to the standby, and clients keep connecting to the same address.",
+  "standby.intro": "A master and its replica behind an access proxy: the proxy's heartbeat detects a failed master, the routing moves to the standby, and clients keep connecting to the same address. The proxy runs as long as this app does; to keep one running on a server, use the CLI: ferry proxy.",
   "standby.new": "New hot-standby pair",
   "standby.refresh": "Refresh",
   "standby.empty": "No hot-standby pair runs in this app.",
@@ -639,7 +639,7 @@ const zh: Dict = {
   "settings.openSandbox": "打开沙箱",
 
   "standby.title": "热备",
-  "standby.intro": "主备热备：主节点与其备节点位于接入层（代理）之后。心跳检测到主节点故障时，路由切换到备节点，客户端仍连接同一地址。",
+  "standby.intro": "主备热备：主节点与其备节点位于接入层（代理）之后。心跳检测到主节点故障时，路由切换到备节点，客户端仍连接同一地址。代理随本应用运行、随其退出；若要在服务器上长期运行，请使用命令行 ferry proxy。",
   "standby.new": "新建热备",
   "standby.refresh": "刷新",
   "standby.empty": "本应用中没有运行的热备。",
