@@ -29,15 +29,6 @@ const PING: &[u8] = b"*1\r\n$4\r\nPING\r\n";
 /// `INFO server` on the wire: its `run_id` tells a restarted master from the one we knew.
 const INFO_SERVER: &[u8] = b"*2\r\n$4\r\nINFO\r\n$6\r\nserver\r\n";
 
-/// Why [`watch_until_down`] returned.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Down {
-    /// No valid reply for the whole window.
-    Silent,
-    /// The master answers, but as a new process (its `run_id` changed): its data may be gone.
-    Restarted,
-}
-
 /// How often and how patiently to check the master.
 #[derive(Clone, Copy, Debug)]
 pub struct HeartbeatConfig {
@@ -55,8 +46,9 @@ pub fn is_alive_reply(reply: &Frame) -> bool {
 }
 
 /// Watches `master` until it is down, recording `master_unreachable`, `master_recovered` and finally
-/// `marked_down` (with the last error) under `epoch`. Returns when the master is declared down.
-pub async fn watch_until_down(master: &Endpoint, config: HeartbeatConfig, epoch: u64, events: &EventLog) -> Down {
+/// `marked_down` (with the last error, or the restart) under `epoch`. Returns when the master is
+/// declared down: silent for the whole window, or answering as a new process.
+pub async fn watch_until_down(master: &Endpoint, config: HeartbeatConfig, epoch: u64, events: &EventLog) {
     let mut connection: Option<BackendConn> = None;
     let mut run_id: Option<String> = None;
     let mut last_ok = Instant::now();
@@ -71,7 +63,7 @@ pub async fn watch_until_down(master: &Endpoint, config: HeartbeatConfig, epoch:
                 epoch,
                 format!("{master}: no valid heartbeat reply for {silent} ms (last: {last_error})"),
             );
-            return Down::Silent;
+            return;
         }
         let started = Instant::now();
         let result = {
@@ -91,7 +83,7 @@ pub async fn watch_until_down(master: &Endpoint, config: HeartbeatConfig, epoch:
         match result {
             Ok(Beat::Restarted(detail)) => {
                 events.record(EventKind::MarkedDown, epoch, format!("{master}: {detail}"));
-                return Down::Restarted;
+                return;
             }
             Ok(Beat::Alive) => {
                 last_ok = Instant::now();

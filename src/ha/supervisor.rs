@@ -68,7 +68,7 @@ impl Supervisor {
             let mut state = current.state;
             loop {
                 tokio::select! {
-                    _ = &mut heartbeat => {
+                    () = &mut heartbeat => {
                         self.fail_over(&route.master, state).await;
                         break;
                     }

@@ -1,8 +1,9 @@
 import { useEffect, useState } from "react";
-import { Button, ConfigProvider, Radio } from "tdesign-react";
+import { Button, ConfigProvider } from "tdesign-react";
 import enConfig from "tdesign-react/es/locale/en_US";
 import zhConfig from "tdesign-react/es/locale/zh_CN";
 import { commands } from "./bindings";
+import { LanguageSwitch } from "./components/LanguageSwitch";
 import { I18nProvider, useI18n, type Lang } from "./i18n";
 import { Instances } from "./screens/Instances";
 import { NewTask } from "./screens/NewTask";
@@ -15,7 +16,7 @@ import { Settings } from "./screens/Settings";
 type Screen = "tasks" | "instances" | "new-task" | "task" | "standby" | "sandbox" | "settings";
 
 function Shell() {
-  const { t, lang, setLang } = useI18n();
+  const { t, lang } = useI18n();
   const [screen, setScreen] = useState<Screen>("tasks");
   const [taskId, setTaskId] = useState<number | null>(null);
   const openTask = (id: number) => {
@@ -57,14 +58,7 @@ function Shell() {
           {nav("sandbox", t("nav.sandbox"))}
           {nav("settings", t("nav.settings"))}
         </nav>
-        <Radio.Group variant="default-filled" size="small" value={lang} onChange={(v) => setLang(v as Lang)} aria-label={t("lang.label")}>
-          <Radio.Button value="zh-CN" data-testid="lang-zh">
-            中文
-          </Radio.Button>
-          <Radio.Button value="en" data-testid="lang-en">
-            English
-          </Radio.Button>
-        </Radio.Group>
+        <LanguageSwitch testIdPrefix="lang" size="small" />
       </header>
       <main className="ferry-main">
         {screen === "tasks" && <TaskList onNew={() => setScreen("new-task")} onInstances={() => setScreen("instances")} onOpen={openTask} onSandbox={() => setScreen("sandbox")} dataDir={dataDir} />}

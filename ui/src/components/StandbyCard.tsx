@@ -3,12 +3,12 @@ import { Card, Space, Tag } from "tdesign-react";
 import { commands, type CommandError, type StandbyView } from "../bindings";
 import { useI18n } from "../i18n";
 import { HEALTH_LABEL, HEALTH_THEME, KIND_THEME, kindLabel, STATE_LABEL, STATE_THEME, type HaEvent } from "../standby";
+import type { TagTheme } from "../status";
 import { ConfirmButton } from "./ConfirmButton";
-import { asCommandError } from "../command";
+import { settle, type Result } from "../command";
 import { ErrorView } from "./ErrorView";
 import { Notice } from "./Notice";
 
-type Outcome<T> = { status: "ok"; data: T } | { status: "error"; error: CommandError };
 type Action = "switchover" | "drill" | "stop";
 
 /** One running pair: topology with live health, the route epoch, actions, and the event timeline. */
@@ -30,20 +30,15 @@ export function StandbyCard({
   const fmtTime = useMemo(() => new Intl.DateTimeFormat(lang, { timeStyle: "medium" }), [lang]);
   const newestFirst = useMemo(() => [...timeline].reverse(), [timeline]);
 
-  async function run<T>(action: Action, call: () => Promise<Outcome<T>>, done: (data: T) => string) {
+  async function run<T>(action: Action, call: () => Promise<Result<T>>, done: (data: T) => string) {
     setBusy(action);
     setNotice(null);
     setError(null);
-    try {
-      const r = await call();
-      if (r.status === "ok") setNotice(done(r.data));
-      else setError(r.error);
-    } catch (e) {
-      setError(asCommandError(e));
-    } finally {
-      setBusy(null);
-      onChanged();
-    }
+    const r = await settle(call());
+    if (r.status === "ok") setNotice(done(r.data));
+    else setError(r.error);
+    setBusy(null);
+    onChanged();
   }
 
   return (
@@ -102,26 +97,21 @@ export function StandbyCard({
         <Notice message={notice} onClose={() => setNotice(null)} testId="standby-notice" />
         {error && <ErrorView error={error} />}
         <div className="ferry-topology">
-          <div className="ferry-node">
-            <div className="ferry-node-role">{t("standby.proxy")}</div>
-            <code>{pair.listen}</code>
-          </div>
+          <TopologyNode role={t("standby.proxy")} address={pair.listen} />
           <div className="ferry-arrow">→</div>
-          <div className="ferry-node" data-testid="standby-master">
-            <div className="ferry-node-role">{t("standby.master")}</div>
-            <code>{pair.master}</code>
-            <Tag theme={HEALTH_THEME[pair.master_health]} variant="light">
-              {t(HEALTH_LABEL[pair.master_health])}
-            </Tag>
-          </div>
+          <TopologyNode
+            role={t("standby.master")}
+            address={pair.master}
+            testId="standby-master"
+            tag={{ theme: HEALTH_THEME[pair.master_health], label: t(HEALTH_LABEL[pair.master_health]) }}
+          />
           <div className="ferry-arrow">⇢</div>
-          <div className="ferry-node" data-testid="standby-standby">
-            <div className="ferry-node-role">{t("standby.standby")}</div>
-            <code>{pair.standby}</code>
-            <Tag theme={STATE_THEME[pair.standby_state]} variant="light">
-              {t(STATE_LABEL[pair.standby_state])}
-            </Tag>
-          </div>
+          <TopologyNode
+            role={t("standby.standby")}
+            address={pair.standby}
+            testId="standby-standby"
+            tag={{ theme: STATE_THEME[pair.standby_state], label: t(STATE_LABEL[pair.standby_state]) }}
+          />
         </div>
         <h3 className="ferry-subtitle">{t("standby.timeline")}</h3>
         {newestFirst.length === 0 ? (
@@ -140,6 +130,21 @@ export function StandbyCard({
           </ol>
         )}
       </Card>
+    </div>
+  );
+}
+
+/** One box of the topology: its role, its address, and its condition when it has one. */
+function TopologyNode({ role, address, testId, tag }: { role: string; address: string; testId?: string; tag?: { theme: TagTheme; label: string } }) {
+  return (
+    <div className="ferry-node" data-testid={testId}>
+      <div className="ferry-node-role">{role}</div>
+      <code>{address}</code>
+      {tag && (
+        <Tag theme={tag.theme} variant="light">
+          {tag.label}
+        </Tag>
+      )}
     </div>
   );
 }

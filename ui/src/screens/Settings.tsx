@@ -1,11 +1,12 @@
 import { useState } from "react";
 import { Button, Card, Input, Radio, Space } from "tdesign-react";
-import { useI18n, type Lang } from "../i18n";
+import { LanguageSwitch } from "../components/LanguageSwitch";
+import { useI18n } from "../i18n";
 import { savedTheme, setTheme, type ThemeChoice } from "../theme";
 
 /** Language, theme, and where the data lives (read-only). */
 export function Settings({ dataDir, onSandbox }: { dataDir?: string; onSandbox: () => void }) {
-  const { t, lang, setLang } = useI18n();
+  const { t } = useI18n();
   const [theme, setThemeState] = useState<ThemeChoice>(savedTheme);
   const [copied, setCopied] = useState<"ok" | "failed" | null>(null);
 
@@ -27,14 +28,7 @@ export function Settings({ dataDir, onSandbox }: { dataDir?: string; onSandbox: 
     <section data-testid="settings-screen">
       <h1 className="ferry-page-title">{t("settings.title")}</h1>
       <Card className="ferry-block" title={t("settings.language")}>
-        <Radio.Group variant="default-filled" value={lang} onChange={(v) => setLang(v as Lang)}>
-          <Radio.Button value="zh-CN" data-testid="settings-lang-zh">
-            中文
-          </Radio.Button>
-          <Radio.Button value="en" data-testid="settings-lang-en">
-            English
-          </Radio.Button>
-        </Radio.Group>
+        <LanguageSwitch testIdPrefix="settings-lang" />
       </Card>
       <Card className="ferry-block" title={t("settings.theme")}>
         <Radio.Group variant="default-filled" value={theme} onChange={(v) => chooseTheme(v as ThemeChoice)}>
