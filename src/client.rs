@@ -30,6 +30,8 @@ pub enum ClientError {
     Auth { addr: String, message: String },
     #[error("{addr} requires a password ({message}). Give one in the URL: redis://:password@host:port, or redis://user:password@host:port for an ACL user")]
     NoAuth { addr: String, message: String },
+    #[error("something answers at {addr}, but not a Redis speaking plain RESP: {what}. It may be a port that only takes TLS, or another service; check the port (Ferry connects without TLS)")]
+    NotPlainRedis { addr: String, what: String },
     #[error("the connection to {addr} was closed by the server{context}")]
     Closed { addr: String, context: String },
     #[error("I/O error talking to {addr}: {source}")]
@@ -135,14 +137,15 @@ impl Client {
         let mut client = Client { reader: FrameReader::new(r, addr.clone()), writer: w, out: BytesMut::new(), timeout };
         if let Some(password) = &endpoint.password {
             let reply = match &endpoint.user {
-                Some(user) => client.raw_request(&["AUTH", user, password.expose()]).await?,
-                None => client.raw_request(&["AUTH", password.expose()]).await?,
+                Some(user) => client.raw_request(&["AUTH", user, password.expose()]).await,
+                None => client.raw_request(&["AUTH", password.expose()]).await,
             };
+            let reply = reply.map_err(first_exchange)?;
             if let Some(message) = reply.error_message() {
                 return Err(ClientError::Auth { addr, message });
             }
         }
-        let reply = client.raw_request(&["PING"]).await?;
+        let reply = client.raw_request(&["PING"]).await.map_err(first_exchange)?;
         match reply {
             Frame::Simple(ref s) if s.as_ref() == b"PONG" => Ok(client),
             Frame::Error(_) => {
@@ -223,6 +226,24 @@ impl Client {
     /// The read timeout used by this client.
     pub fn timeout(&self) -> Duration {
         self.timeout
+    }
+}
+
+/// What went wrong on the first request to a port that accepted the connection: a peer that hangs
+/// up on a Redis command, or answers with a TLS record, is not a plain Redis at all.
+fn first_exchange(e: ClientError) -> ClientError {
+    match e {
+        ClientError::Closed { addr, .. } => {
+            ClientError::NotPlainRedis { addr, what: "it closed the connection when sent a Redis command".into() }
+        }
+        ClientError::Io { addr, source } if source.kind() == std::io::ErrorKind::ConnectionReset => {
+            ClientError::NotPlainRedis { addr, what: "it reset the connection when sent a Redis command".into() }
+        }
+        // A TLS alert record: content type 21, protocol version 3.x.
+        ClientError::NotRedis { addr, got } if got.as_bytes().starts_with(&[0x15, 0x03]) => {
+            ClientError::NotPlainRedis { addr, what: "it answered with a TLS alert".into() }
+        }
+        other => other,
     }
 }
 

@@ -24,6 +24,10 @@ use crate::resp::{self, Frame};
 /// sends a newline every second while it prepares the RDB).
 pub const READ_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// The server version announced with `REPLCONF version`: the newest Valkey whose RDB format the
+/// reader knows (see [`Replica::connect`]).
+pub const ANNOUNCED_VERSION: &str = "9.1.2";
+
 /// Why replication from the source failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ReplicaError {
@@ -129,6 +133,14 @@ impl Replica {
                     return Err(ReplicaError::Refused { addr, message });
                 }
             }
+        }
+        // Valkey 9 picks the RDB format it sends from the version a replica announces: without one it
+        // sends the RDB 11 that Redis also reads, and fails on the first key that needs its own
+        // format ("Can't store key ... in RDB version 11"). Announce the newest Valkey whose format
+        // (`VALKEY080`) the reader parses. Other servers answer an error, which changes nothing.
+        let reply = client.raw_request(&["REPLCONF", "version", ANNOUNCED_VERSION]).await?;
+        if let Some(message) = reply.error_message() {
+            tracing::debug!("the source ignores REPLCONF version: {message}");
         }
         let (reader, writer) = client.into_split();
         Ok(Replica { reader, writer })

@@ -113,6 +113,28 @@ fn a_port_that_is_not_redis() {
     assert!(text(&out).contains("does not speak the Redis protocol"), "{}", text(&out));
 }
 
+#[test]
+fn a_port_that_hangs_up_on_plain_resp_is_named_once() {
+    // A real Redis that speaks only TLS on this port closes the connection on a plain PING.
+    let tls = RedisServer::start_tls_only();
+    let target = RedisServer::start();
+    let out = ferry(&["check", "--source", &format!("redis://127.0.0.1:{}", tls.port), "--target", &target.url()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let t = text(&out);
+    assert!(t.contains("not a Redis speaking plain RESP") && t.contains("TLS"), "{t}");
+    // One error (the source's connect item); the items that needed the source are not errors.
+    let errors: Vec<&str> = t.lines().filter(|l| l.starts_with("error")).collect();
+    assert_eq!(errors.len(), 1, "{t}");
+    assert!(errors[0].contains("source.connect"), "{t}");
+    assert!(t.lines().filter(|l| l.starts_with("skipped")).count() >= 10, "{t}");
+    assert!(t.contains("1 errors") && t.contains("not checked"), "{t}");
+
+    let out = migrate_once(&format!("redis://127.0.0.1:{}", tls.port), &target.url());
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("not a Redis speaking plain RESP"), "{}", text(&out));
+    assert!(!text(&out).contains("closed by the server"), "{}", text(&out));
+}
+
 #[tokio::test]
 async fn an_acl_user_that_may_not_replicate() {
     let source = RedisServer::start();
@@ -171,4 +193,24 @@ async fn json_lines_and_a_summary() {
     assert_eq!(last["event"], "summary");
     assert_eq!(last["summary"]["progress"]["keys_written"], 1000);
     assert!(events.iter().any(|e| e["event"] == "progress"));
+}
+
+#[tokio::test]
+async fn cutover_when_synced_ends_although_the_source_counts_expired_keys() {
+    // Keys that expired but were not reclaimed (active expiry off) stay in the source's
+    // INFO keyspace; Ferry does not copy them, so the counts never match.
+    let source = RedisServer::start_args(&["--enable-debug-command", "yes"]);
+    let target = RedisServer::start();
+    let mut c = source.client().await;
+    cmd(&mut c, &["DEBUG", "SET-ACTIVE-EXPIRE", "0"]).await;
+    support::data::fill_bulk(&mut c, 500).await;
+    for i in 0..50 {
+        cmd(&mut c, &["SET", &format!("gone:{i}"), "v", "PX", "10"]).await;
+    }
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let started = std::time::Instant::now();
+    let out = migrate_once(&source.url(), &target.url());
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(started.elapsed() < Duration::from_secs(8), "took {:?}", started.elapsed());
+    assert!(text(&out).contains("completed"), "{}", text(&out));
 }

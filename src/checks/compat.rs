@@ -45,15 +45,15 @@ pub(super) fn target_version(ctx: &Ctx<'_>) -> CheckItem {
         (Ok(s), Ok(t)) => (s, t),
         (s, t) => return TARGET_VERSION.not_checked([s.err(), t.err()]),
     };
-    let (source_rdb, target_rdb) = (s.info.rdb_version(), t.info.rdb_version());
-    match Mode::choose(source_rdb, &t.info) {
+    let source_rdb = s.info.rdb_version();
+    match Mode::choose(&s.info, &t.info) {
         Mode::Restore { .. } => TARGET_VERSION.pass(
             t.info.to_string(),
             format!("the target reads the source's RDB {source_rdb}: values passed through with RESTORE"),
         ),
         Mode::Rewrite => TARGET_VERSION.warning(
             t.info.to_string(),
-            format!("target is older (RDB {target_rdb} < {source_rdb}): values will be rewritten as commands; slower, and stream PEL entries that name deleted entries cannot be recreated"),
+            format!("{} cannot read the RDB {source_rdb} of {}: values will be rewritten as commands; slower, and what commands cannot recreate (pending entries of deleted stream entries, consumers' seen times) is listed in the summary", t.info, s.info),
         ),
     }
 }

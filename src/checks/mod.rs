@@ -6,7 +6,7 @@
 //! key count, a memory limit, a round-trip time), rates it, and says in the message what to do.
 //!
 //! The check never fails as a whole: a server that cannot be reached is an error *item*, and the items
-//! that need that server are error items saying they could not run. A query a server refuses (a
+//! that need that server are skipped items saying they could not run. A query a server refuses (a
 //! forbidden or renamed command) is a warning on its item: it proves nothing wrong, only that Ferry
 //! could not look.
 
@@ -36,6 +36,8 @@ pub enum Level {
     Warning,
     /// The migration would fail or do harm: it must not start.
     Error,
+    /// Not run, because a server it needs is unreachable: that server's own item is the error.
+    Skipped,
 }
 
 /// One check's result, as the console lists it.
@@ -129,7 +131,7 @@ pub fn item_count(kind: MigrationType) -> usize {
 
 /// Runs every check; calls `on_item` as each item completes (so a UI can show them appear one by one).
 /// Never fails as a whole: an unreachable server is an error *item* (and the checks that need that
-/// server become error items saying they could not run because of it).
+/// server are skipped items saying they could not run because of it).
 pub async fn run(input: &CheckInput, mut on_item: impl FnMut(&CheckItem)) -> CheckReport {
     let started = Instant::now();
     let mut items = Vec::new();
@@ -202,11 +204,12 @@ impl Spec {
         self.item(Level::Error, value, message)
     }
 
-    /// The item could not run because a server it needs is not available: an error, since nothing
-    /// says the migration would work. `why` holds one reason per missing server.
+    /// The item could not run because a server it needs is not available. It is not an error of
+    /// its own: the unreachable server's `connect` item is, and it blocks the migration. `why` holds
+    /// one reason per missing server.
     fn not_checked(self, why: impl IntoIterator<Item = Option<String>>) -> CheckItem {
         let why: Vec<String> = why.into_iter().flatten().collect();
-        self.error("not checked", format!("not checked: {}", why.join("; ")))
+        self.item(Level::Skipped, "not checked", format!("not checked: {}", why.join("; ")))
     }
 
     /// A server refused the query this item needs.

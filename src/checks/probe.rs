@@ -72,7 +72,14 @@ pub(super) async fn connect(endpoint: &Endpoint, role: Role) -> (CheckItem, Peer
     let unreachable = || Peer::Down(format!("the {role} is unreachable"));
     let mut client = match Client::connect(endpoint).await {
         Ok(client) => client,
-        Err(e) => return (spec.error("unreachable", e.to_string()), unreachable()),
+        Err(e) => {
+            let value = match e {
+                ClientError::NotPlainRedis { .. } => "not plain RESP",
+                ClientError::NotRedis { .. } => "not Redis",
+                _ => "unreachable",
+            };
+            return (spec.error(value, e.to_string()), unreachable());
+        }
     };
     let rtt = match ping(&mut client).await {
         Ok(rtt) => rtt,

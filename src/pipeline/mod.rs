@@ -5,6 +5,8 @@
 //! both keyspaces once a second. The pipeline owns the offsets: received (source task), applied (the
 //! writer, as replies arrive) and acknowledged (the acker, which reports the applied one).
 
+mod clock;
+mod expiry;
 mod monitor;
 mod progress;
 
@@ -23,7 +25,7 @@ use crate::entry::Entry;
 use crate::filter::Filter;
 use crate::rdb::{ReaderOptions, Record};
 use crate::replica::{Acker, RdbFraming, Replica, ReplicaError};
-use crate::server::ServerInfo;
+use crate::server::{Family, ServerInfo};
 use crate::tasks::model::WriteMode;
 use crate::writer::{Converter, ErrorSample, Mode, WriteError, Writer, WriterOptions};
 
@@ -40,7 +42,7 @@ pub struct MigrateOptions {
     pub max_raw_bytes: usize,
     /// Elements per part of a big value.
     pub part_items: usize,
-    /// Stop by itself once the target has applied everything the source has, and key counts match.
+    /// Stop by itself once the target has applied the source's whole replication offset.
     pub cutover_when_synced: bool,
     /// Rewrite values into commands even when the target could take them as RESTORE payloads (for
     /// targets that refuse RESTORE, such as some managed services).
@@ -77,8 +79,6 @@ pub enum MigrateError {
     Target(#[from] WriteError),
     #[error("{0}")]
     Client(#[from] ClientError),
-    #[error("the offsets match but the key counts differ (source {source_keys:?}, target {target_keys:?}): the target had keys of its own, or keys expired on one side. Run `ferry verify` to see which keys differ")]
-    KeyCountMismatch { source_keys: KeyCounts, target_keys: KeyCounts },
     #[error("cannot cut over: the migration is in {0}, not in incremental sync; wait until the full sync is done")]
     NotInSync(&'static str),
     #[error("cutover timed out: after {secs} s the target still lagged {lag} bytes behind the source; the sync goes on, try again when the lag is small")]
@@ -115,8 +115,10 @@ pub struct Summary {
     pub snapshot_complete: bool,
     pub errors_by_class: std::collections::BTreeMap<String, u64>,
     pub error_samples: Vec<ErrorSample>,
-    /// Stream pending entries that commands could not recreate (rewrite mode only).
-    pub stream_pel_lost: u64,
+    /// What of the source the target was not given although it was written (a stream consumer's
+    /// seen time...), with counts. Data the target cannot hold at all is in `errors_by_class`
+    /// (`UNSUPPORTED`).
+    pub not_carried: Vec<(String, u64)>,
     /// The process's peak resident memory (Linux; `None` elsewhere).
     pub peak_rss_bytes: Option<u64>,
 }
@@ -272,8 +274,7 @@ async fn migrate(
     let source_info = ServerInfo::fetch(&mut source_client).await?;
     let mut target_client = Client::connect(&options.target).await?;
     let target_info = ServerInfo::fetch(&mut target_client).await?;
-    let mode =
-        if options.force_rewrite { Mode::Rewrite } else { Mode::choose(source_info.rdb_version(), &target_info) };
+    let mode = if options.force_rewrite { Mode::Rewrite } else { Mode::choose(&source_info, &target_info) };
     tracing::info!(source = %source_info, target = %target_info, ?mode, "starting migration");
     counters.set_mode(mode_name(mode));
 
@@ -281,6 +282,16 @@ async fn migrate(
         target_client.request(&["FLUSHALL"]).await?;
     }
     let monitor = monitor::spawn(source_client, target_client, counters.clone());
+    // Sources before 7.0 propagate relative TTLs: follow their clock from before the snapshot starts,
+    // so that every command can be given the absolute expiry the source has.
+    let relative_ttls = source_info.family == Family::Redis && !source_info.at_least(7, 0);
+    let clock = match relative_ttls {
+        true => {
+            let clock = clock::SourceClock::default();
+            Some((clock.clone(), clock::spawn(Client::connect(&options.source).await?, clock)))
+        }
+        false => None,
+    };
     let replica = Replica::connect(&options.source).await?;
     counters.set_phase(Phase::WaitingForRdb);
     let reader_options = ReaderOptions {
@@ -297,17 +308,25 @@ async fn migrate(
     let writer =
         Writer::connect(&options.target, &options.writer, counters.applied_offset.clone(), counters.writer.clone())
             .await?;
-    let converter = Converter::new(mode, target_info, options.write_mode != WriteMode::FailOnExisting);
+    let converter = Converter::new(mode, target_info.clone(), options.write_mode != WriteMode::FailOnExisting);
     let (tx, rx) = mpsc::channel::<Vec<Entry>>(64);
     let (source_stop_tx, source_stop) = watch::channel(false);
-    let source_task = tokio::spawn(source_side(options.source.clone(), transfer, tx, counters.clone(), source_stop));
+    let expiries = clock.as_ref().map(|(clock, _)| Absolutize { clock: clock.clone(), target: target_info.clone() });
+    let source_task =
+        tokio::spawn(source_side(options.source.clone(), transfer, tx, counters.clone(), source_stop, expiries));
     let target_task = tokio::spawn(target_side(writer, converter, options.filter.clone(), rx, counters.clone()));
 
     // Wait for: a failure of either side, a stop request, or (when asked) the target being in sync.
     let mut source_task = source_task;
     let mut target_task = target_task;
     let mut check = tokio::time::interval(Duration::from_millis(200));
-    let mut mismatch_since: Option<std::time::Instant> = None;
+    // Synced means the target has applied the source's replication offset as the source reports it
+    // now. Key counts are no criterion: `INFO keyspace` counts keys that expired but were not yet
+    // reclaimed, which Ferry rightly does not copy.
+    let mut synced_probe = match options.cutover_when_synced {
+        true => Some(Client::connect(&options.source).await?),
+        false => None,
+    };
     let mut interrupted = false;
     let failure: Option<MigrateError> = loop {
         tokio::select! {
@@ -322,24 +341,31 @@ async fn migrate(
             r = &mut target_task => break Some(match join_error(r) { Err(e) => e, Ok(_) => MigrateError::Internal("the target side ended".into()) }),
             _ = stop.changed() => { interrupted = true; break None; }
             _ = check.tick() => {
-                if !options.cutover_when_synced || counters.phase() != Phase::Incremental {
+                let Some(probe) = synced_probe.as_mut() else { continue };
+                if counters.phase() != Phase::Incremental {
                     continue;
                 }
-                match monitor.in_sync(counters) {
-                    monitor::Sync::Yes => break None,
-                    monitor::Sync::KeysDiffer => {
-                        let since = *mismatch_since.get_or_insert_with(std::time::Instant::now);
-                        if since.elapsed() > Duration::from_secs(10) {
-                            let (source_keys, target_keys) = counters.keyspaces.lock().map(|k| k.clone()).unwrap_or_default();
-                            break Some(MigrateError::KeyCountMismatch { source_keys, target_keys });
-                        }
-                    }
-                    monitor::Sync::No => mismatch_since = None,
+                // A cheap test first: the offset polled last is already ahead of what was applied.
+                let applied = counters.applied_offset.load(Ordering::Acquire);
+                if applied < counters.source_offset.load(Ordering::Acquire) {
+                    continue;
                 }
+                match monitor::source_offset(probe).await {
+                    Ok(now) if counters.applied_offset.load(Ordering::Acquire) >= now => break None,
+                    Ok(now) => counters.source_offset.fetch_max(now, Ordering::AcqRel),
+                    // The replication link reports a lost source; this probe only has to try again.
+                    Err(e) => {
+                        tracing::debug!("could not read the source's offset: {e}");
+                        continue;
+                    }
+                };
             }
         }
     };
     monitor.stop();
+    if let Some((_, sampler)) = &clock {
+        sampler.abort();
+    }
     let snapshot_complete = counters.phase() == Phase::Incremental;
     if let Some(err) = failure {
         source_task.abort();
@@ -368,7 +394,7 @@ async fn migrate(
         snapshot_complete,
         errors_by_class: counters.writer.by_class(),
         error_samples: counters.writer.samples(),
-        stream_pel_lost: converter.pel_lost,
+        not_carried: counters.writer.not_carried().into_iter().collect(),
         peak_rss_bytes: progress::peak_rss_bytes(),
     })
 }
@@ -387,6 +413,12 @@ fn join_error<T>(r: Result<Result<T, MigrateError>, tokio::task::JoinError>) -> 
     }
 }
 
+/// Gives relative TTLs from a source before 7.0 the source's absolute deadline ([`expiry`]).
+struct Absolutize {
+    clock: clock::SourceClock,
+    target: ServerInfo,
+}
+
 /// Reads the RDB and then the command stream, sending entries to the target side in batches.
 async fn source_side(
     source: Endpoint,
@@ -394,6 +426,7 @@ async fn source_side(
     tx: mpsc::Sender<Vec<Entry>>,
     counters: Arc<Counters>,
     mut stop: watch::Receiver<bool>,
+    expiries: Option<Absolutize>,
 ) -> Result<(), MigrateError> {
     let mut batch = Vec::with_capacity(BATCH);
     let send = |batch: &mut Vec<Entry>| {
@@ -478,7 +511,17 @@ async fn source_side(
                 }
                 Entry::Offset(command.end_offset)
             }
-            _ => Entry::Command { db, argv: command.argv, end_offset: command.end_offset },
+            _ => {
+                let argv = match &expiries {
+                    Some(a) if expiry::is_relative_expiry(&name) => a
+                        .clock
+                        .time_of(command.end_offset)
+                        .and_then(|at| expiry::absolute(&command.argv, at, &a.target))
+                        .unwrap_or(command.argv),
+                    _ => command.argv,
+                };
+                Entry::Command { db, argv, end_offset: command.end_offset }
+            }
         };
         batch.push(entry);
         if batch.len() >= BATCH && !send(&mut batch).await {

@@ -7,32 +7,13 @@ use std::time::Duration;
 
 use crate::client::{info_field, keyspace_counts, Client, ClientError};
 
-use super::{Counters, KeyCounts};
-
-/// Whether the target has caught up with the source.
-pub enum Sync {
-    Yes,
-    /// The offsets match but the key counts do not.
-    KeysDiffer,
-    No,
-}
+use super::Counters;
 
 pub struct Monitor {
     task: tokio::task::JoinHandle<()>,
-    /// The source offset and key counts of the latest poll that read both sides after the source.
-    latest: Arc<std::sync::Mutex<Option<Poll>>>,
-}
-
-#[derive(Clone)]
-struct Poll {
-    source_offset: u64,
-    source_keys: KeyCounts,
-    target_keys: KeyCounts,
 }
 
 pub fn spawn(mut source: Client, mut target: Client, counters: Arc<Counters>) -> Monitor {
-    let latest = Arc::new(std::sync::Mutex::new(None));
-    let out = latest.clone();
     let task = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         loop {
@@ -41,39 +22,16 @@ pub fn spawn(mut source: Client, mut target: Client, counters: Arc<Counters>) ->
             let Ok(repl) = source.info("replication").await else { continue };
             let Ok(source_ks) = source.info("keyspace").await else { continue };
             let Ok(target_ks) = target.info("keyspace").await else { continue };
-            let source_offset = parse_offset(&repl);
-            let poll = Poll {
-                source_offset,
-                source_keys: keyspace_counts(&source_ks),
-                target_keys: keyspace_counts(&target_ks),
-            };
-            counters.source_offset.store(source_offset, Ordering::Release);
+            counters.source_offset.store(parse_offset(&repl), Ordering::Release);
             if let Ok(mut k) = counters.keyspaces.lock() {
-                *k = (poll.source_keys.clone(), poll.target_keys.clone());
-            }
-            if let Ok(mut l) = out.lock() {
-                *l = Some(poll);
+                *k = (keyspace_counts(&source_ks), keyspace_counts(&target_ks));
             }
         }
     });
-    Monitor { task, latest }
+    Monitor { task }
 }
 
 impl Monitor {
-    /// Whether the target has applied everything the source had at the last poll, and both hold the
-    /// same number of keys in every db.
-    pub fn in_sync(&self, counters: &Counters) -> Sync {
-        let Some(poll) = self.latest.lock().ok().and_then(|l| l.clone()) else { return Sync::No };
-        if counters.applied_offset.load(Ordering::Acquire) < poll.source_offset {
-            return Sync::No;
-        }
-        if poll.source_keys == poll.target_keys {
-            Sync::Yes
-        } else {
-            Sync::KeysDiffer
-        }
-    }
-
     pub fn stop(&self) {
         self.task.abort();
     }

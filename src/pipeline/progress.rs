@@ -76,7 +76,7 @@ pub struct Progress {
     pub commands_sent: u64,
     pub commands_acked: u64,
     pub errors: u64,
-    /// The source's `master_repl_offset`, read about once a second.
+    /// The source's `master_repl_offset`, read about once a second (never below what was received).
     pub source_offset: u64,
     /// Offset of the last byte received from the source.
     pub received_offset: u64,
@@ -91,6 +91,9 @@ pub struct Progress {
     /// Keys per db on the source and the target, from `INFO keyspace`.
     pub source_keys: KeyCounts,
     pub target_keys: KeyCounts,
+    /// What of the source the target was not given although it was written, with counts (e.g. a
+    /// stream consumer's seen time in rewrite mode).
+    pub not_carried: Vec<(String, u64)>,
 }
 
 /// Counters shared by the pipeline's tasks.
@@ -188,8 +191,12 @@ impl Counters {
             Err(_) => 0.0,
         };
         let (source_keys, target_keys) = self.keyspaces.lock().map(|k| k.clone()).unwrap_or_default();
-        let source_offset = load(&self.source_offset);
+        // The source offset is polled once a second while the other two move with every command:
+        // the source has at least what was received from it, and that is at least what was applied,
+        // so the figures shown never contradict each other (no "applied 168 of 154").
         let applied_offset = load(&self.applied_offset);
+        let received_offset = load(&self.received_offset).max(applied_offset);
+        let source_offset = load(&self.source_offset).max(received_offset);
         let total = load(&self.rdb_total);
         let phase = self.phase();
         let source_total: u64 = source_keys.iter().map(|(_, n)| n).sum();
@@ -209,13 +216,14 @@ impl Counters {
             commands_acked: load(&self.writer.acked),
             errors: load(&self.writer.errors),
             source_offset,
-            received_offset: load(&self.received_offset),
+            received_offset,
             applied_offset,
             lag_bytes: source_offset.saturating_sub(applied_offset),
             resumes: load(&self.resumes),
             full_sync_ms: Some(load(&self.full_sync_ms)).filter(|&ms| ms > 0),
             source_keys,
             target_keys,
+            not_carried: self.writer.not_carried().into_iter().collect(),
         }
     }
 }
@@ -232,4 +240,24 @@ pub fn peak_rss_bytes() -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb * 1024)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_shown_never_contradict_each_other() {
+        let counters = Counters::new();
+        // The source was polled at 154; since then the target applied up to 168.
+        counters.source_offset.store(154, Ordering::Release);
+        counters.received_offset.store(160, Ordering::Release);
+        counters.applied_offset.store(168, Ordering::Release);
+        let p = counters.snapshot();
+        assert!(p.applied_offset <= p.received_offset && p.received_offset <= p.source_offset, "{p:?}");
+        assert_eq!((p.applied_offset, p.source_offset, p.lag_bytes), (168, 168, 0));
+        counters.source_offset.store(200, Ordering::Release);
+        let p = counters.snapshot();
+        assert_eq!((p.source_offset, p.lag_bytes), (200, 32));
+    }
 }

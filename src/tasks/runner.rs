@@ -149,6 +149,7 @@ async fn drive(console: &Arc<Console>, id: i64, control: &mut mpsc::Receiver<Con
     set_status(console, id, TaskStatus::FullSync, "full sync started");
     let migration = Migration::start(options);
     let end = sync_loop(console, id, &migration, control).await;
+    record_losses(console, id, &migration);
 
     let task = console.store.task(id)?;
     restore_params(console, &task).await;
@@ -168,6 +169,21 @@ async fn drive(console: &Arc<Console>, id: i64, control: &mut mpsc::Receiver<Con
         }
     }
     Ok(())
+}
+
+/// Records what the target was not given: errors that were skipped by choice (with the first of
+/// each class) and what commands could not carry. A run that ends without these is exact.
+fn record_losses(console: &Console, id: i64, migration: &Migration) {
+    let stats = &migration.counters.writer;
+    let samples = stats.samples();
+    for (class, count) in stats.by_class() {
+        let first = samples.iter().find(|s| s.class == class);
+        let first = first.map(|s| format!("; the first: {} {:?}: {}", s.command, s.key, s.message)).unwrap_or_default();
+        event(console, id, "skipped", &format!("{count} write(s) of class {class} did not reach the target{first}"));
+    }
+    for (what, count) in stats.not_carried() {
+        event(console, id, "not carried", &format!("{what}: {count}"));
+    }
 }
 
 /// Follows the migration, answering cutover and cancel requests from this process or another.

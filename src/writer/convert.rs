@@ -8,8 +8,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::{BufMut, Bytes, BytesMut};
 
+use super::stream::StreamPart;
 use super::{ErrorSample, WriteError, Writer};
-use crate::rdb::{self, Body, KeyRecord, Stream, Value};
+use crate::rdb::{self, Body, KeyRecord, Value};
 use crate::server::ServerInfo;
 
 /// How values reach the target.
@@ -22,10 +23,12 @@ pub enum Mode {
 }
 
 impl Mode {
-    /// Passthrough when the target reads RDB `source_rdb` (a Valkey 9 payload only Valkey 9 reads).
-    pub fn choose(source_rdb: u16, target: &ServerInfo) -> Mode {
-        if target.rdb_version() >= source_rdb {
-            Mode::Restore { rdb_version: source_rdb }
+    /// Passthrough when the target's RESTORE reads what the source writes, judged by server family
+    /// and version ([`ServerInfo::reads_rdb`]); commands otherwise.
+    pub fn choose(source: &ServerInfo, target: &ServerInfo) -> Mode {
+        let rdb_version = source.rdb_version();
+        if target.reads_rdb(source.family, rdb_version) {
+            Mode::Restore { rdb_version }
         } else {
             Mode::Rewrite
         }
@@ -40,9 +43,6 @@ pub struct Converter {
     skipping: Option<Bytes>,
     /// Keys left out because their TTL had passed.
     pub expired_skipped: u64,
-    /// Stream pending entries that name entries no longer in the stream: commands cannot recreate
-    /// them (RESTORE does).
-    pub pel_lost: u64,
     /// Replace keys that exist on the target (RESTORE ... REPLACE, DEL before a rewrite). When false,
     /// RESTORE fails with BUSYKEY on an existing key, which fails the run.
     replace: bool,
@@ -67,7 +67,7 @@ fn score(x: f64) -> Bytes {
 
 impl Converter {
     pub fn new(mode: Mode, target: ServerInfo, replace: bool) -> Converter {
-        Converter { mode, target, skipping: None, expired_skipped: 0, pel_lost: 0, replace }
+        Converter { mode, target, skipping: None, expired_skipped: 0, replace }
     }
 
     pub fn mode(&self) -> Mode {
@@ -109,13 +109,13 @@ impl Converter {
                 if self.replace && !matches!(value, Value::String(_)) {
                     w.send(&[b("DEL"), rec.key.clone()], 0).await?;
                 }
-                self.rewrite(w, &rec.key, value, true).await?;
+                self.rewrite(w, &rec.key, value, true, true).await?;
             }
             Body::Part { value, index, last } => {
                 if index == 0 && self.replace {
                     w.send(&[b("DEL"), rec.key.clone()], 0).await?;
                 }
-                self.rewrite(w, &rec.key, value, last).await?;
+                self.rewrite(w, &rec.key, value, false, last).await?;
             }
         }
         if last {
@@ -182,7 +182,15 @@ impl Converter {
     }
 
     /// Writes a decoded value (or one part of it) as ordinary commands.
-    async fn rewrite(&mut self, w: &mut Writer, key: &Bytes, value: Value, last: bool) -> Result<(), WriteError> {
+    /// `whole`: the value is complete, not one part of a big one.
+    async fn rewrite(
+        &mut self,
+        w: &mut Writer,
+        key: &Bytes,
+        value: Value,
+        whole: bool,
+        last: bool,
+    ) -> Result<(), WriteError> {
         let k = || key.clone();
         match value {
             Value::String(s) => w.send(&[b("SET"), k(), s], 0).await,
@@ -200,7 +208,10 @@ impl Converter {
                 push_many(w, vec![b(cmd), k()], flat).await?;
                 self.field_ttls(w, key, ttls).await
             }
-            Value::Stream(stream) => self.stream(w, key, *stream, last).await,
+            Value::Stream(stream) => {
+                let part = StreamPart { key, stream: *stream, whole, last };
+                super::stream::write(w, &self.target, part).await
+            }
         }
     }
 
@@ -208,7 +219,7 @@ impl Converter {
         if ttls.is_empty() {
             return Ok(());
         }
-        if !self.target.at_least(7, 4) {
+        if !self.target.has_hash_field_ttl() {
             return w.reject(sample(key, &format!("hash field TTLs ({} has no HPEXPIREAT)", self.target)));
         }
         for (field, at) in ttls {
@@ -216,81 +227,9 @@ impl Converter {
         }
         Ok(())
     }
-
-    async fn stream(&mut self, w: &mut Writer, key: &Bytes, s: Stream, last: bool) -> Result<(), WriteError> {
-        let k = || key.clone();
-        for entry in &s.entries {
-            let mut argv = Vec::with_capacity(3 + entry.fields.len() * 2);
-            argv.extend([b("XADD"), k(), num(entry.id)]);
-            for (f, v) in &entry.fields {
-                argv.extend([f.clone(), v.clone()]);
-            }
-            w.send(&argv, 0).await?;
-        }
-        if !last {
-            return Ok(());
-        }
-        if s.length == 0 && s.entries.is_empty() {
-            // XSETID needs the key to exist: create it with a placeholder entry and delete that.
-            w.send(&[b("XADD"), k(), b("0-1"), b("f"), b("v")], 0).await?;
-            w.send(&[b("XDEL"), k(), b("0-1")], 0).await?;
-        }
-        let mut setid = vec![b("XSETID"), k(), num(s.last_id)];
-        if self.target.at_least(7, 0) {
-            if let Some(added) = s.entries_added {
-                setid.extend([b("ENTRIESADDED"), num(added)]);
-            }
-            if let Some(max_deleted) = s.max_deleted_id {
-                setid.extend([b("MAXDELETEDID"), num(max_deleted)]);
-            }
-        }
-        w.send(&setid, 0).await?;
-        let live: std::collections::BTreeSet<_> = s.entries.iter().map(|e| e.id).collect();
-        for group in s.groups {
-            let mut create = vec![b("XGROUP"), b("CREATE"), k(), group.name.clone(), num(group.last_delivered_id)];
-            if self.target.at_least(7, 0) {
-                if let Some(read) = group.entries_read {
-                    create.extend([b("ENTRIESREAD"), num(read)]);
-                }
-            }
-            w.send(&create, 0).await?;
-            if self.target.at_least(6, 2) {
-                for consumer in &group.consumers {
-                    w.send(&[b("XGROUP"), b("CREATECONSUMER"), k(), group.name.clone(), consumer.name.clone()], 0)
-                        .await?;
-                }
-            }
-            for p in group.pending {
-                // Only a stream that was sent whole lets us tell live entries apart; in parts, trust XCLAIM.
-                if !live.is_empty() && !live.contains(&p.id) {
-                    self.pel_lost += 1;
-                    continue;
-                }
-                w.send(
-                    &[
-                        b("XCLAIM"),
-                        k(),
-                        group.name.clone(),
-                        p.consumer,
-                        b("0"),
-                        num(p.id),
-                        b("TIME"),
-                        num(p.delivery_time_ms),
-                        b("RETRYCOUNT"),
-                        num(p.delivery_count),
-                        b("FORCE"),
-                        b("JUSTID"),
-                    ],
-                    0,
-                )
-                .await?;
-            }
-        }
-        Ok(())
-    }
 }
 
-fn sample(key: &Bytes, what: &str) -> ErrorSample {
+pub(super) fn sample(key: &Bytes, what: &str) -> ErrorSample {
     ErrorSample {
         class: "UNSUPPORTED".into(),
         command: String::new(),

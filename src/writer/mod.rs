@@ -6,6 +6,7 @@
 //! when its reply arrives, that offset becomes the *applied* offset that the replica acknowledges.
 
 mod convert;
+mod stream;
 
 pub use convert::{Converter, Mode};
 
@@ -72,6 +73,7 @@ pub struct WriterStats {
     pub skipped_errors: AtomicU64,
     samples: Mutex<Vec<ErrorSample>>,
     by_class: Mutex<BTreeMap<String, u64>>,
+    not_carried: Mutex<BTreeMap<String, u64>>,
 }
 
 impl WriterStats {
@@ -83,6 +85,12 @@ impl WriterStats {
     /// Error counts by class.
     pub fn by_class(&self) -> BTreeMap<String, u64> {
         self.by_class.lock().map(|m| m.clone()).unwrap_or_default()
+    }
+
+    /// What of the source's data could not be given to the target although it was written (a
+    /// stream consumer's seen time...), with counts: for the summary and the task's events.
+    pub fn not_carried(&self) -> BTreeMap<String, u64> {
+        self.not_carried.lock().map(|m| m.clone()).unwrap_or_default()
     }
 
     /// Records an error that happened before sending (data the target cannot hold).
@@ -102,12 +110,26 @@ impl WriterStats {
     }
 }
 
+/// What a reply must be, beyond not being an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    Any,
+    /// `XCLAIM … FORCE JUSTID` of one id: an empty reply means the target did not recreate the
+    /// pending entry (its stream entry is gone), which is reported as data the target cannot hold.
+    Claimed,
+}
+
 /// A command sent and not yet answered.
 struct Pending {
     name: Bytes,
+    /// A copy, not a slice: a slice would keep the whole buffer it came from (a big value) alive
+    /// until the reply.
     key: Option<Bytes>,
     /// Replication offset reached when this is applied (0: none).
     offset: u64,
+    expect: Expect,
+    /// For [`Expect::Claimed`]: the group and the id, for the report.
+    what: Option<Box<(Bytes, Bytes)>>,
 }
 
 /// What the sender and the reply reader share.
@@ -208,6 +230,22 @@ impl Writer {
 
     /// Queues a command. `offset`, when not 0, becomes the applied offset once the target answers it.
     pub async fn send(&mut self, argv: &[Bytes], offset: u64) -> Result<(), WriteError> {
+        self.queue(argv, offset, Expect::Any).await
+    }
+
+    /// Queues a command whose reply is checked beyond being an error ([`Expect`]).
+    pub async fn send_expecting(&mut self, argv: &[Bytes], expect: Expect) -> Result<(), WriteError> {
+        self.queue(argv, 0, expect).await
+    }
+
+    /// Records something of the source that the target was not given, `count` times.
+    pub fn note_not_carried(&self, what: &str, count: u64) {
+        if let Ok(mut m) = self.shared.stats.not_carried.lock() {
+            *m.entry(what.to_string()).or_default() += count;
+        }
+    }
+
+    async fn queue(&mut self, argv: &[Bytes], offset: u64, expect: Expect) -> Result<(), WriteError> {
         self.check()?;
         let acquired = self.shared.window.try_acquire().map(|permit| permit.forget()).is_ok();
         if !acquired {
@@ -220,7 +258,20 @@ impl Writer {
                 self.check()?;
             }
         }
-        let pending = Pending { name: argv[0].clone(), key: argv.get(1).cloned(), offset };
+        let what = match expect {
+            Expect::Claimed => Some(Box::new((
+                Bytes::copy_from_slice(argv.get(2).map_or(&b""[..], |g| &g[..])),
+                Bytes::copy_from_slice(argv.get(5).map_or(&b""[..], |i| &i[..])),
+            ))),
+            Expect::Any => None,
+        };
+        let pending = Pending {
+            name: argv[0].clone(),
+            key: argv.get(1).map(|k| Bytes::copy_from_slice(k)),
+            offset,
+            expect,
+            what,
+        };
         if let Ok(mut q) = self.shared.inflight.lock() {
             q.push_back(pending);
         }
@@ -316,8 +367,22 @@ impl Shared {
         };
         self.window.add_permits(1);
         self.stats.acked.fetch_add(1, Ordering::Relaxed);
-        if let Some(message) = frame.first_error() {
-            let class = message.split_whitespace().next().unwrap_or("ERR").to_uppercase();
+        let message = frame.first_error().map(|m| (m.split_whitespace().next().unwrap_or("ERR").to_uppercase(), m));
+        let message = message.or_else(|| match (pending.expect, &frame) {
+            (Expect::Claimed, Frame::Array(ids)) if ids.is_empty() => {
+                let (group, id) = pending.what.as_deref().cloned().unwrap_or_default();
+                Some((
+                    "UNSUPPORTED".to_string(),
+                    format!(
+                        "pending entry {} of group {:?}: its stream entry was deleted on the source, and XCLAIM cannot recreate such an entry (RESTORE can: use a target that reads the source's RDB)",
+                        String::from_utf8_lossy(&id),
+                        String::from_utf8_lossy(&group)
+                    ),
+                ))
+            }
+            _ => None,
+        });
+        if let Some((class, message)) = message {
             let skipped = self.skip.contains(&class);
             let sample = ErrorSample {
                 class: class.clone(),

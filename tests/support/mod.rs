@@ -7,6 +7,7 @@
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
 pub mod data;
+pub mod random;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -42,6 +43,15 @@ pub fn other_binaries() -> Vec<PathBuf> {
         .collect()
 }
 
+/// A server binary's (major, minor) version, from `--version` ("Redis server v=7.0.15 ...").
+pub fn binary_version(binary: &Path) -> (u32, u32) {
+    let out = Command::new(binary).arg("--version").output().expect("run the server with --version");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let v = text.split("v=").nth(1).and_then(|v| v.split_whitespace().next()).unwrap_or("0.0");
+    let mut parts = v.split('.').map(|p| p.parse().unwrap_or(0));
+    (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
 }
@@ -69,6 +79,51 @@ impl RedisServer {
             }
         }
         panic!("{} did not start; its log:\n{last_log}", binary.display());
+    }
+
+    /// A server that speaks only TLS on its port (no plain port), with a self-signed certificate made
+    /// by `openssl` in its temp dir: a port that answers, but not in plain RESP.
+    pub fn start_tls_only() -> RedisServer {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+        let status = Command::new("openssl")
+            .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost"])
+            .arg("-keyout")
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        assert!(status.is_ok_and(|s| s.success()), "openssl could not make a test certificate");
+        let port = free_port();
+        let log = dir.path().join("redis.log");
+        let child = Command::new(default_binary())
+            .args(["--port", "0", "--tls-port", &port.to_string(), "--tls-auth-clients", "no"])
+            .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"])
+            .arg("--tls-cert-file")
+            .arg(&cert)
+            .arg("--tls-key-file")
+            .arg(&key)
+            .arg("--tls-ca-cert-file")
+            .arg(&cert)
+            .arg("--dir")
+            .arg(dir.path())
+            .arg("--logfile")
+            .arg(&log)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start redis-server with TLS");
+        let mut server = RedisServer { child, port, binary: default_binary(), args: Vec::new(), dir };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "the TLS server did not listen; its log:\n{}", server.log());
+            assert!(server.child.try_wait().ok().flatten().is_none(), "the TLS server exited: {}", server.log());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        server
     }
 
     /// Kills the server with SIGKILL, as a crash would: no shutdown, no save.
@@ -191,6 +246,24 @@ pub async fn pipeline(client: &mut Client, commands: &[Vec<Bytes>]) {
             }
         }
     }
+}
+
+/// Sends many commands pipelined; error replies (a random write on a key of another type) are
+/// counted, not fatal. Returns how many failed.
+pub async fn pipeline_any(client: &mut Client, commands: &[Vec<Bytes>]) -> usize {
+    let mut failed = 0;
+    for chunk in commands.chunks(1000) {
+        for c in chunk {
+            client.send(c);
+        }
+        client.flush().await.expect("flush");
+        for _ in chunk {
+            if client.read_reply().await.expect("reply").error_message().is_some() {
+                failed += 1;
+            }
+        }
+    }
+    failed
 }
 
 /// Builds an argv from string pieces.

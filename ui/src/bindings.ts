@@ -165,7 +165,12 @@ export type DbMapping = {
 };
 
 /**  How a key differs between source and target. */
-export type DiffKind = "missing" | "extra" | "type" | "value" | "ttl";
+export type DiffKind = "missing" | "extra" | "type" | "value" | "ttl" | 
+/**
+ *  What a migration by commands cannot give this target (pending entries of deleted stream
+ *  entries; hash field TTLs on a target without them). Listed, but not counted as a difference.
+ */
+"not_carried";
 
 /**  A difference found. */
 export type Difference = {
@@ -305,7 +310,9 @@ export type Level = "pass" |
 /**  The migration can start, but the user should know (and maybe act). */
 "warning" | 
 /**  The migration would fail or do harm: it must not start. */
-"error";
+"error" | 
+/**  Not run, because a server it needs is unreachable: that server's own item is the error. */
+"skipped";
 
 /**  Whether the master answers the heartbeat, from the pair's latest events. */
 export type MasterHealth = "up" | 
@@ -387,7 +394,7 @@ export type Progress_Deserialize = {
 	commands_sent: number,
 	commands_acked: number,
 	errors: number,
-	/**  The source's `master_repl_offset`, read about once a second. */
+	/**  The source's `master_repl_offset`, read about once a second (never below what was received). */
 	source_offset: number,
 	/**  Offset of the last byte received from the source. */
 	received_offset: number,
@@ -402,6 +409,11 @@ export type Progress_Deserialize = {
 	/**  Keys per db on the source and the target, from `INFO keyspace`. */
 	source_keys: ([number, number])[],
 	target_keys: ([number, number])[],
+	/**
+	 *  What of the source the target was not given although it was written, with counts (e.g. a
+	 *  stream consumer's seen time in rewrite mode).
+	 */
+	not_carried: ([string, number])[],
 };
 
 /**  A point-in-time view of a migration. */
@@ -427,7 +439,7 @@ export type Progress_Serialize = {
 	commands_sent: number,
 	commands_acked: number,
 	errors: number,
-	/**  The source's `master_repl_offset`, read about once a second. */
+	/**  The source's `master_repl_offset`, read about once a second (never below what was received). */
 	source_offset: number,
 	/**  Offset of the last byte received from the source. */
 	received_offset: number,
@@ -442,6 +454,11 @@ export type Progress_Serialize = {
 	/**  Keys per db on the source and the target, from `INFO keyspace`. */
 	source_keys: ([number, number])[],
 	target_keys: ([number, number])[],
+	/**
+	 *  What of the source the target was not given although it was written, with counts (e.g. a
+	 *  stream consumer's seen time in rewrite mode).
+	 */
+	not_carried: ([string, number])[],
 };
 
 /**  One of the sandbox's servers. */
@@ -771,6 +788,11 @@ export type VerifyReport = {
 	extra: number,
 	/**  Keys whose type, value or TTL differ. */
 	different: number,
+	/**
+	 *  Keys that differ only by what a migration by commands cannot give this target (listed with
+	 *  kind `not_carried`; not a difference).
+	 */
+	not_carried: number,
 	/**  The differences (at most `max_listed`), by db then key. */
 	differences: Difference[],
 	duration_ms: number,

@@ -117,6 +117,7 @@ const en = {
   "check.pass": "Passed",
   "check.warning": "Warning",
   "check.error": "Error",
+  "check.skipped": "Not checked",
   "check.none": "No items yet.",
   "check.errors": "The check found {n} error(s): the task cannot be created. Fix them (go back to change the form, or fix the servers), then check again.",
   "check.warnings": "The check found {n} warning(s). The task can go ahead, but read them: they may affect your data.",
@@ -169,6 +170,7 @@ const en = {
   "diff.type": "different type",
   "diff.value": "different value",
   "diff.ttl": "different TTL",
+  "diff.not_carried": "not carried (commands cannot give it to this target)",
 
   "full.bytes": "RDB received",
   "full.keys": "Keys written",
@@ -475,6 +477,7 @@ const zh: Dict = {
   "check.pass": "通过",
   "check.warning": "告警",
   "check.error": "错误",
+  "check.skipped": "未检查",
   "check.none": "暂无检查项。",
   "check.errors": "检查发现 {n} 个错误，无法创建任务。请修复后（返回修改表单，或修复服务器）重新检查。",
   "check.warnings": "检查发现 {n} 个告警。任务可以继续，但请阅读告警，确认是否影响数据。",
@@ -527,6 +530,7 @@ const zh: Dict = {
   "diff.type": "类型不同",
   "diff.value": "值不同",
   "diff.ttl": "TTL 不同",
+  "diff.not_carried": "未迁移（命令无法在该目标上重建）",
 
   "full.bytes": "已接收 RDB",
   "full.keys": "已写入 key",

@@ -208,6 +208,7 @@ fn level(l: Level) -> &'static str {
         Level::Pass => "pass",
         Level::Warning => "warning",
         Level::Error => "error",
+        Level::Skipped => "skipped",
     }
 }
 
@@ -218,7 +219,13 @@ fn print_item(item: &CheckItem) {
 fn report_exit(report: &CheckReport) -> ExitCode {
     let errors = report.items.iter().filter(|i| i.level == Level::Error).count();
     let warnings = report.items.iter().filter(|i| i.level == Level::Warning).count();
-    eprintln!("{} items: {errors} errors, {warnings} warnings ({} ms)", report.items.len(), report.duration_ms);
+    let skipped = report.items.iter().filter(|i| i.level == Level::Skipped).count();
+    let skipped = if skipped > 0 { format!(", {skipped} not checked") } else { String::new() };
+    eprintln!(
+        "{} items: {errors} errors, {warnings} warnings{skipped} ({} ms)",
+        report.items.len(),
+        report.duration_ms
+    );
     if errors > 0 {
         ExitCode::from(1)
     } else {
@@ -253,8 +260,12 @@ fn print_verify(report: &VerifyReport, json: bool) -> ExitCode {
     if json {
         print_json(report);
     } else {
+        let not_carried = match report.not_carried {
+            0 => String::new(),
+            n => format!(", {n} not carried (what commands cannot give this target)"),
+        };
         println!(
-            "{} keys compared: {} missing, {} extra, {} different ({} ms)",
+            "{} keys compared: {} missing, {} extra, {} different{not_carried} ({} ms)",
             report.keys_compared, report.missing, report.extra, report.different, report.duration_ms
         );
         for d in &report.differences {

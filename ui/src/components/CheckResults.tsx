@@ -2,8 +2,18 @@ import { Table, Tag, type PrimaryTableCol } from "tdesign-react";
 import type { CheckItem, Level } from "../bindings";
 import { isMessageKey, useI18n, type MessageKey } from "../i18n";
 
-const LEVEL_THEME: Record<Level, "success" | "warning" | "danger"> = { pass: "success", warning: "warning", error: "danger" };
-const LEVEL_LABEL: Record<Level, MessageKey> = { pass: "check.pass", warning: "check.warning", error: "check.error" };
+const LEVEL_THEME: Record<Level, "success" | "warning" | "danger" | "default"> = {
+  pass: "success",
+  warning: "warning",
+  error: "danger",
+  skipped: "default",
+};
+const LEVEL_LABEL: Record<Level, MessageKey> = {
+  pass: "check.pass",
+  warning: "check.warning",
+  error: "check.error",
+  skipped: "check.skipped",
+};
 
 /** Pre-check items as the console lists them: item, result, what was measured, what to do. */
 export function CheckResults({ items, loading = false }: { items: CheckItem[]; loading?: boolean }) {

@@ -26,7 +26,7 @@ function typeName(value: string) {
   fireEvent.input(screen.getByTestId("confirm-name").querySelector("input")!, { target: { value } });
 }
 
-const clean = { keys_compared: 120, missing: 0, extra: 0, different: 0, differences: [], duration_ms: 12 };
+const clean = { keys_compared: 120, missing: 0, extra: 0, different: 0, not_carried: 0, differences: [], duration_ms: 12 };
 
 describe("CutoverDialog", () => {
   it("keeps the cutover disabled until the task's name is typed", async () => {

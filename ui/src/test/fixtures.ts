@@ -65,6 +65,7 @@ export function progress(over: Partial<Progress> = {}): Progress {
     full_sync_ms: null,
     source_keys: [],
     target_keys: [],
+    not_carried: [],
     ...over,
   };
 }
