@@ -133,6 +133,7 @@ impl Client {
             .map_err(|_| ClientError::Timeout { addr: addr.clone(), what: "connecting", secs: timeout.as_secs() })?
             .map_err(|source| ClientError::Connect { addr: addr.clone(), source })?;
         stream.set_nodelay(true).ok();
+        keep_alive(&stream);
         let (r, w) = stream.into_split();
         let mut client = Client { reader: FrameReader::new(r, addr.clone()), writer: w, out: BytesMut::new(), timeout };
         if let Some(password) = &endpoint.password {
@@ -226,6 +227,15 @@ impl Client {
     /// The read timeout used by this client.
     pub fn timeout(&self) -> Duration {
         self.timeout
+    }
+}
+
+/// Turns on TCP keepalive, so that a peer that vanished (a host that lost power, a dropped NAT
+/// mapping) is noticed by the kernel even on a connection that waits for it in silence.
+pub fn keep_alive(stream: &TcpStream) {
+    let probe = socket2::TcpKeepalive::new().with_time(Duration::from_secs(30)).with_interval(Duration::from_secs(10));
+    if let Err(e) = socket2::SockRef::from(stream).set_tcp_keepalive(&probe) {
+        tracing::debug!("could not turn on TCP keepalive: {e}");
     }
 }
 

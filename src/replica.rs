@@ -212,7 +212,13 @@ impl Replica {
         let mut out = BytesMut::new();
         resp::encode_command(&mut out, args);
         let addr = self.reader.addr().to_string();
-        self.writer.write_all(&out).await.map_err(|source| ClientError::Io { addr, source })?;
+        match tokio::time::timeout(crate::client::DEFAULT_TIMEOUT, self.writer.write_all(&out)).await {
+            Ok(result) => result.map_err(|source| ClientError::Io { addr, source })?,
+            Err(_) => {
+                let secs = crate::client::DEFAULT_TIMEOUT.as_secs();
+                return Err(ClientError::Timeout { addr, what: "sending", secs }.into());
+            }
+        }
         Ok(())
     }
 
@@ -354,8 +360,11 @@ impl Acker {
                 let offset = applied.load(Ordering::Acquire).to_string();
                 let mut out = BytesMut::new();
                 resp::encode_command(&mut out, &["REPLCONF", "ACK", offset.as_str()]);
-                if writer.write_all(&out).await.is_err() {
-                    break;
+                // A source that takes no acknowledgement for this long has stopped reading; the
+                // stream's own read deadline ends the link.
+                match tokio::time::timeout(READ_TIMEOUT, writer.write_all(&out)).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(_)) | Err(_) => break,
                 }
             }
             let _ = writer.shutdown().await;

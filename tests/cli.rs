@@ -214,3 +214,38 @@ async fn cutover_when_synced_ends_although_the_source_counts_expired_keys() {
     assert!(started.elapsed() < Duration::from_secs(8), "took {:?}", started.elapsed());
     assert!(text(&out).contains("completed"), "{}", text(&out));
 }
+
+#[tokio::test]
+async fn a_frozen_target_is_reported_within_10_s_and_stops_the_migration() {
+    let source = RedisServer::start();
+    let target = RedisServer::start();
+    let mut c = source.client().await;
+    support::data::fill_bulk(&mut c, 100).await;
+    let data = tempfile::tempdir().unwrap();
+    let child = std::process::Command::new(ferry_bin())
+        .env("FERRY_DATA_DIR", data.path())
+        .args(["migrate", "--source", &source.url(), "--target", &target.url(), "--stall-timeout-secs", "15"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait for the incremental sync: the target holds the keys.
+    let started = std::time::Instant::now();
+    while cmd(&mut target.client().await, &["DBSIZE"]).await.as_int() != Some(100) {
+        assert!(started.elapsed() < Duration::from_secs(20), "no full sync");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    target.signal("-STOP");
+    let frozen = std::time::Instant::now();
+    cmd(&mut c, &["SET", "after", "freeze"]).await;
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
+    let took = frozen.elapsed();
+    target.signal("-CONT");
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(t.contains("warning: the target has not answered for 10 s"), "{t}");
+    assert!(t.contains("has not answered for 15 s") && t.contains("stopped"), "{t}");
+    assert!(took < Duration::from_secs(25), "{took:?}");
+    eprintln!("frozen target through the CLI: the run ended {took:?} after the freeze");
+}

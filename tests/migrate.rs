@@ -433,3 +433,59 @@ async fn relative_expiries_from_a_source_before_7_0_keep_the_source_deadline() {
     assert!(worst < 1000, "a deadline on the target is {worst} ms off the source's");
     finish(m, 0).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_frozen_target_is_a_warning_then_a_clear_failure_and_cutover_does_not_hang() {
+    let source = RedisServer::start();
+    let target = RedisServer::start();
+    let mut src = source.client().await;
+    fill_bulk(&mut src, 1_000).await;
+    let mut options = MigrateOptions::new(source.endpoint(), target.endpoint());
+    options.writer.stall_warning = Duration::from_secs(1);
+    options.writer.stall_timeout = Duration::from_secs(4);
+    let m = wait_phase(Migration::start(options), Phase::Incremental, 30).await;
+    target.signal("-STOP");
+    let frozen = Instant::now();
+    for i in 0..100 {
+        cmd(&mut src, &["SET", &format!("after:{i}"), "v"]).await;
+    }
+    // A warning in the progress first.
+    let mut progress = m.progress.clone();
+    let warned = loop {
+        if let Some(w) = progress.borrow().warning.clone() {
+            break w;
+        }
+        assert!(frozen.elapsed() < Duration::from_secs(4), "no warning about the frozen target");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let _ = progress.changed().await;
+    };
+    let warned_after = frozen.elapsed();
+    assert!(warned.contains("has not answered"), "{warned}");
+    // A cutover asked now ends (it cannot succeed) instead of waiting for ever.
+    let cutover = m.cutover(false, Duration::from_secs(30)).await;
+    assert!(cutover.is_err(), "a cutover onto a frozen target cannot succeed");
+    let err = tokio::time::timeout(Duration::from_secs(10), m.wait()).await.expect("ends").expect_err("fails");
+    let failed_after = frozen.elapsed();
+    target.signal("-CONT");
+    let text = err.to_string();
+    assert!(text.contains("has not answered for 4 s") && text.contains("stopped"), "{text}");
+    eprintln!("frozen target: warning after {warned_after:?}, failure after {failed_after:?} (stall timeout 4 s)");
+    assert!(failed_after < Duration::from_secs(8), "{failed_after:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_target_that_closes_idle_clients_keeps_the_writer_connection() {
+    let source = RedisServer::start();
+    let target = RedisServer::start_args(&["--timeout", "2"]);
+    let mut src = source.client().await;
+    fill_bulk(&mut src, 100).await;
+    let m =
+        wait_phase(Migration::start(MigrateOptions::new(source.endpoint(), target.endpoint())), Phase::Incremental, 30)
+            .await;
+    // The source is quiet for longer than the target's client timeout.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    cmd(&mut src, &["SET", "after:quiet", "v"]).await;
+    wait_caught_up(&m, &mut src).await;
+    assert_identical(&source, &target).await;
+    finish(m, 0).await;
+}

@@ -39,6 +39,7 @@ async fn open_inner(endpoint: &Endpoint, setup: &[Vec<Bytes>]) -> Result<Backend
         .await
         .map_err(|source| ClientError::Connect { addr: addr.clone(), source })?;
     stream.set_nodelay(true).ok();
+    crate::client::keep_alive(&stream);
     let (r, mut writer) = stream.into_split();
     let mut reader = FrameReader::new(r, addr.clone());
     let mut commands: Vec<Vec<Bytes>> = Vec::with_capacity(setup.len() + 1);

@@ -31,6 +31,9 @@ use crate::writer::{Converter, ErrorSample, Mode, WriteError, Writer, WriterOpti
 
 /// Entries travel between the tasks in batches of this many, to keep channel costs low.
 const BATCH: usize = 256;
+/// With nothing to write for this long, the writer PINGs the target: a target with a client
+/// `timeout` keeps the connection, and one that stopped answering is noticed.
+const KEEP_ALIVE: Duration = Duration::from_secs(1);
 
 /// What to migrate and how.
 #[derive(Debug, Clone)]
@@ -573,7 +576,16 @@ async fn target_side(
     mut rx: mpsc::Receiver<Vec<Entry>>,
     counters: Arc<Counters>,
 ) -> Result<Converter, MigrateError> {
-    while let Some(batch) = rx.recv().await {
+    loop {
+        let batch = tokio::select! {
+            batch = rx.recv() => batch,
+            // A quiet source: keep the target's connection alive (and find out if it still answers).
+            _ = tokio::time::sleep(KEEP_ALIVE) => {
+                writer.keep_alive().await?;
+                continue;
+            }
+        };
+        let Some(batch) = batch else { break };
         for entry in batch {
             match entry {
                 Entry::Key(mut key) => {

@@ -94,6 +94,8 @@ pub struct Progress {
     /// What of the source the target was not given although it was written, with counts (e.g. a
     /// stream consumer's seen time in rewrite mode).
     pub not_carried: Vec<(String, u64)>,
+    /// Something the user should know now, e.g. a target that has stopped answering.
+    pub warning: Option<String>,
 }
 
 /// Counters shared by the pipeline's tasks.
@@ -224,6 +226,12 @@ impl Counters {
             source_keys,
             target_keys,
             not_carried: self.writer.not_carried().into_iter().collect(),
+            warning: match load(&self.writer.stalled_ms) / 1000 {
+                0 => None,
+                secs => Some(format!(
+                    "the target has not answered for {secs} s while writes wait for it; the migration stops if it stays silent"
+                )),
+            },
         }
     }
 }

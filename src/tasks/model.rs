@@ -130,11 +130,14 @@ pub struct SyncOptions {
     pub force_rewrite: bool,
     /// Commands in flight to the target at most.
     pub window: usize,
+    /// Seconds a target may leave writes unanswered before the task fails (a warning shows after
+    /// 10 s).
+    pub stall_timeout_secs: u64,
 }
 
 impl Default for SyncOptions {
     fn default() -> Self {
-        SyncOptions { skip_errors: Vec::new(), force_rewrite: false, window: 8192 }
+        SyncOptions { skip_errors: Vec::new(), force_rewrite: false, window: 8192, stall_timeout_secs: 60 }
     }
 }
 

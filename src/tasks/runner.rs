@@ -144,6 +144,7 @@ async fn drive(console: &Arc<Console>, id: i64, control: &mut mpsc::Receiver<Con
     options.write_mode = task.spec.write_mode;
     options.writer.skip_errors = task.spec.sync.skip_errors.clone();
     options.writer.window = task.spec.sync.window.max(1);
+    options.writer.stall_timeout = Duration::from_secs(task.spec.sync.stall_timeout_secs.max(1));
     options.force_rewrite = task.spec.sync.force_rewrite;
     options.filter = Filter::new(&task.spec.db_mapping, &task.spec.include, &task.spec.exclude);
     set_status(console, id, TaskStatus::FullSync, "full sync started");
@@ -195,12 +196,20 @@ async fn sync_loop(
 ) -> End {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let mut status = TaskStatus::FullSync;
+    let mut warning: Option<String> = None;
     loop {
         let request = tokio::select! {
             c = control.recv() => c,
             _ = tick.tick() => None,
         };
         let progress = migration.counters.snapshot();
+        // A warning is an event when it starts and when it ends (not every second it lasts).
+        match (&warning, &progress.warning) {
+            (None, Some(now)) => event(console, id, "warning", now),
+            (Some(_), None) => event(console, id, "warning", "the target answers again"),
+            _ => {}
+        }
+        warning.clone_from(&progress.warning);
         let _ = console.store.add_snapshot(id, &progress);
         console.emit(ConsoleEvent::Progress { task_id: id, progress: progress.clone() });
         match progress.phase {

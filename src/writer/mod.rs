@@ -13,6 +13,7 @@ pub use convert::{Converter, Mode};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use bytes::{Bytes, BytesMut};
 use tokio::io::AsyncWriteExt;
@@ -36,11 +37,21 @@ pub struct WriterOptions {
     /// Error classes (the first word of an error reply, e.g. `BUSYKEY`, or `UNSUPPORTED` for data the
     /// target cannot hold) that are counted and reported but do not fail the run.
     pub skip_errors: Vec<String>,
+    /// A target that answers nothing for this long while writes wait for it is reported as stalled
+    /// (the progress carries a warning).
+    pub stall_warning: Duration,
+    /// A target stalled for this long fails the migration with a message that says so.
+    pub stall_timeout: Duration,
 }
 
 impl Default for WriterOptions {
     fn default() -> Self {
-        WriterOptions { window: 8192, skip_errors: Vec::new() }
+        WriterOptions {
+            window: 8192,
+            skip_errors: Vec::new(),
+            stall_warning: Duration::from_secs(10),
+            stall_timeout: Duration::from_secs(60),
+        }
     }
 }
 
@@ -53,6 +64,8 @@ pub enum WriteError {
     Rejected { count: u64, first: String, class: String },
     #[error("the target cannot hold {what} of key {key:?}. Upgrade the target, or pass --skip-errors UNSUPPORTED to leave it out (it will be counted in the report)")]
     Unsupported { key: String, what: String },
+    #[error("the target {addr} has not answered for {secs} s while {waiting} write(s) waited for it, so the migration stopped. Check the target (is it stopped, swapping or overloaded?), then start the migration again; a target that is slow on purpose needs a longer stall timeout")]
+    Stalled { addr: String, secs: u64, waiting: usize },
 }
 
 /// One error the target returned, for the report.
@@ -74,6 +87,9 @@ pub struct WriterStats {
     samples: Mutex<Vec<ErrorSample>>,
     by_class: Mutex<BTreeMap<String, u64>>,
     not_carried: Mutex<BTreeMap<String, u64>>,
+    /// Milliseconds the target has kept writes waiting without an answer, once that passes the
+    /// stall warning (0 otherwise).
+    pub stalled_ms: AtomicU64,
 }
 
 impl WriterStats {
@@ -140,8 +156,12 @@ struct Shared {
     skip: Vec<String>,
     failure: Mutex<Option<WriteError>>,
     failed: AtomicBool,
+    /// Woken when the writer fails, so that a write blocked on a full socket gives up.
+    failed_now: Notify,
     idle: Notify,
     window: Semaphore,
+    /// The last time the target answered, or writes began to wait for it after a pause.
+    last_answer: Mutex<Instant>,
 }
 
 impl Shared {
@@ -155,6 +175,11 @@ impl Shared {
         // Wake a sender waiting for window room so it sees the failure.
         self.window.add_permits(1 << 20);
         self.idle.notify_waiters();
+        self.failed_now.notify_waiters();
+    }
+
+    fn waiting(&self) -> usize {
+        self.inflight.lock().map(|q| q.len()).unwrap_or(0)
     }
 
     fn take_failure(&self) -> Option<WriteError> {
@@ -170,6 +195,7 @@ pub struct Writer {
     db: Option<u32>,
     addr: String,
     reader: tokio::task::JoinHandle<()>,
+    watchdog: tokio::task::JoinHandle<()>,
 }
 
 impl Writer {
@@ -190,8 +216,10 @@ impl Writer {
             skip: options.skip_errors.iter().map(|s| s.to_uppercase()).collect(),
             failure: Mutex::new(None),
             failed: AtomicBool::new(false),
+            failed_now: Notify::new(),
             idle: Notify::new(),
             window: Semaphore::new(options.window.max(1)),
+            last_answer: Mutex::new(Instant::now()),
         });
         let reader_shared = shared.clone();
         let reader = tokio::spawn(async move {
@@ -209,7 +237,8 @@ impl Writer {
                 reader_shared.on_reply(frame);
             }
         });
-        Ok(Writer { conn, out: BytesMut::with_capacity(FLUSH_BYTES * 2), shared, db: None, addr, reader })
+        let watchdog = tokio::spawn(watch_stalls(shared.clone(), addr.clone(), options.clone()));
+        Ok(Writer { conn, out: BytesMut::with_capacity(FLUSH_BYTES * 2), shared, db: None, addr, reader, watchdog })
     }
 
     /// Makes the next commands apply to database `db` (sends SELECT only when it changes).
@@ -273,6 +302,12 @@ impl Writer {
             what,
         };
         if let Ok(mut q) = self.shared.inflight.lock() {
+            if q.is_empty() {
+                // Nothing was waiting: the wait for an answer starts now, not at the last answer.
+                if let Ok(mut t) = self.shared.last_answer.lock() {
+                    *t = Instant::now();
+                }
+            }
             q.push_back(pending);
         }
         resp::encode_command(&mut self.out, argv);
@@ -296,15 +331,35 @@ impl Writer {
         }
     }
 
-    /// Sends everything buffered.
+    /// Sends everything buffered. A target that stops reading fills the socket and blocks the write:
+    /// the stall watchdog then fails the writer, which ends the write too.
     pub async fn flush(&mut self) -> Result<(), WriteError> {
         if self.out.is_empty() {
             return Ok(());
         }
-        let result = self.conn.write_all(&self.out).await;
+        let failed = self.shared.failed_now.notified();
+        tokio::pin!(failed);
+        failed.as_mut().enable();
+        self.check()?;
+        let result = tokio::select! {
+            r = self.conn.write_all(&self.out) => r,
+            _ = failed => return self.check(),
+        };
         self.out.clear();
         result.map_err(|source| WriteError::Client(ClientError::Io { addr: self.addr.clone(), source }))?;
         self.check()
+    }
+
+    /// Sends a PING when nothing is in flight, so that a target with a client `timeout` does not
+    /// close this connection while the source is quiet (and a frozen target is noticed).
+    pub async fn keep_alive(&mut self) -> Result<(), WriteError> {
+        // Also how a failure found while nothing is written (a stall) reaches the pipeline.
+        self.check()?;
+        if self.is_idle() {
+            self.send(&[Bytes::from_static(b"PING")], 0).await?;
+            self.flush().await?;
+        }
+        Ok(())
     }
 
     /// Flushes and waits until the target has answered everything sent.
@@ -352,6 +407,32 @@ impl Writer {
 impl Drop for Writer {
     fn drop(&mut self) {
         self.reader.abort();
+        self.watchdog.abort();
+    }
+}
+
+/// Watches how long writes have waited for the target: past `stall_warning` the stats say so (the
+/// progress shows it), past `stall_timeout` the writer fails with [`WriteError::Stalled`].
+async fn watch_stalls(shared: Arc<Shared>, addr: String, options: WriterOptions) {
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    loop {
+        tick.tick().await;
+        if shared.failed.load(Ordering::Acquire) {
+            shared.stats.stalled_ms.store(0, Ordering::Release);
+            return;
+        }
+        let waiting = shared.waiting();
+        let waited = match shared.last_answer.lock() {
+            Ok(t) if waiting > 0 => t.elapsed(),
+            _ => Duration::ZERO,
+        };
+        let shown = if waited >= options.stall_warning { waited.as_millis() as u64 } else { 0 };
+        shared.stats.stalled_ms.store(shown, Ordering::Release);
+        if waited >= options.stall_timeout {
+            tracing::warn!("the target {addr} has not answered for {} s", waited.as_secs());
+            shared.fail(WriteError::Stalled { addr, secs: waited.as_secs(), waiting });
+            return;
+        }
     }
 }
 
@@ -367,6 +448,9 @@ impl Shared {
         };
         self.window.add_permits(1);
         self.stats.acked.fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut t) = self.last_answer.lock() {
+            *t = Instant::now();
+        }
         let message = frame.first_error().map(|m| (m.split_whitespace().next().unwrap_or("ERR").to_uppercase(), m));
         let message = message.or_else(|| match (pending.expect, &frame) {
             (Expect::Claimed, Frame::Array(ids)) if ids.is_empty() => {

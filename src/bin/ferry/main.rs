@@ -62,6 +62,10 @@ struct MigrateArgs {
     /// Commands in flight to the target at most.
     #[arg(long, default_value_t = 8192)]
     window: usize,
+    /// Seconds the target may leave writes unanswered before the migration stops (a warning
+    /// shows after 10 s).
+    #[arg(long, default_value_t = 60)]
+    stall_timeout_secs: u64,
 }
 
 fn main() -> ExitCode {
@@ -120,7 +124,12 @@ async fn migrate(args: MigrateArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let sync = SyncOptions { skip_errors: args.skip_errors, force_rewrite: args.rewrite, window: args.window.max(1) };
+    let sync = SyncOptions {
+        skip_errors: args.skip_errors,
+        force_rewrite: args.rewrite,
+        window: args.window.max(1),
+        stall_timeout_secs: args.stall_timeout_secs.max(1),
+    };
     let (task, report) = match console.migrate_task(&source, &target, sync).await {
         Ok(created) => created,
         Err(e) => {

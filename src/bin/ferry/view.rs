@@ -13,14 +13,28 @@ pub struct View {
     json: bool,
     bar: Option<ProgressBar>,
     phase: Option<Phase>,
+    /// The progress's warning last shown.
+    warning: Option<String>,
 }
 
 impl View {
     pub fn new(json: bool) -> View {
-        View { json, bar: None, phase: None }
+        View { json, bar: None, phase: None, warning: None }
     }
 
     pub fn show(&mut self, p: &Progress) {
+        if !self.json && p.warning != self.warning {
+            // Shown once when it starts and once when it ends, whether or not bars are drawn.
+            let line = match &p.warning {
+                Some(w) => format!("warning: {w}"),
+                None => "the warning has cleared: the target answers again".to_string(),
+            };
+            match &self.bar {
+                Some(bar) if !bar.is_hidden() => bar.println(line),
+                _ => eprintln!("{line}"),
+            }
+        }
+        self.warning.clone_from(&p.warning);
         if self.json {
             if let Ok(line) = serde_json::to_string(&serde_json::json!({"event": "progress", "progress": p})) {
                 println!("{line}");
