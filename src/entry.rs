@@ -2,7 +2,7 @@
 
 use bytes::Bytes;
 
-use crate::rdb::KeyRecord;
+use crate::rdb::{Body, KeyRecord};
 
 /// One thing to apply to the target, in source order.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,4 +17,25 @@ pub enum Entry {
     Command { db: u32, argv: Vec<Bytes>, end_offset: u64 },
     /// Stream plumbing (PING, REPLCONF, SELECT) that moved the offset without a write.
     Offset(u64),
+}
+
+impl Entry {
+    /// About how much memory the entry holds (see [`crate::rdb::Value::heap_bytes`]): what the
+    /// pipeline counts against the bytes it lets travel between the source and the target.
+    pub fn weight(&self) -> usize {
+        const OVERHEAD: usize = 64;
+        OVERHEAD
+            + match self {
+                Entry::Key(rec) => {
+                    rec.key.len()
+                        + match &rec.body {
+                            Body::Raw(raw) => raw.len(),
+                            Body::Value(value) | Body::Part { value, .. } => value.heap_bytes(),
+                        }
+                }
+                Entry::Function(code) => code.len(),
+                Entry::Command { argv, .. } => argv.iter().map(|a| a.len() + 32).sum(),
+                Entry::SnapshotEnd { .. } | Entry::Offset(_) => 0,
+            }
+    }
 }

@@ -12,6 +12,7 @@ pub mod entry;
 pub mod filter;
 pub mod ha;
 pub mod params;
+pub mod pause;
 pub mod pipeline;
 pub mod rdb;
 pub mod replica;

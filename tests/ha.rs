@@ -460,6 +460,53 @@ async fn a_planned_switchover_loses_no_write_and_shows_no_error() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_planned_switchover_works_on_a_master_before_6_2() {
+    // Before 6.2, CLIENT PAUSE holds every client, the pausing one too, and cannot be lifted. A real
+    // server's CLIENT PAUSE without WRITE behaves so; behind a relay that reports 6.0, the
+    // switchover takes its path for such masters.
+    let (master, replica) = master_and_replica(&[]).await;
+    let real = ferry::server::ServerInfo::fetch(&mut master.client().await).await.unwrap().version_text;
+    let shown = format!("6.0.{}", "2".repeat(real.len() - 4));
+    let relay = support::relay::Relay::start(master.port, Some((&real, &shown))).await;
+    // The replica follows the master through the relay too: the pair is the relay's address.
+    cmd(&mut replica.client().await, &["REPLICAOF", "127.0.0.1", &relay.port.to_string()]).await;
+    let handle = ha::start(HaOptions::new(Endpoint::new("127.0.0.1", relay.port), replica.endpoint()))
+        .await
+        .expect("start the hot standby");
+    let proxy = proxy_endpoint(&handle);
+    assert!(wait_for_event(&handle, EventKind::StandbyReady, Duration::from_secs(5)).await, "standby never ready");
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let loads: Vec<_> = (0..2).map(|_| tokio::spawn(incr_load(proxy.clone(), stop_rx.clone()))).collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = Instant::now();
+    let epoch = tokio::time::timeout(Duration::from_secs(10), handle.switchover())
+        .await
+        .expect("the switchover is bounded")
+        .expect("the switchover");
+    let took = started.elapsed();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop_tx.send(true).expect("stop the load");
+    let mut attempts = Vec::new();
+    for load in loads {
+        attempts.extend(load.await.expect("a load task"));
+    }
+    let (last, errors) = summary(&attempts);
+    let acked = attempts.iter().filter(|a| a.result.is_ok()).count() as i64;
+    let slowest = attempts.iter().map(|a| a.done - a.sent).max().unwrap_or_default();
+    println!(
+        "switchover from a master reported as 6.0 in {took:?}: {acked} INCRs, {errors} errors, slowest {slowest:?}"
+    );
+    assert_eq!((epoch, errors), (1, 0));
+    assert_eq!((role(&replica).await, role(&master).await), ("master".to_string(), "slave".to_string()));
+    assert_eq!(last, acked, "every INCR ran exactly once");
+    assert_eq!(get_ctr(&replica.endpoint()).await, acked, "the new master has every acknowledged write");
+    assert!(kinds(&handle.events().history()).contains(&EventKind::Fenced));
+    // Clients waited less than the old master's whole pause: the route moved while it held.
+    assert!(slowest < Duration::from_secs(4), "{slowest:?}");
+    handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_switchover_without_a_ready_standby_changes_nothing() {
     let (master, replica) = master_and_replica(&[]).await;
     let handle = start_ha(&master, &replica).await;

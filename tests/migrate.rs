@@ -489,3 +489,55 @@ async fn a_target_that_closes_idle_clients_keeps_the_writer_connection() {
     assert_identical(&source, &target).await;
     finish(m, 0).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cutover_on_a_source_before_6_2_does_not_wait_on_its_own_pause() {
+    // Before 6.2, CLIENT PAUSE holds every client, the pausing one too, and nothing lifts it early.
+    // A real server's CLIENT PAUSE without WRITE does exactly that; behind a relay that reports
+    // version 6.0.20, Ferry takes its path for such sources.
+    let source = RedisServer::start();
+    let target = RedisServer::start();
+    let real = ServerInfo::fetch(&mut source.client().await).await.unwrap().version_text;
+    let shown = format!("6.0.{}", "2".repeat(real.len() - 4));
+    let relay = support::relay::Relay::start(source.port, Some((&real, &shown))).await;
+    let via_relay = ferry::endpoint::Endpoint::new("127.0.0.1", relay.port);
+    let seen = ServerInfo::fetch(&mut ferry::client::Client::connect(&via_relay).await.unwrap()).await.unwrap();
+    assert_eq!(seen.version_text, shown, "the relay reports the old version");
+
+    let mut src = source.client().await;
+    fill_bulk(&mut src, 1_000).await;
+    let m =
+        wait_phase(Migration::start(MigrateOptions::new(via_relay, target.endpoint())), Phase::Incremental, 30).await;
+    // Clients keep writing; the longest a write waits shows how long they were held.
+    let loader = {
+        let mut c = source.client().await;
+        tokio::spawn(async move {
+            let (mut longest, started) = (Duration::ZERO, Instant::now());
+            while started.elapsed() < Duration::from_secs(6) {
+                let t = Instant::now();
+                cmd(&mut c, &["INCR", "counter"]).await;
+                longest = longest.max(t.elapsed());
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            longest
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let started = Instant::now();
+    let (outcome, pause) = tokio::time::timeout(Duration::from_secs(8), m.cutover(true, Duration::from_secs(20)))
+        .await
+        .expect("the cutover is bounded")
+        .expect("the cutover succeeds");
+    let took = started.elapsed();
+    pause.end().await;
+    assert_eq!(outcome.final_lag_bytes, 0);
+    assert_eq!(outcome.all_clients_held_ms, Some(2000));
+    let summary = m.wait().await.expect("the migration ends cleanly");
+    let longest = loader.await.unwrap();
+    eprintln!("cutover on a source reported as 6.0: {took:?}; clients held at most {longest:?}");
+    assert!(took < Duration::from_secs(3), "{took:?}");
+    assert!(longest >= Duration::from_millis(1500) && longest < Duration::from_secs(4), "{longest:?}");
+    // The target holds what the source held when the pause took hold.
+    let target_count = cmd(&mut target.client().await, &["GET", "counter"]).await.as_int().unwrap();
+    assert!(target_count > 0 && summary.progress.applied_offset >= outcome.source_offset);
+}

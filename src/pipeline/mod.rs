@@ -23,14 +23,21 @@ use crate::client::{Client, ClientError};
 use crate::endpoint::Endpoint;
 use crate::entry::Entry;
 use crate::filter::Filter;
+use crate::pause::{hold_writes, PauseError, PauseMode, WritePause};
 use crate::rdb::{ReaderOptions, Record};
 use crate::replica::{Acker, RdbFraming, Replica, ReplicaError};
 use crate::server::{Family, ServerInfo};
 use crate::tasks::model::WriteMode;
 use crate::writer::{Converter, ErrorSample, Mode, WriteError, Writer, WriterOptions};
 
-/// Entries travel between the tasks in batches of this many, to keep channel costs low.
+/// Entries travel between the tasks in batches of at most this many, to keep channel costs low...
 const BATCH: usize = 256;
+/// ...and of at most about this many bytes, so that big values do not make big batches.
+const BATCH_BYTES: usize = 1 << 20;
+/// Bytes of entries between reading them from the source and handing them to the target's socket,
+/// at most (in KiB, the semaphore's unit). Memory is bounded by bytes, not by counts: 256 entries
+/// of 4 MB would otherwise be a gigabyte. One entry bigger than this travels alone.
+const IN_FLIGHT_KIB: u32 = 32 * 1024;
 /// With nothing to write for this long, the writer PINGs the target: a target with a client
 /// `timeout` keeps the connection, and one that stopped answering is noticed.
 const KEEP_ALIVE: Duration = Duration::from_secs(1);
@@ -82,6 +89,8 @@ pub enum MigrateError {
     Target(#[from] WriteError),
     #[error("{0}")]
     Client(#[from] ClientError),
+    #[error(transparent)]
+    Pause(#[from] PauseError),
     #[error("cannot cut over: the migration is in {0}, not in incremental sync; wait until the full sync is done")]
     NotInSync(&'static str),
     #[error("cutover timed out: after {secs} s the target still lagged {lag} bytes behind the source; the sync goes on, try again when the lag is small")]
@@ -95,6 +104,8 @@ pub enum MigrateError {
 pub struct CutoverOutcome {
     /// Whether writes on the source were paused during the cutover.
     pub paused: bool,
+    /// Before 6.2 a pause holds every client, reads too, and lapses by itself: for this long.
+    pub all_clients_held_ms: Option<u64>,
     /// The source offset the target had to reach.
     pub source_offset: u64,
     pub applied_offset: u64,
@@ -126,27 +137,22 @@ pub struct Summary {
     pub peak_rss_bytes: Option<u64>,
 }
 
-/// Writes paused on the source by a cutover; [`Pause::end`] lets them through again.
-pub struct Pause {
-    client: Option<Client>,
-    unpause: bool,
-}
+/// Writes paused on the source by a cutover; [`Pause::end`] lets them through again (where the
+/// source can lift a pause: from 6.2; before, it lapses by itself after [`LEGACY_PAUSE`]).
+pub struct Pause(Option<WritePause>);
 
 impl Pause {
-    /// Ends the pause (CLIENT UNPAUSE, or a zero pause on servers before 6.2).
     pub async fn end(self) {
-        if let Some(mut client) = self.client {
-            let result = if self.unpause {
-                client.request(&["CLIENT", "UNPAUSE"]).await
-            } else {
-                client.request(&["CLIENT", "PAUSE", "0"]).await
-            };
-            if let Err(e) = result {
-                tracing::warn!("could not unpause the source: {e}; it resumes by itself when the pause times out");
-            }
+        if let Some(pause) = self.0 {
+            pause.end().await;
         }
     }
 }
+
+/// How long a source before 6.2 holds every client during a cutover. Such a pause holds reads too
+/// and cannot be lifted early, so the cutover first catches up without it and then holds the
+/// clients only for the last bytes.
+pub const LEGACY_PAUSE: Duration = Duration::from_secs(2);
 
 /// A running migration.
 pub struct Migration {
@@ -168,10 +174,11 @@ impl Migration {
         Migration { counters, progress, source, stop, task }
     }
 
-    /// Disconnects the sync once the target has everything: optionally pauses writes on the source
-    /// (`CLIENT PAUSE ... WRITE`), waits until the applied offset reaches the source's, and stops the
-    /// sync. The source stays paused until [`Pause::end`] (after the caller has restored parameters):
-    /// then no write can slip in between the last applied byte and the switch of the clients.
+    /// Disconnects the sync once the target has everything: optionally holds writes on the source
+    /// (the mechanism its version has, see [`crate::pause`]), waits until the applied offset reaches
+    /// the source's, and stops the sync. A pause that can be lifted stays until [`Pause::end`]
+    /// (after the caller has restored parameters): then no write can slip in between the last
+    /// applied byte and the switch of the clients. Every step is bounded by `timeout`.
     pub async fn cutover(
         &self,
         pause_writes: bool,
@@ -181,44 +188,67 @@ impl Migration {
         if phase != Phase::Incremental {
             return Err(MigrateError::NotInSync(phase.label()));
         }
+        let deadline = tokio::time::Instant::now() + timeout;
         let mut client = Client::connect(&self.source).await?;
         let info = ServerInfo::fetch(&mut client).await?;
-        let mut pause = Pause { client: None, unpause: info.at_least(6, 2) };
-        if pause_writes {
-            let ms = (timeout.as_millis() as u64 + 10_000).to_string();
-            if info.at_least(6, 2) {
-                client.request(&["CLIENT", "PAUSE", &ms, "WRITE"]).await?;
-            } else {
-                client.request(&["CLIENT", "PAUSE", &ms]).await?;
-            }
-        }
+        // Catch up first, without holding anything.
         let source_offset = monitor::source_offset(&mut client).await?;
-        pause.client = pause_writes.then_some(client);
-        let deadline = tokio::time::Instant::now() + timeout;
-        loop {
-            let applied = self.counters.applied_offset.load(Ordering::Acquire);
-            if applied >= source_offset {
-                break;
-            }
-            if self.counters.phase() != Phase::Incremental || tokio::time::Instant::now() >= deadline {
-                pause.end().await;
-                return Err(MigrateError::CutoverTimeout { secs: timeout.as_secs(), lag: source_offset - applied });
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
+        self.wait_applied(source_offset, deadline, timeout).await?;
+        let mode = PauseMode::of(&info);
+        if !pause_writes {
+            self.stop();
+            let applied_offset = self.counters.applied_offset.load(Ordering::Acquire);
+            let now = monitor::source_offset(&mut client).await?;
+            let outcome = CutoverOutcome {
+                paused: false,
+                all_clients_held_ms: None,
+                source_offset,
+                applied_offset,
+                final_lag_bytes: now.saturating_sub(applied_offset),
+            };
+            return Ok((outcome, Pause(None)));
+        }
+        drop(client);
+        let hold = match mode {
+            PauseMode::Writes => timeout + Duration::from_secs(10),
+            _ => LEGACY_PAUSE,
+        };
+        let (pause, source_offset) = hold_writes(&self.source, &info, hold, crate::client::DEFAULT_TIMEOUT).await?;
+        let held_until = deadline.min(tokio::time::Instant::from_std(pause.lapses_at()));
+        if let Err(e) = self.wait_applied(source_offset, held_until, timeout).await {
+            pause.end().await;
+            return Err(e);
         }
         self.stop();
         let applied_offset = self.counters.applied_offset.load(Ordering::Acquire);
-        let now = match pause.client.as_mut() {
-            Some(c) => monitor::source_offset(c).await?,
-            None => monitor::source_offset(&mut Client::connect(&self.source).await?).await?,
-        };
         let outcome = CutoverOutcome {
-            paused: pause_writes,
+            paused: true,
+            all_clients_held_ms: (!pause.can_lift()).then_some(LEGACY_PAUSE.as_millis() as u64),
             source_offset,
             applied_offset,
-            final_lag_bytes: now.saturating_sub(applied_offset),
+            // Nothing was written after `source_offset` while the pause held.
+            final_lag_bytes: source_offset.saturating_sub(applied_offset),
         };
-        Ok((outcome, pause))
+        Ok((outcome, Pause(Some(pause))))
+    }
+
+    /// Waits until the target has applied `offset`, or fails at `deadline`.
+    async fn wait_applied(
+        &self,
+        offset: u64,
+        deadline: tokio::time::Instant,
+        timeout: Duration,
+    ) -> Result<(), MigrateError> {
+        loop {
+            let applied = self.counters.applied_offset.load(Ordering::Acquire);
+            if applied >= offset {
+                return Ok(());
+            }
+            if self.counters.phase() != Phase::Incremental || tokio::time::Instant::now() >= deadline {
+                return Err(MigrateError::CutoverTimeout { secs: timeout.as_secs(), lag: offset - applied });
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
     }
 
     /// Asks the migration to stop after what is in flight has been applied.
@@ -312,7 +342,7 @@ async fn migrate(
         Writer::connect(&options.target, &options.writer, counters.applied_offset.clone(), counters.writer.clone())
             .await?;
     let converter = Converter::new(mode, target_info.clone(), options.write_mode != WriteMode::FailOnExisting);
-    let (tx, rx) = mpsc::channel::<Vec<Entry>>(64);
+    let (tx, rx) = mpsc::channel::<Batch>(64);
     let (source_stop_tx, source_stop) = watch::channel(false);
     let expiries = clock.as_ref().map(|(clock, _)| Absolutize { clock: clock.clone(), target: target_info.clone() });
     let source_task =
@@ -416,6 +446,48 @@ fn join_error<T>(r: Result<Result<T, MigrateError>, tokio::task::JoinError>) -> 
     }
 }
 
+/// Entries on their way to the target, with their share of the in-flight bytes ([`IN_FLIGHT_KIB`]),
+/// given back when the batch has been written.
+type Batch = (Vec<Entry>, tokio::sync::OwnedSemaphorePermit);
+
+/// Builds batches of entries and sends them once they are big enough by count or bytes, after
+/// taking their bytes out of the in-flight budget.
+struct Batcher {
+    entries: Vec<Entry>,
+    bytes: usize,
+    budget: Arc<tokio::sync::Semaphore>,
+    tx: mpsc::Sender<Batch>,
+}
+
+impl Batcher {
+    fn new(tx: mpsc::Sender<Batch>) -> Batcher {
+        let budget = Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT_KIB as usize));
+        Batcher { entries: Vec::with_capacity(BATCH), bytes: 0, budget, tx }
+    }
+
+    fn push(&mut self, entry: Entry) {
+        self.bytes += entry.weight();
+        self.entries.push(entry);
+    }
+
+    fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    fn full(&self) -> bool {
+        self.entries.len() >= BATCH || self.bytes >= BATCH_BYTES
+    }
+
+    /// Sends what is batched (waiting for room in the budget); false when the target side is gone.
+    async fn send(&mut self) -> bool {
+        let kib = (self.bytes.div_ceil(1024) as u32).clamp(1, IN_FLIGHT_KIB);
+        let Ok(permit) = self.budget.clone().acquire_many_owned(kib).await else { return false };
+        let entries = std::mem::replace(&mut self.entries, Vec::with_capacity(BATCH));
+        self.bytes = 0;
+        self.tx.send((entries, permit)).await.is_ok()
+    }
+}
+
 /// Gives relative TTLs from a source before 7.0 the source's absolute deadline ([`expiry`]).
 struct Absolutize {
     clock: clock::SourceClock,
@@ -426,17 +498,12 @@ struct Absolutize {
 async fn source_side(
     source: Endpoint,
     mut transfer: crate::replica::RdbTransfer,
-    tx: mpsc::Sender<Vec<Entry>>,
+    tx: mpsc::Sender<Batch>,
     counters: Arc<Counters>,
     mut stop: watch::Receiver<bool>,
     expiries: Option<Absolutize>,
 ) -> Result<(), MigrateError> {
-    let mut batch = Vec::with_capacity(BATCH);
-    let send = |batch: &mut Vec<Entry>| {
-        let full = std::mem::replace(batch, Vec::with_capacity(BATCH));
-        let tx = tx.clone();
-        async move { tx.send(full).await.is_ok() }
-    };
+    let mut batch = Batcher::new(tx);
     let mut started = false;
     while let Some(record) = transfer.next().await? {
         if !started {
@@ -452,7 +519,7 @@ async fn source_side(
             }
             Record::Aux { .. } | Record::SelectDb(_) | Record::ResizeDb { .. } => {}
         }
-        if batch.len() >= BATCH && !send(&mut batch).await {
+        if batch.full() && !batch.send().await {
             return Ok(());
         }
         if *stop.borrow() {
@@ -465,18 +532,18 @@ async fn source_side(
     let (mut stream, ack_half) = transfer.finish().await?;
     let mut acker = Acker::spawn(ack_half, counters.applied_offset.clone());
     batch.push(Entry::SnapshotEnd { offset });
-    if !send(&mut batch).await {
+    if !batch.send().await {
         acker.stop().await;
         return Ok(());
     }
     let mut db = 0u32;
     let result = loop {
         let command = tokio::select! {
-            c = stream.next(), if batch.len() < BATCH => c,
+            c = stream.next(), if !batch.full() => c,
             _ = stop.changed() => break Ok(()),
             // Nothing new for a moment: hand over what we have so it is applied now.
             _ = tokio::time::sleep(Duration::from_millis(2)), if !batch.is_empty() => {
-                if !send(&mut batch).await { break Ok(()); }
+                if !batch.send().await { break Ok(()); }
                 continue;
             }
         };
@@ -527,12 +594,12 @@ async fn source_side(
             }
         };
         batch.push(entry);
-        if batch.len() >= BATCH && !send(&mut batch).await {
+        if batch.full() && !batch.send().await {
             break Ok(());
         }
     };
     if result.is_ok() && !batch.is_empty() {
-        send(&mut batch).await;
+        batch.send().await;
     }
     acker.stop().await;
     result
@@ -573,7 +640,7 @@ async fn target_side(
     mut writer: Writer,
     mut converter: Converter,
     filter: Filter,
-    mut rx: mpsc::Receiver<Vec<Entry>>,
+    mut rx: mpsc::Receiver<Batch>,
     counters: Arc<Counters>,
 ) -> Result<Converter, MigrateError> {
     loop {
@@ -585,7 +652,8 @@ async fn target_side(
                 continue;
             }
         };
-        let Some(batch) = batch else { break };
+        // The permit goes back to the budget once the batch is written.
+        let Some((batch, _permit)) = batch else { break };
         for entry in batch {
             match entry {
                 Entry::Key(mut key) => {

@@ -97,6 +97,28 @@ pub enum Value {
     Stream(Box<Stream>),
 }
 
+impl Value {
+    /// About how much memory the value holds: its bytes plus a little per element. The pipeline
+    /// bounds what is in flight by this.
+    pub fn heap_bytes(&self) -> usize {
+        match self {
+            Value::String(s) => s.len(),
+            Value::List(items) | Value::Set(items) => items.iter().map(|i| i.len() + 32).sum(),
+            Value::ZSet(members) => members.iter().map(|(m, _)| m.len() + 40).sum(),
+            Value::Hash(fields) => fields.iter().map(|f| f.field.len() + f.value.len() + 72).sum(),
+            Value::Stream(s) => {
+                let entries: usize = s
+                    .entries
+                    .iter()
+                    .map(|e| 48 + e.fields.iter().map(|(f, v)| f.len() + v.len() + 64).sum::<usize>())
+                    .sum();
+                let groups: usize = s.groups.iter().map(|g| 64 + g.pending.len() * 64 + g.consumers.len() * 64).sum();
+                entries + groups
+            }
+        }
+    }
+}
+
 /// A hash field, with its own absolute expiry (Redis 7.4+ hash field expiration).
 #[derive(Debug, Clone, PartialEq)]
 pub struct HashField {

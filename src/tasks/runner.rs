@@ -304,7 +304,12 @@ async fn cutover(
         "sync disconnected at offset {} (final lag {} bytes{}); the source's parameters are restored",
         outcome.applied_offset,
         outcome.final_lag_bytes,
-        if outcome.paused { ", writes were paused" } else { "" }
+        match (outcome.paused, outcome.all_clients_held_ms) {
+            (true, Some(ms)) =>
+                format!(", writes were paused: the source (before 6.2) held all its clients for {ms} ms"),
+            (true, None) => ", writes were paused".to_string(),
+            _ => String::new(),
+        }
     );
     set_status(console, id, TaskStatus::Completed, &message).ok_or(ConsoleError::RunnerGone)
 }

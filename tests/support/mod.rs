@@ -8,6 +8,7 @@
 
 pub mod data;
 pub mod random;
+pub mod relay;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
