@@ -228,9 +228,11 @@ async fn cutover_when_synced_ignores_expired_keys_not_yet_reclaimed() {
         .expect("succeeds although the key counts differ");
     assert_eq!(summary.progress.keys_expired, 200, "{:?}", summary.progress);
     assert_eq!(summary.progress.lag_bytes, 0);
-    let db0 = |counts: &[(u32, u64)]| counts.iter().find(|(db, _)| *db == 0).map(|(_, n)| *n);
-    assert_eq!(db0(&summary.progress.source_keys), Some(1_200), "the source still counts the expired keys");
-    assert_eq!(db0(&summary.progress.target_keys), Some(1_000));
+    let keys = |info: Vec<(String, String)>| ferry::client::keyspace_counts(&info);
+    let source_keys = keys(src.info("keyspace").await.unwrap());
+    let target_keys = keys(target.client().await.info("keyspace").await.unwrap());
+    assert_eq!(source_keys, vec![(0, 1_200)], "the source still counts the expired keys");
+    assert_eq!(target_keys, vec![(0, 1_000)]);
     assert_identical(&source, &target).await;
 }
 
