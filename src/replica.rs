@@ -128,8 +128,9 @@ impl Replica {
                 if message.starts_with("NOPERM") {
                     return Err(ReplicaError::NotPermitted { addr, message });
                 }
-                // Very old servers do not know REPLCONF; SYNC still works there.
-                if !message.contains("unknown command") {
+                // Very old servers do not know REPLCONF (SYNC still works there), and before 2.8.18
+                // not `capa` (the master then sends the RDB from disk, which the reader takes too).
+                if !message.contains("unknown command") && !message.contains("Unrecognized REPLCONF option") {
                     return Err(ReplicaError::Refused { addr, message });
                 }
             }

@@ -37,7 +37,9 @@ async fn caught_up(m: &Migration, source: &mut Client) {
 }
 
 async fn pair(from: &Path, to: &Path, seed: u64) {
-    let source = RedisServer::start_with(from, &["--repl-diskless-sync-delay", "0"]);
+    let no_delay: &[&str] =
+        if support::binary_version(from) >= (3, 0) { &["--repl-diskless-sync-delay", "0"] } else { &[] };
+    let source = RedisServer::start_with(from, no_delay);
     let target = RedisServer::start_with(to, &[]);
     let mut src = source.client().await;
     let (source_info, target_info) =

@@ -22,10 +22,15 @@ use ferry::verify::{self, DiffKind, Difference};
 use support::random::{self, Features};
 use support::{cmd, RedisServer};
 
-/// Server arguments: DEBUG allowed (for DIGEST) where the server has the switch, no diskless delay.
+/// Server arguments: DEBUG allowed (for DIGEST) where the server has the switch, no diskless delay
+/// where it has one (2.8.18+).
 fn server_args(binary: &Path) -> Vec<&'static str> {
-    let mut args = vec!["--repl-diskless-sync-delay", "0"];
-    if support::binary_version(binary) >= (7, 0) {
+    let version = support::binary_version(binary);
+    let mut args = Vec::new();
+    if version >= (3, 0) {
+        args.extend(["--repl-diskless-sync-delay", "0"]);
+    }
+    if version >= (7, 0) {
         args.extend(["--enable-debug-command", "yes"]);
     }
     args
@@ -97,7 +102,8 @@ async fn differential(binary: &Path, seed: u64) {
     eprintln!("differential: {info} ({}), seed {seed}", binary.display());
     support::pipeline_any(&mut src, &random::dataset(seed, 600, features)).await;
 
-    cmd(&mut native.client().await, &["REPLICAOF", "127.0.0.1", &source.port.to_string()]).await;
+    // SLAVEOF: every version has it (REPLICAOF came with 5.0).
+    cmd(&mut native.client().await, &["SLAVEOF", "127.0.0.1", &source.port.to_string()]).await;
     let runs = [
         ("restore", Migration::start(options(&source, &restore, false, false))),
         ("restore in parts", Migration::start(options(&source, &restore_parts, false, true))),
@@ -119,7 +125,8 @@ async fn differential(binary: &Path, seed: u64) {
         summaries.push((name, m.wait().await.expect("the migration ends cleanly")));
     }
     assert_eq!(differences(&source, &native).await, vec![], "the native replica equals its source");
-    let oracle_digest = digest(&native).await;
+    // DEBUG DIGEST can assert on 2.8 and 3.x while a table with TTLs is resizing.
+    let oracle_digest = if info.at_least(4, 0) { digest(&native).await } else { None };
     for ((name, summary), target) in summaries.iter().zip([&restore, &restore_parts, &rewrite]) {
         assert_eq!(summary.mode, if *name == "rewrite" { "rewrite" } else { "restore" });
         let diffs = differences(&native, target).await;

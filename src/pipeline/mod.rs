@@ -6,6 +6,7 @@
 //! writer, as replies arrive) and acknowledged (the acker, which reports the applied one).
 
 mod clock;
+mod downgrade;
 mod expiry;
 mod monitor;
 mod progress;
@@ -16,6 +17,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
 use serde::Serialize;
 use tokio::sync::{mpsc, watch};
 
@@ -344,9 +346,13 @@ async fn migrate(
     let converter = Converter::new(mode, target_info.clone(), options.write_mode != WriteMode::FailOnExisting);
     let (tx, rx) = mpsc::channel::<Batch>(64);
     let (source_stop_tx, source_stop) = watch::channel(false);
-    let expiries = clock.as_ref().map(|(clock, _)| Absolutize { clock: clock.clone(), target: target_info.clone() });
+    let translate = Translate {
+        clock: clock.as_ref().map(|(clock, _)| clock.clone()),
+        downgrade: downgrade::needed(&target_info),
+        target: target_info.clone(),
+    };
     let source_task =
-        tokio::spawn(source_side(options.source.clone(), transfer, tx, counters.clone(), source_stop, expiries));
+        tokio::spawn(source_side(options.source.clone(), transfer, tx, counters.clone(), source_stop, translate));
     let target_task = tokio::spawn(target_side(writer, converter, options.filter.clone(), rx, counters.clone()));
 
     // Wait for: a failure of either side, a stop request, or (when asked) the target being in sync.
@@ -488,10 +494,28 @@ impl Batcher {
     }
 }
 
-/// Gives relative TTLs from a source before 7.0 the source's absolute deadline ([`expiry`]).
-struct Absolutize {
-    clock: clock::SourceClock,
+/// How the stream's commands are put for the target: relative TTLs from a source before 7.0 get
+/// the source's deadline ([`expiry`]), forms the target predates their older equivalent
+/// ([`downgrade`]).
+struct Translate {
+    clock: Option<clock::SourceClock>,
+    downgrade: bool,
     target: ServerInfo,
+}
+
+impl Translate {
+    fn command(&self, name: &[u8], argv: Vec<Bytes>, end_offset: u64) -> Vec<Bytes> {
+        let argv = match &self.clock {
+            Some(clock) if expiry::is_relative_expiry(name) => {
+                clock.time_of(end_offset).and_then(|at| expiry::absolute(&argv, at, &self.target)).unwrap_or(argv)
+            }
+            _ => argv,
+        };
+        match self.downgrade {
+            true => downgrade::for_target(&argv, &self.target).unwrap_or(argv),
+            false => argv,
+        }
+    }
 }
 
 /// Reads the RDB and then the command stream, sending entries to the target side in batches.
@@ -501,7 +525,7 @@ async fn source_side(
     tx: mpsc::Sender<Batch>,
     counters: Arc<Counters>,
     mut stop: watch::Receiver<bool>,
-    expiries: Option<Absolutize>,
+    translate: Translate,
 ) -> Result<(), MigrateError> {
     let mut batch = Batcher::new(tx);
     let mut started = false;
@@ -582,14 +606,7 @@ async fn source_side(
                 Entry::Offset(command.end_offset)
             }
             _ => {
-                let argv = match &expiries {
-                    Some(a) if expiry::is_relative_expiry(&name) => a
-                        .clock
-                        .time_of(command.end_offset)
-                        .and_then(|at| expiry::absolute(&command.argv, at, &a.target))
-                        .unwrap_or(command.argv),
-                    _ => command.argv,
-                };
+                let argv = translate.command(&name, command.argv, command.end_offset);
                 Entry::Command { db, argv, end_offset: command.end_offset }
             }
         };

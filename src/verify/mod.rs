@@ -272,6 +272,8 @@ pub struct Compare {
     pub ttl_tolerance_ms: i64,
     /// The target has hash field TTLs; without them, a source's field TTLs are not carried.
     pub target_field_ttls: bool,
+    /// The target has streams (5.0+); without them, a source's streams are not carried.
+    pub target_streams: bool,
 }
 
 /// Compares two keys; `None` when they match.
@@ -279,6 +281,9 @@ pub fn compare_key(source: Option<&KeyState>, target: Option<&KeyState>, how: Co
     let tolerance = how.ttl_tolerance_ms;
     match (source, target) {
         (None, None) => None,
+        (Some(KeyState { data: Data::Stream(_), .. }), None) if !how.target_streams => {
+            Some((DiffKind::NotCarried, "a stream: the target has no streams".into()))
+        }
         (Some(_), None) => Some((DiffKind::Missing, "not on the target".into())),
         (None, Some(_)) => Some((DiffKind::Extra, "only on the target".into())),
         (Some(s), Some(t)) => {
@@ -406,8 +411,13 @@ pub async fn run(
     let mut report = VerifyReport::default();
     let mut candidates: Vec<Candidate> = Vec::new();
     let source_field_ttls = ServerInfo::fetch(source).await?.has_hash_field_ttl();
-    let target_field_ttls = ServerInfo::fetch(target).await?.has_hash_field_ttl();
-    let how = Compare { ttl_tolerance_ms: options.ttl_tolerance_ms, target_field_ttls };
+    let target_info = ServerInfo::fetch(target).await?;
+    let target_field_ttls = target_info.has_hash_field_ttl();
+    let how = Compare {
+        ttl_tolerance_ms: options.ttl_tolerance_ms,
+        target_field_ttls,
+        target_streams: target_info.at_least(5, 0),
+    };
     let sides = Sides { source_field_ttls, target_field_ttls, how };
     let source_dbs = databases(source).await?;
     for &db in &source_dbs {

@@ -164,9 +164,13 @@ impl Converter {
             Some(at) if abs_ttl => at,
             Some(at) => (at - now_ms()).max(1),
         };
+        // RESTORE's arity by version: REPLACE from 3.0 (before, a DEL makes room), ABSTTL,
+        // IDLETIME and FREQ from 5.0. A 2.8 target answers "wrong number of arguments" to more.
         let mut argv = vec![b("RESTORE"), key.clone(), num(ttl), payload.freeze()];
-        if self.replace {
+        if self.replace && self.target.at_least(3, 0) {
             argv.push(b("REPLACE"));
+        } else if self.replace {
+            w.send(&[b("DEL"), key.clone()], 0).await?;
         }
         if abs_ttl && expire_at_ms.is_some() {
             argv.push(b("ABSTTL"));
@@ -208,6 +212,11 @@ impl Converter {
                 push_many(w, vec![b(cmd), k()], flat).await?;
                 self.field_ttls(w, key, ttls).await
             }
+            // Streams came with 5.0; an older target cannot hold one (reported once, on the last part).
+            Value::Stream(_) if !self.target.at_least(5, 0) => match last {
+                true => w.reject(sample(key, &format!("a stream ({} has no streams)", self.target))),
+                false => Ok(()),
+            },
             Value::Stream(stream) => {
                 let part = StreamPart { key, stream: *stream, whole, last };
                 super::stream::write(w, &self.target, part).await

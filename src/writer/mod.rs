@@ -451,7 +451,15 @@ impl Shared {
         if let Ok(mut t) = self.last_answer.lock() {
             *t = Instant::now();
         }
-        let message = frame.first_error().map(|m| (m.split_whitespace().next().unwrap_or("ERR").to_uppercase(), m));
+        let message = frame.first_error().map(|m| {
+            // A command the target does not know (the source, newer, ran it): data the target
+            // cannot hold, like a stream on a target before 5.0.
+            let class = match m.starts_with("ERR unknown command") {
+                true => "UNSUPPORTED".to_string(),
+                false => m.split_whitespace().next().unwrap_or("ERR").to_uppercase(),
+            };
+            (class, m)
+        });
         let message = message.or_else(|| match (pending.expect, &frame) {
             (Expect::Claimed, Frame::Array(ids)) if ids.is_empty() => {
                 let (group, id) = pending.what.as_deref().cloned().unwrap_or_default();

@@ -12,7 +12,8 @@
 //!   entries could not be recreated, and they are reported as data the target cannot hold.
 //! - `entries-read` of a group (`XGROUP CREATE … ENTRIESREAD`) and the stream's counters (`XSETID …
 //!   ENTRIESADDED … MAXDELETEDID`) on targets from 7.0, which have them.
-//! - consumers without pending entries: `XGROUP CREATECONSUMER` (6.2+).
+//! - consumers without pending entries: `XGROUP CREATECONSUMER` (6.2+); before, a claim of an entry
+//!   nobody has pending, acknowledged at once.
 //!
 //! What no command sets is a consumer's seen time (and, from 7.2, active time): the target records
 //! the time of the migration. That is listed as not carried.
@@ -98,7 +99,17 @@ pub(super) async fn write(w: &mut Writer, target: &ServerInfo, part: StreamPart<
             if target.at_least(6, 2) {
                 w.send(&[b("XGROUP"), b("CREATECONSUMER"), k(), group.name.clone(), consumer.name.clone()], 0).await?;
             } else if consumer.pending.is_empty() {
-                // Before 6.2 only a claim creates a consumer.
+                // Before 6.2 only a claim creates a consumer: claim an entry no one in the group
+                // has pending, and acknowledge it again, which leaves the consumer with none.
+                let pending: BTreeSet<StreamId> = group.pending.iter().map(|p| p.id).collect();
+                if let Some(free) = s.entries.iter().map(|e| e.id).find(|id| !pending.contains(id)) {
+                    let (name, id) = (consumer.name.clone(), num(free));
+                    let claim =
+                        [b("XCLAIM"), k(), group.name.clone(), name, b("0"), id.clone(), b("FORCE"), b("JUSTID")];
+                    w.send(&claim, 0).await?;
+                    w.send(&[b("XACK"), k(), group.name.clone(), id], 0).await?;
+                    continue;
+                }
                 w.reject(super::convert::sample(
                     key,
                     &format!(

@@ -46,6 +46,8 @@ pub struct Features {
     pub stream_counters: bool,
     pub field_ttls: bool,
     pub functions: bool,
+    /// `HSET` with several fields (4.0+; `HMSET` before).
+    pub hset_many: bool,
 }
 
 impl Features {
@@ -56,6 +58,7 @@ impl Features {
             stream_counters: info.at_least(7, 0),
             field_ttls: info.has_hash_field_ttl(),
             functions: info.at_least(7, 0),
+            hset_many: info.at_least(4, 0),
         }
     }
 }
@@ -162,7 +165,7 @@ fn push_chunked(out: &mut Vec<Vec<Bytes>>, argv: Vec<Bytes>, pair: usize) {
 }
 
 fn hash(rng: &mut Rng, out: &mut Vec<Vec<Bytes>>, key: &str, features: Features) {
-    let mut argv = vec![b("HSET"), b(key)];
+    let mut argv = vec![b(if features.hset_many { "HSET" } else { "HMSET" }), b(key)];
     let n = count(rng);
     for f in 0..n {
         argv.push(b(format!("f{f}")));

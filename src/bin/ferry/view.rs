@@ -124,9 +124,6 @@ impl View {
         println!("  offsets         source {} applied {} lag {} B", p.source_offset, p.applied_offset, p.lag_bytes);
         println!("  keys            source {:?} target {:?}", p.source_keys, p.target_keys);
         println!("  errors          {}", p.errors);
-        for (what, count) in &p.not_carried {
-            println!("  not carried     {what}: {count}");
-        }
         if p.resumes > 0 {
             println!("  link resumes    {} (the source link broke and Ferry continued where it was)", p.resumes);
         }
