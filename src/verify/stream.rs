@@ -155,7 +155,7 @@ pub(super) fn compare(s: &StreamData, t: &StreamData, tolerance_ms: i64) -> Opti
         }
         // A consumer without pending entries cannot be recreated by commands before 6.2 when the
         // stream offers no entry to claim: not carried, when that is all that differs.
-        let idle_consumers = |c: &&Bytes| !a.pending.iter().any(|p| &p.consumer == *c) && !b.consumers.contains(c);
+        let idle_consumers = |c: &&Bytes| !a.pending.iter().any(|p| p.consumer == **c) && !b.consumers.contains(c);
         let missing_idle = a.consumers.iter().filter(idle_consumers).count();
         let rest: Vec<&Bytes> = a.consumers.iter().filter(|c| !idle_consumers(c)).collect();
         not_carried += missing_idle;
