@@ -14,7 +14,7 @@ use support::data::{fill_all_types, fill_bulk, version};
 use support::{argv, cmd, pipeline, RedisServer};
 
 /// Every item of a public-network check, in order.
-const ALL_IDS: [&str; 19] = [
+const ALL_IDS: [&str; 20] = [
     "region",
     "source.connect",
     "target.connect",
@@ -30,6 +30,7 @@ const ALL_IDS: [&str; 19] = [
     "edition",
     "source.modules",
     "source.functions",
+    "filter.commands",
     "source.bigkeys",
     "source.ttl",
     "source.config",
@@ -402,4 +403,21 @@ async fn the_same_server_as_source_and_target_is_an_error() {
     let other = RedisServer::start();
     let report = checks::run(&input(&server, &other), |_| {}).await;
     assert_item(&report, "target.distinct", Level::Pass, "different servers");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_filter_warns_about_commands_it_cannot_honour() {
+    let source = RedisServer::start();
+    let target = RedisServer::start();
+    let mut input = input(&source, &target);
+    assert_item(&check(&input).await, "filter.commands", Level::Pass, "whole source");
+    input.filter = ferry::filter::Filter::new(&[], &["app:*".into()], &[]);
+    assert_item(&check(&input).await, "filter.commands", Level::Pass, "no command");
+    let mut c = source.client().await;
+    cmd(&mut c, &["SET", "a", "1"]).await;
+    cmd(&mut c, &["RENAME", "a", "b"]).await;
+    cmd(&mut c, &["FLUSHDB"]).await;
+    let report = check(&input).await;
+    assert_item(&report, "filter.commands", Level::Warning, "FLUSHDB (1), which stop the migration");
+    assert_item(&report, "filter.commands", Level::Warning, "RENAME (1), which stop it when their keys mix");
 }

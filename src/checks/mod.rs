@@ -15,6 +15,7 @@ mod bigkeys;
 mod capacity;
 mod compat;
 mod config;
+mod filter;
 mod probe;
 
 use std::time::{Duration, Instant};
@@ -22,6 +23,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use crate::endpoint::Endpoint;
+use crate::filter::Filter;
 use crate::tasks::model::{Edition, MigrationType, Params, WriteMode};
 
 use probe::{Peer, Role};
@@ -98,6 +100,8 @@ pub struct CheckInput {
     pub big_key_bytes: u64,
     /// A key with more elements than this is big; default 1,000,000.
     pub big_key_elements: u64,
+    /// The task's db mapping and key patterns.
+    pub filter: Filter,
 }
 
 impl CheckInput {
@@ -116,6 +120,7 @@ impl CheckInput {
             scan_budget: Duration::from_secs(2),
             big_key_bytes: 64 * 1024 * 1024,
             big_key_elements: 1_000_000,
+            filter: Filter::default(),
         }
     }
 }
@@ -124,8 +129,8 @@ impl CheckInput {
 pub fn item_count(kind: MigrationType) -> usize {
     // Every item below, less the TLS one outside the public network.
     match kind {
-        MigrationType::PublicNetwork => 19,
-        MigrationType::CloudVm => 18,
+        MigrationType::PublicNetwork => 20,
+        MigrationType::CloudVm => 19,
     }
 }
 
@@ -160,6 +165,7 @@ pub async fn run(input: &CheckInput, mut on_item: impl FnMut(&CheckItem)) -> Che
     emit(compat::edition(&mut ctx).await);
     emit(compat::modules(&mut ctx).await);
     emit(compat::functions(&mut ctx).await);
+    emit(filter::check(&mut ctx).await);
     emit(bigkeys::check(&ctx).await);
     emit(capacity::ttl(&ctx));
     emit(config::check(&mut ctx).await);

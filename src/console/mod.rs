@@ -364,6 +364,7 @@ impl Console {
         input.target_edition = target.edition;
         input.write_mode = spec.write_mode;
         input.params = spec.params;
+        input.filter = Filter::new(&spec.db_mapping, &spec.include, &spec.exclude);
         Ok(input)
     }
 

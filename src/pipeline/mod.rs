@@ -24,7 +24,7 @@ use tokio::sync::{mpsc, watch};
 use crate::client::{Client, ClientError};
 use crate::endpoint::Endpoint;
 use crate::entry::Entry;
-use crate::filter::Filter;
+use crate::filter::{Filter, Route};
 use crate::pause::{hold_writes, PauseError, PauseMode, WritePause};
 use crate::rdb::{ReaderOptions, Record};
 use crate::replica::{Acker, RdbFraming, Replica, ReplicaError};
@@ -93,6 +93,8 @@ pub enum MigrateError {
     Client(#[from] ClientError),
     #[error(transparent)]
     Pause(#[from] PauseError),
+    #[error("{0}")]
+    Filter(String),
     #[error("cannot cut over: the migration is in {0}, not in incremental sync; wait until the full sync is done")]
     NotInSync(&'static str),
     #[error("cutover timed out: after {secs} s the target still lagged {lag} bytes behind the source; the sync goes on, try again when the lag is small")]
@@ -313,8 +315,17 @@ async fn migrate(
     tracing::info!(source = %source_info, target = %target_info, ?mode, "starting migration");
     counters.set_mode(mode_name(mode));
 
+    // FLUSHALL under a db mapping empties what each source db maps to: that needs how many dbs
+    // there are (of the source, and no more than the target has; 16 when CONFIG is forbidden).
+    let filter = match options.filter.is_active() {
+        false => options.filter.clone(),
+        true => {
+            let dbs = databases(&mut source_client).await.min(databases(&mut target_client).await);
+            options.filter.clone().with_source_dbs(dbs)
+        }
+    };
     if options.write_mode == WriteMode::ClearFirst {
-        target_client.request(&["FLUSHALL"]).await?;
+        clear_target(&mut target_client, &filter).await?;
     }
     let monitor = monitor::spawn(source_client, target_client, counters.clone());
     // Sources before 7.0 propagate relative TTLs: follow their clock from before the snapshot starts,
@@ -353,7 +364,7 @@ async fn migrate(
     };
     let source_task =
         tokio::spawn(source_side(options.source.clone(), transfer, tx, counters.clone(), source_stop, translate));
-    let target_task = tokio::spawn(target_side(writer, converter, options.filter.clone(), rx, counters.clone()));
+    let target_task = tokio::spawn(target_side(writer, converter, filter, rx, counters.clone()));
 
     // Wait for: a failure of either side, a stop request, or (when asked) the target being in sync.
     let mut source_task = source_task;
@@ -436,6 +447,58 @@ async fn migrate(
         not_carried: counters.writer.not_carried().into_iter().collect(),
         peak_rss_bytes: progress::peak_rss_bytes(),
     })
+}
+
+/// A server's `databases` (16, the default, when CONFIG is forbidden).
+async fn databases(client: &mut Client) -> u32 {
+    let reply = client.request(&["CONFIG", "GET", "databases"]).await.ok();
+    let count = reply.and_then(|reply| match reply {
+        crate::resp::Frame::Array(items) | crate::resp::Frame::Map(items) => {
+            std::str::from_utf8(items.get(1)?.as_bytes()?).ok()?.parse().ok()
+        }
+        _ => None,
+    });
+    count.unwrap_or(16)
+}
+
+/// Empties what the migration will write, and nothing else: the whole target without a filter,
+/// the dbs the source's dbs map to under a db mapping, the keys the patterns migrate under key
+/// patterns.
+async fn clear_target(target: &mut Client, filter: &Filter) -> Result<(), MigrateError> {
+    if !filter.is_active() {
+        target.request(&["FLUSHALL"]).await?;
+        return Ok(());
+    }
+    for db in filter.target_dbs() {
+        target.request(&["SELECT", &db.to_string()]).await?;
+        if !filter.has_patterns() {
+            target.request(&["FLUSHDB"]).await?;
+            continue;
+        }
+        let mut cursor = Bytes::from_static(b"0");
+        loop {
+            let reply = target.request(&[&b"SCAN"[..], &cursor, b"COUNT", b"1000"]).await?;
+            let crate::resp::Frame::Array(parts) = reply else { break };
+            let mut parts = parts.into_iter();
+            cursor = parts.next().and_then(|c| c.as_bytes().cloned()).unwrap_or_else(|| Bytes::from_static(b"0"));
+            let keys: Vec<Bytes> = match parts.next() {
+                Some(crate::resp::Frame::Array(keys)) => {
+                    keys.iter().filter_map(|k| k.as_bytes().cloned()).filter(|k| filter.key(k)).collect()
+                }
+                _ => Vec::new(),
+            };
+            if !keys.is_empty() {
+                let mut del = vec![Bytes::from_static(b"DEL")];
+                del.extend(keys);
+                target.request(&del).await?;
+            }
+            if cursor.as_ref() == b"0" {
+                break;
+            }
+        }
+    }
+    target.request(&["SELECT", "0"]).await?;
+    Ok(())
 }
 
 fn mode_name(mode: Mode) -> &'static str {
@@ -692,15 +755,23 @@ async fn target_side(
                     counters.set_phase(Phase::Incremental);
                 }
                 Entry::Command { db, argv, end_offset } => {
-                    if !filter.command(&argv) {
-                        writer.mark_offset(end_offset);
-                        continue;
-                    }
-                    writer.select(filter.db(db)).await?;
-                    let name = argv[0].to_ascii_uppercase();
-                    writer.send(&argv, end_offset).await?;
-                    if name == b"SELECT" || name == b"EXEC" || name == b"DISCARD" {
-                        writer.forget_db();
+                    let commands = match filter.route(db, argv) {
+                        Route::Apply(commands) => commands,
+                        Route::Skip => {
+                            writer.mark_offset(end_offset);
+                            continue;
+                        }
+                        Route::Stop(why) => return Err(MigrateError::Filter(why)),
+                    };
+                    let last = commands.len().saturating_sub(1);
+                    for (i, (target_db, argv)) in commands.into_iter().enumerate() {
+                        writer.select(target_db).await?;
+                        let name = argv[0].to_ascii_uppercase();
+                        // The command's end offset is applied with the last part of it.
+                        writer.send(&argv, if i == last { end_offset } else { 0 }).await?;
+                        if name == b"SELECT" || name == b"EXEC" || name == b"DISCARD" {
+                            writer.forget_db();
+                        }
                     }
                 }
                 Entry::Offset(offset) => writer.mark_offset(offset),

@@ -1,0 +1,95 @@
+//! Does the source run commands the task's filter cannot honour?
+//!
+//! Under key patterns, `FLUSHDB`, `FLUSHALL` and `SWAPDB` stop a migration, and a multi-key command
+//! that mixes migrated and left-out keys does too; under a db mapping that sends two source dbs into
+//! one target db, `SWAPDB` does. `INFO commandstats` says which of them the source has run since it
+//! started: a good guess of what the migration will meet.
+
+use super::{CheckItem, Ctx, Spec};
+use crate::client::info_field;
+
+const FILTER: Spec = Spec { id: "filter.commands", title: "Commands under the filter" };
+
+/// Always stop the migration under key patterns.
+const WHOLE_DB: &[&str] = &["flushdb", "flushall", "swapdb"];
+/// Stop it when their keys mix migrated and left-out ones.
+const MULTI_KEY: &[&str] = &[
+    "rename",
+    "renamenx",
+    "copy",
+    "smove",
+    "rpoplpush",
+    "lmove",
+    "blmove",
+    "brpoplpush",
+    "sinterstore",
+    "sunionstore",
+    "sdiffstore",
+    "zunionstore",
+    "zinterstore",
+    "zdiffstore",
+    "zrangestore",
+    "geosearchstore",
+    "pfmerge",
+    "bitop",
+    "msetnx",
+    "sort",
+    "eval",
+    "evalsha",
+    "fcall",
+];
+
+pub(super) async fn check(ctx: &mut Ctx<'_>) -> CheckItem {
+    let filter = &ctx.input.filter;
+    if !filter.is_active() {
+        return FILTER.pass("no filter", "the whole source is migrated, so every command applies as it is");
+    }
+    let s = match ctx.source.up() {
+        Ok(s) => s,
+        Err(why) => return FILTER.not_checked([Some(why)]),
+    };
+    let stats = match s.client.info("commandstats").await {
+        Ok(stats) => stats,
+        Err(e) => return FILTER.could_not_check(e),
+    };
+    let calls = |name: &str| -> u64 {
+        info_field(&stats, &format!("cmdstat_{name}"))
+            .and_then(|v| v.split(',').find_map(|kv| kv.strip_prefix("calls=")).and_then(|n| n.parse().ok()))
+            .unwrap_or(0)
+    };
+    let ran = |names: &[&str]| -> Vec<String> {
+        names
+            .iter()
+            .filter_map(|n| match calls(n) {
+                0 => None,
+                c => Some(format!("{} ({c})", n.to_uppercase())),
+            })
+            .collect()
+    };
+    let (stopping, mixing) = if filter.has_patterns() {
+        (ran(WHOLE_DB), ran(MULTI_KEY))
+    } else if filter.merges_dbs() {
+        (ran(&["swapdb"]), Vec::new())
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    if stopping.is_empty() && mixing.is_empty() {
+        return FILTER.pass(
+            "none seen",
+            "since it started, the source has run no command that the filter cannot apply faithfully",
+        );
+    }
+    let mut message = String::from("since it started, the source has run ");
+    if !stopping.is_empty() {
+        message += &format!("{}, which stop the migration under this filter", stopping.join(", "));
+    }
+    if !mixing.is_empty() {
+        if !stopping.is_empty() {
+            message += "; and ";
+        }
+        message += &format!("{}, which stop it when their keys mix migrated and left-out ones", mixing.join(", "));
+    }
+    message += ". If they run during the migration, change the filter (or pause them) and start it again";
+    let value = format!("{} seen", stopping.len() + mixing.len());
+    FILTER.warning(value, message)
+}
