@@ -414,6 +414,8 @@ export type Progress_Deserialize = {
 	 *  stream consumer's seen time in rewrite mode).
 	 */
 	not_carried: ([string, number])[],
+	/**  Something the user should know now, e.g. a target that has stopped answering. */
+	warning?: string | null,
 };
 
 /**  A point-in-time view of a migration. */
@@ -459,6 +461,8 @@ export type Progress_Serialize = {
 	 *  stream consumer's seen time in rewrite mode).
 	 */
 	not_carried: ([string, number])[],
+	/**  Something the user should know now, e.g. a target that has stopped answering. */
+	warning: string | null,
 };
 
 /**  One of the sandbox's servers. */
@@ -595,6 +599,11 @@ export type SyncOptions_Deserialize = {
 	force_rewrite?: boolean,
 	/**  Commands in flight to the target at most. */
 	window?: number,
+	/**
+	 *  Seconds a target may leave writes unanswered before the task fails (a warning shows after
+	 *  10 s).
+	 */
+	stall_timeout_secs?: number,
 };
 
 /**  How the sync itself behaves (the CLI's advanced flags; the defaults suit almost everyone). */
@@ -605,6 +614,11 @@ export type SyncOptions_Serialize = {
 	force_rewrite: boolean,
 	/**  Commands in flight to the target at most. */
 	window: number,
+	/**
+	 *  Seconds a target may leave writes unanswered before the task fails (a warning shows after
+	 *  10 s).
+	 */
+	stall_timeout_secs: number,
 };
 
 /**  A migration task as stored. */

@@ -43,6 +43,19 @@ describe("TaskDetail", () => {
     expect(screen.getByTestId("full-sync-progress").textContent).toContain("7,500 / 10,000");
   });
 
+  it("shows the progress's warning while it lasts (a target that stopped answering)", async () => {
+    const calm = progress({ source_offset: 100, applied_offset: 100 });
+    fakeBackend({ task_detail: () => detail(task(3, "incremental_sync", "orders"), { progress: calm }), task_snapshots: () => [] });
+    show();
+    await screen.findByTestId("status-steps");
+    expect(screen.queryByTestId("progress-warning")).toBeNull();
+    const warning = "the target has not answered for 12 s while writes wait for it; the migration stops if it stays silent";
+    await sendEvent("task-progress-event", { task_id: 3, progress: { ...calm, warning } });
+    await waitFor(() => expect(screen.getByTestId("progress-warning").textContent).toContain("has not answered for 12 s"));
+    await sendEvent("task-progress-event", { task_id: 3, progress: calm });
+    await waitFor(() => expect(screen.queryByTestId("progress-warning")).toBeNull());
+  });
+
   it("charts key counts and offsets during incremental sync, live", async () => {
     const p = (keys: number, target: number, offset: number, applied: number) =>
       progress({ source_keys: [[0, keys]], target_keys: [[0, target]], source_offset: offset, applied_offset: applied, lag_bytes: offset - applied });

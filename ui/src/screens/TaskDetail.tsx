@@ -137,6 +137,9 @@ export function TaskDetail({ id, onBack, dataDir }: Props) {
       {task.reason && (status === "failed" || status === "cancelled" || status === "check_failed") && (
         <Alert className="ferry-block" theme={status === "cancelled" ? "info" : "error"} title={t("tasks.reason")} message={task.reason} />
       )}
+      {progress?.warning && (status === "full_sync" || status === "incremental_sync" || status === "cutting_over") && (
+        <Alert className="ferry-block" theme="warning" title={t("detail.warning")} message={progress.warning} data-testid="progress-warning" />
+      )}
       <StatusSteps status={status} phase={progress?.phase ?? null} />
       <Card className="ferry-block" title={t("detail.sync")} bordered>
         {status === "not_started" && <p className="ferry-empty">{t("detail.notStarted")}</p>}
