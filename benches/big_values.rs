@@ -77,12 +77,7 @@ async fn main() {
     }
     let out = tokio::task::spawn_blocking(move || child.wait_with_output().expect("wait for ferry")).await.unwrap();
     let took = t.elapsed();
-    assert!(out.status.success(), "ferry failed: {}", String::from_utf8_lossy(&out.stderr));
-    let summary: serde_json::Value = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .find(|v| v["event"] == "summary")
-        .expect("a summary line");
+    let summary = support::json_summary(&out);
     assert_eq!(cmd(&mut tgt, &["DBSIZE"]).await.as_int(), Some(count as i64), "every value reached the target");
     let rss = summary["summary"]["peak_rss_bytes"].as_u64().unwrap_or(0) as f64 / 1e6;
     let total_mb = (count * mb) as f64 * 1.048_576;

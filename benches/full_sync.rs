@@ -99,12 +99,7 @@ async fn main() {
         .output()
         .expect("run ferry");
     let ferry_time = t.elapsed();
-    assert!(out.status.success(), "ferry failed: {}", String::from_utf8_lossy(&out.stderr));
-    let summary: serde_json::Value = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .find(|v| v["event"] == "summary")
-        .expect("a summary line");
+    let summary = support::json_summary(&out);
     let mut tgt = target.client().await;
     assert_eq!(keys(&mut tgt).await, source_keys, "Ferry's target holds every key");
     let rss = summary["summary"]["peak_rss_bytes"].as_u64().unwrap_or(0);

@@ -9,32 +9,13 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
-
-use ferry::client::{info_field, Client};
-use ferry::pipeline::{MigrateOptions, Migration, Phase};
+use ferry::pipeline::{MigrateOptions, Migration};
 use ferry::server::ServerInfo;
 use ferry::verify::{self, DiffKind};
 use ferry::writer::Mode;
+use std::path::{Path, PathBuf};
 use support::random::{self, Features};
 use support::RedisServer;
-
-async fn offset(client: &mut Client) -> u64 {
-    let info = client.info("replication").await.expect("INFO replication");
-    info_field(&info, "master_repl_offset").and_then(|o| o.parse().ok()).unwrap_or(0)
-}
-
-async fn caught_up(m: &Migration, source: &mut Client) {
-    let deadline = Instant::now() + Duration::from_secs(90);
-    let want = offset(source).await;
-    while m.counters.phase() != Phase::Incremental || m.counters.applied_offset.load(Ordering::Acquire) < want {
-        assert!(m.counters.phase() != Phase::Failed, "the migration failed: {:?}", m.counters.failure());
-        assert!(Instant::now() < deadline, "not caught up with {want}: {:?}", m.counters.snapshot());
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 async fn pair(from: &Path, to: &Path, seed: u64) {
     let no_delay: &[&str] =
@@ -52,9 +33,9 @@ async fn pair(from: &Path, to: &Path, seed: u64) {
     // below checks that it is no more than that.
     options.writer.skip_errors = vec!["UNSUPPORTED".into()];
     let m = Migration::start(options);
-    caught_up(&m, &mut src).await;
+    support::caught_up(&m, &mut src, 90).await;
     support::pipeline_any(&mut src, &random::writes(seed, 300, 1500, features)).await;
-    caught_up(&m, &mut src).await;
+    support::caught_up(&m, &mut src, 90).await;
     m.stop();
     let summary = m.wait().await.expect("the migration ends cleanly");
 

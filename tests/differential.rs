@@ -12,11 +12,10 @@
 mod support;
 
 use std::path::Path;
-use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use ferry::client::{info_field, Client};
-use ferry::pipeline::{MigrateOptions, Migration, Phase};
+use ferry::pipeline::{MigrateOptions, Migration};
 use ferry::server::ServerInfo;
 use ferry::verify::{self, DiffKind, Difference};
 use support::random::{self, Features};
@@ -36,15 +35,10 @@ fn server_args(binary: &Path) -> Vec<&'static str> {
     args
 }
 
-async fn offset(client: &mut Client) -> u64 {
-    let info = client.info("replication").await.expect("INFO replication");
-    info_field(&info, "master_repl_offset").and_then(|o| o.parse().ok()).unwrap_or(0)
-}
-
 async fn wait_native(source: &mut Client, replica: &mut Client) {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let want = offset(source).await;
+        let want = support::repl_offset(source).await;
         let info = replica.info("replication").await.expect("INFO replication");
         let up = info_field(&info, "master_link_status") == Some("up");
         let at: u64 = info_field(&info, "slave_repl_offset").and_then(|o| o.parse().ok()).unwrap_or(0);
@@ -52,16 +46,6 @@ async fn wait_native(source: &mut Client, replica: &mut Client) {
             return;
         }
         assert!(Instant::now() < deadline, "the native replica did not catch up ({at} of {want})");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-async fn wait_ferry(m: &Migration, source: &mut Client) {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let want = offset(source).await;
-    while m.counters.phase() != Phase::Incremental || m.counters.applied_offset.load(Ordering::Acquire) < want {
-        assert!(m.counters.phase() != Phase::Failed, "a migration failed: {:?}", m.counters.failure());
-        assert!(Instant::now() < deadline, "a migration did not catch up with {want}: {:?}", m.counters.snapshot());
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -110,13 +94,13 @@ async fn differential(binary: &Path, seed: u64) {
         ("rewrite", Migration::start(options(&source, &rewrite, true, true))),
     ];
     for (_, m) in &runs {
-        wait_ferry(m, &mut src).await;
+        support::caught_up(m, &mut src, 120).await;
     }
     // The incremental phase: random writes of every kind.
     support::pipeline_any(&mut src, &random::writes(seed, 600, 3000, features)).await;
     wait_native(&mut src, &mut native.client().await).await;
     for (_, m) in &runs {
-        wait_ferry(m, &mut src).await;
+        support::caught_up(m, &mut src, 120).await;
     }
 
     let mut summaries = Vec::new();

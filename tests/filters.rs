@@ -6,7 +6,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use ferry::client::{info_field, Client};
+use ferry::client::Client;
 use ferry::filter::Filter;
 use ferry::pipeline::{MigrateOptions, Migration, Phase};
 use ferry::tasks::model::{DbMapping, WriteMode};
@@ -20,17 +20,6 @@ async fn incremental(m: Migration) -> Migration {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     m
-}
-
-async fn caught_up(m: &Migration, source: &mut Client) {
-    let info = source.info("replication").await.unwrap();
-    let offset: u64 = info_field(&info, "master_repl_offset").unwrap().parse().unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while m.counters.applied_offset.load(std::sync::atomic::Ordering::Acquire) < offset {
-        assert!(m.counters.phase() != Phase::Failed, "failed: {:?}", m.counters.failure());
-        assert!(Instant::now() < deadline, "not caught up");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 async fn get(c: &mut Client, db: u32, key: &str) -> Option<String> {
@@ -58,15 +47,15 @@ async fn a_db_mapping_is_followed_by_flushall_swapdb_move_and_copy() {
     cmd(&mut src, &["MOVE", "a", "1"]).await; // source db 1 → target db 21
     cmd(&mut src, &["SELECT", "1"]).await;
     cmd(&mut src, &["COPY", "a", "b", "DB", "0"]).await; // into source db 0 → target db 20
-    caught_up(&m, &mut src).await;
+    support::caught_up(&m, &mut src, 30).await;
     assert_eq!(get(&mut tgt, 21, "a").await.as_deref(), Some("1"), "MOVE went to the mapped db");
     assert_eq!(get(&mut tgt, 20, "b").await.as_deref(), Some("1"), "COPY ... DB went to the mapped db");
     cmd(&mut src, &["SWAPDB", "0", "1"]).await;
-    caught_up(&m, &mut src).await;
+    support::caught_up(&m, &mut src, 30).await;
     assert_eq!(get(&mut tgt, 20, "a").await.as_deref(), Some("1"), "SWAPDB swapped the mapped dbs");
     assert_eq!(get(&mut tgt, 21, "b").await.as_deref(), Some("1"));
     cmd(&mut src, &["FLUSHALL"]).await;
-    caught_up(&m, &mut src).await;
+    support::caught_up(&m, &mut src, 30).await;
     assert_eq!(get(&mut tgt, 20, "a").await, None, "FLUSHALL emptied the mapped dbs");
     assert_eq!(get(&mut tgt, 21, "b").await, None);
     assert_eq!(get(&mut tgt, 0, "theirs").await.as_deref(), Some("keep me"), "and spared the target's own dbs");
@@ -91,7 +80,7 @@ async fn key_patterns_split_or_skip_multi_key_commands_and_transactions() {
     cmd(&mut src, &["SET", "other:3", "y"]).await;
     cmd(&mut src, &["EXEC"]).await;
     cmd(&mut src, &["RENAME", "other:2", "other:4"]).await;
-    caught_up(&m, &mut src).await;
+    support::caught_up(&m, &mut src, 30).await;
     assert_eq!(get(&mut tgt, 0, "app:2").await.as_deref(), Some("b"));
     assert_eq!(get(&mut tgt, 0, "other:2").await, None, "MSET kept only the migrated key");
     assert_eq!(get(&mut tgt, 0, "app:1").await, None, "DEL of the migrated key applied");

@@ -147,6 +147,11 @@ async fn other_server_versions_both_ways() {
         return;
     }
     for other in others {
+        // This data set has streams and multi-field HSETs: servers before 5.0 are covered by
+        // tests/cross_version.rs, whose data follows each server's features.
+        if support::binary_version(&other) < (5, 0) {
+            continue;
+        }
         for (from, to) in [(other.clone(), support::default_binary()), (support::default_binary(), other.clone())] {
             let (source, target) = (RedisServer::start_with(&from, &[]), RedisServer::start_with(&to, &[]));
             let source_info = ServerInfo::fetch(&mut source.client().await).await.unwrap();

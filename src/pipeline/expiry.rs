@@ -113,24 +113,7 @@ pub fn absolute(argv: &[Bytes], ran_at_ms: i64, target: &ServerInfo) -> Option<V
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::Family;
-
-    fn target(version: (u32, u32, u32)) -> ServerInfo {
-        ServerInfo {
-            family: Family::Redis,
-            version,
-            version_text: format!("{}.{}.{}", version.0, version.1, version.2),
-            run_id: String::new(),
-        }
-    }
-
-    fn args(parts: &[&str]) -> Vec<Bytes> {
-        parts.iter().map(|p| Bytes::copy_from_slice(p.as_bytes())).collect()
-    }
-
-    fn text(argv: Option<Vec<Bytes>>) -> Vec<String> {
-        argv.unwrap_or_default().iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect()
-    }
+    use crate::pipeline::test_support::{args, target, text};
 
     #[test]
     fn every_relative_form_becomes_the_source_deadline() {

@@ -784,3 +784,29 @@ async fn target_side(
     writer.drain().await?;
     Ok(converter)
 }
+
+/// What the tests of the command translations share.
+#[cfg(test)]
+mod test_support {
+    use bytes::Bytes;
+
+    use crate::server::{Family, ServerInfo};
+
+    /// A Redis target of this version.
+    pub fn target(version: (u32, u32, u32)) -> ServerInfo {
+        ServerInfo {
+            family: Family::Redis,
+            version,
+            version_text: format!("{}.{}.{}", version.0, version.1, version.2),
+            run_id: String::new(),
+        }
+    }
+
+    pub fn args(parts: &[&str]) -> Vec<Bytes> {
+        parts.iter().map(|p| Bytes::copy_from_slice(p.as_bytes())).collect()
+    }
+
+    pub fn text(argv: Option<Vec<Bytes>>) -> Vec<String> {
+        argv.unwrap_or_default().iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect()
+    }
+}

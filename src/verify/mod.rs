@@ -3,6 +3,13 @@
 //! Values are read in a canonical form (sets and hashes sorted by bytes, zset scores as numbers,
 //! TTLs as absolute times) so that two servers of different versions compare equal when their data is.
 
+/// Sends a command whose arguments are of mixed types (literals, keys).
+macro_rules! req {
+    ($client:expr, $($arg:expr),+ $(,)?) => {
+        $client.request(&[$(AsRef::<[u8]>::as_ref(&$arg)),+])
+    };
+}
+
 mod stream;
 
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -67,13 +74,6 @@ pub struct Difference {
     pub key: String,
     pub kind: DiffKind,
     pub detail: String,
-}
-
-/// Sends a command whose arguments are of mixed types (literals, keys).
-macro_rules! req {
-    ($client:expr, $($arg:expr),+ $(,)?) => {
-        $client.request(&[$(AsRef::<[u8]>::as_ref(&$arg)),+])
-    };
 }
 
 fn now_ms() -> i64 {

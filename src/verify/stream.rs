@@ -44,13 +44,6 @@ pub struct PendingData {
     pub count: i64,
 }
 
-/// Sends a command whose arguments are of mixed types (literals, keys).
-macro_rules! req {
-    ($client:expr, $($arg:expr),+ $(,)?) => {
-        $client.request(&[$(AsRef::<[u8]>::as_ref(&$arg)),+])
-    };
-}
-
 fn int(frame: Option<Frame>) -> Option<i64> {
     let frame = frame?;
     frame.as_int().or_else(|| std::str::from_utf8(frame.as_bytes()?).ok()?.parse().ok())

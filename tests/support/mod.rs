@@ -267,9 +267,40 @@ pub async fn pipeline_any(client: &mut Client, commands: &[Vec<Bytes>]) -> usize
     failed
 }
 
+/// The server's `master_repl_offset`.
+pub async fn repl_offset(client: &mut Client) -> u64 {
+    let info = client.info("replication").await.expect("INFO replication");
+    ferry::client::info_field(&info, "master_repl_offset").and_then(|o| o.parse().ok()).unwrap_or(0)
+}
+
+/// Waits (at most `secs`) until the migration is in incremental sync and has applied everything
+/// the source has written so far; fails the test if the migration fails.
+pub async fn caught_up(m: &ferry::pipeline::Migration, source: &mut Client, secs: u64) {
+    use ferry::pipeline::Phase;
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let want = repl_offset(source).await;
+    while m.counters.phase() != Phase::Incremental
+        || m.counters.applied_offset.load(std::sync::atomic::Ordering::Acquire) < want
+    {
+        assert!(m.counters.phase() != Phase::Failed, "the migration failed: {:?}", m.counters.failure());
+        assert!(Instant::now() < deadline, "not caught up with {want} in {secs} s: {:?}", m.counters.snapshot());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// Builds an argv from string pieces.
 pub fn argv(parts: &[&str]) -> Vec<Bytes> {
     parts.iter().map(|p| Bytes::copy_from_slice(p.as_bytes())).collect()
+}
+
+/// The summary line of a successful `ferry migrate --json` run; fails with its stderr otherwise.
+pub fn json_summary(out: &std::process::Output) -> serde_json::Value {
+    assert!(out.status.success(), "ferry failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["event"] == "summary")
+        .expect("a summary line")
 }
 
 /// The ferry binary built for these tests.
