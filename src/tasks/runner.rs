@@ -241,6 +241,12 @@ async fn sync_loop(
                 return End::Cancelled(reply);
             }
             Control::Cutover { options, reply } => {
+                // The status follows the sync once a second: a request may come in between.
+                if status == TaskStatus::FullSync && migration.counters.phase() == Phase::Incremental {
+                    status = TaskStatus::IncrementalSync;
+                    let keys = migration.counters.snapshot().keys_written;
+                    set_status(console, id, status, &format!("full sync done: {keys} keys written"));
+                }
                 if status != TaskStatus::IncrementalSync {
                     let _ = reply.send(Err(ConsoleError::WrongStatus {
                         task: console.task(id).map(|t| t.spec.name).unwrap_or_default(),
