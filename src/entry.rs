@@ -11,11 +11,15 @@ pub enum Entry {
     Key(KeyRecord),
     /// A function library of the snapshot.
     Function(Bytes),
-    /// The snapshot is complete; it corresponds to this replication offset.
-    SnapshotEnd { offset: u64 },
+    /// The snapshot is complete; it corresponds to this replication offset of stream `replid`.
+    SnapshotEnd { offset: u64, replid: String },
     /// A write from the command stream, issued in `db`; `end_offset` is the offset just after it.
     Command { db: u32, argv: Vec<Bytes>, end_offset: u64 },
-    /// Stream plumbing (PING, REPLCONF, SELECT) that moved the offset without a write.
+    /// The stream's `SELECT`: the commands that follow are in `db` (a resumed stream needs to know).
+    Select { db: u32, end_offset: u64 },
+    /// The source's replication id changed (a failover it went through); offsets go on.
+    Replid(String),
+    /// Stream plumbing (PING, REPLCONF) that moved the offset without a write.
     Offset(u64),
 }
 
@@ -35,7 +39,7 @@ impl Entry {
                 }
                 Entry::Function(code) => code.len(),
                 Entry::Command { argv, .. } => argv.iter().map(|a| a.len() + 32).sum(),
-                Entry::SnapshotEnd { .. } | Entry::Offset(_) => 0,
+                Entry::SnapshotEnd { .. } | Entry::Select { .. } | Entry::Replid(_) | Entry::Offset(_) => 0,
             }
     }
 }

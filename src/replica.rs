@@ -72,6 +72,14 @@ pub struct Replica {
     writer: OwnedWriteHalf,
 }
 
+/// What the source answered to PSYNC.
+pub enum Psync {
+    /// A partial resync: the command stream goes on from the offset asked for.
+    Continue { stream: CommandStream, ack: OwnedWriteHalf, replid: String },
+    /// A full resync: an RDB follows.
+    Full(RdbTransfer),
+}
+
 /// How the source frames the RDB it sends.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RdbFraming {
@@ -149,11 +157,47 @@ impl Replica {
 
     /// Asks for a full copy (`PSYNC ? -1`, or `SYNC` where PSYNC is unknown) and reads up to the start
     /// of the RDB. Retries while the source is loading or has no link to its own master.
-    pub async fn sync(mut self, rdb_options: ReaderOptions) -> Result<RdbTransfer, ReplicaError> {
+    pub async fn sync(self, rdb_options: ReaderOptions) -> Result<RdbTransfer, ReplicaError> {
+        match self.psync(None, rdb_options).await? {
+            Psync::Full(transfer) => Ok(transfer),
+            Psync::Continue { .. } => {
+                Err(ReplicaError::Unexpected { addr: String::new(), got: "+CONTINUE to PSYNC ? -1".into() })
+            }
+        }
+    }
+
+    /// Continues replication where it broke off: `PSYNC <replid> <offset+1>`. The source answers
+    /// `+CONTINUE` when its backlog still holds everything after `offset`; then the command stream
+    /// goes on from there, with no new snapshot.
+    pub async fn resume(
+        self,
+        replid: &str,
+        offset: u64,
+    ) -> Result<(CommandStream, OwnedWriteHalf, String), ReplicaError> {
         let addr = self.reader.addr().to_string();
+        match self.psync(Some((replid, offset)), ReaderOptions::default()).await {
+            Ok(Psync::Continue { stream, ack, replid }) => Ok((stream, ack, replid)),
+            Ok(Psync::Full(_)) => Err(ReplicaError::CannotResume { addr, offset, answer: "+FULLRESYNC".into() }),
+            Err(ReplicaError::Refused { addr, message }) => {
+                Err(ReplicaError::CannotResume { addr, offset, answer: format!("-{message}") })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `PSYNC <replid> <offset+1>` to continue from `from`, or `PSYNC ? -1` (or `SYNC` on servers that
+    /// predate PSYNC) for a full copy. The source decides: it continues when its backlog still
+    /// holds everything after the offset, and otherwise starts a full resync, whose RDB is then read
+    /// with `rdb_options`. Retries while the source is loading or has no link to its own master.
+    pub async fn psync(mut self, from: Option<(&str, u64)>, rdb_options: ReaderOptions) -> Result<Psync, ReplicaError> {
+        let addr = self.reader.addr().to_string();
+        let (want_id, want_offset) = match from {
+            Some((replid, offset)) => (replid.to_string(), (offset + 1).to_string()),
+            None => ("?".to_string(), "-1".to_string()),
+        };
         let mut attempts = 0;
         let (replid, offset) = loop {
-            self.send(&["PSYNC", "?", "-1"]).await?;
+            self.send(&["PSYNC", want_id.as_str(), want_offset.as_str()]).await?;
             let line = self.read_line().await?;
             let text = String::from_utf8_lossy(&line).into_owned();
             if let Some(rest) = text.strip_prefix("+FULLRESYNC ") {
@@ -164,12 +208,23 @@ impl Replica {
                     Some(offset) => break (replid, offset),
                     None => return Err(ReplicaError::Unexpected { addr, got: text }),
                 }
+            } else if let Some(rest) = text.strip_prefix("+CONTINUE") {
+                let Some((_, offset)) = from else {
+                    return Err(ReplicaError::Unexpected { addr, got: text });
+                };
+                // PSYNC2 names the id to use from now on (it changes after a failover of the source).
+                let replid = match rest.trim() {
+                    "" => want_id,
+                    new => new.to_string(),
+                };
+                let stream = CommandStream { reader: self.reader, offset };
+                return Ok(Psync::Continue { stream, ack: self.writer, replid });
             } else if text.starts_with("-NOPERM") {
                 return Err(ReplicaError::NotPermitted { addr, message: text[1..].to_string() });
             } else if (text.starts_with("-LOADING") || text.starts_with("-NOMASTERLINK")) && attempts < 30 {
                 attempts += 1;
                 tokio::time::sleep(Duration::from_secs(1)).await;
-            } else if text.starts_with("-ERR unknown command") {
+            } else if text.starts_with("-ERR unknown command") && from.is_none() {
                 // Before 2.8: no PSYNC, no offsets. SYNC has no status line; the RDB framing follows.
                 self.send(&["SYNC"]).await?;
                 break (String::new(), 0);
@@ -182,31 +237,7 @@ impl Replica {
         let framing = self.read_framing().await?;
         let (inner, prefix) = self.reader.into_parts();
         let reader = RdbReader::new(inner, prefix, rdb_options);
-        Ok(RdbTransfer { start: SyncStart { replid, offset, framing }, reader, writer: self.writer, addr })
-    }
-
-    /// Continues replication where it broke off: `PSYNC <replid> <offset+1>`. The source answers
-    /// `+CONTINUE` when its backlog still holds everything after `offset`; then the command stream
-    /// goes on from there, with no new snapshot.
-    pub async fn resume(
-        mut self,
-        replid: &str,
-        offset: u64,
-    ) -> Result<(CommandStream, OwnedWriteHalf, String), ReplicaError> {
-        let addr = self.reader.addr().to_string();
-        let next = (offset + 1).to_string();
-        self.send(&["PSYNC", replid, next.as_str()]).await?;
-        let line = self.read_line().await?;
-        let answer = String::from_utf8_lossy(&line).into_owned();
-        let Some(rest) = answer.strip_prefix("+CONTINUE") else {
-            return Err(ReplicaError::CannotResume { addr, offset, answer });
-        };
-        // PSYNC2 names the id to use from now on (it changes after a failover of the source).
-        let replid = match rest.trim() {
-            "" => replid.to_string(),
-            new => new.to_string(),
-        };
-        Ok((CommandStream { reader: self.reader, offset }, self.writer, replid))
+        Ok(Psync::Full(RdbTransfer { start: SyncStart { replid, offset, framing }, reader, writer: self.writer, addr }))
     }
 
     async fn send(&mut self, args: &[&str]) -> Result<(), ReplicaError> {

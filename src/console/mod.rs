@@ -129,7 +129,7 @@ impl Console {
             None => Store::open_default()?,
         };
         let (events, _) = broadcast::channel(1024);
-        let owner = format!("pid{}-{}", std::process::id(), crate::tasks::runner::now_ms());
+        let owner = crate::store::runner_name(crate::tasks::runner::now_ms());
         let console = Arc::new(Console {
             store,
             secrets: Secrets::new(),

@@ -33,6 +33,15 @@ impl Default for Filter {
     }
 }
 
+/// The prefix of the keys Ferry keeps for itself on a target (its checkpoints).
+pub const OWN_KEY_PREFIX: &[u8] = b"ferry:checkpoint";
+
+/// Whether a key is one Ferry keeps for itself: never migrated (a source may once have been a
+/// target) and never compared by verify.
+pub fn is_own_key(key: &[u8]) -> bool {
+    key.starts_with(OWN_KEY_PREFIX)
+}
+
 /// What to do with a command of the replication stream.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
@@ -87,6 +96,7 @@ impl Filter {
     pub fn key(&self, key: &[u8]) -> bool {
         (self.include.is_empty() || self.include.iter().any(|p| glob(p, key)))
             && !self.exclude.iter().any(|p| glob(p, key))
+            && !is_own_key(key)
     }
 
     /// The target dbs that some source db maps to: where the migration writes.

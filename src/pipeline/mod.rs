@@ -5,11 +5,16 @@
 //! both keyspaces once a second. The pipeline owns the offsets: received (source task), applied (the
 //! writer, as replies arrive) and acknowledged (the acker, which reports the applied one).
 
+mod checkpoint;
 mod clock;
 mod downgrade;
 mod expiry;
 mod monitor;
 mod progress;
+mod source;
+mod target;
+
+pub use checkpoint::Checkpoint;
 
 pub use progress::{peak_rss_bytes, Counters, KeyCounts, Phase, Progress};
 
@@ -24,10 +29,10 @@ use tokio::sync::{mpsc, watch};
 use crate::client::{Client, ClientError};
 use crate::endpoint::Endpoint;
 use crate::entry::Entry;
-use crate::filter::{Filter, Route};
+use crate::filter::Filter;
 use crate::pause::{hold_writes, PauseError, PauseMode, WritePause};
-use crate::rdb::{ReaderOptions, Record};
-use crate::replica::{Acker, RdbFraming, Replica, ReplicaError};
+use crate::rdb::ReaderOptions;
+use crate::replica::{Psync, RdbFraming, Replica, ReplicaError};
 use crate::server::{Family, ServerInfo};
 use crate::tasks::model::WriteMode;
 use crate::writer::{Converter, ErrorSample, Mode, WriteError, Writer, WriterOptions};
@@ -63,6 +68,9 @@ pub struct MigrateOptions {
     pub write_mode: WriteMode,
     /// Db mapping and key patterns.
     pub filter: Filter,
+    /// The key of the checkpoint this migration keeps on the target ([`Checkpoint`]): a restart
+    /// with the same key resumes where the target stands.
+    pub checkpoint_key: String,
 }
 
 impl MigrateOptions {
@@ -78,6 +86,7 @@ impl MigrateOptions {
             force_rewrite: false,
             write_mode: WriteMode::Overwrite,
             filter: Filter::default(),
+            checkpoint_key: checkpoint::DEFAULT_KEY.to_string(),
         }
     }
 }
@@ -101,6 +110,23 @@ pub enum MigrateError {
     CutoverTimeout { secs: u64, lag: u64 },
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl MigrateError {
+    /// Whether the connection to the target was lost (the target closed it, restarted, or cannot be
+    /// reached): the migration resumes from the target's checkpoint once it answers again.
+    fn target_link_lost(&self) -> bool {
+        let lost = |e: &ClientError| {
+            matches!(e, ClientError::Closed { .. } | ClientError::Io { .. } | ClientError::Connect { .. })
+                || matches!(e, ClientError::Server { message, .. } if message.starts_with("LOADING"))
+        };
+        match self {
+            MigrateError::Target(WriteError::Client(e)) => lost(e),
+            MigrateError::Target(WriteError::Rejected { class, .. }) => class == "LOADING",
+            MigrateError::Client(e) => lost(e),
+            _ => false,
+        }
+    }
 }
 
 /// What a cutover did.
@@ -200,7 +226,7 @@ impl Migration {
         self.wait_applied(source_offset, deadline, timeout).await?;
         let mode = PauseMode::of(&info);
         if !pause_writes {
-            self.stop();
+            self.stop_for_good();
             let applied_offset = self.counters.applied_offset.load(Ordering::Acquire);
             let now = monitor::source_offset(&mut client).await?;
             let outcome = CutoverOutcome {
@@ -223,7 +249,7 @@ impl Migration {
             pause.end().await;
             return Err(e);
         }
-        self.stop();
+        self.stop_for_good();
         let applied_offset = self.counters.applied_offset.load(Ordering::Acquire);
         let outcome = CutoverOutcome {
             paused: true,
@@ -255,9 +281,17 @@ impl Migration {
         }
     }
 
-    /// Asks the migration to stop after what is in flight has been applied.
+    /// Asks the migration to stop after what is in flight has been applied. The target keeps its
+    /// checkpoint: the migration can resume there.
     pub fn stop(&self) {
         let _ = self.stop.send(true);
+    }
+
+    /// Stops the migration for good (a cancel): as [`Migration::stop`], and the checkpoint leaves
+    /// the target.
+    pub fn stop_for_good(&self) {
+        self.counters.end_for_good();
+        self.stop();
     }
 
     /// A handle that can stop the migration from elsewhere (a signal handler).
@@ -301,6 +335,15 @@ async fn run(
     result
 }
 
+/// What stays the same across the sessions of one migration.
+struct Setup {
+    target_info: ServerInfo,
+    mode: Mode,
+    filter: Filter,
+    checkpoint_key: Bytes,
+    clock: Option<clock::SourceClock>,
+}
+
 async fn migrate(
     options: &MigrateOptions,
     counters: &Arc<Counters>,
@@ -324,51 +367,189 @@ async fn migrate(
             options.filter.clone().with_source_dbs(dbs)
         }
     };
-    if options.write_mode == WriteMode::ClearFirst {
-        clear_target(&mut target_client, &filter).await?;
-    }
-    let monitor = monitor::spawn(source_client, target_client, counters.clone());
+    let checkpoint_key = Bytes::from(options.checkpoint_key.clone());
+    let monitor = monitor::spawn(source_client, target_client, counters.clone(), checkpoint_key.clone());
     // Sources before 7.0 propagate relative TTLs: follow their clock from before the snapshot starts,
     // so that every command can be given the absolute expiry the source has.
     let relative_ttls = source_info.family == Family::Redis && !source_info.at_least(7, 0);
-    let clock = match relative_ttls {
+    let sampler = match relative_ttls {
         true => {
             let clock = clock::SourceClock::default();
             Some((clock.clone(), clock::spawn(Client::connect(&options.source).await?, clock)))
         }
         false => None,
     };
+    let clock = sampler.as_ref().map(|(clock, _)| clock.clone());
+    let setup = Setup { target_info, mode, filter, checkpoint_key, clock };
+
+    // Sessions: a lost target connection ends one, and the next resumes from the target's checkpoint.
+    let mut lost = 0;
+    let result = loop {
+        match session(options, &setup, counters, stop).await {
+            Err(e) if e.target_link_lost() && lost < MAX_TARGET_LOSSES && !*stop.borrow() => {
+                lost += 1;
+                counters.set_notice(format!(
+                    "the connection to the target broke ({e}); resuming from the target's checkpoint"
+                ));
+                tracing::warn!("the connection to the target broke ({e}); resuming from its checkpoint");
+                if !wait_for(&options.target, stop).await {
+                    break Err(e);
+                }
+            }
+            other => break other,
+        }
+    };
+    monitor.stop();
+    if let Some((_, sampler)) = &sampler {
+        sampler.abort();
+    }
+    let (converter, interrupted, snapshot_complete) = result?;
+    if counters.ended_for_good() {
+        // The migration is over (cut over or cancelled): Ferry's own key leaves the target.
+        let removed = async {
+            let mut target = Client::connect(&options.target).await?;
+            Checkpoint::remove(&mut target, &setup.checkpoint_key).await
+        };
+        if let Err(e) = removed.await {
+            tracing::warn!("could not remove the checkpoint {:?} from the target: {e}", options.checkpoint_key);
+        }
+    }
+    let progress = counters.snapshot();
+    Ok(Summary {
+        progress,
+        source: options.source.to_string(),
+        target: options.target.to_string(),
+        mode: mode_name(converter.mode()),
+        interrupted,
+        snapshot_complete,
+        errors_by_class: counters.writer.by_class(),
+        error_samples: counters.writer.samples(),
+        not_carried: counters.writer.not_carried().into_iter().collect(),
+        peak_rss_bytes: progress::peak_rss_bytes(),
+    })
+}
+
+/// A lost target connection is resumed this many times in one run, at most.
+const MAX_TARGET_LOSSES: u32 = 10;
+
+/// Waits (up to a minute, with backoff) until the target answers again; false when asked to stop
+/// or when it does not come back.
+async fn wait_for(target: &Endpoint, stop: &mut watch::Receiver<bool>) -> bool {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let mut delay = Duration::from_millis(100);
+    while tokio::time::Instant::now() < deadline {
+        match Client::connect(target).await {
+            Ok(mut client) => match client.raw_request(&["PING"]).await {
+                Ok(reply) if reply.error_message().is_none() => return true,
+                _ => {}
+            },
+            Err(e) => tracing::debug!("the target does not answer yet: {e}"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(delay) => {}
+            _ = stop.changed() => return false,
+        }
+        delay = (delay * 2).min(Duration::from_secs(2));
+    }
+    false
+}
+
+/// One session: from the target's checkpoint (a partial resync) or a snapshot (a full resync) to
+/// a stop, a failure, or (when asked) the target being in sync. Returns the converter, whether the
+/// run was interrupted, and whether the snapshot was complete.
+async fn session(
+    options: &MigrateOptions,
+    setup: &Setup,
+    counters: &Arc<Counters>,
+    stop: &mut watch::Receiver<bool>,
+) -> Result<(Converter, bool, bool), MigrateError> {
+    let mut target_client = Client::connect(&options.target).await?;
+    let checkpoint = Checkpoint::read(&mut target_client, &setup.checkpoint_key).await?;
+    let known = target::KnownCommands::ask(&mut target_client).await;
+    // Not held across the wait for the source's answer: a target with a client `timeout` would
+    // close it meanwhile.
+    drop(target_client);
     let replica = Replica::connect(&options.source).await?;
-    counters.set_phase(Phase::WaitingForRdb);
+    if counters.phase() != Phase::Incremental {
+        counters.set_phase(Phase::WaitingForRdb);
+    }
     let reader_options = ReaderOptions {
-        passthrough: matches!(mode, Mode::Restore { .. }),
+        passthrough: matches!(setup.mode, Mode::Restore { .. }),
         max_raw_bytes: options.max_raw_bytes,
         part_items: options.part_items,
     };
-    let transfer = replica.sync(reader_options).await?;
-    if let RdbFraming::Length(len) = transfer.start.framing {
-        counters.rdb_total.store(len, Ordering::Release);
-    }
-    counters.received_offset.store(transfer.start.offset, Ordering::Release);
+    // The source decides: it continues from the checkpoint when its backlog still holds it.
+    let resumable = checkpoint.as_ref().filter(|c| c.complete && !c.replid.is_empty());
+    let answer = replica.psync(resumable.map(|c| (c.replid.as_str(), c.offset)), reader_options).await?;
+    let (start, replid, offset, db) = match answer {
+        Psync::Continue { stream, ack, replid } => {
+            let (offset, db) = resumable.map(|c| (c.offset, c.db)).unwrap_or_default();
+            counters.resumes.fetch_add(1, Ordering::Relaxed);
+            counters.set_notice(format!(
+                "resumed at offset {offset} from the target's checkpoint, with a partial resync: nothing is copied again"
+            ));
+            counters.applied_offset.fetch_max(offset, Ordering::AcqRel);
+            counters.received_offset.fetch_max(offset, Ordering::AcqRel);
+            counters.set_phase(Phase::Incremental);
+            (source::Start::Stream { stream, ack, replid: replid.clone(), db }, replid, offset, db)
+        }
+        Psync::Full(transfer) => {
+            let mut target_client = Client::connect(&options.target).await?;
+            // A full sync over a target this migration wrote before: it must not keep keys the
+            // source deleted since, so the migrated keyspace is cleared first.
+            if let Some(c) = &checkpoint {
+                let why = match c.complete {
+                    true => format!("the source's backlog no longer holds offset {}", c.offset),
+                    false => "the previous full sync did not finish".to_string(),
+                };
+                counters.set_notice(format!(
+                    "a full sync again: {why}; the target's migrated keyspace is cleared first, so that keys the source deleted meanwhile do not survive"
+                ));
+                clear_target(&mut target_client, &setup.filter).await?;
+            } else if options.write_mode == WriteMode::ClearFirst {
+                clear_target(&mut target_client, &setup.filter).await?;
+            }
+            if let RdbFraming::Length(len) = transfer.start.framing {
+                counters.rdb_total.store(len, Ordering::Release);
+            }
+            counters.received_offset.store(transfer.start.offset, Ordering::Release);
+            let (replid, offset) = (transfer.start.replid.clone(), transfer.start.offset);
+            // Until the snapshot is whole, the target holds part of one: a restart must clear it.
+            Checkpoint { replid: replid.clone(), offset, db: 0, complete: false }
+                .write(&mut target_client, &setup.checkpoint_key)
+                .await?;
+            (source::Start::Snapshot(transfer), replid, offset, 0)
+        }
+    };
 
     let writer =
         Writer::connect(&options.target, &options.writer, counters.applied_offset.clone(), counters.writer.clone())
             .await?;
-    let converter = Converter::new(mode, target_info.clone(), options.write_mode != WriteMode::FailOnExisting);
+    let replace = options.write_mode != WriteMode::FailOnExisting;
+    let converter = Converter::new(setup.mode, setup.target_info.clone(), replace);
     let (tx, rx) = mpsc::channel::<Batch>(64);
     let (source_stop_tx, source_stop) = watch::channel(false);
-    let translate = Translate {
-        clock: clock.as_ref().map(|(clock, _)| clock.clone()),
-        downgrade: downgrade::needed(&target_info),
-        target: target_info.clone(),
+    let translate = source::Translate {
+        clock: setup.clock.clone(),
+        downgrade: downgrade::needed(&setup.target_info),
+        target: setup.target_info.clone(),
     };
-    let source_task =
-        tokio::spawn(source_side(options.source.clone(), transfer, tx, counters.clone(), source_stop, translate));
-    let target_task = tokio::spawn(target_side(writer, converter, filter, rx, counters.clone()));
+    let mut source_task =
+        tokio::spawn(source::run(options.source.clone(), start, tx, counters.clone(), source_stop, translate));
+    let side = target::TargetSide {
+        writer,
+        converter,
+        filter: setup.filter.clone(),
+        counters: counters.clone(),
+        known,
+        checkpoint_key: setup.checkpoint_key.clone(),
+        replid,
+        start: offset,
+        db,
+    };
+    let mut target_task = tokio::spawn(target::run(side, rx));
 
     // Wait for: a failure of either side, a stop request, or (when asked) the target being in sync.
-    let mut source_task = source_task;
-    let mut target_task = target_task;
     let mut check = tokio::time::interval(Duration::from_millis(200));
     // Synced means the target has applied the source's replication offset as the source reports it
     // now. Key counts are no criterion: `INFO keyspace` counts keys that expired but were not yet
@@ -401,7 +582,11 @@ async fn migrate(
                     continue;
                 }
                 match monitor::source_offset(probe).await {
-                    Ok(now) if counters.applied_offset.load(Ordering::Acquire) >= now => break None,
+                    Ok(now) if counters.applied_offset.load(Ordering::Acquire) >= now => {
+                        // Synced: the migration ends here, for good.
+                        counters.end_for_good();
+                        break None;
+                    }
                     Ok(now) => counters.source_offset.fetch_max(now, Ordering::AcqRel),
                     // The replication link reports a lost source; this probe only has to try again.
                     Err(e) => {
@@ -412,10 +597,6 @@ async fn migrate(
             }
         }
     };
-    monitor.stop();
-    if let Some((_, sampler)) = &clock {
-        sampler.abort();
-    }
     let snapshot_complete = counters.phase() == Phase::Incremental;
     if let Some(err) = failure {
         source_task.abort();
@@ -434,19 +615,7 @@ async fn migrate(
     stopped?;
     target_result?;
     let converter = converter.ok_or_else(|| MigrateError::Internal("no converter".into()))?;
-    let progress = counters.snapshot();
-    Ok(Summary {
-        progress,
-        source: options.source.to_string(),
-        target: options.target.to_string(),
-        mode: mode_name(converter.mode()),
-        interrupted,
-        snapshot_complete,
-        errors_by_class: counters.writer.by_class(),
-        error_samples: counters.writer.samples(),
-        not_carried: counters.writer.not_carried().into_iter().collect(),
-        peak_rss_bytes: progress::peak_rss_bytes(),
-    })
+    Ok((converter, interrupted, snapshot_complete))
 }
 
 /// A server's `databases` (16, the default, when CONFIG is forbidden).
@@ -518,272 +687,6 @@ fn join_error<T>(r: Result<Result<T, MigrateError>, tokio::task::JoinError>) -> 
 /// Entries on their way to the target, with their share of the in-flight bytes ([`IN_FLIGHT_KIB`]),
 /// given back when the batch has been written.
 type Batch = (Vec<Entry>, tokio::sync::OwnedSemaphorePermit);
-
-/// Builds batches of entries and sends them once they are big enough by count or bytes, after
-/// taking their bytes out of the in-flight budget.
-struct Batcher {
-    entries: Vec<Entry>,
-    bytes: usize,
-    budget: Arc<tokio::sync::Semaphore>,
-    tx: mpsc::Sender<Batch>,
-}
-
-impl Batcher {
-    fn new(tx: mpsc::Sender<Batch>) -> Batcher {
-        let budget = Arc::new(tokio::sync::Semaphore::new(IN_FLIGHT_KIB as usize));
-        Batcher { entries: Vec::with_capacity(BATCH), bytes: 0, budget, tx }
-    }
-
-    fn push(&mut self, entry: Entry) {
-        self.bytes += entry.weight();
-        self.entries.push(entry);
-    }
-
-    fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
-    fn full(&self) -> bool {
-        self.entries.len() >= BATCH || self.bytes >= BATCH_BYTES
-    }
-
-    /// Sends what is batched (waiting for room in the budget); false when the target side is gone.
-    async fn send(&mut self) -> bool {
-        let kib = (self.bytes.div_ceil(1024) as u32).clamp(1, IN_FLIGHT_KIB);
-        let Ok(permit) = self.budget.clone().acquire_many_owned(kib).await else { return false };
-        let entries = std::mem::replace(&mut self.entries, Vec::with_capacity(BATCH));
-        self.bytes = 0;
-        self.tx.send((entries, permit)).await.is_ok()
-    }
-}
-
-/// How the stream's commands are put for the target: relative TTLs from a source before 7.0 get
-/// the source's deadline ([`expiry`]), forms the target predates their older equivalent
-/// ([`downgrade`]).
-struct Translate {
-    clock: Option<clock::SourceClock>,
-    downgrade: bool,
-    target: ServerInfo,
-}
-
-impl Translate {
-    fn command(&self, name: &[u8], argv: Vec<Bytes>, end_offset: u64) -> Vec<Bytes> {
-        let argv = match &self.clock {
-            Some(clock) if expiry::is_relative_expiry(name) => {
-                clock.time_of(end_offset).and_then(|at| expiry::absolute(&argv, at, &self.target)).unwrap_or(argv)
-            }
-            _ => argv,
-        };
-        match self.downgrade {
-            true => downgrade::for_target(&argv, &self.target).unwrap_or(argv),
-            false => argv,
-        }
-    }
-}
-
-/// Reads the RDB and then the command stream, sending entries to the target side in batches.
-async fn source_side(
-    source: Endpoint,
-    mut transfer: crate::replica::RdbTransfer,
-    tx: mpsc::Sender<Batch>,
-    counters: Arc<Counters>,
-    mut stop: watch::Receiver<bool>,
-    translate: Translate,
-) -> Result<(), MigrateError> {
-    let mut batch = Batcher::new(tx);
-    let mut started = false;
-    while let Some(record) = transfer.next().await? {
-        if !started {
-            counters.set_phase(Phase::FullSync);
-            started = true;
-        }
-        counters.rdb_bytes.store(transfer.reader().bytes_read(), Ordering::Relaxed);
-        match record {
-            Record::Key(key) => batch.push(Entry::Key(key)),
-            Record::Function { code } => batch.push(Entry::Function(code)),
-            Record::ModuleAux { module } => {
-                tracing::warn!(module, "the source's RDB holds auxiliary data of a module; it is not migrated");
-            }
-            Record::Aux { .. } | Record::SelectDb(_) | Record::ResizeDb { .. } => {}
-        }
-        if batch.full() && !batch.send().await {
-            return Ok(());
-        }
-        if *stop.borrow() {
-            return Ok(());
-        }
-    }
-    counters.rdb_bytes.store(transfer.reader().bytes_read(), Ordering::Relaxed);
-    let offset = transfer.start.offset;
-    let mut replid = transfer.start.replid.clone();
-    let (mut stream, ack_half) = transfer.finish().await?;
-    let mut acker = Acker::spawn(ack_half, counters.applied_offset.clone());
-    batch.push(Entry::SnapshotEnd { offset });
-    if !batch.send().await {
-        acker.stop().await;
-        return Ok(());
-    }
-    let mut db = 0u32;
-    let result = loop {
-        let command = tokio::select! {
-            c = stream.next(), if !batch.full() => c,
-            _ = stop.changed() => break Ok(()),
-            // Nothing new for a moment: hand over what we have so it is applied now.
-            _ = tokio::time::sleep(Duration::from_millis(2)), if !batch.is_empty() => {
-                if !batch.send().await { break Ok(()); }
-                continue;
-            }
-        };
-        let command = match command {
-            Ok(c) => c,
-            // The link broke: continue from the last byte received, with no new snapshot.
-            Err(e) if e.is_link_failure() && !replid.is_empty() => {
-                tracing::warn!("the replication link broke ({e}); resuming from offset {}", stream.offset());
-                acker.stop().await;
-                match reconnect(&source, &replid, stream.offset(), &mut stop).await {
-                    Ok(Some((resumed, ack_half, id))) => {
-                        stream = resumed;
-                        replid = id;
-                        acker = Acker::spawn(ack_half, counters.applied_offset.clone());
-                        counters.resumes.fetch_add(1, Ordering::Relaxed);
-                        continue;
-                    }
-                    Ok(None) => return Ok(()),
-                    Err(e) => return Err(e.into()),
-                }
-            }
-            Err(e) => break Err(e.into()),
-        };
-        counters.received_offset.store(command.end_offset, Ordering::Relaxed);
-        let name = command.argv[0].to_ascii_uppercase();
-        let entry = match &name[..] {
-            b"SELECT" => {
-                db = command.argv.get(1).and_then(|d| std::str::from_utf8(d).ok()?.parse().ok()).unwrap_or(db);
-                Entry::Offset(command.end_offset)
-            }
-            b"PING" | b"PUBLISH" | b"SPUBLISH" => Entry::Offset(command.end_offset),
-            b"REPLCONF" => {
-                if command.argv.get(1).is_some_and(|a| a.eq_ignore_ascii_case(b"GETACK")) {
-                    acker.ack_now();
-                }
-                Entry::Offset(command.end_offset)
-            }
-            _ => {
-                let argv = translate.command(&name, command.argv, command.end_offset);
-                Entry::Command { db, argv, end_offset: command.end_offset }
-            }
-        };
-        batch.push(entry);
-        if batch.full() && !batch.send().await {
-            break Ok(());
-        }
-    };
-    if result.is_ok() && !batch.is_empty() {
-        batch.send().await;
-    }
-    acker.stop().await;
-    result
-}
-
-/// Reconnects to the source and resumes at `offset`, retrying with backoff for about a minute while
-/// the source is unreachable. `Ok(None)` when asked to stop meanwhile.
-async fn reconnect(
-    source: &Endpoint,
-    replid: &str,
-    offset: u64,
-    stop: &mut watch::Receiver<bool>,
-) -> Result<Option<(crate::replica::CommandStream, tokio::net::tcp::OwnedWriteHalf, String)>, ReplicaError> {
-    let mut delay = Duration::from_millis(100);
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    loop {
-        let attempt = async { Replica::connect(source).await?.resume(replid, offset).await };
-        match attempt.await {
-            Ok(resumed) => return Ok(Some(resumed)),
-            Err(e) if e.is_link_failure() || matches!(e, ReplicaError::Client(ClientError::Connect { .. })) => {
-                if tokio::time::Instant::now() + delay > deadline {
-                    return Err(e);
-                }
-                tracing::warn!("cannot reach the source yet ({e}); retrying in {delay:?}");
-            }
-            Err(e) => return Err(e),
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(delay) => {}
-            _ = stop.changed() => return Ok(None),
-        }
-        delay = (delay * 2).min(Duration::from_secs(5));
-    }
-}
-
-/// Converts and writes entries until the source side closes the channel, then drains the writer.
-async fn target_side(
-    mut writer: Writer,
-    mut converter: Converter,
-    filter: Filter,
-    mut rx: mpsc::Receiver<Batch>,
-    counters: Arc<Counters>,
-) -> Result<Converter, MigrateError> {
-    loop {
-        let batch = tokio::select! {
-            batch = rx.recv() => batch,
-            // A quiet source: keep the target's connection alive (and find out if it still answers).
-            _ = tokio::time::sleep(KEEP_ALIVE) => {
-                writer.keep_alive().await?;
-                continue;
-            }
-        };
-        // The permit goes back to the budget once the batch is written.
-        let Some((batch, _permit)) = batch else { break };
-        for entry in batch {
-            match entry {
-                Entry::Key(mut key) => {
-                    if !filter.key(&key.key) {
-                        continue;
-                    }
-                    key.db = filter.db(key.db);
-                    if converter.write_key(&mut writer, key).await? {
-                        counters.keys_written.fetch_add(1, Ordering::Relaxed);
-                    }
-                    counters.keys_expired.store(converter.expired_skipped, Ordering::Relaxed);
-                }
-                Entry::Function(code) => converter.write_function(&mut writer, code).await?,
-                Entry::SnapshotEnd { offset } => {
-                    // Incremental means the target holds the whole snapshot: wait for its last replies.
-                    writer.drain().await?;
-                    writer.mark_offset(offset);
-                    counters.mark_full_sync_done();
-                    counters.set_phase(Phase::Incremental);
-                }
-                Entry::Command { db, argv, end_offset } => {
-                    let commands = match filter.route(db, argv) {
-                        Route::Apply(commands) => commands,
-                        Route::Skip => {
-                            writer.mark_offset(end_offset);
-                            continue;
-                        }
-                        Route::Stop(why) => return Err(MigrateError::Filter(why)),
-                    };
-                    let last = commands.len().saturating_sub(1);
-                    for (i, (target_db, argv)) in commands.into_iter().enumerate() {
-                        writer.select(target_db).await?;
-                        let name = argv[0].to_ascii_uppercase();
-                        // The command's end offset is applied with the last part of it.
-                        writer.send(&argv, if i == last { end_offset } else { 0 }).await?;
-                        if name == b"SELECT" || name == b"EXEC" || name == b"DISCARD" {
-                            writer.forget_db();
-                        }
-                    }
-                }
-                Entry::Offset(offset) => writer.mark_offset(offset),
-            }
-        }
-        if rx.is_empty() {
-            writer.flush().await?;
-        }
-    }
-    writer.drain().await?;
-    Ok(converter)
-}
 
 /// What the tests of the command translations share.
 #[cfg(test)]

@@ -96,6 +96,9 @@ pub struct Progress {
     pub not_carried: Vec<(String, u64)>,
     /// Something the user should know now, e.g. a target that has stopped answering.
     pub warning: Option<String>,
+    /// The latest thing the migration did on its own: resumed from the target's checkpoint, or had
+    /// to sync in full again and why.
+    pub notice: Option<String>,
 }
 
 /// Counters shared by the pipeline's tasks.
@@ -120,6 +123,9 @@ pub struct Counters {
     /// Why the migration failed, once it has.
     failure: Mutex<Option<String>>,
     mode: Mutex<Option<&'static str>>,
+    notice: Mutex<Option<String>>,
+    /// Set when the migration ends for good (cutover, cancel): its checkpoint is removed.
+    for_good: std::sync::atomic::AtomicBool,
 }
 
 impl Counters {
@@ -142,6 +148,8 @@ impl Counters {
             last_rate: Mutex::new((now, 0, 0.0)),
             failure: Mutex::new(None),
             mode: Mutex::new(None),
+            notice: Mutex::new(None),
+            for_good: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -159,6 +167,22 @@ impl Counters {
         if let Ok(mut m) = self.mode.lock() {
             *m = Some(mode);
         }
+    }
+
+    /// Records something the migration did on its own (a resume, a new full sync and why).
+    pub fn set_notice(&self, notice: String) {
+        if let Ok(mut n) = self.notice.lock() {
+            *n = Some(notice);
+        }
+    }
+
+    /// Marks the migration as ending for good: its checkpoint is removed from the target.
+    pub fn end_for_good(&self) {
+        self.for_good.store(true, Ordering::Release);
+    }
+
+    pub fn ended_for_good(&self) -> bool {
+        self.for_good.load(Ordering::Acquire)
     }
 
     /// Records why the migration failed.
@@ -226,6 +250,7 @@ impl Counters {
             source_keys,
             target_keys,
             not_carried: self.writer.not_carried().into_iter().collect(),
+            notice: self.notice.lock().ok().and_then(|n| n.clone()),
             warning: match load(&self.writer.stalled_ms) / 1000 {
                 0 => None,
                 secs => Some(format!(

@@ -13,6 +13,8 @@ mod mailbox;
 mod params;
 mod reports;
 mod runner;
+
+pub use runner::{provably_gone, runner_name};
 mod schema;
 mod snapshots;
 mod tasks;

@@ -2,7 +2,9 @@
 //!
 //! The CLI and the desktop app can both run tasks, and either may die without cleaning up. A runner
 //! claims a task, heartbeats well within [`RUNNER_STALE_AFTER_MS`], and releases it when done; a
-//! claim whose heartbeat went stale belongs to a dead runner and may be taken over.
+//! claim whose heartbeat went stale belongs to a dead runner and may be taken over. So does one
+//! whose process is provably gone: a runner names itself by host and process id ([`runner_name`]),
+//! and a process of this host that no longer exists holds nothing, whatever its last heartbeat.
 
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -19,7 +21,7 @@ impl Store {
         self.write(|conn| {
             let (runner, heartbeat) = lease(conn, id)?;
             let now = now_ms();
-            let held_by_other = runner.is_some_and(|r| r != owner) && is_live(heartbeat, now);
+            let held_by_other = runner.as_deref().is_some_and(|r| r != owner && is_live(r, heartbeat, now));
             if held_by_other {
                 return Ok(false);
             }
@@ -60,7 +62,7 @@ impl Store {
     pub fn runner_alive(&self, id: i64) -> Result<bool, StoreError> {
         self.read(|conn| {
             let (runner, heartbeat) = lease(conn, id)?;
-            Ok(runner.is_some() && is_live(heartbeat, now_ms()))
+            Ok(runner.as_deref().is_some_and(|r| is_live(r, heartbeat, now_ms())))
         })
     }
 
@@ -80,6 +82,29 @@ fn lease(conn: &Connection, id: i64) -> Result<(Option<String>, Option<i64>), Fa
     lease.ok_or_else(|| tasks::not_found(id).into())
 }
 
-fn is_live(heartbeat: Option<i64>, now: i64) -> bool {
-    heartbeat.is_some_and(|at| now - at <= RUNNER_STALE_AFTER_MS)
+fn is_live(runner: &str, heartbeat: Option<i64>, now: i64) -> bool {
+    heartbeat.is_some_and(|at| now - at <= RUNNER_STALE_AFTER_MS) && !provably_gone(runner)
+}
+
+/// This host's name, where the OS tells it (`None` elsewhere: then no runner is provably gone).
+fn host() -> Option<String> {
+    let name = std::fs::read_to_string("/proc/sys/kernel/hostname").ok()?;
+    Some(name.trim().to_string()).filter(|n| !n.is_empty())
+}
+
+/// A runner's name: this host, this process, and when it started (`host/pid/ms`).
+pub fn runner_name(started_ms: i64) -> String {
+    format!("{}/{}/{started_ms}", host().unwrap_or_default(), std::process::id())
+}
+
+/// Whether `runner` was a process of this host that no longer runs. A process id can be reused,
+/// so a live process of that id proves nothing; then the heartbeat decides.
+pub fn provably_gone(runner: &str) -> bool {
+    let mut parts = runner.splitn(3, '/');
+    let (Some(runner_host), Some(pid)) = (parts.next(), parts.next()) else { return false };
+    let Some(here) = host() else { return false };
+    if runner_host != here || pid.parse::<u32>().is_err() {
+        return false;
+    }
+    !std::path::Path::new("/proc").join(pid).exists()
 }

@@ -147,6 +147,8 @@ async fn drive(console: &Arc<Console>, id: i64, control: &mut mpsc::Receiver<Con
     options.writer.stall_timeout = Duration::from_secs(task.spec.sync.stall_timeout_secs.max(1));
     options.force_rewrite = task.spec.sync.force_rewrite;
     options.filter = Filter::new(&task.spec.db_mapping, &task.spec.include, &task.spec.exclude);
+    // The task's own checkpoint on the target: starting the task again resumes where it stands.
+    options.checkpoint_key = format!("ferry:checkpoint:task-{}-{}", task.id, task.created_at_ms);
     set_status(console, id, TaskStatus::FullSync, "full sync started");
     let migration = Migration::start(options);
     let end = sync_loop(console, id, &migration, control).await;
@@ -197,6 +199,7 @@ async fn sync_loop(
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let mut status = TaskStatus::FullSync;
     let mut warning: Option<String> = None;
+    let mut notice: Option<String> = None;
     loop {
         let request = tokio::select! {
             c = control.recv() => c,
@@ -210,6 +213,11 @@ async fn sync_loop(
             _ => {}
         }
         warning.clone_from(&progress.warning);
+        // What the sync did on its own (resumed from the target's checkpoint, or synced in full again).
+        if progress.notice.is_some() && progress.notice != notice {
+            event(console, id, "sync", progress.notice.as_deref().unwrap_or_default());
+        }
+        notice.clone_from(&progress.notice);
         let _ = console.store.add_snapshot(id, &progress);
         console.emit(ConsoleEvent::Progress { task_id: id, progress: progress.clone() });
         match progress.phase {
@@ -234,7 +242,7 @@ async fn sync_loop(
         let Some(request) = request else { continue };
         match request {
             Control::Cancel { reply } => {
-                migration.stop();
+                migration.stop_for_good();
                 while !matches!(migration.counters.phase(), Phase::Done | Phase::Failed) {
                     tokio::time::sleep(Duration::from_millis(20)).await;
                 }

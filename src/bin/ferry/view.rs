@@ -13,13 +13,14 @@ pub struct View {
     json: bool,
     bar: Option<ProgressBar>,
     phase: Option<Phase>,
-    /// The progress's warning last shown.
+    /// The progress's warning and notice last shown.
     warning: Option<String>,
+    notice: Option<String>,
 }
 
 impl View {
     pub fn new(json: bool) -> View {
-        View { json, bar: None, phase: None, warning: None }
+        View { json, bar: None, phase: None, warning: None, notice: None }
     }
 
     pub fn show(&mut self, p: &Progress) {
@@ -35,6 +36,14 @@ impl View {
             }
         }
         self.warning.clone_from(&p.warning);
+        if !self.json && p.notice.is_some() && p.notice != self.notice {
+            let line = format!("note: {}", p.notice.as_deref().unwrap_or_default());
+            match &self.bar {
+                Some(bar) if !bar.is_hidden() => bar.println(line),
+                _ => eprintln!("{line}"),
+            }
+        }
+        self.notice.clone_from(&p.notice);
         if self.json {
             if let Ok(line) = serde_json::to_string(&serde_json::json!({"event": "progress", "progress": p})) {
                 println!("{line}");

@@ -1,0 +1,268 @@
+//! The target side: converts entries and writes them through the [`Writer`].
+//!
+//! The snapshot's keys go as they come. The incremental sync goes in transactions: each `MULTI …
+//! EXEC` holds a run of the source's commands (a source transaction always whole: its own `MULTI` and
+//! `EXEC` are dropped, ours covers it) and the [`Checkpoint`] of the offset they reach, so the
+//! target's data and its checkpoint move together ([`super::checkpoint`]). The applied offset, which
+//! the source is told, moves with each `EXEC`.
+
+use std::collections::HashSet;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use tokio::sync::mpsc;
+
+use super::checkpoint::{self, Checkpoint};
+use super::{Batch, Counters, MigrateError, Phase, KEEP_ALIVE};
+use crate::client::Client;
+use crate::entry::Entry;
+use crate::filter::{Filter, Route};
+use crate::resp::Frame;
+use crate::writer::{Converter, ErrorSample, Writer};
+
+/// A transaction closes after this many commands (when no source transaction is open), so that
+/// the target never queues an unbounded one.
+const TX_COMMANDS: usize = 1000;
+
+/// The commands the target knows, from `COMMAND` when the session starts: a command it does not
+/// know would abort the whole transaction it is queued in, so it is reported before, as data the
+/// target cannot hold. Servers before 2.8.13 have no `COMMAND`: then every command counts as known.
+pub(super) struct KnownCommands(Option<HashSet<Bytes>>);
+
+impl KnownCommands {
+    pub(super) async fn ask(target: &mut Client) -> KnownCommands {
+        let names = match target.raw_request(&["COMMAND"]).await {
+            Ok(Frame::Array(commands)) => Some(
+                commands
+                    .iter()
+                    .filter_map(|c| match c {
+                        Frame::Array(info) => info.first()?.as_bytes().map(|n| Bytes::from(n.to_ascii_lowercase())),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        };
+        KnownCommands(names)
+    }
+
+    fn knows(&self, name: &Bytes) -> bool {
+        self.0.as_ref().is_none_or(|names| names.contains(name))
+    }
+}
+
+/// Where the target side stands in the stream.
+struct Stream {
+    key: Bytes,
+    replid: String,
+    /// A transaction of ours is open on the target.
+    open: bool,
+    /// Inside a source transaction (its MULTI seen, not yet its EXEC): no commit here.
+    in_source_tx: bool,
+    commands: usize,
+    /// The end offset of the last entry handled, and of the last checkpoint sent.
+    last: u64,
+    checkpointed: u64,
+    /// The db the stream has selected at `last`.
+    db: u32,
+}
+
+impl Stream {
+    fn checkpoint(&self) -> Vec<Bytes> {
+        Checkpoint { replid: self.replid.clone(), offset: self.last, db: self.db, complete: true }.command(&self.key)
+    }
+
+    /// Ends the open transaction with the checkpoint; its EXEC carries the offset reached.
+    async fn commit(&mut self, writer: &mut Writer) -> Result<(), MigrateError> {
+        if !self.open {
+            return Ok(());
+        }
+        writer.select(checkpoint::DB).await?;
+        writer.send(&self.checkpoint(), 0).await?;
+        writer.send(&[Bytes::from_static(b"EXEC")], self.last).await?;
+        self.open = false;
+        self.commands = 0;
+        self.checkpointed = self.last;
+        Ok(())
+    }
+
+    /// Records progress made with no write (PINGs, skipped commands) in the checkpoint, when no
+    /// transaction is open.
+    async fn checkpoint_progress(&mut self, writer: &mut Writer) -> Result<(), MigrateError> {
+        if !self.open && self.last > self.checkpointed && !self.replid.is_empty() {
+            writer.select(checkpoint::DB).await?;
+            writer.send(&self.checkpoint(), self.last).await?;
+            self.checkpointed = self.last;
+        }
+        Ok(())
+    }
+}
+
+/// What the target side was given to work with.
+pub(super) struct TargetSide {
+    pub writer: Writer,
+    pub converter: Converter,
+    pub filter: Filter,
+    pub counters: Arc<Counters>,
+    pub known: KnownCommands,
+    /// The checkpoint's key, and the stream's replication id and offset where this session starts.
+    pub checkpoint_key: Bytes,
+    pub replid: String,
+    pub start: u64,
+    pub db: u32,
+}
+
+/// Converts and writes entries until the source side closes the channel, then drains the writer.
+pub(super) async fn run(side: TargetSide, mut rx: mpsc::Receiver<Batch>) -> Result<Converter, MigrateError> {
+    let TargetSide { mut writer, mut converter, filter, counters, known, checkpoint_key, replid, start, db } = side;
+    let mut stream = Stream {
+        key: checkpoint_key,
+        replid,
+        open: false,
+        in_source_tx: false,
+        commands: 0,
+        last: start,
+        checkpointed: start,
+        db,
+    };
+    loop {
+        let batch = tokio::select! {
+            batch = rx.recv() => batch,
+            // A quiet source: checkpoint what moved, keep the target's connection alive (and find
+            // out if it still answers).
+            _ = tokio::time::sleep(KEEP_ALIVE) => {
+                if counters.phase() == Phase::Incremental {
+                    stream.checkpoint_progress(&mut writer).await?;
+                    writer.flush().await?;
+                }
+                writer.keep_alive().await?;
+                continue;
+            }
+        };
+        // The permit goes back to the budget once the batch is written.
+        let Some((batch, _permit)) = batch else { break };
+        for entry in batch {
+            match entry {
+                Entry::Key(mut key) => {
+                    if !filter.key(&key.key) {
+                        continue;
+                    }
+                    key.db = filter.db(key.db);
+                    if converter.write_key(&mut writer, key).await? {
+                        counters.keys_written.fetch_add(1, Ordering::Relaxed);
+                    }
+                    counters.keys_expired.store(converter.expired_skipped, Ordering::Relaxed);
+                }
+                Entry::Function(code) => converter.write_function(&mut writer, code).await?,
+                Entry::SnapshotEnd { offset, replid } => {
+                    // Incremental means the target holds the whole snapshot: wait for its last
+                    // replies, then say so in the checkpoint.
+                    writer.drain().await?;
+                    stream.replid = replid;
+                    stream.last = offset;
+                    stream.db = 0;
+                    if !stream.replid.is_empty() {
+                        writer.select(checkpoint::DB).await?;
+                        writer.send(&stream.checkpoint(), offset).await?;
+                        stream.checkpointed = offset;
+                    }
+                    writer.drain().await?;
+                    counters.mark_full_sync_done();
+                    counters.set_phase(Phase::Incremental);
+                }
+                Entry::Replid(replid) => {
+                    // The source's id changed (a failover it went through): the offsets go on.
+                    stream.commit(&mut writer).await?;
+                    stream.replid = replid;
+                }
+                Entry::Command { db, argv, end_offset } => {
+                    let name = argv[0].to_ascii_uppercase();
+                    match &name[..] {
+                        // Our transaction covers the source's: its MULTI and EXEC are dropped.
+                        b"MULTI" => stream.in_source_tx = true,
+                        b"EXEC" => stream.in_source_tx = false,
+                        _ => apply(&mut stream, &mut writer, &filter, &known, db, argv).await?,
+                    }
+                    stream.last = end_offset;
+                    if !stream.open {
+                        // Nothing queued (a source MULTI, an EXEC of nothing, a skipped command).
+                        writer.mark_offset(end_offset);
+                    }
+                    if stream.commands >= TX_COMMANDS && !stream.in_source_tx {
+                        stream.commit(&mut writer).await?;
+                    }
+                }
+                Entry::Select { db, end_offset } => {
+                    stream.db = db;
+                    stream.last = end_offset;
+                    if !stream.open {
+                        writer.mark_offset(end_offset);
+                    }
+                }
+                Entry::Offset(offset) => {
+                    stream.last = offset;
+                    if !stream.open {
+                        writer.mark_offset(offset);
+                    }
+                }
+            }
+        }
+        if rx.is_empty() {
+            if !stream.in_source_tx {
+                stream.commit(&mut writer).await?;
+            }
+            writer.flush().await?;
+        }
+    }
+    // Stopped: a source transaction cut in the middle is not applied (the stream gives it again
+    // from the checkpoint when the migration resumes).
+    if stream.open && stream.in_source_tx {
+        writer.send(&[Bytes::from_static(b"DISCARD")], 0).await?;
+        writer.forget_db();
+    } else {
+        stream.commit(&mut writer).await?;
+    }
+    writer.drain().await?;
+    Ok(converter)
+}
+
+/// Queues one command of the stream in the open transaction (opening one), routed by the filter.
+async fn apply(
+    stream: &mut Stream,
+    writer: &mut Writer,
+    filter: &Filter,
+    known: &KnownCommands,
+    db: u32,
+    argv: Vec<Bytes>,
+) -> Result<(), MigrateError> {
+    let commands = match filter.route(db, argv) {
+        Route::Apply(commands) => commands,
+        Route::Skip => return Ok(()),
+        Route::Stop(why) => return Err(MigrateError::Filter(why)),
+    };
+    for (target_db, argv) in commands {
+        let name = Bytes::from(argv[0].to_ascii_lowercase());
+        if !known.knows(&name) {
+            let sample = ErrorSample {
+                class: "UNSUPPORTED".into(),
+                command: String::from_utf8_lossy(&name).to_uppercase(),
+                key: argv.get(1).map(|k| String::from_utf8_lossy(k).into_owned()).unwrap_or_default(),
+                message: format!(
+                    "the target does not know the command {}",
+                    String::from_utf8_lossy(&name).to_uppercase()
+                ),
+            };
+            writer.reject(sample)?;
+            continue;
+        }
+        if !stream.open {
+            writer.send(&[Bytes::from_static(b"MULTI")], 0).await?;
+            stream.open = true;
+        }
+        writer.select(target_db).await?;
+        writer.send(&argv, 0).await?;
+        stream.commands += 1;
+    }
+    Ok(())
+}

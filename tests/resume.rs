@@ -1,0 +1,239 @@
+//! Resuming after faults, exactly once: the target keeps a checkpoint of the source offset its data
+//! reflects, written in the same transaction as the data, so that after a fault Ferry continues
+//! from there with a partial resync (`sync_full` on the source does not move) and applies no command
+//! twice. A load of non-idempotent writes (`INCR`, `LPUSH`, `XADD`) runs through every fault; after
+//! it, the target equals the source and the counters match.
+
+mod support;
+
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use ferry::client::{info_field, Client};
+use ferry::pipeline::{Checkpoint, MigrateOptions, Migration, Phase};
+use ferry::verify;
+use support::data::fill_bulk;
+use support::{cmd, ferry_bin, RedisServer};
+
+/// Non-idempotent writes until stopped: a counter, a list and a stream.
+fn load(mut client: Client) -> (Arc<AtomicBool>, tokio::task::JoinHandle<u64>) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    let task = tokio::spawn(async move {
+        let mut n = 0u64;
+        while !flag.load(Ordering::Acquire) {
+            cmd(&mut client, &["INCR", "load:counter"]).await;
+            cmd(&mut client, &["LPUSH", "load:list", &n.to_string()]).await;
+            cmd(&mut client, &["XADD", "load:stream", "*", "n", &n.to_string()]).await;
+            n += 1;
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        n
+    });
+    (stop, task)
+}
+
+async fn stats(source: &mut Client) -> (u64, u64) {
+    let info = source.info("stats").await.unwrap();
+    let get = |name| info_field(&info, name).and_then(|v| v.parse().ok()).unwrap_or(0);
+    (get("sync_full"), get("sync_partial_ok"))
+}
+
+/// Every key equal (the checkpoint is Ferry's own and not compared), and the load's counter.
+async fn assert_identical(source: &RedisServer, target: &RedisServer, writes: u64) {
+    let (mut s, mut t) = (source.client().await, target.client().await);
+    let diffs = verify::compare_all(&mut s, &mut t, 1000).await.unwrap();
+    assert!(diffs.is_empty(), "{} differences, first: {:?}", diffs.len(), &diffs[..diffs.len().min(5)]);
+    cmd(&mut t, &["SELECT", "0"]).await;
+    let counter = cmd(&mut t, &["GET", "load:counter"]).await.as_int();
+    assert_eq!(counter, (writes > 0).then_some(writes as i64), "every INCR applied exactly once");
+}
+
+fn checkpoint_options(source: &RedisServer, target: &RedisServer) -> MigrateOptions {
+    let mut options = MigrateOptions::new(source.endpoint(), target.endpoint());
+    options.checkpoint_key = "ferry:checkpoint:resume-test".into();
+    options
+}
+
+async fn incremental(m: Migration) -> Migration {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while m.counters.phase() != Phase::Incremental {
+        assert!(m.counters.phase() != Phase::Failed, "failed: {:?}", m.counters.failure());
+        assert!(Instant::now() < deadline, "no incremental sync: {:?}", m.counters.snapshot());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    m
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_target_connection_resumes_from_the_checkpoint() {
+    let (source, target) = (RedisServer::start(), RedisServer::start());
+    let mut src = source.client().await;
+    fill_bulk(&mut src, 5_000).await;
+    let m = incremental(Migration::start(checkpoint_options(&source, &target))).await;
+    let (full_before, partial_before) = stats(&mut src).await;
+    let (stop, writes) = load(source.client().await);
+    for _ in 0..3 {
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        // Every client of the target but this one: Ferry's writer among them.
+        cmd(&mut target.client().await, &["CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"]).await;
+    }
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    stop.store(true, Ordering::Release);
+    let writes = writes.await.unwrap();
+    support::caught_up(&m, &mut src, 30).await;
+    let (full_after, partial_after) = stats(&mut src).await;
+    assert_eq!(full_after, full_before, "no full sync after a lost target connection");
+    assert!(partial_after > partial_before, "partial resyncs: {partial_before} → {partial_after}");
+    let notice = m.counters.snapshot().notice.unwrap_or_default();
+    assert!(notice.contains("resumed at offset"), "{notice}");
+    m.stop_for_good();
+    m.wait().await.expect("ends cleanly");
+    assert_identical(&source, &target, writes).await;
+    let key = bytes::Bytes::from_static(b"ferry:checkpoint:resume-test");
+    assert_eq!(Checkpoint::read(&mut target.client().await, &key).await.unwrap(), None, "removed at the end");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_target_restarted_with_its_persistence_resumes_without_a_full_sync() {
+    let source = RedisServer::start();
+    let target = RedisServer::start_args(&["--appendonly", "yes", "--appendfsync", "always"]);
+    let mut target = target;
+    let mut src = source.client().await;
+    fill_bulk(&mut src, 5_000).await;
+    let m = incremental(Migration::start(checkpoint_options(&source, &target))).await;
+    let (full_before, _) = stats(&mut src).await;
+    let (stop, writes) = load(source.client().await);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    target.restart(); // kill -9, then the same port and dir: the AOF brings data and checkpoint back
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stop.store(true, Ordering::Release);
+    let writes = writes.await.unwrap();
+    support::caught_up(&m, &mut src, 60).await;
+    assert_eq!(stats(&mut src).await.0, full_before, "no full sync: the target kept its checkpoint");
+    m.stop_for_good();
+    m.wait().await.expect("ends cleanly");
+    assert_identical(&source, &target, writes).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_target_restarted_empty_gets_a_full_sync() {
+    let (source, mut target) = (RedisServer::start(), RedisServer::start());
+    let mut src = source.client().await;
+    fill_bulk(&mut src, 5_000).await;
+    let m = incremental(Migration::start(checkpoint_options(&source, &target))).await;
+    let (full_before, _) = stats(&mut src).await;
+    let (stop, writes) = load(source.client().await);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    target.restart(); // no persistence: it comes back empty, without a checkpoint
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stop.store(true, Ordering::Release);
+    let writes = writes.await.unwrap();
+    support::caught_up(&m, &mut src, 60).await;
+    assert_eq!(stats(&mut src).await.0, full_before + 1, "a full sync is the only right answer");
+    m.stop_for_good();
+    m.wait().await.expect("ends cleanly");
+    assert_identical(&source, &target, writes).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gap_the_backlog_lost_gets_a_full_sync_that_drops_deleted_keys() {
+    let (source, target) = (RedisServer::start(), RedisServer::start());
+    let mut src = source.client().await;
+    fill_bulk(&mut src, 5_000).await;
+    let m = incremental(Migration::start(checkpoint_options(&source, &target))).await;
+    support::caught_up(&m, &mut src, 30).await;
+    m.stop(); // interrupted: the target keeps its checkpoint
+    m.wait().await.expect("ends cleanly");
+    // While Ferry is away: a small backlog overrun, and keys deleted.
+    cmd(&mut src, &["CONFIG", "SET", "repl-backlog-size", "16384"]).await;
+    cmd(&mut src, &["DEL", "bulk:1", "bulk:2", "bulk:3"]).await;
+    for i in 0..200 {
+        cmd(&mut src, &["SET", &format!("filler:{i}"), &"x".repeat(1000)]).await;
+    }
+    let m = incremental(Migration::start(checkpoint_options(&source, &target))).await;
+    support::caught_up(&m, &mut src, 30).await;
+    let notice = m.counters.snapshot().notice.unwrap_or_default();
+    assert!(notice.contains("full sync again") && notice.contains("backlog"), "{notice}");
+    m.stop_for_good();
+    m.wait().await.expect("ends cleanly");
+    let mut tgt = target.client().await;
+    assert_eq!(
+        cmd(&mut tgt, &["EXISTS", "bulk:1", "bulk:2", "bulk:3"]).await.as_int(),
+        Some(0),
+        "deleted keys do not survive"
+    );
+    assert_identical(&source, &target, 0).await;
+}
+
+fn ferry(data: &std::path::Path, args: &[&str]) -> Output {
+    Command::new(ferry_bin()).env("FERRY_DATA_DIR", data).args(args).output().expect("run ferry")
+}
+
+fn runner(data: &std::path::Path, task: &str) -> Child {
+    Command::new(ferry_bin())
+        .env("FERRY_DATA_DIR", data)
+        .args(["tasks", "start", task])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start a runner")
+}
+
+async fn wait_status(data: &std::path::Path, task: &str, status: &str) -> serde_json::Value {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let show = ferry(data, &["tasks", "show", task, "--json"]);
+        let detail: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap_or_default();
+        if detail["task"]["status"] == status {
+            return detail;
+        }
+        assert!(Instant::now() < deadline, "never reached {status}: {}", String::from_utf8_lossy(&show.stdout));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ferry_killed_in_incremental_sync_resumes_exactly_once() {
+    let data = tempfile::tempdir().unwrap();
+    let (source, target) = (RedisServer::start(), RedisServer::start());
+    let mut src = source.client().await;
+    fill_bulk(&mut src, 20_000).await;
+    assert!(ferry(data.path(), &["instances", "add", "--name", "dst", "--region", "t", "--url", &target.url()])
+        .status
+        .success());
+    let created = ferry(
+        data.path(),
+        &["tasks", "create", "--name", "t", "--source", &source.url(), "--target", "dst", "--accept-warnings"],
+    );
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    let mut first = runner(data.path(), "t");
+    wait_status(data.path(), "t", "incremental_sync").await;
+    let (full_before, partial_before) = stats(&mut src).await;
+    let (stop, writes) = load(source.client().await);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    first.kill().unwrap(); // SIGKILL, in the middle of the load
+    first.wait().unwrap();
+    cmd(&mut src, &["DEL", "bulk:1", "bulk:2", "bulk:3"]).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Started again at once: the killed runner is provably gone, its lease does not hold.
+    let mut second = runner(data.path(), "t");
+    wait_status(data.path(), "t", "incremental_sync").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stop.store(true, Ordering::Release);
+    let writes = writes.await.unwrap();
+    let (full_after, partial_after) = stats(&mut src).await;
+    assert_eq!(full_after, full_before, "resumed without a full sync");
+    assert!(partial_after > partial_before, "a partial resync: {partial_before} → {partial_after}");
+    let out = ferry(data.path(), &["tasks", "cutover", "t", "--no-pause"]);
+    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    second.wait().unwrap();
+    let detail = wait_status(data.path(), "t", "completed").await;
+    let events = detail["events"].as_array().cloned().unwrap_or_default();
+    assert!(events.iter().any(|e| e["message"].as_str().unwrap_or("").contains("resumed at offset")), "{events:?}");
+    let mut tgt = target.client().await;
+    assert_eq!(cmd(&mut tgt, &["EXISTS", "bulk:1", "bulk:2", "bulk:3"]).await.as_int(), Some(0));
+    assert_identical(&source, &target, writes).await;
+}
