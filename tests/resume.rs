@@ -237,3 +237,94 @@ async fn ferry_killed_in_incremental_sync_resumes_exactly_once() {
     assert_eq!(cmd(&mut tgt, &["EXISTS", "bulk:1", "bulk:2", "bulk:3"]).await.as_int(), Some(0));
     assert_identical(&source, &target, writes).await;
 }
+
+/// A task `t` from `source` into an instance `dst` at `target`, in the store at `data`.
+fn create_task(data: &std::path::Path, source: &RedisServer, target: &RedisServer) {
+    let added = ferry(data, &["instances", "add", "--name", "dst", "--region", "t", "--url", &target.url()]);
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let created = ferry(
+        data,
+        &["tasks", "create", "--name", "t", "--source", &source.url(), "--target", "dst", "--accept-warnings"],
+    );
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+}
+
+fn signal(child: &Child, signal: &str) {
+    let status = Command::new("kill").args([signal, &child.id().to_string()]).status().unwrap();
+    assert!(status.success(), "kill {signal}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_runner_stalled_past_its_lease_stops_writing_and_the_task_resumes_elsewhere() {
+    let data = tempfile::tempdir().unwrap();
+    let (source, target) = (RedisServer::start(), RedisServer::start());
+    let mut src = source.client().await;
+    fill_bulk(&mut src, 5_000).await;
+    create_task(data.path(), &source, &target);
+    let mut stalled = runner(data.path(), "t");
+    wait_status(data.path(), "t", "incremental_sync").await;
+    let (full_before, _) = stats(&mut src).await;
+    let (stop, writes) = load(source.client().await);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    signal(&stalled, "-STOP");
+    tokio::time::sleep(Duration::from_secs(11)).await;
+    // Another process looks at the tasks: the silent runner is taken for dead.
+    let list = ferry(data.path(), &["tasks", "list"]);
+    assert!(list.status.success());
+    wait_status(data.path(), "t", "failed").await;
+    signal(&stalled, "-CONT");
+    // It finds its lease gone and stops, without a write and without touching the task.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while stalled.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "the stalled runner kept running after its lease was lost");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let detail = wait_status(data.path(), "t", "failed").await;
+    assert!(detail["task"]["reason"].as_str().unwrap_or("").contains("resume"), "{detail}");
+    // Started again: it resumes from the target's checkpoint, exactly once.
+    let mut second = runner(data.path(), "t");
+    wait_status(data.path(), "t", "incremental_sync").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop.store(true, Ordering::Release);
+    let writes = writes.await.unwrap();
+    assert_eq!(stats(&mut src).await.0, full_before, "resumed without a full sync");
+    let out = ferry(data.path(), &["tasks", "cutover", "t", "--no-pause"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    second.wait().unwrap();
+    assert_identical(&source, &target, writes).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ferry_killed_in_the_full_sync_syncs_in_full_again_without_stale_keys() {
+    let data = tempfile::tempdir().unwrap();
+    let (source, target) = (RedisServer::start(), RedisServer::start());
+    let mut src = source.client().await;
+    fill_bulk(&mut src, 100_000).await;
+    create_task(data.path(), &source, &target);
+    let mut first = runner(data.path(), "t");
+    wait_status(data.path(), "t", "full_sync").await;
+    // Kill it once part of the snapshot is on the target.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while cmd(&mut target.client().await, &["DBSIZE"]).await.as_int().unwrap_or(0) < 1_000 {
+        assert!(Instant::now() < deadline, "no snapshot keys reached the target");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    first.kill().unwrap();
+    first.wait().unwrap();
+    // Deleted meanwhile on the source: keys the first, partial snapshot may have copied.
+    let deleted: Vec<String> = (0..1_000).map(|i| format!("bulk:{i}")).collect();
+    let mut del = vec!["DEL"];
+    del.extend(deleted.iter().map(String::as_str));
+    cmd(&mut src, &del).await;
+    let mut second = runner(data.path(), "t");
+    let detail = wait_status(data.path(), "t", "incremental_sync").await;
+    let events = detail["events"].as_array().cloned().unwrap_or_default();
+    assert!(
+        events.iter().any(|e| e["message"].as_str().unwrap_or("").contains("previous full sync did not finish")),
+        "{events:?}"
+    );
+    let out = ferry(data.path(), &["tasks", "cutover", "t", "--no-pause"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    second.wait().unwrap();
+    assert_identical(&source, &target, 0).await;
+}

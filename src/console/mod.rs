@@ -479,6 +479,11 @@ impl Console {
         Ok(task)
     }
 
+    /// Whether this process runs the task now.
+    pub fn runs_here(&self, id: i64) -> bool {
+        self.runners.lock().is_ok_and(|runners| runners.contains_key(&id))
+    }
+
     fn local_runner(&self, id: i64) -> Option<mpsc::Sender<Control>> {
         self.runners.lock().ok()?.get(&id).cloned()
     }
@@ -582,6 +587,8 @@ impl Console {
             if !task.status.is_running() || self.store.runner_alive(task.id).unwrap_or(true) {
                 continue;
             }
+            // A runner that only stalled loses the task here, and stops before its next write.
+            let _ = self.store.abandon(task.id);
             if let Ok(task) = self.store.set_status(
                 task.id,
                 TaskStatus::Failed,

@@ -53,8 +53,4 @@ impl Console {
             tokio::time::sleep(EVERY).await;
         }
     }
-
-    fn runs_here(&self, id: i64) -> bool {
-        self.runners.lock().is_ok_and(|runners| runners.contains_key(&id))
-    }
 }

@@ -9,12 +9,14 @@ mod checkpoint;
 mod clock;
 mod downgrade;
 mod expiry;
+mod lease;
 mod monitor;
 mod progress;
 mod source;
 mod target;
 
 pub use checkpoint::Checkpoint;
+pub use lease::{Lease, LeaseLost};
 
 pub use progress::{peak_rss_bytes, Counters, KeyCounts, Phase, Progress};
 
@@ -71,6 +73,8 @@ pub struct MigrateOptions {
     /// The key of the checkpoint this migration keeps on the target ([`Checkpoint`]): a restart
     /// with the same key resumes where the target stands.
     pub checkpoint_key: String,
+    /// When the migration runs under a lease (a task's runner), writes stop the moment it lapses.
+    pub lease: Option<Arc<Lease>>,
 }
 
 impl MigrateOptions {
@@ -87,6 +91,7 @@ impl MigrateOptions {
             write_mode: WriteMode::Overwrite,
             filter: Filter::default(),
             checkpoint_key: checkpoint::DEFAULT_KEY.to_string(),
+            lease: None,
         }
     }
 }
@@ -104,6 +109,8 @@ pub enum MigrateError {
     Pause(#[from] PauseError),
     #[error("{0}")]
     Filter(String),
+    #[error(transparent)]
+    LeaseLost(#[from] LeaseLost),
     #[error("cannot cut over: the migration is in {0}, not in incremental sync; wait until the full sync is done")]
     NotInSync(&'static str),
     #[error("cutover timed out: after {secs} s the target still lagged {lag} bytes behind the source; the sync goes on, try again when the lag is small")]
@@ -546,6 +553,7 @@ async fn session(
         replid,
         start: offset,
         db,
+        lease: options.lease.clone(),
     };
     let mut target_task = tokio::spawn(target::run(side, rx));
 

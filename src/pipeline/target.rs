@@ -14,6 +14,7 @@ use bytes::Bytes;
 use tokio::sync::mpsc;
 
 use super::checkpoint::{self, Checkpoint};
+use super::lease::Lease;
 use super::{Batch, Counters, MigrateError, Phase, KEEP_ALIVE};
 use crate::client::Client;
 use crate::entry::Entry;
@@ -73,10 +74,19 @@ impl Stream {
         Checkpoint { replid: self.replid.clone(), offset: self.last, db: self.db, complete: true }.command(&self.key)
     }
 
-    /// Ends the open transaction with the checkpoint; its EXEC carries the offset reached.
-    async fn commit(&mut self, writer: &mut Writer) -> Result<(), MigrateError> {
+    /// Ends the open transaction with the checkpoint; its EXEC carries the offset reached. Under a
+    /// lease, the EXEC goes only while the lease holds: queued commands are applied by the EXEC
+    /// alone, so a runner that stalled meanwhile discards them instead.
+    async fn commit(&mut self, writer: &mut Writer, lease: Option<&Lease>) -> Result<(), MigrateError> {
         if !self.open {
             return Ok(());
+        }
+        if let Some(lease) = lease {
+            if let Err(lost) = lease.allowed().await {
+                writer.send(&[Bytes::from_static(b"DISCARD")], 0).await?;
+                writer.flush().await?;
+                return Err(lost.into());
+            }
         }
         writer.select(checkpoint::DB).await?;
         writer.send(&self.checkpoint(), 0).await?;
@@ -111,11 +121,13 @@ pub(super) struct TargetSide {
     pub replid: String,
     pub start: u64,
     pub db: u32,
+    pub lease: Option<Arc<Lease>>,
 }
 
 /// Converts and writes entries until the source side closes the channel, then drains the writer.
 pub(super) async fn run(side: TargetSide, mut rx: mpsc::Receiver<Batch>) -> Result<Converter, MigrateError> {
-    let TargetSide { mut writer, mut converter, filter, counters, known, checkpoint_key, replid, start, db } = side;
+    let TargetSide { mut writer, mut converter, filter, counters, known, checkpoint_key, replid, start, db, lease } =
+        side;
     let mut stream = Stream {
         key: checkpoint_key,
         replid,
@@ -142,6 +154,10 @@ pub(super) async fn run(side: TargetSide, mut rx: mpsc::Receiver<Batch>) -> Resu
         };
         // The permit goes back to the budget once the batch is written.
         let Some((batch, _permit)) = batch else { break };
+        // Not one more write without the lease (a stall may have let another runner take over).
+        if let Some(lease) = &lease {
+            lease.allowed().await?;
+        }
         for entry in batch {
             match entry {
                 Entry::Key(mut key) => {
@@ -173,7 +189,7 @@ pub(super) async fn run(side: TargetSide, mut rx: mpsc::Receiver<Batch>) -> Resu
                 }
                 Entry::Replid(replid) => {
                     // The source's id changed (a failover it went through): the offsets go on.
-                    stream.commit(&mut writer).await?;
+                    stream.commit(&mut writer, lease.as_deref()).await?;
                     stream.replid = replid;
                 }
                 Entry::Command { db, argv, end_offset } => {
@@ -190,7 +206,7 @@ pub(super) async fn run(side: TargetSide, mut rx: mpsc::Receiver<Batch>) -> Resu
                         writer.mark_offset(end_offset);
                     }
                     if stream.commands >= TX_COMMANDS && !stream.in_source_tx {
-                        stream.commit(&mut writer).await?;
+                        stream.commit(&mut writer, lease.as_deref()).await?;
                     }
                 }
                 Entry::Select { db, end_offset } => {
@@ -210,7 +226,7 @@ pub(super) async fn run(side: TargetSide, mut rx: mpsc::Receiver<Batch>) -> Resu
         }
         if rx.is_empty() {
             if !stream.in_source_tx {
-                stream.commit(&mut writer).await?;
+                stream.commit(&mut writer, lease.as_deref()).await?;
             }
             writer.flush().await?;
         }
@@ -221,7 +237,7 @@ pub(super) async fn run(side: TargetSide, mut rx: mpsc::Receiver<Batch>) -> Resu
         writer.send(&[Bytes::from_static(b"DISCARD")], 0).await?;
         writer.forget_db();
     } else {
-        stream.commit(&mut writer).await?;
+        stream.commit(&mut writer, lease.as_deref()).await?;
     }
     writer.drain().await?;
     Ok(converter)

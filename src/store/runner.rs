@@ -58,6 +58,16 @@ impl Store {
         })
     }
 
+    /// Takes the task away from a runner found dead (stale or provably gone): it holds nothing any
+    /// more, and if it was only stalled, its next heartbeat fails and it stops writing.
+    pub fn abandon(&self, id: i64) -> Result<(), StoreError> {
+        self.write(|conn| {
+            tasks::ensure(conn, id)?;
+            conn.execute("UPDATE tasks SET runner = NULL, heartbeat_at_ms = NULL WHERE id = ?1", params![id])?;
+            Ok(())
+        })
+    }
+
     /// Whether a live process runs the task.
     pub fn runner_alive(&self, id: i64) -> Result<bool, StoreError> {
         self.read(|conn| {

@@ -12,8 +12,9 @@ use crate::client::Client;
 use crate::console::{Console, ConsoleError, ConsoleEvent, CutoverOptions};
 use crate::filter::Filter;
 use crate::params;
-use crate::pipeline::{MigrateOptions, Migration, Phase};
+use crate::pipeline::{Lease, MigrateError, MigrateOptions, Migration, Phase};
 use crate::server::ServerInfo;
+use crate::store::StoreError;
 use crate::tasks::model::{Task, TaskStatus};
 
 /// Unix time in milliseconds.
@@ -37,18 +38,35 @@ enum End {
 
 /// Runs task `id` to its end. Errors become the task's status and events; nothing is returned.
 pub async fn run(console: Arc<Console>, id: i64, mut control: mpsc::Receiver<Control>) {
+    // Writing is allowed while the heartbeats hold the task's lease; a runner that stalled long
+    // enough for another process to take the task over stops before its next write.
+    let lease = Arc::new(Lease::new());
     let heartbeat = {
-        let console = console.clone();
+        let (console, lease) = (console.clone(), lease.clone());
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(1));
             loop {
                 tick.tick().await;
-                let _ = console.store.heartbeat(id, &console.owner);
+                match console.store.heartbeat(id, &console.owner) {
+                    Ok(()) => lease.renew(),
+                    Err(StoreError::Lost { .. }) => {
+                        lease.lose();
+                        break;
+                    }
+                    // The store being busy for a moment is no loss: the window covers it.
+                    Err(e) => tracing::warn!(task = id, "could not renew the task's lease: {e}"),
+                }
             }
         })
     };
-    let outcome = drive(&console, id, &mut control).await;
+    let outcome = drive(&console, id, &mut control, lease.clone()).await;
     heartbeat.abort();
+    if matches!(&outcome, Err(ConsoleError::Migrate(MigrateError::LeaseLost(_)))) || lease.is_lost() {
+        // The task is another process's now (or marked interrupted by one): its status and the
+        // source's parameters are not this runner's to touch.
+        tracing::warn!(task = id, "the task's lease was lost; this runner stopped writing");
+        return;
+    }
     if let Err(e) = outcome {
         // Whatever failed, the source must not keep the migration's parameters.
         if let Ok(task) = console.store.task(id) {
@@ -86,7 +104,12 @@ fn event(console: &Console, id: i64, kind: &str, message: &str) {
     }
 }
 
-async fn drive(console: &Arc<Console>, id: i64, control: &mut mpsc::Receiver<Control>) -> Result<(), ConsoleError> {
+async fn drive(
+    console: &Arc<Console>,
+    id: i64,
+    control: &mut mpsc::Receiver<Control>,
+    lease: Arc<Lease>,
+) -> Result<(), ConsoleError> {
     let task = console.store.task(id)?;
     set_status(console, id, TaskStatus::Checking, "checking parameters and connectivity");
     let source = console.task_source(&task)?;
@@ -147,11 +170,18 @@ async fn drive(console: &Arc<Console>, id: i64, control: &mut mpsc::Receiver<Con
     options.writer.stall_timeout = Duration::from_secs(task.spec.sync.stall_timeout_secs.max(1));
     options.force_rewrite = task.spec.sync.force_rewrite;
     options.filter = Filter::new(&task.spec.db_mapping, &task.spec.include, &task.spec.exclude);
+    options.lease = Some(lease.clone());
     // The task's own checkpoint on the target: starting the task again resumes where it stands.
     options.checkpoint_key = format!("ferry:checkpoint:task-{}-{}", task.id, task.created_at_ms);
     set_status(console, id, TaskStatus::FullSync, "full sync started");
     let migration = Migration::start(options);
-    let end = sync_loop(console, id, &migration, control).await;
+    let end = sync_loop(console, id, &migration, control, &lease).await;
+    if lease.is_lost() {
+        // Another process has the task now: nothing here is this runner's to record or restore.
+        migration.stop();
+        let _ = migration.wait().await;
+        return Ok(());
+    }
     record_losses(console, id, &migration);
 
     let task = console.store.task(id)?;
@@ -195,6 +225,7 @@ async fn sync_loop(
     id: i64,
     migration: &Migration,
     control: &mut mpsc::Receiver<Control>,
+    lease: &Lease,
 ) -> End {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let mut status = TaskStatus::FullSync;
@@ -205,6 +236,9 @@ async fn sync_loop(
             c = control.recv() => c,
             _ = tick.tick() => None,
         };
+        if lease.is_lost() {
+            return End::Failed("the task's lease was lost".into());
+        }
         let progress = migration.counters.snapshot();
         // A warning is an event when it starts and when it ends (not every second it lasts).
         match (&warning, &progress.warning) {

@@ -595,7 +595,14 @@ async fn follow(console: &Arc<Console>, id: i64, json: bool) -> ExitCode {
                     _ => {}
                 }
             }
-            _ = tokio::time::sleep(Duration::from_secs(3600)) => {}
+            // A runner that lost its lease ends without a status of its own (another process
+            // has the task): then this process has nothing more to follow.
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {
+                if !console.runs_here(id) {
+                    eprintln!("this process no longer runs the task (it stalled and the task was taken over); start it again to resume");
+                    return ExitCode::from(1);
+                }
+            }
         }
     }
 }
