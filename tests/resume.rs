@@ -271,7 +271,7 @@ async fn a_runner_stalled_past_its_lease_stops_writing_and_the_task_resumes_else
     // Another process looks at the tasks: the silent runner is taken for dead.
     let list = ferry(data.path(), &["tasks", "list"]);
     assert!(list.status.success());
-    wait_status(data.path(), "t", "failed").await;
+    wait_status(data.path(), "t", "interrupted").await;
     signal(&stalled, "-CONT");
     // It finds its lease gone and stops, without a write and without touching the task.
     let deadline = Instant::now() + Duration::from_secs(15);
@@ -279,7 +279,7 @@ async fn a_runner_stalled_past_its_lease_stops_writing_and_the_task_resumes_else
         assert!(Instant::now() < deadline, "the stalled runner kept running after its lease was lost");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let detail = wait_status(data.path(), "t", "failed").await;
+    let detail = wait_status(data.path(), "t", "interrupted").await;
     assert!(detail["task"]["reason"].as_str().unwrap_or("").contains("resume"), "{detail}");
     // Started again: it resumes from the target's checkpoint, exactly once.
     let mut second = runner(data.path(), "t");
@@ -327,4 +327,72 @@ async fn ferry_killed_in_the_full_sync_syncs_in_full_again_without_stale_keys() 
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     second.wait().unwrap();
     assert_identical(&source, &target, 0).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_source_failover_is_followed_with_psync2_and_no_full_sync() {
+    // The source's address is a relay (a virtual IP) in front of a master with a replica; the
+    // master dies, the replica is promoted, the address moves to it.
+    let (master, replica, target) = (RedisServer::start(), RedisServer::start(), RedisServer::start());
+    let mut m_client = master.client().await;
+    fill_bulk(&mut m_client, 5_000).await;
+    let mut r_client = replica.client().await;
+    cmd(&mut r_client, &["REPLICAOF", "127.0.0.1", &master.port.to_string()]).await;
+    let relay = support::relay::Relay::start(master.port, None).await;
+    let mut options = checkpoint_options(&master, &target);
+    options.source = ferry::endpoint::Endpoint::new("127.0.0.1", relay.port);
+    let m = incremental(Migration::start(options)).await;
+    let (stop, writes) = load(master.client().await);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stop.store(true, Ordering::Release);
+    let before = writes.await.unwrap();
+    // The replica has everything the master acknowledged; then the failover.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while support::repl_offset(&mut m_client).await
+        > info_field(&r_client.info("replication").await.unwrap(), "slave_repl_offset").unwrap().parse::<u64>().unwrap()
+    {
+        assert!(Instant::now() < deadline, "the replica did not catch up");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    drop(m_client);
+    let mut master = master;
+    master.kill9();
+    cmd(&mut r_client, &["REPLICAOF", "NO", "ONE"]).await;
+    relay.retarget(replica.port);
+    // Writes go on at the promoted replica.
+    let (stop, writes) = load(replica.client().await);
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    stop.store(true, Ordering::Release);
+    let after = writes.await.unwrap();
+    support::caught_up(&m, &mut r_client, 60).await;
+    let (full, partial) = stats(&mut r_client).await;
+    assert_eq!((full, partial), (0, 1), "the promoted replica continued Ferry's stream (PSYNC2), no full sync");
+    m.stop_for_good();
+    m.wait().await.expect("ends cleanly");
+    assert_identical(&replica, &target, before + after).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_source_restarted_with_its_aof_is_followed_exactly() {
+    let mut source = RedisServer::start_args(&["--appendonly", "yes", "--appendfsync", "always"]);
+    let target = RedisServer::start();
+    fill_bulk(&mut source.client().await, 5_000).await;
+    let m = incremental(Migration::start(checkpoint_options(&source, &target))).await;
+    let (stop, writes) = load(source.client().await);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stop.store(true, Ordering::Release);
+    let before = writes.await.unwrap();
+    source.restart(); // kill -9, then back from its AOF
+    let (stop, writes) = load(source.client().await);
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    stop.store(true, Ordering::Release);
+    let after = writes.await.unwrap();
+    let mut src = source.client().await;
+    support::caught_up(&m, &mut src, 60).await;
+    let (full, partial) = stats(&mut src).await;
+    let notice = m.counters.snapshot().notice.unwrap_or_default();
+    eprintln!("source restarted with its AOF: {full} full, {partial} partial resyncs since; {notice}");
+    m.stop_for_good();
+    m.wait().await.expect("ends cleanly");
+    assert_identical(&source, &target, before + after).await;
 }

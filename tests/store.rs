@@ -73,6 +73,7 @@ fn path_to(status: TaskStatus) -> &'static [TaskStatus] {
         Completed => &[Checking, FullSync, IncrementalSync, CuttingOver, Completed],
         Failed => &[Checking, Failed],
         Cancelled => &[Cancelled],
+        Interrupted => &[Checking, FullSync, Interrupted],
     }
 }
 
@@ -258,6 +259,13 @@ fn every_status_transition_is_allowed_or_refused_as_the_console_says() {
         (CuttingOver, Failed),
         (CuttingOver, IncrementalSync),
         (Failed, Checking),
+        // A runner that stopped in the middle: resumable.
+        (Checking, Interrupted),
+        (FullSync, Interrupted),
+        (IncrementalSync, Interrupted),
+        (CuttingOver, Interrupted),
+        (Interrupted, Checking),
+        (Interrupted, Cancelled),
     ];
     let (_dir, store) = open();
     let instance = store.add_instance(&instance_input("target", "r"), false).unwrap();

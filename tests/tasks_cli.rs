@@ -113,6 +113,6 @@ async fn parameters_are_restored_after_the_runner_is_killed() {
     tokio::time::sleep(Duration::from_secs(11)).await;
     let out = ferry(data.path(), &["tasks", "show", "killed", "--json"]);
     let detail: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(detail["task"]["status"], "failed", "{}", text(&out));
+    assert_eq!(detail["task"]["status"], "interrupted", "{}", text(&out));
     assert_eq!(backlog(&mut src).await, before, "restored by the next start");
 }

@@ -454,7 +454,10 @@ impl Console {
     /// [`Console::wait_task`].
     pub fn start_task(self: &Arc<Self>, id: i64) -> Result<Task, ConsoleError> {
         let task = self.store.task(id)?;
-        if !matches!(task.status, TaskStatus::NotStarted | TaskStatus::CheckFailed | TaskStatus::Failed) {
+        if !matches!(
+            task.status,
+            TaskStatus::NotStarted | TaskStatus::CheckFailed | TaskStatus::Failed | TaskStatus::Interrupted
+        ) {
             return Err(ConsoleError::WrongStatus {
                 task: task.spec.name,
                 status: task.status.label(),
@@ -581,7 +584,7 @@ impl Console {
 
     /// Puts back parameters of tasks no process runs any more, and fails tasks left running by a
     /// process that died.
-    async fn recover(&self) {
+    pub(crate) async fn recover(&self) {
         let Ok(tasks) = self.store.tasks(&TaskFilter::default()) else { return };
         for task in tasks {
             if !task.status.is_running() || self.store.runner_alive(task.id).unwrap_or(true) {
@@ -591,8 +594,8 @@ impl Console {
             let _ = self.store.abandon(task.id);
             if let Ok(task) = self.store.set_status(
                 task.id,
-                TaskStatus::Failed,
-                "the process running this task stopped (crash or kill); start it again to resume",
+                TaskStatus::Interrupted,
+                "the process running this task stopped (a crash, a kill, a stall); start it again to resume from where the target stands",
             ) {
                 self.emit(ConsoleEvent::TaskChanged { task });
             }

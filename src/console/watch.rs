@@ -4,7 +4,8 @@
 //! the shared store. The desktop app therefore watches the store: once a second it compares every
 //! task's status and update time with what it saw last, and for a task this process does not run it
 //! emits the same [`ConsoleEvent`]s as a local runner would — `TaskChanged` on a change, and
-//! `Progress` from each new progress snapshot of a running task.
+//! `Progress` from each new progress snapshot of a running task. It also notices runners that died
+//! elsewhere, and marks their tasks interrupted (resumable).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -16,6 +17,8 @@ use crate::tasks::model::TaskStatus;
 
 /// How often the store is looked at.
 const EVERY: Duration = Duration::from_secs(1);
+/// Every this many looks, tasks whose runner died are recovered.
+const RECOVER_EVERY: u32 = 3;
 
 impl Console {
     /// Watches the store for changes made by other processes until the future is dropped.
@@ -23,7 +26,14 @@ impl Console {
         let mut seen: HashMap<i64, (TaskStatus, i64)> = HashMap::new();
         let mut snapshots: HashMap<i64, i64> = HashMap::new();
         let mut first = true;
+        let mut rounds = 0u32;
         loop {
+            // A runner elsewhere that died (killed, crashed, stalled) leaves its task marked
+            // interrupted, and the source's parameters put back, within a few seconds.
+            rounds += 1;
+            if rounds % RECOVER_EVERY == 0 {
+                self.recover().await;
+            }
             if let Ok(tasks) = self.store.tasks(&TaskFilter::default()) {
                 for task in tasks {
                     let now = (task.status, task.updated_at_ms);

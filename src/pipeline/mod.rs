@@ -75,6 +75,10 @@ pub struct MigrateOptions {
     pub checkpoint_key: String,
     /// When the migration runs under a lease (a task's runner), writes stop the moment it lapses.
     pub lease: Option<Arc<Lease>>,
+    /// Keep a checkpoint on the target, written in transactions with the data, so that a restart
+    /// resumes exactly where the target stands. Off only for targets that refuse MULTI (some
+    /// proxies): then every restart is a full sync.
+    pub checkpoint: bool,
 }
 
 impl MigrateOptions {
@@ -92,6 +96,7 @@ impl MigrateOptions {
             filter: Filter::default(),
             checkpoint_key: checkpoint::DEFAULT_KEY.to_string(),
             lease: None,
+            checkpoint: true,
         }
     }
 }
@@ -120,6 +125,13 @@ pub enum MigrateError {
 }
 
 impl MigrateError {
+    /// Whether a new session can carry on: the source could not continue its stream (it restarted
+    /// without its replication history, or its backlog lost the gap), and the next session asks
+    /// it again from the target's checkpoint, a full sync over a cleared keyspace if it must.
+    fn needs_new_session(&self) -> bool {
+        matches!(self, MigrateError::Source(ReplicaError::CannotResume { .. }))
+    }
+
     /// Whether the connection to the target was lost (the target closed it, restarted, or cannot be
     /// reached): the migration resumes from the target's checkpoint once it answers again.
     fn target_link_lost(&self) -> bool {
@@ -392,7 +404,11 @@ async fn migrate(
     // Sessions: a lost target connection ends one, and the next resumes from the target's checkpoint.
     let mut lost = 0;
     let result = loop {
-        match session(options, &setup, counters, stop).await {
+        match session(options, &setup, counters, stop, lost > 0).await {
+            Err(e) if e.needs_new_session() && lost < MAX_TARGET_LOSSES && !*stop.borrow() => {
+                lost += 1;
+                tracing::warn!("{e}; asking the source again from the target's checkpoint");
+            }
             Err(e) if e.target_link_lost() && lost < MAX_TARGET_LOSSES && !*stop.borrow() => {
                 lost += 1;
                 counters.set_notice(format!(
@@ -436,7 +452,8 @@ async fn migrate(
     })
 }
 
-/// A lost target connection is resumed this many times in one run, at most.
+/// A lost target connection (or a source that could not continue its stream) starts a new
+/// session this many times in one run, at most.
 const MAX_TARGET_LOSSES: u32 = 10;
 
 /// Waits (up to a minute, with backoff) until the target answers again; false when asked to stop
@@ -464,14 +481,19 @@ async fn wait_for(target: &Endpoint, stop: &mut watch::Receiver<bool>) -> bool {
 /// One session: from the target's checkpoint (a partial resync) or a snapshot (a full resync) to
 /// a stop, a failure, or (when asked) the target being in sync. Returns the converter, whether the
 /// run was interrupted, and whether the snapshot was complete.
+/// `again`: an earlier session of this run wrote to the target.
 async fn session(
     options: &MigrateOptions,
     setup: &Setup,
     counters: &Arc<Counters>,
     stop: &mut watch::Receiver<bool>,
+    again: bool,
 ) -> Result<(Converter, bool, bool), MigrateError> {
     let mut target_client = Client::connect(&options.target).await?;
-    let checkpoint = Checkpoint::read(&mut target_client, &setup.checkpoint_key).await?;
+    let checkpoint = match options.checkpoint {
+        true => Checkpoint::read(&mut target_client, &setup.checkpoint_key).await?,
+        false => None,
+    };
     let known = target::KnownCommands::ask(&mut target_client).await;
     // Not held across the wait for the source's answer: a target with a client `timeout` would
     // close it meanwhile.
@@ -513,6 +535,11 @@ async fn session(
                     "a full sync again: {why}; the target's migrated keyspace is cleared first, so that keys the source deleted meanwhile do not survive"
                 ));
                 clear_target(&mut target_client, &setup.filter).await?;
+            } else if again && !options.checkpoint {
+                counters.set_notice(
+                    "a full sync again (no checkpoint is kept on this target); the target's migrated keyspace is cleared first".into(),
+                );
+                clear_target(&mut target_client, &setup.filter).await?;
             } else if options.write_mode == WriteMode::ClearFirst {
                 clear_target(&mut target_client, &setup.filter).await?;
             }
@@ -522,9 +549,11 @@ async fn session(
             counters.received_offset.store(transfer.start.offset, Ordering::Release);
             let (replid, offset) = (transfer.start.replid.clone(), transfer.start.offset);
             // Until the snapshot is whole, the target holds part of one: a restart must clear it.
-            Checkpoint { replid: replid.clone(), offset, db: 0, complete: false }
-                .write(&mut target_client, &setup.checkpoint_key)
-                .await?;
+            if options.checkpoint {
+                Checkpoint { replid: replid.clone(), offset, db: 0, complete: false }
+                    .write(&mut target_client, &setup.checkpoint_key)
+                    .await?;
+            }
             (source::Start::Snapshot(transfer), replid, offset, 0)
         }
     };
@@ -554,6 +583,7 @@ async fn session(
         start: offset,
         db,
         lease: options.lease.clone(),
+        transactions: options.checkpoint,
     };
     let mut target_task = tokio::spawn(target::run(side, rx));
 

@@ -214,7 +214,15 @@ async fn reconnect(
         let attempt = async { Replica::connect(source).await?.resume(replid, offset).await };
         match attempt.await {
             Ok(resumed) => return Ok(Some(resumed)),
-            Err(e) if e.is_link_failure() || matches!(e, ReplicaError::Client(ClientError::Connect { .. })) => {
+            // Unreachable for now; or an address in front of the source (a proxy, a virtual IP)
+            // that accepts and hangs up while the source behind it is down or failing over.
+            Err(e)
+                if e.is_link_failure()
+                    || matches!(
+                        e,
+                        ReplicaError::Client(ClientError::Connect { .. } | ClientError::NotPlainRedis { .. })
+                    ) =>
+            {
                 if tokio::time::Instant::now() + delay > deadline {
                     return Err(e);
                 }

@@ -122,12 +122,26 @@ pub(super) struct TargetSide {
     pub start: u64,
     pub db: u32,
     pub lease: Option<Arc<Lease>>,
+    /// Apply the stream in transactions with the checkpoint (resumable); without, command by
+    /// command, for targets that refuse MULTI (some proxies).
+    pub transactions: bool,
 }
 
 /// Converts and writes entries until the source side closes the channel, then drains the writer.
 pub(super) async fn run(side: TargetSide, mut rx: mpsc::Receiver<Batch>) -> Result<Converter, MigrateError> {
-    let TargetSide { mut writer, mut converter, filter, counters, known, checkpoint_key, replid, start, db, lease } =
-        side;
+    let TargetSide {
+        mut writer,
+        mut converter,
+        filter,
+        counters,
+        known,
+        checkpoint_key,
+        replid,
+        start,
+        db,
+        lease,
+        transactions,
+    } = side;
     let mut stream = Stream {
         key: checkpoint_key,
         replid,
@@ -144,7 +158,7 @@ pub(super) async fn run(side: TargetSide, mut rx: mpsc::Receiver<Batch>) -> Resu
             // A quiet source: checkpoint what moved, keep the target's connection alive (and find
             // out if it still answers).
             _ = tokio::time::sleep(KEEP_ALIVE) => {
-                if counters.phase() == Phase::Incremental {
+                if transactions && counters.phase() == Phase::Incremental {
                     stream.checkpoint_progress(&mut writer).await?;
                     writer.flush().await?;
                 }
@@ -178,7 +192,7 @@ pub(super) async fn run(side: TargetSide, mut rx: mpsc::Receiver<Batch>) -> Resu
                     stream.replid = replid;
                     stream.last = offset;
                     stream.db = 0;
-                    if !stream.replid.is_empty() {
+                    if transactions && !stream.replid.is_empty() {
                         writer.select(checkpoint::DB).await?;
                         writer.send(&stream.checkpoint(), offset).await?;
                         stream.checkpointed = offset;
@@ -191,6 +205,9 @@ pub(super) async fn run(side: TargetSide, mut rx: mpsc::Receiver<Batch>) -> Resu
                     // The source's id changed (a failover it went through): the offsets go on.
                     stream.commit(&mut writer, lease.as_deref()).await?;
                     stream.replid = replid;
+                }
+                Entry::Command { db, argv, end_offset } if !transactions => {
+                    apply_plain(&mut writer, &filter, db, argv, end_offset).await?;
                 }
                 Entry::Command { db, argv, end_offset } => {
                     let name = argv[0].to_ascii_uppercase();
@@ -241,6 +258,35 @@ pub(super) async fn run(side: TargetSide, mut rx: mpsc::Receiver<Batch>) -> Resu
     }
     writer.drain().await?;
     Ok(converter)
+}
+
+/// Sends one command of the stream as it is, routed by the filter (no transactions, no checkpoint).
+async fn apply_plain(
+    writer: &mut Writer,
+    filter: &Filter,
+    db: u32,
+    argv: Vec<Bytes>,
+    end_offset: u64,
+) -> Result<(), MigrateError> {
+    let commands = match filter.route(db, argv) {
+        Route::Apply(commands) => commands,
+        Route::Skip => {
+            writer.mark_offset(end_offset);
+            return Ok(());
+        }
+        Route::Stop(why) => return Err(MigrateError::Filter(why)),
+    };
+    let last = commands.len().saturating_sub(1);
+    for (i, (target_db, argv)) in commands.into_iter().enumerate() {
+        writer.select(target_db).await?;
+        let name = argv[0].to_ascii_uppercase();
+        // The command's end offset is applied with the last part of it.
+        writer.send(&argv, if i == last { end_offset } else { 0 }).await?;
+        if name == b"EXEC" || name == b"DISCARD" {
+            writer.forget_db();
+        }
+    }
+    Ok(())
 }
 
 /// Queues one command of the stream in the open transaction (opening one), routed by the filter.

@@ -30,12 +30,13 @@ pub fn transition_allowed(from: TaskStatus, to: TaskStatus) -> bool {
     matches!(
         (from, to),
         (NotStarted, Checking | Cancelled)
-            | (Checking, CheckFailed | FullSync | Cancelled | Failed)
+            | (Checking, CheckFailed | FullSync | Cancelled | Failed | Interrupted)
             | (CheckFailed, Checking | Cancelled)
-            | (FullSync, IncrementalSync | Failed | Cancelled)
-            | (IncrementalSync, CuttingOver | Failed | Cancelled)
-            | (CuttingOver, Completed | Failed | IncrementalSync)
+            | (FullSync, IncrementalSync | Failed | Cancelled | Interrupted)
+            | (IncrementalSync, CuttingOver | Failed | Cancelled | Interrupted)
+            | (CuttingOver, Completed | Failed | IncrementalSync | Interrupted)
             | (Failed, Checking)
+            | (Interrupted, Checking | Cancelled)
     )
 }
 
@@ -107,8 +108,8 @@ impl Store {
     }
 
     /// Moves a task to `to` if [`transition_allowed`], records a `status` event (`"<from> → <to>:
-    /// <message>"`), and keeps `message` as the reason when the task fails or is cancelled (a later
-    /// restart clears it). Returns the updated task.
+    /// <message>"`), and keeps `message` as the reason when the task fails, is cancelled or is
+    /// interrupted (a later restart clears it). Returns the updated task.
     pub fn set_status(&self, id: i64, to: TaskStatus, message: &str) -> Result<Task, StoreError> {
         self.write(|conn| {
             let task = get(conn, id)?;
@@ -122,8 +123,9 @@ impl Store {
                     StoreError::TargetRemoved { task: task.spec.name, instance: task.spec.target_instance }.into()
                 );
             }
-            let reason =
-                (matches!(to, TaskStatus::Failed | TaskStatus::Cancelled) && !message.is_empty()).then_some(message);
+            let reason = (matches!(to, TaskStatus::Failed | TaskStatus::Cancelled | TaskStatus::Interrupted)
+                && !message.is_empty())
+            .then_some(message);
             let now = now_ms();
             conn.execute(
                 "UPDATE tasks SET status = ?2, reason = ?3, updated_at_ms = ?4 WHERE id = ?1",

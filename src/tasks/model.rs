@@ -133,11 +133,20 @@ pub struct SyncOptions {
     /// Seconds a target may leave writes unanswered before the task fails (a warning shows after
     /// 10 s).
     pub stall_timeout_secs: u64,
+    /// Keep a checkpoint on the target so that a restart resumes exactly where it stands; off
+    /// only for targets that refuse MULTI (some proxies), and then every restart syncs in full.
+    pub checkpoint: bool,
 }
 
 impl Default for SyncOptions {
     fn default() -> Self {
-        SyncOptions { skip_errors: Vec::new(), force_rewrite: false, window: 8192, stall_timeout_secs: 60 }
+        SyncOptions {
+            skip_errors: Vec::new(),
+            force_rewrite: false,
+            window: 8192,
+            stall_timeout_secs: 60,
+            checkpoint: true,
+        }
     }
 }
 
@@ -173,6 +182,9 @@ pub enum TaskStatus {
     Completed,
     Failed,
     Cancelled,
+    /// Its runner stopped (a crash, a kill, a stall, the app closed) in the middle: starting it
+    /// again resumes from the target's checkpoint.
+    Interrupted,
 }
 
 impl TaskStatus {
@@ -201,6 +213,7 @@ impl TaskStatus {
             TaskStatus::Completed => "completed",
             TaskStatus::Failed => "failed",
             TaskStatus::Cancelled => "cancelled",
+            TaskStatus::Interrupted => "interrupted",
         }
     }
 
@@ -215,6 +228,7 @@ impl TaskStatus {
             TaskStatus::Completed => "completed",
             TaskStatus::Failed => "failed",
             TaskStatus::Cancelled => "cancelled",
+            TaskStatus::Interrupted => "interrupted",
         }
     }
 
@@ -224,7 +238,7 @@ impl TaskStatus {
 }
 
 /// Every status, in lifecycle order.
-pub const ALL_STATUSES: [TaskStatus; 9] = [
+pub const ALL_STATUSES: [TaskStatus; 10] = [
     TaskStatus::NotStarted,
     TaskStatus::Checking,
     TaskStatus::CheckFailed,
@@ -234,6 +248,7 @@ pub const ALL_STATUSES: [TaskStatus; 9] = [
     TaskStatus::Completed,
     TaskStatus::Failed,
     TaskStatus::Cancelled,
+    TaskStatus::Interrupted,
 ];
 
 /// A migration task as stored.

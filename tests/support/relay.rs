@@ -1,6 +1,7 @@
 //! A TCP relay in front of a real server, on a free loopback port: what it forwards is the
 //! server's own behaviour, with two changes a test may ask for.
-//! - `cut()` closes every connection through it at once (a broken network link);
+//! - `cut()` closes every connection through it at once (a broken network link), `retarget()` sends
+//!   what comes next to another server (an address that follows a failover);
 //! - an `announce` rewrite replaces the version the server reports in `INFO` with another of the
 //!   same length (say `7.0.15` → `6.0.20`), so Ferry takes the path it takes for that version while
 //!   the server underneath behaves as it really does. Only `redis_version:<v>` is rewritten, not
@@ -17,6 +18,7 @@ pub struct Relay {
     cut: watch::Sender<u64>,
     task: tokio::task::JoinHandle<()>,
     connections: Arc<Mutex<u64>>,
+    backend: Arc<Mutex<u16>>,
 }
 
 impl Relay {
@@ -31,15 +33,25 @@ impl Relay {
         });
         let connections = Arc::new(Mutex::new(0));
         let count = connections.clone();
+        let backend = Arc::new(Mutex::new(backend));
+        let current = backend.clone();
         let task = tokio::spawn(async move {
             loop {
                 let Ok((client, _)) = listener.accept().await else { return };
-                let Ok(server) = TcpStream::connect(("127.0.0.1", backend)).await else { continue };
+                let port = *current.lock().unwrap();
+                let Ok(server) = TcpStream::connect(("127.0.0.1", port)).await else { continue };
                 *count.lock().unwrap() += 1;
                 tokio::spawn(pipe(client, server, rewrite.clone(), cut_rx.clone()));
             }
         });
-        Relay { port, cut, task, connections }
+        Relay { port, cut, task, connections, backend }
+    }
+
+    /// Sends new connections to another server and closes the open ones (a virtual address that
+    /// moves to a promoted replica).
+    pub fn retarget(&self, backend: u16) {
+        *self.backend.lock().unwrap() = backend;
+        self.cut();
     }
 
     /// Closes every connection open through the relay (new ones still go through).

@@ -8,7 +8,9 @@
 // Two servers: a source holding some keys, and a target registered through the UI as an instance.
 // The test creates a migration task through the form, checks, creates and starts it, follows it to
 // incremental sync on the detail page, writes to the source and sees the keys counted on both
-// sides, then verifies and disconnects the sync from the cutover dialog.
+// sides, then verifies and disconnects the sync from the cutover dialog. A second task, run by the
+// CLI on the same store and killed with SIGKILL, shows as interrupted and resumes from its row.
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -263,6 +265,29 @@ async function main() {
     }
     if (!(await text('[data-testid="keys-caption"]')).includes("源 2,005，目标 2,005")) throw new Error("the keys chart's caption is not in Chinese");
     await shot("task-completed-zh");
+  });
+
+  await step("an interrupted task resumes from the task list", async () => {
+    await (await browser.$('//label[contains(@class,"t-radio-button") and contains(., "English")]')).click();
+    await (await browser.$('[data-testid="detail-back"]')).click();
+    // A second task, run by the CLI on the same store, killed in the middle of its sync.
+    const cli = path.join(repo, "target/debug/ferry");
+    const env = { ...process.env, FERRY_DATA_DIR: h.dataDir };
+    const source = `redis://127.0.0.1:${sourcePort}`;
+    execFileSync(cli, ["tasks", "create", "--name", "e2e-resume", "--source", source, "--target", "e2e-redis", "--accept-warnings"], { env });
+    const runner = h.start(cli, ["tasks", "start", "e2e-resume"], { env }, "cli-runner");
+    const row = '//tr[contains(., "e2e-resume")]';
+    await browser.waitUntil(async () => (await text(row)).includes("Incremental sync"), { timeout: 60000, timeoutMsg: "the CLI's task never showed incremental sync" });
+    runner.kill("SIGKILL");
+    await redisCmd(sourcePort, "SET", "after:kill", "while no one syncs");
+    await browser.waitUntil(async () => (await text(row)).includes("Interrupted — resume"), { timeout: 20000, timeoutMsg: "the killed runner's task was never marked interrupted" });
+    await shot("tasks-interrupted");
+    await (await browser.$(`${row}//*[contains(@class,"t-button") and contains(., "Resume")]`)).click();
+    await browser.waitUntil(async () => (await text(row)).includes("Incremental sync"), { timeout: 60000, timeoutMsg: "the task did not resume" });
+    await until("the write made while no one synced", async () => (await redisCmd(redisPort, "GET", "after:kill")) === "while no one syncs");
+    await (await browser.$('[data-testid="view-2"]')).click();
+    await browser.waitUntil(async () => (await text('[data-testid="detail-events"]')).includes("resumed at offset"), { timeout: 10000, timeoutMsg: "no resume event" });
+    await (await browser.$('[data-testid="detail-back"]')).click();
   });
 
   await standbySteps(h.dataDir);

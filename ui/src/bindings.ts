@@ -416,6 +416,11 @@ export type Progress_Deserialize = {
 	not_carried: ([string, number])[],
 	/**  Something the user should know now, e.g. a target that has stopped answering. */
 	warning?: string | null,
+	/**
+	 *  The latest thing the migration did on its own: resumed from the target's checkpoint, or had
+	 *  to sync in full again and why.
+	 */
+	notice?: string | null,
 };
 
 /**  A point-in-time view of a migration. */
@@ -463,6 +468,11 @@ export type Progress_Serialize = {
 	not_carried: ([string, number])[],
 	/**  Something the user should know now, e.g. a target that has stopped answering. */
 	warning: string | null,
+	/**
+	 *  The latest thing the migration did on its own: resumed from the target's checkpoint, or had
+	 *  to sync in full again and why.
+	 */
+	notice: string | null,
 };
 
 /**  One of the sandbox's servers. */
@@ -604,6 +614,11 @@ export type SyncOptions_Deserialize = {
 	 *  10 s).
 	 */
 	stall_timeout_secs?: number,
+	/**
+	 *  Keep a checkpoint on the target so that a restart resumes exactly where it stands; off
+	 *  only for targets that refuse MULTI (some proxies), and then every restart syncs in full.
+	 */
+	checkpoint?: boolean,
 };
 
 /**  How the sync itself behaves (the CLI's advanced flags; the defaults suit almost everyone). */
@@ -619,6 +634,11 @@ export type SyncOptions_Serialize = {
 	 *  10 s).
 	 */
 	stall_timeout_secs: number,
+	/**
+	 *  Keep a checkpoint on the target so that a restart resumes exactly where it stands; off
+	 *  only for targets that refuse MULTI (some proxies), and then every restart syncs in full.
+	 */
+	checkpoint: boolean,
 };
 
 /**  A migration task as stored. */
@@ -765,7 +785,12 @@ export type TaskSpec_Serialize = {
 };
 
 /**  The console's statuses. */
-export type TaskStatus = "not_started" | "checking" | "check_failed" | "full_sync" | "incremental_sync" | "cutting_over" | "completed" | "failed" | "cancelled";
+export type TaskStatus = "not_started" | "checking" | "check_failed" | "full_sync" | "incremental_sync" | "cutting_over" | "completed" | "failed" | "cancelled" | 
+/**
+ *  Its runner stopped (a crash, a kill, a stall, the app closed) in the middle: starting it
+ *  again resumes from the target's checkpoint.
+ */
+"interrupted";
 
 /**  A migration task as stored. */
 export type Task_Deserialize = {

@@ -17,6 +17,7 @@ const en = {
   "status.cutting_over": "Disconnecting sync",
   "status.completed": "Completed",
   "status.failed": "Failed",
+  "status.interrupted": "Interrupted — resume",
   "status.cancelled": "Cancelled",
 
   "kind.all": "All types",
@@ -38,6 +39,7 @@ const en = {
   "tasks.col.created": "Created",
   "tasks.col.actions": "Actions",
   "tasks.start": "Start",
+  "tasks.resume": "Resume",
   "tasks.cancel": "Cancel",
   "tasks.view": "View",
   "tasks.cancelConfirm": "Cancel this task? The sync stops and the source's parameters are restored.",
@@ -379,6 +381,7 @@ const zh: Dict = {
   "status.cutting_over": "断开同步中",
   "status.completed": "已完成",
   "status.failed": "失败",
+  "status.interrupted": "已中断，可恢复",
   "status.cancelled": "已取消",
 
   "kind.all": "全部类型",
@@ -400,6 +403,7 @@ const zh: Dict = {
   "tasks.col.created": "创建时间",
   "tasks.col.actions": "操作",
   "tasks.start": "启动",
+  "tasks.resume": "恢复",
   "tasks.cancel": "取消",
   "tasks.view": "查看",
   "tasks.cancelConfirm": "取消该任务？同步将停止，源实例参数将恢复。",

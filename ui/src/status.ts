@@ -14,6 +14,7 @@ export const STATUS_THEME: Record<TaskStatus, TagTheme> = {
   completed: "success",
   failed: "danger",
   cancelled: "default",
+  interrupted: "warning",
 };
 
 export const STATUS_LABEL: Record<TaskStatus, MessageKey> = {
@@ -26,11 +27,17 @@ export const STATUS_LABEL: Record<TaskStatus, MessageKey> = {
   completed: "status.completed",
   failed: "status.failed",
   cancelled: "status.cancelled",
+  interrupted: "status.interrupted",
 };
 
 /** Whether the console lets a task in this status be started (or restarted). */
 export function canStart(s: TaskStatus): boolean {
-  return s === "not_started" || s === "check_failed" || s === "failed";
+  return s === "not_started" || s === "check_failed" || s === "failed" || s === "interrupted";
+}
+
+/** The start action's words: an interrupted task resumes where the target stands. */
+export function startLabel(s: TaskStatus): MessageKey {
+  return s === "interrupted" ? "tasks.resume" : "tasks.start";
 }
 
 /** Whether the task can still be cancelled. */

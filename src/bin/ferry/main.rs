@@ -66,6 +66,10 @@ struct MigrateArgs {
     /// shows after 10 s).
     #[arg(long, default_value_t = 60)]
     stall_timeout_secs: u64,
+    /// Keep no checkpoint on the target (for targets that refuse MULTI, such as some proxies):
+    /// every restart then syncs in full.
+    #[arg(long)]
+    no_checkpoint: bool,
 }
 
 fn main() -> ExitCode {
@@ -129,6 +133,7 @@ async fn migrate(args: MigrateArgs) -> ExitCode {
         force_rewrite: args.rewrite,
         window: args.window.max(1),
         stall_timeout_secs: args.stall_timeout_secs.max(1),
+        checkpoint: !args.no_checkpoint,
     };
     let (task, report) = match console.migrate_task(&source, &target, sync).await {
         Ok(created) => created,

@@ -39,6 +39,7 @@ export function stepStates(status: TaskStatus, phase: Phase | null): StepStatus[
       case "check_failed":
         return i === 0 ? "error" : "default";
       case "failed":
+      case "interrupted":
       case "cancelled": {
         const stop = stoppedAt(phase);
         return i < stop ? "finish" : i === stop ? "error" : "default";

@@ -9,7 +9,7 @@ import { FullSyncProgress } from "../components/FullSyncProgress";
 import { StatusSteps } from "../components/StatusSteps";
 import { fmtBytes, fmtCount, fmtElapsed, fmtTime } from "../format";
 import { useI18n, type MessageKey } from "../i18n";
-import { canCancel, canStart, STATUS_LABEL, STATUS_THEME } from "../status";
+import { canCancel, canStart, startLabel, STATUS_LABEL, STATUS_THEME } from "../status";
 import { appendPoint, MAX_POINTS, toPoint, type SyncPoint } from "../syncSeries";
 import { useEvent } from "../useEvent";
 
@@ -116,7 +116,7 @@ export function TaskDetail({ id, onBack, dataDir }: Props) {
         <Space>
           {canStart(status) && (
             <Button theme="primary" onClick={() => void act("start")} data-testid="detail-start">
-              {t("tasks.start")}
+              {t(startLabel(status))}
             </Button>
           )}
           {status === "incremental_sync" && (
@@ -134,8 +134,13 @@ export function TaskDetail({ id, onBack, dataDir }: Props) {
         </Space>
       </div>
       {error && <ErrorView error={error} onRetry={() => void load()} dataDir={dataDir} />}
-      {task.reason && (status === "failed" || status === "cancelled" || status === "check_failed") && (
-        <Alert className="ferry-block" theme={status === "cancelled" ? "info" : "error"} title={t("tasks.reason")} message={task.reason} />
+      {task.reason && (status === "failed" || status === "cancelled" || status === "check_failed" || status === "interrupted") && (
+        <Alert
+          className="ferry-block"
+          theme={status === "cancelled" ? "info" : status === "interrupted" ? "warning" : "error"}
+          title={t("tasks.reason")}
+          message={task.reason}
+        />
       )}
       {progress?.warning && (status === "full_sync" || status === "incremental_sync" || status === "cutting_over") && (
         <Alert className="ferry-block" theme="warning" title={t("detail.warning")} message={progress.warning} data-testid="progress-warning" />
@@ -144,7 +149,7 @@ export function TaskDetail({ id, onBack, dataDir }: Props) {
       <Card className="ferry-block" title={t("detail.sync")} bordered>
         {status === "not_started" && <p className="ferry-empty">{t("detail.notStarted")}</p>}
         {syncing && (progress ? <FullSyncProgress progress={progress} /> : <p className="ferry-empty">{t("detail.checking")}</p>)}
-        {progress && (charted || status === "failed" || status === "cancelled") && (
+        {progress && (charted || status === "failed" || status === "cancelled" || status === "interrupted") && (
           <dl className="ferry-stats" data-testid="sync-stats">
             <div>
               <dt>{t("detail.fullSyncTook")}</dt>

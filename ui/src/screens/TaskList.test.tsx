@@ -114,6 +114,16 @@ describe("TaskList", () => {
     expect(m.listTasks).toHaveBeenCalledTimes(2);
   });
 
+  it("offers to resume an interrupted task", async () => {
+    m.listTasks.mockResolvedValue(ok([task(7, "interrupted", "resumable")]));
+    m.startTask.mockResolvedValue(ok(task(7, "checking", "resumable")));
+    show();
+    expect(await screen.findByText("resumable")).toBeTruthy();
+    expect(screen.getByText("Interrupted — resume").closest(".t-tag")?.className).toContain("t-tag--warning");
+    fireEvent.click(screen.getByText("Resume").closest(".t-button")!);
+    await waitFor(() => expect(m.startTask).toHaveBeenCalledWith(7));
+  });
+
   it("refreshes live when a task changes", async () => {
     show();
     await screen.findByText("orders");

@@ -7,7 +7,7 @@ import { CutoverDialog } from "../components/CutoverDialog";
 import { ErrorView } from "../components/ErrorView";
 import { Notice } from "../components/Notice";
 import { useI18n } from "../i18n";
-import { canCancel, canStart, STATUS_LABEL, STATUS_THEME } from "../status";
+import { canCancel, canStart, startLabel, STATUS_LABEL, STATUS_THEME } from "../status";
 import { useEvent } from "../useEvent";
 
 type KindChoice = MigrationType | "all";
@@ -137,7 +137,7 @@ export function TaskList({ onNew, onInstances, onOpen, onSandbox, dataDir }: Pro
       cell: ({ row }) => (
         <Space size={0}>
           <Button size="small" variant="text" theme="primary" disabled={!canStart(row.status)} onClick={() => void act(row, "start")}>
-            {t("tasks.start")}
+            {t(startLabel(row.status))}
           </Button>
           {canCancel(row.status) ? (
             <Popconfirm content={t("tasks.cancelConfirm")} onConfirm={() => void act(row, "cancel")}>
