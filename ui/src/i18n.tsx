@@ -17,7 +17,7 @@ const en = {
   "status.cutting_over": "Disconnecting sync",
   "status.completed": "Completed",
   "status.failed": "Failed",
-  "status.interrupted": "Interrupted — resume",
+  "status.interrupted": "Interrupted",
   "status.cancelled": "Cancelled",
 
   "kind.all": "All types",
@@ -381,7 +381,7 @@ const zh: Dict = {
   "status.cutting_over": "断开同步中",
   "status.completed": "已完成",
   "status.failed": "失败",
-  "status.interrupted": "已中断，可恢复",
+  "status.interrupted": "已中断",
   "status.cancelled": "已取消",
 
   "kind.all": "全部类型",

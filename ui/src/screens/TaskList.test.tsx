@@ -119,7 +119,7 @@ describe("TaskList", () => {
     m.startTask.mockResolvedValue(ok(task(7, "checking", "resumable")));
     show();
     expect(await screen.findByText("resumable")).toBeTruthy();
-    expect(screen.getByText("Interrupted — resume").closest(".t-tag")?.className).toContain("t-tag--warning");
+    expect(screen.getByText("Interrupted").closest(".t-tag")?.className).toContain("t-tag--warning");
     fireEvent.click(screen.getByText("Resume").closest(".t-button")!);
     await waitFor(() => expect(m.startTask).toHaveBeenCalledWith(7));
   });
