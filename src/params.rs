@@ -59,6 +59,52 @@ pub fn planned(params: &Params, source: &ServerInfo) -> Vec<(String, String)> {
     out
 }
 
+/// The values to set, given the source's `current` ones: never lower than what is there (another
+/// task on the same source may have raised it), so a buffer, backlog or timeout only grows while
+/// migrations run; the diskless delay only shrinks.
+pub fn raise(planned: &[(String, String)], current: &[(String, String)]) -> Vec<(String, String)> {
+    let now = |name: &str| current.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+    planned
+        .iter()
+        .map(|(name, value)| {
+            let merged = match (name.as_str(), now(name)) {
+                ("repl-backlog-size" | "repl-timeout", Some(current)) => {
+                    match (value.parse::<u64>(), current.parse::<u64>()) {
+                        (Ok(v), Ok(c)) => v.max(c).to_string(),
+                        _ => value.clone(),
+                    }
+                }
+                ("repl-diskless-sync-delay", Some(current)) => match (value.parse::<u64>(), current.parse::<u64>()) {
+                    (Ok(v), Ok(c)) => v.min(c).to_string(),
+                    _ => value.clone(),
+                },
+                ("client-output-buffer-limit", Some(current)) => raise_buffer(value, current),
+                _ => value.clone(),
+            };
+            (name.clone(), merged)
+        })
+        .collect()
+}
+
+/// `<class> <hard> <soft> <seconds>`, each at least what the replica class has in `current` (the
+/// whole `client-output-buffer-limit` line: `normal 0 0 0 replica 268435456 67108864 60 ...`).
+fn raise_buffer(planned: &str, current: &str) -> String {
+    let words: Vec<&str> = planned.split_whitespace().collect();
+    let Some((class, limits)) = words.split_first() else { return planned.to_string() };
+    let have: Vec<&str> = current.split_whitespace().collect();
+    let Some(at) = have.iter().position(|w| *w == "replica" || *w == "slave") else { return planned.to_string() };
+    let mut out = vec![class.to_string()];
+    for (i, limit) in limits.iter().enumerate() {
+        let mine = limit.parse::<u64>().ok();
+        let theirs = have.get(at + 1 + i).and_then(|v| v.parse::<u64>().ok());
+        out.push(match (mine, theirs) {
+            (Some(m), Some(t)) => m.max(t).to_string(),
+            _ => limit.to_string(),
+        });
+    }
+    out.join(" ")
+}
+
 /// Reads the current values of `names`; a name the server does not know is left out.
 pub async fn read(client: &mut Client, names: &[String]) -> Result<Vec<(String, String)>, ParamError> {
     let mut out = Vec::with_capacity(names.len());
@@ -99,4 +145,40 @@ pub fn rows(planned: &[(String, String)], current: &[(String, String)]) -> Vec<P
             current: current.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone()),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
+        p.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn raising_never_lowers_what_another_task_set() {
+        let planned = pairs(&[
+            ("client-output-buffer-limit", "replica 268435456 268435456 60"),
+            ("repl-backlog-size", "268435456"),
+            ("repl-timeout", "120"),
+            ("repl-diskless-sync-delay", "0"),
+        ]);
+        // Another task raised the buffer's hard limit and the backlog higher than this one plans.
+        let current = pairs(&[
+            ("client-output-buffer-limit", "normal 0 0 0 slave 536870912 67108864 60 pubsub 33554432 8388608 60"),
+            ("repl-backlog-size", "536870912"),
+            ("repl-timeout", "60"),
+            ("repl-diskless-sync-delay", "5"),
+        ]);
+        assert_eq!(
+            raise(&planned, &current),
+            pairs(&[
+                ("client-output-buffer-limit", "replica 536870912 268435456 60"),
+                ("repl-backlog-size", "536870912"),
+                ("repl-timeout", "120"),
+                ("repl-diskless-sync-delay", "0"),
+            ])
+        );
+        assert_eq!(raise(&planned, &[]), planned);
+    }
 }

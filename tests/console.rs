@@ -236,3 +236,33 @@ async fn a_console_sees_tasks_that_another_process_creates_and_runs() {
     watcher.abort();
     cli.cancel_task(task.id).await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_tasks_on_one_source_share_its_parameters_and_the_last_puts_them_back() {
+    let source = RedisServer::start();
+    let (first_target, second_target) = (RedisServer::start(), RedisServer::start());
+    let mut src = source.client().await;
+    fill_bulk(&mut src, 100).await;
+    let original = config(&mut src, "repl-backlog-size").await;
+    let (_dir, console, first_id) = setup(&source, &first_target).await;
+    let second_id = console.add_instance(&instance_input("second", "ap-guangzhou", &second_target), None).unwrap().id;
+
+    let (a, _) = console.create_task(&request("a", &source, first_id, None), true).await.unwrap();
+    let mut smaller = request("b", &source, second_id, None);
+    smaller.spec.params.backlog_mb = 256;
+    let (b, _) = console.create_task(&smaller, true).await.unwrap();
+
+    console.start_task(a.id).unwrap();
+    wait_status(&console, a.id, TaskStatus::IncrementalSync, 60).await;
+    assert_eq!(config(&mut src, "repl-backlog-size").await, (512u64 << 20).to_string());
+    console.start_task(b.id).unwrap();
+    wait_status(&console, b.id, TaskStatus::IncrementalSync, 60).await;
+    assert_eq!(config(&mut src, "repl-backlog-size").await, (512u64 << 20).to_string(), "b does not lower a's value");
+
+    console.cancel_task(a.id).await.unwrap();
+    assert_eq!(config(&mut src, "repl-backlog-size").await, (512u64 << 20).to_string(), "b still runs: left raised");
+    let events = console.task_detail(a.id).unwrap().events;
+    assert!(events.iter().any(|e| e.message.contains(&format!("task {} still migrates from it", b.id))), "{events:?}");
+    console.cancel_task(b.id).await.unwrap();
+    assert_eq!(config(&mut src, "repl-backlog-size").await, original, "the last task put back the source's own value");
+}

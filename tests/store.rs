@@ -6,7 +6,7 @@ use std::thread;
 
 use ferry::pipeline::{Counters, Progress};
 use ferry::secrets::Secrets;
-use ferry::store::{transition_allowed, Store, StoreError, TaskFilter, MAX_SNAPSHOTS, RUNNER_STALE_AFTER_MS};
+use ferry::store::{transition_allowed, Release, Store, StoreError, TaskFilter, MAX_SNAPSHOTS, RUNNER_STALE_AFTER_MS};
 use ferry::tasks::model::{
     DbMapping, Edition, InstanceInput, MigrationType, Params, SourceSpec, TaskSpec, TaskStatus, WriteMode, ALL_STATUSES,
 };
@@ -341,7 +341,7 @@ fn everything_survives_closing_and_reopening() {
         store.add_snapshot(task.id, &progress(7)).unwrap();
         store.save_check(task.id, r#"{"ok":true}"#).unwrap();
         store.save_verify(task.id, r#"{"mismatches":0}"#).unwrap();
-        store.save_params(task.id, &[("repl-timeout".into(), "60".into())]).unwrap();
+        store.hold_params(task.id, "10.0.0.5:6379", &[("repl-timeout".into(), "60".into())]).unwrap();
         store.request(task.id, "cutover", "{}").unwrap();
         assert!(store.claim(task.id, "cli-1").unwrap());
         (task, instance)
@@ -408,26 +408,34 @@ fn snapshots_are_capped_keeping_the_newest() {
 }
 
 #[test]
-fn saved_params_are_never_overwritten_until_cleared() {
+fn a_source_s_own_parameters_are_saved_once_and_put_back_by_its_last_task() {
     let (_dir, store, id) = with_task();
-    let other = store.create_task(&spec("other", store.task(id).unwrap().spec.target_instance, MigrationType::CloudVm));
-    let other = other.unwrap().id;
+    let target = store.task(id).unwrap().spec.target_instance;
+    let other = store.create_task(&spec("other", target, MigrationType::CloudVm)).unwrap().id;
+    let elsewhere = store.create_task(&spec("elsewhere", target, MigrationType::CloudVm)).unwrap().id;
     assert_eq!(store.saved_params(id).unwrap(), None);
-    assert!(store.tasks_with_saved_params().unwrap().is_empty());
+    assert_eq!(store.release_params(id).unwrap(), Release::Nothing);
 
     let originals =
         vec![("repl-backlog-size".to_string(), "1048576".to_string()), ("repl-timeout".into(), "60".into())];
-    store.save_params(id, &originals).unwrap();
-    store.save_params(id, &[("repl-backlog-size".into(), "536870912".into())]).unwrap();
-    assert_eq!(store.saved_params(id).unwrap(), Some(originals.clone()));
-    store.save_params(other, &[]).unwrap();
-    assert_eq!(store.tasks_with_saved_params().unwrap(), [id, other]);
+    assert!(store.hold_params(id, "10.0.0.5:6379", &originals).unwrap(), "the first task saves");
+    // A second task on the same source sees the values the first one raised: they are no originals.
+    let raised = vec![("repl-backlog-size".to_string(), "536870912".to_string())];
+    assert!(!store.hold_params(other, "10.0.0.5:6379", &raised).unwrap());
+    assert_eq!(store.saved_params(other).unwrap(), Some(originals.clone()));
+    assert!(store.hold_params(elsewhere, "10.0.0.6:6379", &raised).unwrap(), "another source is its own");
+    assert_eq!(store.tasks_with_saved_params().unwrap(), [id, other, elsewhere]);
 
-    store.clear_params(id).unwrap();
+    // The first task ends while the second runs: the values stay raised.
+    assert_eq!(store.release_params(id).unwrap(), Release::Others(vec![other]));
+    store.drop_hold(id).unwrap();
     assert_eq!(store.saved_params(id).unwrap(), None);
-    assert_eq!(store.tasks_with_saved_params().unwrap(), [other]);
+    // The last one puts the originals back.
+    assert_eq!(store.release_params(other).unwrap(), Release::Restore(originals.clone()));
+    store.drop_hold(other).unwrap();
+    assert_eq!(store.tasks_with_saved_params().unwrap(), [elsewhere]);
     // After a restore, the next run saves afresh.
-    store.save_params(id, &originals[1..]).unwrap();
+    assert!(store.hold_params(id, "10.0.0.5:6379", &originals[1..]).unwrap());
     assert_eq!(store.saved_params(id).unwrap(), Some(originals[1..].to_vec()));
 }
 

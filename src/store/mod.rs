@@ -11,6 +11,8 @@ mod error;
 mod instances;
 mod mailbox;
 mod params;
+
+pub use params::Release;
 mod reports;
 mod runner;
 

@@ -11,7 +11,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::error::{Fail, StoreError};
 
 /// Migration `i` brings the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// Version 1. Specs are JSON, but what the console filters or joins on (name, kind, target, status)
 /// are real columns. AUTOINCREMENT keeps ids from being reused, since keychain entries are named after
@@ -92,6 +92,30 @@ CREATE TABLE requests (
 CREATE INDEX requests_by_task ON requests (task_id, id);
 ";
 
+/// Version 2. A source's parameters are saved once per source (`host:port`), however many tasks
+/// raise them, and put back when the last of those tasks ends: with one row per task, a second task
+/// saved the first one's raised values as "the originals". The rows of version 1 move over (the
+/// earliest save of a source wins).
+const V2: &str = "
+CREATE TABLE source_params (
+    source TEXT PRIMARY KEY,
+    params TEXT NOT NULL,
+    saved_at_ms INTEGER NOT NULL
+);
+CREATE TABLE source_param_holders (
+    source TEXT NOT NULL REFERENCES source_params (source) ON DELETE CASCADE,
+    task_id INTEGER NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+    PRIMARY KEY (source, task_id)
+);
+INSERT OR IGNORE INTO source_params (source, params, saved_at_ms)
+    SELECT json_extract(t.spec, '$.source.host') || ':' || json_extract(t.spec, '$.source.port'), p.params, p.saved_at_ms
+    FROM saved_params p JOIN tasks t ON t.id = p.task_id ORDER BY p.saved_at_ms;
+INSERT OR IGNORE INTO source_param_holders (source, task_id)
+    SELECT json_extract(t.spec, '$.source.host') || ':' || json_extract(t.spec, '$.source.port'), p.task_id
+    FROM saved_params p JOIN tasks t ON t.id = p.task_id;
+DROP TABLE saved_params;
+";
+
 /// Brings the schema up to date; refuses a database from a newer Ferry.
 pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), Fail> {
     let known = MIGRATIONS.len() as i64;
@@ -114,4 +138,37 @@ pub(super) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), Fail> {
 
 fn version(conn: &Connection) -> Result<i64, Fail> {
     Ok(conn.query_row("PRAGMA user_version", [], |row| row.get(0))?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_2_moves_saved_parameters_to_their_source() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(V1).unwrap();
+        let spec = |port: u16| format!(r#"{{"source":{{"host":"10.0.0.5","port":{port}}}}}"#);
+        for (id, port) in [(1, 6379), (2, 6379), (3, 6380)] {
+            conn.execute(
+                "INSERT INTO tasks (id, name, kind, target_instance, status, spec, created_at_ms, updated_at_ms)
+                 VALUES (?1, ?2, 'cloud_vm', 1, 'failed', ?3, 0, 0)",
+                rusqlite::params![id, format!("t{id}"), spec(port)],
+            )
+            .unwrap();
+        }
+        // Tasks 1 and 2 share a source: 1 saved first, 2 saved what 1 had raised.
+        for (id, params, at) in
+            [(1, r#"[["repl-timeout","60"]]"#, 10), (2, r#"[["repl-timeout","120"]]"#, 20), (3, "[]", 30)]
+        {
+            conn.execute("INSERT INTO saved_params VALUES (?1, ?2, ?3)", rusqlite::params![id, params, at]).unwrap();
+        }
+        conn.execute_batch(V2).unwrap();
+        let saved: String = conn
+            .query_row("SELECT params FROM source_params WHERE source = '10.0.0.5:6379'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(saved, r#"[["repl-timeout","60"]]"#, "the earliest save is the source's own");
+        let holders: i64 = conn.query_row("SELECT COUNT(*) FROM source_param_holders", [], |r| r.get(0)).unwrap();
+        assert_eq!(holders, 3);
+    }
 }

@@ -14,7 +14,7 @@ use crate::filter::Filter;
 use crate::params;
 use crate::pipeline::{Lease, MigrateError, MigrateOptions, Migration, Phase};
 use crate::server::ServerInfo;
-use crate::store::StoreError;
+use crate::store::{Release, StoreError};
 use crate::tasks::model::{Task, TaskStatus};
 
 /// Unix time in milliseconds.
@@ -152,10 +152,16 @@ async fn drive(
     let planned = params::planned(&task.spec.params, &info);
     let names: Vec<String> = planned.iter().map(|(n, _)| n.clone()).collect();
     match params::read(&mut client, &names).await {
-        Ok(previous) => {
-            console.store.save_params(id, &previous)?;
-            match params::set(&mut client, &planned).await {
-                Ok(()) => event(console, id, "params", &format!("set on the source: {}", describe(&planned))),
+        Ok(current) => {
+            // The source's own values are saved by the first task holding it; another task's raised
+            // values are never mistaken for them, and never lowered.
+            let key = format!("{}:{}", task.spec.source.host, task.spec.source.port);
+            if !console.store.hold_params(id, &key, &current)? {
+                event(console, id, "params", "another task on this source saved its original values already");
+            }
+            let values = params::raise(&planned, &current);
+            match params::set(&mut client, &values).await {
+                Ok(()) => event(console, id, "params", &format!("set on the source: {}", describe(&values))),
                 Err(e) => event(console, id, "params", &format!("not all parameters could be set: {e}")),
             }
         }
@@ -363,9 +369,19 @@ async fn cutover(
     set_status(console, id, TaskStatus::Completed, &message).ok_or(ConsoleError::RunnerGone)
 }
 
-/// Puts the source's parameters back to what they were before the task changed them.
+/// Ends the task's hold on its source's parameters: the last task holding a source puts back the
+/// values it had before any of them changed it; while others run, the values stay raised.
 pub async fn restore_params(console: &Console, task: &Task) {
-    let Ok(Some(saved)) = console.store.saved_params(task.id) else { return };
+    let saved = match console.store.release_params(task.id) {
+        Ok(Release::Restore(saved)) => saved,
+        Ok(Release::Others(others)) => {
+            let _ = console.store.drop_hold(task.id);
+            let others = others.iter().map(|id| format!("task {id}")).collect::<Vec<_>>().join(", ");
+            event(console, task.id, "params", &format!("left raised on the source: {others} still migrates from it"));
+            return;
+        }
+        Ok(Release::Nothing) | Err(_) => return,
+    };
     let result = async {
         let source = console.task_source(task)?;
         let mut client = Client::connect(&source).await?;
@@ -374,7 +390,7 @@ pub async fn restore_params(console: &Console, task: &Task) {
     .await;
     match result {
         Ok(()) => {
-            let _ = console.store.clear_params(task.id);
+            let _ = console.store.drop_hold(task.id);
             event(console, task.id, "params", &format!("restored on the source: {}", describe(&saved)));
         }
         Err(e) => event(
