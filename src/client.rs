@@ -28,7 +28,7 @@ pub enum ClientError {
     NotRedis { addr: String, got: String },
     #[error("{addr} refused the credentials ({message}). Check the user name and password")]
     Auth { addr: String, message: String },
-    #[error("{addr} requires a password ({message}). Give one in the URL: redis://:password@host:port, or redis://user:password@host:port for an ACL user")]
+    #[error("{addr} requires a password ({message}). Give it with the address (on the command line: --source-password-file, FERRY_SOURCE_PASSWORD or --source-password-prompt, and likewise for the other addresses)")]
     NoAuth { addr: String, message: String },
     #[error("something answers at {addr}, but not a Redis speaking plain RESP: {what}. It may be a port that only takes TLS, or another service; check the port (Ferry connects without TLS)")]
     NotPlainRedis { addr: String, what: String },

@@ -1,4 +1,4 @@
-//! Where a Redis server is and how to log in to it: `redis://[user:password@]host:port`.
+//! Where a Redis server is and how to log in to it: `redis://[user[:password]@]host:port`.
 //!
 //! The password is kept in a [`Secret`] whose `Debug` and `Display` print nothing, so that logging an
 //! endpoint can never leak it.
@@ -38,7 +38,7 @@ pub struct Endpoint {
 
 /// A URL that is not a usable Redis address.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid Redis URL {url:?}: {reason} (expected redis://[user:password@]host:port)")]
+#[error("invalid Redis URL {url:?}: {reason} (expected redis://[user@]host:port)")]
 pub struct EndpointError {
     pub url: String,
     pub reason: String,
@@ -50,7 +50,7 @@ impl Endpoint {
         Endpoint { host: host.into(), port, user: None, password: None }
     }
 
-    /// Parses `redis://[user:password@]host[:port]`; `host:port` alone is accepted too.
+    /// Parses `redis://[user[:password]@]host[:port]`; `host:port` alone is accepted too.
     pub fn parse(url: &str) -> Result<Endpoint, EndpointError> {
         let fail = |reason: &str| EndpointError { url: redact(url), reason: reason.to_string() };
         let rest = if let Some(rest) = url.strip_prefix("redis://") {
@@ -94,7 +94,9 @@ impl Endpoint {
             Some(auth) => {
                 let (user, pass) = match auth.split_once(':') {
                     Some((u, p)) => (u, Some(p)),
-                    None => ("", Some(auth)),
+                    // `user@host` names a user (as in redis-rs and RFC 3986); its password then
+                    // comes from elsewhere (a password file, the environment, a prompt).
+                    None => (auth, None),
                 };
                 let user = percent_decode(user).map_err(|e| fail(&e))?;
                 let pass = pass.map(percent_decode).transpose().map_err(|e| fail(&e))?;
@@ -164,6 +166,8 @@ mod tests {
         assert_eq!(e.password.unwrap().expose(), "p@ss");
         let e = Endpoint::parse("redis://:secret@localhost").unwrap();
         assert_eq!((e.port, e.user, e.password.unwrap().expose()), (6379, None, "secret"));
+        let e = Endpoint::parse("redis://app@h:1").unwrap();
+        assert_eq!((e.user.as_deref(), e.password), (Some("app"), None));
         let e = Endpoint::parse("127.0.0.1:7000").unwrap();
         assert_eq!(e.addr(), "127.0.0.1:7000");
         let e = Endpoint::parse("redis://[::1]:7001").unwrap();

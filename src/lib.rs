@@ -21,5 +21,6 @@ pub mod secrets;
 pub mod server;
 pub mod store;
 pub mod tasks;
+pub mod vault;
 pub mod verify;
 pub mod writer;

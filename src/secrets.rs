@@ -32,6 +32,9 @@ pub enum SecretError {
     Ambiguous { account: String, service: String },
     #[error("the OS keychain cannot store the password for {account}: {cause}")]
     Rejected { account: String, cause: String },
+    /// The encrypted passwords file used where there is no keychain ([`crate::vault`]).
+    #[error(transparent)]
+    Vault(#[from] crate::vault::VaultError),
 }
 
 /// The keychain, under Ferry's service name.

@@ -43,7 +43,7 @@ pub fn list_instances(console: ConsoleState<'_>, region: Option<String>) -> Resu
     Ok(console.instances(region.as_deref())?)
 }
 
-/// Registers an instance; the password goes to the OS keychain.
+/// Registers an instance; its password is kept in the OS keychain (or the encrypted file when FERRY_MASTER_KEY is set).
 #[tauri::command]
 #[specta::specta]
 pub fn add_instance(console: ConsoleState<'_>, input: InstanceInput, password: Option<String>) -> Result<Instance> {

@@ -27,7 +27,7 @@ pub enum ConsoleError {
     RunningElsewhere { task: String },
     #[error("task {task:?} is not running in any Ferry process; start it first")]
     NotRunning { task: String },
-    #[error("no password is stored in the OS keychain for {what}; edit it and enter the password again")]
+    #[error("no password is stored for {what} (in the OS keychain, or in the encrypted file when FERRY_MASTER_KEY is set); run Ferry with the FERRY_MASTER_KEY it was stored with, or edit it and enter the password again")]
     MissingPassword { what: String },
     #[error("the cutover did not complete: {reason}")]
     CutoverFailed { reason: String },

@@ -32,6 +32,7 @@ use crate::server::ServerInfo;
 use crate::store::{Store, TaskFilter};
 use crate::tasks::model::{Instance, InstanceInput, Params, Task, TaskEvent, TaskSpec, TaskStatus};
 use crate::tasks::runner::{self, Control};
+use crate::vault::Vault;
 use crate::verify::{self, VerifyOptions, VerifyReport};
 
 /// Something the UI should show now.
@@ -104,6 +105,8 @@ pub struct Console {
     /// Passwords kept for this process only, when no OS keychain is available (a server without a
     /// desktop session): never written anywhere, gone when the process ends.
     memory_secrets: Mutex<HashMap<String, String>>,
+    /// The encrypted passwords file, when the user gave a master key.
+    vault: Option<Vault>,
     /// Identifies this process as a task runner in the store.
     pub(crate) owner: String,
     runners: Mutex<HashMap<i64, mpsc::Sender<Control>>>,
@@ -128,12 +131,14 @@ impl Console {
             Some(dir) => Store::open(dir)?,
             None => Store::open_default()?,
         };
+        let vault = Vault::from_env(store.path().parent().unwrap_or(Path::new("."))).map_err(SecretError::from)?;
         let (events, _) = broadcast::channel(1024);
         let owner = crate::store::runner_name(crate::tasks::runner::now_ms());
         let console = Arc::new(Console {
             store,
             secrets: Secrets::new(),
             memory_secrets: Mutex::new(HashMap::new()),
+            vault,
             owner,
             runners: Mutex::new(HashMap::new()),
             events,
@@ -163,14 +168,18 @@ impl Console {
 
     // ---- passwords -------------------------------------------------------------------------
 
-    /// Keeps a password in the OS keychain; without one, in this process's memory only (with a
-    /// warning: a restart of the task in another process will not find it).
+    /// Keeps a password: in the encrypted file when the user gave a master key
+    /// (`FERRY_MASTER_KEY`), else in the OS keychain; without either, in this process's memory only
+    /// (with a warning: a restart of the task in another process will not find it).
     fn keep_secret(&self, account: &str, password: &str) -> Result<(), ConsoleError> {
+        if let Some(vault) = &self.vault {
+            return Ok(vault.set(account, password).map_err(SecretError::from)?);
+        }
         match self.secrets.set(account, password) {
             Ok(()) => Ok(()),
             Err(SecretError::Unavailable { cause }) => {
                 tracing::warn!(
-                    "no OS keychain ({cause}); the password for {account} is kept in memory for this run only"
+                    "no OS keychain ({cause}); the password for {account} is kept in memory for this run only. Set FERRY_MASTER_KEY to keep passwords in an encrypted file instead"
                 );
                 if let Ok(mut m) = self.memory_secrets.lock() {
                     m.insert(account.to_string(), password.to_string());
@@ -185,12 +194,22 @@ impl Console {
         if let Some(p) = self.memory_secrets.lock().ok().and_then(|m| m.get(account).cloned()) {
             return Ok(Some(p));
         }
-        Ok(self.secrets.get(account)?)
+        if let Some(vault) = &self.vault {
+            return Ok(vault.get(account).map_err(SecretError::from)?);
+        }
+        match self.secrets.get(account) {
+            // No keychain here: nothing can be stored in it; the caller says what to do.
+            Err(SecretError::Unavailable { .. }) => Ok(None),
+            other => Ok(other?),
+        }
     }
 
     fn forget_secret(&self, account: &str) -> Result<(), ConsoleError> {
         if let Ok(mut m) = self.memory_secrets.lock() {
             m.remove(account);
+        }
+        if let Some(vault) = &self.vault {
+            return Ok(vault.delete(account).map_err(SecretError::from)?);
         }
         match self.secrets.delete(account) {
             // No keychain: nothing can be stored there to delete.

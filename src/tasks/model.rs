@@ -26,7 +26,7 @@ pub struct Instance {
     pub port: u16,
     /// ACL user; `None` is the default user.
     pub user: Option<String>,
-    /// Whether a password is kept for it in the OS keychain.
+    /// Whether a password is kept for it (in the OS keychain, or the encrypted file when FERRY_MASTER_KEY is set).
     pub has_password: bool,
     pub edition: Edition,
     /// `host:port` of its hot-standby access proxy, when it is a standby pair.
@@ -105,7 +105,7 @@ pub struct SourceSpec {
     pub host: String,
     pub port: u16,
     pub user: Option<String>,
-    /// Whether a password is kept for it in the OS keychain.
+    /// Whether a password is kept for it (in the OS keychain, or the encrypted file when FERRY_MASTER_KEY is set).
     pub has_password: bool,
     /// The region the source VM runs in (cloud VM migrations must stay in the target's region).
     pub region: Option<String>,

@@ -162,6 +162,13 @@ impl RedisServer {
         Client::connect(&self.endpoint()).await.expect("connect to the test server")
     }
 
+    /// A client of a server started with `--requirepass`.
+    pub async fn client_auth(&self, password: &str) -> Client {
+        let mut endpoint = self.endpoint();
+        endpoint.password = Some(ferry::endpoint::Secret::new(password));
+        Client::connect(&endpoint).await.expect("connect to the test server with its password")
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.id()
     }

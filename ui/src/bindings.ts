@@ -11,7 +11,7 @@ export const commands = {
 	regions: () => typedError<string[], CommandError>(__TAURI_INVOKE("regions")),
 	/**  Registered instances, of one region or all. */
 	listInstances: (region: string | null) => typedError<Instance_Serialize[], CommandError>(__TAURI_INVOKE("list_instances", { region })),
-	/**  Registers an instance; the password goes to the OS keychain. */
+	/**  Registers an instance; its password is kept in the OS keychain (or the encrypted file when FERRY_MASTER_KEY is set). */
 	addInstance: (input: InstanceInput_Deserialize, password: string | null) => typedError<Instance_Serialize, CommandError>(__TAURI_INVOKE("add_instance", { input, password })),
 	/**  Edits an instance; `password`: `null` keeps it, `""` removes it. */
 	updateInstance: (id: number, input: InstanceInput_Deserialize, password: string | null) => typedError<Instance_Serialize, CommandError>(__TAURI_INVOKE("update_instance", { id, input, password })),
@@ -279,7 +279,7 @@ export type Instance_Deserialize = {
 	port: number,
 	/**  ACL user; `None` is the default user. */
 	user?: string | null,
-	/**  Whether a password is kept for it in the OS keychain. */
+	/**  Whether a password is kept for it (in the OS keychain, or the encrypted file when FERRY_MASTER_KEY is set). */
 	has_password: boolean,
 	edition: Edition,
 	/**  `host:port` of its hot-standby access proxy, when it is a standby pair. */
@@ -297,7 +297,7 @@ export type Instance_Serialize = {
 	port: number,
 	/**  ACL user; `None` is the default user. */
 	user: string | null,
-	/**  Whether a password is kept for it in the OS keychain. */
+	/**  Whether a password is kept for it (in the OS keychain, or the encrypted file when FERRY_MASTER_KEY is set). */
 	has_password: boolean,
 	edition: Edition,
 	/**  `host:port` of its hot-standby access proxy, when it is a standby pair. */
@@ -534,7 +534,7 @@ export type SourceSpec_Deserialize = {
 	host: string,
 	port: number,
 	user?: string | null,
-	/**  Whether a password is kept for it in the OS keychain. */
+	/**  Whether a password is kept for it (in the OS keychain, or the encrypted file when FERRY_MASTER_KEY is set). */
 	has_password: boolean,
 	/**  The region the source VM runs in (cloud VM migrations must stay in the target's region). */
 	region?: string | null,
@@ -545,7 +545,7 @@ export type SourceSpec_Serialize = {
 	host: string,
 	port: number,
 	user: string | null,
-	/**  Whether a password is kept for it in the OS keychain. */
+	/**  Whether a password is kept for it (in the OS keychain, or the encrypted file when FERRY_MASTER_KEY is set). */
 	has_password: boolean,
 	/**  The region the source VM runs in (cloud VM migrations must stay in the target's region). */
 	region: string | null,

@@ -15,7 +15,7 @@ use ferry::tasks::model::{
 };
 use ferry::verify::VerifyReport;
 
-use crate::endpoint;
+use crate::credentials::{InstancePassword, SourcePassword, TargetPassword};
 
 #[derive(Clone, Copy, ValueEnum)]
 pub enum KindArg {
@@ -55,6 +55,10 @@ pub struct CheckArgs {
     source: String,
     #[arg(long)]
     target: String,
+    #[command(flatten)]
+    source_password: SourcePassword,
+    #[command(flatten)]
+    target_password: TargetPassword,
     /// Migration type: a source on a cloud VM (same region as the target) or on the public network.
     #[arg(long = "type", value_enum, default_value = "public-network")]
     kind: KindArg,
@@ -75,6 +79,10 @@ pub struct VerifyArgs {
     source: String,
     #[arg(long)]
     target: String,
+    #[command(flatten)]
+    source_password: SourcePassword,
+    #[command(flatten)]
+    target_password: TargetPassword,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -88,9 +96,12 @@ pub enum InstancesCmd {
         name: String,
         #[arg(long)]
         region: String,
-        /// redis://[user:password@]host:port (the password goes to the OS keychain)
+        /// redis://[user@]host:port; its password (see --password-file) is kept in the OS keychain,
+        /// or in the encrypted file when FERRY_MASTER_KEY is set
         #[arg(long)]
         url: String,
+        #[command(flatten)]
+        password: InstancePassword,
         #[arg(long, default_value = "standard")]
         edition: String,
         /// Its hot-standby access proxy, host:port.
@@ -156,9 +167,12 @@ pub enum TasksCmd {
 pub struct CreateArgs {
     #[arg(long)]
     name: String,
-    /// redis://[user:password@]host:port (the password goes to the OS keychain)
+    /// redis://[user@]host:port; its password (see --source-password-file) is kept in the OS
+    /// keychain, or in the encrypted file when FERRY_MASTER_KEY is set
     #[arg(long)]
     source: String,
+    #[command(flatten)]
+    source_password: SourcePassword,
     /// The target instance, by id or name.
     #[arg(long)]
     target: String,
@@ -234,10 +248,11 @@ fn report_exit(report: &CheckReport) -> ExitCode {
 }
 
 pub async fn check(args: CheckArgs) -> ExitCode {
-    let (source, target) = match (endpoint("source", &args.source), endpoint("target", &args.target)) {
-        (Ok(s), Ok(t)) => (s, t),
-        (Err(code), _) | (_, Err(code)) => return code,
-    };
+    let (source, target) =
+        match (args.source_password.endpoint(&args.source), args.target_password.endpoint(&args.target)) {
+            (Ok(s), Ok(t)) => (s, t),
+            (Err(code), _) | (_, Err(code)) => return code,
+        };
     let mut input = CheckInput::new(source, target);
     input.kind = args.kind.into();
     input.source_region = args.source_region;
@@ -280,10 +295,11 @@ fn print_verify(report: &VerifyReport, json: bool) -> ExitCode {
 }
 
 pub async fn verify(args: VerifyArgs) -> ExitCode {
-    let (source, target) = match (endpoint("source", &args.source), endpoint("target", &args.target)) {
-        (Ok(s), Ok(t)) => (s, t),
-        (Err(code), _) | (_, Err(code)) => return code,
-    };
+    let (source, target) =
+        match (args.source_password.endpoint(&args.source), args.target_password.endpoint(&args.target)) {
+            (Ok(s), Ok(t)) => (s, t),
+            (Err(code), _) | (_, Err(code)) => return code,
+        };
     match console::verify_endpoints(&source, &target, &Filter::default()).await {
         Ok(report) => print_verify(&report, args.json),
         Err(e) => fail(e),
@@ -327,8 +343,8 @@ pub async fn instances(cmd: InstancesCmd) -> ExitCode {
 async fn instances_inner(cmd: InstancesCmd) -> Result<ExitCode, ExitCode> {
     let console = open().await?;
     Ok(match cmd {
-        InstancesCmd::Add { name, region, url, edition, proxy } => {
-            let ep = endpoint("url", &url)?;
+        InstancesCmd::Add { name, region, url, password, edition, proxy } => {
+            let ep = password.endpoint(&url)?;
             let edition = match edition.as_str() {
                 "standard" => Edition::Standard,
                 "cluster" => Edition::Cluster,
@@ -515,7 +531,7 @@ async fn tasks_inner(cmd: TasksCmd) -> Result<ExitCode, ExitCode> {
 }
 
 async fn create(console: &Console, args: CreateArgs) -> Result<ExitCode, ExitCode> {
-    let source = endpoint("source", &args.source)?;
+    let source = args.source_password.endpoint(&args.source)?;
     let target = instance_id(console, &args.target)?;
     let db_mapping = parse_db_map(&args.db_map)?;
     let spec = TaskSpec {

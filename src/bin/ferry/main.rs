@@ -2,6 +2,7 @@
 //! map the outcome to an exit code (0 success, 1 failure, 2 usage).
 
 mod console_cmds;
+mod credentials;
 mod proxy_cmd;
 mod view;
 
@@ -41,12 +42,16 @@ enum Command {
 
 #[derive(clap::Args)]
 struct MigrateArgs {
-    /// The Redis to copy from: redis://[user:password@]host:port
+    /// The Redis to copy from: redis://[user@]host:port (its password: see --source-password-file)
     #[arg(long)]
     source: String,
-    /// The Redis to copy into: redis://[user:password@]host:port
+    /// The Redis to copy into: redis://[user@]host:port (its password: see --target-password-file)
     #[arg(long)]
     target: String,
+    #[command(flatten)]
+    source_password: credentials::SourcePassword,
+    #[command(flatten)]
+    target_password: credentials::TargetPassword,
     /// Stop once the target has applied everything the source has (its replication offset).
     #[arg(long)]
     cutover_when_synced: bool,
@@ -116,10 +121,11 @@ pub(crate) fn endpoint(flag: &str, url: &str) -> Result<Endpoint, ExitCode> {
 /// `ferry migrate` is a task like any other (the app lists it): the target is registered by its
 /// address, the check runs (errors stop here, warnings are shown), and the task runs in this process.
 async fn migrate(args: MigrateArgs) -> ExitCode {
-    let (source, target) = match (endpoint("source", &args.source), endpoint("target", &args.target)) {
-        (Ok(s), Ok(t)) => (s, t),
-        (Err(code), _) | (_, Err(code)) => return code,
-    };
+    let (source, target) =
+        match (args.source_password.endpoint(&args.source), args.target_password.endpoint(&args.target)) {
+            (Ok(s), Ok(t)) => (s, t),
+            (Err(code), _) | (_, Err(code)) => return code,
+        };
     let mut view = View::new(args.json);
     let console = match Console::open(None).await {
         Ok(c) => c,

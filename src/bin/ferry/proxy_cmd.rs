@@ -7,19 +7,23 @@ use std::time::Duration;
 use clap::Args;
 use ferry::ha::{self, HaOptions};
 
-use crate::endpoint;
+use crate::credentials::{MasterPassword, ReplicaPassword};
 
 #[derive(Args)]
 pub struct ProxyArgs {
     /// Where clients connect, e.g. 0.0.0.0:6380
     #[arg(long)]
     listen: String,
-    /// The master: redis://[user:password@]host:port
+    /// The master: redis://[user@]host:port (its password: see --master-password-file)
     #[arg(long)]
     master: String,
     /// The standby replica promoted when the master fails.
     #[arg(long)]
     replica: String,
+    #[command(flatten)]
+    master_password: MasterPassword,
+    #[command(flatten)]
+    replica_password: ReplicaPassword,
     /// How often the master is PINGed.
     #[arg(long, default_value_t = 100)]
     heartbeat_ms: u64,
@@ -49,10 +53,11 @@ pub struct ProxyArgs {
 }
 
 pub async fn proxy(args: ProxyArgs) -> ExitCode {
-    let (master, replica) = match (endpoint("master", &args.master), endpoint("replica", &args.replica)) {
-        (Ok(m), Ok(r)) => (m, r),
-        (Err(code), _) | (_, Err(code)) => return code,
-    };
+    let (master, replica) =
+        match (args.master_password.endpoint(&args.master), args.replica_password.endpoint(&args.replica)) {
+            (Ok(m), Ok(r)) => (m, r),
+            (Err(code), _) | (_, Err(code)) => return code,
+        };
     if args.heartbeat_ms == 0 || args.down_after_ms < args.heartbeat_ms {
         eprintln!("error: --down-after-ms must be at least --heartbeat-ms, and both above 0");
         return ExitCode::from(2);

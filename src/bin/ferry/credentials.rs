@@ -1,0 +1,171 @@
+//! Passwords for the command line without putting them on it.
+//!
+//! A password inside a URL flag is visible to every user of the machine (`ps`, `/proc/*/cmdline`)
+//! and lands in shell history, so each URL flag has three alternatives: a file holding the password
+//! (`--source-password-file`), an environment variable (`FERRY_SOURCE_PASSWORD`), or a prompt on the
+//! terminal (`--source-password-prompt`). A password still given in a URL works, with a warning.
+//!
+//! Precedence: the URL's own password, a file or a prompt are explicit and may not be combined (a
+//! usage error says so); the environment variable applies only when none of them is given.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Args;
+use ferry::endpoint::{Endpoint, Secret};
+
+/// Declares the password flags of one URL flag, so that every command names them alike.
+macro_rules! password_flags {
+    ($name:ident, $file:ident, $prompt:ident, $url_flag:literal, $env:literal) => {
+        #[derive(Args, Default)]
+        pub struct $name {
+            #[arg(long, help = concat!("A file whose first line is the password for --", $url_flag, " (or set ", $env, ")"))]
+            $file: Option<PathBuf>,
+            #[arg(long, help = concat!("Ask for the password for --", $url_flag, " on the terminal"))]
+            $prompt: bool,
+        }
+
+        impl $name {
+            /// Parses the URL flag and fills in its password from the file, the prompt or the
+            /// environment.
+            pub fn endpoint(&self, url: &str) -> Result<Endpoint, ExitCode> {
+                let flags = Flags {
+                    url_flag: $url_flag,
+                    file_flag: concat!("--", stringify!($file)),
+                    prompt_flag: concat!("--", stringify!($prompt)),
+                    env: $env,
+                };
+                flags.endpoint(url, self.$file.as_deref(), self.$prompt)
+            }
+        }
+    };
+}
+
+password_flags!(SourcePassword, source_password_file, source_password_prompt, "source", "FERRY_SOURCE_PASSWORD");
+password_flags!(TargetPassword, target_password_file, target_password_prompt, "target", "FERRY_TARGET_PASSWORD");
+password_flags!(InstancePassword, password_file, password_prompt, "url", "FERRY_INSTANCE_PASSWORD");
+password_flags!(MasterPassword, master_password_file, master_password_prompt, "master", "FERRY_PROXY_MASTER_PASSWORD");
+password_flags!(
+    ReplicaPassword,
+    replica_password_file,
+    replica_password_prompt,
+    "replica",
+    "FERRY_PROXY_REPLICA_PASSWORD"
+);
+
+/// The names of one URL flag's password alternatives, for messages.
+struct Flags {
+    url_flag: &'static str,
+    file_flag: &'static str,
+    prompt_flag: &'static str,
+    env: &'static str,
+}
+
+impl Flags {
+    fn endpoint(&self, url: &str, file: Option<&Path>, prompt: bool) -> Result<Endpoint, ExitCode> {
+        let mut endpoint = crate::endpoint(self.url_flag, url)?;
+        let file_flag = self.file_flag.replace('_', "-");
+        let prompt_flag = self.prompt_flag.replace('_', "-");
+        let explicit = usize::from(endpoint.password.is_some()) + usize::from(file.is_some()) + usize::from(prompt);
+        if explicit > 1 {
+            return Err(usage(&format!(
+                "the password for --{} is given more than once (in the URL, {file_flag}, {prompt_flag}); give it one way",
+                self.url_flag
+            )));
+        }
+        if endpoint.password.is_some() {
+            eprintln!(
+                "warning: the password in --{} can be read by other users of this machine in the process list and stays in your shell history; use {file_flag}, {} or {prompt_flag} instead",
+                self.url_flag, self.env
+            );
+            return Ok(endpoint);
+        }
+        let password = if let Some(path) = file {
+            Some(read_file(&file_flag, path)?)
+        } else if prompt {
+            Some(ask(self.url_flag, &endpoint)?)
+        } else {
+            std::env::var(self.env).ok().filter(|p| !p.is_empty())
+        };
+        endpoint.password = password.map(Secret::new);
+        Ok(endpoint)
+    }
+}
+
+fn usage(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}
+
+/// The file's first line, without its line ending. A file others can read gets a warning: the
+/// point of the file is that they cannot.
+fn read_file(flag: &str, path: &Path) -> Result<String, ExitCode> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| usage(&format!("{flag} {}: {e}; give a file whose first line is the password", path.display())))?;
+    let password = text.lines().next().unwrap_or_default().to_string();
+    if password.is_empty() {
+        return Err(usage(&format!("{flag} {}: the first line is empty; it must hold the password", path.display())));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(path) {
+            if meta.permissions().mode() & 0o077 != 0 {
+                eprintln!("warning: {flag} {} can be read by other users; `chmod 600` it", path.display());
+            }
+        }
+    }
+    Ok(password)
+}
+
+/// Asks on the terminal without echoing. Without a terminal (a service, a pipe) it says what to use
+/// instead rather than waiting forever.
+fn ask(flag: &str, endpoint: &Endpoint) -> Result<String, ExitCode> {
+    let who = match &endpoint.user {
+        Some(user) => format!("{user}@{}", endpoint.addr()),
+        None => endpoint.addr(),
+    };
+    rpassword::prompt_password(format!("password for --{flag} ({who}): ")).map_err(|e| {
+        usage(&format!(
+            "cannot ask for the password for --{flag} ({e}): there is no terminal; use a password file or an environment variable"
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flags() -> Flags {
+        Flags {
+            url_flag: "source",
+            file_flag: "--source_password_file",
+            prompt_flag: "--source_password_prompt",
+            env: "FERRY_TEST_UNSET_PASSWORD",
+        }
+    }
+
+    #[test]
+    fn a_file_gives_the_password_and_the_url_keeps_the_user() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pw");
+        std::fs::write(&path, "p@ss word:/x\nignored\n").unwrap();
+        let e = flags().endpoint("redis://app@127.0.0.1:7000", Some(&path), false).unwrap();
+        assert_eq!(e.user.as_deref(), Some("app"));
+        assert_eq!(e.password.unwrap().expose(), "p@ss word:/x");
+    }
+
+    #[test]
+    fn two_ways_at_once_and_empty_or_missing_files_are_usage_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pw");
+        std::fs::write(&path, "pw\n").unwrap();
+        assert_eq!(flags().endpoint("redis://:x@h:1", Some(&path), false).unwrap_err(), ExitCode::from(2));
+        assert_eq!(flags().endpoint("redis://h:1", Some(&path), true).unwrap_err(), ExitCode::from(2));
+        std::fs::write(&path, "\n").unwrap();
+        assert_eq!(flags().endpoint("redis://h:1", Some(&path), false).unwrap_err(), ExitCode::from(2));
+        let missing = dir.path().join("none");
+        assert_eq!(flags().endpoint("redis://h:1", Some(&missing), false).unwrap_err(), ExitCode::from(2));
+        assert!(flags().endpoint("redis://h:1", None, false).unwrap().password.is_none());
+    }
+}
