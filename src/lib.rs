@@ -2,7 +2,8 @@
 //!
 //! The pipeline runs Reader → Entry → Writer: [`replica`] speaks replication to the source, [`rdb`]
 //! streams the snapshot, [`entry`] is the unit that flows, [`writer`] applies it to the target, and
-//! [`pipeline`] wires them and owns the offsets. Nothing here knows about a user interface.
+//! [`pipeline`] wires them and owns the offsets. [`model`] is the vocabulary every layer shares (tasks,
+//! instances, statuses), at the bottom of the house. Nothing here knows about a user interface.
 
 pub mod checks;
 pub mod client;
@@ -11,6 +12,7 @@ pub mod endpoint;
 pub mod entry;
 pub mod filter;
 pub mod ha;
+pub mod model;
 pub mod params;
 pub mod pause;
 pub mod pipeline;

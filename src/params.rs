@@ -8,9 +8,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::client::{Client, ClientError};
+use crate::model::Params;
 use crate::resp::Frame;
 use crate::server::ServerInfo;
-use crate::tasks::model::Params;
 
 const MB: u64 = 1024 * 1024;
 

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use ferry::checks::{self, CheckInput, CheckItem, CheckReport, Level};
 use ferry::client::{info_field, Client};
 use ferry::endpoint::{Endpoint, Secret};
-use ferry::tasks::model::{Edition, MigrationType, WriteMode};
+use ferry::model::{Edition, MigrationType, WriteMode};
 use support::data::{fill_all_types, fill_bulk, version};
 use support::{argv, cmd, pipeline, RedisServer};
 

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ferry::console::{Console, ConsoleError, CutoverOptions, TaskRequest};
+use ferry::model::{Edition, InstanceInput, MigrationType, Params, SourceSpec, TaskSpec, TaskStatus, WriteMode};
 use ferry::store::TaskFilter;
-use ferry::tasks::model::{Edition, InstanceInput, MigrationType, Params, SourceSpec, TaskSpec, TaskStatus, WriteMode};
 use support::data::{fill_all_types, fill_bulk};
 use support::{cmd, RedisServer};
 

@@ -10,7 +10,7 @@ use ferry::console::{Console, MasterHealth, StandbyInput};
 use ferry::endpoint::Endpoint;
 use ferry::ha::events::EventKind;
 use ferry::ha::supervisor::StandbyState;
-use ferry::tasks::model::{Edition, InstanceInput};
+use ferry::model::{Edition, InstanceInput};
 use support::{cmd, RedisServer};
 
 fn instance_input(name: &str, server: &RedisServer) -> InstanceInput {

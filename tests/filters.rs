@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use ferry::client::Client;
 use ferry::filter::Filter;
+use ferry::model::{DbMapping, WriteMode};
 use ferry::pipeline::{MigrateOptions, Migration, Phase};
-use ferry::tasks::model::{DbMapping, WriteMode};
 use support::{cmd, RedisServer};
 
 async fn incremental(m: Migration) -> Migration {

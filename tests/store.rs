@@ -4,12 +4,12 @@
 use std::path::Path;
 use std::thread;
 
+use ferry::model::{
+    DbMapping, Edition, InstanceInput, MigrationType, Params, SourceSpec, TaskSpec, TaskStatus, WriteMode, ALL_STATUSES,
+};
 use ferry::pipeline::{Counters, Progress};
 use ferry::secrets::Secrets;
 use ferry::store::{transition_allowed, Release, Store, StoreError, TaskFilter, MAX_SNAPSHOTS, RUNNER_STALE_AFTER_MS};
-use ferry::tasks::model::{
-    DbMapping, Edition, InstanceInput, MigrationType, Params, SourceSpec, TaskSpec, TaskStatus, WriteMode, ALL_STATUSES,
-};
 use tempfile::TempDir;
 
 use TaskStatus::*;
@@ -114,7 +114,7 @@ fn instances_are_added_updated_listed_and_removed() {
     assert!(a.created_at_ms > 0);
     assert_eq!(store.instance(a.id).unwrap(), a);
 
-    let names = |list: Vec<ferry::tasks::model::Instance>| list.into_iter().map(|i| i.name).collect::<Vec<_>>();
+    let names = |list: Vec<ferry::model::Instance>| list.into_iter().map(|i| i.name).collect::<Vec<_>>();
     assert_eq!(names(store.instances(None).unwrap()), ["a-cache", "b-cache", "dc1"]);
     assert_eq!(names(store.instances(Some("ap-guangzhou")).unwrap()), ["a-cache", "b-cache"]);
     assert!(store.instances(Some("nowhere")).unwrap().is_empty());

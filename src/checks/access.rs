@@ -3,8 +3,8 @@
 
 use super::{CheckInput, CheckItem, Ctx, Spec};
 use crate::client::Client;
+use crate::model::MigrationType;
 use crate::resp::Frame;
-use crate::tasks::model::MigrationType;
 
 const REGION: Spec = Spec { id: "region", title: "Region" };
 const TLS: Spec = Spec { id: "network.tls", title: "Encryption in transit" };

@@ -6,7 +6,7 @@ use std::time::Duration;
 use super::probe::{config_get, format_bytes, format_duration, format_ms, info_u64, ping, Server};
 use super::{CheckItem, Ctx, Spec};
 use crate::client::{info_field, keyspace_counts, ClientError};
-use crate::tasks::model::WriteMode;
+use crate::model::WriteMode;
 
 const EMPTY: Spec = Spec { id: "target.empty", title: "Target keys" };
 const MEMORY: Spec = Spec { id: "target.memory", title: "Target memory" };

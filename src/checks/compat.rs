@@ -3,9 +3,9 @@
 use super::probe::config_get;
 use super::{CheckItem, Ctx, Spec};
 use crate::client::{keyspace_counts, Client};
+use crate::model::Edition;
 use crate::resp::Frame;
 use crate::server::Family;
-use crate::tasks::model::Edition;
 use crate::writer::Mode;
 
 const SOURCE_VERSION: Spec = Spec { id: "source.version", title: "Source version" };

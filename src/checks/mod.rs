@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::endpoint::Endpoint;
 use crate::filter::Filter;
-use crate::tasks::model::{Edition, MigrationType, Params, WriteMode};
+use crate::model::{Edition, MigrationType, Params, WriteMode};
 
 use probe::{Peer, Role};
 

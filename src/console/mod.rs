@@ -25,12 +25,12 @@ use crate::checks::{self, CheckInput, CheckItem, CheckReport};
 use crate::client::Client;
 use crate::endpoint::{Endpoint, Secret};
 use crate::filter::Filter;
+use crate::model::{Instance, InstanceInput, Params, Task, TaskEvent, TaskSpec, TaskStatus};
 use crate::params::{self, ParamRow};
 use crate::pipeline::Progress;
 use crate::secrets::{SecretError, Secrets};
 use crate::server::ServerInfo;
 use crate::store::{Store, TaskFilter};
-use crate::tasks::model::{Instance, InstanceInput, Params, Task, TaskEvent, TaskSpec, TaskStatus};
 use crate::tasks::runner::{self, Control};
 use crate::vault::Vault;
 use crate::verify::{self, VerifyOptions, VerifyReport};
@@ -298,7 +298,7 @@ impl Console {
             host: endpoint.host.clone(),
             port: endpoint.port,
             user: endpoint.user.clone(),
-            edition: crate::tasks::model::Edition::Standard,
+            edition: crate::model::Edition::Standard,
             proxy: None,
         };
         match existing {
@@ -323,14 +323,14 @@ impl Console {
         &self,
         source: &Endpoint,
         target: &Endpoint,
-        sync: crate::tasks::model::SyncOptions,
+        sync: crate::model::SyncOptions,
     ) -> Result<(Task, CheckReport), ConsoleError> {
         let instance = self.instance_at(target)?;
         let name = format!("migrate {} to {} at {}", source.addr(), target.addr(), crate::tasks::runner::now_ms());
         let spec = TaskSpec {
             name,
-            kind: crate::tasks::model::MigrationType::PublicNetwork,
-            source: crate::tasks::model::SourceSpec {
+            kind: crate::model::MigrationType::PublicNetwork,
+            source: crate::model::SourceSpec {
                 host: source.host.clone(),
                 port: source.port,
                 user: source.user.clone(),
@@ -339,7 +339,7 @@ impl Console {
             },
             target_instance: instance.id,
             params: Params::default(),
-            write_mode: crate::tasks::model::WriteMode::Overwrite,
+            write_mode: crate::model::WriteMode::Overwrite,
             db_mapping: Vec::new(),
             include: Vec::new(),
             exclude: Vec::new(),

@@ -25,7 +25,7 @@ use super::standby::{StandbyInput, StandbyView};
 use super::{Console, ConsoleError};
 use crate::client::Client;
 use crate::endpoint::Endpoint;
-use crate::tasks::model::{Edition, Instance, InstanceInput};
+use crate::model::{Edition, Instance, InstanceInput};
 
 /// The region the sandbox's instances are registered in.
 pub const REGION: &str = "sandbox";

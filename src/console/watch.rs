@@ -12,8 +12,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Console, ConsoleEvent};
+use crate::model::TaskStatus;
 use crate::store::TaskFilter;
-use crate::tasks::model::TaskStatus;
 
 /// How often the store is looked at.
 const EVERY: Duration = Duration::from_secs(1);

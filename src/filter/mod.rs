@@ -14,7 +14,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use bytes::Bytes;
 
-use crate::tasks::model::DbMapping;
+use crate::model::DbMapping;
 use keys::Keys;
 
 /// The filter of one migration.

@@ -32,11 +32,11 @@ use crate::client::{Client, ClientError};
 use crate::endpoint::Endpoint;
 use crate::entry::Entry;
 use crate::filter::Filter;
+use crate::model::WriteMode;
 use crate::pause::{hold_writes, PauseError, PauseMode, WritePause};
 use crate::rdb::ReaderOptions;
 use crate::replica::{Psync, RdbFraming, Replica, ReplicaError};
 use crate::server::{Family, ServerInfo};
-use crate::tasks::model::WriteMode;
 use crate::writer::{Converter, ErrorSample, Mode, WriteError, Writer, WriterOptions};
 
 /// Entries travel between the tasks in batches of at most this many, to keep channel costs low...

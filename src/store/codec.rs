@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::error::{Fail, StoreError};
-use crate::tasks::model::{Edition, MigrationType, TaskStatus};
+use crate::model::{Edition, MigrationType, TaskStatus};
 
 pub(super) fn edition_str(edition: Edition) -> &'static str {
     match edition {

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::ErrorCode;
 
-use crate::tasks::model::TaskStatus;
+use crate::model::TaskStatus;
 
 /// Why a store operation failed. Every message names the database or the record and says what to do.
 #[derive(Debug, thiserror::Error)]

@@ -5,7 +5,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use super::codec::{edition_str, parse_edition, parse_status};
 use super::error::{is_unique_violation, Fail, StoreError};
 use super::{now_ms, Store};
-use crate::tasks::model::{Instance, InstanceInput};
+use crate::model::{Instance, InstanceInput};
 
 const COLUMNS: &str = "id, name, region, host, port, user, has_password, edition, proxy, created_at_ms";
 

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::codec::{from_json, kind_str, parse_status, to_i64, to_json, to_u64};
 use super::error::{is_unique_violation, Fail, StoreError};
 use super::{instances, now_ms, Store};
-use crate::tasks::model::{MigrationType, Task, TaskEvent, TaskSpec, TaskStatus};
+use crate::model::{MigrationType, Task, TaskEvent, TaskSpec, TaskStatus};
 
 const COLUMNS: &str =
     "t.id, t.spec, t.status, t.reason, t.created_at_ms, t.updated_at_ms, t.cutover_at_ms, t.final_lag_bytes";

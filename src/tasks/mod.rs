@@ -1,5 +1,4 @@
-//! Migration tasks: the console's unit of work, its statuses and the runner that drives a task
-//! through them.
+//! Migration tasks: the runner that drives a task through its statuses (their vocabulary is in
+//! [`crate::model`]).
 
-pub mod model;
 pub mod runner;

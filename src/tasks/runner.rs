@@ -11,11 +11,11 @@ use crate::checks;
 use crate::client::Client;
 use crate::console::{Console, ConsoleError, ConsoleEvent, CutoverOptions};
 use crate::filter::Filter;
+use crate::model::{Task, TaskStatus};
 use crate::params;
 use crate::pipeline::{Lease, MigrateError, MigrateOptions, Migration, Phase};
 use crate::server::ServerInfo;
 use crate::store::{Release, StoreError};
-use crate::tasks::model::{Task, TaskStatus};
 
 /// Unix time in milliseconds.
 pub fn now_ms() -> i64 {

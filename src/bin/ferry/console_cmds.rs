@@ -9,10 +9,10 @@ use clap::{Args, Subcommand, ValueEnum};
 use ferry::checks::{CheckInput, CheckItem, CheckReport, Level};
 use ferry::console::{self, Console, ConsoleEvent, CutoverOptions, TaskRequest};
 use ferry::filter::Filter;
-use ferry::store::TaskFilter;
-use ferry::tasks::model::{
+use ferry::model::{
     DbMapping, Edition, InstanceInput, MigrationType, Params, SourceSpec, Task, TaskSpec, TaskStatus, WriteMode,
 };
+use ferry::store::TaskFilter;
 use ferry::verify::VerifyReport;
 
 use crate::credentials::{InstancePassword, SourcePassword, TargetPassword};

@@ -11,8 +11,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use ferry::console::{Console, ConsoleEvent, CutoverOptions};
 use ferry::endpoint::Endpoint;
+use ferry::model::{SyncOptions, Task, TaskStatus};
 use ferry::pipeline::{Phase, Progress};
-use ferry::tasks::model::{SyncOptions, Task, TaskStatus};
 use view::View;
 
 #[derive(Parser)]

@@ -4,8 +4,8 @@ use std::io::IsTerminal;
 use std::time::Duration;
 
 use ferry::checks::{CheckReport, Level};
+use ferry::model::{Task, TaskEvent};
 use ferry::pipeline::{peak_rss_bytes, Phase, Progress};
-use ferry::tasks::model::{Task, TaskEvent};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Progress as bars on a terminal, or as JSON lines.

@@ -1,7 +1,9 @@
-//! The console's data: target instances, migration tasks, their statuses and events.
+//! The domain's vocabulary: target instances, migration tasks, their statuses and events. It sits at
+//! the bottom of the house (it imports nothing of the crate), so `filter`, `pipeline`, `checks`,
+//! `store`, the runner and the console all speak it without depending on one another.
 //!
 //! Serializable as they are stored and as the desktop app receives them. Passwords are never here:
-//! a record only says whether a password is kept in the OS keychain.
+//! a record only says whether a password is kept (in the OS keychain or the encrypted file).
 
 use serde::{Deserialize, Serialize};
 
