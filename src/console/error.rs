@@ -4,6 +4,7 @@ use crate::client::ClientError;
 use crate::pipeline::MigrateError;
 use crate::secrets::SecretError;
 use crate::store::StoreError;
+use crate::tasks::runner::RunError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConsoleError {
@@ -38,4 +39,15 @@ pub enum ConsoleError {
     /// A hot-standby pair or the sandbox could not do what was asked; the message says why.
     #[error("{0}")]
     Standby(String),
+}
+
+impl From<RunError> for ConsoleError {
+    fn from(e: RunError) -> Self {
+        match e {
+            RunError::Store(e) => ConsoleError::Store(e),
+            RunError::Client(e) => ConsoleError::Client(e),
+            RunError::Migrate(e) => ConsoleError::Migrate(e),
+            e @ RunError::NotSynced { .. } => ConsoleError::Invalid(e.to_string()),
+        }
+    }
 }

@@ -31,7 +31,8 @@ use crate::pipeline::Progress;
 use crate::secrets::{SecretError, Secrets};
 use crate::server::ServerInfo;
 use crate::store::{Store, TaskFilter};
-use crate::tasks::runner::{self, Control};
+pub use crate::tasks::runner::CutoverOptions;
+use crate::tasks::runner::{self, Control, Runner, Sink};
 use crate::vault::Vault;
 use crate::verify::{self, VerifyOptions, VerifyReport};
 
@@ -56,22 +57,6 @@ pub enum ConsoleEvent {
 pub struct TaskRequest {
     pub spec: TaskSpec,
     pub source_password: Option<String>,
-}
-
-/// Options of the cutover ("disconnect sync").
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct CutoverOptions {
-    /// Pause writes on the source while the target catches up, so the final lag is 0.
-    pub pause_writes: bool,
-    /// How long to wait for the target to catch up before giving up (the sync then goes on).
-    pub timeout_secs: u64,
-}
-
-impl Default for CutoverOptions {
-    fn default() -> Self {
-        CutoverOptions { pause_writes: true, timeout_secs: 60 }
-    }
 }
 
 /// A task with everything its detail page shows.
@@ -100,7 +85,7 @@ pub struct ConnectionTest {
 
 /// The console API.
 pub struct Console {
-    pub(crate) store: Store,
+    pub(crate) store: Arc<Store>,
     secrets: Secrets,
     /// Passwords kept for this process only, when no OS keychain is available (a server without a
     /// desktop session): never written anywhere, gone when the process ends.
@@ -135,7 +120,7 @@ impl Console {
         let (events, _) = broadcast::channel(1024);
         let owner = crate::store::runner_name(crate::tasks::runner::now_ms());
         let console = Arc::new(Console {
-            store,
+            store: Arc::new(store),
             secrets: Secrets::new(),
             memory_secrets: Mutex::new(HashMap::new()),
             vault,
@@ -483,6 +468,10 @@ impl Console {
                 action: "start",
             });
         }
+        // The passwords come from this process's keychain (or vault): a missing one is said here,
+        // and the task stays as it is.
+        let source = self.task_source(&task)?;
+        let input = self.check_input(&task.spec, source.clone())?;
         if !self.store.claim(id, &self.owner)? {
             return Err(ConsoleError::RunningElsewhere { task: task.spec.name });
         }
@@ -491,8 +480,10 @@ impl Console {
             runners.insert(id, tx);
         }
         let console = self.clone();
+        let runner =
+            Runner { id, store: self.store.clone(), owner: self.owner.clone(), sink: self.clone(), source, input };
         tokio::spawn(async move {
-            runner::run(console.clone(), id, rx).await;
+            runner::run(runner, rx).await;
             if let Ok(mut runners) = console.runners.lock() {
                 runners.remove(&id);
             }
@@ -523,7 +514,7 @@ impl Console {
         if let Some(runner) = self.local_runner(id) {
             let (reply, rx) = oneshot::channel();
             if runner.send(Control::Cancel { reply }).await.is_ok() {
-                return rx.await.map_err(|_| ConsoleError::RunnerGone)?;
+                return Ok(rx.await.map_err(|_| ConsoleError::RunnerGone)??);
             }
         }
         if self.store.runner_alive(id)? {
@@ -549,7 +540,12 @@ impl Console {
         if let Some(runner) = self.local_runner(id) {
             let (reply, rx) = oneshot::channel();
             if runner.send(Control::Cutover { options, reply }).await.is_ok() {
-                return rx.await.map_err(|_| ConsoleError::RunnerGone)?;
+                return rx.await.map_err(|_| ConsoleError::RunnerGone)?.map_err(|e| match e {
+                    runner::RunError::NotSynced { status } => {
+                        ConsoleError::WrongStatus { task: task.spec.name.clone(), status, action: "cut over" }
+                    }
+                    other => other.into(),
+                });
             }
         }
         if !self.store.runner_alive(id)? {
@@ -625,9 +621,25 @@ impl Console {
                 continue;
             }
             if let Ok(task) = self.store.task(id) {
-                runner::restore_params(self, &task).await;
+                let source = self.task_source(&task).map_err(|e| e.to_string());
+                runner::restore_params(&self.store, &task, source.as_ref().map_err(Clone::clone)).await;
             }
         }
+    }
+}
+
+/// A runner's news becomes the console's events.
+impl Sink for Console {
+    fn task_changed(&self, task: &Task) {
+        self.emit(ConsoleEvent::TaskChanged { task: task.clone() });
+    }
+
+    fn progress(&self, task_id: i64, progress: &Progress) {
+        self.emit(ConsoleEvent::Progress { task_id, progress: progress.clone() });
+    }
+
+    fn check_item(&self, task_id: i64, item: &CheckItem, total: u32) {
+        self.emit(ConsoleEvent::CheckItem { task_id: Some(task_id), item: item.clone(), total });
     }
 }
 

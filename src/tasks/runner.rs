@@ -1,53 +1,112 @@
 //! Drives one task through the console's statuses: checking → full sync → incremental sync →
 //! cutting over → completed (or failed / cancelled), recording every step, snapshotting progress,
 //! and putting the source's parameters back however it ends.
+//!
+//! The runner sits below the console and never imports it: the console resolves what needs its
+//! keychain (the source and target with their passwords) before it starts a runner, and hands it a
+//! [`Sink`] for what the runner reports. Everything else goes through the task store.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::checks;
-use crate::client::Client;
-use crate::console::{Console, ConsoleError, ConsoleEvent, CutoverOptions};
+use crate::checks::{self, CheckInput, CheckItem};
+use crate::client::{Client, ClientError};
+use crate::endpoint::Endpoint;
 use crate::filter::Filter;
 use crate::model::{Task, TaskStatus};
 use crate::params;
-use crate::pipeline::{Lease, MigrateError, MigrateOptions, Migration, Phase};
+use crate::pipeline::{Lease, MigrateError, MigrateOptions, Migration, Phase, Progress};
 use crate::server::ServerInfo;
-use crate::store::{Release, StoreError};
+use crate::store::{Release, Store, StoreError};
 
 /// Unix time in milliseconds.
 pub fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
+/// Options of the cutover ("disconnect sync").
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CutoverOptions {
+    /// Pause writes on the source while the target catches up, so the final lag is 0.
+    pub pause_writes: bool,
+    /// How long to wait for the target to catch up before giving up (the sync then goes on).
+    pub timeout_secs: u64,
+}
+
+impl Default for CutoverOptions {
+    fn default() -> Self {
+        CutoverOptions { pause_writes: true, timeout_secs: 60 }
+    }
+}
+
+/// Why a runner could not do what it was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    #[error(transparent)]
+    Migrate(#[from] MigrateError),
+    /// A cutover asked of a task that is not in incremental sync.
+    #[error("the task is {status}: it cannot cut over now")]
+    NotSynced { status: &'static str },
+}
+
+/// Where a runner's news goes: the console turns it into its events (for the desktop app and the
+/// CLI). Called from the runner's task; implementations must not block.
+pub trait Sink: Send + Sync + 'static {
+    /// A task changed status.
+    fn task_changed(&self, task: &Task);
+    /// A running task's progress, about once a second.
+    fn progress(&self, task_id: i64, progress: &Progress);
+    /// A pre-check item finished; `total` is how many items the check reports in all.
+    fn check_item(&self, task_id: i64, item: &CheckItem, total: u32);
+}
+
 /// What the console asks of a running task.
 pub enum Control {
-    Cutover { options: CutoverOptions, reply: oneshot::Sender<Result<Task, ConsoleError>> },
-    Cancel { reply: oneshot::Sender<Result<Task, ConsoleError>> },
+    Cutover { options: CutoverOptions, reply: oneshot::Sender<Result<Task, RunError>> },
+    Cancel { reply: oneshot::Sender<Result<Task, RunError>> },
+}
+
+/// One task's runner: the store it records into, the name it holds the task's lease under, where
+/// it reports, and the task's endpoints (with their passwords) as the console resolved them.
+pub struct Runner {
+    pub id: i64,
+    pub store: Arc<Store>,
+    pub owner: String,
+    pub sink: Arc<dyn Sink>,
+    /// The source, and the check's input (whose target is the task's target).
+    pub source: Endpoint,
+    pub input: CheckInput,
 }
 
 /// How the sync loop ended.
 enum End {
     Completed,
     /// Cancelled; the requester is answered once the task is marked so.
-    Cancelled(oneshot::Sender<Result<Task, ConsoleError>>),
+    Cancelled(oneshot::Sender<Result<Task, RunError>>),
     Failed(String),
 }
 
-/// Runs task `id` to its end. Errors become the task's status and events; nothing is returned.
-pub async fn run(console: Arc<Console>, id: i64, mut control: mpsc::Receiver<Control>) {
+/// Runs the task to its end. Errors become the task's status and events; nothing is returned.
+pub async fn run(runner: Runner, mut control: mpsc::Receiver<Control>) {
+    let id = runner.id;
     // Writing is allowed while the heartbeats hold the task's lease; a runner that stalled long
     // enough for another process to take the task over stops before its next write.
     let lease = Arc::new(Lease::new());
     let heartbeat = {
-        let (console, lease) = (console.clone(), lease.clone());
+        let (store, owner, lease) = (runner.store.clone(), runner.owner.clone(), lease.clone());
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(1));
             loop {
                 tick.tick().await;
-                match console.store.heartbeat(id, &console.owner) {
+                match store.heartbeat(id, &owner) {
                     Ok(()) => lease.renew(),
                     Err(StoreError::Lost { .. }) => {
                         lease.lose();
@@ -59,9 +118,9 @@ pub async fn run(console: Arc<Console>, id: i64, mut control: mpsc::Receiver<Con
             }
         })
     };
-    let outcome = drive(&console, id, &mut control, lease.clone()).await;
+    let outcome = drive(&runner, &mut control, lease.clone()).await;
     heartbeat.abort();
-    if matches!(&outcome, Err(ConsoleError::Migrate(MigrateError::LeaseLost(_)))) || lease.is_lost() {
+    if matches!(&outcome, Err(RunError::Migrate(MigrateError::LeaseLost(_)))) || lease.is_lost() {
         // The task is another process's now (or marked interrupted by one): its status and the
         // source's parameters are not this runner's to touch.
         tracing::warn!(task = id, "the task's lease was lost; this runner stopped writing");
@@ -69,14 +128,14 @@ pub async fn run(console: Arc<Console>, id: i64, mut control: mpsc::Receiver<Con
     }
     if let Err(e) = outcome {
         // Whatever failed, the source must not keep the migration's parameters.
-        if let Ok(task) = console.store.task(id) {
-            restore_params(&console, &task).await;
+        if let Ok(task) = runner.store.task(id) {
+            restore_params(&runner.store, &task, Ok(&runner.source)).await;
         }
-        set_status(&console, id, TaskStatus::Failed, &e.to_string());
+        set_status(&runner, TaskStatus::Failed, &e.to_string());
     }
     // Answer anyone still waiting with the final state.
     while let Ok(c) = control.try_recv() {
-        let task = console.task(id);
+        let task = runner.store.task(id).map_err(RunError::from);
         match c {
             Control::Cutover { reply, .. } | Control::Cancel { reply } => {
                 let _ = reply.send(task);
@@ -85,47 +144,42 @@ pub async fn run(console: Arc<Console>, id: i64, mut control: mpsc::Receiver<Con
     }
 }
 
-fn set_status(console: &Console, id: i64, to: TaskStatus, message: &str) -> Option<Task> {
-    match console.store.set_status(id, to, message) {
+/// Records a status and reports it; a store that cannot record it is logged (the task's lease and
+/// the next start sort it out).
+fn set_status(runner: &Runner, to: TaskStatus, message: &str) -> Option<Task> {
+    match runner.store.set_status(runner.id, to, message) {
         Ok(task) => {
-            console.emit(ConsoleEvent::TaskChanged { task: task.clone() });
+            runner.sink.task_changed(&task);
             Some(task)
         }
         Err(e) => {
-            tracing::warn!(task = id, "could not record status {}: {e}", to.label());
+            tracing::warn!(task = runner.id, "could not record status {}: {e}", to.label());
             None
         }
     }
 }
 
-fn event(console: &Console, id: i64, kind: &str, message: &str) {
-    if let Err(e) = console.store.add_event(id, kind, message) {
+fn event(store: &Store, id: i64, kind: &str, message: &str) {
+    if let Err(e) = store.add_event(id, kind, message) {
         tracing::warn!(task = id, "could not record an event: {e}");
     }
 }
 
-async fn drive(
-    console: &Arc<Console>,
-    id: i64,
-    control: &mut mpsc::Receiver<Control>,
-    lease: Arc<Lease>,
-) -> Result<(), ConsoleError> {
-    let task = console.store.task(id)?;
-    set_status(console, id, TaskStatus::Checking, "checking parameters and connectivity");
-    let source = console.task_source(&task)?;
+async fn drive(runner: &Runner, control: &mut mpsc::Receiver<Control>, lease: Arc<Lease>) -> Result<(), RunError> {
+    let (id, store) = (runner.id, &*runner.store);
+    let task = store.task(id)?;
+    set_status(runner, TaskStatus::Checking, "checking parameters and connectivity");
+    let source = runner.source.clone();
 
     // Starting re-runs the check; warnings were accepted when the task was created.
-    let mut input = console.check_input(&task.spec, source.clone())?;
+    let mut input = runner.input.clone();
     let target = input.target.clone();
     // Big keys were sampled when the task was created; here a short sample is enough to notice a
     // change, and the start is not held up on a large source.
     input.scan_budget = Duration::from_millis(500);
     let total = checks::item_count(input.kind) as u32;
-    let report = checks::run(&input, |item| {
-        console.emit(ConsoleEvent::CheckItem { task_id: Some(id), item: item.clone(), total });
-    })
-    .await;
-    console.store.save_check(id, &serde_json::to_string(&report).unwrap_or_default())?;
+    let report = checks::run(&input, |item| runner.sink.check_item(id, item, total)).await;
+    store.save_check(id, &serde_json::to_string(&report).unwrap_or_default())?;
     if report.has_errors() {
         let errors: Vec<String> = report
             .items
@@ -133,11 +187,11 @@ async fn drive(
             .filter(|i| i.level == checks::Level::Error)
             .map(|i| format!("{}: {}", i.id, i.message))
             .collect();
-        set_status(console, id, TaskStatus::CheckFailed, &errors.join("; "));
+        set_status(runner, TaskStatus::CheckFailed, &errors.join("; "));
         return Ok(());
     }
     event(
-        console,
+        store,
         id,
         "check",
         &format!(
@@ -156,16 +210,16 @@ async fn drive(
             // The source's own values are saved by the first task holding it; another task's raised
             // values are never mistaken for them, and never lowered.
             let key = format!("{}:{}", task.spec.source.host, task.spec.source.port);
-            if !console.store.hold_params(id, &key, &current)? {
-                event(console, id, "params", "another task on this source saved its original values already");
+            if !store.hold_params(id, &key, &current)? {
+                event(store, id, "params", "another task on this source saved its original values already");
             }
             let values = params::raise(&planned, &current);
             match params::set(&mut client, &values).await {
-                Ok(()) => event(console, id, "params", &format!("set on the source: {}", describe(&values))),
-                Err(e) => event(console, id, "params", &format!("not all parameters could be set: {e}")),
+                Ok(()) => event(store, id, "params", &format!("set on the source: {}", describe(&values))),
+                Err(e) => event(store, id, "params", &format!("not all parameters could be set: {e}")),
             }
         }
-        Err(e) => event(console, id, "params", &format!("parameters left as they are: {e}")),
+        Err(e) => event(store, id, "params", &format!("parameters left as they are: {e}")),
     }
     drop(client);
 
@@ -180,32 +234,27 @@ async fn drive(
     options.lease = Some(lease.clone());
     // The task's own checkpoint on the target: starting the task again resumes where it stands.
     options.checkpoint_key = format!("ferry:checkpoint:task-{}-{}", task.id, task.created_at_ms);
-    set_status(console, id, TaskStatus::FullSync, "full sync started");
+    set_status(runner, TaskStatus::FullSync, "full sync started");
     let migration = Migration::start(options);
-    let end = sync_loop(console, id, &migration, control, &lease).await;
+    let end = sync_loop(runner, &migration, control, &lease).await;
     if lease.is_lost() {
         // Another process has the task now: nothing here is this runner's to record or restore.
         migration.stop();
         let _ = migration.wait().await;
         return Ok(());
     }
-    record_losses(console, id, &migration);
+    record_losses(store, id, &migration);
 
-    let task = console.store.task(id)?;
-    restore_params(console, &task).await;
+    let task = store.task(id)?;
+    restore_params(store, &task, Ok(&runner.source)).await;
     match end {
         End::Completed => {}
         End::Cancelled(reply) => {
-            set_status(
-                console,
-                id,
-                TaskStatus::Cancelled,
-                "cancelled by the user; the source's parameters are restored",
-            );
-            let _ = reply.send(console.task(id));
+            set_status(runner, TaskStatus::Cancelled, "cancelled by the user; the source's parameters are restored");
+            let _ = reply.send(store.task(id).map_err(RunError::from));
         }
         End::Failed(reason) => {
-            set_status(console, id, TaskStatus::Failed, &reason);
+            set_status(runner, TaskStatus::Failed, &reason);
         }
     }
     Ok(())
@@ -213,27 +262,27 @@ async fn drive(
 
 /// Records what the target was not given: errors that were skipped by choice (with the first of
 /// each class) and what commands could not carry. A run that ends without these is exact.
-fn record_losses(console: &Console, id: i64, migration: &Migration) {
+fn record_losses(store: &Store, id: i64, migration: &Migration) {
     let stats = &migration.counters.writer;
     let samples = stats.samples();
     for (class, count) in stats.by_class() {
         let first = samples.iter().find(|s| s.class == class);
         let first = first.map(|s| format!("; the first: {} {:?}: {}", s.command, s.key, s.message)).unwrap_or_default();
-        event(console, id, "skipped", &format!("{count} write(s) of class {class} did not reach the target{first}"));
+        event(store, id, "skipped", &format!("{count} write(s) of class {class} did not reach the target{first}"));
     }
     for (what, count) in stats.not_carried() {
-        event(console, id, "not carried", &format!("{what}: {count}"));
+        event(store, id, "not carried", &format!("{what}: {count}"));
     }
 }
 
 /// Follows the migration, answering cutover and cancel requests from this process or another.
 async fn sync_loop(
-    console: &Arc<Console>,
-    id: i64,
+    runner: &Runner,
     migration: &Migration,
     control: &mut mpsc::Receiver<Control>,
     lease: &Lease,
 ) -> End {
+    let (id, store) = (runner.id, &*runner.store);
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let mut status = TaskStatus::FullSync;
     let mut warning: Option<String> = None;
@@ -249,22 +298,22 @@ async fn sync_loop(
         let progress = migration.counters.snapshot();
         // A warning is an event when it starts and when it ends (not every second it lasts).
         match (&warning, &progress.warning) {
-            (None, Some(now)) => event(console, id, "warning", now),
-            (Some(_), None) => event(console, id, "warning", "the target answers again"),
+            (None, Some(now)) => event(store, id, "warning", now),
+            (Some(_), None) => event(store, id, "warning", "the target answers again"),
             _ => {}
         }
         warning.clone_from(&progress.warning);
         // What the sync did on its own (resumed from the target's checkpoint, or synced in full again).
         if progress.notice.is_some() && progress.notice != notice {
-            event(console, id, "sync", progress.notice.as_deref().unwrap_or_default());
+            event(store, id, "sync", progress.notice.as_deref().unwrap_or_default());
         }
         notice.clone_from(&progress.notice);
-        let _ = console.store.add_snapshot(id, &progress);
-        console.emit(ConsoleEvent::Progress { task_id: id, progress: progress.clone() });
+        let _ = store.add_snapshot(id, &progress);
+        runner.sink.progress(id, &progress);
         match progress.phase {
             Phase::Incremental if status == TaskStatus::FullSync => {
                 status = TaskStatus::IncrementalSync;
-                set_status(console, id, status, &format!("full sync done: {} keys written", progress.keys_written));
+                set_status(runner, status, &format!("full sync done: {} keys written", progress.keys_written));
             }
             Phase::Failed | Phase::Done => {
                 let reason = migration.counters.failure().unwrap_or_else(|| "the sync stopped unexpectedly".into());
@@ -275,7 +324,7 @@ async fn sync_loop(
         // A request from another process arrives through the store's mailbox.
         let request = match request {
             Some(r) => Some(r),
-            None => match console.store.take_request(id) {
+            None => match store.take_request(id) {
                 Ok(Some((action, payload))) => Some(mailbox(&action, &payload)),
                 _ => None,
             },
@@ -294,31 +343,25 @@ async fn sync_loop(
                 if status == TaskStatus::FullSync && migration.counters.phase() == Phase::Incremental {
                     status = TaskStatus::IncrementalSync;
                     let keys = migration.counters.snapshot().keys_written;
-                    set_status(console, id, status, &format!("full sync done: {keys} keys written"));
+                    set_status(runner, status, &format!("full sync done: {keys} keys written"));
                 }
                 if status != TaskStatus::IncrementalSync {
-                    let _ = reply.send(Err(ConsoleError::WrongStatus {
-                        task: console.task(id).map(|t| t.spec.name).unwrap_or_default(),
-                        status: status.label(),
-                        action: "cut over",
-                    }));
+                    let _ = reply.send(Err(RunError::NotSynced { status: status.label() }));
                     continue;
                 }
                 set_status(
-                    console,
-                    id,
+                    runner,
                     TaskStatus::CuttingOver,
                     if options.pause_writes { "cutting over with source writes paused" } else { "cutting over" },
                 );
-                match cutover(console, id, migration, options).await {
+                match cutover(runner, migration, options).await {
                     Ok(task) => {
                         let _ = reply.send(Ok(task));
                         return End::Completed;
                     }
                     Err(e) => {
                         set_status(
-                            console,
-                            id,
+                            runner,
                             TaskStatus::IncrementalSync,
                             &format!("cutover aborted, the sync goes on: {e}"),
                         );
@@ -340,21 +383,17 @@ fn mailbox(action: &str, payload: &str) -> Control {
     }
 }
 
-async fn cutover(
-    console: &Arc<Console>,
-    id: i64,
-    migration: &Migration,
-    options: CutoverOptions,
-) -> Result<Task, ConsoleError> {
+async fn cutover(runner: &Runner, migration: &Migration, options: CutoverOptions) -> Result<Task, RunError> {
+    let (id, store) = (runner.id, &*runner.store);
     let (outcome, pause) = migration.cutover(options.pause_writes, Duration::from_secs(options.timeout_secs)).await?;
     // Wait for the pipeline to apply what is in flight and stop.
     while !matches!(migration.counters.phase(), Phase::Done | Phase::Failed) {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let task = console.store.task(id)?;
-    restore_params(console, &task).await;
+    let task = store.task(id)?;
+    restore_params(store, &task, Ok(&runner.source)).await;
     pause.end().await;
-    console.store.set_cutover(id, now_ms(), outcome.final_lag_bytes)?;
+    store.set_cutover(id, now_ms(), outcome.final_lag_bytes)?;
     let message = format!(
         "sync disconnected at offset {} (final lag {} bytes{}); the source's parameters are restored",
         outcome.applied_offset,
@@ -366,35 +405,37 @@ async fn cutover(
             _ => String::new(),
         }
     );
-    set_status(console, id, TaskStatus::Completed, &message).ok_or(ConsoleError::RunnerGone)
+    let task = store.set_status(id, TaskStatus::Completed, &message)?;
+    runner.sink.task_changed(&task);
+    Ok(task)
 }
 
 /// Ends the task's hold on its source's parameters: the last task holding a source puts back the
 /// values it had before any of them changed it; while others run, the values stay raised.
-pub async fn restore_params(console: &Console, task: &Task) {
-    let saved = match console.store.release_params(task.id) {
+/// `source` is the task's source with its password, or why the console could not give it.
+pub async fn restore_params(store: &Store, task: &Task, source: Result<&Endpoint, String>) {
+    let saved = match store.release_params(task.id) {
         Ok(Release::Restore(saved)) => saved,
         Ok(Release::Others(others)) => {
-            let _ = console.store.drop_hold(task.id);
+            let _ = store.drop_hold(task.id);
             let others = others.iter().map(|id| format!("task {id}")).collect::<Vec<_>>().join(", ");
-            event(console, task.id, "params", &format!("left raised on the source: {others} still migrates from it"));
+            event(store, task.id, "params", &format!("left raised on the source: {others} still migrates from it"));
             return;
         }
         Ok(Release::Nothing) | Err(_) => return,
     };
     let result = async {
-        let source = console.task_source(task)?;
-        let mut client = Client::connect(&source).await?;
-        params::set(&mut client, &saved).await.map_err(|e| ConsoleError::Invalid(e.to_string()))
+        let mut client = Client::connect(source?).await.map_err(|e| e.to_string())?;
+        params::set(&mut client, &saved).await.map_err(|e| e.to_string())
     }
     .await;
     match result {
         Ok(()) => {
-            let _ = console.store.drop_hold(task.id);
-            event(console, task.id, "params", &format!("restored on the source: {}", describe(&saved)));
+            let _ = store.drop_hold(task.id);
+            event(store, task.id, "params", &format!("restored on the source: {}", describe(&saved)));
         }
         Err(e) => event(
-            console,
+            store,
             task.id,
             "params",
             &format!("could not restore the source's parameters ({e}); Ferry will try again when it next starts"),
