@@ -127,7 +127,7 @@ impl fmt::Display for Endpoint {
 }
 
 /// The URL with any password replaced by `***`, for error messages.
-fn redact(url: &str) -> String {
+pub(crate) fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(s), Some(at)) if at > s => {
             let auth = &url[s + 3..at];

@@ -20,6 +20,7 @@ pub mod rdb;
 pub mod replica;
 pub mod resp;
 pub mod secrets;
+pub mod sentinel;
 pub mod server;
 pub mod store;
 pub mod tasks;

@@ -111,6 +111,21 @@ pub struct SourceSpec {
     pub has_password: bool,
     /// The region the source VM runs in (cloud VM migrations must stay in the target's region).
     pub region: Option<String>,
+    /// When set, the source is whichever master these Sentinels name (`host`/`port` are then the
+    /// first Sentinel's, for display); user and password are the master's.
+    #[serde(default)]
+    pub sentinel: Option<SentinelSpec>,
+}
+
+/// A source managed by Redis Sentinel: the master is asked for again at every connection, so a
+/// failover is followed (with PSYNC2, from where the old master stopped).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SentinelSpec {
+    /// The Sentinels, `host:port` each (asked in turn until one answers).
+    pub nodes: Vec<String>,
+    /// The name they monitor the master under (`sentinel monitor <name> ...`).
+    pub master_name: String,
 }
 
 /// Maps a source db to a target db.

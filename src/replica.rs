@@ -33,6 +33,9 @@ pub const ANNOUNCED_VERSION: &str = "9.1.2";
 pub enum ReplicaError {
     #[error(transparent)]
     Client(#[from] ClientError),
+    /// The source is Sentinel-managed and the Sentinels could not name its master.
+    #[error(transparent)]
+    Sentinel(#[from] crate::sentinel::SentinelError),
     #[error("the source {addr} does not let this user replicate: {message}. Use a user allowed to run PSYNC, SYNC and REPLCONF (ACL: +psync +sync +replconf +ping), or the default user")]
     NotPermitted { addr: String, message: String },
     #[error("the source {addr} refused to start replication: {message}")]
@@ -62,7 +65,7 @@ impl ReplicaError {
                 | ReplicaError::Client(
                     ClientError::Closed { .. } | ClientError::Io { .. } | ClientError::Timeout { .. }
                 )
-        )
+        ) || matches!(self, ReplicaError::Sentinel(e) if e.is_transient())
     }
 }
 

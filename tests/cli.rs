@@ -250,3 +250,36 @@ async fn a_frozen_target_is_reported_within_10_s_and_stops_the_migration() {
     assert!(took < Duration::from_secs(25), "{took:?}");
     eprintln!("frozen target through the CLI: the run ended {took:?} after the freeze");
 }
+
+#[tokio::test]
+async fn a_sentinel_url_reaches_the_master_the_sentinel_names() {
+    let master = RedisServer::start_args(&["--requirepass", "m@ster"]);
+    let target = RedisServer::start();
+    let sentinel = support::Sentinel::start(master.port);
+    let mut m = master.client_auth("m@ster").await;
+    cmd(&mut m, &["SET", "k", "v"]).await;
+    let env = [("FERRY_SOURCE_PASSWORD", "m@ster")];
+    let url = format!("redis+sentinel://127.0.0.1:{}/{}", sentinel.port, support::Sentinel::MASTER);
+    let run = |args: &[&str]| Command::new(ferry_bin()).envs(env).args(args).output().unwrap();
+    let out = run(&["verify", "--source", &url, "--target", &target.url()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("1 missing"), "the master behind the Sentinel was compared: {}", text(&out));
+    let mut t = target.client().await;
+    cmd(&mut t, &["SET", "k", "v"]).await;
+    let out = run(&["verify", "--source", &url, "--target", &target.url()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+
+    let wrong = format!("redis+sentinel://127.0.0.1:{}/nosuchmaster", sentinel.port);
+    let out = run(&["verify", "--source", &wrong, "--target", &target.url()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("monitor no master named \"nosuchmaster\""), "{}", text(&out));
+    let out = run(&[
+        "verify",
+        "--source",
+        &format!("redis+sentinel://127.0.0.1:{}", sentinel.port),
+        "--target",
+        &target.url(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("master's name is missing"), "{}", text(&out));
+}

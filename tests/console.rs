@@ -36,6 +36,7 @@ fn request(name: &str, source: &RedisServer, target_instance: i64, password: Opt
                 user: None,
                 has_password: password.is_some(),
                 region: None,
+                sentinel: None,
             },
             target_instance,
             params: Params::default(),

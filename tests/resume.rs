@@ -373,6 +373,80 @@ async fn a_source_failover_is_followed_with_psync2_and_no_full_sync() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sentinel_failover_is_followed_through_sentinel_with_no_full_sync() {
+    // A master with a replica, watched by a real Sentinel. Ferry knows only the Sentinel: when the
+    // master dies, the Sentinel promotes the replica and Ferry continues its stream there.
+    let (master, replica, target) = (RedisServer::start(), RedisServer::start(), RedisServer::start());
+    let mut m_client = master.client().await;
+    fill_bulk(&mut m_client, 5_000).await;
+    let mut r_client = replica.client().await;
+    cmd(&mut r_client, &["REPLICAOF", "127.0.0.1", &master.port.to_string()]).await;
+    let sentinel = support::Sentinel::start(master.port);
+    let mut s_client =
+        ferry::client::Client::connect(&ferry::endpoint::Endpoint::new("127.0.0.1", sentinel.port)).await.unwrap();
+    // The Sentinel must know the replica (from the master's INFO) before it can promote it.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let replicas = cmd(&mut s_client, &["SENTINEL", "REPLICAS", support::Sentinel::MASTER]).await;
+        if matches!(&replicas, ferry::resp::Frame::Array(items) if !items.is_empty()) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the Sentinel never saw the replica: {}", sentinel.log());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut options = checkpoint_options(&master, &target);
+    // The address Ferry is given is the Sentinel's; the master is asked for.
+    options.source = ferry::endpoint::Endpoint::new("127.0.0.1", sentinel.port);
+    options.sentinel = Some(ferry::model::SentinelSpec {
+        nodes: vec![sentinel.addr()],
+        master_name: support::Sentinel::MASTER.into(),
+    });
+    let m = incremental(Migration::start(options)).await;
+    let (stop, writes) = load(master.client().await);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stop.store(true, Ordering::Release);
+    let before = writes.await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while support::repl_offset(&mut m_client).await
+        > info_field(&r_client.info("replication").await.unwrap(), "slave_repl_offset").unwrap().parse::<u64>().unwrap()
+    {
+        assert!(Instant::now() < deadline, "the replica did not catch up");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    drop(m_client);
+    let mut master = master;
+    master.kill9();
+    // The Sentinel notices (1 s), fails over, and names the replica.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let named = cmd(&mut s_client, &["SENTINEL", "get-master-addr-by-name", support::Sentinel::MASTER]).await;
+        let port = match &named {
+            ferry::resp::Frame::Array(items) => items.get(1).and_then(|p| p.as_bytes()).map(|p| p.to_vec()),
+            _ => None,
+        };
+        if port.as_deref() == Some(replica.port.to_string().as_bytes()) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the Sentinel did not fail over: {}", sentinel.log());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // The Sentinel disconnects the promoted replica's clients once it is reconfigured.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut r_client = replica.client().await;
+    let (stop, writes) = load(replica.client().await);
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    stop.store(true, Ordering::Release);
+    let after = writes.await.unwrap();
+    support::caught_up(&m, &mut r_client, 60).await;
+    let (full, partial) = stats(&mut r_client).await;
+    assert_eq!((full, partial), (0, 1), "the promoted replica continued Ferry's stream (PSYNC2), no full sync");
+    m.stop_for_good();
+    let summary = m.wait().await.expect("ends cleanly");
+    assert!(summary.source.contains("Sentinel"), "{}", summary.source);
+    assert_identical(&replica, &target, before + after).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_source_restarted_with_its_aof_is_followed_exactly() {
     let mut source = RedisServer::start_args(&["--appendonly", "yes", "--appendfsync", "always"]);
     let target = RedisServer::start();

@@ -42,6 +42,7 @@ fn spec(name: &str, target: i64, kind: MigrationType) -> TaskSpec {
             user: Some("migrator".to_string()),
             has_password: true,
             region: Some("ap-guangzhou".to_string()),
+            sentinel: None,
         },
         target_instance: target,
         params: Params::default(),

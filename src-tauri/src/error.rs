@@ -11,7 +11,7 @@ pub enum ErrorKind {
     Store,
     /// The OS keychain refused.
     Secret,
-    /// A Redis could not be reached or answered with an error.
+    /// A Redis (or the Sentinels naming it) could not be reached or answered with an error.
     Client,
     /// The migration itself failed.
     Migrate,
@@ -44,7 +44,7 @@ impl From<ConsoleError> for CommandError {
         let kind = match &e {
             ConsoleError::Store(_) => ErrorKind::Store,
             ConsoleError::Secret(_) => ErrorKind::Secret,
-            ConsoleError::Client(_) => ErrorKind::Client,
+            ConsoleError::Client(_) | ConsoleError::Sentinel(_) => ErrorKind::Client,
             ConsoleError::Migrate(_) => ErrorKind::Migrate,
             ConsoleError::Invalid(_) => ErrorKind::Invalid,
             ConsoleError::CheckFailed { .. } => ErrorKind::CheckFailed,

@@ -16,6 +16,8 @@ pub enum ConsoleError {
     Client(#[from] ClientError),
     #[error(transparent)]
     Migrate(#[from] MigrateError),
+    #[error(transparent)]
+    Sentinel(#[from] crate::sentinel::SentinelError),
     #[error("{0}")]
     Invalid(String),
     #[error("the pre-check found errors, so the task cannot go ahead: {summary}")]
@@ -47,6 +49,7 @@ impl From<RunError> for ConsoleError {
             RunError::Store(e) => ConsoleError::Store(e),
             RunError::Client(e) => ConsoleError::Client(e),
             RunError::Migrate(e) => ConsoleError::Migrate(e),
+            RunError::Sentinel(e) => ConsoleError::Sentinel(e),
             e @ RunError::NotSynced { .. } => ConsoleError::Invalid(e.to_string()),
         }
     }

@@ -25,10 +25,11 @@ use crate::checks::{self, CheckInput, CheckItem, CheckReport};
 use crate::client::Client;
 use crate::endpoint::{Endpoint, Secret};
 use crate::filter::Filter;
-use crate::model::{Instance, InstanceInput, Params, Task, TaskEvent, TaskSpec, TaskStatus};
+use crate::model::{Instance, InstanceInput, Params, SentinelSpec, Task, TaskEvent, TaskSpec, TaskStatus};
 use crate::params::{self, ParamRow};
 use crate::pipeline::Progress;
 use crate::secrets::{SecretError, Secrets};
+use crate::sentinel;
 use crate::server::ServerInfo;
 use crate::store::{Store, TaskFilter};
 pub use crate::tasks::runner::CutoverOptions;
@@ -307,11 +308,16 @@ impl Console {
     pub async fn migrate_task(
         &self,
         source: &Endpoint,
+        sentinel: Option<&SentinelSpec>,
         target: &Endpoint,
         sync: crate::model::SyncOptions,
     ) -> Result<(Task, CheckReport), ConsoleError> {
         let instance = self.instance_at(target)?;
-        let name = format!("migrate {} to {} at {}", source.addr(), target.addr(), crate::tasks::runner::now_ms());
+        let from = match sentinel {
+            Some(spec) => format!("{} (Sentinel)", spec.master_name),
+            None => source.addr(),
+        };
+        let name = format!("migrate {from} to {} at {}", target.addr(), crate::tasks::runner::now_ms());
         let spec = TaskSpec {
             name,
             kind: crate::model::MigrationType::PublicNetwork,
@@ -321,6 +327,7 @@ impl Console {
                 user: source.user.clone(),
                 has_password: source.password.is_some(),
                 region: None,
+                sentinel: sentinel.cloned(),
             },
             target_instance: instance.id,
             params: Params::default(),
@@ -336,20 +343,27 @@ impl Console {
 
     // ---- the create form -------------------------------------------------------------------
 
-    /// The source endpoint of a request (before the task exists).
-    fn request_source(request: &TaskRequest) -> Endpoint {
+    /// The source of a request (before the task exists), where it is now (through its Sentinels
+    /// when it has them).
+    async fn request_source(request: &TaskRequest) -> Result<Endpoint, ConsoleError> {
         let s = &request.spec.source;
-        Endpoint {
+        let endpoint = Endpoint {
             host: s.host.clone(),
             port: s.port,
             user: s.user.clone(),
             password: request.source_password.clone().filter(|p| !p.is_empty()).map(Secret::new),
-        }
+        };
+        Ok(sentinel::resolve(&endpoint, s.sentinel.as_ref()).await?)
+    }
+
+    /// The source of a stored task, where it is now (through its Sentinels when it has them).
+    async fn task_source_now(&self, task: &Task) -> Result<Endpoint, ConsoleError> {
+        Ok(sentinel::resolve(&self.task_source(task)?, task.spec.source.sentinel.as_ref()).await?)
     }
 
     /// The parameter-settings page: what the migration will set, beside the source's current values.
     pub async fn parameter_rows(&self, request: &TaskRequest) -> Result<Vec<ParamRow>, ConsoleError> {
-        let mut client = Client::connect(&Self::request_source(request)).await?;
+        let mut client = Client::connect(&Self::request_source(request).await?).await?;
         let info = ServerInfo::fetch(&mut client).await?;
         let planned = params::planned(&request.spec.params, &info);
         let names: Vec<String> = planned.iter().map(|(n, _)| n.clone()).collect();
@@ -375,7 +389,7 @@ impl Console {
     /// Runs the pre-check for a task about to be created; items are also sent as events.
     pub async fn check(&self, request: &TaskRequest) -> Result<CheckReport, ConsoleError> {
         validate(&request.spec)?;
-        let input = self.check_input(&request.spec, Self::request_source(request))?;
+        let input = self.check_input(&request.spec, Self::request_source(request).await?)?;
         let total = checks::item_count(input.kind) as u32;
         Ok(checks::run(&input, |item| self.emit(ConsoleEvent::CheckItem { task_id: None, item: item.clone(), total }))
             .await)
@@ -480,8 +494,15 @@ impl Console {
             runners.insert(id, tx);
         }
         let console = self.clone();
-        let runner =
-            Runner { id, store: self.store.clone(), owner: self.owner.clone(), sink: self.clone(), source, input };
+        let runner = Runner {
+            id,
+            store: self.store.clone(),
+            owner: self.owner.clone(),
+            sink: self.clone(),
+            source,
+            sentinel: task.spec.source.sentinel.clone(),
+            input,
+        };
         tokio::spawn(async move {
             runner::run(runner, rx).await;
             if let Ok(mut runners) = console.runners.lock() {
@@ -567,7 +588,7 @@ impl Console {
     pub async fn verify_task(&self, id: i64) -> Result<VerifyReport, ConsoleError> {
         let task = self.store.task(id)?;
         let filter = Filter::new(&task.spec.db_mapping, &task.spec.include, &task.spec.exclude);
-        let report = verify_endpoints(&self.task_source(&task)?, &self.task_target(&task)?, &filter).await?;
+        let report = verify_endpoints(&self.task_source_now(&task).await?, &self.task_target(&task)?, &filter).await?;
         self.store.save_verify(id, &serde_json::to_string(&report).unwrap_or_default())?;
         let summary = format!(
             "verify: {} keys compared, {} missing, {} extra, {} different",
@@ -621,7 +642,7 @@ impl Console {
                 continue;
             }
             if let Ok(task) = self.store.task(id) {
-                let source = self.task_source(&task).map_err(|e| e.to_string());
+                let source = self.task_source_now(&task).await.map_err(|e| e.to_string());
                 runner::restore_params(&self.store, &task, source.as_ref().map_err(Clone::clone)).await;
             }
         }

@@ -10,6 +10,7 @@ mod clock;
 mod downgrade;
 mod expiry;
 mod lease;
+mod link;
 mod monitor;
 mod progress;
 mod source;
@@ -32,12 +33,13 @@ use crate::client::{Client, ClientError};
 use crate::endpoint::Endpoint;
 use crate::entry::Entry;
 use crate::filter::Filter;
-use crate::model::WriteMode;
+use crate::model::{SentinelSpec, WriteMode};
 use crate::pause::{hold_writes, PauseError, PauseMode, WritePause};
 use crate::rdb::ReaderOptions;
-use crate::replica::{Psync, RdbFraming, Replica, ReplicaError};
+use crate::replica::{Psync, RdbFraming, ReplicaError};
 use crate::server::{Family, ServerInfo};
 use crate::writer::{Converter, ErrorSample, Mode, WriteError, Writer, WriterOptions};
+use link::SourceLink;
 
 /// Entries travel between the tasks in batches of at most this many, to keep channel costs low...
 const BATCH: usize = 256;
@@ -54,7 +56,10 @@ const KEEP_ALIVE: Duration = Duration::from_secs(1);
 /// What to migrate and how.
 #[derive(Debug, Clone)]
 pub struct MigrateOptions {
+    /// The source (with its credentials); with `sentinel`, only its user and password count.
     pub source: Endpoint,
+    /// A Sentinel-managed source: the master is asked for at every connection.
+    pub sentinel: Option<SentinelSpec>,
     pub target: Endpoint,
     pub writer: WriterOptions,
     /// Values larger than this are written in parts even when they could be passed through.
@@ -82,10 +87,15 @@ pub struct MigrateOptions {
 }
 
 impl MigrateOptions {
+    fn link(&self) -> SourceLink {
+        SourceLink::new(self.source.clone(), self.sentinel.clone())
+    }
+
     pub fn new(source: Endpoint, target: Endpoint) -> Self {
         let reader = ReaderOptions::default();
         MigrateOptions {
             source,
+            sentinel: None,
             target,
             writer: WriterOptions::default(),
             max_raw_bytes: reader.max_raw_bytes,
@@ -207,7 +217,7 @@ pub const LEGACY_PAUSE: Duration = Duration::from_secs(2);
 pub struct Migration {
     pub counters: Arc<Counters>,
     pub progress: watch::Receiver<Progress>,
-    source: Endpoint,
+    source: SourceLink,
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<Result<Summary, MigrateError>>,
 }
@@ -218,7 +228,7 @@ impl Migration {
         let counters = Arc::new(Counters::new());
         let (stop, stop_rx) = watch::channel(false);
         let (tx, progress) = watch::channel(counters.snapshot());
-        let source = options.source.clone();
+        let source = options.link();
         let task = tokio::spawn(run(options, counters.clone(), stop_rx, tx));
         Migration { counters, progress, source, stop, task }
     }
@@ -238,7 +248,7 @@ impl Migration {
             return Err(MigrateError::NotInSync(phase.label()));
         }
         let deadline = tokio::time::Instant::now() + timeout;
-        let mut client = Client::connect(&self.source).await?;
+        let mut client = self.source.client().await?;
         let info = ServerInfo::fetch(&mut client).await?;
         // Catch up first, without holding anything.
         let source_offset = monitor::source_offset(&mut client).await?;
@@ -262,7 +272,8 @@ impl Migration {
             PauseMode::Writes => timeout + Duration::from_secs(10),
             _ => LEGACY_PAUSE,
         };
-        let (pause, source_offset) = hold_writes(&self.source, &info, hold, crate::client::DEFAULT_TIMEOUT).await?;
+        let source = self.source.locate().await?;
+        let (pause, source_offset) = hold_writes(&source, &info, hold, crate::client::DEFAULT_TIMEOUT).await?;
         let held_until = deadline.min(tokio::time::Instant::from_std(pause.lapses_at()));
         if let Err(e) = self.wait_applied(source_offset, held_until, timeout).await {
             pause.end().await;
@@ -369,7 +380,8 @@ async fn migrate(
     stop: &mut watch::Receiver<bool>,
 ) -> Result<Summary, MigrateError> {
     counters.set_phase(Phase::Connecting);
-    let mut source_client = Client::connect(&options.source).await?;
+    let link = options.link();
+    let mut source_client = link.client().await?;
     let source_info = ServerInfo::fetch(&mut source_client).await?;
     let mut target_client = Client::connect(&options.target).await?;
     let target_info = ServerInfo::fetch(&mut target_client).await?;
@@ -387,14 +399,22 @@ async fn migrate(
         }
     };
     let checkpoint_key = Bytes::from(options.checkpoint_key.clone());
-    let monitor = monitor::spawn(source_client, target_client, counters.clone(), checkpoint_key.clone());
+    let monitor = monitor::spawn(
+        monitor::Peers {
+            source: link.clone(),
+            target: options.target.clone(),
+            clients: (source_client, target_client),
+        },
+        counters.clone(),
+        checkpoint_key.clone(),
+    );
     // Sources before 7.0 propagate relative TTLs: follow their clock from before the snapshot starts,
     // so that every command can be given the absolute expiry the source has.
     let relative_ttls = source_info.family == Family::Redis && !source_info.at_least(7, 0);
     let sampler = match relative_ttls {
         true => {
             let clock = clock::SourceClock::default();
-            Some((clock.clone(), clock::spawn(Client::connect(&options.source).await?, clock)))
+            Some((clock.clone(), clock::spawn(link.client().await?, clock)))
         }
         false => None,
     };
@@ -440,7 +460,7 @@ async fn migrate(
     let progress = counters.snapshot();
     Ok(Summary {
         progress,
-        source: options.source.to_string(),
+        source: link.to_string(),
         target: options.target.to_string(),
         mode: mode_name(converter.mode()),
         interrupted,
@@ -498,7 +518,7 @@ async fn session(
     // Not held across the wait for the source's answer: a target with a client `timeout` would
     // close it meanwhile.
     drop(target_client);
-    let replica = Replica::connect(&options.source).await?;
+    let replica = options.link().replica().await?;
     if counters.phase() != Phase::Incremental {
         counters.set_phase(Phase::WaitingForRdb);
     }
@@ -571,7 +591,7 @@ async fn session(
         target: setup.target_info.clone(),
     };
     let mut source_task =
-        tokio::spawn(source::run(options.source.clone(), start, tx, counters.clone(), source_stop, translate));
+        tokio::spawn(source::run(options.link(), start, tx, counters.clone(), source_stop, translate));
     let side = target::TargetSide {
         writer,
         converter,
@@ -593,7 +613,7 @@ async fn session(
     // now. Key counts are no criterion: `INFO keyspace` counts keys that expired but were not yet
     // reclaimed, which Ferry rightly does not copy.
     let mut synced_probe = match options.cutover_when_synced {
-        true => Some(Client::connect(&options.source).await?),
+        true => Some(options.link().client().await?),
         false => None,
     };
     let mut interrupted = false;

@@ -10,12 +10,12 @@ use bytes::Bytes;
 use tokio::net::tcp::OwnedWriteHalf;
 use tokio::sync::{mpsc, watch};
 
+use super::link::SourceLink;
 use super::{clock, downgrade, expiry, Batch, Counters, MigrateError, Phase, BATCH, BATCH_BYTES, IN_FLIGHT_KIB};
 use crate::client::ClientError;
-use crate::endpoint::Endpoint;
 use crate::entry::Entry;
 use crate::rdb::Record;
-use crate::replica::{Acker, CommandStream, RdbTransfer, Replica, ReplicaError};
+use crate::replica::{Acker, CommandStream, RdbTransfer, ReplicaError};
 use crate::server::ServerInfo;
 
 /// How a session of the source side begins.
@@ -91,7 +91,7 @@ impl Translate {
 /// Reads the session's snapshot (if any) and then the command stream, sending entries to the
 /// target side, until asked to stop or the target side goes away.
 pub(super) async fn run(
-    source: Endpoint,
+    source: SourceLink,
     start: Start,
     tx: mpsc::Sender<Batch>,
     counters: Arc<Counters>,
@@ -203,7 +203,7 @@ pub(super) async fn run(
 /// Reconnects to the source and resumes at `offset`, retrying with backoff for about a minute while
 /// the source is unreachable. `Ok(None)` when asked to stop meanwhile.
 async fn reconnect(
-    source: &Endpoint,
+    source: &SourceLink,
     replid: &str,
     offset: u64,
     stop: &mut watch::Receiver<bool>,
@@ -211,7 +211,9 @@ async fn reconnect(
     let mut delay = Duration::from_millis(100);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {
-        let attempt = async { Replica::connect(source).await?.resume(replid, offset).await };
+        // Through Sentinel, the source is asked for again: after a failover it is the promoted
+        // replica, which continues the stream under PSYNC2.
+        let attempt = async { source.replica().await?.resume(replid, offset).await };
         match attempt.await {
             Ok(resumed) => return Ok(Some(resumed)),
             // Unreachable for now; or an address in front of the source (a proxy, a virtual IP)

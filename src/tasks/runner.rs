@@ -16,9 +16,11 @@ use crate::checks::{self, CheckInput, CheckItem};
 use crate::client::{Client, ClientError};
 use crate::endpoint::Endpoint;
 use crate::filter::Filter;
+use crate::model::SentinelSpec;
 use crate::model::{Task, TaskStatus};
 use crate::params;
 use crate::pipeline::{Lease, MigrateError, MigrateOptions, Migration, Phase, Progress};
+use crate::sentinel::{self, SentinelError};
 use crate::server::ServerInfo;
 use crate::store::{Release, Store, StoreError};
 
@@ -52,6 +54,8 @@ pub enum RunError {
     Client(#[from] ClientError),
     #[error(transparent)]
     Migrate(#[from] MigrateError),
+    #[error(transparent)]
+    Sentinel(#[from] SentinelError),
     /// A cutover asked of a task that is not in incremental sync.
     #[error("the task is {status}: it cannot cut over now")]
     NotSynced { status: &'static str },
@@ -81,9 +85,18 @@ pub struct Runner {
     pub store: Arc<Store>,
     pub owner: String,
     pub sink: Arc<dyn Sink>,
-    /// The source, and the check's input (whose target is the task's target).
+    /// The source with its credentials (for a Sentinel-managed source, its address is asked for
+    /// at each connection), and the check's input (whose target is the task's target).
     pub source: Endpoint,
+    pub sentinel: Option<SentinelSpec>,
     pub input: CheckInput,
+}
+
+impl Runner {
+    /// The source's address now (after a failover, the new master's).
+    async fn source_now(&self) -> Result<Endpoint, SentinelError> {
+        sentinel::resolve(&self.source, self.sentinel.as_ref()).await
+    }
 }
 
 /// How the sync loop ended.
@@ -129,7 +142,7 @@ pub async fn run(runner: Runner, mut control: mpsc::Receiver<Control>) {
     if let Err(e) = outcome {
         // Whatever failed, the source must not keep the migration's parameters.
         if let Ok(task) = runner.store.task(id) {
-            restore_params(&runner.store, &task, Ok(&runner.source)).await;
+            restore_params(&runner.store, &task, runner.source_now().await.as_ref().map_err(|e| e.to_string())).await;
         }
         set_status(&runner, TaskStatus::Failed, &e.to_string());
     }
@@ -169,10 +182,11 @@ async fn drive(runner: &Runner, control: &mut mpsc::Receiver<Control>, lease: Ar
     let (id, store) = (runner.id, &*runner.store);
     let task = store.task(id)?;
     set_status(runner, TaskStatus::Checking, "checking parameters and connectivity");
-    let source = runner.source.clone();
+    let source = runner.source_now().await?;
 
     // Starting re-runs the check; warnings were accepted when the task was created.
     let mut input = runner.input.clone();
+    input.source = source.clone();
     let target = input.target.clone();
     // Big keys were sampled when the task was created; here a short sample is enough to notice a
     // change, and the start is not held up on a large source.
@@ -224,6 +238,7 @@ async fn drive(runner: &Runner, control: &mut mpsc::Receiver<Control>, lease: Ar
     drop(client);
 
     let mut options = MigrateOptions::new(source, target);
+    options.sentinel = runner.sentinel.clone();
     options.write_mode = task.spec.write_mode;
     options.writer.skip_errors = task.spec.sync.skip_errors.clone();
     options.writer.window = task.spec.sync.window.max(1);
@@ -246,7 +261,7 @@ async fn drive(runner: &Runner, control: &mut mpsc::Receiver<Control>, lease: Ar
     record_losses(store, id, &migration);
 
     let task = store.task(id)?;
-    restore_params(store, &task, Ok(&runner.source)).await;
+    restore_params(store, &task, runner.source_now().await.as_ref().map_err(|e| e.to_string())).await;
     match end {
         End::Completed => {}
         End::Cancelled(reply) => {
@@ -391,7 +406,7 @@ async fn cutover(runner: &Runner, migration: &Migration, options: CutoverOptions
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let task = store.task(id)?;
-    restore_params(store, &task, Ok(&runner.source)).await;
+    restore_params(store, &task, runner.source_now().await.as_ref().map_err(|e| e.to_string())).await;
     pause.end().await;
     store.set_cutover(id, now_ms(), outcome.final_lag_bytes)?;
     let message = format!(

@@ -189,6 +189,72 @@ impl Drop for RedisServer {
     }
 }
 
+/// A Redis Sentinel (`redis-server --sentinel`) monitoring one master as `mymaster` with a quorum
+/// of 1, declaring it down after 1 s; killed on Drop.
+pub struct Sentinel {
+    child: Child,
+    pub port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Sentinel {
+    pub const MASTER: &'static str = "mymaster";
+
+    pub fn start(master_port: u16) -> Sentinel {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for _ in 0..5 {
+            let port = free_port();
+            let conf = dir.path().join("sentinel.conf");
+            let text = format!(
+                "port {port}\nbind 127.0.0.1\ndir {dir}\nlogfile {dir}/sentinel.log\n\
+                 sentinel monitor {name} 127.0.0.1 {master_port} 1\n\
+                 sentinel down-after-milliseconds {name} 1000\n\
+                 sentinel failover-timeout {name} 10000\n",
+                dir = dir.path().display(),
+                name = Self::MASTER,
+            );
+            std::fs::write(&conf, text).expect("write sentinel.conf");
+            let mut child = Command::new(default_binary())
+                .arg(&conf)
+                .arg("--sentinel")
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start redis-server --sentinel");
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline && child.try_wait().ok().flatten().is_none() {
+                if answers(port) {
+                    return Sentinel { child, port, dir };
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        panic!(
+            "the Sentinel did not start; its log:\n{}",
+            std::fs::read_to_string(dir.path().join("sentinel.log")).unwrap_or_default()
+        );
+    }
+
+    /// `host:port`, as a Sentinel spec lists it.
+    pub fn addr(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("sentinel.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Sentinel {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// Starts `binary` on `port` in `dir` and waits until it answers; on failure returns its log.
 fn spawn(binary: &Path, port: u16, dir: &Path, args: &[String]) -> Result<Child, String> {
     let log = dir.join("redis.log");

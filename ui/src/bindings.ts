@@ -189,7 +189,7 @@ export type ErrorKind =
 "store" | 
 /**  The OS keychain refused. */
 "secret" | 
-/**  A Redis could not be reached or answered with an error. */
+/**  A Redis (or the Sentinels naming it) could not be reached or answered with an error. */
 "client" | 
 /**  The migration itself failed. */
 "migrate" | 
@@ -511,6 +511,17 @@ export type SandboxView_Serialize = {
 	dir: string,
 };
 
+/**
+ *  A source managed by Redis Sentinel: the master is asked for again at every connection, so a
+ *  failover is followed (with PSYNC2, from where the old master stopped).
+ */
+export type SentinelSpec = {
+	/**  The Sentinels, `host:port` each (asked in turn until one answers). */
+	nodes: string[],
+	/**  The name they monitor the master under (`sentinel monitor <name> ...`). */
+	master_name: string,
+};
+
 /**  A progress snapshot and when it was taken (milliseconds since the epoch). */
 export type Snapshot = Snapshot_Serialize | Snapshot_Deserialize;
 
@@ -538,6 +549,11 @@ export type SourceSpec_Deserialize = {
 	has_password: boolean,
 	/**  The region the source VM runs in (cloud VM migrations must stay in the target's region). */
 	region?: string | null,
+	/**
+	 *  When set, the source is whichever master these Sentinels name (`host`/`port` are then the
+	 *  first Sentinel's, for display); user and password are the master's.
+	 */
+	sentinel?: SentinelSpec | null,
 };
 
 /**  The source side of a task. */
@@ -549,6 +565,11 @@ export type SourceSpec_Serialize = {
 	has_password: boolean,
 	/**  The region the source VM runs in (cloud VM migrations must stay in the target's region). */
 	region: string | null,
+	/**
+	 *  When set, the source is whichever master these Sentinels name (`host`/`port` are then the
+	 *  first Sentinel's, for display); user and password are the master's.
+	 */
+	sentinel: SentinelSpec | null,
 };
 
 /**  A pair to start, as the form gives it. */

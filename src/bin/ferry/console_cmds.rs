@@ -8,6 +8,7 @@ use std::time::Duration;
 use clap::{Args, Subcommand, ValueEnum};
 use ferry::checks::{CheckInput, CheckItem, CheckReport, Level};
 use ferry::console::{self, Console, ConsoleEvent, CutoverOptions, TaskRequest};
+use ferry::endpoint::Endpoint;
 use ferry::filter::Filter;
 use ferry::model::{
     DbMapping, Edition, InstanceInput, MigrationType, Params, SourceSpec, Task, TaskSpec, TaskStatus, WriteMode,
@@ -167,7 +168,8 @@ pub enum TasksCmd {
 pub struct CreateArgs {
     #[arg(long)]
     name: String,
-    /// redis://[user@]host:port; its password (see --source-password-file) is kept in the OS
+    /// redis://[user@]host:port, or redis+sentinel://[user@]host:26379[,host:port]/master-name for a
+    /// source managed by Sentinel; its password (see --source-password-file) is kept in the OS
     /// keychain, or in the encrypted file when FERRY_MASTER_KEY is set
     #[arg(long)]
     source: String,
@@ -247,9 +249,15 @@ fn report_exit(report: &CheckReport) -> ExitCode {
     }
 }
 
+/// `--source` where it is now: for a `redis+sentinel://` URL, the master its Sentinels name.
+async fn source_now(flags: &SourcePassword, url: &str) -> Result<Endpoint, ExitCode> {
+    let (endpoint, sentinel) = flags.source(url)?;
+    ferry::sentinel::resolve(&endpoint, sentinel.as_ref()).await.map_err(fail)
+}
+
 pub async fn check(args: CheckArgs) -> ExitCode {
     let (source, target) =
-        match (args.source_password.endpoint(&args.source), args.target_password.endpoint(&args.target)) {
+        match (source_now(&args.source_password, &args.source).await, args.target_password.endpoint(&args.target)) {
             (Ok(s), Ok(t)) => (s, t),
             (Err(code), _) | (_, Err(code)) => return code,
         };
@@ -296,7 +304,7 @@ fn print_verify(report: &VerifyReport, json: bool) -> ExitCode {
 
 pub async fn verify(args: VerifyArgs) -> ExitCode {
     let (source, target) =
-        match (args.source_password.endpoint(&args.source), args.target_password.endpoint(&args.target)) {
+        match (source_now(&args.source_password, &args.source).await, args.target_password.endpoint(&args.target)) {
             (Ok(s), Ok(t)) => (s, t),
             (Err(code), _) | (_, Err(code)) => return code,
         };
@@ -531,7 +539,7 @@ async fn tasks_inner(cmd: TasksCmd) -> Result<ExitCode, ExitCode> {
 }
 
 async fn create(console: &Console, args: CreateArgs) -> Result<ExitCode, ExitCode> {
-    let source = args.source_password.endpoint(&args.source)?;
+    let (source, sentinel) = args.source_password.source(&args.source)?;
     let target = instance_id(console, &args.target)?;
     let db_mapping = parse_db_map(&args.db_map)?;
     let spec = TaskSpec {
@@ -543,6 +551,7 @@ async fn create(console: &Console, args: CreateArgs) -> Result<ExitCode, ExitCod
             user: source.user.clone(),
             has_password: source.password.is_some(),
             region: args.source_region,
+            sentinel,
         },
         target_instance: target,
         params: Params {

@@ -13,6 +13,8 @@ use std::process::ExitCode;
 
 use clap::Args;
 use ferry::endpoint::{Endpoint, Secret};
+use ferry::model::SentinelSpec;
+use ferry::sentinel;
 
 /// Declares the password flags of one URL flag, so that every command names them alike.
 macro_rules! password_flags {
@@ -29,13 +31,17 @@ macro_rules! password_flags {
             /// Parses the URL flag and fills in its password from the file, the prompt or the
             /// environment.
             pub fn endpoint(&self, url: &str) -> Result<Endpoint, ExitCode> {
-                let flags = Flags {
+                let endpoint = crate::endpoint($url_flag, url)?;
+                self.flags().fill(endpoint, self.$file.as_deref(), self.$prompt)
+            }
+
+            fn flags(&self) -> Flags {
+                Flags {
                     url_flag: $url_flag,
                     file_flag: concat!("--", stringify!($file)),
                     prompt_flag: concat!("--", stringify!($prompt)),
                     env: $env,
-                };
-                flags.endpoint(url, self.$file.as_deref(), self.$prompt)
+                }
             }
         }
     };
@@ -61,9 +67,24 @@ struct Flags {
     env: &'static str,
 }
 
+impl SourcePassword {
+    /// `--source`, which may also be `redis+sentinel://[user@]host:port[,host:port]/master-name`:
+    /// the endpoint with its password, and the Sentinels when there are.
+    pub fn source(&self, url: &str) -> Result<(Endpoint, Option<SentinelSpec>), ExitCode> {
+        match sentinel::parse_url(url) {
+            None => Ok((self.endpoint(url)?, None)),
+            Some(Err(e)) => Err(usage(&format!("--source: {e}"))),
+            Some(Ok((endpoint, spec))) => {
+                let endpoint =
+                    self.flags().fill(endpoint, self.source_password_file.as_deref(), self.source_password_prompt)?;
+                Ok((endpoint, Some(spec)))
+            }
+        }
+    }
+}
+
 impl Flags {
-    fn endpoint(&self, url: &str, file: Option<&Path>, prompt: bool) -> Result<Endpoint, ExitCode> {
-        let mut endpoint = crate::endpoint(self.url_flag, url)?;
+    fn fill(&self, mut endpoint: Endpoint, file: Option<&Path>, prompt: bool) -> Result<Endpoint, ExitCode> {
         let file_flag = self.file_flag.replace('_', "-");
         let prompt_flag = self.prompt_flag.replace('_', "-");
         let explicit = usize::from(endpoint.password.is_some()) + usize::from(file.is_some()) + usize::from(prompt);
@@ -136,6 +157,10 @@ fn ask(flag: &str, endpoint: &Endpoint) -> Result<String, ExitCode> {
 mod tests {
     use super::*;
 
+    fn parse(url: &str) -> Endpoint {
+        Endpoint::parse(url).unwrap()
+    }
+
     fn flags() -> Flags {
         Flags {
             url_flag: "source",
@@ -150,7 +175,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("pw");
         std::fs::write(&path, "p@ss word:/x\nignored\n").unwrap();
-        let e = flags().endpoint("redis://app@127.0.0.1:7000", Some(&path), false).unwrap();
+        let e = flags().fill(parse("redis://app@127.0.0.1:7000"), Some(&path), false).unwrap();
         assert_eq!(e.user.as_deref(), Some("app"));
         assert_eq!(e.password.unwrap().expose(), "p@ss word:/x");
     }
@@ -160,12 +185,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("pw");
         std::fs::write(&path, "pw\n").unwrap();
-        assert_eq!(flags().endpoint("redis://:x@h:1", Some(&path), false).unwrap_err(), ExitCode::from(2));
-        assert_eq!(flags().endpoint("redis://h:1", Some(&path), true).unwrap_err(), ExitCode::from(2));
+        assert_eq!(flags().fill(parse("redis://:x@h:1"), Some(&path), false).unwrap_err(), ExitCode::from(2));
+        assert_eq!(flags().fill(parse("redis://h:1"), Some(&path), true).unwrap_err(), ExitCode::from(2));
         std::fs::write(&path, "\n").unwrap();
-        assert_eq!(flags().endpoint("redis://h:1", Some(&path), false).unwrap_err(), ExitCode::from(2));
+        assert_eq!(flags().fill(parse("redis://h:1"), Some(&path), false).unwrap_err(), ExitCode::from(2));
         let missing = dir.path().join("none");
-        assert_eq!(flags().endpoint("redis://h:1", Some(&missing), false).unwrap_err(), ExitCode::from(2));
-        assert!(flags().endpoint("redis://h:1", None, false).unwrap().password.is_none());
+        assert_eq!(flags().fill(parse("redis://h:1"), Some(&missing), false).unwrap_err(), ExitCode::from(2));
+        assert!(flags().fill(parse("redis://h:1"), None, false).unwrap().password.is_none());
     }
 }

@@ -42,7 +42,9 @@ enum Command {
 
 #[derive(clap::Args)]
 struct MigrateArgs {
-    /// The Redis to copy from: redis://[user@]host:port (its password: see --source-password-file)
+    /// The Redis to copy from: redis://[user@]host:port, or
+    /// redis+sentinel://[user@]host:26379[,host:port]/master-name to follow its Sentinels' master
+    /// (its password: see --source-password-file)
     #[arg(long)]
     source: String,
     /// The Redis to copy into: redis://[user@]host:port (its password: see --target-password-file)
@@ -121,8 +123,8 @@ pub(crate) fn endpoint(flag: &str, url: &str) -> Result<Endpoint, ExitCode> {
 /// `ferry migrate` is a task like any other (the app lists it): the target is registered by its
 /// address, the check runs (errors stop here, warnings are shown), and the task runs in this process.
 async fn migrate(args: MigrateArgs) -> ExitCode {
-    let (source, target) =
-        match (args.source_password.endpoint(&args.source), args.target_password.endpoint(&args.target)) {
+    let ((source, sentinel), target) =
+        match (args.source_password.source(&args.source), args.target_password.endpoint(&args.target)) {
             (Ok(s), Ok(t)) => (s, t),
             (Err(code), _) | (_, Err(code)) => return code,
         };
@@ -141,7 +143,7 @@ async fn migrate(args: MigrateArgs) -> ExitCode {
         stall_timeout_secs: args.stall_timeout_secs.max(1),
         checkpoint: !args.no_checkpoint,
     };
-    let (task, report) = match console.migrate_task(&source, &target, sync).await {
+    let (task, report) = match console.migrate_task(&source, sentinel.as_ref(), &target, sync).await {
         Ok(created) => created,
         Err(e) => {
             view.error(&e.to_string());

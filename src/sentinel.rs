@@ -1,0 +1,141 @@
+//! Which server is the master of a Sentinel-managed source now.
+//!
+//! Asked at every connection to the source (the first, and each reconnection after a broken
+//! link), so that after a failover Ferry follows the promoted replica and continues its stream with
+//! PSYNC2 instead of syncing in full. Sentinel names the new master only once the promotion is done
+//! (`+switch-master`), so its answer can be used as it is.
+
+use std::time::Duration;
+
+use crate::client::Client;
+use crate::endpoint::{Endpoint, EndpointError};
+use crate::model::SentinelSpec;
+use crate::resp::Frame;
+
+/// How long one Sentinel may take to answer before the next is asked.
+const ASK_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// The Sentinels could not name the master.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum SentinelError {
+    #[error("none of the Sentinels ({nodes}) named the master {name:?}: {causes}. Check that they run and that the addresses are their ports (26379 by default)")]
+    Unreachable { nodes: String, name: String, causes: String },
+    #[error("the Sentinels ({nodes}) monitor no master named {name:?}; check the name (`SENTINEL MASTERS` on a Sentinel lists them)")]
+    UnknownMaster { nodes: String, name: String },
+    #[error("the Sentinel address {node:?} is not host:port: {reason}")]
+    BadAddress { node: String, reason: String },
+}
+
+impl SentinelError {
+    /// Whether asking again later may succeed (Sentinels restarting, a failover under way).
+    pub fn is_transient(&self) -> bool {
+        matches!(self, SentinelError::Unreachable { .. })
+    }
+}
+
+/// The URL scheme of a Sentinel-managed source.
+pub const SCHEME: &str = "redis+sentinel://";
+
+/// Parses `redis+sentinel://[user[:password]@]host:port[,host:port...]/master-name`: the Sentinels
+/// and the master's name, and the master's credentials (in an endpoint whose address is the first
+/// Sentinel's). `None` for any other URL.
+pub fn parse_url(url: &str) -> Option<Result<(Endpoint, SentinelSpec), EndpointError>> {
+    let rest = url.strip_prefix(SCHEME)?;
+    let fail = |reason: &str| EndpointError { url: crate::endpoint::redact(url), reason: reason.to_string() };
+    let (auth, rest) = match rest.rfind('@') {
+        Some(at) => (&rest[..=at], &rest[at + 1..]),
+        None => ("", rest),
+    };
+    let Some((hosts, name)) = rest.split_once('/') else {
+        return Some(Err(fail("the master's name is missing: redis+sentinel://host:26379/<master name>")));
+    };
+    let name = name.trim_end_matches('/');
+    if name.is_empty() || name.contains('/') {
+        return Some(Err(fail("the master's name is missing: redis+sentinel://host:26379/<master name>")));
+    }
+    let nodes: Vec<String> = hosts.split(',').filter(|h| !h.is_empty()).map(str::to_string).collect();
+    let Some(first) = nodes.first() else { return Some(Err(fail("no Sentinel address is given"))) };
+    let spec = SentinelSpec { nodes: nodes.clone(), master_name: name.to_string() };
+    if let Err(e) = validate(&spec) {
+        return Some(Err(fail(&e.to_string())));
+    }
+    Some(Endpoint::parse(&format!("redis://{auth}{first}")).map_err(|e| fail(&e.reason)).map(|e| (e, spec)))
+}
+
+/// Checks a spec's addresses, for a clear error before anything runs.
+pub fn validate(spec: &SentinelSpec) -> Result<(), SentinelError> {
+    if spec.nodes.is_empty() {
+        return Err(SentinelError::BadAddress { node: String::new(), reason: "no Sentinel is given".into() });
+    }
+    for node in &spec.nodes {
+        Endpoint::parse(node).map_err(|e| SentinelError::BadAddress { node: node.clone(), reason: e.to_string() })?;
+    }
+    Ok(())
+}
+
+/// The master the Sentinels name now, with the user and password of `credentials` (the master's).
+pub async fn locate(spec: &SentinelSpec, credentials: &Endpoint) -> Result<Endpoint, SentinelError> {
+    validate(spec)?;
+    let mut causes = Vec::new();
+    let mut unknown = 0;
+    for node in &spec.nodes {
+        let Ok(sentinel) = Endpoint::parse(node) else { continue };
+        let asked = async {
+            let mut client = Client::connect_with_timeout(&sentinel, ASK_TIMEOUT).await?;
+            client.request(&["SENTINEL", "get-master-addr-by-name", spec.master_name.as_str()]).await
+        };
+        match asked.await {
+            Ok(Frame::Array(items)) if items.len() == 2 => {
+                let text = |f: &Frame| f.as_bytes().map(|b| String::from_utf8_lossy(b).into_owned());
+                let (host, port) = (text(&items[0]), text(&items[1]).and_then(|p| p.parse::<u16>().ok()));
+                if let (Some(host), Some(port)) = (host, port) {
+                    return Ok(Endpoint {
+                        host,
+                        port,
+                        user: credentials.user.clone(),
+                        password: credentials.password.clone(),
+                    });
+                }
+                causes.push(format!("{node} answered an address that is not host and port"));
+            }
+            Ok(Frame::Null) => {
+                unknown += 1;
+                causes.push(format!("{node} does not monitor it"));
+            }
+            Ok(other) => causes.push(format!("{node} answered {other:?}")),
+            Err(e) => causes.push(format!("{node}: {e}")),
+        }
+    }
+    let nodes = spec.nodes.join(", ");
+    let name = spec.master_name.clone();
+    if unknown == spec.nodes.len() {
+        return Err(SentinelError::UnknownMaster { nodes, name });
+    }
+    Err(SentinelError::Unreachable { nodes, name, causes: causes.join("; ") })
+}
+
+/// `endpoint` itself, or (for a Sentinel-managed source) the master the Sentinels name now, with
+/// `endpoint`'s credentials.
+pub async fn resolve(endpoint: &Endpoint, sentinel: Option<&SentinelSpec>) -> Result<Endpoint, SentinelError> {
+    match sentinel {
+        None => Ok(endpoint.clone()),
+        Some(spec) => locate(spec, endpoint).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentinel_urls_name_the_sentinels_the_master_and_its_credentials() {
+        let (e, spec) = parse_url("redis+sentinel://app:p%40ss@s1:26379,s2:26380/mymaster").unwrap().unwrap();
+        assert_eq!(spec.nodes, ["s1:26379", "s2:26380"]);
+        assert_eq!(spec.master_name, "mymaster");
+        assert_eq!((e.user.as_deref(), e.password.unwrap().expose()), (Some("app"), "p@ss"));
+        assert!(parse_url("redis://h:1").is_none());
+        let err = parse_url("redis+sentinel://:hunter2@s1:26379").unwrap().unwrap_err().to_string();
+        assert!(err.contains("master's name") && !err.contains("hunter2"), "{err}");
+        assert!(parse_url("redis+sentinel://s1:notaport/m").unwrap().is_err());
+    }
+}
