@@ -43,3 +43,8 @@ export function fmtTime(ms: number, lang: Lang): string {
 export function totalKeys(counts: ReadonlyArray<readonly [number, number]>): number {
   return counts.reduce((sum, [, n]) => sum + n, 0);
 }
+
+/** A task's source as the lists show it: its address, or the master its Sentinels name. */
+export function sourceLabel(source: { host: string; port: number; sentinel?: { nodes: string[]; master_name: string } | null }): string {
+  return source.sentinel ? `${source.sentinel.master_name} @ Sentinel ${source.sentinel.nodes.join(",")}` : `${source.host}:${source.port}`;
+}

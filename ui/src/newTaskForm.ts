@@ -11,6 +11,11 @@ export interface BasicFields {
   port: string;
   user: string;
   password: string;
+  /**
+   * When given, the source is managed by Redis Sentinel: `host`/`port` are a Sentinel's, and the
+   * task follows the master it names under this name (after a failover too).
+   */
+  sentinelMaster: string;
   /** The target's region: the target instance is one of its instances. */
   region: string;
   targetId: number | null;
@@ -27,6 +32,7 @@ export const EMPTY_BASIC: BasicFields = {
   port: "6379",
   user: "",
   password: "",
+  sentinelMaster: "",
   region: "",
   targetId: null,
   targetPassword: "",
@@ -60,6 +66,9 @@ export function toRequest(f: BasicFields, params: Params): TaskRequest {
         user: f.user.trim() || null,
         has_password: f.password !== "",
         region: f.kind === "cloud_vm" ? f.sourceRegion.trim() : null,
+        sentinel: f.sentinelMaster.trim()
+          ? { nodes: [`${f.host.trim()}:${Number(f.port)}`], master_name: f.sentinelMaster.trim() }
+          : null,
       },
       target_instance: f.targetId ?? 0,
       params,

@@ -24,7 +24,7 @@ export function BasicInfoStep({ fields: f, errors, instances, onChange, onNext, 
   const target = targets.find((i) => i.id === f.targetId);
 
   const error = (k: keyof BasicFields) => errors[k] && <span className="ferry-field-error">{t(errors[k])}</span>;
-  const text = (k: "name" | "sourceRegion" | "host" | "port" | "user" | "password" | "targetPassword", label: MessageKey, type: "text" | "password" = "text") => (
+  const text = (k: "name" | "sourceRegion" | "host" | "port" | "user" | "password" | "sentinelMaster" | "targetPassword", label: MessageKey, type: "text" | "password" = "text") => (
     <label data-testid={`field-${k}`}>
       {t(label)}
       <Input value={f[k]} type={type} name={k} onChange={(v) => set(k, String(v))} status={errors[k] ? "error" : "default"} onEnter={onNext} />
@@ -48,6 +48,7 @@ export function BasicInfoStep({ fields: f, errors, instances, onChange, onNext, 
         {text("port", "form.port")}
         {text("user", "form.user")}
         {text("password", "newTask.sourcePassword", "password")}
+        {text("sentinelMaster", "newTask.sentinelMaster")}
         {f.kind === "cloud_vm" && text("sourceRegion", "newTask.sourceRegion")}
         <p className="ferry-form-note">{t("newTask.noPasswordNote")}</p>
         <h3 className="ferry-form-section">{t("newTask.target")}</h3>

@@ -72,7 +72,7 @@ describe("NewTask", () => {
     // The only instance of the only region was chosen for the user.
     const request = b.argsOf("parameter_rows")[0]!.request as TaskRequest;
     expect(request.spec.target_instance).toBe(4);
-    expect(request.spec.source).toMatchObject({ host: "10.0.0.9", port: 6380, has_password: true });
+    expect(request.spec.source).toMatchObject({ host: "10.0.0.9", port: 6380, has_password: true, sentinel: null });
     expect(request.source_password).toBe("src-secret");
     expect(screen.getByText("replica 268435456 67108864 60")).toBeTruthy();
     expect(screen.getByText("1048576")).toBeTruthy();
@@ -85,6 +85,20 @@ describe("NewTask", () => {
     fireEvent.click(screen.getByTestId("start-check"));
     await screen.findByTestId("check-summary");
     expect((b.argsOf("check_task")[0]!.request as TaskRequest).spec.params.backlog_mb).toBe(1024);
+  });
+
+  it("sends a Sentinel-managed source as the Sentinel's address and the master's name", async () => {
+    const b = backend();
+    show();
+    await screen.findByTestId("basic-form");
+    type("name", "orders");
+    type("host", "10.0.0.7");
+    type("port", "26379");
+    type("sentinelMaster", "mymaster");
+    fireEvent.click(screen.getByTestId("basic-next"));
+    await screen.findByTestId("params-table");
+    const request = b.argsOf("parameter_rows")[0]!.request as TaskRequest;
+    expect(request.spec.source.sentinel).toEqual({ nodes: ["10.0.0.7:26379"], master_name: "mymaster" });
   });
 
   it("shows items as they finish, and errors block creating the task", async () => {

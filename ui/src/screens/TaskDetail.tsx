@@ -7,7 +7,7 @@ import { CutoverDialog } from "../components/CutoverDialog";
 import { ErrorView } from "../components/ErrorView";
 import { FullSyncProgress } from "../components/FullSyncProgress";
 import { StatusSteps } from "../components/StatusSteps";
-import { fmtBytes, fmtCount, fmtElapsed, fmtTime } from "../format";
+import { fmtBytes, fmtCount, fmtElapsed, fmtTime, sourceLabel } from "../format";
 import { useI18n, type MessageKey } from "../i18n";
 import { canCancel, canStart, startLabel, STATUS_LABEL, STATUS_THEME } from "../status";
 import { appendPoint, MAX_POINTS, toPoint, type SyncPoint } from "../syncSeries";
@@ -91,7 +91,7 @@ export function TaskDetail({ id, onBack, dataDir }: Props) {
   };
   const p = task.spec.params;
   const settings: Array<[string, string]> = [
-    [t("tasks.col.source"), `${task.spec.source.host}:${task.spec.source.port}${task.spec.source.user ? ` (${task.spec.source.user})` : ""}`],
+    [t("tasks.col.source"), `${sourceLabel(task.spec.source)}${task.spec.source.user ? ` (${task.spec.source.user})` : ""}`],
     [t("tasks.col.target"), `${detail.target.name} (${detail.target.host}:${detail.target.port}, ${detail.target.region})`],
     [t("tasks.col.type"), t(`kind.${task.spec.kind}`)],
     [t("newTask.writeMode"), t(`writeMode.${task.spec.write_mode}`)],

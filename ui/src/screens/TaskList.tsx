@@ -6,6 +6,7 @@ import { CheckDialog } from "../components/CheckDialog";
 import { CutoverDialog } from "../components/CutoverDialog";
 import { ErrorView } from "../components/ErrorView";
 import { Notice } from "../components/Notice";
+import { sourceLabel } from "../format";
 import { useI18n } from "../i18n";
 import { canCancel, canStart, startLabel, STATUS_LABEL, STATUS_THEME } from "../status";
 import { useEvent } from "../useEvent";
@@ -112,7 +113,7 @@ export function TaskList({ onNew, onInstances, onOpen, onSandbox, dataDir }: Pro
     { colKey: "row-select", type: "multiple", width: 46 },
     { colKey: "id", title: t("tasks.col.id"), width: 50 },
     { colKey: "name", title: t("tasks.col.name"), width: 150, ellipsis: true, cell: ({ row }) => row.spec.name },
-    { colKey: "source", title: t("tasks.col.source"), width: 150, cell: ({ row }) => `${row.spec.source.host}:${row.spec.source.port}` },
+    { colKey: "source", title: t("tasks.col.source"), width: 150, cell: ({ row }) => sourceLabel(row.spec.source) },
     {
       colKey: "target",
       title: t("tasks.col.target"),
