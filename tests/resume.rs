@@ -97,6 +97,31 @@ async fn a_killed_target_connection_resumes_from_the_checkpoint() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_source_link_resumes_from_the_last_byte_under_load() {
+    let (source, target) = (RedisServer::start(), RedisServer::start());
+    let mut src = source.client().await;
+    fill_bulk(&mut src, 5_000).await;
+    let m = incremental(Migration::start(checkpoint_options(&source, &target))).await;
+    let (full_before, partial_before) = stats(&mut src).await;
+    let (stop, writes) = load(source.client().await);
+    for _ in 0..3 {
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        cmd(&mut src, &["CLIENT", "KILL", "TYPE", "replica"]).await;
+    }
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    stop.store(true, Ordering::Release);
+    let writes = writes.await.unwrap();
+    support::caught_up(&m, &mut src, 30).await;
+    let (full_after, partial_after) = stats(&mut src).await;
+    assert_eq!(full_after, full_before, "no full sync after a cut source link");
+    assert!(partial_after >= partial_before + 3, "a partial resync per cut: {partial_before} → {partial_after}");
+    assert_eq!(m.counters.snapshot().resumes, 3);
+    m.stop_for_good();
+    m.wait().await.expect("ends cleanly");
+    assert_identical(&source, &target, writes).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_target_restarted_with_its_persistence_resumes_without_a_full_sync() {
     let source = RedisServer::start();
     let target = RedisServer::start_args(&["--appendonly", "yes", "--appendfsync", "always"]);
