@@ -354,58 +354,75 @@ async fn ferry_killed_in_the_full_sync_syncs_in_full_again_without_stale_keys() 
     assert_identical(&source, &target, 0).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_source_failover_is_followed_with_psync2_and_no_full_sync() {
-    // The source's address is a relay (a virtual IP) in front of a master with a replica; the
-    // master dies, the replica is promoted, the address moves to it.
+/// A master (5,000 keys) with a replica, and an empty target.
+async fn replicated_source() -> (RedisServer, RedisServer, RedisServer) {
     let (master, replica, target) = (RedisServer::start(), RedisServer::start(), RedisServer::start());
-    let mut m_client = master.client().await;
-    fill_bulk(&mut m_client, 5_000).await;
-    let mut r_client = replica.client().await;
-    cmd(&mut r_client, &["REPLICAOF", "127.0.0.1", &master.port.to_string()]).await;
-    let relay = support::relay::Relay::start(master.port, None).await;
-    let mut options = checkpoint_options(&master, &target);
-    options.source = ferry::endpoint::Endpoint::new("127.0.0.1", relay.port);
-    let m = incremental(Migration::start(options)).await;
-    let (stop, writes) = load(master.client().await);
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    fill_bulk(&mut master.client().await, 5_000).await;
+    cmd(&mut replica.client().await, &["REPLICAOF", "127.0.0.1", &master.port.to_string()]).await;
+    (master, replica, target)
+}
+
+/// The load on `server` for `ms`; the number of rounds written.
+async fn load_for(server: &RedisServer, ms: u64) -> u64 {
+    let (stop, writes) = load(server.client().await);
+    tokio::time::sleep(Duration::from_millis(ms)).await;
     stop.store(true, Ordering::Release);
-    let before = writes.await.unwrap();
-    // The replica has everything the master acknowledged; then the failover.
+    writes.await.unwrap()
+}
+
+/// Kills the master (SIGKILL) once its replica has everything it acknowledged.
+async fn kill_master_once_replicated(mut master: RedisServer, replica: &RedisServer) {
+    let (mut m, mut r) = (master.client().await, replica.client().await);
     let deadline = Instant::now() + Duration::from_secs(10);
-    while support::repl_offset(&mut m_client).await
-        > info_field(&r_client.info("replication").await.unwrap(), "slave_repl_offset").unwrap().parse::<u64>().unwrap()
+    while support::repl_offset(&mut m).await
+        > info_field(&r.info("replication").await.unwrap(), "slave_repl_offset").unwrap().parse::<u64>().unwrap()
     {
         assert!(Instant::now() < deadline, "the replica did not catch up");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    drop(m_client);
-    let mut master = master;
     master.kill9();
-    cmd(&mut r_client, &["REPLICAOF", "NO", "ONE"]).await;
-    relay.retarget(replica.port);
-    // Writes go on at the promoted replica.
-    let (stop, writes) = load(replica.client().await);
-    tokio::time::sleep(Duration::from_millis(800)).await;
-    stop.store(true, Ordering::Release);
-    let after = writes.await.unwrap();
+}
+
+/// After the failover: writes go on at the promoted replica, Ferry catches up with them having
+/// continued its stream there (one partial resync, no full sync), and the target equals it.
+async fn followed_to(
+    m: Migration,
+    replica: &RedisServer,
+    target: &RedisServer,
+    before: u64,
+) -> ferry::pipeline::Summary {
+    let after = load_for(replica, 800).await;
+    let mut r_client = replica.client().await;
     support::caught_up(&m, &mut r_client, 60).await;
     let (full, partial) = stats(&mut r_client).await;
     assert_eq!((full, partial), (0, 1), "the promoted replica continued Ferry's stream (PSYNC2), no full sync");
     m.stop_for_good();
-    m.wait().await.expect("ends cleanly");
-    assert_identical(&replica, &target, before + after).await;
+    let summary = m.wait().await.expect("ends cleanly");
+    assert_identical(replica, target, before + after).await;
+    summary
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_source_failover_is_followed_with_psync2_and_no_full_sync() {
+    // The source's address is a relay (a virtual IP) in front of a master with a replica; the
+    // master dies, the replica is promoted, the address moves to it.
+    let (master, replica, target) = replicated_source().await;
+    let relay = support::relay::Relay::start(master.port, None).await;
+    let mut options = checkpoint_options(&master, &target);
+    options.source = ferry::endpoint::Endpoint::new("127.0.0.1", relay.port);
+    let m = incremental(Migration::start(options)).await;
+    let before = load_for(&master, 500).await;
+    kill_master_once_replicated(master, &replica).await;
+    cmd(&mut replica.client().await, &["REPLICAOF", "NO", "ONE"]).await;
+    relay.retarget(replica.port);
+    followed_to(m, &replica, &target, before).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sentinel_failover_is_followed_through_sentinel_with_no_full_sync() {
     // A master with a replica, watched by a real Sentinel. Ferry knows only the Sentinel: when the
     // master dies, the Sentinel promotes the replica and Ferry continues its stream there.
-    let (master, replica, target) = (RedisServer::start(), RedisServer::start(), RedisServer::start());
-    let mut m_client = master.client().await;
-    fill_bulk(&mut m_client, 5_000).await;
-    let mut r_client = replica.client().await;
-    cmd(&mut r_client, &["REPLICAOF", "127.0.0.1", &master.port.to_string()]).await;
+    let (master, replica, target) = replicated_source().await;
     let sentinel = support::Sentinel::start(master.port);
     let mut s_client =
         ferry::client::Client::connect(&ferry::endpoint::Endpoint::new("127.0.0.1", sentinel.port)).await.unwrap();
@@ -427,20 +444,8 @@ async fn a_sentinel_failover_is_followed_through_sentinel_with_no_full_sync() {
         master_name: support::Sentinel::MASTER.into(),
     });
     let m = incremental(Migration::start(options)).await;
-    let (stop, writes) = load(master.client().await);
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    stop.store(true, Ordering::Release);
-    let before = writes.await.unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while support::repl_offset(&mut m_client).await
-        > info_field(&r_client.info("replication").await.unwrap(), "slave_repl_offset").unwrap().parse::<u64>().unwrap()
-    {
-        assert!(Instant::now() < deadline, "the replica did not catch up");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    drop(m_client);
-    let mut master = master;
-    master.kill9();
+    let before = load_for(&master, 500).await;
+    kill_master_once_replicated(master, &replica).await;
     // The Sentinel notices (1 s), fails over, and names the replica.
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
@@ -455,20 +460,10 @@ async fn a_sentinel_failover_is_followed_through_sentinel_with_no_full_sync() {
         assert!(Instant::now() < deadline, "the Sentinel did not fail over: {}", sentinel.log());
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    // The Sentinel disconnects the promoted replica's clients once it is reconfigured.
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let mut r_client = replica.client().await;
-    let (stop, writes) = load(replica.client().await);
-    tokio::time::sleep(Duration::from_millis(800)).await;
-    stop.store(true, Ordering::Release);
-    let after = writes.await.unwrap();
-    support::caught_up(&m, &mut r_client, 60).await;
-    let (full, partial) = stats(&mut r_client).await;
-    assert_eq!((full, partial), (0, 1), "the promoted replica continued Ferry's stream (PSYNC2), no full sync");
-    m.stop_for_good();
-    let summary = m.wait().await.expect("ends cleanly");
+    // (The Sentinel disconnected the promoted replica's clients when it reconfigured it; the
+    // clients below are new.)
+    let summary = followed_to(m, &replica, &target, before).await;
     assert!(summary.source.contains("Sentinel"), "{}", summary.source);
-    assert_identical(&replica, &target, before + after).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

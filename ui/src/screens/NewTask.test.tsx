@@ -43,12 +43,10 @@ function disabled(testId: string): boolean {
   return b.hasAttribute("disabled") || b.classList.contains("t-is-disabled");
 }
 
-async function fillBasicAndGoToParams() {
+async function fillBasicAndGoToParams(source: Record<string, string> = { host: "10.0.0.9", port: "6380", password: "src-secret" }) {
   await screen.findByTestId("basic-form");
   type("name", "orders");
-  type("host", "10.0.0.9");
-  type("port", "6380");
-  type("password", "src-secret");
+  for (const [field, value] of Object.entries(source)) type(field, value);
   fireEvent.click(screen.getByTestId("basic-next"));
   await screen.findByTestId("params-table");
 }
@@ -90,13 +88,7 @@ describe("NewTask", () => {
   it("sends a Sentinel-managed source as the Sentinel's address and the master's name", async () => {
     const b = backend();
     show();
-    await screen.findByTestId("basic-form");
-    type("name", "orders");
-    type("host", "10.0.0.7");
-    type("port", "26379");
-    type("sentinelMaster", "mymaster");
-    fireEvent.click(screen.getByTestId("basic-next"));
-    await screen.findByTestId("params-table");
+    await fillBasicAndGoToParams({ host: "10.0.0.7", port: "26379", sentinelMaster: "mymaster" });
     const request = b.argsOf("parameter_rows")[0]!.request as TaskRequest;
     expect(request.spec.source.sentinel).toEqual({ nodes: ["10.0.0.7:26379"], master_name: "mymaster" });
   });
