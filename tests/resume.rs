@@ -67,8 +67,17 @@ async fn incremental(m: Migration) -> Migration {
     m
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_killed_target_connection_resumes_from_the_checkpoint() {
+/// Which server a connection is cut on.
+#[derive(Clone, Copy)]
+enum Side {
+    Source,
+    Target,
+}
+
+/// A migration in incremental sync, with `kill` sent three times to one side under the load; once
+/// caught up, no full sync happened and there were partial resyncs (at least `partials`). Returns
+/// the migration, the servers and the rounds of the load.
+async fn cut_three_times(side: Side, kill: &[&str], partials: u64) -> (Migration, RedisServer, RedisServer, u64) {
     let (source, target) = (RedisServer::start(), RedisServer::start());
     let mut src = source.client().await;
     fill_bulk(&mut src, 5_000).await;
@@ -77,16 +86,27 @@ async fn a_killed_target_connection_resumes_from_the_checkpoint() {
     let (stop, writes) = load(source.client().await);
     for _ in 0..3 {
         tokio::time::sleep(Duration::from_millis(400)).await;
-        // Every client of the target but this one: Ferry's writer among them.
-        cmd(&mut target.client().await, &["CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"]).await;
+        let victim = match side {
+            Side::Source => &source,
+            Side::Target => &target,
+        };
+        cmd(&mut victim.client().await, kill).await;
     }
     tokio::time::sleep(Duration::from_millis(400)).await;
     stop.store(true, Ordering::Release);
     let writes = writes.await.unwrap();
     support::caught_up(&m, &mut src, 30).await;
     let (full_after, partial_after) = stats(&mut src).await;
-    assert_eq!(full_after, full_before, "no full sync after a lost target connection");
-    assert!(partial_after > partial_before, "partial resyncs: {partial_before} → {partial_after}");
+    assert_eq!(full_after, full_before, "no full sync after a cut connection");
+    assert!(partial_after >= partial_before + partials, "partial resyncs: {partial_before} → {partial_after}");
+    (m, source, target, writes)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_target_connection_resumes_from_the_checkpoint() {
+    // Every client of the target but the killing one: Ferry's writer among them.
+    let (m, source, target, writes) =
+        cut_three_times(Side::Target, &["CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes"], 1).await;
     let notice = m.counters.snapshot().notice.unwrap_or_default();
     assert!(notice.contains("resumed at offset"), "{notice}");
     m.stop_for_good();
@@ -98,23 +118,7 @@ async fn a_killed_target_connection_resumes_from_the_checkpoint() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_source_link_resumes_from_the_last_byte_under_load() {
-    let (source, target) = (RedisServer::start(), RedisServer::start());
-    let mut src = source.client().await;
-    fill_bulk(&mut src, 5_000).await;
-    let m = incremental(Migration::start(checkpoint_options(&source, &target))).await;
-    let (full_before, partial_before) = stats(&mut src).await;
-    let (stop, writes) = load(source.client().await);
-    for _ in 0..3 {
-        tokio::time::sleep(Duration::from_millis(400)).await;
-        cmd(&mut src, &["CLIENT", "KILL", "TYPE", "replica"]).await;
-    }
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    stop.store(true, Ordering::Release);
-    let writes = writes.await.unwrap();
-    support::caught_up(&m, &mut src, 30).await;
-    let (full_after, partial_after) = stats(&mut src).await;
-    assert_eq!(full_after, full_before, "no full sync after a cut source link");
-    assert!(partial_after >= partial_before + 3, "a partial resync per cut: {partial_before} → {partial_after}");
+    let (m, source, target, writes) = cut_three_times(Side::Source, &["CLIENT", "KILL", "TYPE", "replica"], 3).await;
     assert_eq!(m.counters.snapshot().resumes, 3);
     m.stop_for_good();
     m.wait().await.expect("ends cleanly");
