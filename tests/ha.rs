@@ -425,18 +425,7 @@ async fn a_planned_switchover_loses_no_write_and_shows_no_error() {
     assert!(wait_for_event(&handle, EventKind::StandbyReady, Duration::from_secs(5)).await, "standby never ready");
     let mut sub = subscriber(&proxy).await;
 
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let loads: Vec<_> = (0..4).map(|_| tokio::spawn(incr_load(proxy.clone(), stop_rx.clone()))).collect();
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let started = Instant::now();
-    let epoch = handle.switchover().await.expect("the switchover");
-    let took = started.elapsed();
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    stop_tx.send(true).expect("stop the load");
-    let mut attempts = Vec::new();
-    for load in loads {
-        attempts.extend(load.await.expect("a load task"));
-    }
+    let (epoch, took, attempts) = switchover_under_load(&handle, &proxy, 4).await;
     let (last, errors) = summary(&attempts);
     let acked = attempts.iter().filter(|a| a.result.is_ok()).count() as i64;
     println!("switchover in {} ms: {acked} INCRs acknowledged, {errors} errors", took.as_millis());
@@ -459,6 +448,27 @@ async fn a_planned_switchover_loses_no_write_and_shows_no_error() {
     handle.shutdown().await;
 }
 
+/// A planned switchover (bounded to 10 s) while `loads` clients INCR through the proxy; the epoch
+/// it reached, how long it took, and every attempt of the load.
+async fn switchover_under_load(handle: &HaHandle, proxy: &Endpoint, loads: usize) -> (u64, Duration, Vec<Attempt>) {
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let loads: Vec<_> = (0..loads).map(|_| tokio::spawn(incr_load(proxy.clone(), stop_rx.clone()))).collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let started = Instant::now();
+    let epoch = tokio::time::timeout(Duration::from_secs(10), handle.switchover())
+        .await
+        .expect("the switchover is bounded")
+        .expect("the switchover");
+    let took = started.elapsed();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop_tx.send(true).expect("stop the load");
+    let mut attempts = Vec::new();
+    for load in loads {
+        attempts.extend(load.await.expect("a load task"));
+    }
+    (epoch, took, attempts)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_planned_switchover_works_on_a_master_before_6_2() {
     // Before 6.2, CLIENT PAUSE holds every client, the pausing one too, and cannot be lifted. A real
@@ -475,21 +485,7 @@ async fn a_planned_switchover_works_on_a_master_before_6_2() {
         .expect("start the hot standby");
     let proxy = proxy_endpoint(&handle);
     assert!(wait_for_event(&handle, EventKind::StandbyReady, Duration::from_secs(5)).await, "standby never ready");
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let loads: Vec<_> = (0..2).map(|_| tokio::spawn(incr_load(proxy.clone(), stop_rx.clone()))).collect();
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let started = Instant::now();
-    let epoch = tokio::time::timeout(Duration::from_secs(10), handle.switchover())
-        .await
-        .expect("the switchover is bounded")
-        .expect("the switchover");
-    let took = started.elapsed();
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    stop_tx.send(true).expect("stop the load");
-    let mut attempts = Vec::new();
-    for load in loads {
-        attempts.extend(load.await.expect("a load task"));
-    }
+    let (epoch, took, attempts) = switchover_under_load(&handle, &proxy, 2).await;
     let (last, errors) = summary(&attempts);
     let acked = attempts.iter().filter(|a| a.result.is_ok()).count() as i64;
     let slowest = attempts.iter().map(|a| a.done - a.sent).max().unwrap_or_default();
