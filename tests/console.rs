@@ -7,8 +7,9 @@ mod support;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ferry::console::{Console, ConsoleError, CutoverOptions, TaskRequest};
+use ferry::console::{Console, ConsoleError, ConsoleEvent, CutoverOptions, TaskRequest};
 use ferry::model::{Edition, InstanceInput, MigrationType, Params, SourceSpec, TaskSpec, TaskStatus, WriteMode};
+use ferry::pipeline::Phase;
 use ferry::store::TaskFilter;
 use support::data::{fill_all_types, fill_bulk};
 use support::{cmd, RedisServer};
@@ -228,8 +229,8 @@ async fn a_console_sees_tasks_that_another_process_creates_and_runs() {
     while !(progress && statuses.contains(&TaskStatus::IncrementalSync)) {
         let left = deadline.saturating_duration_since(Instant::now());
         match tokio::time::timeout(left, events.recv()).await {
-            Ok(Ok(ferry::console::ConsoleEvent::TaskChanged { task: t })) if t.id == task.id => statuses.push(t.status),
-            Ok(Ok(ferry::console::ConsoleEvent::Progress { task_id, .. })) if task_id == task.id => progress = true,
+            Ok(Ok(ConsoleEvent::TaskChanged { task: t })) if t.id == task.id => statuses.push(t.status),
+            Ok(Ok(ConsoleEvent::Progress { task_id, .. })) if task_id == task.id => progress = true,
             Ok(_) => {}
             Err(_) => panic!("the app saw statuses {statuses:?} and progress {progress} of the CLI's task"),
         }
@@ -266,4 +267,32 @@ async fn two_tasks_on_one_source_share_its_parameters_and_the_last_puts_them_bac
     assert!(events.iter().any(|e| e.message.contains(&format!("task {} still migrates from it", b.id))), "{events:?}");
     console.cancel_task(b.id).await.unwrap();
     assert_eq!(config(&mut src, "repl-backlog-size").await, original, "the last task put back the source's own value");
+}
+
+/// `ferry migrate --cutover-when-synced` asks for the cutover the moment a progress event says
+/// "incremental": the task's saved status must already say so (it once lagged the event by one
+/// SQLite write, and the cutover was refused as "full sync").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_incremental_progress_finds_the_task_in_incremental_sync() {
+    let source = RedisServer::start();
+    let target = RedisServer::start();
+    let mut src = source.client().await;
+    fill_all_types(&mut src).await;
+    let (_dir, console, target_id) = setup(&source, &target).await;
+    let (task, _) = console.create_task(&request("race", &source, target_id, None), true).await.unwrap();
+    let mut events = console.subscribe();
+    console.start_task(task.id).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let event = tokio::time::timeout_at(deadline.into(), events.recv()).await.expect("no incremental sync in 60 s");
+        if let Ok(ConsoleEvent::Progress { task_id, progress }) = event {
+            if task_id == task.id && progress.phase == Phase::Incremental {
+                break;
+            }
+        }
+    }
+    // No wait: this is what the CLI does.
+    assert_eq!(console.task(task.id).unwrap().status, TaskStatus::IncrementalSync);
+    let done = console.cutover_task(task.id, CutoverOptions { pause_writes: false, timeout_secs: 30 }).await.unwrap();
+    assert_eq!(done.status, TaskStatus::Completed);
 }

@@ -324,17 +324,16 @@ async fn sync_loop(
         }
         notice.clone_from(&progress.notice);
         let _ = store.add_snapshot(id, &progress);
+        // The status is saved before the progress goes out: whoever reads "incremental" in the
+        // progress and asks for a cutover at once must find the task in incremental sync.
+        if progress.phase == Phase::Incremental && status == TaskStatus::FullSync {
+            status = TaskStatus::IncrementalSync;
+            set_status(runner, status, &format!("full sync done: {} keys written", progress.keys_written));
+        }
         runner.sink.progress(id, &progress);
-        match progress.phase {
-            Phase::Incremental if status == TaskStatus::FullSync => {
-                status = TaskStatus::IncrementalSync;
-                set_status(runner, status, &format!("full sync done: {} keys written", progress.keys_written));
-            }
-            Phase::Failed | Phase::Done => {
-                let reason = migration.counters.failure().unwrap_or_else(|| "the sync stopped unexpectedly".into());
-                return End::Failed(reason);
-            }
-            _ => {}
+        if matches!(progress.phase, Phase::Failed | Phase::Done) {
+            let reason = migration.counters.failure().unwrap_or_else(|| "the sync stopped unexpectedly".into());
+            return End::Failed(reason);
         }
         // A request from another process arrives through the store's mailbox.
         let request = match request {
