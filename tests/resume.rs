@@ -494,3 +494,31 @@ async fn a_source_restarted_with_its_aof_is_followed_exactly() {
     m.wait().await.expect("ends cleanly");
     assert_identical(&source, &target, before + after).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_source_shut_down_and_restarted_from_its_rdb_continues_where_it_stopped() {
+    // A shutdown writes the RDB with the replication id and offset; a master from 7.0 on reloads
+    // them as its previous history and can continue a replica's stream (PSYNC2). Before 7.0 it
+    // cannot: then a full sync over the cleared keyspace is the right answer.
+    let mut source = RedisServer::start();
+    let target = RedisServer::start();
+    fill_bulk(&mut source.client().await, 5_000).await;
+    let version = ferry::server::ServerInfo::fetch(&mut source.client().await).await.unwrap();
+    let m = incremental(Migration::start(checkpoint_options(&source, &target))).await;
+    let before = load_for(&source, 500).await;
+    support::caught_up(&m, &mut source.client().await, 30).await;
+    source.restart_gracefully();
+    let after = load_for(&source, 800).await;
+    let mut src = source.client().await;
+    support::caught_up(&m, &mut src, 60).await;
+    let (full, partial) = stats(&mut src).await;
+    eprintln!("{version}: restarted from its RDB, then {full} full and {partial} partial resyncs");
+    if version.at_least(7, 0) {
+        assert_eq!((full, partial), (0, 1), "continued from the reloaded history, no full sync");
+    } else {
+        assert_eq!(full, 1, "a full sync where the source cannot continue");
+    }
+    m.stop_for_good();
+    m.wait().await.expect("ends cleanly");
+    assert_identical(&source, &target, before + after).await;
+}

@@ -143,6 +143,23 @@ impl RedisServer {
         }
     }
 
+    /// Shuts the server down with `SHUTDOWN SAVE` (it writes its RDB, with its replication id and
+    /// offset) and starts it again on the same port and dir, from that RDB.
+    pub fn restart_gracefully(&mut self) {
+        use std::io::Write;
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("connect to shut down");
+        s.write_all(b"SHUTDOWN SAVE\r\n").expect("send SHUTDOWN");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.child.try_wait().ok().flatten().is_none() {
+            assert!(Instant::now() < deadline, "the server did not shut down: {}", self.log());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        match spawn(&self.binary, self.port, self.dir.path(), &self.args) {
+            Ok(child) => self.child = child,
+            Err(log) => panic!("{} did not restart on port {}; its log:\n{log}", self.binary.display(), self.port),
+        }
+    }
+
     /// Stops (SIGSTOP) or resumes (SIGCONT) the process: a frozen server keeps its connections open
     /// and answers nothing.
     pub fn signal(&self, signal: &str) {
