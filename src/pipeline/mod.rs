@@ -627,7 +627,16 @@ async fn session(
                     Ok(_) => MigrateError::Internal("the source side ended".into()),
                 },
             }),
-            r = &mut target_task => break Some(match join_error(r) { Err(e) => e, Ok(_) => MigrateError::Internal("the target side ended".into()) }),
+            // The target side ends by itself only when the source side has gone (its channel
+            // closed): then the source side's error is the cause (a source that cannot continue
+            // its stream starts a new session).
+            r = &mut target_task => break Some(match join_error(r) {
+                Err(e) => e,
+                Ok(_) => match join_error((&mut source_task).await) {
+                    Err(e) => e,
+                    Ok(()) => MigrateError::Internal("the target side ended".into()),
+                },
+            }),
             _ = stop.changed() => { interrupted = true; break None; }
             _ = check.tick() => {
                 let Some(probe) = synced_probe.as_mut() else { continue };
