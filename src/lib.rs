@@ -7,6 +7,7 @@
 
 pub mod checks;
 pub mod client;
+pub mod cluster;
 pub mod console;
 pub mod endpoint;
 pub mod entry;

@@ -44,7 +44,7 @@ impl From<ConsoleError> for CommandError {
         let kind = match &e {
             ConsoleError::Store(_) => ErrorKind::Store,
             ConsoleError::Secret(_) => ErrorKind::Secret,
-            ConsoleError::Client(_) | ConsoleError::Sentinel(_) => ErrorKind::Client,
+            ConsoleError::Client(_) | ConsoleError::Sentinel(_) | ConsoleError::Cluster(_) => ErrorKind::Client,
             ConsoleError::Migrate(_) => ErrorKind::Migrate,
             ConsoleError::Invalid(_) => ErrorKind::Invalid,
             ConsoleError::CheckFailed { .. } => ErrorKind::CheckFailed,

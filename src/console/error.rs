@@ -18,6 +18,8 @@ pub enum ConsoleError {
     Migrate(#[from] MigrateError),
     #[error(transparent)]
     Sentinel(#[from] crate::sentinel::SentinelError),
+    #[error(transparent)]
+    Cluster(#[from] crate::cluster::ClusterError),
     #[error("{0}")]
     Invalid(String),
     #[error("the pre-check found errors, so the task cannot go ahead: {summary}")]

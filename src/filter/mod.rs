@@ -8,7 +8,7 @@
 //! key pattern, `SWAPDB` of two dbs mapped into one), the migration stops with a message that
 //! names the command: writing half of it, or all of it, would damage data the filter excludes.
 
-mod keys;
+pub(crate) mod keys;
 
 use std::collections::{BTreeSet, HashMap};
 

@@ -16,6 +16,7 @@
 use bytes::Bytes;
 
 use crate::client::{Client, ClientError};
+use crate::endpoint::Endpoint;
 use crate::resp::Frame;
 
 /// The checkpoint's key when the caller names none (`ferry migrate` names one per task).
@@ -86,4 +87,117 @@ impl Checkpoint {
         target.request(&["SELECT", &DB.to_string()]).await?;
         target.request(&[&b"DEL"[..], key]).await.map(|_| ())
     }
+}
+
+/// A cluster target's checkpoint. A transaction on a cluster must stay in one slot, so each slot
+/// written in the incremental sync has a key of its own (`<key>:slot:{tag}`, in that slot), updated
+/// in the slot's transactions: it says which offset that slot's data reflects. Keys of another
+/// kind (`<key>:base:{tag}`, one in a slot of each master) say which offset *every* slot reflects:
+/// they are written only once every master has answered everything before. A resumed stream starts
+/// at the newest base and skips, slot by slot, the commands a slot key says are applied — so no
+/// command is applied twice even when the masters stood at different offsets. A slot moved to
+/// another master (a resharding) takes its key along.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SlotCheckpoints {
+    /// The newest base (none on a target this migration has not written).
+    pub base: Option<Checkpoint>,
+    /// Per slot, the offset its data reflects (only where it is beyond the base).
+    pub slots: std::collections::HashMap<u16, u64>,
+    /// Every checkpoint key found.
+    pub keys: std::collections::HashSet<Bytes>,
+}
+
+impl SlotCheckpoints {
+    /// The key of `slot`'s checkpoint.
+    pub fn slot_key(key: &Bytes, slot: u16) -> Bytes {
+        Self::named(key, "slot", slot)
+    }
+
+    /// The key of a base checkpoint kept in `slot`.
+    pub fn base_key(key: &Bytes, slot: u16) -> Bytes {
+        Self::named(key, "base", slot)
+    }
+
+    fn named(key: &Bytes, kind: &str, slot: u16) -> Bytes {
+        let mut name = key.to_vec();
+        name.extend_from_slice(format!(":{kind}:{{{}}}", crate::cluster::tag_for(slot)).as_bytes());
+        Bytes::from(name)
+    }
+
+    /// Reads every checkpoint key from every master.
+    pub async fn read(masters: &[Endpoint], key: &Bytes) -> Result<SlotCheckpoints, ClientError> {
+        let mut found = SlotCheckpoints::default();
+        let mut partial: Option<Checkpoint> = None;
+        for master in masters {
+            let mut client = Client::connect(master).await?;
+            for (kind, name) in own_keys(&mut client, key).await? {
+                let Some(c) = Checkpoint::read(&mut client, &name).await? else { continue };
+                found.keys.insert(name.clone());
+                if kind == "slot" {
+                    let slot = crate::cluster::slot(&name);
+                    let at = found.slots.entry(slot).or_default();
+                    *at = (*at).max(c.offset);
+                } else if !c.complete {
+                    if partial.as_ref().is_none_or(|p| p.offset < c.offset) {
+                        partial = Some(c);
+                    }
+                } else if found.base.as_ref().is_none_or(|b| b.offset < c.offset) {
+                    found.base = Some(c);
+                }
+            }
+        }
+        // A snapshot begun after the newest complete base is not whole.
+        if let Some(p) = partial {
+            if found.base.as_ref().is_none_or(|b| b.offset < p.offset) {
+                found.base = Some(p);
+            }
+        }
+        if let Some(base) = &found.base {
+            found.slots.retain(|_, offset| *offset > base.offset);
+        }
+        Ok(found)
+    }
+
+    /// Removes every checkpoint key from every master.
+    pub async fn remove(masters: &[Endpoint], key: &Bytes) -> Result<(), ClientError> {
+        for master in masters {
+            let mut client = Client::connect(master).await?;
+            for (_, name) in own_keys(&mut client, key).await? {
+                client.request(&[&b"DEL"[..], &name]).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The checkpoint keys of `key` on one master, with their kind (a SCAN: there is at most one per
+/// slot).
+async fn own_keys(client: &mut Client, key: &Bytes) -> Result<Vec<(&'static str, Bytes)>, ClientError> {
+    let mut escaped = Vec::with_capacity(key.len() + 2);
+    for &c in key.iter() {
+        if matches!(c, b'*' | b'?' | b'[' | b']' | b'\\') {
+            escaped.push(b'\\');
+        }
+        escaped.push(c);
+    }
+    client.request(&["SELECT", &DB.to_string()]).await?;
+    let mut names = Vec::new();
+    for kind in ["slot", "base"] {
+        let mut pattern = escaped.clone();
+        pattern.extend_from_slice(format!(":{kind}:{{*").as_bytes());
+        let mut cursor = Bytes::from_static(b"0");
+        loop {
+            let reply = client.request(&[&b"SCAN"[..], &cursor, b"MATCH", &pattern, b"COUNT", b"1000"]).await?;
+            let Frame::Array(parts) = reply else { break };
+            let mut parts = parts.into_iter();
+            cursor = parts.next().and_then(|c| c.as_bytes().cloned()).unwrap_or_else(|| Bytes::from_static(b"0"));
+            if let Some(Frame::Array(keys)) = parts.next() {
+                names.extend(keys.iter().filter_map(|k| Some((kind, k.as_bytes()?.clone()))));
+            }
+            if cursor.as_ref() == b"0" {
+                break;
+            }
+        }
+    }
+    Ok(names)
 }

@@ -13,10 +13,11 @@ mod lease;
 mod link;
 mod monitor;
 mod progress;
+mod slots;
 mod source;
 mod target;
 
-pub use checkpoint::Checkpoint;
+pub use checkpoint::{Checkpoint, SlotCheckpoints};
 pub use lease::{Lease, LeaseLost};
 
 pub use progress::{peak_rss_bytes, Counters, KeyCounts, Phase, Progress};
@@ -30,6 +31,7 @@ use serde::Serialize;
 use tokio::sync::{mpsc, watch};
 
 use crate::client::{Client, ClientError};
+use crate::cluster::{ClusterError, Topology};
 use crate::endpoint::Endpoint;
 use crate::entry::Entry;
 use crate::filter::Filter;
@@ -122,6 +124,8 @@ pub enum MigrateError {
     Client(#[from] ClientError),
     #[error(transparent)]
     Pause(#[from] PauseError),
+    #[error("target: {0}")]
+    Cluster(#[from] ClusterError),
     #[error("{0}")]
     Filter(String),
     #[error(transparent)]
@@ -140,6 +144,12 @@ impl MigrateError {
     /// it again from the target's checkpoint, a full sync over a cleared keyspace if it must.
     fn needs_new_session(&self) -> bool {
         matches!(self, MigrateError::Source(ReplicaError::CannotResume { .. }))
+    }
+
+    /// Whether a cluster target's slots moved (a resharding, a failover): the next session reads
+    /// its topology again and resumes from its checkpoints.
+    fn topology_changed(&self) -> bool {
+        matches!(self, MigrateError::Target(e) if e.is_redirection())
     }
 
     /// Whether the connection to the target was lost (the target closed it, restarted, or cannot be
@@ -368,6 +378,8 @@ async fn run(
 /// What stays the same across the sessions of one migration.
 struct Setup {
     target_info: ServerInfo,
+    /// The target is a cluster: its topology is read at each session.
+    cluster: bool,
     mode: Mode,
     filter: Filter,
     checkpoint_key: Bytes,
@@ -385,6 +397,10 @@ async fn migrate(
     let source_info = ServerInfo::fetch(&mut source_client).await?;
     let mut target_client = Client::connect(&options.target).await?;
     let target_info = ServerInfo::fetch(&mut target_client).await?;
+    let topology = crate::cluster::discover(&options.target).await?;
+    if topology.is_some() {
+        only_db_0(&mut source_client, &options.filter).await?;
+    }
     let mode = if options.force_rewrite { Mode::Rewrite } else { Mode::choose(&source_info, &target_info) };
     tracing::info!(source = %source_info, target = %target_info, ?mode, "starting migration");
     counters.set_mode(mode_name(mode));
@@ -404,6 +420,7 @@ async fn migrate(
             source: link.clone(),
             target: options.target.clone(),
             clients: (source_client, target_client),
+            cluster: topology.as_ref().map(|t| t.masters().cloned().collect()),
         },
         counters.clone(),
         checkpoint_key.clone(),
@@ -419,12 +436,21 @@ async fn migrate(
         false => None,
     };
     let clock = sampler.as_ref().map(|(clock, _)| clock.clone());
-    let setup = Setup { target_info, mode, filter, checkpoint_key, clock };
+    let setup = Setup { target_info, cluster: topology.is_some(), mode, filter, checkpoint_key, clock };
 
     // Sessions: a lost target connection ends one, and the next resumes from the target's checkpoint.
     let mut lost = 0;
+    let mut moved = 0;
     let result = loop {
-        match session(options, &setup, counters, stop, lost > 0).await {
+        match session(options, &setup, counters, stop, lost + moved > 0).await {
+            Err(e) if e.topology_changed() && moved < MAX_MOVES && !*stop.borrow() => {
+                moved += 1;
+                counters.set_notice(format!(
+                    "the cluster target's slots moved ({e}); reading its topology again and resuming from its checkpoints"
+                ));
+                tracing::warn!("the cluster target's slots moved ({e}); resuming from its checkpoints");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
             Err(e) if e.needs_new_session() && lost < MAX_TARGET_LOSSES && !*stop.borrow() => {
                 lost += 1;
                 tracing::warn!("{e}; asking the source again from the target's checkpoint");
@@ -450,8 +476,10 @@ async fn migrate(
     if counters.ended_for_good() {
         // The migration is over (cut over or cancelled): Ferry's own key leaves the target.
         let removed = async {
-            let mut target = Client::connect(&options.target).await?;
-            Checkpoint::remove(&mut target, &setup.checkpoint_key).await
+            match crate::cluster::discover(&options.target).await {
+                Ok(Some(topology)) => SlotCheckpoints::remove(&masters(&topology), &setup.checkpoint_key).await,
+                _ => Checkpoint::remove(&mut Client::connect(&options.target).await?, &setup.checkpoint_key).await,
+            }
         };
         if let Err(e) = removed.await {
             tracing::warn!("could not remove the checkpoint {:?} from the target: {e}", options.checkpoint_key);
@@ -475,6 +503,31 @@ async fn migrate(
 /// A lost target connection (or a source that could not continue its stream) starts a new
 /// session this many times in one run, at most.
 const MAX_TARGET_LOSSES: u32 = 10;
+/// A cluster target's slots moving starts a new session this many times in one run, at most (a
+/// resharding moves slot after slot).
+const MAX_MOVES: u32 = 1000;
+
+fn masters(topology: &Topology) -> Vec<Endpoint> {
+    topology.masters().cloned().collect()
+}
+
+/// A cluster has db 0 only: every source db that holds keys must map into it.
+async fn only_db_0(source: &mut Client, filter: &Filter) -> Result<(), MigrateError> {
+    let dbs: Vec<String> = crate::client::keyspace_counts(&source.info("keyspace").await?)
+        .into_iter()
+        .filter(|&(db, _)| filter.db(db) != 0)
+        .map(|(db, _)| db.to_string())
+        .collect();
+    if dbs.is_empty() {
+        return Ok(());
+    }
+    let mapping: Vec<String> = dbs.iter().map(|db| format!("{db}:0")).collect();
+    Err(MigrateError::Filter(format!(
+        "the target is a cluster, which has db 0 only, and the source has keys in db {}: map them into db 0 (--db-map {}), then start again",
+        dbs.join(", "),
+        mapping.join(",")
+    )))
+}
 
 /// Waits (up to a minute, with backoff) until the target answers again; false when asked to stop
 /// or when it does not come back.
@@ -510,9 +563,25 @@ async fn session(
     again: bool,
 ) -> Result<(Converter, bool, bool), MigrateError> {
     let mut target_client = Client::connect(&options.target).await?;
-    let checkpoint = match options.checkpoint {
-        true => Checkpoint::read(&mut target_client, &setup.checkpoint_key).await?,
+    // A cluster's topology may have changed since the last session.
+    let topology = match setup.cluster {
+        true => crate::cluster::discover(&options.target).await?,
         false => None,
+    };
+    let targets = match &topology {
+        Some(topology) => masters(topology),
+        None => vec![options.target.clone()],
+    };
+    let mut slots = None;
+    let checkpoint = match (&topology, options.checkpoint) {
+        (Some(_), _) => {
+            let found = SlotCheckpoints::read(&targets, &setup.checkpoint_key).await?;
+            let base = found.base.clone();
+            slots = Some(found);
+            base
+        }
+        (None, true) => Checkpoint::read(&mut target_client, &setup.checkpoint_key).await?,
+        (None, false) => None,
     };
     let known = target::KnownCommands::ask(&mut target_client).await;
     // Not held across the wait for the source's answer: a target with a client `timeout` would
@@ -544,6 +613,12 @@ async fn session(
         }
         Psync::Full(transfer) => {
             let mut target_client = Client::connect(&options.target).await?;
+            let clear = async |filter: &Filter| -> Result<(), MigrateError> {
+                for target in &targets {
+                    clear_target(&mut Client::connect(target).await?, filter).await?;
+                }
+                Ok(())
+            };
             // A full sync over a target this migration wrote before: it must not keep keys the
             // source deleted since, so the migrated keyspace is cleared first.
             if let Some(c) = &checkpoint {
@@ -554,14 +629,14 @@ async fn session(
                 counters.set_notice(format!(
                     "a full sync again: {why}; the target's migrated keyspace is cleared first, so that keys the source deleted meanwhile do not survive"
                 ));
-                clear_target(&mut target_client, &setup.filter).await?;
+                clear(&setup.filter).await?;
             } else if again && !options.checkpoint {
                 counters.set_notice(
                     "a full sync again (no checkpoint is kept on this target); the target's migrated keyspace is cleared first".into(),
                 );
-                clear_target(&mut target_client, &setup.filter).await?;
+                clear(&setup.filter).await?;
             } else if options.write_mode == WriteMode::ClearFirst {
-                clear_target(&mut target_client, &setup.filter).await?;
+                clear(&setup.filter).await?;
             }
             if let RdbFraming::Length(len) = transfer.start.framing {
                 counters.rdb_total.store(len, Ordering::Release);
@@ -569,7 +644,17 @@ async fn session(
             counters.received_offset.store(transfer.start.offset, Ordering::Release);
             let (replid, offset) = (transfer.start.replid.clone(), transfer.start.offset);
             // Until the snapshot is whole, the target holds part of one: a restart must clear it.
-            if options.checkpoint {
+            if let Some(topology) = &topology {
+                let partial = Checkpoint { replid: replid.clone(), offset, db: 0, complete: false };
+                SlotCheckpoints::remove(&targets, &setup.checkpoint_key).await?;
+                let mut keys = std::collections::HashSet::new();
+                for (shard, target) in topology.shards.iter().zip(&targets) {
+                    let key = SlotCheckpoints::base_key(&setup.checkpoint_key, shard.ranges[0].0);
+                    partial.write(&mut Client::connect(target).await?, &key).await?;
+                    keys.insert(key);
+                }
+                slots = Some(SlotCheckpoints { keys, ..Default::default() });
+            } else if options.checkpoint {
                 Checkpoint { replid: replid.clone(), offset, db: 0, complete: false }
                     .write(&mut target_client, &setup.checkpoint_key)
                     .await?;
@@ -578,9 +663,14 @@ async fn session(
         }
     };
 
-    let writer =
-        Writer::connect(&options.target, &options.writer, counters.applied_offset.clone(), counters.writer.clone())
-            .await?;
+    let writer = Writer::connect(
+        &options.target,
+        topology.as_ref(),
+        &options.writer,
+        counters.applied_offset.clone(),
+        counters.writer.clone(),
+    )
+    .await?;
     let replace = options.write_mode != WriteMode::FailOnExisting;
     let converter = Converter::new(setup.mode, setup.target_info.clone(), replace);
     let (tx, rx) = mpsc::channel::<Batch>(64);
@@ -604,6 +694,7 @@ async fn session(
         db,
         lease: options.lease.clone(),
         transactions: options.checkpoint,
+        slots,
     };
     let mut target_task = tokio::spawn(target::run(side, rx));
 

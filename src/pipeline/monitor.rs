@@ -12,7 +12,7 @@ use crate::endpoint::Endpoint;
 use crate::resp::Frame;
 
 use super::link::SourceLink;
-use super::Counters;
+use super::{Counters, KeyCounts};
 
 pub struct Monitor {
     task: tokio::task::JoinHandle<()>,
@@ -23,6 +23,8 @@ pub struct Peers {
     pub source: SourceLink,
     pub target: Endpoint,
     pub clients: (Client, Client),
+    /// A cluster target's masters: their key counts add up.
+    pub cluster: Option<Vec<Endpoint>>,
 }
 
 /// `checkpoint`: the key of Ferry's checkpoint on the target, which the target's key count leaves out.
@@ -46,22 +48,14 @@ pub fn spawn(peers: Peers, counters: Arc<Counters>, checkpoint: Bytes) -> Monito
                 source = None;
                 continue;
             };
-            let Ok(target_ks) = t.info("keyspace").await else {
+            let target_keys = match &peers.cluster {
+                None => own_key_left_out(t, &checkpoint).await,
+                Some(masters) => cluster_keys(masters, &counters).await,
+            };
+            let Ok(target_keys) = target_keys else {
                 target = None;
                 continue;
             };
-            let target = t;
-            let mut target_keys = keyspace_counts(&target_ks);
-            let has_checkpoint = async {
-                target.request(&["SELECT", &super::checkpoint::DB.to_string()]).await?;
-                target.request(&[&b"EXISTS"[..], &checkpoint]).await
-            };
-            if let Ok(Frame::Integer(1)) = has_checkpoint.await {
-                if let Some((_, n)) = target_keys.iter_mut().find(|(db, _)| *db == super::checkpoint::DB) {
-                    *n = n.saturating_sub(1);
-                }
-                target_keys.retain(|(_, n)| *n > 0);
-            }
             counters.source_offset.store(parse_offset(&repl), Ordering::Release);
             if let Ok(mut k) = counters.keyspaces.lock() {
                 *k = (keyspace_counts(&source_ks), target_keys);
@@ -69,6 +63,30 @@ pub fn spawn(peers: Peers, counters: Arc<Counters>, checkpoint: Bytes) -> Monito
         }
     });
     Monitor { task }
+}
+
+/// A standalone target's key counts, without Ferry's checkpoint.
+async fn own_key_left_out(target: &mut Client, checkpoint: &Bytes) -> Result<KeyCounts, ClientError> {
+    let mut target_keys = keyspace_counts(&target.info("keyspace").await?);
+    target.request(&["SELECT", &super::checkpoint::DB.to_string()]).await?;
+    if let Frame::Integer(1) = target.request(&[&b"EXISTS"[..], checkpoint]).await? {
+        if let Some((_, n)) = target_keys.iter_mut().find(|(db, _)| *db == super::checkpoint::DB) {
+            *n = n.saturating_sub(1);
+        }
+        target_keys.retain(|(_, n)| *n > 0);
+    }
+    Ok(target_keys)
+}
+
+/// A cluster target's keys (db 0 on every master), without Ferry's checkpoints.
+async fn cluster_keys(masters: &[Endpoint], counters: &Counters) -> Result<KeyCounts, ClientError> {
+    let mut total = 0;
+    for master in masters {
+        let mut client = Client::connect(master).await?;
+        total += keyspace_counts(&client.info("keyspace").await?).iter().map(|(_, n)| n).sum::<u64>();
+    }
+    let total = total.saturating_sub(counters.own_keys.load(Ordering::Acquire));
+    Ok(if total > 0 { vec![(0, total)] } else { Vec::new() })
 }
 
 impl Monitor {

@@ -112,6 +112,9 @@ pub struct Counters {
     pub source_offset: AtomicU64,
     pub received_offset: AtomicU64,
     pub resumes: AtomicU64,
+    /// Ferry's own keys on a cluster target (its checkpoints), which the target's key count
+    /// leaves out.
+    pub own_keys: AtomicU64,
     /// Milliseconds from the start to the end of the full sync (0 until then).
     full_sync_ms: AtomicU64,
     /// Shared with the writer (which advances it) and the acker (which reports it).
@@ -141,6 +144,7 @@ impl Counters {
             source_offset: AtomicU64::new(0),
             received_offset: AtomicU64::new(0),
             resumes: AtomicU64::new(0),
+            own_keys: AtomicU64::new(0),
             full_sync_ms: AtomicU64::new(0),
             applied_offset: Arc::new(AtomicU64::new(0)),
             writer: Arc::new(WriterStats::default()),

@@ -13,8 +13,9 @@ use std::sync::Arc;
 use bytes::Bytes;
 use tokio::sync::mpsc;
 
-use super::checkpoint::{self, Checkpoint};
+use super::checkpoint::{self, Checkpoint, SlotCheckpoints};
 use super::lease::Lease;
+use super::slots::SlotStream;
 use super::{Batch, Counters, MigrateError, Phase, KEEP_ALIVE};
 use crate::client::Client;
 use crate::entry::Entry;
@@ -48,7 +49,7 @@ impl KnownCommands {
         KnownCommands(names)
     }
 
-    fn knows(&self, name: &Bytes) -> bool {
+    pub(super) fn knows(&self, name: &Bytes) -> bool {
         self.0.as_ref().is_none_or(|names| names.contains(name))
     }
 }
@@ -125,6 +126,9 @@ pub(super) struct TargetSide {
     /// Apply the stream in transactions with the checkpoint (resumable); without, command by
     /// command, for targets that refuse MULTI (some proxies).
     pub transactions: bool,
+    /// A cluster target: per slot, the offset its checkpoint says is applied (from the checkpoints
+    /// this session resumed from). A cluster always takes the stream in transactions of one slot.
+    pub slots: Option<SlotCheckpoints>,
 }
 
 /// Converts and writes entries until the source side closes the channel, then drains the writer.
@@ -141,7 +145,10 @@ pub(super) async fn run(side: TargetSide, mut rx: mpsc::Receiver<Batch>) -> Resu
         db,
         lease,
         transactions,
+        slots,
     } = side;
+    let mut cluster = slots
+        .map(|resumed| SlotStream::new(checkpoint_key.clone(), replid.clone(), (start, db), resumed, counters.clone()));
     let mut stream = Stream {
         key: checkpoint_key,
         replid,
@@ -158,8 +165,12 @@ pub(super) async fn run(side: TargetSide, mut rx: mpsc::Receiver<Batch>) -> Resu
             // A quiet source: checkpoint what moved, keep the target's connection alive (and find
             // out if it still answers).
             _ = tokio::time::sleep(KEEP_ALIVE) => {
-                if transactions && counters.phase() == Phase::Incremental {
-                    stream.checkpoint_progress(&mut writer).await?;
+                if counters.phase() == Phase::Incremental {
+                    match cluster.as_mut() {
+                        Some(cluster) => cluster.checkpoint_progress(&mut writer).await?,
+                        None if transactions => stream.checkpoint_progress(&mut writer).await?,
+                        None => {}
+                    }
                     writer.flush().await?;
                 }
                 writer.keep_alive().await?;
@@ -185,6 +196,16 @@ pub(super) async fn run(side: TargetSide, mut rx: mpsc::Receiver<Batch>) -> Resu
                     counters.keys_expired.store(converter.expired_skipped, Ordering::Relaxed);
                 }
                 Entry::Function(code) => converter.write_function(&mut writer, code).await?,
+                Entry::SnapshotEnd { offset, replid } if cluster.is_some() => {
+                    writer.drain().await?;
+                    if let Some(cluster) = cluster.as_mut() {
+                        (cluster.replid, cluster.last, cluster.db) = (replid, offset, 0);
+                        cluster.bases(&mut writer).await?;
+                    }
+                    writer.drain().await?;
+                    counters.mark_full_sync_done();
+                    counters.set_phase(Phase::Incremental);
+                }
                 Entry::SnapshotEnd { offset, replid } => {
                     // Incremental means the target holds the whole snapshot: wait for its last
                     // replies, then say so in the checkpoint.
@@ -201,10 +222,27 @@ pub(super) async fn run(side: TargetSide, mut rx: mpsc::Receiver<Batch>) -> Resu
                     counters.mark_full_sync_done();
                     counters.set_phase(Phase::Incremental);
                 }
+                Entry::Replid(replid) if cluster.is_some() => {
+                    if let Some(cluster) = cluster.as_mut() {
+                        cluster.commit(&mut writer, lease.as_deref()).await?;
+                        cluster.replid = replid;
+                    }
+                }
                 Entry::Replid(replid) => {
                     // The source's id changed (a failover it went through): the offsets go on.
                     stream.commit(&mut writer, lease.as_deref()).await?;
                     stream.replid = replid;
+                }
+                Entry::Command { db, argv, end_offset } if cluster.is_some() => {
+                    let Some(cluster) = cluster.as_mut() else { continue };
+                    cluster.command(&mut writer, &filter, &known, lease.as_deref(), (db, argv, end_offset)).await?;
+                    cluster.last = end_offset;
+                    if !cluster.is_open() {
+                        writer.mark_offset(end_offset);
+                    }
+                    if cluster.commands >= TX_COMMANDS {
+                        cluster.commit(&mut writer, lease.as_deref()).await?;
+                    }
                 }
                 Entry::Command { db, argv, end_offset } if !transactions => {
                     apply_plain(&mut writer, &filter, db, argv, end_offset).await?;
@@ -229,24 +267,45 @@ pub(super) async fn run(side: TargetSide, mut rx: mpsc::Receiver<Batch>) -> Resu
                 Entry::Select { db, end_offset } => {
                     stream.db = db;
                     stream.last = end_offset;
-                    if !stream.open {
+                    let open = match cluster.as_mut() {
+                        Some(cluster) => {
+                            (cluster.db, cluster.last) = (db, end_offset);
+                            cluster.is_open()
+                        }
+                        None => stream.open,
+                    };
+                    if !open {
                         writer.mark_offset(end_offset);
                     }
                 }
                 Entry::Offset(offset) => {
                     stream.last = offset;
-                    if !stream.open {
+                    let open = match cluster.as_mut() {
+                        Some(cluster) => {
+                            cluster.last = offset;
+                            cluster.is_open()
+                        }
+                        None => stream.open,
+                    };
+                    if !open {
                         writer.mark_offset(offset);
                     }
                 }
             }
         }
         if rx.is_empty() {
-            if !stream.in_source_tx {
-                stream.commit(&mut writer, lease.as_deref()).await?;
+            match cluster.as_mut() {
+                Some(cluster) => cluster.commit(&mut writer, lease.as_deref()).await?,
+                None if !stream.in_source_tx => stream.commit(&mut writer, lease.as_deref()).await?,
+                None => {}
             }
             writer.flush().await?;
         }
+    }
+    if let Some(cluster) = cluster.as_mut() {
+        cluster.commit(&mut writer, lease.as_deref()).await?;
+        writer.drain().await?;
+        return Ok(converter);
     }
     // Stopped: a source transaction cut in the middle is not applied (the stream gives it again
     // from the checkpoint when the migration resumes).
@@ -304,18 +363,8 @@ async fn apply(
         Route::Stop(why) => return Err(MigrateError::Filter(why)),
     };
     for (target_db, argv) in commands {
-        let name = Bytes::from(argv[0].to_ascii_lowercase());
-        if !known.knows(&name) {
-            let sample = ErrorSample {
-                class: "UNSUPPORTED".into(),
-                command: String::from_utf8_lossy(&name).to_uppercase(),
-                key: argv.get(1).map(|k| String::from_utf8_lossy(k).into_owned()).unwrap_or_default(),
-                message: format!(
-                    "the target does not know the command {}",
-                    String::from_utf8_lossy(&name).to_uppercase()
-                ),
-            };
-            writer.reject(sample)?;
+        if !known.knows(&Bytes::from(argv[0].to_ascii_lowercase())) {
+            unknown_command(writer, &argv)?;
             continue;
         }
         if !stream.open {
@@ -326,5 +375,19 @@ async fn apply(
         writer.send(&argv, 0).await?;
         stream.commands += 1;
     }
+    Ok(())
+}
+
+/// A command the target does not know (the source, newer, ran it): reported as data the target
+/// cannot hold, before it could abort the transaction it would be queued in.
+pub(super) fn unknown_command(writer: &mut Writer, argv: &[Bytes]) -> Result<(), MigrateError> {
+    let name = crate::client::command_name(argv);
+    let sample = ErrorSample {
+        class: "UNSUPPORTED".into(),
+        command: name.clone(),
+        key: argv.get(1).map(|k| String::from_utf8_lossy(k).into_owned()).unwrap_or_default(),
+        message: format!("the target does not know the command {name}"),
+    };
+    writer.reject(sample)?;
     Ok(())
 }

@@ -1,0 +1,275 @@
+//! The incremental sync into a cluster target: the stream's commands go to their slot's master, in
+//! transactions of one slot each (a cluster refuses a transaction across slots), each with that
+//! slot's checkpoint key ([`SlotCheckpoints`]).
+//!
+//! A source transaction cannot stay whole on a cluster: its commands go to their slots'
+//! transactions, each atomic with its slot's checkpoint, so a crash never applies a part twice or
+//! loses one. Commands with keys in several slots are split where that changes nothing (`DEL`,
+//! `UNLINK`, `TOUCH`, `MSET`, and `MSETNX`, which the source propagates only when it succeeded);
+//! any other stops the migration with a message that names it.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+use super::checkpoint::{Checkpoint, SlotCheckpoints};
+use super::lease::Lease;
+use super::target::{unknown_command, KnownCommands};
+use super::{Counters, MigrateError};
+use crate::cluster::{self, SlotsOf};
+use crate::filter::{Filter, Route};
+use crate::writer::{WriteError, Writer};
+
+/// After this many bytes of the stream, the base checkpoints move up (after every master has
+/// answered what came before): a resumed stream then starts near the end, where the source's
+/// backlog still holds it.
+const BASE_EVERY_BYTES: u64 = 8 << 20;
+
+/// Where the cluster side stands in the stream.
+pub(super) struct SlotStream {
+    key: Bytes,
+    pub replid: String,
+    /// Commands waiting for the next commit, per slot, in order.
+    pending: BTreeMap<u16, Vec<Vec<Bytes>>>,
+    pub commands: usize,
+    /// The end offset of the last entry handled; of the last commit; of the last bases.
+    pub last: u64,
+    committed: u64,
+    based: u64,
+    /// The db the stream has selected at `last`.
+    pub db: u32,
+    /// From the checkpoints a session resumed from: a slot's commands up to this offset are on the
+    /// target already.
+    applied: HashMap<u16, u64>,
+    /// The checkpoint keys on the target, counted in the progress' [`Counters::own_keys`].
+    own: HashSet<Bytes>,
+    counters: Arc<Counters>,
+}
+
+impl SlotStream {
+    pub(super) fn new(
+        key: Bytes,
+        replid: String,
+        (start, db): (u64, u32),
+        resumed: SlotCheckpoints,
+        counters: Arc<Counters>,
+    ) -> SlotStream {
+        counters.own_keys.store(resumed.keys.len() as u64, Ordering::Release);
+        SlotStream {
+            key,
+            replid,
+            pending: BTreeMap::new(),
+            commands: 0,
+            last: start,
+            committed: start,
+            based: start,
+            db,
+            applied: resumed.slots,
+            own: resumed.keys,
+            counters,
+        }
+    }
+
+    /// Whether commands wait for a commit.
+    pub(super) fn is_open(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    /// Takes one command of the stream (its end offset is set by the caller afterwards).
+    pub(super) async fn command(
+        &mut self,
+        writer: &mut Writer,
+        filter: &Filter,
+        known: &KnownCommands,
+        lease: Option<&Lease>,
+        (db, argv, end_offset): (u32, Vec<Bytes>, u64),
+    ) -> Result<(), MigrateError> {
+        let commands = match filter.route(db, argv) {
+            Route::Apply(commands) => commands,
+            Route::Skip => return Ok(()),
+            Route::Stop(why) => return Err(MigrateError::Filter(why)),
+        };
+        for (target_db, argv) in commands {
+            if target_db != 0 {
+                return Err(WriteError::ClusterDb { db }.into());
+            }
+            let name = argv[0].to_ascii_uppercase();
+            match &name[..] {
+                // Split across slots (see above); PINGs carry nothing.
+                b"MULTI" | b"EXEC" | b"DISCARD" | b"PING" => continue,
+                b"SWAPDB" | b"MOVE" => return Err(moves_between_dbs(&name)),
+                b"COPY" if argv.iter().skip(3).any(|a| a.eq_ignore_ascii_case(b"DB")) => {
+                    return Err(moves_between_dbs(&name))
+                }
+                _ => {}
+            }
+            if !known.knows(&Bytes::from(argv[0].to_ascii_lowercase())) {
+                unknown_command(writer, &argv)?;
+                continue;
+            }
+            match cluster::slot_of_command(&argv) {
+                SlotsOf::One(slot) => self.queue(slot, argv, end_offset),
+                SlotsOf::None => self.everywhere(writer, lease, &name, argv, end_offset).await?,
+                SlotsOf::Many => {
+                    for (slot, part) in split(&name, &argv)? {
+                        self.queue(slot, part, end_offset);
+                    }
+                }
+                SlotsOf::Unknown => {
+                    return Err(WriteError::UnknownKeys { command: crate::client::command_name(&argv) }.into())
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn queue(&mut self, slot: u16, argv: Vec<Bytes>, end_offset: u64) {
+        // Resumed: this slot's transaction that held the command was committed before.
+        if self.applied.get(&slot).is_some_and(|&done| end_offset <= done) {
+            return;
+        }
+        self.pending.entry(slot).or_default().push(argv);
+        self.commands += 1;
+    }
+
+    /// A command without keys: about every master (FLUSHALL, FUNCTION, SCRIPT), or about none
+    /// (PUBLISH, which a cluster spreads by itself). Everything before it is applied first, and a
+    /// base checkpoint follows it, so that a resumed stream never applies it again.
+    async fn everywhere(
+        &mut self,
+        writer: &mut Writer,
+        lease: Option<&Lease>,
+        name: &[u8],
+        argv: Vec<Bytes>,
+        end_offset: u64,
+    ) -> Result<(), MigrateError> {
+        self.commit(writer, lease).await?;
+        if let Some(lease) = lease {
+            lease.allowed().await?;
+        }
+        match name {
+            b"PUBLISH" | b"SPUBLISH" => writer.send_to_slot(0, &argv).await?,
+            // Ferry's checkpoints go too; the base that follows is the one left.
+            b"FLUSHALL" | b"FLUSHDB" => {
+                writer.send(&argv, 0).await?;
+                self.own.clear();
+            }
+            _ => writer.send(&argv, 0).await?,
+        }
+        self.last = end_offset;
+        self.bases(writer).await
+    }
+
+    /// Sends each slot's waiting commands in a transaction with the slot's checkpoint. Under a
+    /// lease, nothing is sent once it is lost.
+    pub(super) async fn commit(&mut self, writer: &mut Writer, lease: Option<&Lease>) -> Result<(), MigrateError> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        if let Some(lease) = lease {
+            lease.allowed().await?;
+        }
+        let checkpoint = Checkpoint { replid: self.replid.clone(), offset: self.last, db: self.db, complete: true };
+        for (slot, commands) in std::mem::take(&mut self.pending) {
+            writer.send_to_slot(slot, &[Bytes::from_static(b"MULTI")]).await?;
+            for argv in &commands {
+                writer.send_to_slot(slot, argv).await?;
+            }
+            let key = SlotCheckpoints::slot_key(&self.key, slot);
+            writer.send_to_slot(slot, &checkpoint.command(&key)).await?;
+            writer.send_to_slot(slot, &[Bytes::from_static(b"EXEC")]).await?;
+            self.own.insert(key);
+        }
+        self.counters.own_keys.store(self.own.len() as u64, Ordering::Release);
+        writer.mark_offset(self.last);
+        self.commands = 0;
+        self.committed = self.last;
+        if self.last - self.based >= BASE_EVERY_BYTES {
+            self.bases(writer).await?;
+        }
+        Ok(())
+    }
+
+    /// Records progress made with no write (PINGs), when nothing waits.
+    pub(super) async fn checkpoint_progress(&mut self, writer: &mut Writer) -> Result<(), MigrateError> {
+        if self.pending.is_empty() && self.last > self.based && !self.replid.is_empty() {
+            self.bases(writer).await?;
+        }
+        Ok(())
+    }
+
+    /// Once every master has answered everything sent, writes a base checkpoint (on each master)
+    /// at the offset reached.
+    pub(super) async fn bases(&mut self, writer: &mut Writer) -> Result<(), MigrateError> {
+        writer.drain().await?;
+        let checkpoint = Checkpoint { replid: self.replid.clone(), offset: self.last, db: self.db, complete: true };
+        let firsts: Vec<u16> = match writer.topology() {
+            Some(t) => t.shards.iter().filter_map(|s| s.ranges.first().map(|r| r.0)).collect(),
+            None => vec![0],
+        };
+        for slot in firsts {
+            let key = SlotCheckpoints::base_key(&self.key, slot);
+            writer.send_to_slot(slot, &checkpoint.command(&key)).await?;
+            self.own.insert(key);
+        }
+        self.counters.own_keys.store(self.own.len() as u64, Ordering::Release);
+        writer.mark_offset(self.last);
+        writer.flush().await?;
+        self.based = self.last;
+        self.committed = self.last;
+        Ok(())
+    }
+}
+
+fn moves_between_dbs(name: &[u8]) -> MigrateError {
+    MigrateError::Filter(format!(
+        "the source ran {}, which moves keys between dbs; a cluster target has db 0 only, so the migration stopped. Migrate into a standalone target, or keep the source's keys in one db",
+        String::from_utf8_lossy(name)
+    ))
+}
+
+/// A command whose keys are in several slots, as one command per slot, where that changes nothing.
+fn split(name: &[u8], argv: &[Bytes]) -> Result<Vec<(u16, Vec<Bytes>)>, MigrateError> {
+    let (step, command): (usize, &[u8]) = match name {
+        b"DEL" | b"UNLINK" | b"TOUCH" => (1, name),
+        // A propagated MSETNX succeeded: every key was new, so MSETs do the same.
+        b"MSET" | b"MSETNX" => (2, b"MSET"),
+        _ => return Err(WriteError::CrossSlot { command: String::from_utf8_lossy(name).into_owned() }.into()),
+    };
+    let mut parts: Vec<(u16, Vec<Bytes>)> = Vec::new();
+    for group in argv[1..].chunks(step) {
+        let slot = cluster::slot(&group[0]);
+        match parts.iter_mut().find(|(s, _)| *s == slot) {
+            Some((_, part)) => part.extend(group.iter().cloned()),
+            None => {
+                let mut part = vec![Bytes::copy_from_slice(command)];
+                part.extend(group.iter().cloned());
+                parts.push((slot, part));
+            }
+        }
+    }
+    Ok(parts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(parts: &[&str]) -> Vec<Bytes> {
+        parts.iter().map(|p| Bytes::copy_from_slice(p.as_bytes())).collect()
+    }
+
+    #[test]
+    fn cross_slot_commands_split_where_that_changes_nothing() {
+        let parts = split(b"MSETNX", &argv(&["MSETNX", "a", "1", "b", "2", "{a}x", "3"])).unwrap();
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts[0], (cluster::slot(b"a"), argv(&["MSET", "a", "1", "{a}x", "3"])));
+        assert_eq!(parts[1], (cluster::slot(b"b"), argv(&["MSET", "b", "2"])));
+        let parts = split(b"DEL", &argv(&["DEL", "a", "b"])).unwrap();
+        assert_eq!(parts.iter().map(|p| p.1.len()).sum::<usize>(), 4);
+        let err = split(b"RENAME", &argv(&["RENAME", "a", "b"])).unwrap_err().to_string();
+        assert!(err.contains("RENAME") && err.contains("hash tag"), "{err}");
+    }
+}
