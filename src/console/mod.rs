@@ -717,7 +717,7 @@ pub async fn verify_endpoints(
     target: &Endpoint,
     filter: &Filter,
 ) -> Result<VerifyReport, ConsoleError> {
-    let mut s = Client::connect(source).await?;
-    let mut t = Client::connect(target).await?;
-    Ok(verify::run(&mut s, &mut t, filter, &VerifyOptions::default()).await?)
+    let mut s = verify::Keyspace::connect(source).await?;
+    let mut t = verify::Keyspace::connect(target).await?;
+    Ok(verify::run_keyspaces(&mut s, &mut t, filter, &VerifyOptions::default()).await?)
 }

@@ -10,6 +10,7 @@ macro_rules! req {
     };
 }
 
+mod keyspace;
 mod stream;
 
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -22,6 +23,7 @@ use crate::filter::Filter;
 use crate::resp::Frame;
 use crate::server::ServerInfo;
 
+pub use keyspace::Keyspace;
 pub use stream::{GroupData, PendingData, StreamData};
 
 /// A key's value in canonical form.
@@ -397,21 +399,31 @@ impl VerifyReport {
 /// A key that differed on the first read: (source db, target db, key).
 type Candidate = (u32, u32, Bytes);
 
-/// Compares source and target key by key, with bounded memory: the source is scanned in pages and
-/// each page is read from both sides; then the target is scanned for keys the source lacks. Keys
-/// that differ are re-read `recheck_rounds` times before they are reported. Leaves the connections on
-/// an arbitrary db.
+/// Compares source and target key by key (two standalone servers; see [`run_keyspaces`]).
 pub async fn run(
     source: &mut Client,
     target: &mut Client,
     filter: &Filter,
     options: &VerifyOptions,
 ) -> Result<VerifyReport, ClientError> {
+    run_keyspaces(&mut Keyspace::one(source), &mut Keyspace::one(target), filter, options).await
+}
+
+/// Compares source and target key by key, with bounded memory: the source is scanned in pages (on
+/// every master of a cluster) and each page is read from both sides (each key from the master of
+/// its slot); then the target is scanned for keys the source lacks. Keys that differ are re-read
+/// `recheck_rounds` times before they are reported. Leaves the connections on an arbitrary db.
+pub async fn run_keyspaces(
+    source: &mut Keyspace<'_>,
+    target: &mut Keyspace<'_>,
+    filter: &Filter,
+    options: &VerifyOptions,
+) -> Result<VerifyReport, ClientError> {
     let started = std::time::Instant::now();
     let mut report = VerifyReport::default();
     let mut candidates: Vec<Candidate> = Vec::new();
-    let source_field_ttls = ServerInfo::fetch(source).await?.has_hash_field_ttl();
-    let target_info = ServerInfo::fetch(target).await?;
+    let source_field_ttls = ServerInfo::fetch(source.node(0)).await?.has_hash_field_ttl();
+    let target_info = ServerInfo::fetch(target.node(0)).await?;
     let target_field_ttls = target_info.has_hash_field_ttl();
     let how = Compare {
         ttl_tolerance_ms: options.ttl_tolerance_ms,
@@ -419,67 +431,60 @@ pub async fn run(
         target_streams: target_info.at_least(5, 0),
     };
     let sides = Sides { source_field_ttls, target_field_ttls, how };
-    let source_dbs = databases(source).await?;
+    let source_dbs = source.databases().await?;
     for &db in &source_dbs {
         let tdb = filter.db(db);
-        let mut cursor = Bytes::from_static(b"0");
-        loop {
-            select(source, db).await?;
-            let (next, keys) = scan_page(source, &cursor).await?;
-            cursor = next;
-            let keys: Vec<Bytes> = keys.into_iter().filter(|k| filter.key(k)).collect();
-            let a = read_keys(source, &keys, source_field_ttls).await?;
-            select(target, tdb).await?;
-            let b = read_keys(target, &keys, target_field_ttls).await?;
-            for ((key, a), b) in keys.into_iter().zip(a).zip(b) {
-                report.keys_compared += 1;
-                if compare_key(a.as_ref(), b.as_ref(), how).is_some() {
-                    candidates.push((db, tdb, key));
+        for node in 0..source.len() {
+            let mut cursor = Bytes::from_static(b"0");
+            loop {
+                source.select(db).await?;
+                let (next, keys) = scan_page(source.node(node), &cursor).await?;
+                cursor = next;
+                let keys: Vec<Bytes> = keys.into_iter().filter(|k| filter.key(k)).collect();
+                let a = source.read_keys(&keys, source_field_ttls).await?;
+                target.select(tdb).await?;
+                let b = target.read_keys(&keys, target_field_ttls).await?;
+                for ((key, a), b) in keys.into_iter().zip(a).zip(b) {
+                    report.keys_compared += 1;
+                    if compare_key(a.as_ref(), b.as_ref(), how).is_some() {
+                        candidates.push((db, tdb, key));
+                    }
                 }
-            }
-            if cursor.as_ref() == b"0" {
-                break;
+                if cursor.as_ref() == b"0" {
+                    break;
+                }
             }
         }
     }
     // Keys only on the target: scan each target db that a source db maps to, or that holds keys.
     let mut target_dbs: Vec<u32> = source_dbs.iter().map(|&d| filter.db(d)).collect();
-    target_dbs.extend(databases(target).await?);
+    target_dbs.extend(target.databases().await?);
     target_dbs.sort_unstable();
     target_dbs.dedup();
     for tdb in target_dbs {
-        let Some(db) = source_db_of(filter, &source_dbs, tdb) else {
-            // A target db no source db maps to: every key there is extra.
-            select(target, tdb).await?;
+        // Under a mapping that merges dbs, a target key is extra only when no source db that maps
+        // here holds it.
+        let mapped = source_dbs_of(filter, &source_dbs, tdb);
+        for node in 0..target.len() {
             let mut cursor = Bytes::from_static(b"0");
             loop {
-                let (next, keys) = scan_page(target, &cursor).await?;
+                target.select(tdb).await?;
+                let (next, keys) = scan_page(target.node(node), &cursor).await?;
                 cursor = next;
-                candidates.extend(keys.into_iter().filter(|k| filter.key(k)).map(|k| (u32::MAX, tdb, k)));
+                let keys: Vec<Bytes> = keys.into_iter().filter(|k| filter.key(k)).collect();
+                let mut found = vec![false; keys.len()];
+                for &db in &mapped {
+                    source.select(db).await?;
+                    for (f, e) in found.iter_mut().zip(source.exist(&keys).await?) {
+                        *f |= e;
+                    }
+                }
+                // In a target db no source db maps to, every key is extra (nothing to read back).
+                let first = mapped.first().copied().unwrap_or(u32::MAX);
+                candidates.extend(keys.into_iter().zip(found).filter(|(_, f)| !f).map(|(k, _)| (first, tdb, k)));
                 if cursor.as_ref() == b"0" {
                     break;
                 }
-            }
-            continue;
-        };
-        let mut cursor = Bytes::from_static(b"0");
-        loop {
-            select(target, tdb).await?;
-            let (next, keys) = scan_page(target, &cursor).await?;
-            cursor = next;
-            let keys: Vec<Bytes> = keys.into_iter().filter(|k| filter.key(k)).collect();
-            select(source, db).await?;
-            for key in &keys {
-                source.send(&[&b"EXISTS"[..], key]);
-            }
-            source.flush().await?;
-            for key in keys {
-                if source.read_reply().await?.as_int() == Some(0) {
-                    candidates.push((db, tdb, key));
-                }
-            }
-            if cursor.as_ref() == b"0" {
-                break;
             }
         }
     }
@@ -517,9 +522,13 @@ pub async fn run(
     Ok(report)
 }
 
-/// The source db that maps to target db `tdb`, among the source's dbs or `tdb` itself when unmapped.
-fn source_db_of(filter: &Filter, source_dbs: &[u32], tdb: u32) -> Option<u32> {
-    source_dbs.iter().copied().find(|&d| filter.db(d) == tdb).or_else(|| (filter.db(tdb) == tdb).then_some(tdb))
+/// The source dbs that map to target db `tdb`: among the source's dbs, or `tdb` itself when unmapped.
+fn source_dbs_of(filter: &Filter, source_dbs: &[u32], tdb: u32) -> Vec<u32> {
+    let mut dbs: Vec<u32> = source_dbs.iter().copied().filter(|&d| filter.db(d) == tdb).collect();
+    if dbs.is_empty() && filter.db(tdb) == tdb {
+        dbs.push(tdb);
+    }
+    dbs
 }
 
 /// What verify knows of the two servers.
@@ -531,26 +540,23 @@ struct Sides {
 }
 
 async fn recheck(
-    source: &mut Client,
-    target: &mut Client,
+    source: &mut Keyspace<'_>,
+    target: &mut Keyspace<'_>,
     db: u32,
     tdb: u32,
     key: &Bytes,
     sides: Sides,
 ) -> Result<Option<(DiffKind, String)>, ClientError> {
+    let key = std::slice::from_ref(key);
     let a = if db == u32::MAX {
         None
     } else {
-        select(source, db).await?;
-        read_key(source, key, sides.source_field_ttls).await?
+        source.select(db).await?;
+        source.read_keys(key, sides.source_field_ttls).await?.pop().flatten()
     };
-    select(target, tdb).await?;
-    let b = read_key(target, key, sides.target_field_ttls).await?;
+    target.select(tdb).await?;
+    let b = target.read_keys(key, sides.target_field_ttls).await?.pop().flatten();
     Ok(compare_key(a.as_ref(), b.as_ref(), sides.how))
-}
-
-async fn select(client: &mut Client, db: u32) -> Result<(), ClientError> {
-    client.request(&["SELECT", &db.to_string()]).await.map(|_| ())
 }
 
 /// One SCAN page: the next cursor and the keys.
