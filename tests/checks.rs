@@ -10,6 +10,7 @@ use ferry::checks::{self, CheckInput, CheckItem, CheckReport, Level};
 use ferry::client::{info_field, Client};
 use ferry::endpoint::{Endpoint, Secret};
 use ferry::model::{Edition, MigrationType, WriteMode};
+use support::cluster::RedisCluster;
 use support::data::{fill_all_types, fill_bulk, version};
 use support::{argv, cmd, pipeline, RedisServer};
 
@@ -381,15 +382,29 @@ async fn source_dbs_must_exist_on_the_target() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn cluster_editions_are_not_supported_yet() {
-    let (source, target) = (RedisServer::start(), RedisServer::start());
-    let mut input = input(&source, &target);
-    input.target_edition = Edition::Cluster;
-    assert_item(&check(&input).await, "edition", Level::Error, "a cluster target is not supported yet");
+async fn the_edition_must_be_the_targets_shape_and_a_cluster_takes_db_0_only() {
+    let (source, standalone) = (RedisServer::start(), RedisServer::start());
+    let mut src = source.client().await;
+    cmd(&mut src, &["SET", "k", "v"]).await;
+    cmd(&mut src, &["SELECT", "3"]).await;
+    cmd(&mut src, &["SET", "k3", "v"]).await;
+    let mut registered_cluster = input(&source, &standalone);
+    registered_cluster.target_edition = Edition::Cluster;
+    assert_item(&check(&registered_cluster).await, "edition", Level::Error, "does not run in cluster mode");
 
-    let cluster = RedisServer::start_args(&["--cluster-enabled", "yes"]);
-    let report = check(&CheckInput::new(cluster.endpoint(), target.endpoint())).await;
-    assert_item(&report, "edition", Level::Error, "node by node");
+    let cluster = RedisCluster::start(3, 0);
+    let mut into_cluster = input(&source, &cluster.nodes[0]);
+    let report = check(&into_cluster).await;
+    assert_item(&report, "edition", Level::Warning, "register the instance as the cluster edition");
+    assert_item(&report, "databases", Level::Error, "--db-map 3:0");
+    into_cluster.target_edition = Edition::Cluster;
+    into_cluster.filter = ferry::filter::Filter::new(&[ferry::model::DbMapping { source: 3, target: 0 }], &[], &[]);
+    let report = check(&into_cluster).await;
+    assert_item(&report, "edition", Level::Pass, "the master of its slot");
+    assert_item(&report, "databases", Level::Pass, "every source db maps into db 0");
+
+    let report = check(&CheckInput::new(cluster.endpoint(), standalone.endpoint())).await;
+    assert_item(&report, "edition", Level::Error, "one replication stream per master");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

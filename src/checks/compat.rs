@@ -70,6 +70,23 @@ pub(super) async fn databases(ctx: &mut Ctx<'_>) -> CheckItem {
         return DATABASES.pass("source empty", "the source holds no keys");
     };
     let listed = used.iter().map(u32::to_string).collect::<Vec<_>>().join(", ");
+    match cluster_mode(&mut t.client).await {
+        Ok(true) => {
+            let unmapped: Vec<u32> = used.iter().copied().filter(|&db| ctx.input.filter.db(db) != 0).collect();
+            let value = format!("source db {listed}; the target is a cluster (db 0 only)");
+            if unmapped.is_empty() {
+                return DATABASES.pass(value, "every source db maps into db 0");
+            }
+            let dbs = unmapped.iter().map(u32::to_string).collect::<Vec<_>>();
+            let mapping = dbs.iter().map(|db| format!("{db}:0")).collect::<Vec<_>>().join(",");
+            return DATABASES.error(
+                value,
+                format!("the source has keys in db {}, which a cluster cannot hold: map them into db 0 (--db-map {mapping})", dbs.join(", ")),
+            );
+        }
+        Ok(false) => {}
+        Err(e) => return DATABASES.could_not_check(e),
+    }
     match config_get(&mut t.client, "databases").await {
         Ok(Some(count)) => match count.parse::<u32>() {
             Ok(count) if highest >= count => DATABASES.error(
@@ -110,40 +127,45 @@ fn too_high(db: u32, limit: &str) -> String {
     )
 }
 
-/// The writer speaks to one standalone server, and a cluster source is many replication streams.
+/// Whether a server runs in cluster mode.
+async fn cluster_mode(client: &mut Client) -> Result<bool, crate::client::ClientError> {
+    Ok(crate::client::info_field(&client.info("cluster").await?, "cluster_enabled") == Some("1"))
+}
+
+/// The target's shape must be the instance's edition; a cluster source is many replication
+/// streams, which Ferry does not read yet.
 pub(super) async fn edition(ctx: &mut Ctx<'_>) -> CheckItem {
-    let mut problems = Vec::new();
-    let target = match ctx.input.target_edition {
+    let registered = match ctx.input.target_edition {
         Edition::Standard => "standard",
-        Edition::Cluster => {
-            problems.push("a cluster target is not supported yet: use a standard instance".to_string());
-            "cluster"
-        }
+        Edition::Cluster => "cluster",
     };
-    let s = match ctx.source.up() {
-        Ok(s) => s,
-        // What the input alone shows is still worth saying.
-        Err(why) if !problems.is_empty() => {
-            return EDITION
-                .error(format!("target {target}"), format!("{} (source not checked: {why})", problems.join("; ")))
-        }
-        Err(why) => return EDITION.not_checked([Some(why)]),
+    let (s, t) = match (ctx.source.up(), ctx.target.up()) {
+        (Ok(s), Ok(t)) => (s, t),
+        (s, t) => return EDITION.not_checked([s.err(), t.err()]),
     };
-    let cluster = match s.client.info("cluster").await {
-        Ok(info) => crate::client::info_field(&info, "cluster_enabled") == Some("1"),
-        Err(e) => return EDITION.could_not_check(e),
+    let (source, target) = match (cluster_mode(&mut s.client).await, cluster_mode(&mut t.client).await) {
+        (Ok(source), Ok(target)) => (source, target),
+        (Err(e), _) | (_, Err(e)) => return EDITION.could_not_check(e),
     };
-    if cluster {
-        problems.push(
-            "the source runs in cluster mode: a cluster source must be migrated node by node, which Ferry does not support yet"
-                .to_string(),
+    let shape = |cluster: bool| if cluster { "cluster" } else { "standalone" };
+    let value = format!("source {} → target {} ({registered} edition)", shape(source), shape(target));
+    if source {
+        return EDITION.error(
+            value,
+            "the source runs in cluster mode: a cluster source is one replication stream per master, which Ferry does not read yet; migrate each master into the target with its own task",
         );
     }
-    let value = format!("source {} → target {target}", if cluster { "cluster" } else { "standalone" });
-    if problems.is_empty() {
-        EDITION.pass(value, "a standalone source into a standard instance")
-    } else {
-        EDITION.error(value, problems.join("; "))
+    match (ctx.input.target_edition, target) {
+        (Edition::Cluster, false) => EDITION.error(
+            value,
+            "the instance is registered as the cluster edition, but the target does not run in cluster mode: correct the instance's edition",
+        ),
+        (Edition::Standard, true) => EDITION.warning(
+            value,
+            "the target runs in cluster mode: every key goes to the master of its slot, and every source db must map into db 0; register the instance as the cluster edition",
+        ),
+        (_, true) => EDITION.pass(value, "a standalone source into a cluster: every key goes to the master of its slot"),
+        (_, false) => EDITION.pass(value, "a standalone source into a standalone target"),
     }
 }
 
