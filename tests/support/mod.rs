@@ -6,6 +6,7 @@
 
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
+pub mod cluster;
 pub mod data;
 pub mod random;
 pub mod relay;
@@ -53,7 +54,7 @@ pub fn binary_version(binary: &Path) -> (u32, u32) {
     (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
 }
 
@@ -69,11 +70,16 @@ impl RedisServer {
     /// Starts `binary` with extra `--name value` arguments; retries on another port if the chosen
     /// one was taken in between.
     pub fn start_with(binary: &Path, args: &[&str]) -> RedisServer {
+        Self::start_on(binary, args, free_port)
+    }
+
+    /// As [`RedisServer::start_with`], on a port `pick` chooses.
+    pub fn start_on(binary: &Path, args: &[&str], pick: fn() -> u16) -> RedisServer {
         let mut last_log = String::new();
         let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
         for _ in 0..5 {
             let dir = tempfile::tempdir().expect("temp dir");
-            let port = free_port();
+            let port = pick();
             match spawn(binary, port, dir.path(), &args) {
                 Ok(child) => return RedisServer { child, port, binary: binary.to_path_buf(), args, dir },
                 Err(log) => last_log = log,

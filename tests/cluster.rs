@@ -1,0 +1,233 @@
+//! Cluster targets against real servers: a 3-master Redis Cluster started by the test (`redis-cli
+//! --cluster create`), a standalone source with several dbs mapped into db 0, writes running
+//! throughout (non-idempotent ones, and commands across slots), then every key compared value by
+//! value and TTL by TTL. Faults: the migration stopped and started again mid-stream (resume from
+//! the per-slot checkpoints, exactly once), a cross-slot command that cannot be split.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use ferry::client::{info_field, Client};
+use ferry::filter::Filter;
+use ferry::model::DbMapping;
+use ferry::pipeline::{MigrateOptions, Migration, Phase};
+use ferry::verify::{compare_key, Compare, KeyState};
+use support::cluster::{contents, RedisCluster};
+use support::data::{fill_all_types, fill_bulk};
+use support::{cmd, RedisServer};
+
+/// Non-idempotent writes until stopped, in several slots, and commands whose keys span slots.
+fn load(mut client: Client) -> (Arc<AtomicBool>, tokio::task::JoinHandle<u64>) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    let task = tokio::spawn(async move {
+        let mut n = 0u64;
+        while !flag.load(Ordering::Acquire) {
+            let i = n.to_string();
+            cmd(&mut client, &["INCR", "load:counter"]).await;
+            cmd(&mut client, &["INCR", &format!("load:counter:{}", n % 7)]).await;
+            cmd(&mut client, &["LPUSH", "load:list", &i]).await;
+            cmd(&mut client, &["XADD", "load:stream", "*", "n", &i]).await;
+            // Keys in different slots in one command: split per slot on the way.
+            cmd(&mut client, &["MSET", &format!("load:a:{i}"), &i, &format!("load:b:{i}"), &i]).await;
+            if n % 3 == 0 {
+                cmd(&mut client, &["DEL", &format!("load:a:{i}"), &format!("load:b:{i}")]).await;
+            }
+            cmd(&mut client, &["SET", &format!("load:ttl:{}", n % 50), &i, "PX", "600000"]).await;
+            // A source transaction across slots.
+            cmd(&mut client, &["MULTI"]).await;
+            cmd(&mut client, &["INCR", "load:tx:x"]).await;
+            cmd(&mut client, &["INCR", "load:tx:y"]).await;
+            cmd(&mut client, &["EXEC"]).await;
+            n += 1;
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        n
+    });
+    (stop, task)
+}
+
+/// Every key of the source's dbs (merged, as mapped into db 0).
+async fn source_contents(source: &RedisServer) -> BTreeMap<Bytes, KeyState> {
+    let mut client = source.client().await;
+    let mut all = BTreeMap::new();
+    for db in ["0", "1", "15"] {
+        cmd(&mut client, &["SELECT", db]).await;
+        let mut keys = Vec::new();
+        let mut cursor = Bytes::from_static(b"0");
+        loop {
+            let reply = client.request(&[&b"SCAN"[..], &cursor, b"COUNT", b"1000"]).await.unwrap();
+            let ferry::resp::Frame::Array(parts) = reply else { panic!("SCAN") };
+            cursor = parts[0].as_bytes().cloned().unwrap();
+            if let ferry::resp::Frame::Array(page) = &parts[1] {
+                keys.extend(page.iter().filter_map(|k| k.as_bytes().cloned()));
+            }
+            if cursor.as_ref() == b"0" {
+                break;
+            }
+        }
+        let states = ferry::verify::read_keys(&mut client, &keys, false).await.unwrap();
+        all.extend(keys.into_iter().zip(states).filter_map(|(k, s)| Some((k, s?))));
+    }
+    all
+}
+
+/// The cluster holds exactly the source's keys, value by value and TTL by TTL.
+async fn assert_same(source: &RedisServer, cluster: &RedisCluster) {
+    let how = Compare { ttl_tolerance_ms: 1000, target_field_ttls: false, target_streams: true };
+    let (a, b) = (source_contents(source).await, cluster.contents().await);
+    let mut differences = Vec::new();
+    for key in a.keys().chain(b.keys().filter(|k| !a.contains_key(*k))) {
+        if let Some(d) = compare_key(a.get(key), b.get(key), how) {
+            differences.push((String::from_utf8_lossy(key).into_owned(), d));
+        }
+    }
+    assert!(
+        differences.is_empty(),
+        "{} of {} keys differ, first: {:?}",
+        differences.len(),
+        a.len(),
+        &differences[..differences.len().min(5)]
+    );
+    assert!(a.len() > 100, "a real dataset: {}", a.len());
+}
+
+fn options(source: &RedisServer, cluster: &RedisCluster) -> MigrateOptions {
+    let mut options = MigrateOptions::new(source.endpoint(), cluster.endpoint());
+    let mapping = [DbMapping { source: 1, target: 0 }, DbMapping { source: 15, target: 0 }];
+    options.filter = Filter::new(&mapping, &[], &[]);
+    options.checkpoint_key = "ferry:checkpoint:cluster-test".into();
+    options
+}
+
+async fn incremental(m: Migration) -> Migration {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while m.counters.phase() != Phase::Incremental {
+        assert!(m.counters.phase() != Phase::Failed, "failed: {:?}", m.counters.failure());
+        assert!(Instant::now() < deadline, "no incremental sync: {:?}", m.counters.snapshot());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    m
+}
+
+async fn sync_full(source: &mut Client) -> u64 {
+    let info = source.info("stats").await.unwrap();
+    info_field(&info, "sync_full").and_then(|v| v.parse().ok()).unwrap_or(0)
+}
+
+async fn counter(cluster: &RedisCluster, key: &str) -> Option<i64> {
+    cmd(&mut cluster.client_for(key).await, &["GET", key]).await.as_int()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_standalone_source_with_three_dbs_lands_in_a_three_master_cluster_under_writes() {
+    let source = RedisServer::start();
+    let cluster = RedisCluster::start(3, 0);
+    let mut src = source.client().await;
+    fill_all_types(&mut src).await;
+    fill_bulk(&mut src, 3_000).await;
+    let m = incremental(Migration::start(options(&source, &cluster))).await;
+    let (stop, writes) = load(source.client().await);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    stop.store(true, Ordering::Release);
+    let writes = writes.await.unwrap();
+    support::caught_up(&m, &mut src, 30).await;
+    let progress = m.counters.snapshot();
+    m.stop_for_good();
+    m.wait().await.expect("ends cleanly");
+    assert_same(&source, &cluster).await;
+    assert_eq!(counter(&cluster, "load:counter").await, Some(writes as i64), "every INCR once");
+    assert_eq!(counter(&cluster, "load:tx:y").await, Some(writes as i64));
+    // Every master got its share, and the checkpoints left with the migration.
+    for master in cluster.masters().await {
+        let mut client = Client::connect(&master).await.unwrap();
+        let keys = contents(&mut client).await.len();
+        assert!(keys > 100, "{master:?} holds {keys} keys");
+        let own = cmd(&mut client, &["KEYS", "ferry:*"]).await;
+        assert_eq!(own, ferry::resp::Frame::Array(vec![]), "no checkpoint left on {master:?}");
+    }
+    let target_keys: u64 = progress.target_keys.iter().map(|(_, n)| n).sum();
+    assert!(target_keys > 3_000, "the progress counts the keys of every master: {target_keys}");
+
+    // Verify reads each key from the master of its slot: clean, then it sees what was changed.
+    let filter = options(&source, &cluster).filter;
+    let (from, into) = (source.endpoint(), cluster.endpoint());
+    let verify = || ferry::console::verify_endpoints(&from, &into, &filter);
+    let report = verify().await.unwrap();
+    assert!(report.identical() && report.keys_compared > 3_000, "{report:?}");
+    cmd(&mut cluster.client_for("bulk:1").await, &["SET", "bulk:1", "changed"]).await;
+    cmd(&mut cluster.client_for("bulk:2").await, &["DEL", "bulk:2"]).await;
+    cmd(&mut cluster.client_for("only-on-target").await, &["SET", "only-on-target", "x"]).await;
+    let report = verify().await.unwrap();
+    assert_eq!((report.different, report.missing, report.extra), (1, 1, 1), "{:?}", report.differences);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopped_and_started_again_mid_stream_it_resumes_from_the_slot_checkpoints_exactly_once() {
+    let source = RedisServer::start();
+    let cluster = RedisCluster::start(3, 0);
+    let mut src = source.client().await;
+    fill_bulk(&mut src, 3_000).await;
+    let mut m = incremental(Migration::start(options(&source, &cluster))).await;
+    let full = sync_full(&mut src).await;
+    let (stop, writes) = load(source.client().await);
+    for round in 0..3 {
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        // Stopped with writes coming: the base checkpoints stay behind the slots' own, so the
+        // next start replays from the base and must skip, slot by slot, what is applied already.
+        m.stop();
+        m.wait().await.expect("ends cleanly");
+        m = incremental(Migration::start(options(&source, &cluster))).await;
+        let notice = m.counters.snapshot().notice.unwrap_or_default();
+        assert!(notice.contains("resumed at offset"), "round {round}: {notice}");
+    }
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    stop.store(true, Ordering::Release);
+    let writes = writes.await.unwrap();
+    support::caught_up(&m, &mut src, 30).await;
+    assert_eq!(sync_full(&mut src).await, full, "no full sync: every start resumed");
+    m.stop_for_good();
+    m.wait().await.expect("ends cleanly");
+    assert_same(&source, &cluster).await;
+    assert_eq!(counter(&cluster, "load:counter").await, Some(writes as i64), "every INCR exactly once");
+    for i in 0..7 {
+        let expected = (0..writes).filter(|n| n % 7 == i).count() as i64;
+        let key = format!("load:counter:{i}");
+        assert_eq!(counter(&cluster, &key).await, (expected > 0).then_some(expected), "{key}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn source_dbs_not_mapped_into_db_0_are_named_before_anything_is_written() {
+    let source = RedisServer::start();
+    let cluster = RedisCluster::start(3, 0);
+    let mut src = source.client().await;
+    fill_all_types(&mut src).await; // dbs 0, 1 and 15
+    let mut options = options(&source, &cluster);
+    options.filter = Filter::default();
+    let err = Migration::start(options).wait().await.unwrap_err().to_string();
+    assert!(err.contains("db 1, 15") && err.contains("--db-map 1:0,15:0"), "{err}");
+    assert!(cluster.contents().await.is_empty(), "nothing written");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cross_slot_command_that_cannot_be_split_stops_the_migration_and_names_it() {
+    let source = RedisServer::start();
+    let cluster = RedisCluster::start(3, 0);
+    let mut src = source.client().await;
+    cmd(&mut src, &["SET", "a", "1"]).await;
+    let m = incremental(Migration::start(options(&source, &cluster))).await;
+    cmd(&mut src, &["RENAME", "a", "b"]).await; // "a" and "b" hash to different slots
+    let err = m.wait().await.unwrap_err().to_string();
+    assert!(err.contains("RENAME") && err.contains("different hash slots"), "{err}");
+    // Nothing of it half-applied: "a" is still where it was.
+    assert_eq!(
+        cmd(&mut cluster.client_for("a").await, &["GET", "a"]).await.as_bytes().map(|b| b.to_vec()),
+        Some(b"1".to_vec())
+    );
+}

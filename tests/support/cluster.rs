@@ -1,0 +1,122 @@
+//! A Redis Cluster of real servers for the tests: `--cluster-enabled yes` nodes on free ports (at
+//! most 55535: each node's cluster bus listens on its port + 10000), joined by `redis-cli --cluster
+//! create`, and killed on Drop with their servers.
+
+use std::collections::BTreeMap;
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use ferry::client::Client;
+use ferry::endpoint::Endpoint;
+use ferry::verify::KeyState;
+
+use super::RedisServer;
+
+/// A port for a cluster node: free, at most 55535, and with its bus port (+10000) free too.
+fn cluster_port() -> u16 {
+    loop {
+        let port = super::free_port();
+        if port <= 55535 && TcpListener::bind(("127.0.0.1", port + 10000)).is_ok() {
+            return port;
+        }
+    }
+}
+
+pub struct RedisCluster {
+    /// Masters first, then replicas.
+    pub nodes: Vec<RedisServer>,
+    pub masters: usize,
+}
+
+impl RedisCluster {
+    /// `masters` masters with `replicas` replicas each, of the default server.
+    pub fn start(masters: usize, replicas: usize) -> RedisCluster {
+        Self::start_with(&super::default_binary(), masters, replicas)
+    }
+
+    pub fn start_with(binary: &Path, masters: usize, replicas: usize) -> RedisCluster {
+        let args =
+            ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000"];
+        let nodes: Vec<RedisServer> =
+            (0..masters * (1 + replicas)).map(|_| RedisServer::start_on(binary, &args, cluster_port)).collect();
+        let mut create = Command::new("redis-cli");
+        create.arg("--cluster").arg("create");
+        create.args(nodes.iter().map(|n| format!("127.0.0.1:{}", n.port)));
+        create.args(["--cluster-replicas", &replicas.to_string(), "--cluster-yes"]);
+        let out = create.output().expect("redis-cli (apt-get install redis-tools) creates the cluster");
+        assert!(out.status.success(), "cluster create failed: {}", String::from_utf8_lossy(&out.stdout));
+        let cluster = RedisCluster { nodes, masters };
+        cluster.wait_ok();
+        cluster
+    }
+
+    /// Waits until every node says the cluster is ok.
+    pub fn wait_ok(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let ok = self.nodes.iter().all(|n| {
+                let out = Command::new("redis-cli").args(["-p", &n.port.to_string(), "CLUSTER", "INFO"]).output();
+                out.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("cluster_state:ok"))
+            });
+            if ok {
+                return;
+            }
+            assert!(Instant::now() < deadline, "the cluster did not become ok in 30 s");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn url(&self) -> String {
+        self.nodes[0].url()
+    }
+
+    pub fn endpoint(&self) -> Endpoint {
+        self.nodes[0].endpoint()
+    }
+
+    /// The masters as they are now (after a failover, the promoted replicas).
+    pub async fn masters(&self) -> Vec<Endpoint> {
+        let topology = ferry::cluster::discover(&self.endpoint()).await.expect("topology").expect("a cluster");
+        topology.masters().cloned().collect()
+    }
+
+    /// A client for the master that serves `key`.
+    pub async fn client_for(&self, key: &str) -> Client {
+        let topology = ferry::cluster::discover(&self.endpoint()).await.expect("topology").expect("a cluster");
+        let shard = topology.shard_of(ferry::cluster::slot(key.as_bytes()));
+        Client::connect(&topology.shards[shard].master).await.expect("connect to a master")
+    }
+
+    /// Every key of the cluster (Ferry's own left out) with its state, read from its master.
+    pub async fn contents(&self) -> BTreeMap<Bytes, KeyState> {
+        let mut all = BTreeMap::new();
+        for master in self.masters().await {
+            let mut client = Client::connect(&master).await.expect("connect to a master");
+            all.extend(contents(&mut client).await);
+        }
+        all
+    }
+}
+
+/// Every key of db 0 of one server (Ferry's own left out) with its state.
+pub async fn contents(client: &mut Client) -> BTreeMap<Bytes, KeyState> {
+    let mut keys = Vec::new();
+    let mut cursor = Bytes::from_static(b"0");
+    client.request(&["SELECT", "0"]).await.expect("SELECT");
+    loop {
+        let reply = client.request(&[&b"SCAN"[..], &cursor, b"COUNT", b"1000"]).await.expect("SCAN");
+        let ferry::resp::Frame::Array(parts) = reply else { panic!("SCAN reply") };
+        cursor = parts[0].as_bytes().cloned().expect("cursor");
+        if let ferry::resp::Frame::Array(page) = &parts[1] {
+            keys.extend(page.iter().filter_map(|k| k.as_bytes().cloned()).filter(|k| !ferry::filter::is_own_key(k)));
+        }
+        if cursor.as_ref() == b"0" {
+            break;
+        }
+    }
+    let states = ferry::verify::read_keys(client, &keys, false).await.expect("read keys");
+    keys.into_iter().zip(states).filter_map(|(k, s)| Some((k, s?))).collect()
+}
