@@ -16,6 +16,7 @@
 use bytes::Bytes;
 
 use crate::client::{Client, ClientError};
+use crate::cluster::Topology;
 use crate::endpoint::Endpoint;
 use crate::resp::Frame;
 
@@ -57,23 +58,16 @@ impl Checkpoint {
     /// Reads the checkpoint from the target (`None` when there is none, e.g. a target restarted
     /// without persistence). Leaves the connection on db [`DB`].
     pub async fn read(target: &mut Client, key: &Bytes) -> Result<Option<Checkpoint>, ClientError> {
-        target.request(&["SELECT", &DB.to_string()]).await?;
-        let reply = target.request(&[&b"HGETALL"[..], key]).await?;
-        let pairs = match reply {
-            Frame::Array(items) | Frame::Map(items) => items,
-            _ => Vec::new(),
-        };
-        let field = |name: &str| {
-            pairs
-                .chunks(2)
-                .find(|c| c[0].as_bytes().is_some_and(|b| b.as_ref() == name.as_bytes()))
-                .and_then(|c| c.get(1)?.as_bytes().map(|v| String::from_utf8_lossy(v).into_owned()))
-        };
+        Ok(Self::parse(&read_fields(target, key).await?))
+    }
+
+    fn parse(fields: &[(String, String)]) -> Option<Checkpoint> {
+        let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
         let (Some(replid), Some(offset)) = (field("replid"), field("offset").and_then(|o| o.parse().ok())) else {
-            return Ok(None);
+            return None;
         };
         let db = field("db").and_then(|d| d.parse().ok()).unwrap_or(0);
-        Ok(Some(Checkpoint { replid, offset, db, complete: field("snapshot").as_deref() == Some("complete") }))
+        Some(Checkpoint { replid: replid.to_string(), offset, db, complete: field("snapshot") == Some("complete") })
     }
 
     /// Writes the checkpoint outside a transaction (before the snapshot, after it).
@@ -89,19 +83,31 @@ impl Checkpoint {
     }
 }
 
+/// A hash's fields, as text (db [`DB`] is selected first).
+async fn read_fields(target: &mut Client, key: &Bytes) -> Result<Vec<(String, String)>, ClientError> {
+    target.request(&["SELECT", &DB.to_string()]).await?;
+    Ok(fields_of(target.request(&[&b"HGETALL"[..], key]).await?))
+}
+
 /// A cluster target's checkpoint. A transaction on a cluster must stay in one slot, so each slot
 /// written in the incremental sync has a key of its own (`<key>:slot:{tag}`, in that slot), updated
-/// in the slot's transactions: it says which offset that slot's data reflects. Keys of another
-/// kind (`<key>:base:{tag}`, one in a slot of each master) say which offset *every* slot reflects:
-/// they are written only once every master has answered everything before. A resumed stream starts
-/// at the newest base and skips, slot by slot, the commands a slot key says are applied — so no
-/// command is applied twice even when the masters stood at different offsets. A slot moved to
-/// another master (a resharding) takes its key along.
+/// in the slot's transactions: it says which offset that slot's data reflects. Base keys
+/// (`<key>:base:{tag}`, one on each master, in one of its slots) say which offset *the slots that
+/// master served* reflect; they are written once every master has answered everything before.
+///
+/// Every statement lives on the master whose data it describes and reaches its replicas in the
+/// same order as that data: when a master fails and a replica that missed its last writes takes
+/// over, it misses the statements about them too. A resumed stream starts at the lowest offset any
+/// slot is known to reflect, and each slot skips what it holds already — so no command is applied
+/// twice or lost, even when the masters stood at different offsets. A slot moved to another master
+/// (a resharding) takes its key along.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SlotCheckpoints {
-    /// The newest base (none on a target this migration has not written).
+    /// Where a resumed stream starts (the lowest offset a slot reflects), or a partial snapshot
+    /// when some slot is covered by nothing complete; `None` on a target this migration has not
+    /// written.
     pub base: Option<Checkpoint>,
-    /// Per slot, the offset its data reflects (only where it is beyond the base).
+    /// Per slot, the offset its data reflects, where it is beyond the base.
     pub slots: std::collections::HashMap<u16, u64>,
     /// Every checkpoint key found.
     pub keys: std::collections::HashSet<Bytes>,
@@ -124,80 +130,156 @@ impl SlotCheckpoints {
         Bytes::from(name)
     }
 
-    /// Reads every checkpoint key from every master.
-    pub async fn read(masters: &[Endpoint], key: &Bytes) -> Result<SlotCheckpoints, ClientError> {
+    /// The command that records a base: `checkpoint` holds for every slot in `ranges`.
+    pub fn base_command(key: &Bytes, slot: u16, checkpoint: &Checkpoint, ranges: &[(u16, u16)]) -> Vec<Bytes> {
+        let mut command = checkpoint.command(&Self::base_key(key, slot));
+        let ranges: Vec<String> = ranges.iter().map(|(from, to)| format!("{from}-{to}")).collect();
+        command.extend([Bytes::from_static(b"slots"), Bytes::from(ranges.join(","))]);
+        command
+    }
+
+    /// Every name a checkpoint key of `key` can have, with its kind and slot.
+    fn every_name(key: &Bytes) -> Vec<(&'static str, u16, Bytes)> {
+        (0..crate::cluster::SLOTS)
+            .flat_map(|s| [("slot", s, Self::slot_key(key, s)), ("base", s, Self::base_key(key, s))])
+            .collect()
+    }
+
+    /// Reads every checkpoint key, each from the master of its slot (by name, not by a scan,
+    /// which a resharding could make miss one).
+    pub async fn read(topology: &Topology, key: &Bytes) -> Result<SlotCheckpoints, ClientError> {
+        use crate::cluster::SLOTS;
+        let names = Self::every_name(key);
+        let replies = on_owners(topology, &names, b"HGETALL").await?;
         let mut found = SlotCheckpoints::default();
+        // Per slot: the newest complete statement about it.
+        let mut covered: Vec<Option<Checkpoint>> = vec![None; SLOTS as usize];
         let mut partial: Option<Checkpoint> = None;
-        for master in masters {
-            let mut client = Client::connect(master).await?;
-            for (kind, name) in own_keys(&mut client, key).await? {
-                let Some(c) = Checkpoint::read(&mut client, &name).await? else { continue };
-                found.keys.insert(name.clone());
-                if kind == "slot" {
-                    let slot = crate::cluster::slot(&name);
-                    let at = found.slots.entry(slot).or_default();
-                    *at = (*at).max(c.offset);
-                } else if !c.complete {
-                    if partial.as_ref().is_none_or(|p| p.offset < c.offset) {
-                        partial = Some(c);
+        let mut cover = |slot: u16, c: &Checkpoint| {
+            let at = &mut covered[(slot % SLOTS) as usize];
+            if at.as_ref().is_none_or(|a| a.offset < c.offset) {
+                *at = Some(c.clone());
+            }
+        };
+        for ((kind, slot, name), reply) in names.into_iter().zip(replies) {
+            let fields = fields_of(reply);
+            let Some(c) = Checkpoint::parse(&fields) else { continue };
+            found.keys.insert(name);
+            if !c.complete {
+                if partial.as_ref().is_none_or(|p| p.offset < c.offset) {
+                    partial = Some(c);
+                }
+            } else if kind == "slot" {
+                cover(slot, &c);
+            } else {
+                let ranges = fields.iter().find(|(k, _)| k == "slots").map(|(_, v)| v.as_str()).unwrap_or("");
+                for range in ranges.split(',') {
+                    let bounds = range.split_once('-').and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)));
+                    if let Some((from, to)) = bounds {
+                        (from..=to).for_each(|s| cover(s, &c));
                     }
-                } else if found.base.as_ref().is_none_or(|b| b.offset < c.offset) {
-                    found.base = Some(c);
                 }
             }
         }
-        // A snapshot begun after the newest complete base is not whole.
-        if let Some(p) = partial {
-            if found.base.as_ref().is_none_or(|b| b.offset < p.offset) {
-                found.base = Some(p);
+        if found.keys.is_empty() {
+            return Ok(found);
+        }
+        // A slot no complete statement covers: the snapshot never reached it whole (or the master
+        // that held it lost it in a failover), so only a full sync is right.
+        if covered.iter().any(Option::is_none) {
+            let mut c =
+                partial.unwrap_or_else(|| Checkpoint { replid: String::new(), offset: 0, db: 0, complete: false });
+            c.complete = false;
+            found.base = Some(c);
+            return Ok(found);
+        }
+        let start = covered.iter().flatten().min_by_key(|c| c.offset).cloned();
+        if let Some(start) = &start {
+            for (slot, c) in covered.iter().enumerate() {
+                if let Some(c) = c.as_ref().filter(|c| c.offset > start.offset) {
+                    found.slots.insert(slot as u16, c.offset);
+                }
             }
         }
-        if let Some(base) = &found.base {
-            found.slots.retain(|_, offset| *offset > base.offset);
-        }
+        found.base = start;
         Ok(found)
     }
 
-    /// Removes every checkpoint key from every master.
-    pub async fn remove(masters: &[Endpoint], key: &Bytes) -> Result<(), ClientError> {
-        for master in masters {
-            let mut client = Client::connect(master).await?;
-            for (_, name) in own_keys(&mut client, key).await? {
-                client.request(&[&b"DEL"[..], &name]).await?;
-            }
-        }
-        Ok(())
+    /// Removes every checkpoint key, each from the master of its slot.
+    pub async fn remove(topology: &Topology, key: &Bytes) -> Result<(), ClientError> {
+        on_owners(topology, &Self::every_name(key), b"DEL").await.map(|_| ())
     }
 }
 
-/// The checkpoint keys of `key` on one master, with their kind (a SCAN: there is at most one per
-/// slot).
-async fn own_keys(client: &mut Client, key: &Bytes) -> Result<Vec<(&'static str, Bytes)>, ClientError> {
-    let mut escaped = Vec::with_capacity(key.len() + 2);
-    for &c in key.iter() {
-        if matches!(c, b'*' | b'?' | b'[' | b']' | b'\\') {
-            escaped.push(b'\\');
+fn fields_of(reply: Frame) -> Vec<(String, String)> {
+    let pairs = match reply {
+        Frame::Array(items) | Frame::Map(items) => items,
+        _ => Vec::new(),
+    };
+    let text = |f: &Frame| f.as_bytes().map(|b| String::from_utf8_lossy(b).into_owned());
+    pairs.chunks(2).filter_map(|c| Some((text(&c[0])?, text(c.get(1)?)?))).collect()
+}
+
+/// Sends `command <name>` for every name to the master of its slot, pipelined, and returns the
+/// replies in order. A key whose slot moved meanwhile (`MOVED`, or `ASK` while it moves) is asked
+/// where the reply says; a second redirection is an error (the next session tries again).
+async fn on_owners(
+    topology: &Topology,
+    names: &[(&'static str, u16, Bytes)],
+    command: &'static [u8],
+) -> Result<Vec<Frame>, ClientError> {
+    let mut replies: Vec<Option<Frame>> = vec![None; names.len()];
+    for (i, shard) in topology.shards.iter().enumerate() {
+        let mine: Vec<usize> = (0..names.len()).filter(|&j| topology.shard_of(names[j].1) == i).collect();
+        let mut client = Client::connect(&shard.master).await?;
+        client.request(&["SELECT", &DB.to_string()]).await?;
+        for chunk in mine.chunks(4096) {
+            for &j in chunk {
+                client.send(&[command, &names[j].2[..]]);
+            }
+            client.flush().await?;
+            for &j in chunk {
+                replies[j] = Some(client.read_reply().await?);
+            }
         }
-        escaped.push(c);
     }
+    let mut out = Vec::with_capacity(names.len());
+    for ((_, _, name), reply) in names.iter().zip(replies) {
+        let reply = reply.unwrap_or(Frame::Null);
+        let redirect = reply.error_message().filter(|m| m.starts_with("MOVED ") || m.starts_with("ASK "));
+        out.push(match redirect {
+            None => reply,
+            Some(message) => redirected(topology, &message, command, name).await?,
+        });
+    }
+    for reply in &out {
+        if let Some(message) = reply.error_message() {
+            return Err(ClientError::Server {
+                addr: String::new(),
+                command: String::from_utf8_lossy(command).into(),
+                message,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Follows one `MOVED <slot> <host:port>` or `ASK <slot> <host:port>` reply.
+async fn redirected(topology: &Topology, message: &str, command: &[u8], name: &Bytes) -> Result<Frame, ClientError> {
+    let mut words = message.split_whitespace();
+    let (kind, address) = (words.next().unwrap_or(""), words.nth(1).unwrap_or(""));
+    let seed = &topology.shards[0].master;
+    let (host, port) = address.rsplit_once(':').unwrap_or((address, ""));
+    let node = Endpoint {
+        host: if host.is_empty() { seed.host.clone() } else { host.to_string() },
+        port: port.parse().unwrap_or(0),
+        user: seed.user.clone(),
+        password: seed.password.clone(),
+    };
+    let mut client = Client::connect(&node).await?;
     client.request(&["SELECT", &DB.to_string()]).await?;
-    let mut names = Vec::new();
-    for kind in ["slot", "base"] {
-        let mut pattern = escaped.clone();
-        pattern.extend_from_slice(format!(":{kind}:{{*").as_bytes());
-        let mut cursor = Bytes::from_static(b"0");
-        loop {
-            let reply = client.request(&[&b"SCAN"[..], &cursor, b"MATCH", &pattern, b"COUNT", b"1000"]).await?;
-            let Frame::Array(parts) = reply else { break };
-            let mut parts = parts.into_iter();
-            cursor = parts.next().and_then(|c| c.as_bytes().cloned()).unwrap_or_else(|| Bytes::from_static(b"0"));
-            if let Some(Frame::Array(keys)) = parts.next() {
-                names.extend(keys.iter().filter_map(|k| Some((kind, k.as_bytes()?.clone()))));
-            }
-            if cursor.as_ref() == b"0" {
-                break;
-            }
-        }
+    if kind == "ASK" {
+        client.request(&["ASKING"]).await?;
     }
-    Ok(names)
+    client.raw_request(&[command, &name[..]]).await
 }

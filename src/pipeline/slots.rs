@@ -11,6 +11,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
@@ -22,10 +23,11 @@ use crate::cluster::{self, SlotsOf};
 use crate::filter::{Filter, Route};
 use crate::writer::{WriteError, Writer};
 
-/// After this many bytes of the stream, the base checkpoints move up (after every master has
-/// answered what came before): a resumed stream then starts near the end, where the source's
-/// backlog still holds it.
+/// After this many bytes of the stream, or this long, the base checkpoints move up (after every
+/// master has answered what came before: one round trip's pause): a resumed stream then starts
+/// near the end, where the source's backlog still holds it.
 const BASE_EVERY_BYTES: u64 = 8 << 20;
+const BASE_EVERY: Duration = Duration::from_secs(1);
 
 /// Where the cluster side stands in the stream.
 pub(super) struct SlotStream {
@@ -34,10 +36,10 @@ pub(super) struct SlotStream {
     /// Commands waiting for the next commit, per slot, in order.
     pending: BTreeMap<u16, Vec<Vec<Bytes>>>,
     pub commands: usize,
-    /// The end offset of the last entry handled; of the last commit; of the last bases.
+    /// The end offset of the last entry handled; of the last bases.
     pub last: u64,
-    committed: u64,
     based: u64,
+    based_at: Instant,
     /// The db the stream has selected at `last`.
     pub db: u32,
     /// From the checkpoints a session resumed from: a slot's commands up to this offset are on the
@@ -63,8 +65,8 @@ impl SlotStream {
             pending: BTreeMap::new(),
             commands: 0,
             last: start,
-            committed: start,
             based: start,
+            based_at: Instant::now(),
             db,
             applied: resumed.slots,
             own: resumed.keys,
@@ -185,8 +187,7 @@ impl SlotStream {
         self.counters.own_keys.store(self.own.len() as u64, Ordering::Release);
         writer.mark_offset(self.last);
         self.commands = 0;
-        self.committed = self.last;
-        if self.last - self.based >= BASE_EVERY_BYTES {
+        if self.last - self.based >= BASE_EVERY_BYTES || self.based_at.elapsed() >= BASE_EVERY {
             self.bases(writer).await?;
         }
         Ok(())
@@ -200,25 +201,26 @@ impl SlotStream {
         Ok(())
     }
 
-    /// Once every master has answered everything sent, writes a base checkpoint (on each master)
-    /// at the offset reached.
+    /// Once every master has answered everything sent, writes on each master a base checkpoint:
+    /// the slots it serves reflect the offset reached.
     pub(super) async fn bases(&mut self, writer: &mut Writer) -> Result<(), MigrateError> {
         writer.drain().await?;
         let checkpoint = Checkpoint { replid: self.replid.clone(), offset: self.last, db: self.db, complete: true };
-        let firsts: Vec<u16> = match writer.topology() {
-            Some(t) => t.shards.iter().filter_map(|s| s.ranges.first().map(|r| r.0)).collect(),
-            None => vec![0],
+        let shards: Vec<Vec<(u16, u16)>> = match writer.topology() {
+            Some(t) => t.shards.iter().map(|s| s.ranges.clone()).collect(),
+            None => vec![vec![(0, cluster::SLOTS - 1)]],
         };
-        for slot in firsts {
-            let key = SlotCheckpoints::base_key(&self.key, slot);
-            writer.send_to_slot(slot, &checkpoint.command(&key)).await?;
-            self.own.insert(key);
+        for ranges in shards {
+            let slot = ranges[0].0;
+            let command = SlotCheckpoints::base_command(&self.key, slot, &checkpoint, &ranges);
+            writer.send_to_slot(slot, &command).await?;
+            self.own.insert(command[1].clone());
         }
         self.counters.own_keys.store(self.own.len() as u64, Ordering::Release);
         writer.mark_offset(self.last);
         writer.flush().await?;
         self.based = self.last;
-        self.committed = self.last;
+        self.based_at = Instant::now();
         Ok(())
     }
 }
