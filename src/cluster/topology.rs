@@ -137,10 +137,8 @@ pub async fn discover(seed: &Endpoint) -> Result<Option<Topology>, ClusterError>
                     _ => replicas.push(node(&host, port)),
                 }
             }
-            if ranges.is_empty() {
-                continue;
-            }
-            let master = master.ok_or_else(|| malformed("CLUSTER SHARDS", "slots without a master"))?;
+            // A shard whose master failed and has no successor yet: its slots are not served.
+            let Some(master) = master.filter(|_| !ranges.is_empty()) else { continue };
             shards.push(Shard { master, replicas, ranges });
         }
     } else {

@@ -149,7 +149,12 @@ impl MigrateError {
     /// Whether a cluster target's slots moved (a resharding, a failover): the next session reads
     /// its topology again and resumes from its checkpoints.
     fn topology_changed(&self) -> bool {
-        matches!(self, MigrateError::Target(e) if e.is_redirection())
+        match self {
+            MigrateError::Target(e) => e.is_redirection(),
+            // Reading the checkpoints while slots move.
+            MigrateError::Client(ClientError::Server { message, .. }) => crate::writer::is_redirection(message),
+            _ => false,
+        }
     }
 
     /// Whether the connection to the target was lost (the target closed it, restarted, or cannot be
@@ -160,6 +165,9 @@ impl MigrateError {
                 || matches!(e, ClientError::Server { message, .. } if message.starts_with("LOADING"))
         };
         match self {
+            // A cluster between a master's failure and its replica's promotion.
+            MigrateError::Cluster(ClusterError::Uncovered { .. }) => true,
+            MigrateError::Cluster(ClusterError::Client(e)) => lost(e),
             MigrateError::Target(WriteError::Client(e)) => lost(e),
             MigrateError::Target(WriteError::Rejected { class, .. }) => class == "LOADING",
             MigrateError::Client(e) => lost(e),
@@ -378,8 +386,8 @@ async fn run(
 /// What stays the same across the sessions of one migration.
 struct Setup {
     target_info: ServerInfo,
-    /// The target is a cluster: its topology is read at each session.
-    cluster: bool,
+    /// A cluster target's nodes: its topology is read at each session.
+    cluster: Option<Nodes>,
     mode: Mode,
     filter: Filter,
     checkpoint_key: Bytes,
@@ -420,7 +428,11 @@ async fn migrate(
             source: link.clone(),
             target: options.target.clone(),
             clients: (source_client, target_client),
-            cluster: topology.as_ref().map(|t| t.masters().cloned().collect()),
+            cluster: topology.as_ref().map(|t| {
+                let mut nodes = vec![options.target.clone()];
+                nodes.extend(t.shards.iter().flat_map(|s| std::iter::once(&s.master).chain(&s.replicas)).cloned());
+                nodes
+            }),
         },
         counters.clone(),
         checkpoint_key.clone(),
@@ -436,7 +448,8 @@ async fn migrate(
         false => None,
     };
     let clock = sampler.as_ref().map(|(clock, _)| clock.clone());
-    let setup = Setup { target_info, cluster: topology.is_some(), mode, filter, checkpoint_key, clock };
+    let cluster = topology.as_ref().map(|t| Nodes::new(&options.target, t));
+    let setup = Setup { target_info, cluster, mode, filter, checkpoint_key, clock };
 
     // Sessions: a lost target connection ends one, and the next resumes from the target's checkpoint.
     let mut lost = 0;
@@ -461,7 +474,7 @@ async fn migrate(
                     "the connection to the target broke ({e}); resuming from the target's checkpoint"
                 ));
                 tracing::warn!("the connection to the target broke ({e}); resuming from its checkpoint");
-                if !wait_for(&options.target, stop).await {
+                if !wait_for(&options.target, setup.cluster.as_ref(), stop).await {
                     break Err(e);
                 }
             }
@@ -476,9 +489,12 @@ async fn migrate(
     if counters.ended_for_good() {
         // The migration is over (cut over or cancelled): Ferry's own key leaves the target.
         let removed = async {
-            match crate::cluster::discover(&options.target).await {
-                Ok(Some(topology)) => SlotCheckpoints::remove(&masters(&topology), &setup.checkpoint_key).await,
-                _ => Checkpoint::remove(&mut Client::connect(&options.target).await?, &setup.checkpoint_key).await,
+            match &setup.cluster {
+                Some(nodes) => match nodes.topology().await {
+                    Ok(topology) => SlotCheckpoints::remove(&topology, &setup.checkpoint_key).await,
+                    Err(e) => Err(ClientError::Closed { addr: options.target.to_string(), context: format!(": {e}") }),
+                },
+                None => Checkpoint::remove(&mut Client::connect(&options.target).await?, &setup.checkpoint_key).await,
             }
         };
         if let Err(e) = removed.await {
@@ -507,6 +523,52 @@ const MAX_TARGET_LOSSES: u32 = 10;
 /// resharding moves slot after slot).
 const MAX_MOVES: u32 = 1000;
 
+/// A cluster target's nodes as last seen, the one the user gave first: the topology is read from
+/// the first that answers, so a migration goes on when that one fails and its replica takes over.
+struct Nodes(std::sync::Mutex<Vec<Endpoint>>);
+
+impl Nodes {
+    fn new(seed: &Endpoint, topology: &Topology) -> Nodes {
+        let nodes = Nodes(std::sync::Mutex::new(vec![seed.clone()]));
+        nodes.learn(topology);
+        nodes
+    }
+
+    fn learn(&self, topology: &Topology) {
+        if let Ok(mut known) = self.0.lock() {
+            for shard in &topology.shards {
+                for node in std::iter::once(&shard.master).chain(&shard.replicas) {
+                    if !known.contains(node) {
+                        known.push(node.clone());
+                    }
+                }
+            }
+        }
+    }
+
+    async fn topology(&self) -> Result<Topology, ClusterError> {
+        let known = self.0.lock().map(|k| k.clone()).unwrap_or_default();
+        let mut failure = None;
+        for node in &known {
+            match crate::cluster::discover(node).await {
+                Ok(Some(topology)) => {
+                    self.learn(&topology);
+                    return Ok(topology);
+                }
+                // A node that answers but has left cluster mode: ask the next.
+                Ok(None) => {}
+                Err(e) => failure = Some(e),
+            }
+        }
+        Err(failure.unwrap_or_else(|| {
+            ClusterError::Client(ClientError::Closed {
+                addr: known.first().map(|n| n.to_string()).unwrap_or_default(),
+                context: ": no node of the cluster answers".into(),
+            })
+        }))
+    }
+}
+
 fn masters(topology: &Topology) -> Vec<Endpoint> {
     topology.masters().cloned().collect()
 }
@@ -529,18 +591,28 @@ async fn only_db_0(source: &mut Client, filter: &Filter) -> Result<(), MigrateEr
     )))
 }
 
-/// Waits (up to a minute, with backoff) until the target answers again; false when asked to stop
-/// or when it does not come back.
-async fn wait_for(target: &Endpoint, stop: &mut watch::Receiver<bool>) -> bool {
+/// Waits (up to a minute, with backoff) until the target answers again — a cluster: until it
+/// says it is ok and every master answers (after a master's failure, once its replica took over);
+/// false when asked to stop or when it does not come back.
+async fn wait_for(target: &Endpoint, cluster: Option<&Nodes>, stop: &mut watch::Receiver<bool>) -> bool {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     let mut delay = Duration::from_millis(100);
     while tokio::time::Instant::now() < deadline {
-        match Client::connect(target).await {
-            Ok(mut client) => match client.raw_request(&["PING"]).await {
-                Ok(reply) if reply.error_message().is_none() => return true,
-                _ => {}
+        let answers = match cluster {
+            None => answers(target).await,
+            Some(nodes) => match nodes.topology().await {
+                Ok(topology) => {
+                    let mut all = cluster_ok(&topology.shards[0].master).await;
+                    for master in topology.masters() {
+                        all = all && answers(master).await;
+                    }
+                    all
+                }
+                Err(_) => false,
             },
-            Err(e) => tracing::debug!("the target does not answer yet: {e}"),
+        };
+        if answers {
+            return true;
         }
         tokio::select! {
             _ = tokio::time::sleep(delay) => {}
@@ -549,6 +621,28 @@ async fn wait_for(target: &Endpoint, stop: &mut watch::Receiver<bool>) -> bool {
         delay = (delay * 2).min(Duration::from_secs(2));
     }
     false
+}
+
+/// Whether a server answers PING.
+async fn answers(server: &Endpoint) -> bool {
+    match Client::connect(server).await {
+        Ok(mut client) => matches!(client.raw_request(&["PING"]).await, Ok(reply) if reply.error_message().is_none()),
+        Err(e) => {
+            tracing::debug!("the target does not answer yet: {e}");
+            false
+        }
+    }
+}
+
+/// Whether a cluster node says the cluster is ok.
+async fn cluster_ok(node: &Endpoint) -> bool {
+    let Ok(mut client) = Client::connect(node).await else { return false };
+    match client.request(&["CLUSTER", "INFO"]).await {
+        Ok(reply) => reply
+            .as_bytes()
+            .is_some_and(|text| String::from_utf8_lossy(text).lines().any(|line| line.trim() == "cluster_state:ok")),
+        Err(_) => false,
+    }
 }
 
 /// One session: from the target's checkpoint (a partial resync) or a snapshot (a full resync) to
@@ -562,20 +656,21 @@ async fn session(
     stop: &mut watch::Receiver<bool>,
     again: bool,
 ) -> Result<(Converter, bool, bool), MigrateError> {
-    let mut target_client = Client::connect(&options.target).await?;
     // A cluster's topology may have changed since the last session.
-    let topology = match setup.cluster {
-        true => crate::cluster::discover(&options.target).await?,
-        false => None,
+    let topology = match &setup.cluster {
+        Some(nodes) => Some(nodes.topology().await?),
+        None => None,
     };
     let targets = match &topology {
         Some(topology) => masters(topology),
         None => vec![options.target.clone()],
     };
+    // The target itself, or a master of the cluster (the node the user gave may be down).
+    let mut target_client = Client::connect(&targets[0]).await?;
     let mut slots = None;
     let checkpoint = match (&topology, options.checkpoint) {
-        (Some(_), _) => {
-            let found = SlotCheckpoints::read(&targets, &setup.checkpoint_key).await?;
+        (Some(topology), _) => {
+            let found = SlotCheckpoints::read(topology, &setup.checkpoint_key).await?;
             let base = found.base.clone();
             slots = Some(found);
             base
@@ -606,13 +701,16 @@ async fn session(
             counters.set_notice(format!(
                 "resumed at offset {offset} from the target's checkpoint, with a partial resync: nothing is copied again"
             ));
-            counters.applied_offset.fetch_max(offset, Ordering::AcqRel);
-            counters.received_offset.fetch_max(offset, Ordering::AcqRel);
+            // What the target holds now, not what an earlier session saw applied: a target that
+            // lost writes (restarted from an AOF written every second, a cluster master replaced by
+            // a replica that missed its last writes) gets them again, and a cutover waits for them.
+            counters.applied_offset.store(offset, Ordering::Release);
+            counters.received_offset.store(offset, Ordering::Release);
             counters.set_phase(Phase::Incremental);
             (source::Start::Stream { stream, ack, replid: replid.clone(), db }, replid, offset, db)
         }
         Psync::Full(transfer) => {
-            let mut target_client = Client::connect(&options.target).await?;
+            let mut target_client = Client::connect(&targets[0]).await?;
             let clear = async |filter: &Filter| -> Result<(), MigrateError> {
                 for target in &targets {
                     clear_target(&mut Client::connect(target).await?, filter).await?;
@@ -642,11 +740,12 @@ async fn session(
                 counters.rdb_total.store(len, Ordering::Release);
             }
             counters.received_offset.store(transfer.start.offset, Ordering::Release);
+            counters.applied_offset.store(transfer.start.offset, Ordering::Release);
             let (replid, offset) = (transfer.start.replid.clone(), transfer.start.offset);
             // Until the snapshot is whole, the target holds part of one: a restart must clear it.
             if let Some(topology) = &topology {
                 let partial = Checkpoint { replid: replid.clone(), offset, db: 0, complete: false };
-                SlotCheckpoints::remove(&targets, &setup.checkpoint_key).await?;
+                SlotCheckpoints::remove(topology, &setup.checkpoint_key).await?;
                 let mut keys = std::collections::HashSet::new();
                 for (shard, target) in topology.shards.iter().zip(&targets) {
                     let key = SlotCheckpoints::base_key(&setup.checkpoint_key, shard.ranges[0].0);

@@ -23,7 +23,7 @@ pub struct Peers {
     pub source: SourceLink,
     pub target: Endpoint,
     pub clients: (Client, Client),
-    /// A cluster target's masters: their key counts add up.
+    /// A cluster target's nodes (any answers for the topology): its masters' key counts add up.
     pub cluster: Option<Vec<Endpoint>>,
 }
 
@@ -40,23 +40,26 @@ pub fn spawn(peers: Peers, counters: Arc<Counters>, checkpoint: Bytes) -> Monito
             if source.is_none() {
                 source = peers.source.client().await.ok();
             }
-            if target.is_none() {
-                target = Client::connect(&peers.target).await.ok();
-            }
-            let (Some(s), Some(t)) = (source.as_mut(), target.as_mut()) else { continue };
+            let Some(s) = source.as_mut() else { continue };
             let (Ok(repl), Ok(source_ks)) = (s.info("replication").await, s.info("keyspace").await) else {
                 source = None;
                 continue;
             };
+            counters.source_offset.store(parse_offset(&repl), Ordering::Release);
             let target_keys = match &peers.cluster {
-                None => own_key_left_out(t, &checkpoint).await,
-                Some(masters) => cluster_keys(masters, &counters).await,
+                None => {
+                    if target.is_none() {
+                        target = Client::connect(&peers.target).await.ok();
+                    }
+                    let Some(t) = target.as_mut() else { continue };
+                    own_key_left_out(t, &checkpoint).await
+                }
+                Some(nodes) => cluster_keys(nodes, &counters).await,
             };
             let Ok(target_keys) = target_keys else {
                 target = None;
                 continue;
             };
-            counters.source_offset.store(parse_offset(&repl), Ordering::Release);
             if let Ok(mut k) = counters.keyspaces.lock() {
                 *k = (keyspace_counts(&source_ks), target_keys);
             }
@@ -78,10 +81,21 @@ async fn own_key_left_out(target: &mut Client, checkpoint: &Bytes) -> Result<Key
     Ok(target_keys)
 }
 
-/// A cluster target's keys (db 0 on every master), without Ferry's checkpoints.
-async fn cluster_keys(masters: &[Endpoint], counters: &Counters) -> Result<KeyCounts, ClientError> {
+/// A cluster target's keys (db 0 on every master as the cluster says now), without Ferry's
+/// checkpoints.
+async fn cluster_keys(nodes: &[Endpoint], counters: &Counters) -> Result<KeyCounts, ClientError> {
+    let mut topology = None;
+    for node in nodes {
+        if let Ok(Some(t)) = crate::cluster::discover(node).await {
+            topology = Some(t);
+            break;
+        }
+    }
+    let Some(topology) = topology else {
+        return Err(ClientError::Closed { addr: String::new(), context: ": no node of the cluster answers".into() });
+    };
     let mut total = 0;
-    for master in masters {
+    for master in topology.masters() {
         let mut client = Client::connect(master).await?;
         total += keyspace_counts(&client.info("keyspace").await?).iter().map(|(_, n)| n).sum::<u64>();
     }

@@ -282,6 +282,12 @@ impl WriteError {
     /// (`TRYAGAIN`, `CLUSTERDOWN`): its topology changed. Nothing of the refused transaction was
     /// applied; a new session reads the topology again and resumes from the checkpoints.
     pub fn is_redirection(&self) -> bool {
-        matches!(self, WriteError::Rejected { class, .. } if matches!(class.as_str(), "MOVED" | "ASK" | "TRYAGAIN" | "CLUSTERDOWN"))
+        matches!(self, WriteError::Rejected { class, .. } if is_redirection(class))
     }
+}
+
+/// Whether an error reply (or its class) says a cluster's slot is served elsewhere or not now.
+pub fn is_redirection(message: &str) -> bool {
+    let class = message.split_whitespace().next().unwrap_or("");
+    matches!(class, "MOVED" | "ASK" | "TRYAGAIN" | "CLUSTERDOWN")
 }
