@@ -15,7 +15,7 @@ use bytes::Bytes;
 use ferry::client::{info_field, Client};
 use ferry::filter::Filter;
 use ferry::model::DbMapping;
-use ferry::pipeline::{MigrateOptions, Migration, Phase};
+use ferry::pipeline::{MigrateOptions, Migration, Phase, SlotCheckpoints};
 use ferry::verify::{compare_key, Compare, KeyState};
 use support::cluster::{contents, RedisCluster};
 use support::data::{fill_all_types, fill_bulk};
@@ -137,6 +137,15 @@ async fn a_standalone_source_with_three_dbs_lands_in_a_three_master_cluster_unde
     stop.store(true, Ordering::Release);
     let writes = writes.await.unwrap();
     support::caught_up(&m, &mut src, 30).await;
+    // Quiet: the bases move up to where the stream stands, so a restart would replay nothing.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let saved = SlotCheckpoints::read(&cluster.topology().await, &Bytes::from_static(b"ferry:checkpoint:cluster-test"))
+        .await
+        .unwrap();
+    let base = saved.base.expect("base checkpoints");
+    assert!(base.complete, "{base:?}");
+    assert_eq!(base.offset, m.counters.applied_offset.load(Ordering::Acquire), "{base:?}");
+    assert!(saved.slots.is_empty(), "no slot is ahead of the bases: {:?}", saved.slots.len());
     let progress = m.counters.snapshot();
     m.stop_for_good();
     m.wait().await.expect("ends cleanly");
@@ -230,4 +239,60 @@ async fn a_cross_slot_command_that_cannot_be_split_stops_the_migration_and_names
         cmd(&mut cluster.client_for("a").await, &["GET", "a"]).await.as_bytes().map(|b| b.to_vec()),
         Some(b"1".to_vec())
     );
+}
+
+/// Under the load until it is stopped, something happens to the target cluster; then the target
+/// equals the source with every INCR applied once, and the source did not sync in full again.
+/// Returns how many times the migration resumed from the target's checkpoints.
+async fn through(source: &RedisServer, cluster: &mut RedisCluster, fault: impl AsyncFnOnce(&mut RedisCluster)) -> u64 {
+    let mut src = source.client().await;
+    fill_bulk(&mut src, 3_000).await;
+    let m = incremental(Migration::start(options(source, cluster))).await;
+    let full = sync_full(&mut src).await;
+    let (stop, writes) = load(source.client().await);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    fault(cluster).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stop.store(true, Ordering::Release);
+    let writes = writes.await.unwrap();
+    support::caught_up(&m, &mut src, 60).await;
+    let progress = m.counters.snapshot();
+    let notice = progress.notice.unwrap_or_default();
+    assert_eq!(sync_full(&mut src).await, full, "no full sync: resumed from the checkpoints ({notice})");
+    m.stop_for_good();
+    m.wait().await.expect("ends cleanly");
+    assert_same(source, cluster).await;
+    assert_eq!(counter(cluster, "load:counter").await, Some(writes as i64), "every INCR exactly once");
+    assert_eq!(counter(cluster, "load:tx:x").await, Some(writes as i64));
+    eprintln!("{writes} rounds of writes, {} resumes; {notice}", progress.resumes);
+    progress.resumes
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_target_master_killed_and_replaced_by_its_replica_loses_and_doubles_nothing() {
+    let source = RedisServer::start();
+    let mut cluster = RedisCluster::start(3, 1);
+    // The node the migration was given: it must go on through the others.
+    let resumes = through(&source, &mut cluster, async |cluster: &mut RedisCluster| {
+        cluster.kill9(0);
+        cluster.wait_ok();
+    })
+    .await;
+    assert!(resumes >= 1, "the lost master ended a session: {resumes}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn target_slots_resharded_during_the_sync_lose_and_double_nothing() {
+    let source = RedisServer::start();
+    let mut cluster = RedisCluster::start(3, 0);
+    let resumes = through(&source, &mut cluster, async |cluster: &mut RedisCluster| cluster.reshard(1000).await).await;
+    assert!(resumes >= 1, "the moved slots redirected writes, which ended a session: {resumes}");
+    let served: Vec<usize> = cluster
+        .topology()
+        .await
+        .shards
+        .iter()
+        .map(|s| s.ranges.iter().map(|(a, b)| (b - a + 1) as usize).sum())
+        .collect();
+    assert!(served.iter().any(|&n| n > 6000), "a master serves the moved slots too: {served:?}");
 }

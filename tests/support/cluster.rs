@@ -53,11 +53,11 @@ impl RedisCluster {
         cluster
     }
 
-    /// Waits until every node says the cluster is ok.
+    /// Waits until every node still running says the cluster is ok.
     pub fn wait_ok(&self) {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            let ok = self.nodes.iter().all(|n| {
+            let ok = self.alive().all(|n| {
                 let out = Command::new("redis-cli").args(["-p", &n.port.to_string(), "CLUSTER", "INFO"]).output();
                 out.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("cluster_state:ok"))
             });
@@ -67,6 +67,43 @@ impl RedisCluster {
             assert!(Instant::now() < deadline, "the cluster did not become ok in 30 s");
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+
+    fn alive(&self) -> impl Iterator<Item = &RedisServer> {
+        self.nodes.iter().filter(|n| super::answers(n.port))
+    }
+
+    /// Kills node `i` with SIGKILL (its replica takes over after the node timeout, 2 s).
+    pub fn kill9(&mut self, i: usize) {
+        self.nodes[i].kill9();
+    }
+
+    /// The topology, as any running node tells it.
+    pub async fn topology(&self) -> ferry::cluster::Topology {
+        for node in self.alive() {
+            if let Ok(Some(topology)) = ferry::cluster::discover(&node.endpoint()).await {
+                return topology;
+            }
+        }
+        panic!("no node of the cluster answers")
+    }
+
+    /// Moves `slots` slots from the master of the first shard to the master of the second with
+    /// `redis-cli --cluster reshard` (keys move with MIGRATE, clients see ASK and MOVED).
+    pub async fn reshard(&self, slots: usize) {
+        let topology = self.topology().await;
+        let id = |e: &Endpoint| {
+            let out = Command::new("redis-cli").args(["-p", &e.port.to_string(), "CLUSTER", "MYID"]).output().unwrap();
+            String::from_utf8_lossy(&out.stdout).trim().to_string()
+        };
+        let (from, to) = (&topology.shards[0].master, &topology.shards[1].master);
+        let out = Command::new("redis-cli")
+            .args(["--cluster", "reshard", &format!("127.0.0.1:{}", from.port)])
+            .args(["--cluster-from", &id(from), "--cluster-to", &id(to)])
+            .args(["--cluster-slots", &slots.to_string(), "--cluster-yes"])
+            .output()
+            .expect("redis-cli reshard");
+        assert!(out.status.success(), "reshard failed: {}", String::from_utf8_lossy(&out.stdout));
     }
 
     pub fn url(&self) -> String {
@@ -79,13 +116,12 @@ impl RedisCluster {
 
     /// The masters as they are now (after a failover, the promoted replicas).
     pub async fn masters(&self) -> Vec<Endpoint> {
-        let topology = ferry::cluster::discover(&self.endpoint()).await.expect("topology").expect("a cluster");
-        topology.masters().cloned().collect()
+        self.topology().await.masters().cloned().collect()
     }
 
     /// A client for the master that serves `key`.
     pub async fn client_for(&self, key: &str) -> Client {
-        let topology = ferry::cluster::discover(&self.endpoint()).await.expect("topology").expect("a cluster");
+        let topology = self.topology().await;
         let shard = topology.shard_of(ferry::cluster::slot(key.as_bytes()));
         Client::connect(&topology.shards[shard].master).await.expect("connect to a master")
     }

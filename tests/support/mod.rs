@@ -312,7 +312,7 @@ fn spawn(binary: &Path, port: u16, dir: &Path, args: &[String]) -> Result<Child,
 }
 
 /// A blocking PING over a plain socket, used while waiting for a server to come up.
-fn answers(port: u16) -> bool {
+pub fn answers(port: u16) -> bool {
     use std::io::{Read, Write};
     let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else { return false };
     let _ = s.set_read_timeout(Some(Duration::from_millis(500)));
