@@ -15,7 +15,7 @@ use support::data::{fill_all_types, fill_bulk, version};
 use support::{argv, cmd, pipeline, RedisServer};
 
 /// Every item of a public-network check, in order.
-const ALL_IDS: [&str; 20] = [
+const ALL_IDS: [&str; 21] = [
     "region",
     "source.connect",
     "target.connect",
@@ -29,6 +29,7 @@ const ALL_IDS: [&str; 20] = [
     "target.eviction",
     "databases",
     "edition",
+    "target.cluster",
     "source.modules",
     "source.functions",
     "filter.commands",
@@ -402,6 +403,25 @@ async fn the_edition_must_be_the_targets_shape_and_a_cluster_takes_db_0_only() {
     let report = check(&into_cluster).await;
     assert_item(&report, "edition", Level::Pass, "the master of its slot");
     assert_item(&report, "databases", Level::Pass, "every source db maps into db 0");
+    assert_item(&report, "target.cluster", Level::Pass, "every master can take its share");
+    assert_eq!(item(&report, "target.cluster").value, "3 masters, all 16384 slots served");
+    assert_item(&report, "target.memory", Level::Pass, "checked against its share");
+
+    // A master too small for its third of the source; a command the cluster cannot take across slots.
+    fill_bulk(&mut src, 20_000).await;
+    cmd(&mut src, &["RENAME", "bulk:1", "renamed"]).await;
+    let mut small = cluster.nodes[1].client().await;
+    cmd(&mut small, &["CONFIG", "SET", "maxmemory", "100000"]).await;
+    let report = check(&into_cluster).await;
+    assert_item(
+        &report,
+        "target.cluster",
+        Level::Error,
+        &format!("the master 127.0.0.1:{} serves", cluster.nodes[1].port),
+    );
+    assert_item(&report, "target.cluster", Level::Error, "RENAME (1)");
+    cmd(&mut small, &["CONFIG", "SET", "maxmemory", "0"]).await;
+    assert_item(&check(&into_cluster).await, "target.cluster", Level::Warning, "RENAME (1)");
 
     let report = check(&CheckInput::new(cluster.endpoint(), standalone.endpoint())).await;
     assert_item(&report, "edition", Level::Error, "one replication stream per master");

@@ -58,6 +58,14 @@ pub(super) async fn target_memory(ctx: &mut Ctx<'_>) -> CheckItem {
     let Some(needed) = info_u64(&s.memory, "used_memory") else {
         return MEMORY.could_not_check("the source's INFO memory has no used_memory");
     };
+    if let Ok(info) = t.client.info("cluster").await {
+        if info_field(&info, "cluster_enabled") == Some("1") {
+            return MEMORY.pass(
+                format!("{} needed", format_bytes(needed)),
+                "the target is a cluster: each master's memory is checked against its share (Cluster target)",
+            );
+        }
+    }
     let limit = match info_u64(&t.memory, "maxmemory") {
         Some(limit) => limit,
         // INFO memory shows maxmemory from 3.2; before that only CONFIG does.

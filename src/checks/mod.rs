@@ -13,6 +13,7 @@
 mod access;
 mod bigkeys;
 mod capacity;
+mod cluster;
 mod compat;
 mod config;
 mod filter;
@@ -129,8 +130,8 @@ impl CheckInput {
 pub fn item_count(kind: MigrationType) -> usize {
     // Every item below, less the TLS one outside the public network.
     match kind {
-        MigrationType::PublicNetwork => 20,
-        MigrationType::CloudVm => 19,
+        MigrationType::PublicNetwork => 21,
+        MigrationType::CloudVm => 20,
     }
 }
 
@@ -163,6 +164,7 @@ pub async fn run(input: &CheckInput, mut on_item: impl FnMut(&CheckItem)) -> Che
     emit(capacity::target_eviction(&mut ctx).await);
     emit(compat::databases(&mut ctx).await);
     emit(compat::edition(&mut ctx).await);
+    emit(cluster::target(&mut ctx).await);
     emit(compat::modules(&mut ctx).await);
     emit(compat::functions(&mut ctx).await);
     emit(filter::check(&mut ctx).await);

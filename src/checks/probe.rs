@@ -89,7 +89,16 @@ pub(super) async fn connect(endpoint: &Endpoint, role: Role) -> (CheckItem, Peer
     let learned = async {
         let info = ServerInfo::fetch(&mut client).await?;
         let memory = client.info("memory").await?;
-        let keyspace = client.info("keyspace").await?;
+        let mut keyspace = client.info("keyspace").await?;
+        // A cluster's keys are on all its masters.
+        if let Ok(Some(topology)) = crate::cluster::discover(endpoint).await {
+            let mut total = 0;
+            for master in topology.masters() {
+                let counts = crate::client::keyspace_counts(&Client::connect(master).await?.info("keyspace").await?);
+                total += counts.iter().map(|&(_, n)| n).sum::<u64>();
+            }
+            keyspace = vec![("db0".to_string(), format!("keys={total},expires=0,avg_ttl=0"))];
+        }
         Ok::<_, ClientError>((info, memory, keyspace))
     };
     match learned.await {

@@ -1,0 +1,144 @@
+//! A cluster target: every slot served, and each master able to take its share — its version, its
+//! memory against the part of the source its slots will hold — and the commands the source runs
+//! that a cluster cannot take across slots.
+
+use super::probe::{config_get, format_bytes, info_u64};
+use super::{CheckItem, Ctx, Spec};
+use crate::client::{info_field, keyspace_counts, Client};
+use crate::cluster::{self, ClusterError, SLOTS};
+use crate::server::ServerInfo;
+
+const CLUSTER: Spec = Spec { id: "target.cluster", title: "Cluster target" };
+
+/// A master needs this much more than its share: fragmentation, writes during the sync, and keys
+/// that do not spread evenly over the slots.
+const HEADROOM: f64 = 1.3;
+
+/// Commands whose keys a cluster takes only in one slot, and which Ferry cannot split.
+const CROSS_SLOT: &[&str] = &[
+    "rename",
+    "renamenx",
+    "copy",
+    "smove",
+    "rpoplpush",
+    "lmove",
+    "blmove",
+    "brpoplpush",
+    "sinterstore",
+    "sunionstore",
+    "sdiffstore",
+    "zunionstore",
+    "zinterstore",
+    "zdiffstore",
+    "zrangestore",
+    "geosearchstore",
+    "pfmerge",
+    "bitop",
+    "sort",
+    "eval",
+    "evalsha",
+    "fcall",
+];
+
+pub(super) async fn target(ctx: &mut Ctx<'_>) -> CheckItem {
+    let t = match ctx.target.get() {
+        Ok(t) => t,
+        Err(why) => return CLUSTER.not_checked([Some(why)]),
+    };
+    let topology = match cluster::discover(&t.endpoint).await {
+        Ok(None) => return CLUSTER.pass("standalone", "the target is one server, not a cluster"),
+        Ok(Some(topology)) => topology,
+        Err(e @ ClusterError::Uncovered { .. }) => return CLUSTER.error("slots not served", e.to_string()),
+        Err(e) => return CLUSTER.could_not_check(e),
+    };
+    let needed = ctx.source.get().ok().and_then(|s| info_u64(&s.memory, "used_memory"));
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    let mut lines = Vec::new();
+    let mut versions = Vec::new();
+    for shard in &topology.shards {
+        let slots: u32 = shard.ranges.iter().map(|&(a, b)| u32::from(b - a) + 1).sum();
+        let name = shard.master.addr();
+        let mut client = match Client::connect(&shard.master).await {
+            Ok(client) => client,
+            Err(e) => {
+                errors.push(format!("the master {name} does not answer ({e})"));
+                continue;
+            }
+        };
+        let (Ok(info), Ok(memory), Ok(keyspace)) =
+            (ServerInfo::fetch(&mut client).await, client.info("memory").await, client.info("keyspace").await)
+        else {
+            errors.push(format!("the master {name} does not answer INFO"));
+            continue;
+        };
+        let keys: u64 = keyspace_counts(&keyspace).iter().map(|&(_, n)| n).sum();
+        let limit = match info_u64(&memory, "maxmemory") {
+            Some(limit) => Some(limit),
+            None => config_get(&mut client, "maxmemory").await.ok().flatten().and_then(|v| v.parse().ok()),
+        };
+        let used = info_u64(&memory, "used_memory_dataset").or_else(|| info_u64(&memory, "used_memory")).unwrap_or(0);
+        let share = needed.map(|n| (n as f64 * f64::from(slots) / f64::from(SLOTS)) as u64);
+        let room = match limit {
+            Some(0) | None => "no maxmemory".to_string(),
+            Some(limit) => format!("{} free of {}", format_bytes(limit.saturating_sub(used)), format_bytes(limit)),
+        };
+        lines.push(format!("{name}: {info}, {slots} slots, {keys} keys, {room}"));
+        versions.push(info.version_text.clone());
+        if let (Some(limit), Some(share)) = (limit.filter(|&l| l > 0), share) {
+            let free = limit.saturating_sub(used);
+            if free < share {
+                errors.push(format!(
+                    "the master {name} serves {slots} slots, about {} of the source, but has {} free: raise its maxmemory or move slots to other masters",
+                    format_bytes(share),
+                    format_bytes(free)
+                ));
+            } else if (free as f64) < share as f64 * HEADROOM {
+                warnings.push(format!(
+                    "the master {name} has {} free for about {} of the source: little room for keys that do not spread evenly",
+                    format_bytes(free),
+                    format_bytes(share)
+                ));
+            }
+        }
+    }
+    versions.sort();
+    versions.dedup();
+    if versions.len() > 1 {
+        warnings.push(format!(
+            "the masters run different versions ({}): values are written for the oldest",
+            versions.join(", ")
+        ));
+    }
+    if let Ok(s) = ctx.source.up() {
+        if let Ok(stats) = s.client.info("commandstats").await {
+            let ran: Vec<String> = CROSS_SLOT
+                .iter()
+                .filter_map(|name| {
+                    let calls: u64 = info_field(&stats, &format!("cmdstat_{name}"))?
+                        .split(',')
+                        .find_map(|kv| kv.strip_prefix("calls="))?
+                        .parse()
+                        .ok()?;
+                    (calls > 0).then(|| format!("{} ({calls})", name.to_uppercase()))
+                })
+                .collect();
+            if !ran.is_empty() {
+                warnings.push(format!(
+                    "since it started, the source has run {}: on keys in different slots (no common hash tag), a cluster target cannot take them and the migration stops, naming the command",
+                    ran.join(", ")
+                ));
+            }
+        }
+    }
+    let value = format!("{} masters, all {SLOTS} slots served", topology.shards.len());
+    let detail = lines.join("; ");
+    if !errors.is_empty() {
+        errors.extend(warnings);
+        CLUSTER.error(value, format!("{} ({detail})", errors.join("; ")))
+    } else if !warnings.is_empty() {
+        CLUSTER.warning(value, format!("{} ({detail})", warnings.join("; ")))
+    } else {
+        CLUSTER.pass(value, format!("every master can take its share: {detail}"))
+    }
+}
