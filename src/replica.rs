@@ -36,6 +36,10 @@ pub enum ReplicaError {
     /// The source is Sentinel-managed and the Sentinels could not name its master.
     #[error(transparent)]
     Sentinel(#[from] crate::sentinel::SentinelError),
+    /// The source is a cluster whose topology could not be read (between a master's failure and
+    /// its replica's promotion, say).
+    #[error(transparent)]
+    Cluster(#[from] crate::cluster::ClusterError),
     #[error("the source {addr} does not let this user replicate: {message}. Use a user allowed to run PSYNC, SYNC and REPLCONF (ACL: +psync +sync +replconf +ping), or the default user")]
     NotPermitted { addr: String, message: String },
     #[error("the source {addr} refused to start replication: {message}")]
@@ -66,6 +70,7 @@ impl ReplicaError {
                     ClientError::Closed { .. } | ClientError::Io { .. } | ClientError::Timeout { .. }
                 )
         ) || matches!(self, ReplicaError::Sentinel(e) if e.is_transient())
+            || matches!(self, ReplicaError::Cluster(_))
     }
 }
 

@@ -18,6 +18,8 @@ use bytes::Bytes;
 use crate::client::{Client, ClientError};
 use crate::cluster::Topology;
 use crate::endpoint::Endpoint;
+
+use super::link::ShardSpec;
 use crate::resp::Frame;
 
 /// The checkpoint's key when the caller names none (`ferry migrate` names one per task).
@@ -147,7 +149,12 @@ impl SlotCheckpoints {
 
     /// Reads every checkpoint key, each from the master of its slot (by name, not by a scan,
     /// which a resharding could make miss one).
-    pub async fn read(topology: &Topology, key: &Bytes) -> Result<SlotCheckpoints, ClientError> {
+    /// `shard`: one master's share of a cluster source, whose slots alone this migration writes.
+    pub async fn read(
+        topology: &Topology,
+        key: &Bytes,
+        shard: Option<&ShardSpec>,
+    ) -> Result<SlotCheckpoints, ClientError> {
         use crate::cluster::SLOTS;
         let names = Self::every_name(key);
         let replies = on_owners(topology, &names, b"HGETALL").await?;
@@ -184,9 +191,18 @@ impl SlotCheckpoints {
         if found.keys.is_empty() {
             return Ok(found);
         }
+        // Only the slots this migration writes count.
+        if let Some(shard) = shard {
+            for (slot, c) in covered.iter_mut().enumerate() {
+                if !shard.holds(slot as u16) {
+                    *c = None;
+                }
+            }
+        }
+        let wanted = |slot: usize| shard.is_none_or(|s| s.holds(slot as u16));
         // A slot no complete statement covers: the snapshot never reached it whole (or the master
         // that held it lost it in a failover), so only a full sync is right.
-        if covered.iter().any(Option::is_none) {
+        if covered.iter().enumerate().any(|(slot, c)| wanted(slot) && c.is_none()) {
             let mut c =
                 partial.unwrap_or_else(|| Checkpoint { replid: String::new(), offset: 0, db: 0, complete: false });
             c.complete = false;

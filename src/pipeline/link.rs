@@ -1,5 +1,6 @@
-//! How the pipeline reaches its source: at a fixed address, or through Redis Sentinel, asked again
-//! at every connection so that a failover is followed ([`crate::sentinel`]).
+//! How the pipeline reaches its source: at a fixed address, through Redis Sentinel, or as the
+//! master that serves a cluster's slots — asked again at every connection so that a failover is
+//! followed ([`crate::sentinel`], [`crate::cluster`]).
 
 use std::fmt;
 
@@ -9,20 +10,63 @@ use crate::model::SentinelSpec;
 use crate::replica::{Replica, ReplicaError};
 use crate::sentinel;
 
-/// The source's address (with its credentials), or the Sentinels that name it.
+/// The source's address (with its credentials), or the Sentinels that name it, or the cluster
+/// nodes that say which master serves a shard's slots.
 #[derive(Debug, Clone)]
 pub(crate) struct SourceLink {
     endpoint: Endpoint,
     sentinel: Option<SentinelSpec>,
+    shard: Option<ShardSpec>,
+}
+
+/// One master's share of a cluster source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShardSpec {
+    /// The cluster's nodes as last seen; any of them tells the topology.
+    pub nodes: Vec<Endpoint>,
+    /// The slots this share holds.
+    pub ranges: Vec<(u16, u16)>,
+}
+
+impl ShardSpec {
+    /// Whether `slot` is in this share.
+    pub fn holds(&self, slot: u16) -> bool {
+        self.ranges.iter().any(|&(a, b)| (a..=b).contains(&slot))
+    }
+
+    /// A name for the share in messages and progress: its slots.
+    pub fn name(&self) -> String {
+        let ranges: Vec<String> = self.ranges.iter().map(|(a, b)| format!("{a}-{b}")).collect();
+        format!("slots {}", ranges.join(","))
+    }
 }
 
 impl SourceLink {
-    pub(crate) fn new(endpoint: Endpoint, sentinel: Option<SentinelSpec>) -> SourceLink {
-        SourceLink { endpoint, sentinel }
+    pub(crate) fn new(endpoint: Endpoint, sentinel: Option<SentinelSpec>, shard: Option<ShardSpec>) -> SourceLink {
+        SourceLink { endpoint, sentinel, shard }
     }
 
     /// Where the source is now.
     pub(crate) async fn locate(&self) -> Result<Endpoint, ReplicaError> {
+        if let Some(shard) = &self.shard {
+            let mut failure = None;
+            for node in &shard.nodes {
+                match crate::cluster::discover(node).await {
+                    Ok(Some(topology)) => {
+                        return Ok(topology.shards[topology.shard_of(shard.ranges[0].0)].master.clone())
+                    }
+                    Ok(None) => {}
+                    Err(e) => failure = Some(e),
+                }
+            }
+            return Err(match failure {
+                Some(e) => e.into(),
+                None => ReplicaError::Client(crate::client::ClientError::Closed {
+                    addr: self.endpoint.addr(),
+                    context: ": no node of the source cluster answers".into(),
+                }),
+            });
+        }
         Ok(sentinel::resolve(&self.endpoint, self.sentinel.as_ref()).await?)
     }
 
@@ -39,9 +83,10 @@ impl SourceLink {
 
 impl fmt::Display for SourceLink {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.sentinel {
-            None => write!(f, "{}", self.endpoint),
-            Some(spec) => write!(f, "master {:?} of Sentinel {}", spec.master_name, spec.nodes.join(",")),
+        match (&self.sentinel, &self.shard) {
+            (_, Some(shard)) => write!(f, "the master of {} of cluster {}", shard.name(), self.endpoint),
+            (None, None) => write!(f, "{}", self.endpoint),
+            (Some(spec), None) => write!(f, "master {:?} of Sentinel {}", spec.master_name, spec.nodes.join(",")),
         }
     }
 }

@@ -13,14 +13,16 @@ mod lease;
 mod link;
 mod monitor;
 mod progress;
+mod sharded;
 mod slots;
 mod source;
 mod target;
 
 pub use checkpoint::{Checkpoint, SlotCheckpoints};
 pub use lease::{Lease, LeaseLost};
+pub use link::ShardSpec;
 
-pub use progress::{peak_rss_bytes, Counters, KeyCounts, Phase, Progress};
+pub use progress::{peak_rss_bytes, Counters, KeyCounts, Phase, Progress, ShardProgress};
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -86,11 +88,14 @@ pub struct MigrateOptions {
     /// resumes exactly where the target stands. Off only for targets that refuse MULTI (some
     /// proxies): then every restart is a full sync.
     pub checkpoint: bool,
+    /// One master's share of a cluster source. A migration whose source is a cluster sets it for
+    /// the migration of each of its masters; callers leave it empty.
+    pub shard: Option<ShardSpec>,
 }
 
 impl MigrateOptions {
     fn link(&self) -> SourceLink {
-        SourceLink::new(self.source.clone(), self.sentinel.clone())
+        SourceLink::new(self.source.clone(), self.sentinel.clone(), self.shard.clone())
     }
 
     pub fn new(source: Endpoint, target: Endpoint) -> Self {
@@ -109,6 +114,7 @@ impl MigrateOptions {
             checkpoint_key: checkpoint::DEFAULT_KEY.to_string(),
             lease: None,
             checkpoint: true,
+            shard: None,
         }
     }
 }
@@ -134,6 +140,9 @@ pub enum MigrateError {
     NotInSync(&'static str),
     #[error("cutover timed out: after {secs} s the target still lagged {lag} bytes behind the source; the sync goes on, try again when the lag is small")]
     CutoverTimeout { secs: u64, lag: u64 },
+    /// A cluster source's migration stopped (one master's failed, the slots moved).
+    #[error("{0}")]
+    Shard(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -216,11 +225,11 @@ pub struct Summary {
 
 /// Writes paused on the source by a cutover; [`Pause::end`] lets them through again (where the
 /// source can lift a pause: from 6.2; before, it lapses by itself after [`LEGACY_PAUSE`]).
-pub struct Pause(Option<WritePause>);
+pub struct Pause(Vec<WritePause>);
 
 impl Pause {
     pub async fn end(self) {
-        if let Some(pause) = self.0 {
+        for pause in self.0 {
             pause.end().await;
         }
     }
@@ -238,6 +247,8 @@ pub struct Migration {
     source: SourceLink,
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<Result<Summary, MigrateError>>,
+    /// A cluster source: one migration per master, started and followed by `task`.
+    shards: sharded::Shards,
 }
 
 impl Migration {
@@ -247,8 +258,9 @@ impl Migration {
         let (stop, stop_rx) = watch::channel(false);
         let (tx, progress) = watch::channel(counters.snapshot());
         let source = options.link();
-        let task = tokio::spawn(run(options, counters.clone(), stop_rx, tx));
-        Migration { counters, progress, source, stop, task }
+        let shards = sharded::Shards::default();
+        let task = tokio::spawn(run(options, counters.clone(), stop_rx, tx, shards.clone()));
+        Migration { counters, progress, source, stop, task, shards }
     }
 
     /// Disconnects the sync once the target has everything: optionally holds writes on the source
@@ -265,6 +277,20 @@ impl Migration {
         if phase != Phase::Incremental {
             return Err(MigrateError::NotInSync(phase.label()));
         }
+        let outcome = match self.shards.cutover(pause_writes, timeout).await {
+            Some(outcome) => outcome?,
+            None => self.catch_up(pause_writes, timeout).await?,
+        };
+        self.stop_for_good();
+        Ok(outcome)
+    }
+
+    /// The cutover but its end: catches up (under a pause when asked), and leaves the sync running.
+    async fn catch_up(&self, pause_writes: bool, timeout: Duration) -> Result<(CutoverOutcome, Pause), MigrateError> {
+        let phase = self.counters.phase();
+        if phase != Phase::Incremental {
+            return Err(MigrateError::NotInSync(phase.label()));
+        }
         let deadline = tokio::time::Instant::now() + timeout;
         let mut client = self.source.client().await?;
         let info = ServerInfo::fetch(&mut client).await?;
@@ -273,7 +299,6 @@ impl Migration {
         self.wait_applied(source_offset, deadline, timeout).await?;
         let mode = PauseMode::of(&info);
         if !pause_writes {
-            self.stop_for_good();
             let applied_offset = self.counters.applied_offset.load(Ordering::Acquire);
             let now = monitor::source_offset(&mut client).await?;
             let outcome = CutoverOutcome {
@@ -283,7 +308,7 @@ impl Migration {
                 applied_offset,
                 final_lag_bytes: now.saturating_sub(applied_offset),
             };
-            return Ok((outcome, Pause(None)));
+            return Ok((outcome, Pause(Vec::new())));
         }
         drop(client);
         let hold = match mode {
@@ -297,7 +322,6 @@ impl Migration {
             pause.end().await;
             return Err(e);
         }
-        self.stop_for_good();
         let applied_offset = self.counters.applied_offset.load(Ordering::Acquire);
         let outcome = CutoverOutcome {
             paused: true,
@@ -307,7 +331,7 @@ impl Migration {
             // Nothing was written after `source_offset` while the pause held.
             final_lag_bytes: source_offset.saturating_sub(applied_offset),
         };
-        Ok((outcome, Pause(Some(pause))))
+        Ok((outcome, Pause(vec![pause])))
     }
 
     /// Waits until the target has applied `offset`, or fails at `deadline`.
@@ -361,6 +385,7 @@ async fn run(
     counters: Arc<Counters>,
     mut stop: watch::Receiver<bool>,
     progress: watch::Sender<Progress>,
+    shards: sharded::Shards,
 ) -> Result<Summary, MigrateError> {
     let publisher = {
         let counters = counters.clone();
@@ -374,7 +399,10 @@ async fn run(
             }
         })
     };
-    let result = migrate(&options, &counters, &mut stop).await;
+    let result = match options.shard.is_none() && sharded::is_cluster(&options).await {
+        true => sharded::run(&options, &counters, &mut stop, &shards).await,
+        false => migrate(&options, &counters, &mut stop).await,
+    };
     publisher.abort();
     if let Err(e) = &result {
         counters.set_failure(e.to_string());
@@ -670,7 +698,7 @@ async fn session(
     let mut slots = None;
     let checkpoint = match (&topology, options.checkpoint) {
         (Some(topology), _) => {
-            let found = SlotCheckpoints::read(topology, &setup.checkpoint_key).await?;
+            let found = SlotCheckpoints::read(topology, &setup.checkpoint_key, options.shard.as_ref()).await?;
             let base = found.base.clone();
             slots = Some(found);
             base
@@ -713,7 +741,7 @@ async fn session(
             let mut target_client = Client::connect(&targets[0]).await?;
             let clear = async |filter: &Filter| -> Result<(), MigrateError> {
                 for target in &targets {
-                    clear_target(&mut Client::connect(target).await?, filter).await?;
+                    clear_target(&mut Client::connect(target).await?, filter, options.shard.as_ref()).await?;
                 }
                 Ok(())
             };
@@ -794,6 +822,7 @@ async fn session(
         lease: options.lease.clone(),
         transactions: options.checkpoint,
         slots,
+        shard: options.shard.clone(),
     };
     let mut target_task = tokio::spawn(target::run(side, rx));
 
@@ -887,17 +916,34 @@ async fn databases(client: &mut Client) -> u32 {
     count.unwrap_or(16)
 }
 
+/// Clears what the migration will write on every server of the target (every master of a
+/// cluster), as [`clear_target`] does on one.
+async fn clear_everywhere(target: &Endpoint, filter: &Filter, shard: Option<&ShardSpec>) -> Result<(), MigrateError> {
+    let servers = match crate::cluster::discover(target).await? {
+        Some(topology) => masters(&topology),
+        None => vec![target.clone()],
+    };
+    for server in &servers {
+        clear_target(&mut Client::connect(server).await?, filter, shard).await?;
+    }
+    Ok(())
+}
+
 /// Empties what the migration will write, and nothing else: the whole target without a filter,
 /// the dbs the source's dbs map to under a db mapping, the keys the patterns migrate under key
-/// patterns.
-async fn clear_target(target: &mut Client, filter: &Filter) -> Result<(), MigrateError> {
-    if !filter.is_active() {
+/// patterns, the keys of its slots for one master of a cluster source.
+async fn clear_target(target: &mut Client, filter: &Filter, shard: Option<&ShardSpec>) -> Result<(), MigrateError> {
+    if !filter.is_active() && shard.is_none() {
         target.request(&["FLUSHALL"]).await?;
         return Ok(());
     }
-    for db in filter.target_dbs() {
+    let dbs: Vec<u32> = match filter.is_active() {
+        true => filter.target_dbs().into_iter().collect(),
+        false => vec![0],
+    };
+    for db in dbs {
         target.request(&["SELECT", &db.to_string()]).await?;
-        if !filter.has_patterns() {
+        if !filter.has_patterns() && shard.is_none() {
             target.request(&["FLUSHDB"]).await?;
             continue;
         }
@@ -909,7 +955,8 @@ async fn clear_target(target: &mut Client, filter: &Filter) -> Result<(), Migrat
             cursor = parts.next().and_then(|c| c.as_bytes().cloned()).unwrap_or_else(|| Bytes::from_static(b"0"));
             let keys: Vec<Bytes> = match parts.next() {
                 Some(crate::resp::Frame::Array(keys)) => {
-                    keys.iter().filter_map(|k| k.as_bytes().cloned()).filter(|k| filter.key(k)).collect()
+                    let mine = |k: &Bytes| shard.is_none_or(|s| s.holds(crate::cluster::slot(k)));
+                    keys.iter().filter_map(|k| k.as_bytes().cloned()).filter(|k| filter.key(k) && mine(k)).collect()
                 }
                 _ => Vec::new(),
             };

@@ -99,6 +99,25 @@ pub struct Progress {
     /// The latest thing the migration did on its own: resumed from the target's checkpoint, or had
     /// to sync in full again and why.
     pub notice: Option<String>,
+    /// A cluster source: each master's own stream (empty otherwise).
+    #[serde(default)]
+    pub shards: Vec<ShardProgress>,
+}
+
+/// One master of a cluster source: its stream, as far as it went.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ShardProgress {
+    /// The slots it serves ("slots 0-5460").
+    pub name: String,
+    /// The master's address now.
+    pub master: String,
+    pub phase: Phase,
+    pub source_offset: u64,
+    pub applied_offset: u64,
+    pub lag_bytes: u64,
+    pub keys_written: u64,
+    pub source_keys: u64,
 }
 
 /// Counters shared by the pipeline's tasks.
@@ -129,6 +148,8 @@ pub struct Counters {
     notice: Mutex<Option<String>>,
     /// Set when the migration ends for good (cutover, cancel): its checkpoint is removed.
     for_good: std::sync::atomic::AtomicBool,
+    /// A cluster source: each master's progress.
+    pub shards: Mutex<Vec<ShardProgress>>,
 }
 
 impl Counters {
@@ -154,6 +175,7 @@ impl Counters {
             mode: Mutex::new(None),
             notice: Mutex::new(None),
             for_good: std::sync::atomic::AtomicBool::new(false),
+            shards: Mutex::new(Vec::new()),
         }
     }
 
@@ -255,6 +277,7 @@ impl Counters {
             target_keys,
             not_carried: self.writer.not_carried().into_iter().collect(),
             notice: self.notice.lock().ok().and_then(|n| n.clone()),
+            shards: self.shards.lock().map(|s| s.clone()).unwrap_or_default(),
             warning: match load(&self.writer.stalled_ms) / 1000 {
                 0 => None,
                 secs => Some(format!(

@@ -17,6 +17,7 @@ use bytes::Bytes;
 
 use super::checkpoint::{Checkpoint, SlotCheckpoints};
 use super::lease::Lease;
+use super::link::ShardSpec;
 use super::target::{unknown_command, KnownCommands};
 use super::{Counters, MigrateError};
 use crate::cluster::{self, SlotsOf};
@@ -48,6 +49,8 @@ pub(super) struct SlotStream {
     /// The checkpoint keys on the target, counted in the progress' [`Counters::own_keys`].
     own: HashSet<Bytes>,
     counters: Arc<Counters>,
+    /// One master's share of a cluster source.
+    shard: Option<ShardSpec>,
 }
 
 impl SlotStream {
@@ -57,6 +60,7 @@ impl SlotStream {
         (start, db): (u64, u32),
         resumed: SlotCheckpoints,
         counters: Arc<Counters>,
+        shard: Option<ShardSpec>,
     ) -> SlotStream {
         counters.own_keys.store(resumed.keys.len() as u64, Ordering::Release);
         SlotStream {
@@ -71,6 +75,7 @@ impl SlotStream {
             applied: resumed.slots,
             own: resumed.keys,
             counters,
+            shard,
         }
     }
 
@@ -102,6 +107,7 @@ impl SlotStream {
                 // Split across slots (see above); PINGs carry nothing.
                 b"MULTI" | b"EXEC" | b"DISCARD" | b"PING" => continue,
                 b"SWAPDB" | b"MOVE" => return Err(moves_between_dbs(&name)),
+
                 b"COPY" if argv.iter().skip(3).any(|a| a.eq_ignore_ascii_case(b"DB")) => {
                     return Err(moves_between_dbs(&name))
                 }
@@ -211,7 +217,12 @@ impl SlotStream {
             None => vec![vec![(0, cluster::SLOTS - 1)]],
         };
         for ranges in shards {
-            let slot = ranges[0].0;
+            // Of a cluster source, this migration vouches only for its master's slots.
+            let ranges = match &self.shard {
+                Some(shard) => intersect(&ranges, &shard.ranges),
+                None => ranges,
+            };
+            let Some(&(slot, _)) = ranges.first() else { continue };
             let command = SlotCheckpoints::base_command(&self.key, slot, &checkpoint, &ranges);
             writer.send_to_slot(slot, &command).await?;
             self.own.insert(command[1].clone());
@@ -223,6 +234,21 @@ impl SlotStream {
         self.based_at = Instant::now();
         Ok(())
     }
+}
+
+/// The slot ranges both lists hold.
+fn intersect(a: &[(u16, u16)], b: &[(u16, u16)]) -> Vec<(u16, u16)> {
+    let mut out = Vec::new();
+    for &(a0, a1) in a {
+        for &(b0, b1) in b {
+            let (from, to) = (a0.max(b0), a1.min(b1));
+            if from <= to {
+                out.push((from, to));
+            }
+        }
+    }
+    out.sort_unstable();
+    out
 }
 
 fn moves_between_dbs(name: &[u8]) -> MigrateError {

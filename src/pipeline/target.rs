@@ -15,6 +15,7 @@ use tokio::sync::mpsc;
 
 use super::checkpoint::{self, Checkpoint, SlotCheckpoints};
 use super::lease::Lease;
+use super::link::ShardSpec;
 use super::slots::SlotStream;
 use super::{Batch, Counters, MigrateError, Phase, KEEP_ALIVE};
 use crate::client::Client;
@@ -129,6 +130,8 @@ pub(super) struct TargetSide {
     /// A cluster target: per slot, the offset its checkpoint says is applied (from the checkpoints
     /// this session resumed from). A cluster always takes the stream in transactions of one slot.
     pub slots: Option<SlotCheckpoints>,
+    /// One master's share of a cluster source.
+    pub shard: Option<ShardSpec>,
 }
 
 /// Converts and writes entries until the source side closes the channel, then drains the writer.
@@ -146,9 +149,11 @@ pub(super) async fn run(side: TargetSide, mut rx: mpsc::Receiver<Batch>) -> Resu
         lease,
         transactions,
         slots,
+        shard,
     } = side;
-    let mut cluster = slots
-        .map(|resumed| SlotStream::new(checkpoint_key.clone(), replid.clone(), (start, db), resumed, counters.clone()));
+    let mut cluster = slots.map(|resumed| {
+        SlotStream::new(checkpoint_key.clone(), replid.clone(), (start, db), resumed, counters.clone(), shard.clone())
+    });
     let mut stream = Stream {
         key: checkpoint_key,
         replid,
@@ -184,6 +189,11 @@ pub(super) async fn run(side: TargetSide, mut rx: mpsc::Receiver<Batch>) -> Resu
             lease.allowed().await?;
         }
         for entry in batch {
+            if let (Some(_), Entry::Command { argv, .. }) = (&shard, &entry) {
+                if let Some(stop) = not_for_a_shard(argv) {
+                    return Err(stop);
+                }
+            }
             match entry {
                 Entry::Key(mut key) => {
                     if !filter.key(&key.key) {
@@ -390,4 +400,21 @@ pub(super) fn unknown_command(writer: &mut Writer, argv: &[Bytes]) -> Result<(),
     };
     writer.reject(sample)?;
     Ok(())
+}
+
+/// What one master of a cluster source cannot pass on: a command about a whole db (on the target
+/// it would reach the other masters' keys too), or a key arriving from another master (a
+/// resharding's `RESTORE`, whose delete on the other master travels in another stream, in no
+/// fixed order with it).
+fn not_for_a_shard(argv: &[Bytes]) -> Option<MigrateError> {
+    let name = argv[0].to_ascii_uppercase();
+    let what = match &name[..] {
+        b"FLUSHALL" | b"FLUSHDB" | b"SWAPDB" => "which on the target would also reach the keys of the other masters",
+        b"RESTORE" | b"RESTORE-ASKING" => "a key moved in from another master (a resharding or a MIGRATE), whose delete there travels in another replication stream",
+        _ => return None,
+    };
+    Some(MigrateError::Filter(format!(
+        "a master of the source cluster ran {} ({what}); the migration stopped rather than risk losing the key. Start it again once the source is settled: each master resumes from its checkpoint, or syncs in full what it now serves",
+        String::from_utf8_lossy(&name)
+    )))
 }
