@@ -139,9 +139,8 @@ async fn a_standalone_source_with_three_dbs_lands_in_a_three_master_cluster_unde
     support::caught_up(&m, &mut src, 30).await;
     // Quiet: the bases move up to where the stream stands, so a restart would replay nothing.
     tokio::time::sleep(Duration::from_millis(2500)).await;
-    let saved = SlotCheckpoints::read(&cluster.topology().await, &Bytes::from_static(b"ferry:checkpoint:cluster-test"))
-        .await
-        .unwrap();
+    let key = Bytes::from_static(b"ferry:checkpoint:cluster-test");
+    let saved = SlotCheckpoints::read(&cluster.topology().await, &key, None).await.unwrap();
     let base = saved.base.expect("base checkpoints");
     assert!(base.complete, "{base:?}");
     assert_eq!(base.offset, m.counters.applied_offset.load(Ordering::Acquire), "{base:?}");
@@ -295,4 +294,175 @@ async fn target_slots_resharded_during_the_sync_lose_and_double_nothing() {
         .map(|s| s.ranges.iter().map(|(a, b)| (b - a + 1) as usize).sum())
         .collect();
     assert!(served.iter().any(|&n| n > 6000), "a master serves the moved slots too: {served:?}");
+}
+
+/// Each master of a cluster, connected.
+async fn master_clients(cluster: &RedisCluster) -> (ferry::cluster::Topology, Vec<Client>) {
+    let topology = cluster.topology().await;
+    let mut clients = Vec::new();
+    for master in topology.masters() {
+        clients.push(Client::connect(master).await.unwrap());
+    }
+    (topology, clients)
+}
+
+/// Fills a cluster with `n` small keys and every type, each through the master of its slot.
+async fn fill_cluster(cluster: &RedisCluster, n: usize) {
+    let (topology, mut clients) = master_clients(cluster).await;
+    let mut batches: Vec<Vec<Vec<Bytes>>> = vec![Vec::new(); clients.len()];
+    let mut put = |argv: Vec<Bytes>| {
+        let ferry::cluster::SlotsOf::One(slot) = ferry::cluster::slot_of_command(&argv) else { panic!("{argv:?}") };
+        batches[topology.shard_of(slot)].push(argv)
+    };
+    for i in 0..n {
+        put(support::argv(&["SET", &format!("bulk:{i}"), &format!("value-{i}")]));
+    }
+    put(support::argv(&["RPUSH", "type:list", "a", "b", "c"]));
+    put(support::argv(&["SADD", "type:set", "a", "b"]));
+    put(support::argv(&["ZADD", "type:zset", "1", "a", "2.5", "b"]));
+    put(support::argv(&["HSET", "type:hash", "f", "v", "g", "w"]));
+    put(support::argv(&["XADD", "type:stream", "1-1", "f", "v"]));
+    put(support::argv(&["XGROUP", "CREATE", "type:stream", "g", "0"]));
+    put(support::argv(&["SET", "type:ttl", "v", "PX", "3600000"]));
+    for (client, batch) in clients.iter_mut().zip(batches) {
+        support::pipeline(client, &batch).await;
+    }
+}
+
+/// Non-idempotent writes to a cluster source until stopped, each through the master of its slot,
+/// a transaction on one slot among them.
+async fn cluster_load(cluster: &RedisCluster) -> (Arc<AtomicBool>, tokio::task::JoinHandle<u64>) {
+    let (topology, mut clients) = master_clients(cluster).await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    let task = tokio::spawn(async move {
+        let mut n = 0u64;
+        while !flag.load(Ordering::Acquire) {
+            let i = n.to_string();
+            let writes = [
+                support::argv(&["INCR", "load:counter"]),
+                support::argv(&["INCR", &format!("load:counter:{}", n % 7)]),
+                support::argv(&["LPUSH", "load:list", &i]),
+                support::argv(&["XADD", "load:stream", "*", "n", &i]),
+                support::argv(&["SET", &format!("load:ttl:{}", n % 50), &i, "PX", "600000"]),
+                support::argv(&["SET", &format!("load:gone:{i}"), &i]),
+                support::argv(&["DEL", &format!("load:gone:{}", n.saturating_sub(1))]),
+            ];
+            for argv in writes {
+                let client = &mut clients[topology.shard_of(ferry::cluster::slot(&argv[1]))];
+                support::pipeline(client, &[argv]).await;
+            }
+            let tx = &mut clients[topology.shard_of(ferry::cluster::slot(b"{load:tx}"))];
+            let commands = [
+                support::argv(&["MULTI"]),
+                support::argv(&["INCR", "{load:tx}x"]),
+                support::argv(&["INCR", "{load:tx}y"]),
+                support::argv(&["EXEC"]),
+            ];
+            support::pipeline_any(tx, &commands).await;
+            n += 1;
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        n
+    });
+    (stop, task)
+}
+
+/// Until the target has applied every source master's offset as it is now.
+async fn caught_up_with(m: &Migration, source: &RedisCluster, secs: u64) {
+    let (_, mut clients) = master_clients(source).await;
+    let mut want = 0;
+    for client in &mut clients {
+        want += support::repl_offset(client).await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while m.counters.phase() != Phase::Incremental || m.counters.applied_offset.load(Ordering::Acquire) < want {
+        assert!(m.counters.phase() != Phase::Failed, "the migration failed: {:?}", m.counters.failure());
+        assert!(Instant::now() < deadline, "not caught up with {want} in {secs} s: {:?}", m.counters.snapshot());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Every key of a server's db 0, or of every master of a cluster.
+async fn everything(endpoint: &ferry::endpoint::Endpoint) -> BTreeMap<Bytes, KeyState> {
+    let mut all = BTreeMap::new();
+    let servers = match ferry::cluster::discover(endpoint).await.unwrap() {
+        Some(topology) => topology.masters().cloned().collect(),
+        None => vec![endpoint.clone()],
+    };
+    for server in servers {
+        all.extend(contents(&mut Client::connect(&server).await.unwrap()).await);
+    }
+    all
+}
+
+/// A cluster source under writes into `target`: every key equal, every INCR once, a row per master.
+async fn cluster_into(source: &RedisCluster, target: ferry::endpoint::Endpoint) {
+    fill_cluster(source, 3_000).await;
+    let mut options = MigrateOptions::new(source.endpoint(), target.clone());
+    options.checkpoint_key = "ferry:checkpoint:cluster-source".into();
+    let m = incremental(Migration::start(options)).await;
+    let (stop, writes) = cluster_load(source).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    stop.store(true, Ordering::Release);
+    let writes = writes.await.unwrap();
+    caught_up_with(&m, source, 30).await;
+    let progress = m.counters.snapshot();
+    assert_eq!(progress.shards.len(), source.masters, "a row per source master: {:?}", progress.shards);
+    assert!(
+        progress.shards.iter().all(|s| s.phase == Phase::Incremental && s.keys_written > 500),
+        "{:?}",
+        progress.shards
+    );
+    m.stop_for_good();
+    let summary = m.wait().await.expect("ends cleanly");
+    assert!(summary.snapshot_complete);
+    let how = Compare { ttl_tolerance_ms: 1000, target_field_ttls: false, target_streams: true };
+    let (a, b) = (everything(&source.endpoint()).await, everything(&target).await);
+    let differ: Vec<_> = a
+        .keys()
+        .chain(b.keys().filter(|k| !a.contains_key(*k)))
+        .filter_map(|k| compare_key(a.get(k), b.get(k), how).map(|d| (String::from_utf8_lossy(k).into_owned(), d)))
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "{} of {} keys differ, first: {:?}",
+        differ.len(),
+        a.len(),
+        &differ[..differ.len().min(5)]
+    );
+    assert!(a.len() > 3_000, "{}", a.len());
+    let get = |map: &BTreeMap<Bytes, KeyState>, key: &str| map.get(key.as_bytes()).map(|s| s.data.clone());
+    assert_eq!(get(&b, "load:counter"), Some(ferry::verify::Data::String(Bytes::from(writes.to_string()))));
+    assert_eq!(get(&b, "{load:tx}y"), Some(ferry::verify::Data::String(Bytes::from(writes.to_string()))));
+    let report = ferry::console::verify_endpoints(&source.endpoint(), &target, &Filter::default()).await.unwrap();
+    assert!(report.identical(), "{report:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_three_master_cluster_lands_in_a_four_master_cluster_under_writes() {
+    let (source, target) = (RedisCluster::start(3, 0), RedisCluster::start(4, 0));
+    cluster_into(&source, target.endpoint()).await;
+    for master in target.masters().await {
+        let own = cmd(&mut Client::connect(&master).await.unwrap(), &["KEYS", "ferry:*"]).await;
+        assert_eq!(own, ferry::resp::Frame::Array(vec![]), "no checkpoint left on {master:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_three_master_cluster_lands_in_one_standalone_server_under_writes() {
+    let (source, target) = (RedisCluster::start(3, 0), RedisServer::start());
+    cluster_into(&source, target.endpoint()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slots_moving_on_the_source_stop_the_migration_and_say_why() {
+    let (source, target) = (RedisCluster::start(3, 0), RedisServer::start());
+    fill_cluster(&source, 1_000).await;
+    let mut options = MigrateOptions::new(source.endpoint(), target.endpoint());
+    options.checkpoint_key = "ferry:checkpoint:cluster-source".into();
+    let m = incremental(Migration::start(options)).await;
+    source.reshard(100).await;
+    let err = tokio::time::timeout(Duration::from_secs(30), m.wait()).await.expect("stops").unwrap_err().to_string();
+    assert!(err.contains("slots moved between the source's masters"), "{err}");
 }

@@ -132,8 +132,8 @@ async fn cluster_mode(client: &mut Client) -> Result<bool, crate::client::Client
     Ok(crate::client::info_field(&client.info("cluster").await?, "cluster_enabled") == Some("1"))
 }
 
-/// The target's shape must be the instance's edition; a cluster source is many replication
-/// streams, which Ferry does not read yet.
+/// The target's shape must be the instance's edition; a cluster source is read as one replication
+/// stream per master.
 pub(super) async fn edition(ctx: &mut Ctx<'_>) -> CheckItem {
     let registered = match ctx.input.target_edition {
         Edition::Standard => "standard",
@@ -149,12 +149,6 @@ pub(super) async fn edition(ctx: &mut Ctx<'_>) -> CheckItem {
     };
     let shape = |cluster: bool| if cluster { "cluster" } else { "standalone" };
     let value = format!("source {} → target {} ({registered} edition)", shape(source), shape(target));
-    if source {
-        return EDITION.error(
-            value,
-            "the source runs in cluster mode: a cluster source is one replication stream per master, which Ferry does not read yet; migrate each master into the target with its own task",
-        );
-    }
     match (ctx.input.target_edition, target) {
         (Edition::Cluster, false) => EDITION.error(
             value,
@@ -164,7 +158,15 @@ pub(super) async fn edition(ctx: &mut Ctx<'_>) -> CheckItem {
             value,
             "the target runs in cluster mode: every key goes to the master of its slot, and every source db must map into db 0; register the instance as the cluster edition",
         ),
+        (_, true) if source => EDITION.pass(
+            value,
+            "a cluster into a cluster: one replication stream per source master, every key to the target master of its slot",
+        ),
         (_, true) => EDITION.pass(value, "a standalone source into a cluster: every key goes to the master of its slot"),
+        (_, false) if source => EDITION.pass(
+            value,
+            "a cluster into a standalone target: one replication stream per source master, all into db 0",
+        ),
         (_, false) => EDITION.pass(value, "a standalone source into a standalone target"),
     }
 }
