@@ -421,6 +421,8 @@ export type Progress_Deserialize = {
 	 *  to sync in full again and why.
 	 */
 	notice?: string | null,
+	/**  A cluster source: each master's own stream (empty otherwise). */
+	shards?: ShardProgress[],
 };
 
 /**  A point-in-time view of a migration. */
@@ -473,6 +475,8 @@ export type Progress_Serialize = {
 	 *  to sync in full again and why.
 	 */
 	notice: string | null,
+	/**  A cluster source: each master's own stream (empty otherwise). */
+	shards: ShardProgress[],
 };
 
 /**  One of the sandbox's servers. */
@@ -520,6 +524,20 @@ export type SentinelSpec = {
 	nodes: string[],
 	/**  The name they monitor the master under (`sentinel monitor <name> ...`). */
 	master_name: string,
+};
+
+/**  One master of a cluster source: its stream, as far as it went. */
+export type ShardProgress = {
+	/**  The slots it serves ("slots 0-5460"). */
+	name: string,
+	/**  The master's address now. */
+	master: string,
+	phase: Phase,
+	source_offset: number,
+	applied_offset: number,
+	lag_bytes: number,
+	keys_written: number,
+	source_keys: number,
 };
 
 /**  A progress snapshot and when it was taken (milliseconds since the epoch). */

@@ -68,6 +68,7 @@ export function progress(over: Partial<Progress> = {}): Progress {
     not_carried: [],
     warning: null,
     notice: null,
+    shards: [],
     ...over,
   };
 }
