@@ -296,3 +296,41 @@ async fn the_first_incremental_progress_finds_the_task_in_incremental_sync() {
     let done = console.cutover_task(task.id, CutoverOptions { pause_writes: false, timeout_secs: 30 }).await.unwrap();
     assert_eq!(done.status, TaskStatus::Completed);
 }
+
+/// A task whose source is a cluster: each master streams its share, the parameters are raised on
+/// every master and put back on every master at the cutover, and the target holds every key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_from_a_cluster_source_runs_on_every_master_and_cuts_over() {
+    let cluster = support::cluster::RedisCluster::start(3, 0);
+    let target = RedisServer::start();
+    for i in 0..300 {
+        let key = format!("k:{i}");
+        cmd(&mut cluster.client_for(&key).await, &["SET", &key, "v"]).await;
+    }
+    let masters = cluster.masters().await;
+    let backlog_before =
+        config(&mut ferry::client::Client::connect(&masters[1]).await.unwrap(), "repl-backlog-size").await;
+    let (_dir, console, target_id) = setup(&cluster.nodes[0], &target).await;
+    let (task, report) =
+        console.create_task(&request("from-cluster", &cluster.nodes[0], target_id, None), true).await.unwrap();
+    assert!(!report.has_errors(), "{report:?}");
+    console.start_task(task.id).unwrap();
+    wait_status(&console, task.id, TaskStatus::IncrementalSync, 60).await;
+    for master in &masters {
+        let mut client = ferry::client::Client::connect(master).await.unwrap();
+        assert_eq!(config(&mut client, "repl-backlog-size").await, (512u64 << 20).to_string(), "raised on {master:?}");
+    }
+    let progress = console.task_detail(task.id).unwrap().progress.expect("progress");
+    assert_eq!(progress.shards.len(), 3, "a row per master: {:?}", progress.shards);
+    cmd(&mut cluster.client_for("late").await, &["SET", "late", "1"]).await;
+    let done = console.cutover_task(task.id, CutoverOptions { pause_writes: true, timeout_secs: 30 }).await.unwrap();
+    assert_eq!(done.status, TaskStatus::Completed);
+    for master in &masters {
+        let mut client = ferry::client::Client::connect(master).await.unwrap();
+        assert_eq!(config(&mut client, "repl-backlog-size").await, backlog_before, "restored on {master:?}");
+    }
+    let mut t = target.client().await;
+    assert_eq!(cmd(&mut t, &["DBSIZE"]).await.as_int(), Some(301), "every key, the last one too");
+    let report = console.verify_task(task.id).await.unwrap();
+    assert!(report.identical(), "{report:?}");
+}

@@ -228,7 +228,7 @@ async fn drive(runner: &Runner, control: &mut mpsc::Receiver<Control>, lease: Ar
                 event(store, id, "params", "another task on this source saved its original values already");
             }
             let values = params::raise(&planned, &current);
-            match params::set(&mut client, &values).await {
+            match set_everywhere(&source, &values).await {
                 Ok(()) => event(store, id, "params", &format!("set on the source: {}", describe(&values))),
                 Err(e) => event(store, id, "params", &format!("not all parameters could be set: {e}")),
             }
@@ -438,11 +438,7 @@ pub async fn restore_params(store: &Store, task: &Task, source: Result<&Endpoint
         }
         Ok(Release::Nothing) | Err(_) => return,
     };
-    let result = async {
-        let mut client = Client::connect(source?).await.map_err(|e| e.to_string())?;
-        params::set(&mut client, &saved).await.map_err(|e| e.to_string())
-    }
-    .await;
+    let result = async { set_everywhere(source?, &saved).await }.await;
     match result {
         Ok(()) => {
             let _ = store.drop_hold(task.id);
@@ -455,6 +451,20 @@ pub async fn restore_params(store: &Store, task: &Task, source: Result<&Endpoint
             &format!("could not restore the source's parameters ({e}); Ferry will try again when it next starts"),
         ),
     }
+}
+
+/// Sets parameters on the source, or on every master of a cluster source (each streams its own
+/// share, with its own backlog and output buffers).
+async fn set_everywhere(source: &Endpoint, values: &[(String, String)]) -> Result<(), String> {
+    let servers = match crate::cluster::discover(source).await {
+        Ok(Some(topology)) => topology.masters().cloned().collect(),
+        _ => vec![source.clone()],
+    };
+    for server in &servers {
+        let mut client = Client::connect(server).await.map_err(|e| e.to_string())?;
+        params::set(&mut client, values).await.map_err(|e| format!("{}: {e}", server.addr()))?;
+    }
+    Ok(())
 }
 
 fn describe(values: &[(String, String)]) -> String {
