@@ -43,6 +43,38 @@ describe("TaskDetail", () => {
     expect(screen.getByTestId("full-sync-progress").textContent).toContain("7,500 / 10,000");
   });
 
+  it("shows a row per master of a cluster source, live", async () => {
+    const row = (name: string, phase: "full_sync" | "incremental", applied: number) => ({
+      name,
+      master: "redis://10.0.0.1:7000",
+      phase,
+      source_offset: 5000,
+      applied_offset: applied,
+      lag_bytes: 5000 - applied,
+      keys_written: 1200,
+      source_keys: 2000,
+    });
+    const two = progress({ phase: "full_sync", shards: [row("slots 0-8191", "incremental", 4000), row("slots 8192-16383", "full_sync", 0)] });
+    fakeBackend({ task_detail: () => detail(task(3, "full_sync", "orders"), { progress: two }), task_snapshots: () => [] });
+    show();
+    const table = await screen.findByTestId("shard-table");
+    const rows = table.querySelectorAll("tbody tr");
+    expect(rows).toHaveLength(2);
+    expect(rows[0]!.textContent).toContain("slots 0-8191");
+    expect(rows[0]!.textContent).toContain("Incremental sync");
+    expect(rows[0]!.textContent).toContain("1,200 / 2,000");
+    expect(rows[1]!.textContent).toContain("Full sync");
+    await sendEvent("task-progress-event", { task_id: 3, progress: { ...two, shards: [row("slots 0-8191", "incremental", 5000), row("slots 8192-16383", "incremental", 5000)] } });
+    await waitFor(() => expect(screen.getByTestId("shard-table").querySelectorAll("tbody tr")[1]!.textContent).toContain("Incremental sync"));
+  });
+
+  it("has no master rows for a single source", async () => {
+    fakeBackend({ task_detail: () => detail(task(3, "incremental_sync", "orders"), { progress: progress() }), task_snapshots: () => [] });
+    show();
+    await screen.findByTestId("status-steps");
+    expect(screen.queryByTestId("shard-table")).toBeNull();
+  });
+
   it("shows the progress's warning while it lasts (a target that stopped answering)", async () => {
     const calm = progress({ source_offset: 100, applied_offset: 100 });
     fakeBackend({ task_detail: () => detail(task(3, "incremental_sync", "orders"), { progress: calm }), task_snapshots: () => [] });

@@ -6,6 +6,7 @@ import { CheckResults } from "../components/CheckResults";
 import { CutoverDialog } from "../components/CutoverDialog";
 import { ErrorView } from "../components/ErrorView";
 import { FullSyncProgress } from "../components/FullSyncProgress";
+import { ShardTable } from "../components/ShardTable";
 import { StatusSteps } from "../components/StatusSteps";
 import { fmtBytes, fmtCount, fmtElapsed, fmtTime, sourceLabel } from "../format";
 import { useI18n, type MessageKey } from "../i18n";
@@ -175,6 +176,7 @@ export function TaskDetail({ id, onBack, dataDir }: Props) {
             )}
           </dl>
         )}
+        {progress?.shards && <ShardTable shards={progress.shards} />}
         {(charted || syncing) && points.length > 0 && (
           <Suspense fallback={<p className="ferry-empty">{t("detail.loadingCharts")}</p>}>
             <SyncCharts points={points} />
