@@ -466,3 +466,24 @@ async fn slots_moving_on_the_source_stop_the_migration_and_say_why() {
     let err = tokio::time::timeout(Duration::from_secs(30), m.wait()).await.expect("stops").unwrap_err().to_string();
     assert!(err.contains("slots moved between the source's masters"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ferry_migrate_from_a_cluster_reports_each_master_and_ends_in_sync() {
+    let (source, target) = (RedisCluster::start(3, 0), RedisServer::start());
+    fill_cluster(&source, 2_000).await;
+    let data = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(support::ferry_bin())
+        .env("FERRY_DATA_DIR", data.path())
+        .args(["migrate", "--source", &source.url(), "--target", &target.url(), "--cutover-when-synced", "--json"])
+        .output()
+        .unwrap();
+    let summary = support::json_summary(&out);
+    let shards = summary["summary"]["progress"]["shards"].as_array().expect("a row per master").clone();
+    assert_eq!(shards.len(), 3, "{shards:?}");
+    let written: u64 = shards.iter().map(|s| s["keys_written"].as_u64().unwrap()).sum();
+    assert_eq!(written, 2_006, "2,000 strings and a key of each other type: {shards:?}");
+    assert!(shards.iter().all(|s| s["master"].as_str().is_some_and(|m| m.starts_with("127.0.0.1:"))), "{shards:?}");
+    assert_eq!(cmd(&mut target.client().await, &["DBSIZE"]).await.as_int(), Some(2_006));
+    // Each master's checkpoint left the target with the migration.
+    assert_eq!(cmd(&mut target.client().await, &["KEYS", "ferry:*"]).await, ferry::resp::Frame::Array(vec![]));
+}

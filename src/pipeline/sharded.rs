@@ -125,6 +125,7 @@ pub(super) async fn run(
         }
     }
 
+    let mut masters: Vec<String> = source.shards.iter().map(|s| s.master.addr()).collect();
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     let mut checked_topology = tokio::time::Instant::now();
     let mut stopping = false;
@@ -143,7 +144,7 @@ pub(super) async fn run(
                 }
             }
         }
-        gather(counters, &specs, &running);
+        gather(counters, &specs, &masters, &running);
         if running.iter().all(|s| matches!(s.counters.phase(), Phase::Done | Phase::Failed)) {
             let failed = running.iter().zip(&specs).find(|(s, _)| s.counters.phase() == Phase::Failed);
             break failed.map(|(s, spec)| {
@@ -157,7 +158,7 @@ pub(super) async fn run(
         // the source are the likelier cause, and the one to say.
         if let Some((s, spec)) = running.iter().zip(&specs).find(|(s, _)| s.counters.phase() == Phase::Failed) {
             let reason = format!("{}: {}", spec.name(), s.counters.failure().unwrap_or_default());
-            if let Some(moved) = slots_moved(&known, &specs).await {
+            if let Some(moved) = slots_moved(&known, &specs, &mut masters).await {
                 counters.set_failure(moved);
             }
             running.iter().for_each(Migration::stop);
@@ -167,7 +168,7 @@ pub(super) async fn run(
         }
         if checked_topology.elapsed() >= Duration::from_secs(1) {
             checked_topology = tokio::time::Instant::now();
-            if let Some(moved) = slots_moved(&known, &specs).await {
+            if let Some(moved) = slots_moved(&known, &specs, &mut masters).await {
                 running.iter().for_each(Migration::stop);
                 stopping = true;
                 counters.set_failure(moved.clone());
@@ -205,7 +206,7 @@ pub(super) async fn run(
 }
 
 /// Adds up the masters' figures into this run's counters, with a row per master.
-fn gather(counters: &Counters, specs: &[ShardSpec], running: &[Migration]) {
+fn gather(counters: &Counters, specs: &[ShardSpec], masters: &[String], running: &[Migration]) {
     let snapshots: Vec<_> = running.iter().map(|s| s.counters.snapshot()).collect();
     let sum = |f: fn(&super::Progress) -> u64| snapshots.iter().map(f).sum::<u64>();
     counters.keys_written.store(sum(|p| p.keys_written), Ordering::Release);
@@ -262,10 +263,10 @@ fn gather(counters: &Counters, specs: &[ShardSpec], running: &[Migration]) {
     let rows = snapshots
         .iter()
         .zip(specs)
-        .zip(running)
-        .map(|((p, spec), s)| ShardProgress {
+        .zip(masters)
+        .map(|((p, spec), master)| ShardProgress {
             name: spec.name(),
-            master: s.source.to_string(),
+            master: master.clone(),
             phase: p.phase,
             source_offset: p.source_offset,
             applied_offset: p.applied_offset,
@@ -279,10 +280,14 @@ fn gather(counters: &Counters, specs: &[ShardSpec], running: &[Migration]) {
     }
 }
 
-/// A change of which master serves which slots on the source, said as the reason to stop.
-async fn slots_moved(known: &[Endpoint], specs: &[ShardSpec]) -> Option<String> {
+/// A change of which master serves which slots on the source, said as the reason to stop. Notes
+/// each share's master as it is now (after a failover, the promoted replica).
+async fn slots_moved(known: &[Endpoint], specs: &[ShardSpec], masters: &mut [String]) -> Option<String> {
     for node in known {
         let Ok(Some(now)) = cluster::discover(node).await else { continue };
+        for (spec, master) in specs.iter().zip(masters.iter_mut()) {
+            *master = now.shards[now.shard_of(spec.ranges[0].0)].master.addr();
+        }
         let mut before: Vec<Vec<(u16, u16)>> = specs.iter().map(|s| s.ranges.clone()).collect();
         let mut after: Vec<Vec<(u16, u16)>> = now.shards.iter().map(|s| s.ranges.clone()).collect();
         before.sort();

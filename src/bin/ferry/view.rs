@@ -75,7 +75,11 @@ impl View {
         }
         if let Some(bar) = &self.bar {
             bar.set_position(p.rdb_bytes);
-            bar.set_message(match p.phase {
+            // A cluster source: where each master's stream stands.
+            let masters: Vec<String> =
+                p.shards.iter().map(|s| format!("{}: {}, lag {} B", s.name, s.phase.label(), s.lag_bytes)).collect();
+            let masters = if masters.is_empty() { String::new() } else { format!(" | {}", masters.join("; ")) };
+            let message = match p.phase {
                 Phase::FullSync | Phase::WaitingForRdb | Phase::Connecting => {
                     let bytes =
                         if p.rdb_total.is_none() { format!("{} MB, ", p.rdb_bytes / 1_000_000) } else { String::new() };
@@ -92,7 +96,8 @@ impl View {
                     total(&p.source_keys),
                     p.errors
                 ),
-            });
+            };
+            bar.set_message(message + &masters);
         }
     }
 
@@ -125,6 +130,18 @@ impl View {
             return;
         }
         println!("task {} {:?}: {}", task.id, task.spec.name, task.status.label());
+        for s in &p.shards {
+            println!(
+                "  {:<15} {} (master {}): applied {}, lag {} B, {}/{} keys",
+                s.name,
+                s.phase.label(),
+                s.master,
+                s.applied_offset,
+                s.lag_bytes,
+                s.keys_written,
+                s.source_keys
+            );
+        }
         println!("  mode            {}", p.mode.as_deref().unwrap_or("-"));
         println!("  elapsed         {:.1} s", p.elapsed_ms as f64 / 1000.0);
         println!("  RDB bytes       {}", p.rdb_bytes);
