@@ -487,3 +487,60 @@ async fn ferry_migrate_from_a_cluster_reports_each_master_and_ends_in_sync() {
     // Each master's checkpoint left the target with the migration.
     assert_eq!(cmd(&mut target.client().await, &["KEYS", "ferry:*"]).await, ferry::resp::Frame::Array(vec![]));
 }
+
+/// The sum of a stats field over the nodes but one.
+async fn stat_sum(cluster: &RedisCluster, field: &str, except: usize) -> u64 {
+    let mut sum = 0;
+    for (_, node) in cluster.nodes.iter().enumerate().filter(|&(i, _)| i != except) {
+        let info = node.client().await.info("stats").await.unwrap();
+        sum += info_field(&info, field).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    }
+    sum
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_source_master_failing_over_is_followed_to_its_replica_without_a_full_sync() {
+    let (mut source, target) = (RedisCluster::start(3, 1), RedisServer::start());
+    fill_cluster(&source, 1_000).await;
+    let mut options = MigrateOptions::new(source.endpoint(), target.endpoint());
+    options.checkpoint_key = "ferry:checkpoint:cluster-source".into();
+    let m = incremental(Migration::start(options)).await;
+    let (stop, writes) = cluster_load(&source).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stop.store(true, Ordering::Release);
+    let before = writes.await.unwrap();
+    caught_up_with(&m, &source, 30).await;
+    // The replica of the node the migration was given holds everything, then that master dies.
+    let mut master = source.nodes[0].client().await;
+    let offset = support::repl_offset(&mut master).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !info_field(&master.info("replication").await.unwrap(), "slave0")
+        .is_some_and(|s| s.contains(&format!("offset={offset},")))
+    {
+        assert!(Instant::now() < deadline, "the replica did not catch up");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Counted on the nodes that stay.
+    let full = stat_sum(&source, "sync_full", 0).await;
+    source.kill9(0);
+    source.wait_ok();
+    let (stop, writes) = cluster_load(&source).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    stop.store(true, Ordering::Release);
+    let after = writes.await.unwrap();
+    caught_up_with(&m, &source, 60).await;
+    assert_eq!(stat_sum(&source, "sync_full", 0).await, full, "the promoted replica continued the stream (PSYNC2)");
+    assert!(stat_sum(&source, "sync_partial_ok", 0).await >= 1);
+    m.stop_for_good();
+    m.wait().await.expect("ends cleanly");
+    let (a, b) = (everything(&source.endpoint_alive().await).await, everything(&target.endpoint()).await);
+    let how = Compare { ttl_tolerance_ms: 1000, target_field_ttls: false, target_streams: true };
+    let differ: Vec<_> = a
+        .keys()
+        .chain(b.keys().filter(|k| !a.contains_key(*k)))
+        .filter(|k| compare_key(a.get(*k), b.get(*k), how).is_some())
+        .collect();
+    assert!(differ.is_empty(), "{} keys differ, first: {:?}", differ.len(), &differ[..differ.len().min(5)]);
+    let counter = b.get(&b"load:counter"[..]).map(|s| s.data.clone());
+    assert_eq!(counter, Some(ferry::verify::Data::String(Bytes::from((before + after).to_string()))));
+}

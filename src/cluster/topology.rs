@@ -129,7 +129,8 @@ pub async fn discover(seed: &Endpoint) -> Result<Option<Topology>, ClusterError>
                     e if e.is_empty() || e == "?" => text("ip"),
                     e => e,
                 };
-                if text("health") == "fail" {
+                // A failed master stays listed (as a master) until it comes back as a replica.
+                if matches!(text("health").as_str(), "fail" | "failed") {
                     continue;
                 }
                 match text("role").as_str() {

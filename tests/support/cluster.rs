@@ -53,13 +53,26 @@ impl RedisCluster {
         cluster
     }
 
-    /// Waits until every node still running says the cluster is ok.
+    /// Waits until every node still running says the cluster is ok and names only running
+    /// masters (after a kill: once the failure is detected and a replica took over).
     pub fn wait_ok(&self) {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let ok = self.alive().all(|n| {
-                let out = Command::new("redis-cli").args(["-p", &n.port.to_string(), "CLUSTER", "INFO"]).output();
-                out.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("cluster_state:ok"))
+                let info = Command::new("redis-cli").args(["-p", &n.port.to_string(), "CLUSTER", "INFO"]).output();
+                let nodes = Command::new("redis-cli").args(["-p", &n.port.to_string(), "CLUSTER", "NODES"]).output();
+                let masters_run = nodes.is_ok_and(|o| {
+                    String::from_utf8_lossy(&o.stdout)
+                        .lines()
+                        // A master line that still lists slots (fields after the 8th) must be a running node.
+                        .filter(|l| l.contains("master") && l.split_whitespace().count() > 8)
+                        .all(|l| {
+                            let port =
+                                l.split_whitespace().nth(1).and_then(|a| a.split(['@', ':']).nth(1)?.parse().ok());
+                            port.is_some_and(super::answers)
+                        })
+                });
+                masters_run && info.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("cluster_state:ok"))
             });
             if ok {
                 return;
@@ -112,6 +125,11 @@ impl RedisCluster {
 
     pub fn endpoint(&self) -> Endpoint {
         self.nodes[0].endpoint()
+    }
+
+    /// A node still running (after a kill, not necessarily the first).
+    pub async fn endpoint_alive(&self) -> Endpoint {
+        self.alive().next().expect("a node running").endpoint()
     }
 
     /// The masters as they are now (after a failover, the promoted replicas).
