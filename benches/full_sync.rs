@@ -12,11 +12,11 @@
 mod support;
 
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use bytes::Bytes;
 use ferry::client::{info_field, keyspace_counts, Client};
-use support::{cmd, RedisServer};
+use support::RedisServer;
 
 /// `cargo bench` passes `--bench`; `cargo test` runs this binary without it, as a quick smoke run
 /// that keeps the benchmark working.
@@ -26,48 +26,10 @@ fn key_count() -> usize {
 }
 
 async fn load(client: &mut Client, n: usize) {
-    let value = "v".repeat(100);
-    let mut batch: Vec<Vec<Bytes>> = Vec::with_capacity(2000);
-    for i in 0..n {
-        let key = format!("key:{i:08}");
-        let b = |s: &str| Bytes::copy_from_slice(s.as_bytes());
-        let mut c = match i % 10 {
-            0..=5 => vec![b("SET"), b(&key), b(&value)],
-            6 => {
-                let mut c = vec![b("HSET"), b(&key)];
-                for f in 0..10 {
-                    c.extend([b(&format!("field{f}")), b(&format!("value-{i}-{f}"))]);
-                }
-                c
-            }
-            7 => {
-                let mut c = vec![b("RPUSH"), b(&key)];
-                c.extend((0..10).map(|j| b(&format!("item-{i}-{j}"))));
-                c
-            }
-            8 => {
-                let mut c = vec![b("SADD"), b(&key)];
-                c.extend((0..10).map(|j| b(&format!("member-{i}-{j}"))));
-                c
-            }
-            _ => {
-                let mut c = vec![b("ZADD"), b(&key)];
-                for j in 0..10 {
-                    c.extend([b(&format!("{}", j as f64 * 1.5)), b(&format!("m-{i}-{j}"))]);
-                }
-                c
-            }
-        };
-        batch.push(std::mem::take(&mut c));
-        if i % 10 == 3 {
-            batch.push(vec![b("PEXPIRE"), b(&key), b("86400000")]);
-        }
-        if batch.len() >= 2000 {
-            support::pipeline(client, &batch).await;
-            batch.clear();
-        }
+    for chunk in (0..n).collect::<Vec<_>>().chunks(1000) {
+        let batch: Vec<Vec<Bytes>> = chunk.iter().flat_map(|&i| support::data::mixed_key(i)).collect();
+        support::pipeline(client, &batch).await;
     }
-    support::pipeline(client, &batch).await;
 }
 
 async fn keys(client: &mut Client) -> Vec<(u32, u64)> {
@@ -113,23 +75,7 @@ async fn main() {
     assert!(diffs.is_empty(), "first differences: {:?}", &diffs[..diffs.len().min(5)]);
 
     // Native replication into an empty server.
-    let replica = RedisServer::start();
-    let mut rep = replica.client().await;
-    let t = Instant::now();
-    cmd(&mut rep, &["REPLICAOF", "127.0.0.1", &source.port.to_string()]).await;
-    loop {
-        let info = rep.info("replication").await.unwrap();
-        let persistence = rep.info("persistence").await.unwrap();
-        if info_field(&info, "master_link_status") == Some("up")
-            && info_field(&persistence, "loading") == Some("0")
-            && keys(&mut rep).await == source_keys
-        {
-            break;
-        }
-        assert!(t.elapsed() < Duration::from_secs(600), "native replication did not finish");
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    let native_time = t.elapsed();
+    let native_time = support::native_replication(&source, source_keys.iter().map(|(_, n)| n).sum()).await;
 
     let full_sync =
         summary["summary"]["progress"]["full_sync_ms"].as_u64().map(|ms| ms as f64 / 1000.0).unwrap_or(f64::NAN);

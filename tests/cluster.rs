@@ -19,7 +19,7 @@ use ferry::pipeline::{MigrateOptions, Migration, Phase, SlotCheckpoints};
 use ferry::verify::{compare_key, Compare, KeyState};
 use support::cluster::{contents, RedisCluster};
 use support::data::{fill_all_types, fill_bulk};
-use support::{cmd, RedisServer};
+use support::{cmd, incremental, RedisServer};
 
 /// Non-idempotent writes until stopped, in several slots, and commands whose keys span slots.
 fn load(mut client: Client) -> (Arc<AtomicBool>, tokio::task::JoinHandle<u64>) {
@@ -77,24 +77,23 @@ async fn source_contents(source: &RedisServer) -> BTreeMap<Bytes, KeyState> {
     all
 }
 
-/// The cluster holds exactly the source's keys, value by value and TTL by TTL.
-async fn assert_same(source: &RedisServer, cluster: &RedisCluster) {
+/// Both sides hold the same keys, value by value and TTL by TTL (within 1 s).
+fn assert_equal(a: &BTreeMap<Bytes, KeyState>, b: &BTreeMap<Bytes, KeyState>) {
     let how = Compare { ttl_tolerance_ms: 1000, target_field_ttls: false, target_streams: true };
-    let (a, b) = (source_contents(source).await, cluster.contents().await);
-    let mut differences = Vec::new();
-    for key in a.keys().chain(b.keys().filter(|k| !a.contains_key(*k))) {
-        if let Some(d) = compare_key(a.get(key), b.get(key), how) {
-            differences.push((String::from_utf8_lossy(key).into_owned(), d));
-        }
-    }
-    assert!(
-        differences.is_empty(),
-        "{} of {} keys differ, first: {:?}",
-        differences.len(),
-        a.len(),
-        &differences[..differences.len().min(5)]
-    );
-    assert!(a.len() > 100, "a real dataset: {}", a.len());
+    let differences: Vec<_> = a
+        .keys()
+        .chain(b.keys().filter(|k| !a.contains_key(*k)))
+        .filter_map(|k| compare_key(a.get(k), b.get(k), how).map(|d| (String::from_utf8_lossy(k).into_owned(), d)))
+        .collect();
+    let first = &differences[..differences.len().min(5)];
+    assert!(differences.is_empty(), "{} of {} keys differ, first: {first:?}", differences.len(), a.len());
+}
+
+/// The cluster holds exactly the source's keys.
+async fn assert_same(source: &RedisServer, cluster: &RedisCluster) {
+    let source = source_contents(source).await;
+    assert_equal(&source, &cluster.contents().await);
+    assert!(source.len() > 100, "a real dataset: {}", source.len());
 }
 
 fn options(source: &RedisServer, cluster: &RedisCluster) -> MigrateOptions {
@@ -103,16 +102,6 @@ fn options(source: &RedisServer, cluster: &RedisCluster) -> MigrateOptions {
     options.filter = Filter::new(&mapping, &[], &[]);
     options.checkpoint_key = "ferry:checkpoint:cluster-test".into();
     options
-}
-
-async fn incremental(m: Migration) -> Migration {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while m.counters.phase() != Phase::Incremental {
-        assert!(m.counters.phase() != Phase::Failed, "failed: {:?}", m.counters.failure());
-        assert!(Instant::now() < deadline, "no incremental sync: {:?}", m.counters.snapshot());
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    m
 }
 
 async fn sync_full(source: &mut Client) -> u64 {
@@ -417,20 +406,8 @@ async fn cluster_into(source: &RedisCluster, target: ferry::endpoint::Endpoint) 
     m.stop_for_good();
     let summary = m.wait().await.expect("ends cleanly");
     assert!(summary.snapshot_complete);
-    let how = Compare { ttl_tolerance_ms: 1000, target_field_ttls: false, target_streams: true };
     let (a, b) = (everything(&source.endpoint()).await, everything(&target).await);
-    let differ: Vec<_> = a
-        .keys()
-        .chain(b.keys().filter(|k| !a.contains_key(*k)))
-        .filter_map(|k| compare_key(a.get(k), b.get(k), how).map(|d| (String::from_utf8_lossy(k).into_owned(), d)))
-        .collect();
-    assert!(
-        differ.is_empty(),
-        "{} of {} keys differ, first: {:?}",
-        differ.len(),
-        a.len(),
-        &differ[..differ.len().min(5)]
-    );
+    assert_equal(&a, &b);
     assert!(a.len() > 3_000, "{}", a.len());
     let get = |map: &BTreeMap<Bytes, KeyState>, key: &str| map.get(key.as_bytes()).map(|s| s.data.clone());
     assert_eq!(get(&b, "load:counter"), Some(ferry::verify::Data::String(Bytes::from(writes.to_string()))));
@@ -534,13 +511,28 @@ async fn a_source_master_failing_over_is_followed_to_its_replica_without_a_full_
     m.stop_for_good();
     m.wait().await.expect("ends cleanly");
     let (a, b) = (everything(&source.endpoint_alive().await).await, everything(&target.endpoint()).await);
-    let how = Compare { ttl_tolerance_ms: 1000, target_field_ttls: false, target_streams: true };
-    let differ: Vec<_> = a
-        .keys()
-        .chain(b.keys().filter(|k| !a.contains_key(*k)))
-        .filter(|k| compare_key(a.get(*k), b.get(*k), how).is_some())
-        .collect();
-    assert!(differ.is_empty(), "{} keys differ, first: {:?}", differ.len(), &differ[..differ.len().min(5)]);
+    assert_equal(&a, &b);
     let counter = b.get(&b"load:counter"[..]).map(|s| s.data.clone());
     assert_eq!(counter, Some(ferry::verify::Data::String(Bytes::from((before + after).to_string()))));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn functions_reach_every_target_master() {
+    let (source, cluster) = (RedisServer::start(), RedisCluster::start(3, 0));
+    let mut src = source.client().await;
+    let library = "#!lua name=ferrylib\nredis.register_function('ferry_echo', function(keys, args) return args[1] end)";
+    cmd(&mut src, &["FUNCTION", "LOAD", library]).await;
+    cmd(&mut src, &["SET", "k", "v"]).await;
+    let m = incremental(Migration::start(options(&source, &cluster))).await;
+    // One loaded during the incremental sync too.
+    let later = "#!lua name=laterlib\nredis.register_function('ferry_later', function(keys, args) return 1 end)";
+    cmd(&mut src, &["FUNCTION", "LOAD", later]).await;
+    support::caught_up(&m, &mut src, 30).await;
+    m.stop_for_good();
+    m.wait().await.expect("ends cleanly");
+    for master in cluster.masters().await {
+        let mut client = Client::connect(&master).await.unwrap();
+        let listed = format!("{:?}", cmd(&mut client, &["FUNCTION", "LIST"]).await);
+        assert!(listed.contains("ferrylib") && listed.contains("laterlib"), "{master:?}: {listed}");
+    }
 }

@@ -4,23 +4,13 @@
 
 mod support;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ferry::client::Client;
 use ferry::filter::Filter;
 use ferry::model::{DbMapping, WriteMode};
-use ferry::pipeline::{MigrateOptions, Migration, Phase};
-use support::{cmd, RedisServer};
-
-async fn incremental(m: Migration) -> Migration {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while m.counters.phase() != Phase::Incremental {
-        assert!(m.counters.phase() != Phase::Failed, "failed: {:?}", m.counters.failure());
-        assert!(Instant::now() < deadline, "no incremental sync");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    m
-}
+use ferry::pipeline::{MigrateOptions, Migration};
+use support::{cmd, incremental, RedisServer};
 
 async fn get(c: &mut Client, db: u32, key: &str) -> Option<String> {
     cmd(c, &["SELECT", &db.to_string()]).await;

@@ -12,10 +12,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ferry::client::{info_field, Client};
-use ferry::pipeline::{Checkpoint, MigrateOptions, Migration, Phase};
+use ferry::pipeline::{Checkpoint, MigrateOptions, Migration};
 use ferry::verify;
 use support::data::fill_bulk;
-use support::{cmd, ferry_bin, RedisServer};
+use support::{cmd, ferry_bin, incremental, RedisServer};
 
 /// Non-idempotent writes until stopped: a counter, a list and a stream.
 fn load(mut client: Client) -> (Arc<AtomicBool>, tokio::task::JoinHandle<u64>) {
@@ -55,16 +55,6 @@ fn checkpoint_options(source: &RedisServer, target: &RedisServer) -> MigrateOpti
     let mut options = MigrateOptions::new(source.endpoint(), target.endpoint());
     options.checkpoint_key = "ferry:checkpoint:resume-test".into();
     options
-}
-
-async fn incremental(m: Migration) -> Migration {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while m.counters.phase() != Phase::Incremental {
-        assert!(m.counters.phase() != Phase::Failed, "failed: {:?}", m.counters.failure());
-        assert!(Instant::now() < deadline, "no incremental sync: {:?}", m.counters.snapshot());
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    m
 }
 
 /// Which server a connection is cut on.

@@ -4,7 +4,7 @@
 
 use super::probe::{config_get, format_bytes, info_u64};
 use super::{CheckItem, Ctx, Spec};
-use crate::client::{info_field, keyspace_counts, Client};
+use crate::client::{keyspace_counts, Client};
 use crate::cluster::{self, ClusterError, SLOTS};
 use crate::server::ServerInfo;
 
@@ -13,32 +13,6 @@ const CLUSTER: Spec = Spec { id: "target.cluster", title: "Cluster target" };
 /// A master needs this much more than its share: fragmentation, writes during the sync, and keys
 /// that do not spread evenly over the slots.
 const HEADROOM: f64 = 1.3;
-
-/// Commands whose keys a cluster takes only in one slot, and which Ferry cannot split.
-const CROSS_SLOT: &[&str] = &[
-    "rename",
-    "renamenx",
-    "copy",
-    "smove",
-    "rpoplpush",
-    "lmove",
-    "blmove",
-    "brpoplpush",
-    "sinterstore",
-    "sunionstore",
-    "sdiffstore",
-    "zunionstore",
-    "zinterstore",
-    "zdiffstore",
-    "zrangestore",
-    "geosearchstore",
-    "pfmerge",
-    "bitop",
-    "sort",
-    "eval",
-    "evalsha",
-    "fcall",
-];
 
 pub(super) async fn target(ctx: &mut Ctx<'_>) -> CheckItem {
     let t = match ctx.target.get() {
@@ -112,17 +86,9 @@ pub(super) async fn target(ctx: &mut Ctx<'_>) -> CheckItem {
     }
     if let Ok(s) = ctx.source.up() {
         if let Ok(stats) = s.client.info("commandstats").await {
-            let ran: Vec<String> = CROSS_SLOT
-                .iter()
-                .filter_map(|name| {
-                    let calls: u64 = info_field(&stats, &format!("cmdstat_{name}"))?
-                        .split(',')
-                        .find_map(|kv| kv.strip_prefix("calls="))?
-                        .parse()
-                        .ok()?;
-                    (calls > 0).then(|| format!("{} ({calls})", name.to_uppercase()))
-                })
-                .collect();
+            // A propagated MSETNX is split per slot like MSET; the others cannot be.
+            let cross: Vec<&str> = super::filter::MULTI_KEY.iter().copied().filter(|&n| n != "msetnx").collect();
+            let ran = super::filter::commands_run(&stats, &cross);
             if !ran.is_empty() {
                 warnings.push(format!(
                     "since it started, the source has run {}: on keys in different slots (no common hash tag), a cluster target cannot take them and the migration stops, naming the command",

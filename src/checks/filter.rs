@@ -12,8 +12,9 @@ const FILTER: Spec = Spec { id: "filter.commands", title: "Commands under the fi
 
 /// Always stop the migration under key patterns.
 const WHOLE_DB: &[&str] = &["flushdb", "flushall", "swapdb"];
-/// Stop it when their keys mix migrated and left-out ones.
-const MULTI_KEY: &[&str] = &[
+/// Stop it when their keys mix migrated and left-out ones (and, but for `MSETNX`, when their keys
+/// are in different slots of a cluster target).
+pub(super) const MULTI_KEY: &[&str] = &[
     "rename",
     "renamenx",
     "copy",
@@ -52,20 +53,7 @@ pub(super) async fn check(ctx: &mut Ctx<'_>) -> CheckItem {
         Ok(stats) => stats,
         Err(e) => return FILTER.could_not_check(e),
     };
-    let calls = |name: &str| -> u64 {
-        info_field(&stats, &format!("cmdstat_{name}"))
-            .and_then(|v| v.split(',').find_map(|kv| kv.strip_prefix("calls=")).and_then(|n| n.parse().ok()))
-            .unwrap_or(0)
-    };
-    let ran = |names: &[&str]| -> Vec<String> {
-        names
-            .iter()
-            .filter_map(|n| match calls(n) {
-                0 => None,
-                c => Some(format!("{} ({c})", n.to_uppercase())),
-            })
-            .collect()
-    };
+    let ran = |names: &[&str]| commands_run(&stats, names);
     let (stopping, mixing) = if filter.has_patterns() {
         (ran(WHOLE_DB), ran(MULTI_KEY))
     } else if filter.merges_dbs() {
@@ -92,4 +80,20 @@ pub(super) async fn check(ctx: &mut Ctx<'_>) -> CheckItem {
     message += ". If they run during the migration, change the filter (or pause them) and start it again";
     let value = format!("{} seen", stopping.len() + mixing.len());
     FILTER.warning(value, message)
+}
+
+/// Which of `names` the server has run since it started (`INFO commandstats`), as "NAME (calls)".
+pub(super) fn commands_run(stats: &[(String, String)], names: &[&str]) -> Vec<String> {
+    let calls = |name: &str| -> u64 {
+        info_field(stats, &format!("cmdstat_{name}"))
+            .and_then(|v| v.split(',').find_map(|kv| kv.strip_prefix("calls=")).and_then(|n| n.parse().ok()))
+            .unwrap_or(0)
+    };
+    names
+        .iter()
+        .filter_map(|n| match calls(n) {
+            0 => None,
+            c => Some(format!("{} ({c})", n.to_uppercase())),
+        })
+        .collect()
 }

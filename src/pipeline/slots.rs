@@ -21,7 +21,7 @@ use super::link::ShardSpec;
 use super::target::{unknown_command, KnownCommands};
 use super::{Counters, MigrateError};
 use crate::cluster::{self, SlotsOf};
-use crate::filter::{Filter, Route};
+use crate::filter::Filter;
 use crate::writer::{WriteError, Writer};
 
 /// After this many bytes of the stream, or this long, the base checkpoints move up (after every
@@ -93,12 +93,7 @@ impl SlotStream {
         lease: Option<&Lease>,
         (db, argv, end_offset): (u32, Vec<Bytes>, u64),
     ) -> Result<(), MigrateError> {
-        let commands = match filter.route(db, argv) {
-            Route::Apply(commands) => commands,
-            Route::Skip => return Ok(()),
-            Route::Stop(why) => return Err(MigrateError::Filter(why)),
-        };
-        for (target_db, argv) in commands {
+        for (target_db, argv) in super::target::routed(filter, db, argv)? {
             if target_db != 0 {
                 return Err(WriteError::ClusterDb { db }.into());
             }

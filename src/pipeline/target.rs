@@ -337,14 +337,11 @@ async fn apply_plain(
     argv: Vec<Bytes>,
     end_offset: u64,
 ) -> Result<(), MigrateError> {
-    let commands = match filter.route(db, argv) {
-        Route::Apply(commands) => commands,
-        Route::Skip => {
-            writer.mark_offset(end_offset);
-            return Ok(());
-        }
-        Route::Stop(why) => return Err(MigrateError::Filter(why)),
-    };
+    let commands = routed(filter, db, argv)?;
+    if commands.is_empty() {
+        writer.mark_offset(end_offset);
+        return Ok(());
+    }
     let last = commands.len().saturating_sub(1);
     for (i, (target_db, argv)) in commands.into_iter().enumerate() {
         writer.select(target_db).await?;
@@ -367,12 +364,7 @@ async fn apply(
     db: u32,
     argv: Vec<Bytes>,
 ) -> Result<(), MigrateError> {
-    let commands = match filter.route(db, argv) {
-        Route::Apply(commands) => commands,
-        Route::Skip => return Ok(()),
-        Route::Stop(why) => return Err(MigrateError::Filter(why)),
-    };
-    for (target_db, argv) in commands {
+    for (target_db, argv) in routed(filter, db, argv)? {
         if !known.knows(&Bytes::from(argv[0].to_ascii_lowercase())) {
             unknown_command(writer, &argv)?;
             continue;
@@ -386,6 +378,16 @@ async fn apply(
         stream.commands += 1;
     }
     Ok(())
+}
+
+/// A command of the stream as the filter routes it: the commands to apply, each in its target db
+/// (none when it concerns nothing migrated), or why the migration must stop.
+pub(super) fn routed(filter: &Filter, db: u32, argv: Vec<Bytes>) -> Result<Vec<(u32, Vec<Bytes>)>, MigrateError> {
+    match filter.route(db, argv) {
+        Route::Apply(commands) => Ok(commands),
+        Route::Skip => Ok(Vec::new()),
+        Route::Stop(why) => Err(MigrateError::Filter(why)),
+    }
 }
 
 /// A command the target does not know (the source, newer, ran it): reported as data the target

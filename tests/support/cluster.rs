@@ -38,8 +38,14 @@ impl RedisCluster {
     }
 
     pub fn start_with(binary: &Path, masters: usize, replicas: usize) -> RedisCluster {
-        let args =
-            ["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000"];
+        Self::start_args(binary, masters, replicas, &[])
+    }
+
+    /// As [`RedisCluster::start_with`], each node with `extra` arguments too.
+    pub fn start_args(binary: &Path, masters: usize, replicas: usize, extra: &[&str]) -> RedisCluster {
+        let mut args =
+            vec!["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000"];
+        args.extend_from_slice(extra);
         let nodes: Vec<RedisServer> =
             (0..masters * (1 + replicas)).map(|_| RedisServer::start_on(binary, &args, cluster_port)).collect();
         let mut create = Command::new("redis-cli");

@@ -91,3 +91,43 @@ pub async fn fill_bulk(client: &mut Client, n: usize) {
         (0..n).map(|i| argv(&["SET", &format!("bulk:{i}"), &format!("value-{i}")])).collect();
     pipeline(client, &commands).await;
 }
+
+/// The commands that write mixed key `i` of the benchmarks' dataset: 60 % 100-byte strings, 10 %
+/// each of 10-field hashes, 10-item lists, 10-member sets and 10-member zsets, and a TTL on one key
+/// in ten.
+pub fn mixed_key(i: usize) -> Vec<Vec<Bytes>> {
+    let key = format!("key:{i:08}");
+    let b = |s: &str| Bytes::copy_from_slice(s.as_bytes());
+    let write = match i % 10 {
+        0..=5 => vec![b("SET"), b(&key), b(&"v".repeat(100))],
+        6 => {
+            let mut c = vec![b("HSET"), b(&key)];
+            for f in 0..10 {
+                c.extend([b(&format!("field{f}")), b(&format!("value-{i}-{f}"))]);
+            }
+            c
+        }
+        7 => {
+            let mut c = vec![b("RPUSH"), b(&key)];
+            c.extend((0..10).map(|j| b(&format!("item-{i}-{j}"))));
+            c
+        }
+        8 => {
+            let mut c = vec![b("SADD"), b(&key)];
+            c.extend((0..10).map(|j| b(&format!("member-{i}-{j}"))));
+            c
+        }
+        _ => {
+            let mut c = vec![b("ZADD"), b(&key)];
+            for j in 0..10 {
+                c.extend([b(&format!("{}", j as f64 * 1.5)), b(&format!("m-{i}-{j}"))]);
+            }
+            c
+        }
+    };
+    let mut commands = vec![write];
+    if i % 10 == 3 {
+        commands.push(vec![b("PEXPIRE"), b(&key), b("86400000")]);
+    }
+    commands
+}

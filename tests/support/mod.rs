@@ -384,6 +384,42 @@ pub async fn caught_up(m: &ferry::pipeline::Migration, source: &mut Client, secs
     }
 }
 
+/// Native replication's time for the benchmarks: an empty server made a replica of `source`, from
+/// `REPLICAOF` until its link is up, it has loaded the RDB, and it holds `keys` keys in all.
+pub async fn native_replication(source: &RedisServer, keys: u64) -> Duration {
+    use ferry::client::{info_field, keyspace_counts};
+    let replica = RedisServer::start();
+    let mut rep = replica.client().await;
+    let t = Instant::now();
+    cmd(&mut rep, &["REPLICAOF", "127.0.0.1", &source.port.to_string()]).await;
+    loop {
+        let info = rep.info("replication").await.expect("INFO replication");
+        let persistence = rep.info("persistence").await.expect("INFO persistence");
+        let held: u64 =
+            keyspace_counts(&rep.info("keyspace").await.expect("INFO keyspace")).iter().map(|(_, n)| n).sum();
+        if info_field(&info, "master_link_status") == Some("up")
+            && info_field(&persistence, "loading") == Some("0")
+            && held == keys
+        {
+            return t.elapsed();
+        }
+        assert!(t.elapsed() < Duration::from_secs(600), "native replication did not finish");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// Waits (up to a minute) until the migration is in incremental sync; fails the test if it fails.
+pub async fn incremental(m: ferry::pipeline::Migration) -> ferry::pipeline::Migration {
+    use ferry::pipeline::Phase;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while m.counters.phase() != Phase::Incremental {
+        assert!(m.counters.phase() != Phase::Failed, "failed: {:?}", m.counters.failure());
+        assert!(Instant::now() < deadline, "no incremental sync: {:?}", m.counters.snapshot());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    m
+}
+
 /// Builds an argv from string pieces.
 pub fn argv(parts: &[&str]) -> Vec<Bytes> {
     parts.iter().map(|p| Bytes::copy_from_slice(p.as_bytes())).collect()
