@@ -334,3 +334,38 @@ async fn a_task_from_a_cluster_source_runs_on_every_master_and_cuts_over() {
     let report = console.verify_task(task.id).await.unwrap();
     assert!(report.identical(), "{report:?}");
 }
+
+/// A task into an instance of the cluster edition: the pre-check passes the cluster, the source's
+/// second db goes into db 0 as mapped, and the task completes with verify identical.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_into_a_cluster_instance_completes() {
+    let source = RedisServer::start();
+    let cluster = support::cluster::RedisCluster::start(3, 0);
+    let mut src = source.client().await;
+    fill_bulk(&mut src, 500).await;
+    cmd(&mut src, &["SELECT", "2"]).await;
+    cmd(&mut src, &["SET", "from-db-2", "v"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let console = Console::open(Some(dir.path())).await.unwrap();
+    let input =
+        InstanceInput { edition: Edition::Cluster, ..instance_input("cluster", "ap-guangzhou", &cluster.nodes[0]) };
+    let instance = console.add_instance(&input, None).unwrap();
+    let mut req = request("into-cluster", &source, instance.id, None);
+    // Without the mapping the pre-check names the db and the fix.
+    let err = console.create_task(&req, true).await.unwrap_err().to_string();
+    assert!(err.contains("--db-map 2:0"), "{err}");
+    req.spec.db_mapping = vec![ferry::model::DbMapping { source: 2, target: 0 }];
+    let (task, report) = console.create_task(&req, true).await.unwrap();
+    assert_eq!(report.get("target.cluster").map(|i| i.level), Some(ferry::checks::Level::Pass), "{report:?}");
+    console.start_task(task.id).unwrap();
+    wait_status(&console, task.id, TaskStatus::IncrementalSync, 60).await;
+    cmd(&mut src, &["SET", "late", "1"]).await;
+    let done = console.cutover_task(task.id, CutoverOptions { pause_writes: true, timeout_secs: 30 }).await.unwrap();
+    assert_eq!(done.status, TaskStatus::Completed);
+    let report = console.verify_task(task.id).await.unwrap();
+    assert!(report.identical() && report.keys_compared == 502, "{report:?}");
+    assert_eq!(
+        cmd(&mut cluster.client_for("from-db-2").await, &["GET", "from-db-2"]).await.as_bytes().map(|b| b.to_vec()),
+        Some(b"v".to_vec())
+    );
+}
