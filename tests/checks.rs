@@ -425,6 +425,32 @@ async fn the_edition_must_be_the_targets_shape_and_a_cluster_takes_db_0_only() {
 
     let report = check(&CheckInput::new(cluster.endpoint(), standalone.endpoint())).await;
     assert_item(&report, "edition", Level::Pass, "one replication stream per source master");
+
+    // As a source, a cluster's big keys and memory are on every master, not only the one given.
+    let topology = ferry::cluster::discover(&cluster.endpoint()).await.unwrap().unwrap();
+    let seed_shard = topology.shards.iter().position(|s| s.master.port == cluster.nodes[0].port).unwrap();
+    let elsewhere = (0..)
+        .map(|i| format!("list:{i}"))
+        .find(|k| topology.shard_of(ferry::cluster::slot(k.as_bytes())) != seed_shard)
+        .unwrap();
+    let mut owner = cluster.client_for(&elsewhere).await;
+    let items: Vec<String> = (0..200).map(|i| i.to_string()).collect();
+    let mut rpush = vec!["RPUSH", elsewhere.as_str()];
+    rpush.extend(items.iter().map(String::as_str));
+    cmd(&mut owner, &rpush).await;
+    let mut from_cluster = CheckInput::new(cluster.endpoint(), standalone.endpoint());
+    from_cluster.big_key_elements = 100;
+    let report = check(&from_cluster).await;
+    assert_item(&report, "source.bigkeys", Level::Warning, &elsewhere);
+    let mut used = 0;
+    for master in topology.masters() {
+        let memory = ferry::client::Client::connect(master).await.unwrap().info("memory").await.unwrap();
+        used += info_field(&memory, "used_memory").unwrap().parse::<u64>().unwrap();
+    }
+    // "2.9 MB needed, ...": every master's used_memory, not the first's alone (about a third).
+    let needed = &item(&report, "target.memory").value;
+    let mb: f64 = needed.split(' ').next().unwrap().parse().unwrap();
+    assert!(needed.contains(" MB needed") && mb * 1048576.0 > used as f64 * 0.9, "{needed} for {used} bytes in all");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -64,7 +64,12 @@ pub(super) async fn check(ctx: &Ctx<'_>) -> CheckItem {
     let memory = s.info.at_least(4, 0);
     let mut sample = Sample::default();
     let deadline = Instant::now() + input.scan_budget;
-    let outcome = tokio::time::timeout_at(deadline, scan(&s.endpoint, &dbs, memory, limits, &mut sample)).await;
+    // A cluster's keys are on every master: each is scanned in turn, within the one budget.
+    let servers = match crate::cluster::discover(&s.endpoint).await {
+        Ok(Some(topology)) => topology.masters().cloned().collect(),
+        _ => vec![s.endpoint.clone()],
+    };
+    let outcome = tokio::time::timeout_at(deadline, scan(&servers, &dbs, memory, limits, &mut sample)).await;
     let coverage = match &outcome {
         _ if sample.complete => format!("all {} keys looked at", sample.looked_at),
         Ok(Ok(())) => format!("{} of {total} keys sampled (at most {MAX_KEYS} are)", sample.looked_at),
@@ -97,29 +102,31 @@ pub(super) async fn check(ctx: &Ctx<'_>) -> CheckItem {
     )
 }
 
-/// Scans each db on a connection of its own (a budget cut may leave it mid-reply), measuring every
-/// key a SCAN returns, until all are seen or [`MAX_KEYS`] are.
+/// Scans each db of each server on a connection of its own (a budget cut may leave it mid-reply),
+/// measuring every key a SCAN returns, until all are seen or [`MAX_KEYS`] are.
 async fn scan(
-    endpoint: &Endpoint,
+    servers: &[Endpoint],
     dbs: &[u32],
     memory: bool,
     limits: Limits,
     sample: &mut Sample,
 ) -> Result<(), ClientError> {
-    let mut client = Client::connect(endpoint).await?;
-    for db in dbs {
-        client.request(&["SELECT", &db.to_string()]).await?;
-        let mut cursor = Bytes::from_static(b"0");
-        loop {
-            let reply = client.request(&[b"SCAN".as_slice(), &cursor, b"COUNT", SCAN_COUNT.as_bytes()]).await?;
-            let (next, keys) = scan_reply(reply);
-            measure(&mut client, *db, &keys, memory, limits, sample).await?;
-            if sample.looked_at >= MAX_KEYS {
-                return Ok(());
-            }
-            match next {
-                Some(next) if next.as_ref() != b"0" => cursor = next,
-                _ => break,
+    for server in servers {
+        let mut client = Client::connect(server).await?;
+        for db in dbs {
+            client.request(&["SELECT", &db.to_string()]).await?;
+            let mut cursor = Bytes::from_static(b"0");
+            loop {
+                let reply = client.request(&[b"SCAN".as_slice(), &cursor, b"COUNT", SCAN_COUNT.as_bytes()]).await?;
+                let (next, keys) = scan_reply(reply);
+                measure(&mut client, *db, &keys, memory, limits, sample).await?;
+                if sample.looked_at >= MAX_KEYS {
+                    return Ok(());
+                }
+                match next {
+                    Some(next) if next.as_ref() != b"0" => cursor = next,
+                    _ => break,
+                }
             }
         }
     }

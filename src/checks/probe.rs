@@ -89,15 +89,20 @@ pub(super) async fn connect(endpoint: &Endpoint, role: Role) -> (CheckItem, Peer
     let learned = async {
         let info = ServerInfo::fetch(&mut client).await?;
         let memory = client.info("memory").await?;
+        let mut memory = memory;
         let mut keyspace = client.info("keyspace").await?;
-        // A cluster's keys are on all its masters.
+        // A cluster's keys, and the memory they use, are on all its masters.
         if let Ok(Some(topology)) = crate::cluster::discover(endpoint).await {
-            let mut total = 0;
+            let (mut keys, mut used) = (0, 0);
             for master in topology.masters() {
-                let counts = crate::client::keyspace_counts(&Client::connect(master).await?.info("keyspace").await?);
-                total += counts.iter().map(|&(_, n)| n).sum::<u64>();
+                let mut node = Client::connect(master).await?;
+                let counts = crate::client::keyspace_counts(&node.info("keyspace").await?);
+                keys += counts.iter().map(|&(_, n)| n).sum::<u64>();
+                used += info_u64(&node.info("memory").await?, "used_memory").unwrap_or(0);
             }
-            keyspace = vec![("db0".to_string(), format!("keys={total},expires=0,avg_ttl=0"))];
+            keyspace = vec![("db0".to_string(), format!("keys={keys},expires=0,avg_ttl=0"))];
+            memory.retain(|(name, _)| name != "used_memory");
+            memory.push(("used_memory".to_string(), used.to_string()));
         }
         Ok::<_, ClientError>((info, memory, keyspace))
     };
