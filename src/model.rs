@@ -153,6 +153,9 @@ pub struct SyncOptions {
     /// Keep a checkpoint on the target so that a restart resumes exactly where it stands; off
     /// only for targets that refuse MULTI (some proxies), and then every restart syncs in full.
     pub checkpoint: bool,
+    /// A cluster source: read each master's share from one of its replicas where it has one,
+    /// sparing the masters the fork and the replication buffers.
+    pub from_replicas: bool,
 }
 
 impl Default for SyncOptions {
@@ -163,6 +166,7 @@ impl Default for SyncOptions {
             window: 8192,
             stall_timeout_secs: 60,
             checkpoint: true,
+            from_replicas: false,
         }
     }
 }

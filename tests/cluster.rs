@@ -536,3 +536,70 @@ async fn functions_reach_every_target_master() {
         assert!(listed.contains("ferrylib") && listed.contains("laterlib"), "{master:?}: {listed}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_from_the_replicas_the_masters_serve_no_sync_and_the_cutover_holds_the_masters() {
+    let (source, target) = (RedisCluster::start(3, 1), RedisServer::start());
+    fill_cluster(&source, 1_000).await;
+    // Each master has served its replica's sync only.
+    let topology = source.topology().await;
+    let syncs = |node: ferry::endpoint::Endpoint| async move {
+        let info = Client::connect(&node).await.unwrap().info("stats").await.unwrap();
+        let stat = |name| info_field(&info, name).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+        stat("sync_full") + stat("sync_partial_ok")
+    };
+    let mut before = Vec::new();
+    for master in topology.masters() {
+        before.push(syncs(master.clone()).await);
+    }
+    let mut options = MigrateOptions::new(source.endpoint(), target.endpoint());
+    options.checkpoint_key = "ferry:checkpoint:cluster-source".into();
+    options.from_replicas = true;
+    let m = incremental(Migration::start(options)).await;
+    let (stop, writes) = cluster_load(&source).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    stop.store(true, Ordering::Release);
+    let writes = writes.await.unwrap();
+    let rows = m.counters.snapshot().shards;
+    let replicas: Vec<String> = topology.shards.iter().flat_map(|s| s.replicas.iter().map(|r| r.addr())).collect();
+    assert!(rows.iter().all(|r| replicas.contains(&r.read_from)), "read from the replicas {replicas:?}: {rows:?}");
+    for (master, was) in topology.masters().zip(&before) {
+        assert_eq!(syncs(master.clone()).await, *was, "{master:?} served no sync to Ferry");
+    }
+    // The cutover pauses the masters (where writes happen) and waits for their offsets.
+    let (outcome, pause) = m.cutover(true, Duration::from_secs(30)).await.expect("cutover");
+    assert!(outcome.paused && outcome.final_lag_bytes == 0, "{outcome:?}");
+    pause.end().await;
+    m.wait().await.expect("ends cleanly");
+    let (a, b) = (everything(&source.endpoint()).await, everything(&target.endpoint()).await);
+    assert_equal(&a, &b);
+    let counter = b.get(&b"load:counter"[..]).map(|s| s.data.clone());
+    assert_eq!(counter, Some(ferry::verify::Data::String(Bytes::from(writes.to_string()))));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ferry_migrate_into_a_cluster_takes_the_db_map_its_pre_check_asks_for() {
+    let (source, cluster) = (RedisServer::start(), RedisCluster::start(3, 0));
+    let mut src = source.client().await;
+    fill_bulk(&mut src, 300).await;
+    cmd(&mut src, &["SELECT", "1"]).await;
+    cmd(&mut src, &["SET", "from-db-1", "v"]).await;
+    let data = tempfile::tempdir().unwrap();
+    let (from, into) = (source.url(), cluster.url());
+    let migrate = |extra: &[&str]| {
+        let mut args = vec!["migrate", "--source", &from, "--target", &into, "--cutover-when-synced"];
+        args.extend_from_slice(extra);
+        std::process::Command::new(support::ferry_bin())
+            .env("FERRY_DATA_DIR", data.path())
+            .args(&args)
+            .output()
+            .unwrap()
+    };
+    let refused = migrate(&[]);
+    let said = String::from_utf8_lossy(&refused.stderr).into_owned() + &String::from_utf8_lossy(&refused.stdout);
+    assert_eq!(refused.status.code(), Some(1), "{said}");
+    assert!(said.contains("--db-map 1:0"), "{said}");
+    let done = migrate(&["--db-map", "1:0"]);
+    assert_eq!(done.status.code(), Some(0), "{}", String::from_utf8_lossy(&done.stderr));
+    assert_eq!(cluster.contents().await.len(), 301);
+}

@@ -149,6 +149,12 @@ pub(super) async fn edition(ctx: &mut Ctx<'_>) -> CheckItem {
     };
     let shape = |cluster: bool| if cluster { "cluster" } else { "standalone" };
     let value = format!("source {} → target {} ({registered} edition)", shape(source), shape(target));
+    // Where a cluster source's streams are read from, and what that costs its masters.
+    let reading = match (source, ctx.input.from_replicas) {
+        (false, _) => String::new(),
+        (true, true) => "; each master's share is read from one of its replicas (where it has one), sparing the masters the fork and the replication buffers".to_string(),
+        (true, false) => "; each master's share is read from the master itself: reading from its replicas instead (--from-replicas) spares the masters the fork and the replication buffers".to_string(),
+    };
     match (ctx.input.target_edition, target) {
         (Edition::Cluster, false) => EDITION.error(
             value,
@@ -160,12 +166,12 @@ pub(super) async fn edition(ctx: &mut Ctx<'_>) -> CheckItem {
         ),
         (_, true) if source => EDITION.pass(
             value,
-            "a cluster into a cluster: one replication stream per source master, every key to the target master of its slot",
+            format!("a cluster into a cluster: one replication stream per source master, every key to the target master of its slot{reading}"),
         ),
         (_, true) => EDITION.pass(value, "a standalone source into a cluster: every key goes to the master of its slot"),
         (_, false) if source => EDITION.pass(
             value,
-            "a cluster into a standalone target: one replication stream per source master, all into db 0",
+            format!("a cluster into a standalone target: one replication stream per source master, all into db 0{reading}"),
         ),
         (_, false) => EDITION.pass(value, "a standalone source into a standalone target"),
     }

@@ -103,6 +103,8 @@ pub struct CheckInput {
     pub big_key_elements: u64,
     /// The task's db mapping and key patterns.
     pub filter: Filter,
+    /// A cluster source is to be read from its masters' replicas.
+    pub from_replicas: bool,
 }
 
 impl CheckInput {
@@ -122,6 +124,7 @@ impl CheckInput {
             big_key_bytes: 64 * 1024 * 1024,
             big_key_elements: 1_000_000,
             filter: Filter::default(),
+            from_replicas: false,
         }
     }
 }

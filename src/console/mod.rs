@@ -84,6 +84,14 @@ pub struct ConnectionTest {
     pub keys: u64,
 }
 
+/// What a migration started by address takes of the source: a db mapping and key patterns.
+#[derive(Debug, Clone, Default)]
+pub struct KeyFilter {
+    pub db_mapping: Vec<crate::model::DbMapping>,
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+}
+
 /// The console API.
 pub struct Console {
     pub(crate) store: Arc<Store>,
@@ -311,6 +319,7 @@ impl Console {
         sentinel: Option<&SentinelSpec>,
         target: &Endpoint,
         sync: crate::model::SyncOptions,
+        filter: KeyFilter,
     ) -> Result<(Task, CheckReport), ConsoleError> {
         let instance = self.instance_at(target)?;
         let from = match sentinel {
@@ -332,9 +341,9 @@ impl Console {
             target_instance: instance.id,
             params: Params::default(),
             write_mode: crate::model::WriteMode::Overwrite,
-            db_mapping: Vec::new(),
-            include: Vec::new(),
-            exclude: Vec::new(),
+            db_mapping: filter.db_mapping,
+            include: filter.include,
+            exclude: filter.exclude,
             sync,
         };
         let request = TaskRequest { spec, source_password: source.password.as_ref().map(|p| p.expose().to_string()) };
@@ -383,6 +392,7 @@ impl Console {
         input.write_mode = spec.write_mode;
         input.params = spec.params;
         input.filter = Filter::new(&spec.db_mapping, &spec.include, &spec.exclude);
+        input.from_replicas = spec.sync.from_replicas;
         Ok(input)
     }
 

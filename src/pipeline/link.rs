@@ -26,6 +26,8 @@ pub struct ShardSpec {
     pub nodes: Vec<Endpoint>,
     /// The slots this share holds.
     pub ranges: Vec<(u16, u16)>,
+    /// Read the share from one of its master's replicas where one answers.
+    pub from_replica: bool,
 }
 
 impl ShardSpec {
@@ -46,14 +48,31 @@ impl SourceLink {
         SourceLink { endpoint, sentinel, shard }
     }
 
-    /// Where the source is now.
+    /// Where the source is now (for a cluster share read from a replica: that replica).
     pub(crate) async fn locate(&self) -> Result<Endpoint, ReplicaError> {
+        self.find(true).await
+    }
+
+    /// Where the source's master is now: where writes are paused and the offset to reach is read.
+    pub(crate) async fn master(&self) -> Result<Endpoint, ReplicaError> {
+        self.find(false).await
+    }
+
+    async fn find(&self, replica: bool) -> Result<Endpoint, ReplicaError> {
         if let Some(shard) = &self.shard {
             let mut failure = None;
             for node in &shard.nodes {
                 match crate::cluster::discover(node).await {
                     Ok(Some(topology)) => {
-                        return Ok(topology.shards[topology.shard_of(shard.ranges[0].0)].master.clone())
+                        let owner = &topology.shards[topology.shard_of(shard.ranges[0].0)];
+                        if replica && shard.from_replica {
+                            for candidate in &owner.replicas {
+                                if Client::connect(candidate).await.is_ok() {
+                                    return Ok(candidate.clone());
+                                }
+                            }
+                        }
+                        return Ok(owner.master.clone());
                     }
                     Ok(None) => {}
                     Err(e) => failure = Some(e),

@@ -91,6 +91,8 @@ pub struct MigrateOptions {
     /// One master's share of a cluster source. A migration whose source is a cluster sets it for
     /// the migration of each of its masters; callers leave it empty.
     pub shard: Option<ShardSpec>,
+    /// A cluster source: read each master's share from one of its replicas where it has one.
+    pub from_replicas: bool,
 }
 
 impl MigrateOptions {
@@ -115,6 +117,7 @@ impl MigrateOptions {
             lease: None,
             checkpoint: true,
             shard: None,
+            from_replicas: false,
         }
     }
 }
@@ -292,7 +295,9 @@ impl Migration {
             return Err(MigrateError::NotInSync(phase.label()));
         }
         let deadline = tokio::time::Instant::now() + timeout;
-        let mut client = self.source.client().await?;
+        // The master's offset, and writes held there (a cluster share may be read from a replica).
+        let master = self.source.master().await?;
+        let mut client = Client::connect(&master).await?;
         let info = ServerInfo::fetch(&mut client).await?;
         // Catch up first, without holding anything.
         let source_offset = monitor::source_offset(&mut client).await?;
@@ -315,8 +320,7 @@ impl Migration {
             PauseMode::Writes => timeout + Duration::from_secs(10),
             _ => LEGACY_PAUSE,
         };
-        let source = self.source.locate().await?;
-        let (pause, source_offset) = hold_writes(&source, &info, hold, crate::client::DEFAULT_TIMEOUT).await?;
+        let (pause, source_offset) = hold_writes(&master, &info, hold, crate::client::DEFAULT_TIMEOUT).await?;
         let held_until = deadline.min(tokio::time::Instant::from_std(pause.lapses_at()));
         if let Err(e) = self.wait_applied(source_offset, held_until, timeout).await {
             pause.end().await;

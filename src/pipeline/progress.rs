@@ -112,6 +112,8 @@ pub struct ShardProgress {
     pub name: String,
     /// The master's address now.
     pub master: String,
+    /// The node whose stream is read: the master, or one of its replicas.
+    pub read_from: String,
     pub phase: Phase,
     pub source_offset: u64,
     pub applied_offset: u64,

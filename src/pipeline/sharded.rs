@@ -109,8 +109,11 @@ pub(super) async fn run(
     if options.write_mode == WriteMode::ClearFirst {
         super::clear_everywhere(&options.target, &options.filter, None).await?;
     }
-    let specs: Vec<ShardSpec> =
-        source.shards.iter().map(|s| ShardSpec { nodes: known.clone(), ranges: s.ranges.clone() }).collect();
+    let specs: Vec<ShardSpec> = source
+        .shards
+        .iter()
+        .map(|s| ShardSpec { nodes: known.clone(), ranges: s.ranges.clone(), from_replica: options.from_replicas })
+        .collect();
     {
         let mut running = shards.0.lock().await;
         for spec in &specs {
@@ -125,7 +128,7 @@ pub(super) async fn run(
         }
     }
 
-    let mut masters: Vec<String> = source.shards.iter().map(|s| s.master.addr()).collect();
+    let mut masters: Vec<(String, String)> = specs.iter().map(|spec| where_read(&source, spec)).collect();
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     let mut checked_topology = tokio::time::Instant::now();
     let mut stopping = false;
@@ -206,7 +209,7 @@ pub(super) async fn run(
 }
 
 /// Adds up the masters' figures into this run's counters, with a row per master.
-fn gather(counters: &Counters, specs: &[ShardSpec], masters: &[String], running: &[Migration]) {
+fn gather(counters: &Counters, specs: &[ShardSpec], masters: &[(String, String)], running: &[Migration]) {
     let snapshots: Vec<_> = running.iter().map(|s| s.counters.snapshot()).collect();
     let sum = |f: fn(&super::Progress) -> u64| snapshots.iter().map(f).sum::<u64>();
     counters.keys_written.store(sum(|p| p.keys_written), Ordering::Release);
@@ -264,9 +267,10 @@ fn gather(counters: &Counters, specs: &[ShardSpec], masters: &[String], running:
         .iter()
         .zip(specs)
         .zip(masters)
-        .map(|((p, spec), master)| ShardProgress {
+        .map(|((p, spec), (master, read_from))| ShardProgress {
             name: spec.name(),
             master: master.clone(),
+            read_from: read_from.clone(),
             phase: p.phase,
             source_offset: p.source_offset,
             applied_offset: p.applied_offset,
@@ -282,11 +286,11 @@ fn gather(counters: &Counters, specs: &[ShardSpec], masters: &[String], running:
 
 /// A change of which master serves which slots on the source, said as the reason to stop. Notes
 /// each share's master as it is now (after a failover, the promoted replica).
-async fn slots_moved(known: &[Endpoint], specs: &[ShardSpec], masters: &mut [String]) -> Option<String> {
+async fn slots_moved(known: &[Endpoint], specs: &[ShardSpec], masters: &mut [(String, String)]) -> Option<String> {
     for node in known {
         let Ok(Some(now)) = cluster::discover(node).await else { continue };
-        for (spec, master) in specs.iter().zip(masters.iter_mut()) {
-            *master = now.shards[now.shard_of(spec.ranges[0].0)].master.addr();
+        for (spec, at) in specs.iter().zip(masters.iter_mut()) {
+            *at = where_read(&now, spec);
         }
         let mut before: Vec<Vec<(u16, u16)>> = specs.iter().map(|s| s.ranges.clone()).collect();
         let mut after: Vec<Vec<(u16, u16)>> = now.shards.iter().map(|s| s.ranges.clone()).collect();
@@ -297,6 +301,17 @@ async fn slots_moved(known: &[Endpoint], specs: &[ShardSpec], masters: &mut [Str
         });
     }
     None
+}
+
+/// A share's master, and the node its stream is read from (one of its replicas when asked and it
+/// has one, as [`super::link::SourceLink`] chooses).
+fn where_read(topology: &Topology, spec: &ShardSpec) -> (String, String) {
+    let owner = &topology.shards[topology.shard_of(spec.ranges[0].0)];
+    let read = match (spec.from_replica, owner.replicas.first()) {
+        (true, Some(replica)) => replica.addr(),
+        _ => owner.master.addr(),
+    };
+    (owner.master.addr(), read)
 }
 
 /// For `cutover_when_synced`: whether every master's offset, read again now, is applied.

@@ -244,6 +244,7 @@ async fn drive(runner: &Runner, control: &mut mpsc::Receiver<Control>, lease: Ar
     options.writer.window = task.spec.sync.window.max(1);
     options.writer.stall_timeout = Duration::from_secs(task.spec.sync.stall_timeout_secs.max(1));
     options.checkpoint = task.spec.sync.checkpoint;
+    options.from_replicas = task.spec.sync.from_replicas;
     options.force_rewrite = task.spec.sync.force_rewrite;
     options.filter = Filter::new(&task.spec.db_mapping, &task.spec.include, &task.spec.exclude);
     options.lease = Some(lease.clone());

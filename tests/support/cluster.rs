@@ -56,7 +56,25 @@ impl RedisCluster {
         assert!(out.status.success(), "cluster create failed: {}", String::from_utf8_lossy(&out.stdout));
         let cluster = RedisCluster { nodes, masters };
         cluster.wait_ok();
+        cluster.wait_replicas();
         cluster
+    }
+
+    /// Waits until every replica has its link to its master up (its first sync done).
+    fn wait_replicas(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        for node in &self.nodes {
+            loop {
+                let out =
+                    Command::new("redis-cli").args(["-p", &node.port.to_string(), "INFO", "replication"]).output();
+                let text = out.map(|o| String::from_utf8_lossy(&o.stdout).into_owned()).unwrap_or_default();
+                if text.contains("role:master") || text.contains("master_link_status:up") {
+                    break;
+                }
+                assert!(Instant::now() < deadline, "a replica did not sync in 30 s: {text}");
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
     }
 
     /// Waits until every node still running says the cluster is ok and names only running

@@ -431,7 +431,7 @@ fn print_task(t: &Task) {
     );
 }
 
-fn parse_db_map(items: &[String]) -> Result<Vec<DbMapping>, ExitCode> {
+pub(crate) fn parse_db_map(items: &[String]) -> Result<Vec<DbMapping>, ExitCode> {
     items
         .iter()
         .map(|m| {

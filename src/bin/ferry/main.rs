@@ -77,6 +77,18 @@ struct MigrateArgs {
     /// every restart then syncs in full.
     #[arg(long)]
     no_checkpoint: bool,
+    /// A cluster source: read each master's share from one of its replicas, sparing the masters.
+    #[arg(long)]
+    from_replicas: bool,
+    /// Db mapping, e.g. 1:0,2:0 (source:target); a cluster target needs every db mapped into 0.
+    #[arg(long, value_delimiter = ',')]
+    db_map: Vec<String>,
+    /// Key patterns to include (default: all), e.g. user:*
+    #[arg(long)]
+    include: Vec<String>,
+    /// Key patterns to leave out.
+    #[arg(long)]
+    exclude: Vec<String>,
 }
 
 fn main() -> ExitCode {
@@ -142,8 +154,13 @@ async fn migrate(args: MigrateArgs) -> ExitCode {
         window: args.window.max(1),
         stall_timeout_secs: args.stall_timeout_secs.max(1),
         checkpoint: !args.no_checkpoint,
+        from_replicas: args.from_replicas,
     };
-    let (task, report) = match console.migrate_task(&source, sentinel.as_ref(), &target, sync).await {
+    let filter = match console_cmds::parse_db_map(&args.db_map) {
+        Ok(db_mapping) => ferry::console::KeyFilter { db_mapping, include: args.include, exclude: args.exclude },
+        Err(code) => return code,
+    };
+    let (task, report) = match console.migrate_task(&source, sentinel.as_ref(), &target, sync, filter).await {
         Ok(created) => created,
         Err(e) => {
             view.error(&e.to_string());
