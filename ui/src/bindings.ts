@@ -532,6 +532,8 @@ export type ShardProgress = {
 	name: string,
 	/**  The master's address now. */
 	master: string,
+	/**  The node whose stream is read: the master, or one of its replicas. */
+	read_from: string,
 	phase: Phase,
 	source_offset: number,
 	applied_offset: number,
@@ -658,6 +660,11 @@ export type SyncOptions_Deserialize = {
 	 *  only for targets that refuse MULTI (some proxies), and then every restart syncs in full.
 	 */
 	checkpoint?: boolean,
+	/**
+	 *  A cluster source: read each master's share from one of its replicas where it has one,
+	 *  sparing the masters the fork and the replication buffers.
+	 */
+	from_replicas?: boolean,
 };
 
 /**  How the sync itself behaves (the CLI's advanced flags; the defaults suit almost everyone). */
@@ -678,6 +685,11 @@ export type SyncOptions_Serialize = {
 	 *  only for targets that refuse MULTI (some proxies), and then every restart syncs in full.
 	 */
 	checkpoint: boolean,
+	/**
+	 *  A cluster source: read each master's share from one of its replicas where it has one,
+	 *  sparing the masters the fork and the replication buffers.
+	 */
+	from_replicas: boolean,
 };
 
 /**  A migration task as stored. */

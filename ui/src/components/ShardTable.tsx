@@ -23,6 +23,7 @@ export function ShardTable({ shards }: { shards: ShardProgress[] }) {
         <tr>
           <th>{t("shards.col.slots")}</th>
           <th>{t("shards.col.master")}</th>
+          <th>{t("shards.col.readFrom")}</th>
           <th>{t("shards.col.phase")}</th>
           <th>{t("shards.col.offset")}</th>
           <th>{t("shards.col.lag")}</th>
@@ -34,6 +35,7 @@ export function ShardTable({ shards }: { shards: ShardProgress[] }) {
           <tr key={s.name}>
             <td>{s.name}</td>
             <td>{s.master}</td>
+            <td>{s.read_from === s.master ? t("shards.theMaster") : s.read_from}</td>
             <td>{t(PHASE_LABEL[s.phase])}</td>
             <td>{fmtCount(s.applied_offset, lang)}</td>
             <td>{fmtBytes(s.lag_bytes)}</td>

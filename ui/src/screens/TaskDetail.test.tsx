@@ -46,7 +46,8 @@ describe("TaskDetail", () => {
   it("shows a row per master of a cluster source, live", async () => {
     const row = (name: string, phase: "full_sync" | "incremental", applied: number) => ({
       name,
-      master: "redis://10.0.0.1:7000",
+      master: "10.0.0.1:7000",
+      read_from: name.startsWith("slots 0") ? "10.0.0.2:7000" : "10.0.0.1:7000",
       phase,
       source_offset: 5000,
       applied_offset: applied,
@@ -63,6 +64,8 @@ describe("TaskDetail", () => {
     expect(rows[0]!.textContent).toContain("slots 0-8191");
     expect(rows[0]!.textContent).toContain("Incremental sync");
     expect(rows[0]!.textContent).toContain("1,200 / 2,000");
+    expect(rows[0]!.textContent).toContain("10.0.0.2:7000");
+    expect(rows[1]!.textContent).toContain("the master");
     expect(rows[1]!.textContent).toContain("Full sync");
     await sendEvent("task-progress-event", { task_id: 3, progress: { ...two, shards: [row("slots 0-8191", "incremental", 5000), row("slots 8192-16383", "incremental", 5000)] } });
     await waitFor(() => expect(screen.getByTestId("shard-table").querySelectorAll("tbody tr")[1]!.textContent).toContain("Incremental sync"));

@@ -36,7 +36,7 @@ export function task(id: number, status: TaskStatus, name = `task-${id}`): Task 
       db_mapping: [],
       include: [],
       exclude: [],
-      sync: { skip_errors: [], force_rewrite: false, window: 8192, stall_timeout_secs: 60, checkpoint: true },
+      sync: { skip_errors: [], force_rewrite: false, window: 8192, stall_timeout_secs: 60, checkpoint: true, from_replicas: false },
     },
   };
 }
