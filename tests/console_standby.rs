@@ -99,7 +99,7 @@ async fn the_sandbox_starts_servers_with_data_and_its_drill_fails_over_and_fence
     let dir = tempfile::tempdir().expect("temp dir");
     let console = Console::open(Some(dir.path())).await.expect("open the console");
     let sandbox = console.start_sandbox().await.expect("start the sandbox");
-    assert_eq!(sandbox.servers.len(), 4);
+    assert_eq!(sandbox.servers.len(), 10, "source, target, master, replica and a 3+3 cluster");
     let again = console.start_sandbox().await.expect("already running");
     assert_eq!(again.source_port, sandbox.source_port, "one sandbox per console");
 
@@ -108,7 +108,19 @@ async fn the_sandbox_starts_servers_with_data_and_its_drill_fails_over_and_fence
     let target = console.test_instance(sandbox.target.id).await.expect("the target answers");
     assert_eq!(target.keys, 0, "the target starts empty");
     let instances = console.instances(Some("sandbox")).expect("instances");
-    assert_eq!(instances.len(), 3, "target, master and replica registered: {instances:?}");
+    assert_eq!(instances.len(), 4, "target, master, replica and cluster registered: {instances:?}");
+    // The cluster: 3 masters with a replica each, every slot served, the source's db-0 sample data.
+    assert_eq!(sandbox.cluster.edition, ferry::model::Edition::Cluster);
+    let seed = Endpoint::new("127.0.0.1", sandbox.cluster.port);
+    let topology = ferry::cluster::discover(&seed).await.expect("topology").expect("a cluster");
+    assert_eq!(topology.shards.len(), 3);
+    assert!(topology.shards.iter().all(|s| s.replicas.len() == 1), "{topology:?}");
+    let mut keys = 0;
+    for master in topology.masters() {
+        keys += cmd(&mut Client::connect(master).await.expect("master"), &["DBSIZE"]).await.as_int().unwrap_or(0);
+    }
+    cmd(&mut source, &["SELECT", "0"]).await;
+    assert_eq!(Some(keys), cmd(&mut source, &["DBSIZE"]).await.as_int(), "db 0's sample data in the cluster");
 
     let id = sandbox.standby.id;
     wait_until(&console, id, Duration::from_secs(10), |v| v.standby_state == StandbyState::Ready).await;

@@ -6,6 +6,7 @@
 
 mod error;
 mod sandbox;
+mod sandbox_cluster;
 mod standby;
 mod watch;
 

@@ -1,10 +1,10 @@
 //! The sandbox: local `redis-server` processes with sample data, registered as instances, so that a
 //! newcomer can walk through every screen in a minute without a Redis of their own.
 //!
-//! It starts four servers on free loopback ports under the data dir (`sandbox/`): a source with
-//! sample data, an empty migration target, and a master (with the same sample data) and its replica
-//! behind a hot-standby proxy. The target, master and replica are registered in the region
-//! `sandbox`. A failover drill kills the master with SIGKILL and starts it again a few seconds later,
+//! It starts ten servers on free loopback ports under the data dir (`sandbox/`): a source with
+//! sample data, an empty migration target, a master (with the same sample data) and its replica
+//! behind a hot-standby proxy, and a cluster of three masters and three replicas with the sample
+//! data of db 0. The target, master, replica and cluster are registered in the region `sandbox`. A failover drill kills the master with SIGKILL and starts it again a few seconds later,
 //! empty, as a crashed master without persistence comes back: the proxy fails over, and fences the
 //! returning server as the new standby.
 //!
@@ -21,6 +21,7 @@ use bytes::Bytes;
 use serde::Serialize;
 use tokio::sync::Mutex;
 
+use super::sandbox_cluster;
 use super::standby::{StandbyInput, StandbyView};
 use super::{Console, ConsoleError};
 use crate::client::Client;
@@ -29,6 +30,8 @@ use crate::model::{Edition, Instance, InstanceInput};
 
 /// The region the sandbox's instances are registered in.
 pub const REGION: &str = "sandbox";
+/// The roles of the sandbox cluster's nodes: masters first, then their replicas.
+const CLUSTER_ROLES: [&str; 6] = ["cluster-1", "cluster-2", "cluster-3", "cluster-4", "cluster-5", "cluster-6"];
 /// How long the drill leaves the killed master down before starting it again.
 const DRILL_DOWNTIME: Duration = Duration::from_secs(3);
 
@@ -36,7 +39,8 @@ const DRILL_DOWNTIME: Duration = Duration::from_secs(3);
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SandboxServer {
-    /// `source`, `target`, `master` or `replica` (the roles at start; a failover swaps the last two).
+    /// `source`, `target`, `master` or `replica` (the roles at start; a failover swaps the last
+    /// two), or `cluster-1` to `cluster-6` (masters, then their replicas).
     pub role: String,
     pub port: u16,
 }
@@ -50,6 +54,9 @@ pub struct SandboxView {
     pub source_port: u16,
     pub region: String,
     pub target: Instance,
+    /// A cluster of 3 masters and 3 replicas with the source's db-0 sample data, registered as an
+    /// instance of the cluster edition: migrate from it (its address) or into it.
+    pub cluster: Instance,
     pub standby: StandbyView,
     pub servers: Vec<SandboxServer>,
     /// Where the servers' files are.
@@ -76,6 +83,7 @@ struct Sandbox {
     dir: PathBuf,
     servers: Vec<Server>,
     target: Instance,
+    cluster: Instance,
     standby_id: u32,
 }
 
@@ -105,6 +113,13 @@ impl Console {
         for role in ["source", "target", "master", "replica"] {
             servers.push(spawn(&binary, &dir, role, None).await?);
         }
+        let mut cluster_ports = Vec::new();
+        for role in CLUSTER_ROLES {
+            let node =
+                spawn_with(&binary, &dir, role, None, sandbox_cluster::free_port, sandbox_cluster::NODE_ARGS).await?;
+            cluster_ports.push(node.port);
+            servers.push(node);
+        }
         record_pids(&dir, &servers);
         let port = |role: &str| servers.iter().find(|s| s.role == role).map(|s| s.port).unwrap_or_default();
         for role in ["source", "master"] {
@@ -113,25 +128,29 @@ impl Console {
         }
         let mut replica = Client::connect(&Endpoint::new("127.0.0.1", port("replica"))).await?;
         replica.request(&["REPLICAOF", "127.0.0.1", &port("master").to_string()]).await?;
+        // A small cluster, to migrate from (or into).
+        sandbox_cluster::form(&cluster_ports).await?;
+        sandbox_cluster::load(cluster_ports[0], &sample_commands().0).await?;
 
         // Instances of an earlier sandbox point at ports that are gone; tasks may still name them.
         for old in self.store.instances(Some(REGION))? {
             let _ = self.remove_instance(old.id);
         }
-        let register = |role: &str| {
+        let register = |role: &str, edition: Edition| {
             let input = InstanceInput {
                 name: format!("sandbox {role} :{}", port(role)),
                 region: REGION.into(),
                 host: "127.0.0.1".into(),
                 port: port(role),
                 user: None,
-                edition: Edition::Standard,
+                edition,
                 proxy: None,
             };
             self.add_instance(&input, None)
         };
-        let target = register("target")?;
-        let (master, replica) = (register("master")?, register("replica")?);
+        let target = register("target", Edition::Standard)?;
+        let cluster = register(CLUSTER_ROLES[0], Edition::Cluster)?;
+        let (master, replica) = (register("master", Edition::Standard)?, register("replica", Edition::Standard)?);
         let standby = self
             .start_standby(&StandbyInput {
                 name: "sandbox".into(),
@@ -141,7 +160,7 @@ impl Console {
                 sync_writes: false,
             })
             .await?;
-        let sandbox = Sandbox { binary, dir, servers, target, standby_id: standby.id };
+        let sandbox = Sandbox { binary, dir, servers, target, cluster, standby_id: standby.id };
         let view = self.sandbox_view(&sandbox);
         *slot = Some(sandbox);
         view
@@ -212,6 +231,7 @@ impl Console {
             source_port: source,
             region: REGION.into(),
             target: sandbox.target.clone(),
+            cluster: sandbox.cluster.clone(),
             standby: self.standby(sandbox.standby_id)?,
             servers: sandbox.servers.iter().map(|s| SandboxServer { role: s.role.into(), port: s.port }).collect(),
             dir: sandbox.dir.display().to_string(),
@@ -238,11 +258,23 @@ fn redis_server() -> Result<PathBuf, ConsoleError> {
 
 /// Starts one server on `port` (or a free one) and waits until it answers.
 async fn spawn(binary: &Path, dir: &Path, role: &'static str, port: Option<u16>) -> Result<Server, ConsoleError> {
+    spawn_with(binary, dir, role, port, free_port, &[]).await
+}
+
+/// Starts one server on `port` (or one `pick` chooses) with `args` besides the sandbox's own.
+async fn spawn_with(
+    binary: &Path,
+    dir: &Path,
+    role: &'static str,
+    port: Option<u16>,
+    pick: fn() -> Result<u16, ConsoleError>,
+    args: &[&str],
+) -> Result<Server, ConsoleError> {
     let mut last = String::new();
     for _ in 0..5 {
         let port = match port {
             Some(port) => port,
-            None => free_port()?,
+            None => pick()?,
         };
         let server_dir = dir.join(role);
         std::fs::create_dir_all(&server_dir)
@@ -252,6 +284,7 @@ async fn spawn(binary: &Path, dir: &Path, role: &'static str, port: Option<u16>)
             .args(["--daemonize", "no", "--repl-diskless-sync-delay", "0", "--logfile", "redis.log"])
             .arg("--dir")
             .arg(&server_dir)
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -274,7 +307,7 @@ async fn spawn(binary: &Path, dir: &Path, role: &'static str, port: Option<u16>)
     Err(failed(format!("the sandbox's {role} server did not start; its log ends: {tail}")))
 }
 
-fn free_port() -> Result<u16, ConsoleError> {
+pub(super) fn free_port() -> Result<u16, ConsoleError> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| failed(format!("no free port: {e}")))?;
     listener.local_addr().map(|a| a.port()).map_err(|e| failed(format!("no free port: {e}")))
 }
@@ -322,7 +355,8 @@ fn kill_leftovers(dir: &Path) {
 }
 
 /// A small dataset of every common type in db 0 and db 1, with some TTLs: about 2,000 keys.
-async fn sample_data(client: &mut Client) -> Result<(), ConsoleError> {
+/// The sample data: (db 0, db 1) commands.
+fn sample_commands() -> (Vec<Vec<Bytes>>, Vec<Vec<Bytes>>) {
     let b = |s: String| Bytes::from(s);
     let mut commands: Vec<Vec<Bytes>> = Vec::new();
     for i in 0..1000 {
@@ -350,11 +384,22 @@ async fn sample_data(client: &mut Client) -> Result<(), ConsoleError> {
     for i in 0..100 {
         commands.push(vec![b("XADD".into()), b("events".into()), b("*".into()), b("n".into()), b(i.to_string())]);
     }
-    commands.push(vec![b("SELECT".into()), b("1".into())]);
-    for i in 0..300 {
-        commands.push(vec![b("SET".into()), b(format!("cache:{i}")), b("x".repeat(64))]);
-    }
-    commands.push(vec![b("SELECT".into()), b("0".into())]);
+    let cache = (0..300).map(|i| vec![b("SET".into()), b(format!("cache:{i}")), b("x".repeat(64))]).collect();
+    (commands, cache)
+}
+
+/// Loads the sample data: db 0 and, in db 1, a cache.
+async fn sample_data(client: &mut Client) -> Result<(), ConsoleError> {
+    let (db0, db1) = sample_commands();
+    pipeline(client, &db0).await?;
+    client.request(&["SELECT", "1"]).await?;
+    pipeline(client, &db1).await?;
+    client.request(&["SELECT", "0"]).await?;
+    Ok(())
+}
+
+/// Sends commands pipelined, 500 at a time; the first error reply fails the load.
+pub(super) async fn pipeline(client: &mut Client, commands: &[Vec<Bytes>]) -> Result<(), ConsoleError> {
     for chunk in commands.chunks(500) {
         for command in chunk {
             client.send(command);

@@ -481,7 +481,10 @@ export type Progress_Serialize = {
 
 /**  One of the sandbox's servers. */
 export type SandboxServer = {
-	/**  `source`, `target`, `master` or `replica` (the roles at start; a failover swaps the last two). */
+	/**
+	 *  `source`, `target`, `master` or `replica` (the roles at start; a failover swaps the last
+	 *  two), or `cluster-1` to `cluster-6` (masters, then their replicas).
+	 */
 	role: string,
 	port: number,
 };
@@ -496,6 +499,11 @@ export type SandboxView_Deserialize = {
 	source_port: number,
 	region: string,
 	target: Instance_Deserialize,
+	/**
+	 *  A cluster of 3 masters and 3 replicas with the source's db-0 sample data, registered as an
+	 *  instance of the cluster edition: migrate from it (its address) or into it.
+	 */
+	cluster: Instance_Deserialize,
 	standby: StandbyView,
 	servers: SandboxServer[],
 	/**  Where the servers' files are. */
@@ -509,6 +517,11 @@ export type SandboxView_Serialize = {
 	source_port: number,
 	region: string,
 	target: Instance_Serialize,
+	/**
+	 *  A cluster of 3 masters and 3 replicas with the source's db-0 sample data, registered as an
+	 *  instance of the cluster edition: migrate from it (its address) or into it.
+	 */
+	cluster: Instance_Serialize,
 	standby: StandbyView,
 	servers: SandboxServer[],
 	/**  Where the servers' files are. */

@@ -14,6 +14,7 @@ const running: SandboxView = {
   source_port: 7100,
   region: "sandbox",
   target: instance({ id: 9, name: "sandbox target :7101", region: "sandbox", host: "127.0.0.1", port: 7101 }),
+  cluster: instance({ id: 10, name: "sandbox cluster-1 :7110", region: "sandbox", host: "127.0.0.1", port: 7110, edition: "cluster" }),
   standby: standbyView({ name: "sandbox" }),
   servers: [
     { role: "source", port: 7100 },
@@ -43,11 +44,12 @@ describe("Sandbox", () => {
     m.startSandbox.mockReturnValue(new Promise((resolve) => (finish = resolve)));
     const { onNavigate } = show();
     fireEvent.click(await screen.findByTestId("sandbox-start"));
-    expect(await screen.findByText(/Starting four redis-servers/)).toBeTruthy();
+    expect(await screen.findByText(/Starting ten redis-servers/)).toBeTruthy();
     finish(ok(running));
     expect(await screen.findByText("127.0.0.1:7100")).toBeTruthy();
     expect(screen.getByText("sandbox target :7101 (127.0.0.1:7101)")).toBeTruthy();
-    expect(screen.queryByText(/Starting four redis-servers/)).toBeNull();
+    expect(screen.getByTestId("sandbox-cluster").textContent).toContain("127.0.0.1:7110");
+    expect(screen.queryByText(/Starting ten redis-servers/)).toBeNull();
     fireEvent.click(screen.getByTestId("sandbox-go-standby"));
     fireEvent.click(screen.getByText("New migration task"));
     expect(onNavigate.mock.calls).toEqual([["standby"], ["new-task"]]);

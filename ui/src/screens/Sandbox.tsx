@@ -71,6 +71,14 @@ export function Sandbox({ onNavigate }: { onNavigate: (to: SandboxLink) => void 
               items={[
                 { label: t("sandbox.source"), content: <code data-testid="sandbox-source">{`${sandbox.source_host}:${sandbox.source_port}`}</code> },
                 { label: t("sandbox.target"), content: `${sandbox.target.name} (${sandbox.target.host}:${sandbox.target.port})` },
+                {
+                  label: t("sandbox.cluster"),
+                  content: (
+                    <span data-testid="sandbox-cluster">
+                      <code>{`${sandbox.cluster.host}:${sandbox.cluster.port}`}</code> {t("sandbox.clusterHint")}
+                    </span>
+                  ),
+                },
                 { label: t("sandbox.standby"), content: `${sandbox.standby.name}: ${sandbox.standby.listen} → ${sandbox.standby.master}, ${sandbox.standby.standby}` },
                 { label: t("sandbox.servers"), content: sandbox.servers.map((s) => `${s.role} :${s.port}`).join(", ") },
                 { label: t("sandbox.dir"), content: <code>{sandbox.dir}</code> },

@@ -1,0 +1,98 @@
+//! The sandbox's small Redis Cluster (3 masters, 3 replicas): formed with the cluster's own
+//! commands (`CLUSTER MEET`, `ADDSLOTS`, `REPLICATE`), so that no `redis-cli` is needed, and given
+//! the sample data of db 0, each key on the master of its slot.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use super::ConsoleError;
+use crate::client::Client;
+use crate::cluster::SLOTS;
+use crate::endpoint::Endpoint;
+
+/// The arguments a sandbox cluster node starts with.
+pub(super) const NODE_ARGS: &[&str] =
+    &["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000"];
+
+fn failed(message: String) -> ConsoleError {
+    ConsoleError::Standby(message)
+}
+
+fn node(port: u16) -> Endpoint {
+    Endpoint::new("127.0.0.1", port)
+}
+
+/// A free loopback port whose cluster bus port (port + 10,000) is free too.
+pub(super) fn free_port() -> Result<u16, ConsoleError> {
+    for _ in 0..200 {
+        let port = super::sandbox::free_port()?;
+        if port <= 55535 && std::net::TcpListener::bind(("127.0.0.1", port + 10000)).is_ok() {
+            return Ok(port);
+        }
+    }
+    Err(failed("no free port below 55536 for a cluster node (its bus port must fit under 65536)".into()))
+}
+
+/// Joins the nodes into one cluster: the first half masters with a third of the slots each, the
+/// second half their replicas; waits until every node says the cluster is ok.
+pub(super) async fn form(ports: &[u16]) -> Result<(), ConsoleError> {
+    let masters = ports.len() / 2;
+    let mut ids = Vec::new();
+    for &port in ports {
+        let reply = Client::connect(&node(port)).await?.request(&["CLUSTER", "MYID"]).await?;
+        ids.push(reply.as_bytes().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default());
+    }
+    let mut first = Client::connect(&node(ports[0])).await?;
+    for &port in &ports[1..] {
+        first.request(&["CLUSTER", "MEET", "127.0.0.1", &port.to_string()]).await?;
+    }
+    let share = SLOTS as usize / masters;
+    for (i, &port) in ports[..masters].iter().enumerate() {
+        let from = i * share;
+        let to = if i + 1 == masters { SLOTS as usize } else { from + share };
+        let mut addslots = vec![Bytes::from_static(b"CLUSTER"), Bytes::from_static(b"ADDSLOTS")];
+        addslots.extend((from..to).map(|s| Bytes::from(s.to_string())));
+        Client::connect(&node(port)).await?.request(&addslots).await?;
+    }
+    // A replica can follow a master once it knows it (the MEETs spread by gossip).
+    for (i, &port) in ports[masters..].iter().enumerate() {
+        let mut replica = Client::connect(&node(port)).await?;
+        let mut tries = 0;
+        while let Err(e) = replica.request(&["CLUSTER", "REPLICATE", &ids[i]]).await {
+            tries += 1;
+            if tries > 100 {
+                return Err(failed(format!("the sandbox cluster's node :{port} could not follow its master: {e}")));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    for _ in 0..200 {
+        let mut ok = true;
+        for &port in ports {
+            let info = Client::connect(&node(port)).await?.request(&["CLUSTER", "INFO"]).await?;
+            ok &= info.as_bytes().is_some_and(|t| String::from_utf8_lossy(t).contains("cluster_state:ok"));
+        }
+        if ok {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(failed("the sandbox cluster did not become ok in 20 s".into()))
+}
+
+/// Writes `commands` (each about one key) to the master of each key's slot.
+pub(super) async fn load(seed: u16, commands: &[Vec<Bytes>]) -> Result<(), ConsoleError> {
+    let topology = crate::cluster::discover(&node(seed))
+        .await?
+        .ok_or_else(|| failed("the sandbox cluster is not in cluster mode".into()))?;
+    let mut shares: Vec<Vec<Vec<Bytes>>> = vec![Vec::new(); topology.shards.len()];
+    for command in commands {
+        let crate::cluster::SlotsOf::One(slot) = crate::cluster::slot_of_command(command) else { continue };
+        shares[topology.shard_of(slot)].push(command.clone());
+    }
+    for (shard, share) in topology.shards.iter().zip(shares) {
+        super::sandbox::pipeline(&mut Client::connect(&shard.master).await?, &share).await?;
+    }
+    Ok(())
+}
