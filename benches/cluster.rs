@@ -13,7 +13,6 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use std::process::Command;
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -68,15 +67,7 @@ async fn main() {
     println!("dataset: {n} keys in a 3-master cluster, loaded in {:.1} s", t.elapsed().as_secs_f64());
 
     let target = RedisCluster::start(3, 0);
-    let data = tempfile::tempdir().expect("temp dir");
-    let t = Instant::now();
-    let out = Command::new(support::ferry_bin())
-        .env("FERRY_DATA_DIR", data.path())
-        .args(["migrate", "--source", &source.url(), "--target", &target.url(), "--cutover-when-synced", "--json"])
-        .output()
-        .expect("run ferry");
-    let ferry_time = t.elapsed();
-    let summary = support::json_summary(&out);
+    let (ferry_time, summary) = support::migrate_in_sync(&source.url(), &target.url());
     assert_eq!(cluster_keys(&target).await, source_keys, "Ferry's target cluster holds every key");
 
     // Native replication of the same keys between two standalone servers.

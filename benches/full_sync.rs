@@ -11,7 +11,6 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
-use std::process::Command;
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -53,15 +52,7 @@ async fn main() {
 
     // Ferry, as a user runs it.
     let target = RedisServer::start();
-    let t = Instant::now();
-    let data = tempfile::tempdir().expect("temp dir");
-    let out = Command::new(support::ferry_bin())
-        .env("FERRY_DATA_DIR", data.path())
-        .args(["migrate", "--source", &source.url(), "--target", &target.url(), "--cutover-when-synced", "--json"])
-        .output()
-        .expect("run ferry");
-    let ferry_time = t.elapsed();
-    let summary = support::json_summary(&out);
+    let (ferry_time, summary) = support::migrate_in_sync(&source.url(), &target.url());
     let mut tgt = target.client().await;
     assert_eq!(keys(&mut tgt).await, source_keys, "Ferry's target holds every key");
     let rss = summary["summary"]["peak_rss_bytes"].as_u64().unwrap_or(0);

@@ -448,13 +448,7 @@ async fn slots_moving_on_the_source_stop_the_migration_and_say_why() {
 async fn ferry_migrate_from_a_cluster_reports_each_master_and_ends_in_sync() {
     let (source, target) = (RedisCluster::start(3, 0), RedisServer::start());
     fill_cluster(&source, 2_000).await;
-    let data = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(support::ferry_bin())
-        .env("FERRY_DATA_DIR", data.path())
-        .args(["migrate", "--source", &source.url(), "--target", &target.url(), "--cutover-when-synced", "--json"])
-        .output()
-        .unwrap();
-    let summary = support::json_summary(&out);
+    let (_, summary) = support::migrate_in_sync(&source.url(), &target.url());
     let shards = summary["summary"]["progress"]["shards"].as_array().expect("a row per master").clone();
     assert_eq!(shards.len(), 3, "{shards:?}");
     let written: u64 = shards.iter().map(|s| s["keys_written"].as_u64().unwrap()).sum();

@@ -435,6 +435,19 @@ pub fn json_summary(out: &std::process::Output) -> serde_json::Value {
         .expect("a summary line")
 }
 
+/// Runs `ferry migrate --cutover-when-synced --json` from `source` to `target` (URLs) with a data
+/// dir of its own; returns how long it took and its summary (the test fails if the run did).
+pub fn migrate_in_sync(source: &str, target: &str) -> (Duration, serde_json::Value) {
+    let data = tempfile::tempdir().expect("temp dir");
+    let t = Instant::now();
+    let out = Command::new(ferry_bin())
+        .env("FERRY_DATA_DIR", data.path())
+        .args(["migrate", "--source", source, "--target", target, "--cutover-when-synced", "--json"])
+        .output()
+        .expect("run ferry");
+    (t.elapsed(), json_summary(&out))
+}
+
 /// The ferry binary built for these tests.
 pub fn ferry_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_ferry"))

@@ -184,14 +184,8 @@ pub struct CreateArgs {
     source_region: Option<String>,
     #[arg(long, value_enum, default_value = "overwrite")]
     write_mode: WriteModeArg,
-    /// Db mapping, e.g. 0:1,2:3 (source:target).
-    #[arg(long, value_delimiter = ',')]
-    db_map: Vec<String>,
-    /// Key patterns to include (default: all), e.g. user:*
-    #[arg(long)]
-    include: Vec<String>,
-    #[arg(long)]
-    exclude: Vec<String>,
+    #[command(flatten)]
+    filter: FilterArgs,
     #[arg(long, default_value_t = Params::default().output_buffer_hard_mb)]
     output_buffer_hard_mb: u64,
     #[arg(long, default_value_t = Params::default().output_buffer_soft_mb)]
@@ -431,6 +425,20 @@ fn print_task(t: &Task) {
     );
 }
 
+/// What of the source a task migrates: the flags `tasks create` and `migrate` share.
+#[derive(clap::Args, Debug)]
+pub(crate) struct FilterArgs {
+    /// Db mapping, e.g. 0:1,2:3 (source:target); a cluster target needs every db mapped into 0.
+    #[arg(long, value_delimiter = ',')]
+    pub db_map: Vec<String>,
+    /// Key patterns to include (default: all), e.g. user:*
+    #[arg(long)]
+    pub include: Vec<String>,
+    /// Key patterns to leave out.
+    #[arg(long)]
+    pub exclude: Vec<String>,
+}
+
 pub(crate) fn parse_db_map(items: &[String]) -> Result<Vec<DbMapping>, ExitCode> {
     items
         .iter()
@@ -541,7 +549,7 @@ async fn tasks_inner(cmd: TasksCmd) -> Result<ExitCode, ExitCode> {
 async fn create(console: &Console, args: CreateArgs) -> Result<ExitCode, ExitCode> {
     let (source, sentinel) = args.source_password.source(&args.source)?;
     let target = instance_id(console, &args.target)?;
-    let db_mapping = parse_db_map(&args.db_map)?;
+    let db_mapping = parse_db_map(&args.filter.db_map)?;
     let spec = TaskSpec {
         name: args.name,
         kind: args.kind.into(),
@@ -563,8 +571,8 @@ async fn create(console: &Console, args: CreateArgs) -> Result<ExitCode, ExitCod
         },
         write_mode: args.write_mode.into(),
         db_mapping,
-        include: args.include,
-        exclude: args.exclude,
+        include: args.filter.include,
+        exclude: args.filter.exclude,
         sync: Default::default(),
     };
     let request = TaskRequest { spec, source_password: source.password.map(|p| p.expose().to_string()) };

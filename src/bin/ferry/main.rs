@@ -80,15 +80,8 @@ struct MigrateArgs {
     /// A cluster source: read each master's share from one of its replicas, sparing the masters.
     #[arg(long)]
     from_replicas: bool,
-    /// Db mapping, e.g. 1:0,2:0 (source:target); a cluster target needs every db mapped into 0.
-    #[arg(long, value_delimiter = ',')]
-    db_map: Vec<String>,
-    /// Key patterns to include (default: all), e.g. user:*
-    #[arg(long)]
-    include: Vec<String>,
-    /// Key patterns to leave out.
-    #[arg(long)]
-    exclude: Vec<String>,
+    #[command(flatten)]
+    filter: console_cmds::FilterArgs,
 }
 
 fn main() -> ExitCode {
@@ -156,8 +149,10 @@ async fn migrate(args: MigrateArgs) -> ExitCode {
         checkpoint: !args.no_checkpoint,
         from_replicas: args.from_replicas,
     };
-    let filter = match console_cmds::parse_db_map(&args.db_map) {
-        Ok(db_mapping) => ferry::console::KeyFilter { db_mapping, include: args.include, exclude: args.exclude },
+    let filter = match console_cmds::parse_db_map(&args.filter.db_map) {
+        Ok(db_mapping) => {
+            ferry::console::KeyFilter { db_mapping, include: args.filter.include, exclude: args.filter.exclude }
+        }
         Err(code) => return code,
     };
     let (task, report) = match console.migrate_task(&source, sentinel.as_ref(), &target, sync, filter).await {
