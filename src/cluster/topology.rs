@@ -83,7 +83,12 @@ impl Topology {
 /// Reads the cluster's topology through `seed`; `None` when the server is not in cluster mode.
 pub async fn discover(seed: &Endpoint) -> Result<Option<Topology>, ClusterError> {
     let mut client = Client::connect(seed).await?;
-    let info = client.info("cluster").await?;
+    let info = match client.info("cluster").await {
+        Ok(info) => info,
+        // A server (or a proxy in front of one) that refuses the section is no cluster node.
+        Err(ClientError::Server { .. }) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
     if info_field(&info, "cluster_enabled") != Some("1") {
         return Ok(None);
     }
