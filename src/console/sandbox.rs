@@ -115,8 +115,7 @@ impl Console {
         }
         let mut cluster_ports = Vec::new();
         for role in CLUSTER_ROLES {
-            let node =
-                spawn_with(&binary, &dir, role, None, sandbox_cluster::free_port, sandbox_cluster::NODE_ARGS).await?;
+            let node = spawn_with(&binary, &dir, role, None, cluster_port, sandbox_cluster::NODE_ARGS).await?;
             cluster_ports.push(node.port);
             servers.push(node);
         }
@@ -130,7 +129,9 @@ impl Console {
         replica.request(&["REPLICAOF", "127.0.0.1", &port("master").to_string()]).await?;
         // A small cluster, to migrate from (or into).
         sandbox_cluster::form(&cluster_ports).await?;
-        sandbox_cluster::load(cluster_ports[0], &sample_commands().0).await?;
+        for (master, share) in sandbox_cluster::shares(cluster_ports[0], &sample_commands().0).await? {
+            pipeline(&mut Client::connect(&master).await?, &share).await?;
+        }
 
         // Instances of an earlier sandbox point at ports that are gone; tasks may still name them.
         for old in self.store.instances(Some(REGION))? {
@@ -307,9 +308,20 @@ async fn spawn_with(
     Err(failed(format!("the sandbox's {role} server did not start; its log ends: {tail}")))
 }
 
-pub(super) fn free_port() -> Result<u16, ConsoleError> {
+fn free_port() -> Result<u16, ConsoleError> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| failed(format!("no free port: {e}")))?;
     listener.local_addr().map(|a| a.port()).map_err(|e| failed(format!("no free port: {e}")))
+}
+
+/// A free port for a cluster node (its bus port free too).
+fn cluster_port() -> Result<u16, ConsoleError> {
+    for _ in 0..200 {
+        let port = free_port()?;
+        if sandbox_cluster::bus_port_free(port) {
+            return Ok(port);
+        }
+    }
+    Err(failed("no free port below 55536 for a cluster node (its bus port must fit under 65536)".into()))
 }
 
 /// Writes `pid port` per server, and the pid of this process as their owner, for [`kill_leftovers`].
@@ -399,7 +411,7 @@ async fn sample_data(client: &mut Client) -> Result<(), ConsoleError> {
 }
 
 /// Sends commands pipelined, 500 at a time; the first error reply fails the load.
-pub(super) async fn pipeline(client: &mut Client, commands: &[Vec<Bytes>]) -> Result<(), ConsoleError> {
+async fn pipeline(client: &mut Client, commands: &[Vec<Bytes>]) -> Result<(), ConsoleError> {
     for chunk in commands.chunks(500) {
         for command in chunk {
             client.send(command);

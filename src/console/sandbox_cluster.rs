@@ -23,15 +23,9 @@ fn node(port: u16) -> Endpoint {
     Endpoint::new("127.0.0.1", port)
 }
 
-/// A free loopback port whose cluster bus port (port + 10,000) is free too.
-pub(super) fn free_port() -> Result<u16, ConsoleError> {
-    for _ in 0..200 {
-        let port = super::sandbox::free_port()?;
-        if port <= 55535 && std::net::TcpListener::bind(("127.0.0.1", port + 10000)).is_ok() {
-            return Ok(port);
-        }
-    }
-    Err(failed("no free port below 55536 for a cluster node (its bus port must fit under 65536)".into()))
+/// Whether a cluster node can listen on `port`: its bus port (port + 10,000) must fit and be free.
+pub(super) fn bus_port_free(port: u16) -> bool {
+    port <= 55535 && std::net::TcpListener::bind(("127.0.0.1", port + 10000)).is_ok()
 }
 
 /// Joins the nodes into one cluster: the first half masters with a third of the slots each, the
@@ -67,11 +61,26 @@ pub(super) async fn form(ports: &[u16]) -> Result<(), ConsoleError> {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
+    // Ready when every node says the cluster is ok and every replica has synced with its master.
     for _ in 0..200 {
         let mut ok = true;
-        for &port in ports {
-            let info = Client::connect(&node(port)).await?.request(&["CLUSTER", "INFO"]).await?;
+        for (i, &port) in ports.iter().enumerate() {
+            let mut client = Client::connect(&node(port)).await?;
+            let info = client.request(&["CLUSTER", "INFO"]).await?;
             ok &= info.as_bytes().is_some_and(|t| String::from_utf8_lossy(t).contains("cluster_state:ok"));
+            // Every node knows every replica as one (the news travels by gossip).
+            let nodes = client.request(&["CLUSTER", "NODES"]).await?;
+            let known_replicas = nodes.as_bytes().map_or(0, |t| {
+                String::from_utf8_lossy(t)
+                    .lines()
+                    .filter(|l| l.split_whitespace().nth(2).is_some_and(|flags| flags.contains("slave")))
+                    .count()
+            });
+            ok &= known_replicas == ports.len() - masters;
+            if i >= masters {
+                let replication = client.info("replication").await?;
+                ok &= crate::client::info_field(&replication, "master_link_status") == Some("up");
+            }
         }
         if ok {
             return Ok(());
@@ -81,8 +90,11 @@ pub(super) async fn form(ports: &[u16]) -> Result<(), ConsoleError> {
     Err(failed("the sandbox cluster did not become ok in 20 s".into()))
 }
 
-/// Writes `commands` (each about one key) to the master of each key's slot.
-pub(super) async fn load(seed: u16, commands: &[Vec<Bytes>]) -> Result<(), ConsoleError> {
+/// Splits `commands` (each about one key) by the master of each key's slot.
+pub(super) async fn shares(
+    seed: u16,
+    commands: &[Vec<Bytes>],
+) -> Result<Vec<(Endpoint, Vec<Vec<Bytes>>)>, ConsoleError> {
     let topology = crate::cluster::discover(&node(seed))
         .await?
         .ok_or_else(|| failed("the sandbox cluster is not in cluster mode".into()))?;
@@ -91,8 +103,5 @@ pub(super) async fn load(seed: u16, commands: &[Vec<Bytes>]) -> Result<(), Conso
         let crate::cluster::SlotsOf::One(slot) = crate::cluster::slot_of_command(command) else { continue };
         shares[topology.shard_of(slot)].push(command.clone());
     }
-    for (shard, share) in topology.shards.iter().zip(shares) {
-        super::sandbox::pipeline(&mut Client::connect(&shard.master).await?, &share).await?;
-    }
-    Ok(())
+    Ok(topology.masters().cloned().zip(shares).collect())
 }

@@ -7,6 +7,7 @@
 
 mod checkpoint;
 mod clock;
+mod commands;
 mod downgrade;
 mod expiry;
 mod lease;
@@ -710,7 +711,7 @@ async fn session(
         (None, true) => Checkpoint::read(&mut target_client, &setup.checkpoint_key).await?,
         (None, false) => None,
     };
-    let known = target::KnownCommands::ask(&mut target_client).await;
+    let known = commands::KnownCommands::ask(&mut target_client).await;
     // Not held across the wait for the source's answer: a target with a client `timeout` would
     // close it meanwhile.
     drop(target_client);

@@ -16,9 +16,9 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 
 use super::checkpoint::{Checkpoint, SlotCheckpoints};
+use super::commands::{routed, unknown_command, KnownCommands};
 use super::lease::Lease;
 use super::link::ShardSpec;
-use super::target::{unknown_command, KnownCommands};
 use super::{Counters, MigrateError};
 use crate::cluster::{self, SlotsOf};
 use crate::filter::Filter;
@@ -93,7 +93,7 @@ impl SlotStream {
         lease: Option<&Lease>,
         (db, argv, end_offset): (u32, Vec<Bytes>, u64),
     ) -> Result<(), MigrateError> {
-        for (target_db, argv) in super::target::routed(filter, db, argv)? {
+        for (target_db, argv) in routed(filter, db, argv)? {
             if target_db != 0 {
                 return Err(WriteError::ClusterDb { db }.into());
             }

@@ -6,7 +6,6 @@
 //! target's data and its checkpoint move together ([`super::checkpoint`]). The applied offset, which
 //! the source is told, moves with each `EXEC`.
 
-use std::collections::HashSet;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -14,46 +13,18 @@ use bytes::Bytes;
 use tokio::sync::mpsc;
 
 use super::checkpoint::{self, Checkpoint, SlotCheckpoints};
+use super::commands::{routed, unknown_command, KnownCommands};
 use super::lease::Lease;
 use super::link::ShardSpec;
 use super::slots::SlotStream;
 use super::{Batch, Counters, MigrateError, Phase, KEEP_ALIVE};
-use crate::client::Client;
 use crate::entry::Entry;
-use crate::filter::{Filter, Route};
-use crate::resp::Frame;
-use crate::writer::{Converter, ErrorSample, Writer};
+use crate::filter::Filter;
+use crate::writer::{Converter, Writer};
 
 /// A transaction closes after this many commands (when no source transaction is open), so that
 /// the target never queues an unbounded one.
 const TX_COMMANDS: usize = 1000;
-
-/// The commands the target knows, from `COMMAND` when the session starts: a command it does not
-/// know would abort the whole transaction it is queued in, so it is reported before, as data the
-/// target cannot hold. Servers before 2.8.13 have no `COMMAND`: then every command counts as known.
-pub(super) struct KnownCommands(Option<HashSet<Bytes>>);
-
-impl KnownCommands {
-    pub(super) async fn ask(target: &mut Client) -> KnownCommands {
-        let names = match target.raw_request(&["COMMAND"]).await {
-            Ok(Frame::Array(commands)) => Some(
-                commands
-                    .iter()
-                    .filter_map(|c| match c {
-                        Frame::Array(info) => info.first()?.as_bytes().map(|n| Bytes::from(n.to_ascii_lowercase())),
-                        _ => None,
-                    })
-                    .collect(),
-            ),
-            _ => None,
-        };
-        KnownCommands(names)
-    }
-
-    pub(super) fn knows(&self, name: &Bytes) -> bool {
-        self.0.as_ref().is_none_or(|names| names.contains(name))
-    }
-}
 
 /// Where the target side stands in the stream.
 struct Stream {
@@ -377,30 +348,6 @@ async fn apply(
         writer.send(&argv, 0).await?;
         stream.commands += 1;
     }
-    Ok(())
-}
-
-/// A command of the stream as the filter routes it: the commands to apply, each in its target db
-/// (none when it concerns nothing migrated), or why the migration must stop.
-pub(super) fn routed(filter: &Filter, db: u32, argv: Vec<Bytes>) -> Result<Vec<(u32, Vec<Bytes>)>, MigrateError> {
-    match filter.route(db, argv) {
-        Route::Apply(commands) => Ok(commands),
-        Route::Skip => Ok(Vec::new()),
-        Route::Stop(why) => Err(MigrateError::Filter(why)),
-    }
-}
-
-/// A command the target does not know (the source, newer, ran it): reported as data the target
-/// cannot hold, before it could abort the transaction it would be queued in.
-pub(super) fn unknown_command(writer: &mut Writer, argv: &[Bytes]) -> Result<(), MigrateError> {
-    let name = crate::client::command_name(argv);
-    let sample = ErrorSample {
-        class: "UNSUPPORTED".into(),
-        command: name.clone(),
-        key: argv.get(1).map(|k| String::from_utf8_lossy(k).into_owned()).unwrap_or_default(),
-        message: format!("the target does not know the command {name}"),
-    };
-    writer.reject(sample)?;
     Ok(())
 }
 
