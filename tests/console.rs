@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use ferry::console::{Console, ConsoleError, ConsoleEvent, CutoverOptions, TaskRequest};
 use ferry::model::{Edition, InstanceInput, MigrationType, Params, SourceSpec, TaskSpec, TaskStatus, WriteMode};
 use ferry::pipeline::Phase;
-use ferry::store::TaskFilter;
+use ferry::store::{Store, TaskFilter};
 use support::data::{fill_all_types, fill_bulk};
 use support::{cmd, RedisServer};
 
@@ -113,7 +113,7 @@ async fn a_task_runs_to_completed_and_restores_the_parameters() {
     assert_eq!(task.status, TaskStatus::NotStarted);
     assert!(task.spec.source.has_password);
 
-    console.start_task(task.id).unwrap();
+    console.start_task(task.id).await.unwrap();
     wait_status(&console, task.id, TaskStatus::IncrementalSync, 60).await;
     assert_eq!(config(&mut src, "repl-backlog-size").await, (512u64 << 20).to_string(), "set while it runs");
     for i in 0..200 {
@@ -149,13 +149,40 @@ async fn cancel_restores_the_parameters() {
     let before = config(&mut src, "repl-backlog-size").await;
     let (_dir, console, target_id) = setup(&source, &target).await;
     let (task, _) = console.create_task(&request("to-cancel", &source, target_id, None), true).await.unwrap();
-    console.start_task(task.id).unwrap();
+    console.start_task(task.id).await.unwrap();
     wait_status(&console, task.id, TaskStatus::IncrementalSync, 60).await;
     assert_ne!(config(&mut src, "repl-backlog-size").await, before);
     let cancelled = console.cancel_task(task.id).await.unwrap();
     assert_eq!(cancelled.status, TaskStatus::Cancelled);
     assert_eq!(config(&mut src, "repl-backlog-size").await, before);
-    assert!(matches!(console.start_task(task.id), Err(ConsoleError::WrongStatus { .. })), "cancelled is final");
+    assert!(matches!(console.start_task(task.id).await, Err(ConsoleError::WrongStatus { .. })), "cancelled is final");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_start_waits_for_a_process_putting_back_parameters_and_not_for_a_runner() {
+    let (source, target) = (RedisServer::start(), RedisServer::start());
+    fill_bulk(&mut source.client().await, 100).await;
+    let (_dir, console, target_id) = setup(&source, &target).await;
+    let (task, _) = console.create_task(&request("contended", &source, target_id, None), true).await.unwrap();
+    // Another process (another host, so only its heartbeat speaks for it) holds the task.
+    let other = Store::open(console.data_path().parent().unwrap()).unwrap();
+    assert!(other.claim(task.id, "elsewhere/1/1").unwrap());
+    let refused = console.start_task(task.id).await;
+    assert!(matches!(refused, Err(ConsoleError::RunningElsewhere { .. })), "{refused:?}");
+    other.release(task.id, "elsewhere/1/1").unwrap();
+    // It only puts back the source's parameters after a dead runner: the start waits for it.
+    let recovering = ferry::store::recovering("elsewhere/1/1");
+    assert!(other.claim(task.id, &recovering).unwrap());
+    let releaser = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        other.release(task.id, &recovering).unwrap();
+    });
+    let started = Instant::now();
+    console.start_task(task.id).await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(500), "started under a recovering process");
+    releaser.await.unwrap();
+    wait_status(&console, task.id, TaskStatus::IncrementalSync, 60).await;
+    assert_eq!(console.cancel_task(task.id).await.unwrap().status, TaskStatus::Cancelled);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -221,7 +248,7 @@ async fn a_console_sees_tasks_that_another_process_creates_and_runs() {
     let watcher = tokio::spawn(app.clone().watch_other_processes());
     let target_id = cli.add_instance(&instance_input("t", "r", &target), None).unwrap().id;
     let (task, _) = cli.create_task(&request("from-the-cli", &source, target_id, None), true).await.unwrap();
-    cli.start_task(task.id).unwrap();
+    cli.start_task(task.id).await.unwrap();
 
     let mut statuses = Vec::new();
     let mut progress = false;
@@ -254,10 +281,10 @@ async fn two_tasks_on_one_source_share_its_parameters_and_the_last_puts_them_bac
     smaller.spec.params.backlog_mb = 256;
     let (b, _) = console.create_task(&smaller, true).await.unwrap();
 
-    console.start_task(a.id).unwrap();
+    console.start_task(a.id).await.unwrap();
     wait_status(&console, a.id, TaskStatus::IncrementalSync, 60).await;
     assert_eq!(config(&mut src, "repl-backlog-size").await, (512u64 << 20).to_string());
-    console.start_task(b.id).unwrap();
+    console.start_task(b.id).await.unwrap();
     wait_status(&console, b.id, TaskStatus::IncrementalSync, 60).await;
     assert_eq!(config(&mut src, "repl-backlog-size").await, (512u64 << 20).to_string(), "b does not lower a's value");
 
@@ -281,7 +308,7 @@ async fn the_first_incremental_progress_finds_the_task_in_incremental_sync() {
     let (_dir, console, target_id) = setup(&source, &target).await;
     let (task, _) = console.create_task(&request("race", &source, target_id, None), true).await.unwrap();
     let mut events = console.subscribe();
-    console.start_task(task.id).unwrap();
+    console.start_task(task.id).await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let event = tokio::time::timeout_at(deadline.into(), events.recv()).await.expect("no incremental sync in 60 s");
@@ -314,7 +341,7 @@ async fn a_task_from_a_cluster_source_runs_on_every_master_and_cuts_over() {
     let (task, report) =
         console.create_task(&request("from-cluster", &cluster.nodes[0], target_id, None), true).await.unwrap();
     assert!(!report.has_errors(), "{report:?}");
-    console.start_task(task.id).unwrap();
+    console.start_task(task.id).await.unwrap();
     wait_status(&console, task.id, TaskStatus::IncrementalSync, 60).await;
     for master in &masters {
         let mut client = ferry::client::Client::connect(master).await.unwrap();
@@ -357,7 +384,7 @@ async fn a_task_into_a_cluster_instance_completes() {
     req.spec.db_mapping = vec![ferry::model::DbMapping { source: 2, target: 0 }];
     let (task, report) = console.create_task(&req, true).await.unwrap();
     assert_eq!(report.get("target.cluster").map(|i| i.level), Some(ferry::checks::Level::Pass), "{report:?}");
-    console.start_task(task.id).unwrap();
+    console.start_task(task.id).await.unwrap();
     wait_status(&console, task.id, TaskStatus::IncrementalSync, 60).await;
     cmd(&mut src, &["SET", "late", "1"]).await;
     let done = console.cutover_task(task.id, CutoverOptions { pause_writes: true, timeout_secs: 30 }).await.unwrap();

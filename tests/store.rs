@@ -490,6 +490,33 @@ fn a_runner_claims_heartbeats_and_releases_and_a_stale_one_is_taken_over() {
 }
 
 #[test]
+fn recovery_interrupts_a_dead_runner_s_task_but_never_one_a_runner_just_claimed() {
+    let (_dir, store, id) = with_task();
+    drive(&store, id, FullSync);
+    assert!(store.claim(id, "app-1").unwrap());
+    assert_eq!(store.interrupt_orphan(id, "gone").unwrap(), None, "a live runner keeps its task");
+    // app-1 dies; another process finds its task.
+    let stale = store.heartbeat_at(id).unwrap().unwrap() - RUNNER_STALE_AFTER_MS - 1_000;
+    raw(&store).execute("UPDATE tasks SET heartbeat_at_ms = ?1 WHERE id = ?2", (stale, id)).unwrap();
+    let task = store.interrupt_orphan(id, "gone").unwrap().expect("a dead runner's task is interrupted");
+    assert_eq!((task.status, task.reason.as_deref()), (Interrupted, Some("gone")));
+    assert!(!store.runner_alive(id).unwrap(), "and taken from the dead runner");
+    assert!(matches!(store.heartbeat(id, "app-1"), Err(StoreError::Lost { .. })));
+    // A new runner claims it and starts: a recovery that listed the task before must leave it be
+    // (it took the new runner's claim and interrupted its check before the two steps were one).
+    assert!(store.claim(id, "cli-2").unwrap());
+    store.set_status(id, Checking, "").unwrap();
+    assert_eq!(store.interrupt_orphan(id, "gone").unwrap(), None);
+    assert_eq!(store.task(id).unwrap().status, Checking);
+    assert_eq!(store.live_runner(id).unwrap().as_deref(), Some("cli-2"));
+    store.heartbeat(id, "cli-2").unwrap();
+    // A task that is not running is never interrupted, whatever its lease.
+    store.release(id, "cli-2").unwrap();
+    store.set_status(id, CheckFailed, "bad").unwrap();
+    assert_eq!(store.interrupt_orphan(id, "gone").unwrap(), None);
+}
+
+#[test]
 fn requests_are_taken_oldest_first() {
     let (_dir, store, id) = with_task();
     let other = store.create_task(&spec("other", store.task(id).unwrap().spec.target_instance, MigrationType::CloudVm));

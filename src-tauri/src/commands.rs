@@ -141,7 +141,7 @@ pub async fn create_task(
 #[tauri::command]
 #[specta::specta]
 pub async fn start_task(console: ConsoleState<'_>, id: i64) -> Result<Task> {
-    Ok(console.inner().start_task(id)?)
+    Ok(console.inner().start_task(id).await?)
 }
 
 #[tauri::command]

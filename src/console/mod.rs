@@ -481,7 +481,7 @@ impl Console {
     /// Starts (or restarts) a task in this process: check, parameters, full sync, incremental sync.
     /// Returns once the runner has started; follow it with [`Console::subscribe`] or
     /// [`Console::wait_task`].
-    pub fn start_task(self: &Arc<Self>, id: i64) -> Result<Task, ConsoleError> {
+    pub async fn start_task(self: &Arc<Self>, id: i64) -> Result<Task, ConsoleError> {
         let task = self.store.task(id)?;
         if !matches!(
             task.status,
@@ -497,8 +497,14 @@ impl Console {
         // and the task stays as it is.
         let source = self.task_source(&task)?;
         let input = self.check_input(&task.spec, source.clone())?;
-        if !self.store.claim(id, &self.owner)? {
-            return Err(ConsoleError::RunningElsewhere { task: task.spec.name });
+        // A process putting back the parameters of this task's dead runner lets go within moments.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while !self.store.claim(id, &self.owner)? {
+            let recovering = self.store.live_runner(id)?.is_some_and(|r| crate::store::is_recovering(&r));
+            if !recovering || tokio::time::Instant::now() >= deadline {
+                return Err(ConsoleError::RunningElsewhere { task: task.spec.name });
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let (tx, rx) = mpsc::channel(8);
         if let Ok(mut runners) = self.runners.lock() {
@@ -633,29 +639,26 @@ impl Console {
     /// process that died.
     pub(crate) async fn recover(&self) {
         let Ok(tasks) = self.store.tasks(&TaskFilter::default()) else { return };
-        for task in tasks {
-            if !task.status.is_running() || self.store.runner_alive(task.id).unwrap_or(true) {
-                continue;
-            }
+        for task in tasks.iter().filter(|t| t.status.is_running()) {
             // A runner that only stalled loses the task here, and stops before its next write.
-            let _ = self.store.abandon(task.id);
-            if let Ok(task) = self.store.set_status(
-                task.id,
-                TaskStatus::Interrupted,
-                "the process running this task stopped (a crash, a kill, a stall); start it again to resume from where the target stands",
-            ) {
+            let message = "the process running this task stopped (a crash, a kill, a stall); start it again to resume from where the target stands";
+            if let Ok(Some(task)) = self.store.interrupt_orphan(task.id, message) {
                 self.emit(ConsoleEvent::TaskChanged { task });
             }
         }
         let Ok(ids) = self.store.tasks_with_saved_params() else { return };
+        // Held while the parameters go back, so that a runner starting meanwhile (in any process)
+        // waits, and does not raise them only to see them put back under it.
+        let recovering = crate::store::recovering(&self.owner);
         for id in ids {
-            if self.store.runner_alive(id).unwrap_or(true) {
+            if !self.store.claim(id, &recovering).unwrap_or(false) {
                 continue;
             }
             if let Ok(task) = self.store.task(id) {
                 let source = self.task_source_now(&task).await.map_err(|e| e.to_string());
                 runner::restore_params(&self.store, &task, source.as_ref().map_err(Clone::clone)).await;
             }
+            let _ = self.store.release(id, &recovering);
         }
     }
 }

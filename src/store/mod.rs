@@ -16,7 +16,7 @@ pub use params::Release;
 mod reports;
 mod runner;
 
-pub use runner::{provably_gone, runner_name};
+pub use runner::{is_recovering, provably_gone, recovering, runner_name};
 mod schema;
 mod snapshots;
 mod tasks;

@@ -10,6 +10,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::error::Fail;
 use super::{now_ms, tasks, Store, StoreError};
+use crate::model::{Task, TaskStatus};
 
 /// A runner whose last heartbeat is older than this counts as dead.
 pub const RUNNER_STALE_AFTER_MS: i64 = 10_000;
@@ -58,13 +59,19 @@ impl Store {
         })
     }
 
-    /// Takes the task away from a runner found dead (stale or provably gone): it holds nothing any
-    /// more, and if it was only stalled, its next heartbeat fails and it stops writing.
-    pub fn abandon(&self, id: i64) -> Result<(), StoreError> {
+    /// Interrupts a running task whose runner is dead (stale or provably gone), with `message` as
+    /// the reason, and takes the task away from that runner: if it had only stalled, its next
+    /// heartbeat fails and it stops writing. Checked and done in one transaction, so a runner that
+    /// claims the task meanwhile keeps it. `None` when the task is not running or its runner lives.
+    pub fn interrupt_orphan(&self, id: i64, message: &str) -> Result<Option<Task>, StoreError> {
         self.write(|conn| {
-            tasks::ensure(conn, id)?;
+            let (runner, heartbeat) = lease(conn, id)?;
+            let live = runner.as_deref().is_some_and(|r| is_live(r, heartbeat, now_ms()));
+            if live || !tasks::get(conn, id)?.status.is_running() {
+                return Ok(None);
+            }
             conn.execute("UPDATE tasks SET runner = NULL, heartbeat_at_ms = NULL WHERE id = ?1", params![id])?;
-            Ok(())
+            tasks::change_status(conn, id, TaskStatus::Interrupted, message).map(Some)
         })
     }
 
@@ -73,6 +80,14 @@ impl Store {
         self.read(|conn| {
             let (runner, heartbeat) = lease(conn, id)?;
             Ok(runner.as_deref().is_some_and(|r| is_live(r, heartbeat, now_ms())))
+        })
+    }
+
+    /// The task's runner's name, if a live one holds it.
+    pub fn live_runner(&self, id: i64) -> Result<Option<String>, StoreError> {
+        self.read(|conn| {
+            let (runner, heartbeat) = lease(conn, id)?;
+            Ok(runner.filter(|r| is_live(r, heartbeat, now_ms())))
         })
     }
 
@@ -100,6 +115,17 @@ fn is_live(runner: &str, heartbeat: Option<i64>, now: i64) -> bool {
 fn host() -> Option<String> {
     let name = std::fs::read_to_string("/proc/sys/kernel/hostname").ok()?;
     Some(name.trim().to_string()).filter(|n| !n.is_empty())
+}
+
+/// The name under which `owner` holds a task only to put its source's parameters back after a
+/// dead runner: a start waits for it instead of giving up ([`is_recovering`]).
+pub fn recovering(owner: &str) -> String {
+    format!("{owner}/recovering")
+}
+
+/// Whether `runner` holds the task only to recover it ([`recovering`]).
+pub fn is_recovering(runner: &str) -> bool {
+    runner.ends_with("/recovering")
 }
 
 /// A runner's name: this host, this process, and when it started (`host/pid/ms`).

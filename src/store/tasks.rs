@@ -111,33 +111,7 @@ impl Store {
     /// <message>"`), and keeps `message` as the reason when the task fails, is cancelled or is
     /// interrupted (a later restart clears it). Returns the updated task.
     pub fn set_status(&self, id: i64, to: TaskStatus, message: &str) -> Result<Task, StoreError> {
-        self.write(|conn| {
-            let task = get(conn, id)?;
-            let from = task.status;
-            if !transition_allowed(from, to) {
-                return Err(StoreError::Transition { task: task.spec.name, from, to }.into());
-            }
-            // A finished task may outlive its target; restarting it then cannot work.
-            if to == TaskStatus::Checking && !instances::exists(conn, task.spec.target_instance)? {
-                return Err(
-                    StoreError::TargetRemoved { task: task.spec.name, instance: task.spec.target_instance }.into()
-                );
-            }
-            let reason = (matches!(to, TaskStatus::Failed | TaskStatus::Cancelled | TaskStatus::Interrupted)
-                && !message.is_empty())
-            .then_some(message);
-            let now = now_ms();
-            conn.execute(
-                "UPDATE tasks SET status = ?2, reason = ?3, updated_at_ms = ?4 WHERE id = ?1",
-                params![id, to.as_str(), reason, now],
-            )?;
-            let event = match message {
-                "" => format!("{} → {}", from.label(), to.label()),
-                _ => format!("{} → {}: {message}", from.label(), to.label()),
-            };
-            insert_event(conn, id, now, "status", &event)?;
-            get(conn, id)
-        })
+        self.write(|conn| change_status(conn, id, to, message))
     }
 
     /// Records when the cutover finished and the replication lag at that moment.
@@ -191,7 +165,7 @@ pub(super) fn not_found(id: i64) -> StoreError {
     StoreError::NotFound { what: "task", which: id.to_string() }
 }
 
-fn get(conn: &Connection, id: i64) -> Result<Task, Fail> {
+pub(super) fn get(conn: &Connection, id: i64) -> Result<Task, Fail> {
     let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM tasks t WHERE t.id = ?1"))?;
     let mut rows = stmt.query([id])?;
     match rows.next()? {
@@ -217,4 +191,31 @@ fn insert_event(conn: &Connection, id: i64, at_ms: i64, kind: &str, message: &st
     conn.prepare_cached("INSERT INTO events (task_id, at_ms, kind, message) VALUES (?1, ?2, ?3, ?4)")?
         .execute(params![id, at_ms, kind, message])?;
     Ok(())
+}
+
+/// [`Store::set_status`] inside a transaction the caller holds.
+pub(super) fn change_status(conn: &Connection, id: i64, to: TaskStatus, message: &str) -> Result<Task, Fail> {
+    let task = get(conn, id)?;
+    let from = task.status;
+    if !transition_allowed(from, to) {
+        return Err(StoreError::Transition { task: task.spec.name, from, to }.into());
+    }
+    // A finished task may outlive its target; restarting it then cannot work.
+    if to == TaskStatus::Checking && !instances::exists(conn, task.spec.target_instance)? {
+        return Err(StoreError::TargetRemoved { task: task.spec.name, instance: task.spec.target_instance }.into());
+    }
+    let reason = (matches!(to, TaskStatus::Failed | TaskStatus::Cancelled | TaskStatus::Interrupted)
+        && !message.is_empty())
+    .then_some(message);
+    let now = now_ms();
+    conn.execute(
+        "UPDATE tasks SET status = ?2, reason = ?3, updated_at_ms = ?4 WHERE id = ?1",
+        params![id, to.as_str(), reason, now],
+    )?;
+    let event = match message {
+        "" => format!("{} → {}", from.label(), to.label()),
+        _ => format!("{} → {}: {message}", from.label(), to.label()),
+    };
+    insert_event(conn, id, now, "status", &event)?;
+    get(conn, id)
 }

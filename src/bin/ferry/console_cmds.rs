@@ -585,7 +585,7 @@ async fn create(console: &Console, args: CreateArgs) -> Result<ExitCode, ExitCod
 /// Starts a task here and shows it until it ends; Ctrl-C cancels it (restoring the parameters).
 async fn follow(console: &Arc<Console>, id: i64, json: bool) -> ExitCode {
     let mut events = console.subscribe();
-    if let Err(e) = console.start_task(id) {
+    if let Err(e) = console.start_task(id).await {
         return fail(e);
     }
     let interrupt = crate::wait_for_signal();

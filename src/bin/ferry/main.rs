@@ -164,7 +164,7 @@ async fn migrate(args: MigrateArgs) -> ExitCode {
     };
     view.warnings(&report);
     let mut events = console.subscribe();
-    if let Err(e) = console.start_task(task.id) {
+    if let Err(e) = console.start_task(task.id).await {
         view.error(&e.to_string());
         return ExitCode::from(1);
     }
