@@ -514,7 +514,12 @@ async fn migrate(
             other => break other,
         }
     };
-    monitor.stop();
+    // A run that ended well reports the figures of its end; a failed one (a frozen target, say)
+    // is not held up asking again.
+    match &result {
+        Ok(_) => monitor.finish().await,
+        Err(_) => monitor.stop(),
+    }
     if let Some((_, sampler)) = &sampler {
         sampler.abort();
     }

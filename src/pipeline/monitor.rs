@@ -16,6 +16,7 @@ use super::{Counters, KeyCounts};
 
 pub struct Monitor {
     task: tokio::task::JoinHandle<()>,
+    sampler: Arc<tokio::sync::Mutex<Sampler>>,
 }
 
 /// Where the monitor looks, and its first connections.
@@ -27,45 +28,72 @@ pub struct Peers {
     pub cluster: Option<Vec<Endpoint>>,
 }
 
+/// Reads the source's offset and both key counts, on connections kept from one reading to the next.
+struct Sampler {
+    link: SourceLink,
+    target_endpoint: Endpoint,
+    cluster: Option<Vec<Endpoint>>,
+    source: Option<Client>,
+    target: Option<Client>,
+    counters: Arc<Counters>,
+    checkpoint: Bytes,
+}
+
+impl Sampler {
+    /// A failed reading is not fatal: the replication link itself reports real failures. The
+    /// connection is made again at the next reading (after a source failover, to the new master),
+    /// so the figures do not freeze at what the old server last said.
+    async fn sample(&mut self) {
+        if self.source.is_none() {
+            self.source = self.link.client().await.ok();
+        }
+        let Some(s) = self.source.as_mut() else { return };
+        let (Ok(repl), Ok(source_ks)) = (s.info("replication").await, s.info("keyspace").await) else {
+            self.source = None;
+            return;
+        };
+        self.counters.source_offset.store(parse_offset(&repl), Ordering::Release);
+        let target_keys = match &self.cluster {
+            None => {
+                if self.target.is_none() {
+                    self.target = Client::connect(&self.target_endpoint).await.ok();
+                }
+                let Some(t) = self.target.as_mut() else { return };
+                own_key_left_out(t, &self.checkpoint).await
+            }
+            Some(nodes) => cluster_keys(nodes, &self.counters).await,
+        };
+        let Ok(target_keys) = target_keys else {
+            self.target = None;
+            return;
+        };
+        if let Ok(mut k) = self.counters.keyspaces.lock() {
+            *k = (keyspace_counts(&source_ks), target_keys);
+        }
+    }
+}
+
 /// `checkpoint`: the key of Ferry's checkpoint on the target, which the target's key count leaves out.
 pub fn spawn(peers: Peers, counters: Arc<Counters>, checkpoint: Bytes) -> Monitor {
+    let (source, target) = peers.clients;
+    let sampler = Arc::new(tokio::sync::Mutex::new(Sampler {
+        link: peers.source,
+        target_endpoint: peers.target,
+        cluster: peers.cluster,
+        source: Some(source),
+        target: Some(target),
+        counters,
+        checkpoint,
+    }));
+    let shared = sampler.clone();
     let task = tokio::spawn(async move {
-        let (mut source, mut target) = (Some(peers.clients.0), Some(peers.clients.1));
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         loop {
             tick.tick().await;
-            // A failed poll is not fatal: the replication link itself reports real failures. The
-            // connection is made again at the next tick (after a source failover, to the new
-            // master), so the figures do not freeze at what the old server last said.
-            if source.is_none() {
-                source = peers.source.client().await.ok();
-            }
-            let Some(s) = source.as_mut() else { continue };
-            let (Ok(repl), Ok(source_ks)) = (s.info("replication").await, s.info("keyspace").await) else {
-                source = None;
-                continue;
-            };
-            counters.source_offset.store(parse_offset(&repl), Ordering::Release);
-            let target_keys = match &peers.cluster {
-                None => {
-                    if target.is_none() {
-                        target = Client::connect(&peers.target).await.ok();
-                    }
-                    let Some(t) = target.as_mut() else { continue };
-                    own_key_left_out(t, &checkpoint).await
-                }
-                Some(nodes) => cluster_keys(nodes, &counters).await,
-            };
-            let Ok(target_keys) = target_keys else {
-                target = None;
-                continue;
-            };
-            if let Ok(mut k) = counters.keyspaces.lock() {
-                *k = (keyspace_counts(&source_ks), target_keys);
-            }
+            shared.lock().await.sample().await;
         }
     });
-    Monitor { task }
+    Monitor { task, sampler }
 }
 
 /// A standalone target's key counts, without Ferry's checkpoint.
@@ -107,7 +135,21 @@ impl Monitor {
     pub fn stop(&self) {
         self.task.abort();
     }
+
+    /// Stops the readings and takes a last one, so that the summary's key counts and offset are
+    /// those of the end and not of up to a second before (bounded: a server gone by then leaves
+    /// the last figures as they were).
+    pub async fn finish(&self) {
+        self.task.abort();
+        let mut sampler = self.sampler.lock().await;
+        // A reading cut off by the abort may have left a reply unread on its connections.
+        (sampler.source, sampler.target) = (None, None);
+        let _ = tokio::time::timeout(FINAL_READING, sampler.sample()).await;
+    }
 }
+
+/// How long the last reading may take.
+const FINAL_READING: Duration = Duration::from_secs(2);
 
 impl Drop for Monitor {
     fn drop(&mut self) {
