@@ -7,12 +7,11 @@
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
-use tokio::net::TcpStream;
+use tokio::io::{AsyncRead, AsyncReadExt};
 
 use crate::endpoint::Endpoint;
 use crate::resp::{self, Frame};
+use crate::transport::{self, ConnectError, ReadHalf, TlsError, WriteHalf};
 
 /// How long connecting, logging in and a single request may take before we give up.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -30,8 +29,10 @@ pub enum ClientError {
     Auth { addr: String, message: String },
     #[error("{addr} requires a password ({message}). Give it with the address (on the command line: --source-password-file, FERRY_SOURCE_PASSWORD or --source-password-prompt, and likewise for the other addresses)")]
     NoAuth { addr: String, message: String },
-    #[error("something answers at {addr}, but not a Redis speaking plain RESP: {what}. It may be a port that only takes TLS, or another service; check the port (Ferry connects without TLS)")]
+    #[error("something answers at {addr}, but not a Redis speaking plain RESP: {what}. It may be a port that only takes TLS (then use rediss://), or another service; check the port")]
     NotPlainRedis { addr: String, what: String },
+    #[error("TLS with {addr} failed: {source}")]
+    Tls { addr: String, source: TlsError },
     #[error("the connection to {addr} was closed by the server{context}")]
     Closed { addr: String, context: String },
     #[error("I/O error talking to {addr}: {source}")]
@@ -113,8 +114,8 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
 
 /// A connection to one Redis server.
 pub struct Client {
-    reader: FrameReader<OwnedReadHalf>,
-    writer: OwnedWriteHalf,
+    reader: FrameReader<ReadHalf>,
+    writer: WriteHalf,
     out: BytesMut,
     timeout: Duration,
 }
@@ -128,12 +129,7 @@ impl Client {
 
     pub async fn connect_with_timeout(endpoint: &Endpoint, timeout: Duration) -> Result<Client, ClientError> {
         let addr = endpoint.addr();
-        let stream = tokio::time::timeout(timeout, TcpStream::connect((endpoint.host.as_str(), endpoint.port)))
-            .await
-            .map_err(|_| ClientError::Timeout { addr: addr.clone(), what: "connecting", secs: timeout.as_secs() })?
-            .map_err(|source| ClientError::Connect { addr: addr.clone(), source })?;
-        stream.set_nodelay(true).ok();
-        keep_alive(&stream);
+        let stream = transport::connect(endpoint, timeout).await.map_err(|e| connect_error(&addr, timeout, e))?;
         let (r, w) = stream.into_split();
         let mut client = Client { reader: FrameReader::new(r, addr.clone()), writer: w, out: BytesMut::new(), timeout };
         if let Some(password) = &endpoint.password {
@@ -193,7 +189,7 @@ impl Client {
         let addr = self.addr().to_string();
         let timeout = self.timeout;
         let out = std::mem::take(&mut self.out);
-        tokio::time::timeout(timeout, self.writer.write_all(&out))
+        tokio::time::timeout(timeout, transport::send(&mut self.writer, &out))
             .await
             .map_err(|_| ClientError::Timeout { addr: addr.clone(), what: "sending", secs: timeout.as_secs() })?
             .map_err(|source| ClientError::Io { addr, source })
@@ -220,7 +216,7 @@ impl Client {
     }
 
     /// Splits the connection for pipelining: a frame reader and the write half.
-    pub fn into_split(self) -> (FrameReader<OwnedReadHalf>, OwnedWriteHalf) {
+    pub fn into_split(self) -> (FrameReader<ReadHalf>, WriteHalf) {
         (self.reader, self.writer)
     }
 
@@ -230,18 +226,24 @@ impl Client {
     }
 }
 
-/// Turns on TCP keepalive, so that a peer that vanished (a host that lost power, a dropped NAT
-/// mapping) is noticed by the kernel even on a connection that waits for it in silence.
-pub fn keep_alive(stream: &TcpStream) {
-    let probe = socket2::TcpKeepalive::new().with_time(Duration::from_secs(30)).with_interval(Duration::from_secs(10));
-    if let Err(e) = socket2::SockRef::from(stream).set_tcp_keepalive(&probe) {
-        tracing::debug!("could not turn on TCP keepalive: {e}");
+/// A failed [`transport::connect`] to `addr` as what the user reads.
+pub(crate) fn connect_error(addr: &str, timeout: Duration, e: ConnectError) -> ClientError {
+    let addr = addr.to_string();
+    match e {
+        ConnectError::Timeout => ClientError::Timeout { addr, what: "connecting", secs: timeout.as_secs() },
+        ConnectError::Tcp(source) => ClientError::Connect { addr, source },
+        ConnectError::Tls(source) => ClientError::Tls { addr, source },
     }
 }
 
 /// What went wrong on the first request to a port that accepted the connection: a peer that hangs
 /// up on a Redis command, or answers with a TLS record, is not a plain Redis at all.
 fn first_exchange(e: ClientError) -> ClientError {
+    if let ClientError::Io { addr, source } = &e {
+        if let Some(refusal) = transport::refusal(source) {
+            return ClientError::Tls { addr: addr.clone(), source: refusal };
+        }
+    }
     match e {
         ClientError::Closed { addr, .. } => {
             ClientError::NotPlainRedis { addr, what: "it closed the connection when sent a Redis command".into() }

@@ -1,9 +1,12 @@
-//! Where a Redis server is and how to log in to it: `redis://[user[:password]@]host:port`.
+//! Where a Redis server is and how to log in to it: `redis[s]://[user[:password]@]host:port`.
 //!
 //! The password is kept in a [`Secret`] whose `Debug` and `Display` print nothing, so that logging an
 //! endpoint can never leak it.
 
 use std::fmt;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
 
 /// A password. Printing it shows `***`.
 #[derive(Clone, PartialEq, Eq)]
@@ -26,6 +29,28 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// How to speak TLS to one server. The default trusts the platform's roots and checks the name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct TlsOptions {
+    /// PEM file of the CA certificates to trust instead of the platform's.
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    /// PEM file of the client certificate chain, for servers that require one (mutual TLS).
+    #[serde(default)]
+    pub cert_file: Option<PathBuf>,
+    /// PEM file of the client certificate's private key (unencrypted).
+    #[serde(default)]
+    pub key_file: Option<PathBuf>,
+    /// The name to check the server's certificate against (and send as SNI), when it is not the
+    /// host connected to (an IP address, a tunnel's local end).
+    #[serde(default)]
+    pub server_name: Option<String>,
+    /// Accepts any certificate: encryption without knowing who answers. For tests and emergencies.
+    #[serde(default)]
+    pub insecure: bool,
+}
+
 /// A Redis server address with optional credentials.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Endpoint {
@@ -34,11 +59,13 @@ pub struct Endpoint {
     /// ACL user name (Redis 6+); `None` authenticates as `default`.
     pub user: Option<String>,
     pub password: Option<Secret>,
+    /// TLS settings when the server is reached over TLS (`rediss://`); `None` is plain TCP.
+    pub tls: Option<TlsOptions>,
 }
 
 /// A URL that is not a usable Redis address.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid Redis URL {url:?}: {reason} (expected redis://[user@]host:port)")]
+#[error("invalid Redis URL {url:?}: {reason} (expected redis://[user@]host:port, or rediss:// for TLS)")]
 pub struct EndpointError {
     pub url: String,
     pub reason: String,
@@ -47,20 +74,21 @@ pub struct EndpointError {
 impl Endpoint {
     /// An endpoint without credentials.
     pub fn new(host: impl Into<String>, port: u16) -> Self {
-        Endpoint { host: host.into(), port, user: None, password: None }
+        Endpoint { host: host.into(), port, user: None, password: None, tls: None }
     }
 
-    /// Parses `redis://[user[:password]@]host[:port]`; `host:port` alone is accepted too.
+    /// Parses `redis://[user[:password]@]host[:port]` (`rediss://` for TLS, trusting the
+    /// platform's CAs); `host:port` alone is accepted too.
     pub fn parse(url: &str) -> Result<Endpoint, EndpointError> {
         let fail = |reason: &str| EndpointError { url: redact(url), reason: reason.to_string() };
-        let rest = if let Some(rest) = url.strip_prefix("redis://") {
-            rest
-        } else if url.starts_with("rediss://") {
-            return Err(fail("TLS (rediss://) is not supported yet; use redis:// on a trusted network or a tunnel"));
+        let (rest, tls) = if let Some(rest) = url.strip_prefix("redis://") {
+            (rest, None)
+        } else if let Some(rest) = url.strip_prefix("rediss://") {
+            (rest, Some(TlsOptions::default()))
         } else if url.contains("://") {
-            return Err(fail("the scheme must be redis://"));
+            return Err(fail("the scheme must be redis:// (or rediss:// for TLS)"));
         } else {
-            url
+            (url, None)
         };
         let rest = rest.trim_end_matches('/');
         let (auth, hostport) = match rest.rfind('@') {
@@ -103,7 +131,13 @@ impl Endpoint {
                 ((!user.is_empty()).then_some(user), pass.filter(|p| !p.is_empty()).map(Secret))
             }
         };
-        Ok(Endpoint { host: host.to_string(), port, user, password })
+        Ok(Endpoint { host: host.to_string(), port, user, password, tls })
+    }
+
+    /// Another server reached the same way: these credentials and TLS settings at `host:port` (a
+    /// cluster's other nodes, the master a Sentinel names, an instance's seed nodes).
+    pub fn at(&self, host: impl Into<String>, port: u16) -> Endpoint {
+        Endpoint { host: host.into(), port, ..self.clone() }
     }
 
     /// `host:port`, for messages and for connecting.
@@ -119,9 +153,10 @@ impl Endpoint {
 impl fmt::Display for Endpoint {
     /// The URL without the password.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let scheme = if self.tls.is_some() { "rediss" } else { "redis" };
         match &self.user {
-            Some(user) => write!(f, "redis://{user}@{}", self.addr()),
-            None => write!(f, "redis://{}", self.addr()),
+            Some(user) => write!(f, "{scheme}://{user}@{}", self.addr()),
+            None => write!(f, "{scheme}://{}", self.addr()),
         }
     }
 }
@@ -171,7 +206,10 @@ mod tests {
         let e = Endpoint::parse("127.0.0.1:7000").unwrap();
         assert_eq!(e.addr(), "127.0.0.1:7000");
         let e = Endpoint::parse("redis://[::1]:7001").unwrap();
-        assert_eq!(e.addr(), "[::1]:7001");
+        assert_eq!((e.addr(), e.tls), ("[::1]:7001".to_string(), None));
+        let e = Endpoint::parse("rediss://app:p%40ss@cache.example.com:6380").unwrap();
+        assert_eq!(e.tls, Some(TlsOptions::default()));
+        assert_eq!(e.to_string(), "rediss://app@cache.example.com:6380");
     }
 
     #[test]
@@ -182,6 +220,6 @@ mod tests {
         assert!(text.contains("port"), "{text}");
         let e = Endpoint::parse("redis://u:hunter2@host:1").unwrap();
         assert!(!format!("{e} {e:?}").contains("hunter2"));
-        assert!(Endpoint::parse("rediss://h:1").unwrap_err().to_string().contains("TLS"));
+        assert!(Endpoint::parse("http://h:1").unwrap_err().to_string().contains("rediss://"));
     }
 }

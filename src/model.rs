@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::endpoint::TlsOptions;
+
 /// The edition of a target instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -33,6 +35,11 @@ pub struct Instance {
     pub edition: Edition,
     /// `host:port` of its hot-standby access proxy, when it is a standby pair.
     pub proxy: Option<String>,
+    /// Further nodes of a cluster instance (`host:port`), tried in order when `host:port` does not
+    /// answer: any node of a cluster tells the whole topology.
+    pub seeds: Vec<String>,
+    /// TLS settings when the instance takes TLS; `None` is plain TCP.
+    pub tls: Option<TlsOptions>,
     pub created_at_ms: i64,
 }
 
@@ -47,6 +54,12 @@ pub struct InstanceInput {
     pub user: Option<String>,
     pub edition: Edition,
     pub proxy: Option<String>,
+    /// Further nodes of a cluster instance (`host:port`); only the cluster edition has them.
+    #[serde(default)]
+    pub seeds: Vec<String>,
+    /// TLS settings when the instance takes TLS.
+    #[serde(default)]
+    pub tls: Option<TlsOptions>,
 }
 
 /// The seed's two kinds of migration.
@@ -115,6 +128,9 @@ pub struct SourceSpec {
     /// first Sentinel's, for display); user and password are the master's.
     #[serde(default)]
     pub sentinel: Option<SentinelSpec>,
+    /// TLS settings when the source takes TLS; `None` is plain TCP.
+    #[serde(default)]
+    pub tls: Option<TlsOptions>,
 }
 
 /// A source managed by Redis Sentinel: the master is asked for again at every connection, so a

@@ -12,13 +12,13 @@ use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use tokio::io::AsyncWriteExt;
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::Notify;
 
 use crate::client::{Client, ClientError, FrameReader};
 use crate::endpoint::Endpoint;
 use crate::rdb::{RdbError, RdbReader, ReaderOptions};
 use crate::resp::{self, Frame};
+use crate::transport::{self, ReadHalf, WriteHalf};
 
 /// The source stays silent longer than this only when the link is dead (it PINGs every 10 s and
 /// sends a newline every second while it prepares the RDB).
@@ -76,14 +76,14 @@ impl ReplicaError {
 
 /// A connection to the source that has completed the REPLCONF handshake.
 pub struct Replica {
-    reader: FrameReader<OwnedReadHalf>,
-    writer: OwnedWriteHalf,
+    reader: FrameReader<ReadHalf>,
+    writer: WriteHalf,
 }
 
 /// What the source answered to PSYNC.
 pub enum Psync {
     /// A partial resync: the command stream goes on from the offset asked for.
-    Continue { stream: CommandStream, ack: OwnedWriteHalf, replid: String },
+    Continue { stream: CommandStream, ack: WriteHalf, replid: String },
     /// A full resync: an RDB follows.
     Full(RdbTransfer),
 }
@@ -111,8 +111,8 @@ pub struct SyncStart {
 /// [`RdbTransfer::finish`].
 pub struct RdbTransfer {
     pub start: SyncStart,
-    reader: RdbReader<OwnedReadHalf>,
-    writer: OwnedWriteHalf,
+    reader: RdbReader<ReadHalf>,
+    writer: WriteHalf,
     addr: String,
 }
 
@@ -126,7 +126,7 @@ pub struct StreamCommand {
 
 /// The command stream that follows the RDB.
 pub struct CommandStream {
-    reader: FrameReader<OwnedReadHalf>,
+    reader: FrameReader<ReadHalf>,
     offset: u64,
 }
 
@@ -177,11 +177,7 @@ impl Replica {
     /// Continues replication where it broke off: `PSYNC <replid> <offset+1>`. The source answers
     /// `+CONTINUE` when its backlog still holds everything after `offset`; then the command stream
     /// goes on from there, with no new snapshot.
-    pub async fn resume(
-        self,
-        replid: &str,
-        offset: u64,
-    ) -> Result<(CommandStream, OwnedWriteHalf, String), ReplicaError> {
+    pub async fn resume(self, replid: &str, offset: u64) -> Result<(CommandStream, WriteHalf, String), ReplicaError> {
         let addr = self.reader.addr().to_string();
         match self.psync(Some((replid, offset)), ReaderOptions::default()).await {
             Ok(Psync::Continue { stream, ack, replid }) => Ok((stream, ack, replid)),
@@ -252,7 +248,7 @@ impl Replica {
         let mut out = BytesMut::new();
         resp::encode_command(&mut out, args);
         let addr = self.reader.addr().to_string();
-        match tokio::time::timeout(crate::client::DEFAULT_TIMEOUT, self.writer.write_all(&out)).await {
+        match tokio::time::timeout(crate::client::DEFAULT_TIMEOUT, transport::send(&mut self.writer, &out)).await {
             Ok(result) => result.map_err(|source| ClientError::Io { addr, source })?,
             Err(_) => {
                 let secs = crate::client::DEFAULT_TIMEOUT.as_secs();
@@ -305,7 +301,7 @@ impl Replica {
 
 impl RdbTransfer {
     /// The RDB records, read from the socket as they arrive.
-    pub fn reader(&mut self) -> &mut RdbReader<OwnedReadHalf> {
+    pub fn reader(&mut self) -> &mut RdbReader<ReadHalf> {
         &mut self.reader
     }
 
@@ -319,7 +315,7 @@ impl RdbTransfer {
 
     /// After the last record: checks the RDB's length or end mark, and returns the command stream and
     /// the write half of the connection (for acknowledgements).
-    pub async fn finish(self) -> Result<(CommandStream, OwnedWriteHalf), ReplicaError> {
+    pub async fn finish(self) -> Result<(CommandStream, WriteHalf), ReplicaError> {
         let read = self.reader.bytes_read();
         let (inner, rest) = self.reader.into_inner();
         let mut reader = FrameReader::from_parts(inner, rest, self.addr.clone());
@@ -385,7 +381,7 @@ pub struct Acker {
 }
 
 impl Acker {
-    pub fn spawn(mut writer: OwnedWriteHalf, applied: Arc<AtomicU64>) -> Acker {
+    pub fn spawn(mut writer: WriteHalf, applied: Arc<AtomicU64>) -> Acker {
         let now = Arc::new(Notify::new());
         let stop = Arc::new(Notify::new());
         let (now2, stop2) = (now.clone(), stop.clone());
@@ -402,7 +398,7 @@ impl Acker {
                 resp::encode_command(&mut out, &["REPLCONF", "ACK", offset.as_str()]);
                 // A source that takes no acknowledgement for this long has stopped reading; the
                 // stream's own read deadline ends the link.
-                match tokio::time::timeout(READ_TIMEOUT, writer.write_all(&out)).await {
+                match tokio::time::timeout(READ_TIMEOUT, transport::send(&mut writer, &out)).await {
                     Ok(Ok(())) => {}
                     Ok(Err(_)) | Err(_) => break,
                 }

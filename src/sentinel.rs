@@ -89,12 +89,7 @@ pub async fn locate(spec: &SentinelSpec, credentials: &Endpoint) -> Result<Endpo
                 let text = |f: &Frame| f.as_bytes().map(|b| String::from_utf8_lossy(b).into_owned());
                 let (host, port) = (text(&items[0]), text(&items[1]).and_then(|p| p.parse::<u16>().ok()));
                 if let (Some(host), Some(port)) = (host, port) {
-                    return Ok(Endpoint {
-                        host,
-                        port,
-                        user: credentials.user.clone(),
-                        password: credentials.password.clone(),
-                    });
+                    return Ok(credentials.at(host, port));
                 }
                 causes.push(format!("{node} answered an address that is not host and port"));
             }

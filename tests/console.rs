@@ -23,6 +23,8 @@ fn instance_input(name: &str, region: &str, server: &RedisServer) -> InstanceInp
         user: None,
         edition: Edition::Standard,
         proxy: None,
+        seeds: vec![],
+        tls: None,
     }
 }
 
@@ -38,6 +40,7 @@ fn request(name: &str, source: &RedisServer, target_instance: i64, password: Opt
                 has_password: password.is_some(),
                 region: None,
                 sentinel: None,
+                tls: None,
             },
             target_instance,
             params: Params::default(),
@@ -362,7 +365,7 @@ async fn a_task_from_a_cluster_source_runs_on_every_master_and_cuts_over() {
     assert!(report.identical(), "{report:?}");
 }
 
-/// A task into an instance of the cluster edition: the pre-check passes the cluster, the source's
+/// A task into an instance of the cluster edition, reached through its seed nodes: the pre-check passes the cluster, the source's
 /// second db goes into db 0 as mapped, and the task completes with verify identical.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_task_into_a_cluster_instance_completes() {
@@ -374,9 +377,24 @@ async fn a_task_into_a_cluster_instance_completes() {
     cmd(&mut src, &["SET", "from-db-2", "v"]).await;
     let dir = tempfile::tempdir().unwrap();
     let console = Console::open(Some(dir.path())).await.unwrap();
-    let input =
-        InstanceInput { edition: Edition::Cluster, ..instance_input("cluster", "ap-guangzhou", &cluster.nodes[0]) };
+    // Registered with a node that has since left (nothing answers there): its seed nodes reach the
+    // cluster. Seed nodes belong to the cluster edition and must be host:port.
+    let seeds: Vec<String> = cluster.nodes[1..].iter().map(|n| format!("127.0.0.1:{}", n.port)).collect();
+    let input = InstanceInput {
+        edition: Edition::Cluster,
+        port: support::free_port(),
+        seeds: seeds.clone(),
+        ..instance_input("cluster", "ap-guangzhou", &cluster.nodes[0])
+    };
+    let standard = InstanceInput { edition: Edition::Standard, ..input.clone() };
+    let err = console.add_instance(&standard, None).unwrap_err().to_string();
+    assert!(err.contains("cluster edition"), "{err}");
+    let bad = InstanceInput { seeds: vec!["127.0.0.1:notaport".into()], ..input.clone() };
+    let err = console.add_instance(&bad, None).unwrap_err().to_string();
+    assert!(err.contains("notaport") && err.contains("port"), "{err}");
     let instance = console.add_instance(&input, None).unwrap();
+    assert_eq!(instance.seeds, seeds);
+    assert!(console.test_instance(instance.id).await.is_ok(), "reached through a seed node");
     let mut req = request("into-cluster", &source, instance.id, None);
     // Without the mapping the pre-check names the db and the fix.
     let err = console.create_task(&req, true).await.unwrap_err().to_string();

@@ -22,6 +22,8 @@ fn instance_input(name: &str, server: &RedisServer) -> InstanceInput {
         user: None,
         edition: Edition::Standard,
         proxy: None,
+        seeds: vec![],
+        tls: None,
     }
 }
 

@@ -29,6 +29,8 @@ fn instance_input(name: &str, region: &str) -> InstanceInput {
         user: None,
         edition: Edition::Standard,
         proxy: None,
+        seeds: vec![],
+        tls: None,
     }
 }
 
@@ -43,6 +45,7 @@ fn spec(name: &str, target: i64, kind: MigrationType) -> TaskSpec {
             has_password: true,
             region: Some("ap-guangzhou".to_string()),
             sentinel: None,
+            tls: None,
         },
         target_instance: target,
         params: Params::default(),
@@ -126,6 +129,7 @@ fn instances_are_added_updated_listed_and_removed() {
         edition: Edition::Cluster,
         proxy: Some("10.0.0.9:6379".to_string()),
         port: 7000,
+        seeds: vec!["10.0.0.6:7000".to_string(), "[fd00::7]:7000".to_string()],
         ..instance_input("dc1-cluster", "on-prem-dc1")
     };
     let updated = store.update_instance(c.id, &edited, true).unwrap();
@@ -137,6 +141,7 @@ fn instances_are_added_updated_listed_and_removed() {
     );
     assert_eq!(updated.user.as_deref(), Some("admin"));
     assert_eq!(updated.proxy.as_deref(), Some("10.0.0.9:6379"));
+    assert_eq!(updated.seeds, ["10.0.0.6:7000", "[fd00::7]:7000"]);
     assert!(updated.has_password);
     assert_eq!(store.instance(c.id).unwrap(), updated);
     assert_eq!(store.regions().unwrap(), ["ap-guangzhou", "on-prem-dc1"]);

@@ -130,12 +130,14 @@ impl CheckInput {
 }
 
 /// How many items [`run`] reports for a migration of this kind (a UI shows progress against it).
-pub fn item_count(kind: MigrationType) -> usize {
-    // Every item below, less the TLS one outside the public network.
-    match kind {
-        MigrationType::PublicNetwork => 21,
-        MigrationType::CloudVm => 20,
-    }
+pub fn item_count(input: &CheckInput) -> usize {
+    20 + usize::from(shows_tls(input))
+}
+
+/// Every item has its place in [`run`] but the TLS one, which a cloud VM on plain TCP does without
+/// (the provider's private network carries it).
+fn shows_tls(input: &CheckInput) -> bool {
+    input.kind == MigrationType::PublicNetwork || input.source.tls.is_some() || input.target.tls.is_some()
 }
 
 /// Runs every check; calls `on_item` as each item completes (so a UI can show them appear one by one).
@@ -156,8 +158,8 @@ pub async fn run(input: &CheckInput, mut on_item: impl FnMut(&CheckItem)) -> Che
     emit(target_item);
     let mut ctx = Ctx { input, source, target };
     emit(access::distinct(&ctx));
-    if input.kind == MigrationType::PublicNetwork {
-        emit(access::tls());
+    if shows_tls(input) {
+        emit(access::tls(input).await);
     }
     emit(access::psync(&mut ctx).await);
     emit(compat::source_version(&ctx));

@@ -97,7 +97,7 @@ pub async fn discover(seed: &Endpoint) -> Result<Option<Topology>, ClusterError>
     let node = |host: &str, port: i64| {
         // A node that announces no address is reached where the seed was.
         let host = if host.is_empty() || host == "?" { seed.host.clone() } else { host.to_string() };
-        Endpoint { host, port: port as u16, user: seed.user.clone(), password: seed.password.clone() }
+        seed.at(host, port as u16)
     };
     let malformed =
         |command, detail: &str| ClusterError::Malformed { addr: addr.clone(), command, detail: detail.to_string() };

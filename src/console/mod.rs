@@ -35,6 +35,9 @@ use crate::server::ServerInfo;
 use crate::store::{Store, TaskFilter};
 pub use crate::tasks::runner::CutoverOptions;
 use crate::tasks::runner::{self, Control, Runner, Sink};
+
+/// How long a cluster instance's node may take to answer before the next seed node is tried.
+const SEED_TIMEOUT: Duration = Duration::from_secs(3);
 use crate::vault::Vault;
 use crate::verify::{self, VerifyOptions, VerifyReport};
 
@@ -216,6 +219,7 @@ impl Console {
     // ---- instances -------------------------------------------------------------------------
 
     pub fn add_instance(&self, input: &InstanceInput, password: Option<&str>) -> Result<Instance, ConsoleError> {
+        validate_instance(input)?;
         let instance = self.store.add_instance(input, password.is_some())?;
         if let Some(password) = password {
             if let Err(e) = self.keep_secret(&instance_account(instance.id), password) {
@@ -233,6 +237,7 @@ impl Console {
         input: &InstanceInput,
         password: Option<&str>,
     ) -> Result<Instance, ConsoleError> {
+        validate_instance(input)?;
         let has_password = match password {
             None => self.store.instance(id)?.has_password,
             Some("") => {
@@ -272,12 +277,31 @@ impl Console {
             port: instance.port,
             user: instance.user.clone(),
             password: password.map(Secret::new),
+            tls: instance.tls.clone(),
         })
+    }
+
+    /// The endpoint to reach an instance by now: its own address, or for a cluster instance whose
+    /// node there does not answer, the first of its seed nodes that does (any node of a cluster
+    /// tells the whole topology). When none answers, its own address, whose error then says so.
+    pub async fn reachable_endpoint(&self, instance: &Instance) -> Result<Endpoint, ConsoleError> {
+        let endpoint = self.instance_endpoint(instance)?;
+        if instance.seeds.is_empty() {
+            return Ok(endpoint);
+        }
+        let seeds = instance.seeds.iter().filter_map(|s| Endpoint::parse(s).ok());
+        let candidates = std::iter::once(endpoint.clone()).chain(seeds.map(|s| endpoint.at(s.host, s.port)));
+        for candidate in candidates {
+            if Client::connect_with_timeout(&candidate, SEED_TIMEOUT).await.is_ok() {
+                return Ok(candidate);
+            }
+        }
+        Ok(endpoint)
     }
 
     /// Connects to an instance and reports its version, latency and key count.
     pub async fn test_instance(&self, id: i64) -> Result<ConnectionTest, ConsoleError> {
-        let endpoint = self.instance_endpoint(&self.store.instance(id)?)?;
+        let endpoint = self.reachable_endpoint(&self.store.instance(id)?).await?;
         test_connection(&endpoint).await
     }
 
@@ -295,6 +319,8 @@ impl Console {
             user: endpoint.user.clone(),
             edition: crate::model::Edition::Standard,
             proxy: None,
+            seeds: Vec::new(),
+            tls: endpoint.tls.clone(),
         };
         match existing {
             // Keep the credentials the user just gave: they are the ones that work now.
@@ -304,6 +330,7 @@ impl Console {
                     region: i.region.clone(),
                     edition: i.edition,
                     proxy: i.proxy.clone(),
+                    seeds: i.seeds.clone(),
                     ..input
                 };
                 self.update_instance(i.id, &input, Some(password.unwrap_or("")))
@@ -338,6 +365,7 @@ impl Console {
                 has_password: source.password.is_some(),
                 region: None,
                 sentinel: sentinel.cloned(),
+                tls: source.tls.clone(),
             },
             target_instance: instance.id,
             params: Params::default(),
@@ -362,6 +390,7 @@ impl Console {
             port: s.port,
             user: s.user.clone(),
             password: request.source_password.clone().filter(|p| !p.is_empty()).map(Secret::new),
+            tls: s.tls.clone(),
         };
         Ok(sentinel::resolve(&endpoint, s.sentinel.as_ref()).await?)
     }
@@ -383,9 +412,9 @@ impl Console {
     }
 
     /// The pre-check's input for a spec: the target instance's endpoint, region and edition.
-    pub(crate) fn check_input(&self, spec: &TaskSpec, source: Endpoint) -> Result<CheckInput, ConsoleError> {
+    pub(crate) async fn check_input(&self, spec: &TaskSpec, source: Endpoint) -> Result<CheckInput, ConsoleError> {
         let target = self.store.instance(spec.target_instance)?;
-        let mut input = CheckInput::new(source, self.instance_endpoint(&target)?);
+        let mut input = CheckInput::new(source, self.reachable_endpoint(&target).await?);
         input.kind = spec.kind;
         input.source_region = spec.source.region.clone();
         input.target_region = target.region.clone();
@@ -400,8 +429,8 @@ impl Console {
     /// Runs the pre-check for a task about to be created; items are also sent as events.
     pub async fn check(&self, request: &TaskRequest) -> Result<CheckReport, ConsoleError> {
         validate(&request.spec)?;
-        let input = self.check_input(&request.spec, Self::request_source(request).await?)?;
-        let total = checks::item_count(input.kind) as u32;
+        let input = self.check_input(&request.spec, Self::request_source(request).await?).await?;
+        let total = checks::item_count(&input) as u32;
         Ok(checks::run(&input, |item| self.emit(ConsoleEvent::CheckItem { task_id: None, item: item.clone(), total }))
             .await)
     }
@@ -470,12 +499,18 @@ impl Console {
         if s.has_password && password.is_none() {
             return Err(ConsoleError::MissingPassword { what: format!("the source of task {:?}", task.spec.name) });
         }
-        Ok(Endpoint { host: s.host.clone(), port: s.port, user: s.user.clone(), password: password.map(Secret::new) })
+        Ok(Endpoint {
+            host: s.host.clone(),
+            port: s.port,
+            user: s.user.clone(),
+            password: password.map(Secret::new),
+            tls: s.tls.clone(),
+        })
     }
 
     /// The target endpoint of a stored task.
-    pub fn task_target(&self, task: &Task) -> Result<Endpoint, ConsoleError> {
-        self.instance_endpoint(&self.store.instance(task.spec.target_instance)?)
+    pub async fn task_target(&self, task: &Task) -> Result<Endpoint, ConsoleError> {
+        self.reachable_endpoint(&self.store.instance(task.spec.target_instance)?).await
     }
 
     /// Starts (or restarts) a task in this process: check, parameters, full sync, incremental sync.
@@ -496,7 +531,7 @@ impl Console {
         // The passwords come from this process's keychain (or vault): a missing one is said here,
         // and the task stays as it is.
         let source = self.task_source(&task)?;
-        let input = self.check_input(&task.spec, source.clone())?;
+        let input = self.check_input(&task.spec, source.clone()).await?;
         // A process putting back the parameters of this task's dead runner lets go within moments.
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         while !self.store.claim(id, &self.owner)? {
@@ -605,7 +640,8 @@ impl Console {
     pub async fn verify_task(&self, id: i64) -> Result<VerifyReport, ConsoleError> {
         let task = self.store.task(id)?;
         let filter = Filter::new(&task.spec.db_mapping, &task.spec.include, &task.spec.exclude);
-        let report = verify_endpoints(&self.task_source_now(&task).await?, &self.task_target(&task)?, &filter).await?;
+        let report =
+            verify_endpoints(&self.task_source_now(&task).await?, &self.task_target(&task).await?, &filter).await?;
         self.store.save_verify(id, &serde_json::to_string(&report).unwrap_or_default())?;
         let summary = format!(
             "verify: {} keys compared, {} missing, {} extra, {} different",
@@ -676,6 +712,21 @@ impl Sink for Console {
     fn check_item(&self, task_id: i64, item: &CheckItem, total: u32) {
         self.emit(ConsoleEvent::CheckItem { task_id: Some(task_id), item: item.clone(), total });
     }
+}
+
+/// Rejects instance settings that cannot work.
+fn validate_instance(input: &InstanceInput) -> Result<(), ConsoleError> {
+    if !input.seeds.is_empty() && input.edition != crate::model::Edition::Cluster {
+        return Err(ConsoleError::Invalid(
+            "seed nodes are for instances of the cluster edition; choose the cluster edition or remove them".into(),
+        ));
+    }
+    for seed in &input.seeds {
+        if let Err(e) = Endpoint::parse(seed) {
+            return Err(ConsoleError::Invalid(format!("seed node {seed:?} is not host:port ({})", e.reason)));
+        }
+    }
+    Ok(())
 }
 
 /// Rejects specs a task cannot run with.

@@ -137,7 +137,7 @@ impl Console {
         for old in self.store.instances(Some(REGION))? {
             let _ = self.remove_instance(old.id);
         }
-        let register = |role: &str, edition: Edition| {
+        let register = |role: &str, edition: Edition, seeds: &[&str]| {
             let input = InstanceInput {
                 name: format!("sandbox {role} :{}", port(role)),
                 region: REGION.into(),
@@ -146,12 +146,15 @@ impl Console {
                 user: None,
                 edition,
                 proxy: None,
+                seeds: seeds.iter().map(|seed| format!("127.0.0.1:{}", port(seed))).collect(),
+                tls: None,
             };
             self.add_instance(&input, None)
         };
-        let target = register("target", Edition::Standard)?;
-        let cluster = register(CLUSTER_ROLES[0], Edition::Cluster)?;
-        let (master, replica) = (register("master", Edition::Standard)?, register("replica", Edition::Standard)?);
+        let target = register("target", Edition::Standard, &[])?;
+        let cluster = register(CLUSTER_ROLES[0], Edition::Cluster, &CLUSTER_ROLES[1..3])?;
+        let (master, replica) =
+            (register("master", Edition::Standard, &[])?, register("replica", Edition::Standard, &[])?);
         let standby = self
             .start_standby(&StandbyInput {
                 name: "sandbox".into(),

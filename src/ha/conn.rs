@@ -8,18 +8,16 @@
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
-use tokio::io::AsyncWriteExt;
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
-use tokio::net::TcpStream;
 
-use crate::client::{command_name, ClientError, FrameReader};
+use crate::client::{command_name, connect_error, ClientError, FrameReader};
 use crate::endpoint::Endpoint;
 use crate::resp::{encode_command, Frame};
+use crate::transport::{self, ReadHalf, WriteHalf};
 
 /// A connection that is logged in and carries the session's state.
 pub struct BackendConn {
-    pub reader: FrameReader<OwnedReadHalf>,
-    pub writer: OwnedWriteHalf,
+    pub reader: FrameReader<ReadHalf>,
+    pub writer: WriteHalf,
 }
 
 /// Connects to `endpoint`, sends AUTH when it has credentials, then each of `setup`; every reply must
@@ -35,11 +33,9 @@ pub async fn open(endpoint: &Endpoint, setup: &[Vec<Bytes>], timeout: Duration) 
 
 async fn open_inner(endpoint: &Endpoint, setup: &[Vec<Bytes>]) -> Result<BackendConn, ClientError> {
     let addr = endpoint.addr();
-    let stream = TcpStream::connect((endpoint.host.as_str(), endpoint.port))
-        .await
-        .map_err(|source| ClientError::Connect { addr: addr.clone(), source })?;
-    stream.set_nodelay(true).ok();
-    crate::client::keep_alive(&stream);
+    // The caller's timeout bounds the whole exchange; this one only keeps connect() total.
+    let timeout = crate::client::DEFAULT_TIMEOUT;
+    let stream = transport::connect(endpoint, timeout).await.map_err(|e| connect_error(&addr, timeout, e))?;
     let (r, mut writer) = stream.into_split();
     let mut reader = FrameReader::new(r, addr.clone());
     let mut commands: Vec<Vec<Bytes>> = Vec::with_capacity(setup.len() + 1);
@@ -59,7 +55,7 @@ async fn open_inner(endpoint: &Endpoint, setup: &[Vec<Bytes>]) -> Result<Backend
     for command in &commands {
         encode_command(&mut out, command);
     }
-    writer.write_all(&out).await.map_err(|source| ClientError::Io { addr: addr.clone(), source })?;
+    transport::send(&mut writer, &out).await.map_err(|source| ClientError::Io { addr: addr.clone(), source })?;
     for command in &commands {
         let (reply, _) = reader.read_frame().await?;
         if let Frame::Error(_) = reply {

@@ -15,7 +15,6 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use tokio::io::AsyncWriteExt;
 use tokio::time::Instant;
 
 use super::conn::{self, BackendConn};
@@ -23,6 +22,7 @@ use super::events::{EventKind, EventLog};
 use crate::client::ClientError;
 use crate::endpoint::Endpoint;
 use crate::resp::Frame;
+use crate::transport;
 
 /// PING on the wire.
 const PING: &[u8] = b"*1\r\n$4\r\nPING\r\n";
@@ -126,7 +126,7 @@ async fn ping(
         let io_error = |source| ClientError::Io { addr: master.addr(), source }.to_string();
         if connection.is_none() {
             let mut opened = conn::open(master, &[] as &[Vec<Bytes>], budget).await.map_err(|e| e.to_string())?;
-            opened.writer.write_all(INFO_SERVER).await.map_err(io_error)?;
+            transport::send(&mut opened.writer, INFO_SERVER).await.map_err(io_error)?;
             let (reply, _) = opened.reader.read_frame().await.map_err(|e| e.to_string())?;
             let now = reply.as_bytes().and_then(|info| info_run_id(info));
             *connection = Some(opened);
@@ -143,7 +143,7 @@ async fn ping(
             }
         }
         let Some(conn) = connection.as_mut() else { return Err("no connection".to_string()) };
-        conn.writer.write_all(PING).await.map_err(io_error)?;
+        transport::send(&mut conn.writer, PING).await.map_err(io_error)?;
         let (reply, _) = conn.reader.read_frame().await.map_err(|e| e.to_string())?;
         if is_alive_reply(&reply) {
             Ok(Beat::Alive)

@@ -42,7 +42,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Buf, Bytes, BytesMut};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncReadExt;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
@@ -55,6 +55,7 @@ use super::router::Route;
 use crate::client::ClientError;
 use crate::endpoint::Secret;
 use crate::resp::{frame_len, parse_frame, Frame};
+use crate::transport;
 
 /// The reply to a command whose outcome on the failed master is unknown.
 pub const TRYAGAIN_IN_FLIGHT: &[u8] =
@@ -454,7 +455,7 @@ impl Session {
         if backend.out.is_empty() {
             return Ok(());
         }
-        let written = backend.conn.writer.write_all(&backend.out).await;
+        let written = transport::send(&mut backend.conn.writer, &backend.out).await;
         backend.out.clear();
         written.map_err(|source| ClientError::Io { addr: backend.conn.reader.addr().to_string(), source })
     }

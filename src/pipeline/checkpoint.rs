@@ -17,7 +17,6 @@ use bytes::Bytes;
 
 use crate::client::{Client, ClientError};
 use crate::cluster::Topology;
-use crate::endpoint::Endpoint;
 
 use super::link::ShardSpec;
 use crate::resp::Frame;
@@ -286,12 +285,7 @@ async fn redirected(topology: &Topology, message: &str, command: &[u8], name: &B
     let (kind, address) = (words.next().unwrap_or(""), words.nth(1).unwrap_or(""));
     let seed = &topology.shards[0].master;
     let (host, port) = address.rsplit_once(':').unwrap_or((address, ""));
-    let node = Endpoint {
-        host: if host.is_empty() { seed.host.clone() } else { host.to_string() },
-        port: port.parse().unwrap_or(0),
-        user: seed.user.clone(),
-        password: seed.password.clone(),
-    };
+    let node = seed.at(if host.is_empty() { seed.host.as_str() } else { host }, port.parse().unwrap_or(0));
     let mut client = Client::connect(&node).await?;
     client.request(&["SELECT", &DB.to_string()]).await?;
     if kind == "ASK" {

@@ -6,8 +6,8 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::transport::WriteHalf;
 use bytes::Bytes;
-use tokio::net::tcp::OwnedWriteHalf;
 use tokio::sync::{mpsc, watch};
 
 use super::link::SourceLink;
@@ -23,7 +23,7 @@ pub(super) enum Start {
     /// A full resync: the snapshot, then the stream.
     Snapshot(RdbTransfer),
     /// A partial resync: the stream goes on from the checkpoint, in db `db`.
-    Stream { stream: CommandStream, ack: OwnedWriteHalf, replid: String, db: u32 },
+    Stream { stream: CommandStream, ack: WriteHalf, replid: String, db: u32 },
 }
 
 /// Builds batches of entries and sends them once they are big enough by count or bytes, after
@@ -207,7 +207,7 @@ async fn reconnect(
     replid: &str,
     offset: u64,
     stop: &mut watch::Receiver<bool>,
-) -> Result<Option<(CommandStream, OwnedWriteHalf, String)>, ReplicaError> {
+) -> Result<Option<(CommandStream, WriteHalf, String)>, ReplicaError> {
     let mut delay = Duration::from_millis(100);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {

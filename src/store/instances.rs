@@ -2,12 +2,12 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use super::codec::{edition_str, parse_edition, parse_status};
+use super::codec::{edition_str, from_json, parse_edition, parse_status, to_json};
 use super::error::{is_unique_violation, Fail, StoreError};
 use super::{now_ms, Store};
 use crate::model::{Instance, InstanceInput};
 
-const COLUMNS: &str = "id, name, region, host, port, user, has_password, edition, proxy, created_at_ms";
+const COLUMNS: &str = "id, name, region, host, port, user, has_password, edition, proxy, created_at_ms, seeds, tls";
 
 impl Store {
     /// Registers an instance. `has_password` says whether the caller keeps a password for it in the
@@ -15,8 +15,8 @@ impl Store {
     pub fn add_instance(&self, input: &InstanceInput, has_password: bool) -> Result<Instance, StoreError> {
         self.write(|conn| {
             let inserted = conn.execute(
-                "INSERT INTO instances (name, region, host, port, user, has_password, edition, proxy, created_at_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO instances (name, region, host, port, user, has_password, edition, proxy, created_at_ms, seeds, tls)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 params![
                     input.name,
                     input.region,
@@ -26,7 +26,9 @@ impl Store {
                     has_password,
                     edition_str(input.edition),
                     input.proxy,
-                    now_ms()
+                    now_ms(),
+                    to_json(&input.seeds, "seed nodes")?,
+                    tls_json(input)?
                 ],
             );
             inserted.map_err(|e| duplicate_or(e, &input.name))?;
@@ -39,7 +41,7 @@ impl Store {
         self.write(|conn| {
             let updated = conn.execute(
                 "UPDATE instances SET name = ?2, region = ?3, host = ?4, port = ?5, user = ?6, has_password = ?7,
-                 edition = ?8, proxy = ?9 WHERE id = ?1",
+                 edition = ?8, proxy = ?9, seeds = ?10, tls = ?11 WHERE id = ?1",
                 params![
                     id,
                     input.name,
@@ -49,7 +51,9 @@ impl Store {
                     input.user,
                     has_password,
                     edition_str(input.edition),
-                    input.proxy
+                    input.proxy,
+                    to_json(&input.seeds, "seed nodes")?,
+                    tls_json(input)?
                 ],
             );
             if updated.map_err(|e| duplicate_or(e, &input.name))? == 0 {
@@ -138,7 +142,13 @@ fn decode(row: &Row) -> Result<Instance, Fail> {
         edition: parse_edition(&row.get::<_, String>(7)?)?,
         proxy: row.get(8)?,
         created_at_ms: row.get(9)?,
+        seeds: from_json(&row.get::<_, String>(10)?, "seed nodes")?,
+        tls: row.get::<_, Option<String>>(11)?.map(|json| from_json(&json, "TLS settings")).transpose()?,
     })
+}
+
+fn tls_json(input: &InstanceInput) -> Result<Option<String>, Fail> {
+    input.tls.as_ref().map(|tls| to_json(tls, "TLS settings")).transpose()
 }
 
 fn duplicate_or(err: rusqlite::Error, name: &str) -> Fail {

@@ -11,7 +11,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::error::{Fail, StoreError};
 
 /// Migration `i` brings the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2];
+const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// Version 1. Specs are JSON, but what the console filters or joins on (name, kind, target, status)
 /// are real columns. AUTOINCREMENT keeps ids from being reused, since keychain entries are named after
@@ -114,6 +114,14 @@ INSERT OR IGNORE INTO source_param_holders (source, task_id)
     SELECT json_extract(t.spec, '$.source.host') || ':' || json_extract(t.spec, '$.source.port'), p.task_id
     FROM saved_params p JOIN tasks t ON t.id = p.task_id;
 DROP TABLE saved_params;
+";
+
+/// Version 3. A cluster instance names further seed nodes (a JSON list of `host:port`), so that it
+/// stays reachable while the node it was registered with is down; an instance that takes TLS keeps
+/// its TLS settings (JSON; NULL for plain TCP).
+const V3: &str = "
+ALTER TABLE instances ADD COLUMN seeds TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE instances ADD COLUMN tls TEXT;
 ";
 
 /// Brings the schema up to date; refuses a database from a newer Ferry.

@@ -191,7 +191,7 @@ async fn drive(runner: &Runner, control: &mut mpsc::Receiver<Control>, lease: Ar
     // Big keys were sampled when the task was created; here a short sample is enough to notice a
     // change, and the start is not held up on a large source.
     input.scan_budget = Duration::from_millis(500);
-    let total = checks::item_count(input.kind) as u32;
+    let total = checks::item_count(&input) as u32;
     let report = checks::run(&input, |item| runner.sink.check_item(id, item, total)).await;
     store.save_check(id, &serde_json::to_string(&report).unwrap_or_default())?;
     if report.has_errors() {

@@ -6,9 +6,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::transport::{self, WriteHalf};
 use bytes::{Bytes, BytesMut};
-use tokio::io::AsyncWriteExt;
-use tokio::net::tcp::OwnedWriteHalf;
 use tokio::sync::{Notify, Semaphore};
 
 use super::{ErrorSample, Expect, WriteError, WriterOptions, WriterStats};
@@ -73,7 +72,7 @@ impl Shared {
 
 /// Pipelined writes on one connection.
 pub(super) struct Conn {
-    conn: OwnedWriteHalf,
+    conn: WriteHalf,
     out: BytesMut,
     shared: Arc<Shared>,
     db: Option<u32>,
@@ -219,7 +218,7 @@ impl Conn {
         failed.as_mut().enable();
         self.check()?;
         let result = tokio::select! {
-            r = self.conn.write_all(&self.out) => r,
+            r = transport::send(&mut self.conn, &self.out) => r,
             _ = failed => return self.check(),
         };
         self.out.clear();

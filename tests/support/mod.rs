@@ -10,6 +10,7 @@ pub mod cluster;
 pub mod data;
 pub mod random;
 pub mod relay;
+pub mod tls;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

@@ -256,6 +256,10 @@ export type InstanceInput_Deserialize = {
 	user?: string | null,
 	edition: Edition,
 	proxy?: string | null,
+	/**  Further nodes of a cluster instance (`host:port`); only the cluster edition has them. */
+	seeds?: string[],
+	/**  TLS settings when the instance takes TLS. */
+	tls?: TlsOptions_Deserialize | null,
 };
 
 /**  What a user enters to register or edit an instance (the password goes to the keychain). */
@@ -267,6 +271,10 @@ export type InstanceInput_Serialize = {
 	user: string | null,
 	edition: Edition,
 	proxy: string | null,
+	/**  Further nodes of a cluster instance (`host:port`); only the cluster edition has them. */
+	seeds: string[],
+	/**  TLS settings when the instance takes TLS. */
+	tls: TlsOptions_Serialize | null,
 };
 
 /**  A Redis that users migrate into, registered in the console. */
@@ -284,6 +292,13 @@ export type Instance_Deserialize = {
 	edition: Edition,
 	/**  `host:port` of its hot-standby access proxy, when it is a standby pair. */
 	proxy?: string | null,
+	/**
+	 *  Further nodes of a cluster instance (`host:port`), tried in order when `host:port` does not
+	 *  answer: any node of a cluster tells the whole topology.
+	 */
+	seeds: string[],
+	/**  TLS settings when the instance takes TLS; `None` is plain TCP. */
+	tls?: TlsOptions_Deserialize | null,
 	created_at_ms: number,
 };
 
@@ -302,6 +317,13 @@ export type Instance_Serialize = {
 	edition: Edition,
 	/**  `host:port` of its hot-standby access proxy, when it is a standby pair. */
 	proxy: string | null,
+	/**
+	 *  Further nodes of a cluster instance (`host:port`), tried in order when `host:port` does not
+	 *  answer: any node of a cluster tells the whole topology.
+	 */
+	seeds: string[],
+	/**  TLS settings when the instance takes TLS; `None` is plain TCP. */
+	tls: TlsOptions_Serialize | null,
 	created_at_ms: number,
 };
 
@@ -587,6 +609,8 @@ export type SourceSpec_Deserialize = {
 	 *  first Sentinel's, for display); user and password are the master's.
 	 */
 	sentinel?: SentinelSpec | null,
+	/**  TLS settings when the source takes TLS; `None` is plain TCP. */
+	tls?: TlsOptions_Deserialize | null,
 };
 
 /**  The source side of a task. */
@@ -603,6 +627,8 @@ export type SourceSpec_Serialize = {
 	 *  first Sentinel's, for display); user and password are the master's.
 	 */
 	sentinel: SentinelSpec | null,
+	/**  TLS settings when the source takes TLS; `None` is plain TCP. */
+	tls: TlsOptions_Serialize | null,
 };
 
 /**  A pair to start, as the form gives it. */
@@ -882,6 +908,43 @@ export type Task_Serialize = {
 	/**  When the cutover finished, and the lag in bytes at that moment. */
 	cutover_at_ms: number | null,
 	final_lag_bytes: number | null,
+};
+
+/**  How to speak TLS to one server. The default trusts the platform's roots and checks the name. */
+export type TlsOptions = TlsOptions_Serialize | TlsOptions_Deserialize;
+
+/**  How to speak TLS to one server. The default trusts the platform's roots and checks the name. */
+export type TlsOptions_Deserialize = {
+	/**  PEM file of the CA certificates to trust instead of the platform's. */
+	ca_file?: string | null,
+	/**  PEM file of the client certificate chain, for servers that require one (mutual TLS). */
+	cert_file?: string | null,
+	/**  PEM file of the client certificate's private key (unencrypted). */
+	key_file?: string | null,
+	/**
+	 *  The name to check the server's certificate against (and send as SNI), when it is not the
+	 *  host connected to (an IP address, a tunnel's local end).
+	 */
+	server_name?: string | null,
+	/**  Accepts any certificate: encryption without knowing who answers. For tests and emergencies. */
+	insecure?: boolean,
+};
+
+/**  How to speak TLS to one server. The default trusts the platform's roots and checks the name. */
+export type TlsOptions_Serialize = {
+	/**  PEM file of the CA certificates to trust instead of the platform's. */
+	ca_file: string | null,
+	/**  PEM file of the client certificate chain, for servers that require one (mutual TLS). */
+	cert_file: string | null,
+	/**  PEM file of the client certificate's private key (unencrypted). */
+	key_file: string | null,
+	/**
+	 *  The name to check the server's certificate against (and send as SNI), when it is not the
+	 *  host connected to (an IP address, a tunnel's local end).
+	 */
+	server_name: string | null,
+	/**  Accepts any certificate: encryption without knowing who answers. For tests and emergencies. */
+	insecure: boolean,
 };
 
 /**  The result of a verify. */

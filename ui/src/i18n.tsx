@@ -238,6 +238,7 @@ const en = {
   "instances.col.address": "Address",
   "instances.col.user": "User",
   "instances.col.edition": "Edition",
+  "instances.moreSeeds": "(+{n} seed nodes)",
   "instances.col.password": "Password",
   "instances.col.actions": "Actions",
   "instances.passwordKept": "In the OS keychain",
@@ -265,6 +266,8 @@ const en = {
   "form.cancel": "Cancel",
   "form.required": "Required.",
   "form.badPort": "A port is a whole number from 1 to 65535.",
+  "form.seeds": "Other nodes of the cluster (host:port, separated by commas; tried when the address above does not answer)",
+  "form.badSeeds": "Each node is host:port, with a port from 1 to 65535.",
   "form.saved": "Instance “{name}” registered.",
 
   "error.title": "Something went wrong",
@@ -622,6 +625,7 @@ const zh: Dict = {
   "instances.col.address": "地址",
   "instances.col.user": "用户",
   "instances.col.edition": "版本",
+  "instances.moreSeeds": "（另有 {n} 个种子节点）",
   "instances.col.password": "密码",
   "instances.col.actions": "操作",
   "instances.passwordKept": "保存在系统钥匙串",
@@ -649,6 +653,8 @@ const zh: Dict = {
   "form.cancel": "取消",
   "form.required": "必填。",
   "form.badPort": "端口为 1 到 65535 的整数。",
+  "form.seeds": "集群的其他节点（host:port，以逗号分隔；上面的地址无响应时依次尝试）",
+  "form.badSeeds": "每个节点须为 host:port，端口为 1 到 65535。",
   "form.saved": "实例“{name}”已登记。",
 
   "error.title": "出错了",

@@ -69,6 +69,7 @@ export function toRequest(f: BasicFields, params: Params): TaskRequest {
         sentinel: f.sentinelMaster.trim()
           ? { nodes: [`${f.host.trim()}:${Number(f.port)}`], master_name: f.sentinelMaster.trim() }
           : null,
+        tls: null,
       },
       target_instance: f.targetId ?? 0,
       params,

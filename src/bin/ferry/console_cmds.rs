@@ -89,26 +89,34 @@ pub struct VerifyArgs {
     json: bool,
 }
 
+/// `ferry instances add`: boxed in [`InstancesCmd`], whose other commands are small.
+#[derive(Args)]
+pub struct AddInstance {
+    #[arg(long)]
+    name: String,
+    #[arg(long)]
+    region: String,
+    /// redis://[user@]host:port (rediss:// for TLS); its password (see --password-file) is kept in the OS keychain,
+    /// or in the encrypted file when FERRY_MASTER_KEY is set
+    #[arg(long)]
+    url: String,
+    #[command(flatten)]
+    password: InstancePassword,
+    #[arg(long, default_value = "standard")]
+    edition: String,
+    /// Its hot-standby access proxy, host:port.
+    #[arg(long)]
+    proxy: Option<String>,
+    /// Another node of a cluster instance, host:port, tried when the one in --url does not
+    /// answer (repeat for more)
+    #[arg(long = "seed", value_name = "HOST:PORT")]
+    seeds: Vec<String>,
+}
+
 #[derive(Subcommand)]
 pub enum InstancesCmd {
     /// Register a target instance.
-    Add {
-        #[arg(long)]
-        name: String,
-        #[arg(long)]
-        region: String,
-        /// redis://[user@]host:port; its password (see --password-file) is kept in the OS keychain,
-        /// or in the encrypted file when FERRY_MASTER_KEY is set
-        #[arg(long)]
-        url: String,
-        #[command(flatten)]
-        password: InstancePassword,
-        #[arg(long, default_value = "standard")]
-        edition: String,
-        /// Its hot-standby access proxy, host:port.
-        #[arg(long)]
-        proxy: Option<String>,
-    },
+    Add(Box<AddInstance>),
     /// List instances, grouped by region.
     List {
         #[arg(long)]
@@ -168,7 +176,7 @@ pub enum TasksCmd {
 pub struct CreateArgs {
     #[arg(long)]
     name: String,
-    /// redis://[user@]host:port, or redis+sentinel://[user@]host:26379[,host:port]/master-name for a
+    /// redis://[user@]host:port (rediss:// for TLS), or redis+sentinel://[user@]host:26379[,host:port]/master-name for a
     /// source managed by Sentinel; its password (see --source-password-file) is kept in the OS
     /// keychain, or in the encrypted file when FERRY_MASTER_KEY is set
     #[arg(long)]
@@ -345,7 +353,8 @@ pub async fn instances(cmd: InstancesCmd) -> ExitCode {
 async fn instances_inner(cmd: InstancesCmd) -> Result<ExitCode, ExitCode> {
     let console = open().await?;
     Ok(match cmd {
-        InstancesCmd::Add { name, region, url, password, edition, proxy } => {
+        InstancesCmd::Add(add) => {
+            let AddInstance { name, region, url, password, edition, proxy, seeds } = *add;
             let ep = password.endpoint(&url)?;
             let edition = match edition.as_str() {
                 "standard" => Edition::Standard,
@@ -363,6 +372,8 @@ async fn instances_inner(cmd: InstancesCmd) -> Result<ExitCode, ExitCode> {
                 user: ep.user.clone(),
                 edition,
                 proxy,
+                seeds,
+                tls: ep.tls.clone(),
             };
             match console.add_instance(&input, ep.password.as_ref().map(|p| p.expose())) {
                 Ok(i) => {
@@ -560,6 +571,7 @@ async fn create(console: &Console, args: CreateArgs) -> Result<ExitCode, ExitCod
             has_password: source.password.is_some(),
             region: args.source_region,
             sentinel,
+            tls: source.tls.clone(),
         },
         target_instance: target,
         params: Params {

@@ -7,32 +7,77 @@
 //!
 //! Precedence: the URL's own password, a file or a prompt are explicit and may not be combined (a
 //! usage error says so); the environment variable applies only when none of them is given.
+//!
+//! Each URL flag also has its TLS options beside it (`--source-tls-ca-file` and so on), for a
+//! `rediss://` URL: the CA to trust, a client certificate and key, the name to check, and the loudly
+//! named way to skip verification.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use ferry::endpoint::{Endpoint, Secret};
+use ferry::endpoint::{Endpoint, Secret, TlsOptions};
 use ferry::model::SentinelSpec;
 use ferry::sentinel;
 
-/// Declares the password flags of one URL flag, so that every command names them alike.
+/// Declares the password and TLS flags of one URL flag, so that every command names them alike.
 macro_rules! password_flags {
-    ($name:ident, $file:ident, $prompt:ident, $url_flag:literal, $env:literal) => {
+    ($name:ident, $file:ident, $prompt:ident, $url_flag:literal, $env:literal,
+     tls: $ca:ident, $cert:ident, $key:ident, $server_name:ident, $insecure:ident) => {
         #[derive(Args, Default)]
         pub struct $name {
             #[arg(long, help = concat!("A file whose first line is the password for --", $url_flag, " (or set ", $env, ")"))]
             $file: Option<PathBuf>,
             #[arg(long, help = concat!("Ask for the password for --", $url_flag, " on the terminal"))]
             $prompt: bool,
+            #[arg(long, value_name = "PEM", help = concat!("The CA certificates to trust for a rediss:// --", $url_flag, " (default: the system's, or SSL_CERT_FILE / SSL_CERT_DIR)"))]
+            $ca: Option<PathBuf>,
+            #[arg(long, value_name = "PEM", requires = stringify!($key), help = concat!("A client certificate for --", $url_flag, ", when the server requires one (mutual TLS)"))]
+            $cert: Option<PathBuf>,
+            #[arg(long, value_name = "PEM", requires = stringify!($cert), help = concat!("The client certificate's private key for --", $url_flag))]
+            $key: Option<PathBuf>,
+            #[arg(long, value_name = "NAME", help = concat!("The name to check --", $url_flag, "'s certificate against, when it is not the URL's host"))]
+            $server_name: Option<String>,
+            #[arg(long, help = concat!("DANGEROUS: accept any certificate from --", $url_flag, " (encrypted, but to whoever answers)"))]
+            $insecure: bool,
         }
 
         impl $name {
-            /// Parses the URL flag and fills in its password from the file, the prompt or the
-            /// environment.
+            /// Parses the URL flag, fills in its password from the file, the prompt or the
+            /// environment, and its TLS options.
             pub fn endpoint(&self, url: &str) -> Result<Endpoint, ExitCode> {
                 let endpoint = crate::endpoint($url_flag, url)?;
-                self.flags().fill(endpoint, self.$file.as_deref(), self.$prompt)
+                let endpoint = self.flags().fill(endpoint, self.$file.as_deref(), self.$prompt)?;
+                self.with_tls(endpoint)
+            }
+
+            /// The endpoint with the TLS flags applied; they need a `rediss://` URL.
+            fn with_tls(&self, mut endpoint: Endpoint) -> Result<Endpoint, ExitCode> {
+                let given = TlsOptions {
+                    ca_file: self.$ca.clone(),
+                    cert_file: self.$cert.clone(),
+                    key_file: self.$key.clone(),
+                    server_name: self.$server_name.clone(),
+                    insecure: self.$insecure,
+                };
+                match &mut endpoint.tls {
+                    Some(tls) => *tls = given,
+                    None if given != TlsOptions::default() => {
+                        return Err(usage(&format!(
+                            "the TLS options of --{} need a rediss:// URL; write rediss:// for a server that takes TLS",
+                            $url_flag
+                        )))
+                    }
+                    None => {}
+                }
+                if self.$insecure {
+                    eprintln!(
+                        "warning: --{} is used: the certificate of --{} is not checked, so anyone on the way can pose as the server",
+                        stringify!($insecure).replace('_', "-"),
+                        $url_flag
+                    );
+                }
+                Ok(endpoint)
             }
 
             fn flags(&self) -> Flags {
@@ -47,17 +92,16 @@ macro_rules! password_flags {
     };
 }
 
-password_flags!(SourcePassword, source_password_file, source_password_prompt, "source", "FERRY_SOURCE_PASSWORD");
-password_flags!(TargetPassword, target_password_file, target_password_prompt, "target", "FERRY_TARGET_PASSWORD");
-password_flags!(InstancePassword, password_file, password_prompt, "url", "FERRY_INSTANCE_PASSWORD");
-password_flags!(MasterPassword, master_password_file, master_password_prompt, "master", "FERRY_PROXY_MASTER_PASSWORD");
-password_flags!(
-    ReplicaPassword,
-    replica_password_file,
-    replica_password_prompt,
-    "replica",
-    "FERRY_PROXY_REPLICA_PASSWORD"
-);
+password_flags!(SourcePassword, source_password_file, source_password_prompt, "source", "FERRY_SOURCE_PASSWORD",
+    tls: source_tls_ca_file, source_tls_cert_file, source_tls_key_file, source_tls_server_name, source_tls_insecure);
+password_flags!(TargetPassword, target_password_file, target_password_prompt, "target", "FERRY_TARGET_PASSWORD",
+    tls: target_tls_ca_file, target_tls_cert_file, target_tls_key_file, target_tls_server_name, target_tls_insecure);
+password_flags!(InstancePassword, password_file, password_prompt, "url", "FERRY_INSTANCE_PASSWORD",
+    tls: tls_ca_file, tls_cert_file, tls_key_file, tls_server_name, tls_insecure);
+password_flags!(MasterPassword, master_password_file, master_password_prompt, "master", "FERRY_PROXY_MASTER_PASSWORD",
+    tls: master_tls_ca_file, master_tls_cert_file, master_tls_key_file, master_tls_server_name, master_tls_insecure);
+password_flags!(ReplicaPassword, replica_password_file, replica_password_prompt, "replica", "FERRY_PROXY_REPLICA_PASSWORD",
+    tls: replica_tls_ca_file, replica_tls_cert_file, replica_tls_key_file, replica_tls_server_name, replica_tls_insecure);
 
 /// The names of one URL flag's password alternatives, for messages.
 struct Flags {
@@ -77,7 +121,7 @@ impl SourcePassword {
             Some(Ok((endpoint, spec))) => {
                 let endpoint =
                     self.flags().fill(endpoint, self.source_password_file.as_deref(), self.source_password_prompt)?;
-                Ok((endpoint, Some(spec)))
+                Ok((self.with_tls(endpoint)?, Some(spec)))
             }
         }
     }

@@ -42,12 +42,12 @@ enum Command {
 
 #[derive(clap::Args)]
 struct MigrateArgs {
-    /// The Redis to copy from: redis://[user@]host:port, or
+    /// The Redis to copy from: redis://[user@]host:port (rediss:// for TLS), or
     /// redis+sentinel://[user@]host:26379[,host:port]/master-name to follow its Sentinels' master
     /// (its password: see --source-password-file)
     #[arg(long)]
     source: String,
-    /// The Redis to copy into: redis://[user@]host:port (its password: see --target-password-file)
+    /// The Redis to copy into: redis://[user@]host:port or rediss:// (its password: see --target-password-file)
     #[arg(long)]
     target: String,
     #[command(flatten)]

@@ -14,7 +14,7 @@ pub struct ProxyArgs {
     /// Where clients connect, e.g. 0.0.0.0:6380
     #[arg(long)]
     listen: String,
-    /// The master: redis://[user@]host:port (its password: see --master-password-file)
+    /// The master: redis://[user@]host:port or rediss:// (its password: see --master-password-file)
     #[arg(long)]
     master: String,
     /// The standby replica promoted when the master fails.

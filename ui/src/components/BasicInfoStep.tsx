@@ -70,7 +70,10 @@ export function BasicInfoStep({ fields: f, errors, instances, onChange, onNext, 
             placeholder={f.region ? t("newTask.chooseTarget") : t("newTask.chooseRegionFirst")}
             disabled={!f.region}
             onChange={(v) => set("targetId", typeof v === "number" ? v : null)}
-            options={targets.map((i) => ({ label: `${i.name} (${i.host}:${i.port})`, value: i.id }))}
+            options={targets.map((i) => ({
+              label: `${i.name} (${i.host}:${i.port}${i.edition === "cluster" ? `, ${t("edition.cluster")}` : ""})`,
+              value: i.id,
+            }))}
             status={errors.targetId ? "error" : "default"}
           />
           {error("targetId")}

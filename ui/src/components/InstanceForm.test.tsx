@@ -36,7 +36,11 @@ describe("InstanceForm", () => {
     expect(await screen.findAllByText("Required.")).toHaveLength(2); // name, region
     expect(screen.getByText("A port is a whole number from 1 to 65535.")).toBeTruthy();
     expect(addInstance).not.toHaveBeenCalled();
-    expect(validate({ name: "a", region: "b", host: "h", port: "6379", user: "", password: "", edition: "standard" })).toEqual({});
+    const fields = { name: "a", region: "b", host: "h", port: "6379", user: "", password: "", edition: "standard" as const };
+    expect(validate({ ...fields, seeds: "" })).toEqual({});
+    expect(validate({ ...fields, edition: "cluster", seeds: "10.0.0.6:7000, [fd00::7]:7001" })).toEqual({});
+    expect(validate({ ...fields, edition: "cluster", seeds: "10.0.0.6" })).toEqual({ seeds: "form.badSeeds" });
+    expect(validate({ ...fields, edition: "cluster", seeds: "h:0" })).toEqual({ seeds: "form.badSeeds" });
   });
 
   it("registers an instance with its password", async () => {
@@ -48,11 +52,23 @@ describe("InstanceForm", () => {
     type("port", "6380");
     type("user", "");
     type("password", "s3cret");
+    expect(screen.queryByTestId("field-seeds")).toBeNull();
     fireEvent.click(screen.getByText("Cluster"));
+    type("seeds", "10.0.0.6:6380, 10.0.0.7:6380");
     fireEvent.click(screen.getByText("Register"));
     await waitFor(() => expect(onSaved).toHaveBeenCalled());
     expect(addInstance).toHaveBeenCalledWith(
-      { name: "gz-1", region: "ap-guangzhou", host: "10.0.0.5", port: 6380, user: null, edition: "cluster", proxy: null },
+      {
+        name: "gz-1",
+        region: "ap-guangzhou",
+        host: "10.0.0.5",
+        port: 6380,
+        user: null,
+        edition: "cluster",
+        proxy: null,
+        seeds: ["10.0.0.6:6380", "10.0.0.7:6380"],
+        tls: null,
+      },
       "s3cret",
     );
   });

@@ -13,9 +13,30 @@ interface Fields {
   user: string;
   password: string;
   edition: Edition;
+  /** Further nodes of a cluster, `host:port`, separated by commas or spaces. */
+  seeds: string;
 }
 
-const EMPTY: Fields = { name: "", region: "", host: "127.0.0.1", port: "6379", user: "", password: "", edition: "standard" };
+const EMPTY: Fields = {
+  name: "",
+  region: "",
+  host: "127.0.0.1",
+  port: "6379",
+  user: "",
+  password: "",
+  edition: "standard",
+  seeds: "",
+};
+
+/** The seed nodes typed in the form, one `host:port` each. */
+export function parseSeeds(text: string): string[] {
+  return text.split(/[\s,]+/).filter((s) => s !== "");
+}
+
+function isHostPort(seed: string): boolean {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d+)$/.exec(seed);
+  return m !== null && Number(m[2]) >= 1 && Number(m[2]) <= 65535;
+}
 
 type Errors = Partial<Record<keyof Fields, MessageKey>>;
 
@@ -27,10 +48,11 @@ export function validate(f: Fields): Errors {
   }
   const port = Number(f.port);
   if (!/^\d+$/.test(f.port.trim()) || port < 1 || port > 65535) errors.port = "form.badPort";
+  if (f.edition === "cluster" && !parseSeeds(f.seeds).every(isHostPort)) errors.seeds = "form.badSeeds";
   return errors;
 }
 
-/** Registers an instance: name, region, host, port, user, password, edition. */
+/** Registers an instance: name, region, host, port, user, password, edition (and a cluster's seed nodes). */
 export function InstanceForm({ onSaved, onCancel }: { onSaved: (i: Instance) => void; onCancel: () => void }) {
   const { t } = useI18n();
   const [f, setF] = useState<Fields>(EMPTY);
@@ -55,6 +77,8 @@ export function InstanceForm({ onSaved, onCancel }: { onSaved: (i: Instance) => 
           user: f.user.trim() || null,
           edition: f.edition,
           proxy: null,
+          seeds: f.edition === "cluster" ? parseSeeds(f.seeds) : [],
+          tls: null,
         },
         f.password === "" ? null : f.password,
       );
@@ -103,6 +127,7 @@ export function InstanceForm({ onSaved, onCancel }: { onSaved: (i: Instance) => 
             <Radio.Button value="cluster">{t("edition.cluster")}</Radio.Button>
           </Radio.Group>
         </div>
+        {f.edition === "cluster" && field("seeds", "form.seeds")}
         <div className="ferry-form-actions">
           <Button theme="primary" loading={saving} onClick={() => void submit()} data-testid="instance-save">
             {t("form.save")}

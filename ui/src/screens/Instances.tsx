@@ -71,7 +71,17 @@ export function Instances({ dataDir }: { dataDir?: string }) {
 
   const columns: PrimaryTableCol<Instance>[] = [
     { colKey: "name", title: t("instances.col.name"), width: 200 },
-    { colKey: "address", title: t("instances.col.address"), width: 190, cell: ({ row }) => `${row.host}:${row.port}` },
+    {
+      colKey: "address",
+      title: t("instances.col.address"),
+      width: 190,
+      cell: ({ row }) =>
+        row.seeds.length === 0 ? `${row.host}:${row.port}` : (
+          <span title={[`${row.host}:${row.port}`, ...row.seeds].join("\n")}>
+            {`${row.host}:${row.port}`} {t("instances.moreSeeds", { n: row.seeds.length })}
+          </span>
+        ),
+    },
     { colKey: "user", title: t("instances.col.user"), cell: ({ row }) => row.user ?? t("instances.defaultUser") },
     { colKey: "edition", title: t("instances.col.edition"), cell: ({ row }) => t(`edition.${row.edition}`) },
     {

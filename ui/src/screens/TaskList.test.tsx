@@ -99,6 +99,14 @@ describe("TaskList", () => {
     expect(screen.getByText("Failed").closest(".t-tag")?.className).toContain("t-tag--danger");
     expect(screen.getAllByText("target-gz").length).toBe(3);
     expect(m.listTasks).toHaveBeenCalledWith({ region: null, kind: null, status: null });
+    expect(screen.queryByTestId("target-cluster")).toBeNull();
+  });
+
+  it("marks tasks whose target is a cluster", async () => {
+    m.listInstances.mockResolvedValue(ok([instance({ edition: "cluster", seeds: ["10.0.0.6:6379"] })]));
+    show();
+    expect(await screen.findByText("orders")).toBeTruthy();
+    expect(screen.getAllByTestId("target-cluster").map((tag) => tag.textContent)).toEqual(["Cluster", "Cluster", "Cluster"]);
   });
 
   it("starts a task from its row and reloads", async () => {

@@ -68,7 +68,7 @@ export function TaskList({ onNew, onInstances, onOpen, onSandbox, dataDir }: Pro
   // Live: any task change reloads the list (the filter decides whether it shows).
   useEvent(events.taskChangedEvent, () => void load());
 
-  const instanceName = useMemo(() => new Map(instances.map((i) => [i.id, i.name])), [instances]);
+  const instanceById = useMemo(() => new Map(instances.map((i) => [i.id, i])), [instances]);
   const fmtTime = useMemo(() => new Intl.DateTimeFormat(lang, { dateStyle: "short", timeStyle: "medium" }), [lang]);
 
   const act = async (task: Task, action: "start" | "cancel") => {
@@ -117,7 +117,20 @@ export function TaskList({ onNew, onInstances, onOpen, onSandbox, dataDir }: Pro
     {
       colKey: "target",
       title: t("tasks.col.target"),
-      cell: ({ row }) => instanceName.get(row.spec.target_instance) ?? `#${row.spec.target_instance}`,
+      cell: ({ row }) => {
+        const target = instanceById.get(row.spec.target_instance);
+        if (!target) return `#${row.spec.target_instance}`;
+        return (
+          <Space size={4}>
+            {target.name}
+            {target.edition === "cluster" && (
+              <Tag size="small" variant="outline" data-testid="target-cluster">
+                {t("edition.cluster")}
+              </Tag>
+            )}
+          </Space>
+        );
+      },
     },
     { colKey: "kind", title: t("tasks.col.type"), width: 120, cell: ({ row }) => t(`kind.${row.spec.kind}`) },
     {

@@ -12,6 +12,8 @@ export function instance(over: Partial<Instance> = {}): Instance {
     has_password: true,
     edition: "standard",
     proxy: null,
+    seeds: [],
+    tls: null,
     created_at_ms: 1_700_000_000_000,
     ...over,
   };
@@ -29,7 +31,7 @@ export function task(id: number, status: TaskStatus, name = `task-${id}`): Task 
     spec: {
       name,
       kind: "public_network",
-      source: { host: "192.168.1.9", port: 6380, user: null, has_password: false, region: null, sentinel: null },
+      source: { host: "192.168.1.9", port: 6380, user: null, has_password: false, region: null, sentinel: null, tls: null },
       target_instance: 1,
       params: { output_buffer_hard_mb: 512, output_buffer_soft_mb: 512, output_buffer_soft_seconds: 60, backlog_mb: 512, repl_timeout_seconds: 120 },
       write_mode: "overwrite",

@@ -1,0 +1,242 @@
+//! TLS on the client side, with rustls: no OpenSSL at run time, on every OS.
+//!
+//! Trust comes from the platform's roots (which honour `SSL_CERT_FILE` and `SSL_CERT_DIR`, as other
+//! tools do) unless a CA file is given; a client certificate makes it mutual TLS. The one way to skip
+//! verification is named [`TlsOptions::insecure`] and the pre-check warns whenever it is used.
+//! Handshake failures become one sentence each that says what to do (an expired certificate, an
+//! unknown issuer, a name mismatch, a server that wants a client certificate, a port without TLS).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, WebPkiSupportedAlgorithms};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
+use tokio::net::TcpStream;
+use tokio_rustls::client::TlsStream;
+use tokio_rustls::TlsConnector;
+
+use crate::endpoint::TlsOptions;
+
+/// Why a TLS session could not be set up: one sentence each, naming the file or the fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TlsError {
+    #[error("cannot read the TLS file {path}: {reason}")]
+    File { path: String, reason: String },
+    #[error("the client certificate needs both a certificate file and a key file; give both, or neither")]
+    HalfClientCert,
+    #[error("{name:?} is not a valid TLS server name; give another with the TLS server name option")]
+    BadName { name: String },
+    #[error("no trusted CA certificates were found on this system; give a CA file with the TLS CA option")]
+    NoRoots,
+    #[error("its certificate has expired; renew the server's certificate (or check this machine's clock)")]
+    Expired,
+    #[error("its certificate is not valid yet; check this machine's clock and the certificate's start date")]
+    NotYetValid,
+    #[error("its certificate is not signed by a trusted CA; give the CA that signed it with the TLS CA option")]
+    UnknownIssuer,
+    #[error("its certificate is not valid for {name:?}; connect by a name the certificate lists, or set the TLS server name")]
+    WrongName { name: String },
+    #[error("it asks for a client certificate (mutual TLS); give one with the TLS certificate and key options")]
+    ClientCertRequired,
+    #[error("it refused the client certificate ({alert}); give a certificate its CA trusts")]
+    ClientCertRefused { alert: String },
+    #[error("it answered in plain text, not TLS: the port does not take TLS; use redis:// for it")]
+    NotTls,
+    #[error("it took the connection but did not answer the TLS handshake within {secs} s: a plain port (then use redis://), or a server too busy to answer")]
+    NoAnswer { secs: u64 },
+    #[error("the TLS handshake failed: {0}")]
+    Other(String),
+}
+
+/// The rustls configuration `options` call for.
+// rustls marks its ring provider deprecated for lacking post-quantum key exchange. It stays the
+// choice here because it builds with a C compiler alone on every OS the installers target, where
+// aws-lc-rs needs cmake (and NASM on Windows); Redis servers offer no post-quantum groups today.
+#[allow(deprecated)]
+fn client_config(options: &TlsOptions) -> Result<ClientConfig, TlsError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| TlsError::Other(e.to_string()))?;
+    let builder = if options.insecure {
+        let algorithms = provider.signature_verification_algorithms;
+        builder.dangerous().with_custom_certificate_verifier(Arc::new(AcceptAnything { algorithms }))
+    } else {
+        builder.with_root_certificates(roots(options)?)
+    };
+    match (&options.cert_file, &options.key_file) {
+        (None, None) => Ok(builder.with_no_client_auth()),
+        (Some(cert), Some(key)) => {
+            let chain = certificates(cert)?;
+            let key = PrivateKeyDer::from_pem_file(key).map_err(|e| file_error(key, e))?;
+            builder.with_client_auth_cert(chain, key).map_err(|e| TlsError::File {
+                path: cert.display().to_string(),
+                reason: format!("the certificate and key do not go together ({e})"),
+            })
+        }
+        _ => Err(TlsError::HalfClientCert),
+    }
+}
+
+/// The CAs `options` trust.
+fn roots(options: &TlsOptions) -> Result<RootCertStore, TlsError> {
+    let mut roots = RootCertStore::empty();
+    if let Some(ca) = &options.ca_file {
+        for cert in certificates(ca)? {
+            roots.add(cert).map_err(|e| TlsError::File {
+                path: ca.display().to_string(),
+                reason: format!("a certificate in it is not a usable CA ({e})"),
+            })?;
+        }
+        return Ok(roots);
+    }
+    // Reads SSL_CERT_FILE / SSL_CERT_DIR when set, the OS store otherwise.
+    let found = rustls_native_certs::load_native_certs();
+    roots.add_parsable_certificates(found.certs);
+    if roots.is_empty() {
+        return Err(TlsError::NoRoots);
+    }
+    Ok(roots)
+}
+
+/// Sets up TLS over a connected TCP stream to `host`.
+pub(super) async fn handshake(
+    stream: TcpStream,
+    host: &str,
+    options: &TlsOptions,
+) -> Result<TlsStream<TcpStream>, TlsError> {
+    let config = client_config(options)?;
+    let name = options.server_name.as_deref().unwrap_or(host);
+    let server_name =
+        ServerName::try_from(name.to_string()).map_err(|_| TlsError::BadName { name: name.to_string() })?;
+    TlsConnector::from(Arc::new(config)).connect(server_name, stream).await.map_err(|e| explain(e, name))
+}
+
+/// The handshake's I/O error as what the user should do about it.
+fn explain(e: std::io::Error, name: &str) -> TlsError {
+    let Some(tls) = e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) else {
+        return match e.kind() {
+            std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionReset => TlsError::Other(format!(
+                "the server closed the connection during the handshake ({e}); check that the port takes TLS"
+            )),
+            _ => TlsError::Other(e.to_string()),
+        };
+    };
+    from_rustls(tls, name)
+}
+
+/// A TLS refusal that arrives after the handshake, on the first read: with TLS 1.3 a server that
+/// requires a client certificate says so only then.
+pub fn refusal(e: &std::io::Error) -> Option<TlsError> {
+    e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()).map(|tls| from_rustls(tls, ""))
+}
+
+fn from_rustls(tls: &rustls::Error, name: &str) -> TlsError {
+    match tls {
+        rustls::Error::InvalidCertificate(cert) => match cert {
+            CertificateError::Expired | CertificateError::ExpiredContext { .. } => TlsError::Expired,
+            CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => TlsError::NotYetValid,
+            CertificateError::UnknownIssuer | CertificateError::BadSignature => TlsError::UnknownIssuer,
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+                TlsError::WrongName { name: name.to_string() }
+            }
+            other => TlsError::Other(format!("the server's certificate was refused ({other:?})")),
+        },
+        rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. } => TlsError::NotTls,
+        rustls::Error::AlertReceived(alert) => {
+            let alert = format!("{alert:?}");
+            match alert.as_str() {
+                "CertificateRequired" | "HandshakeFailure" => TlsError::ClientCertRequired,
+                "BadCertificate" | "UnknownCA" | "CertificateUnknown" | "AccessDenied" => {
+                    TlsError::ClientCertRefused { alert }
+                }
+                _ => TlsError::Other(format!("the server sent the alert {alert}")),
+            }
+        }
+        other => TlsError::Other(other.to_string()),
+    }
+}
+
+fn certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
+    let certs = CertificateDer::pem_file_iter(path)
+        .map_err(|e| file_error(path, e))?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| file_error(path, e))?;
+    if certs.is_empty() {
+        return Err(TlsError::File { path: path.display().to_string(), reason: "it holds no PEM certificate".into() });
+    }
+    Ok(certs)
+}
+
+fn file_error(path: &Path, e: rustls::pki_types::pem::Error) -> TlsError {
+    let reason = match e {
+        rustls::pki_types::pem::Error::Io(io) => io.to_string(),
+        rustls::pki_types::pem::Error::NoItemsFound => "it holds no PEM private key".to_string(),
+        other => format!("it is not valid PEM ({other:?})"),
+    };
+    TlsError::File { path: path.display().to_string(), reason }
+}
+
+/// The verifier behind [`TlsOptions::insecure`]: checks the handshake's signatures (so the session
+/// is still encrypted to whoever holds the key) but not who that is.
+#[derive(Debug)]
+struct AcceptAnything {
+    algorithms: WebPkiSupportedAlgorithms,
+}
+
+impl ServerCertVerifier for AcceptAnything {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
+}
+
+/// What the pre-check shows of a server's certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateInfo {
+    pub subject: String,
+    pub issuer: String,
+    /// Unix seconds.
+    pub not_after: i64,
+}
+
+/// Reads the subject, issuer and expiry of a DER certificate.
+pub fn describe_certificate(der: &[u8]) -> Option<CertificateInfo> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+    Some(CertificateInfo {
+        subject: cert.subject().to_string(),
+        issuer: cert.issuer().to_string(),
+        not_after: cert.validity().not_after.timestamp(),
+    })
+}
