@@ -51,6 +51,19 @@ pub struct TlsOptions {
     pub insecure: bool,
 }
 
+/// How a listener of Ferry's own (the access proxy) speaks TLS to its clients.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ListenTls {
+    /// PEM file of the certificate chain the listener presents.
+    pub cert_file: PathBuf,
+    /// PEM file of its private key (unencrypted).
+    pub key_file: PathBuf,
+    /// When set, clients must present a certificate signed by one of these CAs (mutual TLS).
+    #[serde(default)]
+    pub client_ca_file: Option<PathBuf>,
+}
+
 /// A Redis server address with optional credentials.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Endpoint {

@@ -7,8 +7,7 @@
 mod support;
 
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use ferry::client::{info_field, Client};
@@ -16,24 +15,6 @@ use ferry::pipeline::{Checkpoint, MigrateOptions, Migration};
 use ferry::verify;
 use support::data::fill_bulk;
 use support::{cmd, ferry_bin, incremental, RedisServer};
-
-/// Non-idempotent writes until stopped: a counter, a list and a stream.
-fn load(mut client: Client) -> (Arc<AtomicBool>, tokio::task::JoinHandle<u64>) {
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = stop.clone();
-    let task = tokio::spawn(async move {
-        let mut n = 0u64;
-        while !flag.load(Ordering::Acquire) {
-            cmd(&mut client, &["INCR", "load:counter"]).await;
-            cmd(&mut client, &["LPUSH", "load:list", &n.to_string()]).await;
-            cmd(&mut client, &["XADD", "load:stream", "*", "n", &n.to_string()]).await;
-            n += 1;
-            tokio::time::sleep(Duration::from_millis(2)).await;
-        }
-        n
-    });
-    (stop, task)
-}
 
 async fn stats(source: &mut Client) -> (u64, u64) {
     let info = source.info("stats").await.unwrap();
@@ -73,7 +54,7 @@ async fn cut_three_times(side: Side, kill: &[&str], partials: u64) -> (Migration
     fill_bulk(&mut src, 5_000).await;
     let m = incremental(Migration::start(checkpoint_options(&source, &target))).await;
     let (full_before, partial_before) = stats(&mut src).await;
-    let (stop, writes) = load(source.client().await);
+    let (stop, writes) = support::write_load(source.client().await);
     for _ in 0..3 {
         tokio::time::sleep(Duration::from_millis(400)).await;
         let victim = match side {
@@ -124,7 +105,7 @@ async fn a_target_restarted_with_its_persistence_resumes_without_a_full_sync() {
     fill_bulk(&mut src, 5_000).await;
     let m = incremental(Migration::start(checkpoint_options(&source, &target))).await;
     let (full_before, _) = stats(&mut src).await;
-    let (stop, writes) = load(source.client().await);
+    let (stop, writes) = support::write_load(source.client().await);
     tokio::time::sleep(Duration::from_millis(500)).await;
     target.restart(); // kill -9, then the same port and dir: the AOF brings data and checkpoint back
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -144,7 +125,7 @@ async fn a_target_restarted_empty_gets_a_full_sync() {
     fill_bulk(&mut src, 5_000).await;
     let m = incremental(Migration::start(checkpoint_options(&source, &target))).await;
     let (full_before, _) = stats(&mut src).await;
-    let (stop, writes) = load(source.client().await);
+    let (stop, writes) = support::write_load(source.client().await);
     tokio::time::sleep(Duration::from_millis(300)).await;
     target.restart(); // no persistence: it comes back empty, without a checkpoint
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -231,7 +212,7 @@ async fn ferry_killed_in_incremental_sync_resumes_exactly_once() {
     let mut first = runner(data.path(), "t");
     wait_status(data.path(), "t", "incremental_sync").await;
     let (full_before, partial_before) = stats(&mut src).await;
-    let (stop, writes) = load(source.client().await);
+    let (stop, writes) = support::write_load(source.client().await);
     tokio::time::sleep(Duration::from_millis(500)).await;
     first.kill().unwrap(); // SIGKILL, in the middle of the load
     first.wait().unwrap();
@@ -283,7 +264,7 @@ async fn a_runner_stalled_past_its_lease_stops_writing_and_the_task_resumes_else
     let mut stalled = runner(data.path(), "t");
     wait_status(data.path(), "t", "incremental_sync").await;
     let (full_before, _) = stats(&mut src).await;
-    let (stop, writes) = load(source.client().await);
+    let (stop, writes) = support::write_load(source.client().await);
     tokio::time::sleep(Duration::from_millis(300)).await;
     signal(&stalled, "-STOP");
     tokio::time::sleep(Duration::from_secs(11)).await;
@@ -358,7 +339,7 @@ async fn replicated_source() -> (RedisServer, RedisServer, RedisServer) {
 
 /// The load on `server` for `ms`; the number of rounds written.
 async fn load_for(server: &RedisServer, ms: u64) -> u64 {
-    let (stop, writes) = load(server.client().await);
+    let (stop, writes) = support::write_load(server.client().await);
     tokio::time::sleep(Duration::from_millis(ms)).await;
     stop.store(true, Ordering::Release);
     writes.await.unwrap()
@@ -466,12 +447,12 @@ async fn a_source_restarted_with_its_aof_is_followed_exactly() {
     let target = RedisServer::start();
     fill_bulk(&mut source.client().await, 5_000).await;
     let m = incremental(Migration::start(checkpoint_options(&source, &target))).await;
-    let (stop, writes) = load(source.client().await);
+    let (stop, writes) = support::write_load(source.client().await);
     tokio::time::sleep(Duration::from_millis(500)).await;
     stop.store(true, Ordering::Release);
     let before = writes.await.unwrap();
     source.restart(); // kill -9, then back from its AOF
-    let (stop, writes) = load(source.client().await);
+    let (stop, writes) = support::write_load(source.client().await);
     tokio::time::sleep(Duration::from_millis(800)).await;
     stop.store(true, Ordering::Release);
     let after = writes.await.unwrap();

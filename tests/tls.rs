@@ -4,8 +4,7 @@
 
 mod support;
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use ferry::client::Client;
@@ -15,24 +14,6 @@ use ferry::verify;
 use support::data::{fill_all_types, fill_bulk};
 use support::tls::{Pki, ServerCert, TlsServer};
 use support::{cmd, RedisServer};
-
-/// The load: a counter, a list and a stream, until stopped; returns the rounds written.
-fn load(mut client: Client) -> (Arc<AtomicBool>, tokio::task::JoinHandle<u64>) {
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = stop.clone();
-    let task = tokio::spawn(async move {
-        let mut n = 0u64;
-        while !flag.load(Ordering::Acquire) {
-            cmd(&mut client, &["INCR", "load:counter"]).await;
-            cmd(&mut client, &["LPUSH", "load:list", &n.to_string()]).await;
-            cmd(&mut client, &["XADD", "load:stream", "*", "n", &n.to_string()]).await;
-            n += 1;
-            tokio::time::sleep(Duration::from_millis(2)).await;
-        }
-        n
-    });
-    (stop, task)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_migration_between_tls_servers_with_client_certificates_is_identical_under_load() {
@@ -47,7 +28,7 @@ async fn a_migration_between_tls_servers_with_client_certificates_is_identical_u
         target.endpoint("127.0.0.1", pki.options(false)),
     );
     let m = support::incremental(Migration::start(options)).await;
-    let (stop, writes) = load(source.server.client().await);
+    let (stop, writes) = support::write_load(source.server.client().await);
     tokio::time::sleep(Duration::from_millis(1500)).await;
     stop.store(true, Ordering::Release);
     let writes = writes.await.unwrap();
@@ -189,4 +170,94 @@ async fn the_pre_check_shows_each_side_s_certificate_and_refuses_an_expired_one(
     assert_eq!(tls.level, Level::Error, "{tls:?}");
     assert!(tls.message.contains("has expired") && tls.message.contains("2021-01-01"), "{tls:?}");
     assert!(report.has_errors());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tls_proxy_in_front_of_tls_servers_requires_client_certificates_and_fails_over() {
+    use ferry::endpoint::ListenTls;
+    use ferry::ha::events::EventKind;
+    use ferry::ha::{self, HaOptions};
+    let pki = Pki::new();
+    let (mut master, replica) =
+        (TlsServer::start(&pki, ServerCert::Valid, false), TlsServer::start(&pki, ServerCert::Valid, false));
+    cmd(&mut master.server.client().await, &["CONFIG", "SET", "repl-diskless-sync-delay", "0"]).await;
+    let mut r = replica.server.client().await;
+    cmd(&mut r, &["REPLICAOF", "127.0.0.1", &master.server.port.to_string()]).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while ferry::client::info_field(&r.info("replication").await.unwrap(), "master_link_status") != Some("up") {
+        assert!(std::time::Instant::now() < deadline, "the replica did not sync");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut options = HaOptions::new(
+        master.endpoint("localhost", pki.options(false)),
+        replica.endpoint("localhost", pki.options(false)),
+    );
+    options.listen_tls = Some(ListenTls {
+        cert_file: pki.path("server.pem"),
+        key_file: pki.path("server.key"),
+        client_ca_file: Some(pki.path("ca.pem")),
+    });
+    let handle = ha::start(options).await.expect("start the proxy with TLS");
+    let port = handle.local_addr().port();
+    let proxy = Endpoint { tls: Some(pki.options(true)), ..Endpoint::new("localhost", port) };
+
+    // Without a client certificate, or without TLS, the proxy lets nobody in.
+    let e = error_of(&Endpoint { tls: Some(pki.options(false)), ..proxy.clone() }).await;
+    assert!(e.contains("client certificate"), "{e}");
+    let e = error_of(&Endpoint::new("localhost", port)).await;
+    assert!(e.contains("use rediss://"), "{e}");
+
+    let mut c = Client::connect(&proxy).await.expect("connect to the proxy over TLS");
+    cmd(&mut c, &["SET", "before", "1"]).await;
+    assert_eq!(cmd(&mut c, &["WAIT", "1", "2000"]).await.as_int(), Some(1), "replicated before the kill");
+    master.server.kill9();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while !handle.events().history().iter().any(|e| e.kind == EventKind::RoutePushed) {
+        assert!(std::time::Instant::now() < deadline, "no failover within 10 s");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // The same TLS session goes on against the promoted replica (a command in flight at the kill
+    // may be answered TRYAGAIN; none is here).
+    cmd(&mut c, &["SET", "after", "1"]).await;
+    assert_eq!(cmd(&mut c, &["EXISTS", "before", "after"]).await.as_int(), Some(2));
+    assert_eq!(handle.route().master.port, replica.tls_port);
+    handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ferry_proxy_listens_with_tls_and_reaches_tls_backends_from_its_flags() {
+    let pki = Pki::new();
+    let (master, replica) =
+        (TlsServer::start(&pki, ServerCert::Valid, true), TlsServer::start(&pki, ServerCert::Valid, true));
+    let port = support::free_port();
+    let (ca, cert, key) = (pki.path("ca.pem"), pki.path("client.pem"), pki.path("client.key"));
+    let (server_cert, server_key) = (pki.path("server.pem"), pki.path("server.key"));
+    let path = |p: &std::path::Path| p.display().to_string();
+    let mut args = vec!["proxy".to_string(), "--listen".into(), format!("127.0.0.1:{port}")];
+    for (role, server) in [("master", &master), ("replica", &replica)] {
+        args.extend([format!("--{role}"), format!("rediss://localhost:{}", server.tls_port)]);
+        args.extend([format!("--{role}-tls-ca-file"), path(&ca)]);
+        args.extend([format!("--{role}-tls-cert-file"), path(&cert), format!("--{role}-tls-key-file"), path(&key)]);
+    }
+    args.extend(["--tls-cert-file".into(), path(&server_cert), "--tls-key-file".into(), path(&server_key)]);
+    let mut proxy = std::process::Command::new(support::ferry_bin())
+        .args(&args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let through = Endpoint { tls: Some(pki.options(false)), ..Endpoint::new("localhost", port) };
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut client = loop {
+        if let Ok(c) = Client::connect(&through).await {
+            break c;
+        }
+        assert!(std::time::Instant::now() < deadline, "the proxy never listened");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    cmd(&mut client, &["SET", "through", "tls"]).await;
+    let got = cmd(&mut master.server.client().await, &["GET", "through"]).await;
+    assert_eq!(got.as_bytes().map(|b| b.to_vec()), Some(b"tls".to_vec()), "written on the master over mutual TLS");
+    let _ = proxy.kill();
+    let _ = proxy.wait();
 }

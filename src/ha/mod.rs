@@ -29,7 +29,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
-use crate::endpoint::{Endpoint, Secret};
+use crate::endpoint::{Endpoint, ListenTls, Secret};
 use events::EventLog;
 use heartbeat::HeartbeatConfig;
 use proxy::ProxyShared;
@@ -60,6 +60,9 @@ pub struct HaOptions {
     /// Sync-writes mode: a write is acknowledged only once `WAIT 1` confirms, within this time, that
     /// the replica has it; otherwise the client gets `-NOREPLICAS` (the write ran but is not safe).
     pub sync_writes: Option<Duration>,
+    /// When set, clients speak TLS to the proxy, with this certificate (and, when it names a client
+    /// CA, their own certificates).
+    pub listen_tls: Option<ListenTls>,
 }
 
 impl HaOptions {
@@ -76,6 +79,7 @@ impl HaOptions {
             allow_stale_promotion: false,
             proxy_password: None,
             sync_writes: None,
+            listen_tls: None,
         }
     }
 }
@@ -87,6 +91,8 @@ pub enum HaError {
     Listen { addr: String, source: std::io::Error },
     #[error("invalid hot-standby options: {0}")]
     Invalid(String),
+    #[error("the proxy's TLS settings do not work: {0}")]
+    Tls(#[from] crate::transport::TlsError),
 }
 
 /// A running hot standby. Dropping it stops everything, like [`HaHandle::shutdown`] without waiting.
@@ -170,6 +176,7 @@ pub async fn start(options: HaOptions) -> Result<HaHandle, HaError> {
     if options.master.addr() == options.replica.addr() {
         return Err(HaError::Invalid(format!("the master and the replica are the same server ({})", options.master)));
     }
+    let acceptor = options.listen_tls.as_ref().map(crate::transport::Acceptor::new).transpose()?;
     let listen_error = |source| HaError::Listen { addr: options.listen.clone(), source };
     let listener = TcpListener::bind(&options.listen).await.map_err(listen_error)?;
     let local_addr = listener.local_addr().map_err(listen_error)?;
@@ -178,7 +185,7 @@ pub async fn start(options: HaOptions) -> Result<HaHandle, HaError> {
     let router = Arc::new(Router::new(options.master.clone()));
     let password = options.proxy_password.clone().map(Secret::new);
     let shared = Arc::new(ProxyShared::new(events.clone(), password, options.sync_writes));
-    let proxy = tokio::spawn(proxy::serve(listener, router.subscribe(), shared.clone()));
+    let proxy = tokio::spawn(proxy::serve(listener, acceptor, router.subscribe(), shared.clone()));
 
     let config = HeartbeatConfig { interval: options.heartbeat, down_after: options.down_after };
     let policy = PromotionPolicy {

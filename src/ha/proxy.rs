@@ -42,9 +42,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::{Buf, Bytes, BytesMut};
-use tokio::io::AsyncReadExt;
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
@@ -55,7 +54,7 @@ use super::router::Route;
 use crate::client::ClientError;
 use crate::endpoint::Secret;
 use crate::resp::{frame_len, parse_frame, Frame};
-use crate::transport;
+use crate::transport::{self, Acceptor, ReadHalf, WriteHalf};
 
 /// The reply to a command whose outcome on the failed master is unknown.
 pub const TRYAGAIN_IN_FLIGHT: &[u8] =
@@ -121,13 +120,25 @@ impl ProxyShared {
 }
 
 /// Accepts clients until the task is aborted; aborting it aborts every session (the `JoinSet`).
-pub async fn serve(listener: TcpListener, routes: watch::Receiver<Route>, shared: Arc<ProxyShared>) {
+/// With an acceptor, clients speak TLS; a handshake that fails ends only that connection.
+pub async fn serve(
+    listener: TcpListener,
+    acceptor: Option<Acceptor>,
+    routes: watch::Receiver<Route>,
+    shared: Arc<ProxyShared>,
+) {
     let mut sessions = JoinSet::new();
     loop {
         while sessions.try_join_next().is_some() {}
         match listener.accept().await {
-            Ok((stream, _)) => {
-                sessions.spawn(run_session(stream, routes.clone(), shared.clone()));
+            Ok((stream, peer)) => {
+                let (acceptor, routes, shared) = (acceptor.clone(), routes.clone(), shared.clone());
+                sessions.spawn(async move {
+                    match transport::accept(stream, acceptor.as_ref()).await {
+                        Ok(stream) => run_session(stream, routes, shared).await,
+                        Err(e) => tracing::info!(%peer, "a client's TLS handshake with the proxy failed: {e}"),
+                    }
+                });
             }
             Err(e) => {
                 // Out of file descriptors and the like: back off rather than spin.
@@ -199,16 +210,38 @@ impl Link {
     }
 }
 
+/// What [`to_client`] did.
+enum Written {
+    Bytes(usize),
+    Flushed,
+}
+
+/// Writes what the socket takes of `out` (waiting until it takes something), or with nothing left
+/// to write, flushes what a TLS session still holds. Both are cancel-safe: a branch of the
+/// session's select that loses the race has written nothing.
+async fn to_client(client: &mut WriteHalf, out: &[u8]) -> std::io::Result<Written> {
+    if out.is_empty() {
+        client.flush().await?;
+        return Ok(Written::Flushed);
+    }
+    match client.write(out).await? {
+        0 => Err(std::io::ErrorKind::WriteZero.into()),
+        n => Ok(Written::Bytes(n)),
+    }
+}
+
 /// One client connection.
-async fn run_session(stream: TcpStream, routes: watch::Receiver<Route>, shared: Arc<ProxyShared>) {
-    stream.set_nodelay(true).ok();
+async fn run_session(stream: transport::Stream, routes: watch::Receiver<Route>, shared: Arc<ProxyShared>) {
     let (client_r, client_w) = stream.into_split();
     Session::new(client_r, client_w, routes, shared).run().await;
 }
 
 struct Session {
-    client_r: OwnedReadHalf,
-    client_w: OwnedWriteHalf,
+    client_r: ReadHalf,
+    client_w: WriteHalf,
+    /// Bytes went to the client by `write` since the last flush: over TLS they may wait in the
+    /// session until it is flushed.
+    unflushed: bool,
     inbuf: BytesMut,
     /// Replies for the client not yet written. Writes never wait: the session keeps reading commands
     /// while a client is slow to read its replies (a client that writes a long pipeline before reading
@@ -246,16 +279,12 @@ struct Session {
 }
 
 impl Session {
-    fn new(
-        client_r: OwnedReadHalf,
-        client_w: OwnedWriteHalf,
-        routes: watch::Receiver<Route>,
-        shared: Arc<ProxyShared>,
-    ) -> Self {
+    fn new(client_r: ReadHalf, client_w: WriteHalf, routes: watch::Receiver<Route>, shared: Arc<ProxyShared>) -> Self {
         let authed = shared.password.is_none();
         Session {
             client_r,
             client_w,
+            unflushed: false,
             inbuf: BytesMut::with_capacity(16 * 1024),
             out: BytesMut::with_capacity(16 * 1024),
             link: Link::Down { since: Instant::now(), failing: false },
@@ -300,9 +329,15 @@ impl Session {
             }
             let down = matches!(self.link, Link::Down { .. });
             let unsent = !self.out.is_empty();
+            let unflushed = self.unflushed && !unsent;
             tokio::select! {
-                writable = self.client_w.writable(), if unsent => if writable.is_err() {
-                    return;
+                io = to_client(&mut self.client_w, &self.out), if unsent || unflushed => match io {
+                    Ok(Written::Bytes(n)) => {
+                        self.out.advance(n);
+                        self.unflushed = true;
+                    }
+                    Ok(Written::Flushed) => self.unflushed = false,
+                    Err(_) => return, // the client is gone
                 },
                 read = self.client_r.read_buf(&mut self.inbuf), if !self.closing => match read {
                     // A half-closed client still gets the replies it is owed.

@@ -16,8 +16,9 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
+use tokio_rustls::server::TlsStream as ServerTlsStream;
 
-pub use tls::{describe_certificate, refusal, CertificateInfo, TlsError};
+pub use tls::{describe_certificate, refusal, Acceptor, CertificateInfo, TlsError};
 
 use crate::endpoint::{Endpoint, TlsOptions};
 
@@ -25,6 +26,8 @@ use crate::endpoint::{Endpoint, TlsOptions};
 pub enum Stream {
     Plain(TcpStream),
     Tls(Box<TlsStream<TcpStream>>),
+    /// A client of a listener of Ferry's own (the proxy), over TLS.
+    TlsServer(Box<ServerTlsStream<TcpStream>>),
 }
 
 impl Stream {
@@ -39,13 +42,17 @@ impl Stream {
                 let (r, w) = tokio::io::split(*stream);
                 (ReadHalf::Tls(r), WriteHalf::Tls(w))
             }
+            Stream::TlsServer(stream) => {
+                let (r, w) = tokio::io::split(*stream);
+                (ReadHalf::TlsServer(r), WriteHalf::TlsServer(w))
+            }
         }
     }
 
     /// The server's own certificate (DER), when the stream is TLS.
     fn peer_certificate(&self) -> Option<Vec<u8>> {
         match self {
-            Stream::Plain(_) => None,
+            Stream::Plain(_) | Stream::TlsServer(_) => None,
             Stream::Tls(stream) => {
                 let (_, session) = stream.get_ref();
                 session.peer_certificates().and_then(|chain| chain.first()).map(|leaf| leaf.as_ref().to_vec())
@@ -88,6 +95,18 @@ pub async fn connect(endpoint: &Endpoint, timeout: Duration) -> Result<Stream, C
 /// rest, so this bound is what tells the user about it.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Takes a client that connected to a listener of Ferry's own: TLS when the listener has an
+/// acceptor (the handshake bounded like a client's), plain TCP otherwise.
+pub async fn accept(stream: TcpStream, acceptor: Option<&Acceptor>) -> Result<Stream, TlsError> {
+    stream.set_nodelay(true).ok();
+    keep_alive(&stream);
+    let Some(acceptor) = acceptor else { return Ok(Stream::Plain(stream)) };
+    match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+        Ok(stream) => Ok(Stream::TlsServer(Box::new(stream?))),
+        Err(_) => Err(TlsError::NoAnswer { secs: HANDSHAKE_TIMEOUT.as_secs() }),
+    }
+}
+
 /// Writes all of `bytes` and flushes: over TLS, bytes a write accepted may wait in the session
 /// until a flush, and a request that waits there is never answered.
 pub async fn send(writer: &mut WriteHalf, bytes: &[u8]) -> io::Result<()> {
@@ -120,6 +139,7 @@ pub fn keep_alive(stream: &TcpStream) {
 pub enum ReadHalf {
     Plain(OwnedReadHalf),
     Tls(tokio::io::ReadHalf<TlsStream<TcpStream>>),
+    TlsServer(tokio::io::ReadHalf<ServerTlsStream<TcpStream>>),
 }
 
 impl AsyncRead for ReadHalf {
@@ -127,6 +147,7 @@ impl AsyncRead for ReadHalf {
         match self.get_mut() {
             ReadHalf::Plain(r) => Pin::new(r).poll_read(cx, buf),
             ReadHalf::Tls(r) => Pin::new(r).poll_read(cx, buf),
+            ReadHalf::TlsServer(r) => Pin::new(r).poll_read(cx, buf),
         }
     }
 }
@@ -135,6 +156,18 @@ impl AsyncRead for ReadHalf {
 pub enum WriteHalf {
     Plain(OwnedWriteHalf),
     Tls(tokio::io::WriteHalf<TlsStream<TcpStream>>),
+    TlsServer(tokio::io::WriteHalf<ServerTlsStream<TcpStream>>),
+}
+
+impl WriteHalf {
+    /// Writes what the socket takes now without waiting, on plain TCP; over TLS it always answers
+    /// `WouldBlock` (the session must be driven by `write` and `flush`).
+    pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            WriteHalf::Plain(w) => w.try_write(buf),
+            WriteHalf::Tls(_) | WriteHalf::TlsServer(_) => Err(io::ErrorKind::WouldBlock.into()),
+        }
+    }
 }
 
 impl AsyncWrite for WriteHalf {
@@ -142,6 +175,7 @@ impl AsyncWrite for WriteHalf {
         match self.get_mut() {
             WriteHalf::Plain(w) => Pin::new(w).poll_write(cx, buf),
             WriteHalf::Tls(w) => Pin::new(w).poll_write(cx, buf),
+            WriteHalf::TlsServer(w) => Pin::new(w).poll_write(cx, buf),
         }
     }
 
@@ -153,6 +187,7 @@ impl AsyncWrite for WriteHalf {
         match self.get_mut() {
             WriteHalf::Plain(w) => Pin::new(w).poll_write_vectored(cx, bufs),
             WriteHalf::Tls(w) => Pin::new(w).poll_write_vectored(cx, bufs),
+            WriteHalf::TlsServer(w) => Pin::new(w).poll_write_vectored(cx, bufs),
         }
     }
 
@@ -160,6 +195,7 @@ impl AsyncWrite for WriteHalf {
         match self {
             WriteHalf::Plain(w) => w.is_write_vectored(),
             WriteHalf::Tls(w) => w.is_write_vectored(),
+            WriteHalf::TlsServer(w) => w.is_write_vectored(),
         }
     }
 
@@ -167,6 +203,7 @@ impl AsyncWrite for WriteHalf {
         match self.get_mut() {
             WriteHalf::Plain(w) => Pin::new(w).poll_flush(cx),
             WriteHalf::Tls(w) => Pin::new(w).poll_flush(cx),
+            WriteHalf::TlsServer(w) => Pin::new(w).poll_flush(cx),
         }
     }
 
@@ -174,6 +211,7 @@ impl AsyncWrite for WriteHalf {
         match self.get_mut() {
             WriteHalf::Plain(w) => Pin::new(w).poll_shutdown(cx),
             WriteHalf::Tls(w) => Pin::new(w).poll_shutdown(cx),
+            WriteHalf::TlsServer(w) => Pin::new(w).poll_shutdown(cx),
         }
     }
 }

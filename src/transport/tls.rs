@@ -16,9 +16,9 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
-use tokio_rustls::TlsConnector;
+use tokio_rustls::{TlsAcceptor, TlsConnector};
 
-use crate::endpoint::TlsOptions;
+use crate::endpoint::{ListenTls, TlsOptions};
 
 /// Why a TLS session could not be set up: one sentence each, naming the file or the fix.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -78,6 +78,52 @@ fn client_config(options: &TlsOptions) -> Result<ClientConfig, TlsError> {
             })
         }
         _ => Err(TlsError::HalfClientCert),
+    }
+}
+
+/// The server side of TLS, for a listener of Ferry's own: its certificate, and the CAs whose
+/// client certificates it requires, if any.
+#[derive(Clone)]
+pub struct Acceptor(TlsAcceptor);
+
+impl Acceptor {
+    // The ring provider, as for clients (see `client_config`).
+    #[allow(deprecated)]
+    pub fn new(listen: &ListenTls) -> Result<Acceptor, TlsError> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .map_err(|e| TlsError::Other(e.to_string()))?;
+        let builder = match &listen.client_ca_file {
+            None => builder.with_no_client_auth(),
+            Some(ca) => {
+                let mut roots = RootCertStore::empty();
+                for cert in certificates(ca)? {
+                    roots.add(cert).map_err(|e| TlsError::File {
+                        path: ca.display().to_string(),
+                        reason: format!("a certificate in it is not a usable CA ({e})"),
+                    })?;
+                }
+                let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+                    .build()
+                    .map_err(|e| TlsError::Other(format!("the client CA cannot verify certificates ({e})")))?;
+                builder.with_client_cert_verifier(verifier)
+            }
+        };
+        let chain = certificates(&listen.cert_file)?;
+        let key = PrivateKeyDer::from_pem_file(&listen.key_file).map_err(|e| file_error(&listen.key_file, e))?;
+        let config = builder.with_single_cert(chain, key).map_err(|e| TlsError::File {
+            path: listen.cert_file.display().to_string(),
+            reason: format!("the certificate and key do not go together ({e})"),
+        })?;
+        Ok(Acceptor(TlsAcceptor::from(Arc::new(config))))
+    }
+
+    pub(super) async fn accept(
+        &self,
+        stream: TcpStream,
+    ) -> Result<tokio_rustls::server::TlsStream<TcpStream>, TlsError> {
+        self.0.accept(stream).await.map_err(|e| explain(e, ""))
     }
 }
 

@@ -15,6 +15,8 @@ pub mod tls;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -452,4 +454,23 @@ pub fn migrate_in_sync(source: &str, target: &str) -> (Duration, serde_json::Val
 /// The ferry binary built for these tests.
 pub fn ferry_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_ferry"))
+}
+
+/// Non-idempotent writes until the flag is set: a counter, a list and a stream, every 2 ms; the
+/// task returns the rounds written (the counter's value).
+pub fn write_load(mut client: Client) -> (Arc<AtomicBool>, tokio::task::JoinHandle<u64>) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    let task = tokio::spawn(async move {
+        let mut n = 0u64;
+        while !flag.load(Ordering::Acquire) {
+            cmd(&mut client, &["INCR", "load:counter"]).await;
+            cmd(&mut client, &["LPUSH", "load:list", &n.to_string()]).await;
+            cmd(&mut client, &["XADD", "load:stream", "*", "n", &n.to_string()]).await;
+            n += 1;
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        n
+    });
+    (stop, task)
 }

@@ -1,5 +1,6 @@
 /* The create-task form's fields, their checks, and the request they become. */
 import type { MigrationType, Params, TaskRequest_Deserialize as TaskRequest, WriteMode } from "./bindings";
+import { NO_TLS, tlsOptions, validateTls, type TlsState } from "./components/TlsFields";
 import type { MessageKey } from "./i18n";
 
 export interface BasicFields {
@@ -16,6 +17,8 @@ export interface BasicFields {
    * task follows the master it names under this name (after a failover too).
    */
   sentinelMaster: string;
+  /** How the source is reached: plain TCP, or TLS with these settings. */
+  tls: TlsState;
   /** The target's region: the target instance is one of its instances. */
   region: string;
   targetId: number | null;
@@ -33,6 +36,7 @@ export const EMPTY_BASIC: BasicFields = {
   user: "",
   password: "",
   sentinelMaster: "",
+  tls: NO_TLS,
   region: "",
   targetId: null,
   targetPassword: "",
@@ -51,6 +55,8 @@ export function validateBasic(f: BasicFields): BasicErrors {
   if (f.kind === "cloud_vm" && !f.sourceRegion.trim()) errors.sourceRegion = "form.required";
   if (!f.region) errors.region = "form.required";
   if (f.targetId === null) errors.targetId = "form.required";
+  const tls = validateTls(f.tls);
+  if (tls) errors.tls = tls;
   return errors;
 }
 
@@ -69,7 +75,7 @@ export function toRequest(f: BasicFields, params: Params): TaskRequest {
         sentinel: f.sentinelMaster.trim()
           ? { nodes: [`${f.host.trim()}:${Number(f.port)}`], master_name: f.sentinelMaster.trim() }
           : null,
-        tls: null,
+        tls: tlsOptions(f.tls),
       },
       target_instance: f.targetId ?? 0,
       params,

@@ -1,10 +1,12 @@
 //! `ferry proxy`: the hot-standby access proxy in the foreground, printing each failover step.
 //! `kill -USR1 <pid>` asks it for a planned switchover (on Unix).
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
+use ferry::endpoint::ListenTls;
 use ferry::ha::{self, HaOptions};
 
 use crate::credentials::{MasterPassword, ReplicaPassword};
@@ -47,6 +49,15 @@ pub struct ProxyArgs {
     /// With --sync-writes: how long to wait for the replica's confirmation.
     #[arg(long, default_value_t = 1000)]
     sync_timeout_ms: u64,
+    /// Listen with TLS, presenting this certificate chain (PEM); clients then connect with rediss://
+    #[arg(long, value_name = "PEM", requires = "tls_key_file")]
+    tls_cert_file: Option<PathBuf>,
+    /// The private key of --tls-cert-file (PEM)
+    #[arg(long, value_name = "PEM", requires = "tls_cert_file")]
+    tls_key_file: Option<PathBuf>,
+    /// With TLS: require client certificates signed by these CAs (PEM), i.e. mutual TLS
+    #[arg(long, value_name = "PEM", requires = "tls_cert_file")]
+    tls_client_ca_file: Option<PathBuf>,
     /// Print events as JSON lines.
     #[arg(long)]
     json: bool,
@@ -71,6 +82,12 @@ pub async fn proxy(args: ProxyArgs) -> ExitCode {
     options.sync_writes = args.sync_writes.then(|| Duration::from_millis(args.sync_timeout_ms.max(1)));
     options.proxy_password =
         args.password.or_else(|| std::env::var("FERRY_PROXY_PASSWORD").ok()).filter(|p| !p.is_empty());
+    options.listen_tls = match (args.tls_cert_file, args.tls_key_file) {
+        (Some(cert_file), Some(key_file)) => {
+            Some(ListenTls { cert_file, key_file, client_ca_file: args.tls_client_ca_file })
+        }
+        _ => None,
+    };
     let handle = match ha::start(options).await {
         Ok(h) => h,
         Err(e) => {

@@ -73,6 +73,27 @@ describe("InstanceForm", () => {
     );
   });
 
+  it("registers a TLS instance, warning loudly when its certificate is not checked", async () => {
+    addInstance.mockResolvedValue(ok(instance({ name: "tls-1" })));
+    const { onSaved } = show();
+    type("name", "tls-1");
+    type("region", "r");
+    expect(screen.queryByTestId("field-tls-ca")).toBeNull();
+    fireEvent.click(screen.getByText("Connect with TLS (rediss://)"));
+    type("tls-serverName", "cache.internal");
+    fireEvent.click(screen.getByText("Do not check the certificate (dangerous)"));
+    expect(screen.getByText(/anyone between Ferry and the server can pose as it/)).toBeTruthy();
+    fireEvent.click(screen.getByText("Register"));
+    await waitFor(() => expect(onSaved).toHaveBeenCalled());
+    expect(addInstance.mock.calls[0]![0].tls).toEqual({
+      ca_file: null,
+      cert_file: null,
+      key_file: null,
+      server_name: "cache.internal",
+      insecure: true,
+    });
+  });
+
   it("shows the console's error and what to do", async () => {
     addInstance.mockResolvedValue({ status: "error", error: { kind: "secret", message: "the keychain is locked" } });
     show();

@@ -4,6 +4,7 @@ import { commands, type CommandError, type Edition, type Instance } from "../bin
 import { useI18n, type MessageKey } from "../i18n";
 import { asCommandError } from "../command";
 import { ErrorView } from "./ErrorView";
+import { NO_TLS, TlsFields, tlsOptions, validateTls, type TlsState } from "./TlsFields";
 
 interface Fields {
   name: string;
@@ -56,6 +57,7 @@ export function validate(f: Fields): Errors {
 export function InstanceForm({ onSaved, onCancel }: { onSaved: (i: Instance) => void; onCancel: () => void }) {
   const { t } = useI18n();
   const [f, setF] = useState<Fields>(EMPTY);
+  const [tls, setTls] = useState<TlsState>(NO_TLS);
   const [errors, setErrors] = useState<Errors>({});
   const [error, setError] = useState<CommandError | null>(null);
   const [saving, setSaving] = useState(false);
@@ -64,7 +66,7 @@ export function InstanceForm({ onSaved, onCancel }: { onSaved: (i: Instance) => 
   const submit = async () => {
     const found = validate(f);
     setErrors(found);
-    if (Object.keys(found).length > 0) return;
+    if (Object.keys(found).length > 0 || validateTls(tls)) return;
     setSaving(true);
     setError(null);
     try {
@@ -78,12 +80,13 @@ export function InstanceForm({ onSaved, onCancel }: { onSaved: (i: Instance) => 
           edition: f.edition,
           proxy: null,
           seeds: f.edition === "cluster" ? parseSeeds(f.seeds) : [],
-          tls: null,
+          tls: tlsOptions(tls),
         },
         f.password === "" ? null : f.password,
       );
       if (result.status === "ok") {
         setF(EMPTY);
+        setTls(NO_TLS);
         onSaved(result.data);
       } else {
         setError(result.error);
@@ -128,6 +131,7 @@ export function InstanceForm({ onSaved, onCancel }: { onSaved: (i: Instance) => 
           </Radio.Group>
         </div>
         {f.edition === "cluster" && field("seeds", "form.seeds")}
+        <TlsFields value={tls} onChange={setTls} error={validateTls(tls)} />
         <div className="ferry-form-actions">
           <Button theme="primary" loading={saving} onClick={() => void submit()} data-testid="instance-save">
             {t("form.save")}

@@ -70,7 +70,7 @@ describe("NewTask", () => {
     // The only instance of the only region was chosen for the user.
     const request = b.argsOf("parameter_rows")[0]!.request as TaskRequest;
     expect(request.spec.target_instance).toBe(4);
-    expect(request.spec.source).toMatchObject({ host: "10.0.0.9", port: 6380, has_password: true, sentinel: null });
+    expect(request.spec.source).toMatchObject({ host: "10.0.0.9", port: 6380, has_password: true, sentinel: null, tls: null });
     expect(request.source_password).toBe("src-secret");
     expect(screen.getByText("replica 268435456 67108864 60")).toBeTruthy();
     expect(screen.getByText("1048576")).toBeTruthy();
@@ -91,6 +91,31 @@ describe("NewTask", () => {
     await fillBasicAndGoToParams({ host: "10.0.0.7", port: "26379", sentinelMaster: "mymaster" });
     const request = b.argsOf("parameter_rows")[0]!.request as TaskRequest;
     expect(request.spec.source.sentinel).toEqual({ nodes: ["10.0.0.7:26379"], master_name: "mymaster" });
+  });
+
+  it("sends a TLS source with its CA and client certificate, and wants the certificate's key", async () => {
+    const b = backend();
+    show();
+    await screen.findByTestId("basic-form");
+    type("name", "orders");
+    type("host", "cache.example.com");
+    fireEvent.click(screen.getByText("Connect with TLS (rediss://)"));
+    type("tls-ca", "/etc/ssl/ca.pem");
+    type("tls-cert", "/etc/ssl/client.pem");
+    fireEvent.click(screen.getByTestId("basic-next"));
+    expect(await screen.findByText(/give both or neither/)).toBeTruthy();
+    expect(b.argsOf("parameter_rows")).toHaveLength(0);
+    type("tls-key", "/etc/ssl/client.key");
+    fireEvent.click(screen.getByTestId("basic-next"));
+    await screen.findByTestId("params-table");
+    const request = b.argsOf("parameter_rows")[0]!.request as TaskRequest;
+    expect(request.spec.source.tls).toEqual({
+      ca_file: "/etc/ssl/ca.pem",
+      cert_file: "/etc/ssl/client.pem",
+      key_file: "/etc/ssl/client.key",
+      server_name: null,
+      insecure: false,
+    });
   });
 
   it("shows items as they finish, and errors block creating the task", async () => {
