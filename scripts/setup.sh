@@ -27,6 +27,9 @@ command -v Xvfb >/dev/null 2>&1 || need_apt+=(xvfb)
 command -v xauth >/dev/null 2>&1 || need_apt+=(xauth)
 [ -x /usr/bin/WebKitWebDriver ] || need_apt+=(webkit2gtk-driver)
 command -v import >/dev/null 2>&1 || need_apt+=(imagemagick)
+# SSH tunnels are tested through a real sshd that each test starts on a free port with its own
+# host key (the package's own service is not used).
+[ -x /usr/sbin/sshd ] || need_apt+=(openssh-server)
 source scripts/apt.sh
 apt_install setup "${need_apt[@]}"
 # Debian's package starts a server on 6379; the tests never use it (they start their own).

@@ -33,6 +33,8 @@ pub enum ClientError {
     NotPlainRedis { addr: String, what: String },
     #[error("TLS with {addr} failed: {source}")]
     Tls { addr: String, source: TlsError },
+    #[error("the SSH tunnel to {addr} failed: {source}")]
+    Ssh { addr: String, source: transport::ssh::SshError },
     #[error("the connection to {addr} was closed by the server{context}")]
     Closed { addr: String, context: String },
     #[error("I/O error talking to {addr}: {source}")]
@@ -233,6 +235,7 @@ pub(crate) fn connect_error(addr: &str, timeout: Duration, e: ConnectError) -> C
         ConnectError::Timeout => ClientError::Timeout { addr, what: "connecting", secs: timeout.as_secs() },
         ConnectError::Tcp(source) => ClientError::Connect { addr, source },
         ConnectError::Tls(source) => ClientError::Tls { addr, source },
+        ConnectError::Ssh(source) => ClientError::Ssh { addr, source },
     }
 }
 

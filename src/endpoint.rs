@@ -51,6 +51,43 @@ pub struct TlsOptions {
     pub insecure: bool,
 }
 
+/// An SSH jump host through which a server is reached (a local forwarder carries each connection
+/// over one SSH session; see `transport::ssh`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SshTunnel {
+    pub host: String,
+    pub port: u16,
+    pub user: String,
+    /// The private key to log in with; without one, the password in `secret`, or else the SSH agent.
+    #[serde(default)]
+    pub key_file: Option<PathBuf>,
+    /// The key's passphrase, or the password when there is no key file. Never stored with the
+    /// settings (the keychain keeps it, like other passwords).
+    #[serde(skip)]
+    pub secret: Option<Secret>,
+    /// Whether the console keeps a passphrase or password for it (in the keychain).
+    #[serde(default)]
+    pub has_secret: bool,
+    /// The known_hosts file to check the jump host's key against (default `~/.ssh/known_hosts`).
+    #[serde(default)]
+    pub known_hosts: Option<PathBuf>,
+    /// A host key fingerprint the user accepted (`SHA256:…`), checked instead of known_hosts.
+    #[serde(default)]
+    pub host_key: Option<String>,
+}
+
+impl SshTunnel {
+    /// `host:port` of the jump host, for messages.
+    pub fn addr(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+}
+
 /// How a listener of Ferry's own (the access proxy) speaks TLS to its clients.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -74,6 +111,8 @@ pub struct Endpoint {
     pub password: Option<Secret>,
     /// TLS settings when the server is reached over TLS (`rediss://`); `None` is plain TCP.
     pub tls: Option<TlsOptions>,
+    /// The SSH jump host the server is reached through, if any.
+    pub ssh: Option<SshTunnel>,
 }
 
 /// A URL that is not a usable Redis address.
@@ -87,7 +126,7 @@ pub struct EndpointError {
 impl Endpoint {
     /// An endpoint without credentials.
     pub fn new(host: impl Into<String>, port: u16) -> Self {
-        Endpoint { host: host.into(), port, user: None, password: None, tls: None }
+        Endpoint { host: host.into(), port, user: None, password: None, tls: None, ssh: None }
     }
 
     /// Parses `redis://[user[:password]@]host[:port]` (`rediss://` for TLS, trusting the
@@ -144,7 +183,7 @@ impl Endpoint {
                 ((!user.is_empty()).then_some(user), pass.filter(|p| !p.is_empty()).map(Secret))
             }
         };
-        Ok(Endpoint { host: host.to_string(), port, user, password, tls })
+        Ok(Endpoint { host: host.to_string(), port, user, password, tls, ssh: None })
     }
 
     /// Another server reached the same way: these credentials and TLS settings at `host:port` (a

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::endpoint::TlsOptions;
+pub use crate::endpoint::{SshTunnel, TlsOptions};
 
 /// The edition of a target instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,6 +40,8 @@ pub struct Instance {
     pub seeds: Vec<String>,
     /// TLS settings when the instance takes TLS; `None` is plain TCP.
     pub tls: Option<TlsOptions>,
+    /// The SSH jump host the instance is reached through, if any.
+    pub ssh: Option<SshTunnel>,
     pub created_at_ms: i64,
 }
 
@@ -60,6 +62,13 @@ pub struct InstanceInput {
     /// TLS settings when the instance takes TLS.
     #[serde(default)]
     pub tls: Option<TlsOptions>,
+    /// The SSH jump host the instance is reached through, if any.
+    #[serde(default)]
+    pub ssh: Option<SshTunnel>,
+    /// The SSH key's passphrase or the SSH password: kept in the keychain, never in the store.
+    /// `None` keeps the one kept before (on an edit), `Some("")` removes it.
+    #[serde(default)]
+    pub ssh_secret: Option<String>,
 }
 
 /// The seed's two kinds of migration.
@@ -131,6 +140,9 @@ pub struct SourceSpec {
     /// TLS settings when the source takes TLS; `None` is plain TCP.
     #[serde(default)]
     pub tls: Option<TlsOptions>,
+    /// The SSH jump host the source is reached through, if any.
+    #[serde(default)]
+    pub ssh: Option<SshTunnel>,
 }
 
 /// A source managed by Redis Sentinel: the master is asked for again at every connection, so a

@@ -25,6 +25,8 @@ fn instance_input(name: &str, region: &str, server: &RedisServer) -> InstanceInp
         proxy: None,
         seeds: vec![],
         tls: None,
+        ssh: None,
+        ssh_secret: None,
     }
 }
 
@@ -41,6 +43,7 @@ fn request(name: &str, source: &RedisServer, target_instance: i64, password: Opt
                 region: None,
                 sentinel: None,
                 tls: None,
+                ssh: None,
             },
             target_instance,
             params: Params::default(),
@@ -51,6 +54,7 @@ fn request(name: &str, source: &RedisServer, target_instance: i64, password: Opt
             sync: Default::default(),
         },
         source_password: password.map(str::to_string),
+        ssh_secret: None,
     }
 }
 

@@ -24,6 +24,8 @@ fn instance_input(name: &str, server: &RedisServer) -> InstanceInput {
         proxy: None,
         seeds: vec![],
         tls: None,
+        ssh: None,
+        ssh_secret: None,
     }
 }
 

@@ -31,6 +31,8 @@ fn instance_input(name: &str, region: &str) -> InstanceInput {
         proxy: None,
         seeds: vec![],
         tls: None,
+        ssh: None,
+        ssh_secret: None,
     }
 }
 
@@ -46,6 +48,7 @@ fn spec(name: &str, target: i64, kind: MigrationType) -> TaskSpec {
             region: Some("ap-guangzhou".to_string()),
             sentinel: None,
             tls: None,
+            ssh: None,
         },
         target_instance: target,
         params: Params::default(),

@@ -78,6 +78,9 @@ pub(super) async fn tls(input: &CheckInput) -> CheckItem {
 /// One side's part of [`tls`].
 async fn side_link(role: &str, endpoint: &Endpoint) -> (Level, &'static str, String) {
     let Some(options) = &endpoint.tls else {
+        if let Some(tunnel) = &endpoint.ssh {
+            return (Level::Pass, "SSH tunnel", format!("the {role} is reached through an SSH tunnel via {}: encrypted up to that host, and from there in plain TCP on its network", tunnel.addr()));
+        }
         return if is_private(&endpoint.host) {
             (Level::Pass, "plain TCP", format!("the {role} is on this machine or a private network ({}): its data does not cross the public network", endpoint.host))
         } else {

@@ -26,7 +26,7 @@ use crate::checks::{self, CheckInput, CheckItem, CheckReport};
 use crate::client::Client;
 use crate::endpoint::{Endpoint, Secret};
 use crate::filter::Filter;
-use crate::model::{Instance, InstanceInput, Params, SentinelSpec, Task, TaskEvent, TaskSpec, TaskStatus};
+use crate::model::{Instance, InstanceInput, Params, SentinelSpec, SshTunnel, Task, TaskEvent, TaskSpec, TaskStatus};
 use crate::params::{self, ParamRow};
 use crate::pipeline::Progress;
 use crate::secrets::{SecretError, Secrets};
@@ -45,6 +45,9 @@ use crate::verify::{self, VerifyOptions, VerifyReport};
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "type", rename_all = "snake_case")]
+// A few events a second go through a broadcast channel, cloned for each listener: their size does
+// not matter here.
+#[allow(clippy::large_enum_variant)]
 pub enum ConsoleEvent {
     /// A task changed status (or was created).
     TaskChanged { task: Task },
@@ -62,6 +65,9 @@ pub enum ConsoleEvent {
 pub struct TaskRequest {
     pub spec: TaskSpec,
     pub source_password: Option<String>,
+    /// The passphrase of the source's SSH key, or its SSH password (kept in the keychain).
+    #[serde(default)]
+    pub ssh_secret: Option<String>,
 }
 
 /// A task with everything its detail page shows.
@@ -119,6 +125,12 @@ fn source_account(task_id: i64) -> String {
 
 fn instance_account(id: i64) -> String {
     format!("instance:{id}")
+}
+
+/// Where the SSH secret (key passphrase or password) of an instance's or a task source's tunnel
+/// is kept.
+fn ssh_account(owner: &str) -> String {
+    format!("{owner}:ssh")
 }
 
 impl Console {
@@ -220,12 +232,19 @@ impl Console {
 
     pub fn add_instance(&self, input: &InstanceInput, password: Option<&str>) -> Result<Instance, ConsoleError> {
         validate_instance(input)?;
-        let instance = self.store.add_instance(input, password.is_some())?;
-        if let Some(password) = password {
-            if let Err(e) = self.keep_secret(&instance_account(instance.id), password) {
-                let _ = self.store.remove_instance(instance.id);
-                return Err(e);
-            }
+        let ssh_secret = input.ssh_secret.as_deref().filter(|s| !s.is_empty());
+        let mut input = input.clone();
+        if let Some(ssh) = &mut input.ssh {
+            ssh.has_secret = ssh_secret.is_some();
+        }
+        let instance = self.store.add_instance(&input, password.is_some())?;
+        let account = instance_account(instance.id);
+        let kept = password.map(|p| self.keep_secret(&account, p)).transpose().and_then(|_| {
+            ssh_secret.filter(|_| input.ssh.is_some()).map(|s| self.keep_secret(&ssh_account(&account), s)).transpose()
+        });
+        if let Err(e) = kept {
+            let _ = self.remove_instance(instance.id);
+            return Err(e);
         }
         Ok(instance)
     }
@@ -238,6 +257,21 @@ impl Console {
         password: Option<&str>,
     ) -> Result<Instance, ConsoleError> {
         validate_instance(input)?;
+        let account = ssh_account(&instance_account(id));
+        let mut input = input.clone();
+        if let Some(ssh) = &mut input.ssh {
+            ssh.has_secret = match input.ssh_secret.as_deref() {
+                None => self.store.instance(id)?.ssh.is_some_and(|old| old.has_secret),
+                Some("") => false,
+                Some(secret) => {
+                    self.keep_secret(&account, secret)?;
+                    true
+                }
+            };
+        }
+        if !input.ssh.as_ref().is_some_and(|ssh| ssh.has_secret) {
+            self.forget_secret(&account)?;
+        }
         let has_password = match password {
             None => self.store.instance(id)?.has_password,
             Some("") => {
@@ -249,13 +283,28 @@ impl Console {
                 true
             }
         };
-        Ok(self.store.update_instance(id, input, has_password)?)
+        Ok(self.store.update_instance(id, &input, has_password)?)
     }
 
     pub fn remove_instance(&self, id: i64) -> Result<(), ConsoleError> {
         self.store.remove_instance(id)?;
         self.forget_secret(&instance_account(id))?;
+        self.forget_secret(&ssh_account(&instance_account(id)))?;
         Ok(())
+    }
+
+    /// A stored tunnel with its secret from the keychain (kept under `owner`'s SSH account).
+    fn tunnel_with_secret(&self, ssh: Option<&SshTunnel>, owner: &str) -> Result<Option<SshTunnel>, ConsoleError> {
+        let Some(ssh) = ssh else { return Ok(None) };
+        let mut ssh = ssh.clone();
+        if ssh.has_secret {
+            let secret = self.recall_secret(&ssh_account(owner))?;
+            if secret.is_none() {
+                return Err(ConsoleError::MissingPassword { what: format!("the SSH tunnel through {}", ssh.addr()) });
+            }
+            ssh.secret = secret.map(Secret::new);
+        }
+        Ok(Some(ssh))
     }
 
     pub fn instances(&self, region: Option<&str>) -> Result<Vec<Instance>, ConsoleError> {
@@ -278,6 +327,7 @@ impl Console {
             user: instance.user.clone(),
             password: password.map(Secret::new),
             tls: instance.tls.clone(),
+            ssh: self.tunnel_with_secret(instance.ssh.as_ref(), &instance_account(instance.id))?,
         })
     }
 
@@ -321,6 +371,8 @@ impl Console {
             proxy: None,
             seeds: Vec::new(),
             tls: endpoint.tls.clone(),
+            ssh: endpoint.ssh.clone(),
+            ssh_secret: endpoint.ssh.as_ref().and_then(|s| s.secret.as_ref()).map(|s| s.expose().to_string()),
         };
         match existing {
             // Keep the credentials the user just gave: they are the ones that work now.
@@ -366,6 +418,7 @@ impl Console {
                 region: None,
                 sentinel: sentinel.cloned(),
                 tls: source.tls.clone(),
+                ssh: source.ssh.clone(),
             },
             target_instance: instance.id,
             params: Params::default(),
@@ -375,7 +428,11 @@ impl Console {
             exclude: filter.exclude,
             sync,
         };
-        let request = TaskRequest { spec, source_password: source.password.as_ref().map(|p| p.expose().to_string()) };
+        let request = TaskRequest {
+            spec,
+            source_password: source.password.as_ref().map(|p| p.expose().to_string()),
+            ssh_secret: source.ssh.as_ref().and_then(|s| s.secret.as_ref()).map(|s| s.expose().to_string()),
+        };
         self.create_task(&request, true).await
     }
 
@@ -391,6 +448,10 @@ impl Console {
             user: s.user.clone(),
             password: request.source_password.clone().filter(|p| !p.is_empty()).map(Secret::new),
             tls: s.tls.clone(),
+            ssh: s.ssh.clone().map(|ssh| SshTunnel {
+                secret: request.ssh_secret.clone().filter(|p| !p.is_empty()).map(Secret::new),
+                ..ssh
+            }),
         };
         Ok(sentinel::resolve(&endpoint, s.sentinel.as_ref()).await?)
     }
@@ -451,12 +512,19 @@ impl Console {
         let mut spec = request.spec.clone();
         let password = request.source_password.clone().filter(|p| !p.is_empty());
         spec.source.has_password = password.is_some();
+        let ssh_secret = request.ssh_secret.clone().filter(|p| !p.is_empty() && spec.source.ssh.is_some());
+        if let Some(ssh) = &mut spec.source.ssh {
+            ssh.has_secret = ssh_secret.is_some();
+        }
         let task = self.store.create_task(&spec)?;
-        if let Some(password) = password {
-            if let Err(e) = self.keep_secret(&source_account(task.id), &password) {
-                let _ = self.store.set_status(task.id, TaskStatus::Cancelled, "the source password could not be kept");
-                return Err(e);
-            }
+        let account = source_account(task.id);
+        let kept = password
+            .map(|p| self.keep_secret(&account, &p))
+            .transpose()
+            .and_then(|_| ssh_secret.map(|s| self.keep_secret(&ssh_account(&account), &s)).transpose());
+        if let Err(e) = kept {
+            let _ = self.store.set_status(task.id, TaskStatus::Cancelled, "the source password could not be kept");
+            return Err(e);
         }
         self.store.save_check(task.id, &serde_json::to_string(&report).unwrap_or_default())?;
         self.emit(ConsoleEvent::TaskChanged { task: task.clone() });
@@ -505,6 +573,7 @@ impl Console {
             user: s.user.clone(),
             password: password.map(Secret::new),
             tls: s.tls.clone(),
+            ssh: self.tunnel_with_secret(s.ssh.as_ref(), &source_account(task.id))?,
         })
     }
 

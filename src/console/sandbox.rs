@@ -148,6 +148,8 @@ impl Console {
                 proxy: None,
                 seeds: seeds.iter().map(|seed| format!("127.0.0.1:{}", port(seed))).collect(),
                 tls: None,
+                ssh: None,
+                ssh_secret: None,
             };
             self.add_instance(&input, None)
         };

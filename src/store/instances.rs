@@ -7,7 +7,8 @@ use super::error::{is_unique_violation, Fail, StoreError};
 use super::{now_ms, Store};
 use crate::model::{Instance, InstanceInput};
 
-const COLUMNS: &str = "id, name, region, host, port, user, has_password, edition, proxy, created_at_ms, seeds, tls";
+const COLUMNS: &str =
+    "id, name, region, host, port, user, has_password, edition, proxy, created_at_ms, seeds, tls, ssh";
 
 impl Store {
     /// Registers an instance. `has_password` says whether the caller keeps a password for it in the
@@ -15,8 +16,8 @@ impl Store {
     pub fn add_instance(&self, input: &InstanceInput, has_password: bool) -> Result<Instance, StoreError> {
         self.write(|conn| {
             let inserted = conn.execute(
-                "INSERT INTO instances (name, region, host, port, user, has_password, edition, proxy, created_at_ms, seeds, tls)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                "INSERT INTO instances (name, region, host, port, user, has_password, edition, proxy, created_at_ms, seeds, tls, ssh)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
                 params![
                     input.name,
                     input.region,
@@ -28,7 +29,8 @@ impl Store {
                     input.proxy,
                     now_ms(),
                     to_json(&input.seeds, "seed nodes")?,
-                    tls_json(input)?
+                    tls_json(input)?,
+                    ssh_json(input)?
                 ],
             );
             inserted.map_err(|e| duplicate_or(e, &input.name))?;
@@ -41,7 +43,7 @@ impl Store {
         self.write(|conn| {
             let updated = conn.execute(
                 "UPDATE instances SET name = ?2, region = ?3, host = ?4, port = ?5, user = ?6, has_password = ?7,
-                 edition = ?8, proxy = ?9, seeds = ?10, tls = ?11 WHERE id = ?1",
+                 edition = ?8, proxy = ?9, seeds = ?10, tls = ?11, ssh = ?12 WHERE id = ?1",
                 params![
                     id,
                     input.name,
@@ -53,7 +55,8 @@ impl Store {
                     edition_str(input.edition),
                     input.proxy,
                     to_json(&input.seeds, "seed nodes")?,
-                    tls_json(input)?
+                    tls_json(input)?,
+                    ssh_json(input)?
                 ],
             );
             if updated.map_err(|e| duplicate_or(e, &input.name))? == 0 {
@@ -144,7 +147,12 @@ fn decode(row: &Row) -> Result<Instance, Fail> {
         created_at_ms: row.get(9)?,
         seeds: from_json(&row.get::<_, String>(10)?, "seed nodes")?,
         tls: row.get::<_, Option<String>>(11)?.map(|json| from_json(&json, "TLS settings")).transpose()?,
+        ssh: row.get::<_, Option<String>>(12)?.map(|json| from_json(&json, "SSH tunnel")).transpose()?,
     })
+}
+
+fn ssh_json(input: &InstanceInput) -> Result<Option<String>, Fail> {
+    input.ssh.as_ref().map(|ssh| to_json(ssh, "SSH tunnel")).transpose()
 }
 
 fn tls_json(input: &InstanceInput) -> Result<Option<String>, Fail> {

@@ -118,10 +118,12 @@ DROP TABLE saved_params;
 
 /// Version 3. A cluster instance names further seed nodes (a JSON list of `host:port`), so that it
 /// stays reachable while the node it was registered with is down; an instance that takes TLS keeps
-/// its TLS settings (JSON; NULL for plain TCP).
+/// its TLS settings, one behind an SSH jump host its tunnel (JSON each; NULL when not used; the
+/// SSH secret is in the keychain).
 const V3: &str = "
 ALTER TABLE instances ADD COLUMN seeds TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE instances ADD COLUMN tls TEXT;
+ALTER TABLE instances ADD COLUMN ssh TEXT;
 ";
 
 /// Brings the schema up to date; refuses a database from a newer Ferry.

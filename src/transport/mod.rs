@@ -5,6 +5,7 @@
 //! than `tokio::io::split` of one boxed stream: a plain connection keeps tokio's lock-free owned halves
 //! on the writer's hot path, and only TLS pays for the shared session that both directions need.
 
+pub mod ssh;
 mod tls;
 
 use std::io;
@@ -70,15 +71,23 @@ pub enum ConnectError {
     Tcp(io::Error),
     #[error(transparent)]
     Tls(TlsError),
+    #[error(transparent)]
+    Ssh(ssh::SshError),
 }
 
 /// Opens a TCP connection to `endpoint` within `timeout` (no delay, keepalive on), and a TLS
 /// session over it when the endpoint asks for TLS.
 pub async fn connect(endpoint: &Endpoint, timeout: Duration) -> Result<Stream, ConnectError> {
-    let stream = tokio::time::timeout(timeout, TcpStream::connect((endpoint.host.as_str(), endpoint.port)))
-        .await
-        .map_err(|_| ConnectError::Timeout)?
-        .map_err(ConnectError::Tcp)?;
+    let tcp = async {
+        match &endpoint.ssh {
+            None => TcpStream::connect((endpoint.host.as_str(), endpoint.port)).await.map_err(ConnectError::Tcp),
+            Some(tunnel) => {
+                let local = ssh::local_addr(tunnel, &endpoint.host, endpoint.port).await.map_err(ConnectError::Ssh)?;
+                TcpStream::connect(local).await.map_err(ConnectError::Tcp)
+            }
+        }
+    };
+    let stream = tokio::time::timeout(timeout, tcp).await.map_err(|_| ConnectError::Timeout)??;
     stream.set_nodelay(true).ok();
     keep_alive(&stream);
     let Some(options) = &endpoint.tls else { return Ok(Stream::Plain(stream)) };

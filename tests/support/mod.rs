@@ -10,6 +10,7 @@ pub mod cluster;
 pub mod data;
 pub mod random;
 pub mod relay;
+pub mod ssh;
 pub mod tls;
 
 use std::net::TcpListener;

@@ -260,6 +260,13 @@ export type InstanceInput_Deserialize = {
 	seeds?: string[],
 	/**  TLS settings when the instance takes TLS. */
 	tls?: TlsOptions_Deserialize | null,
+	/**  The SSH jump host the instance is reached through, if any. */
+	ssh?: SshTunnel_Deserialize | null,
+	/**
+	 *  The SSH key's passphrase or the SSH password: kept in the keychain, never in the store.
+	 *  `None` keeps the one kept before (on an edit), `Some("")` removes it.
+	 */
+	ssh_secret?: string | null,
 };
 
 /**  What a user enters to register or edit an instance (the password goes to the keychain). */
@@ -275,6 +282,13 @@ export type InstanceInput_Serialize = {
 	seeds: string[],
 	/**  TLS settings when the instance takes TLS. */
 	tls: TlsOptions_Serialize | null,
+	/**  The SSH jump host the instance is reached through, if any. */
+	ssh: SshTunnel_Serialize | null,
+	/**
+	 *  The SSH key's passphrase or the SSH password: kept in the keychain, never in the store.
+	 *  `None` keeps the one kept before (on an edit), `Some("")` removes it.
+	 */
+	ssh_secret: string | null,
 };
 
 /**  A Redis that users migrate into, registered in the console. */
@@ -299,6 +313,8 @@ export type Instance_Deserialize = {
 	seeds: string[],
 	/**  TLS settings when the instance takes TLS; `None` is plain TCP. */
 	tls?: TlsOptions_Deserialize | null,
+	/**  The SSH jump host the instance is reached through, if any. */
+	ssh?: SshTunnel_Deserialize | null,
 	created_at_ms: number,
 };
 
@@ -324,6 +340,8 @@ export type Instance_Serialize = {
 	seeds: string[],
 	/**  TLS settings when the instance takes TLS; `None` is plain TCP. */
 	tls: TlsOptions_Serialize | null,
+	/**  The SSH jump host the instance is reached through, if any. */
+	ssh: SshTunnel_Serialize | null,
 	created_at_ms: number,
 };
 
@@ -611,6 +629,8 @@ export type SourceSpec_Deserialize = {
 	sentinel?: SentinelSpec | null,
 	/**  TLS settings when the source takes TLS; `None` is plain TCP. */
 	tls?: TlsOptions_Deserialize | null,
+	/**  The SSH jump host the source is reached through, if any. */
+	ssh?: SshTunnel_Deserialize | null,
 };
 
 /**  The source side of a task. */
@@ -629,6 +649,50 @@ export type SourceSpec_Serialize = {
 	sentinel: SentinelSpec | null,
 	/**  TLS settings when the source takes TLS; `None` is plain TCP. */
 	tls: TlsOptions_Serialize | null,
+	/**  The SSH jump host the source is reached through, if any. */
+	ssh: SshTunnel_Serialize | null,
+};
+
+/**
+ *  An SSH jump host through which a server is reached (a local forwarder carries each connection
+ *  over one SSH session; see `transport::ssh`).
+ */
+export type SshTunnel = SshTunnel_Serialize | SshTunnel_Deserialize;
+
+/**
+ *  An SSH jump host through which a server is reached (a local forwarder carries each connection
+ *  over one SSH session; see `transport::ssh`).
+ */
+export type SshTunnel_Deserialize = {
+	host: string,
+	port: number,
+	user: string,
+	/**  The private key to log in with; without one, the password in `secret`, or else the SSH agent. */
+	key_file?: string | null,
+	/**  Whether the console keeps a passphrase or password for it (in the keychain). */
+	has_secret?: boolean,
+	/**  The known_hosts file to check the jump host's key against (default `~/.ssh/known_hosts`). */
+	known_hosts?: string | null,
+	/**  A host key fingerprint the user accepted (`SHA256:…`), checked instead of known_hosts. */
+	host_key?: string | null,
+};
+
+/**
+ *  An SSH jump host through which a server is reached (a local forwarder carries each connection
+ *  over one SSH session; see `transport::ssh`).
+ */
+export type SshTunnel_Serialize = {
+	host: string,
+	port: number,
+	user: string,
+	/**  The private key to log in with; without one, the password in `secret`, or else the SSH agent. */
+	key_file: string | null,
+	/**  Whether the console keeps a passphrase or password for it (in the keychain). */
+	has_secret: boolean,
+	/**  The known_hosts file to check the jump host's key against (default `~/.ssh/known_hosts`). */
+	known_hosts: string | null,
+	/**  A host key fingerprint the user accepted (`SHA256:…`), checked instead of known_hosts. */
+	host_key: string | null,
 };
 
 /**  A pair to start, as the form gives it. */
@@ -830,6 +894,8 @@ export type TaskRequest = TaskRequest_Serialize | TaskRequest_Deserialize;
 export type TaskRequest_Deserialize = {
 	spec: TaskSpec_Deserialize,
 	source_password?: string | null,
+	/**  The passphrase of the source's SSH key, or its SSH password (kept in the keychain). */
+	ssh_secret?: string | null,
 };
 
 /**
@@ -839,6 +905,8 @@ export type TaskRequest_Deserialize = {
 export type TaskRequest_Serialize = {
 	spec: TaskSpec_Serialize,
 	source_password: string | null,
+	/**  The passphrase of the source's SSH key, or its SSH password (kept in the keychain). */
+	ssh_secret: string | null,
 };
 
 /**  Everything a user chooses when creating a task. */

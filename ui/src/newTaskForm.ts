@@ -1,6 +1,7 @@
 /* The create-task form's fields, their checks, and the request they become. */
 import type { MigrationType, Params, TaskRequest_Deserialize as TaskRequest, WriteMode } from "./bindings";
 import { NO_TLS, tlsOptions, validateTls, type TlsState } from "./components/TlsFields";
+import { NO_SSH, sshSecret, sshTunnel, validateSsh, type SshState } from "./components/SshFields";
 import type { MessageKey } from "./i18n";
 
 export interface BasicFields {
@@ -19,6 +20,8 @@ export interface BasicFields {
   sentinelMaster: string;
   /** How the source is reached: plain TCP, or TLS with these settings. */
   tls: TlsState;
+  /** The SSH jump host the source is reached through, if any. */
+  ssh: SshState;
   /** The target's region: the target instance is one of its instances. */
   region: string;
   targetId: number | null;
@@ -37,6 +40,7 @@ export const EMPTY_BASIC: BasicFields = {
   password: "",
   sentinelMaster: "",
   tls: NO_TLS,
+  ssh: NO_SSH,
   region: "",
   targetId: null,
   targetPassword: "",
@@ -57,6 +61,8 @@ export function validateBasic(f: BasicFields): BasicErrors {
   if (f.targetId === null) errors.targetId = "form.required";
   const tls = validateTls(f.tls);
   if (tls) errors.tls = tls;
+  const ssh = validateSsh(f.ssh);
+  if (ssh) errors.ssh = ssh;
   return errors;
 }
 
@@ -76,6 +82,7 @@ export function toRequest(f: BasicFields, params: Params): TaskRequest {
           ? { nodes: [`${f.host.trim()}:${Number(f.port)}`], master_name: f.sentinelMaster.trim() }
           : null,
         tls: tlsOptions(f.tls),
+        ssh: sshTunnel(f.ssh),
       },
       target_instance: f.targetId ?? 0,
       params,
@@ -85,6 +92,7 @@ export function toRequest(f: BasicFields, params: Params): TaskRequest {
       exclude: [],
     },
     source_password: f.password === "" ? null : f.password,
+    ssh_secret: sshSecret(f.ssh),
   };
 }
 

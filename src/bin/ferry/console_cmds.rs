@@ -374,6 +374,8 @@ async fn instances_inner(cmd: InstancesCmd) -> Result<ExitCode, ExitCode> {
                 proxy,
                 seeds,
                 tls: ep.tls.clone(),
+                ssh: ep.ssh.clone(),
+                ssh_secret: ep.ssh.as_ref().and_then(|s| s.secret.as_ref()).map(|s| s.expose().to_string()),
             };
             match console.add_instance(&input, ep.password.as_ref().map(|p| p.expose())) {
                 Ok(i) => {
@@ -572,6 +574,7 @@ async fn create(console: &Console, args: CreateArgs) -> Result<ExitCode, ExitCod
             region: args.source_region,
             sentinel,
             tls: source.tls.clone(),
+            ssh: source.ssh.clone(),
         },
         target_instance: target,
         params: Params {
@@ -587,7 +590,11 @@ async fn create(console: &Console, args: CreateArgs) -> Result<ExitCode, ExitCod
         exclude: args.filter.exclude,
         sync: Default::default(),
     };
-    let request = TaskRequest { spec, source_password: source.password.map(|p| p.expose().to_string()) };
+    let request = TaskRequest {
+        spec,
+        source_password: source.password.as_ref().map(|p| p.expose().to_string()),
+        ssh_secret: source.ssh.as_ref().and_then(|s| s.secret.as_ref()).map(|s| s.expose().to_string()),
+    };
     let (task, report) = console.create_task(&request, args.accept_warnings).await.map_err(fail)?;
     report.items.iter().for_each(print_item);
     println!("task {} {:?} created ({})", task.id, task.spec.name, task.status.label());

@@ -23,7 +23,8 @@ use ferry::sentinel;
 /// Declares the password and TLS flags of one URL flag, so that every command names them alike.
 macro_rules! password_flags {
     ($name:ident, $file:ident, $prompt:ident, $url_flag:literal, $env:literal,
-     tls: $ca:ident, $cert:ident, $key:ident, $server_name:ident, $insecure:ident) => {
+     tls: $ca:ident, $cert:ident, $key:ident, $server_name:ident, $insecure:ident
+     $(, ssh: $ssh:ident, $ssh_key:ident, $ssh_known_hosts:ident, $ssh_host_key:ident, $ssh_env:literal)?) => {
         #[derive(Args, Default)]
         pub struct $name {
             #[arg(long, help = concat!("A file whose first line is the password for --", $url_flag, " (or set ", $env, ")"))]
@@ -40,6 +41,16 @@ macro_rules! password_flags {
             $server_name: Option<String>,
             #[arg(long, help = concat!("DANGEROUS: accept any certificate from --", $url_flag, " (encrypted, but to whoever answers)"))]
             $insecure: bool,
+            $(
+            #[arg(long, value_name = "USER@HOST[:PORT]", help = concat!("Reach --", $url_flag, " through this SSH jump host (Ferry opens the tunnel itself)"))]
+            $ssh: Option<String>,
+            #[arg(long, value_name = "FILE", requires = stringify!($ssh), help = concat!("The private key for the SSH jump host of --", $url_flag, " (its passphrase: ", $ssh_env, "); without one, ", $ssh_env, " is the SSH password, or else the SSH agent is used"))]
+            $ssh_key: Option<PathBuf>,
+            #[arg(long, value_name = "FILE", requires = stringify!($ssh), help = "The known_hosts file to check the jump host's key against (default ~/.ssh/known_hosts)")]
+            $ssh_known_hosts: Option<PathBuf>,
+            #[arg(long, value_name = "SHA256:…", requires = stringify!($ssh), help = "Accept the jump host's key with this fingerprint (shown when it is unknown) instead of known_hosts")]
+            $ssh_host_key: Option<String>,
+            )?
         }
 
         impl $name {
@@ -49,6 +60,23 @@ macro_rules! password_flags {
                 let endpoint = crate::endpoint($url_flag, url)?;
                 let endpoint = self.flags().fill(endpoint, self.$file.as_deref(), self.$prompt)?;
                 self.with_tls(endpoint)
+            }
+
+            /// The endpoint with the SSH flags applied.
+            #[allow(unused_mut)]
+            fn with_ssh(&self, mut endpoint: Endpoint) -> Result<Endpoint, ExitCode> {
+                $(
+                if let Some(jump) = &self.$ssh {
+                    let flag = concat!("--", stringify!($ssh)).replace('_', "-");
+                    let mut tunnel = parse_jump_host(&flag, jump)?;
+                    tunnel.key_file = self.$ssh_key.clone();
+                    tunnel.known_hosts = self.$ssh_known_hosts.clone();
+                    tunnel.host_key = self.$ssh_host_key.clone();
+                    tunnel.secret = std::env::var($ssh_env).ok().filter(|s| !s.is_empty()).map(Secret::new);
+                    endpoint.ssh = Some(tunnel);
+                }
+                )?
+                Ok(endpoint)
             }
 
             /// The endpoint with the TLS flags applied; they need a `rediss://` URL.
@@ -70,6 +98,7 @@ macro_rules! password_flags {
                     }
                     None => {}
                 }
+                let endpoint = self.with_ssh(endpoint)?;
                 if self.$insecure {
                     eprintln!(
                         "warning: --{} is used: the certificate of --{} is not checked, so anyone on the way can pose as the server",
@@ -93,11 +122,14 @@ macro_rules! password_flags {
 }
 
 password_flags!(SourcePassword, source_password_file, source_password_prompt, "source", "FERRY_SOURCE_PASSWORD",
-    tls: source_tls_ca_file, source_tls_cert_file, source_tls_key_file, source_tls_server_name, source_tls_insecure);
+    tls: source_tls_ca_file, source_tls_cert_file, source_tls_key_file, source_tls_server_name, source_tls_insecure,
+    ssh: source_ssh, source_ssh_key_file, source_ssh_known_hosts, source_ssh_host_key, "FERRY_SOURCE_SSH_SECRET");
 password_flags!(TargetPassword, target_password_file, target_password_prompt, "target", "FERRY_TARGET_PASSWORD",
-    tls: target_tls_ca_file, target_tls_cert_file, target_tls_key_file, target_tls_server_name, target_tls_insecure);
+    tls: target_tls_ca_file, target_tls_cert_file, target_tls_key_file, target_tls_server_name, target_tls_insecure,
+    ssh: target_ssh, target_ssh_key_file, target_ssh_known_hosts, target_ssh_host_key, "FERRY_TARGET_SSH_SECRET");
 password_flags!(InstancePassword, password_file, password_prompt, "url", "FERRY_INSTANCE_PASSWORD",
-    tls: tls_ca_file, tls_cert_file, tls_key_file, tls_server_name, tls_insecure);
+    tls: tls_ca_file, tls_cert_file, tls_key_file, tls_server_name, tls_insecure,
+    ssh: ssh, ssh_key_file, ssh_known_hosts, ssh_host_key, "FERRY_INSTANCE_SSH_SECRET");
 password_flags!(MasterPassword, master_password_file, master_password_prompt, "master", "FERRY_PROXY_MASTER_PASSWORD",
     tls: master_tls_ca_file, master_tls_cert_file, master_tls_key_file, master_tls_server_name, master_tls_insecure);
 password_flags!(ReplicaPassword, replica_password_file, replica_password_prompt, "replica", "FERRY_PROXY_REPLICA_PASSWORD",
@@ -125,6 +157,46 @@ impl SourcePassword {
             }
         }
     }
+}
+
+/// `USER@HOST[:PORT]` of an SSH jump host (the user defaults to `$USER`, the port to 22).
+fn parse_jump_host(flag: &str, text: &str) -> Result<ferry::endpoint::SshTunnel, ExitCode> {
+    let (user, hostport) = match text.rsplit_once('@') {
+        Some((user, rest)) => (user.to_string(), rest),
+        None => (std::env::var("USER").unwrap_or_default(), text),
+    };
+    let bad = |why: &str| usage(&format!("{flag} {text:?}: {why}; write USER@HOST[:PORT]"));
+    let (host, port) = match hostport.strip_prefix('[') {
+        Some(v6) => {
+            let end = v6.find(']').ok_or_else(|| bad("an IPv6 address is not closed with ]"))?;
+            (&v6[..end], v6[end + 1..].strip_prefix(':'))
+        }
+        None => match hostport.rsplit_once(':') {
+            Some((host, port)) if !host.contains(':') => (host, Some(port)),
+            _ => (hostport, None),
+        },
+    };
+    let port = match port {
+        None => 22,
+        Some(port) => port
+            .parse::<u16>()
+            .ok()
+            .filter(|p| *p > 0)
+            .ok_or_else(|| bad("the port must be a number from 1 to 65535"))?,
+    };
+    if user.is_empty() || host.is_empty() {
+        return Err(bad("the user or the host is missing"));
+    }
+    Ok(ferry::endpoint::SshTunnel {
+        host: host.to_string(),
+        port,
+        user,
+        key_file: None,
+        secret: None,
+        has_secret: false,
+        known_hosts: None,
+        host_key: None,
+    })
 }
 
 impl Flags {

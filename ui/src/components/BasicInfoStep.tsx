@@ -2,6 +2,7 @@ import { Button, Card, Input, Radio, Select } from "tdesign-react";
 import type { Instance, WriteMode } from "../bindings";
 import { useI18n, type MessageKey } from "../i18n";
 import type { BasicErrors, BasicFields } from "../newTaskForm";
+import { SshFields } from "./SshFields";
 import { TlsFields } from "./TlsFields";
 
 interface Props {
@@ -51,6 +52,7 @@ export function BasicInfoStep({ fields: f, errors, instances, onChange, onNext, 
         {text("password", "newTask.sourcePassword", "password")}
         {text("sentinelMaster", "newTask.sentinelMaster")}
         <TlsFields value={f.tls} onChange={(tls) => set("tls", tls)} error={errors.tls ?? null} />
+        <SshFields value={f.ssh} onChange={(ssh) => set("ssh", ssh)} error={errors.ssh ?? null} />
         {f.kind === "cloud_vm" && text("sourceRegion", "newTask.sourceRegion")}
         <p className="ferry-form-note">{t("newTask.noPasswordNote")}</p>
         <h3 className="ferry-form-section">{t("newTask.target")}</h3>

@@ -68,6 +68,8 @@ describe("InstanceForm", () => {
         proxy: null,
         seeds: ["10.0.0.6:6380", "10.0.0.7:6380"],
         tls: null,
+        ssh: null,
+        ssh_secret: null,
       },
       "s3cret",
     );
@@ -92,6 +94,33 @@ describe("InstanceForm", () => {
       server_name: "cache.internal",
       insecure: true,
     });
+  });
+
+  it("registers an instance behind an SSH jump host, its passphrase apart from the settings", async () => {
+    addInstance.mockResolvedValue(ok(instance({ name: "behind-ssh" })));
+    const { onSaved } = show();
+    type("name", "behind-ssh");
+    type("region", "r");
+    fireEvent.click(screen.getByText("Reach it through an SSH jump host"));
+    type("ssh-jump", "bastion");
+    fireEvent.click(screen.getByText("Register"));
+    expect(await screen.findByText("Write the jump host as user@host or user@host:port.")).toBeTruthy();
+    expect(addInstance).not.toHaveBeenCalled();
+    type("ssh-jump", "ops@bastion.example.com:2222");
+    type("ssh-keyFile", "/home/ops/.ssh/id_ed25519");
+    type("ssh-secret", "key passphrase");
+    fireEvent.click(screen.getByText("Register"));
+    await waitFor(() => expect(onSaved).toHaveBeenCalled());
+    const sent = addInstance.mock.calls[0]![0];
+    expect(sent.ssh).toEqual({
+      user: "ops",
+      host: "bastion.example.com",
+      port: 2222,
+      key_file: "/home/ops/.ssh/id_ed25519",
+      known_hosts: null,
+      host_key: null,
+    });
+    expect(sent.ssh_secret).toBe("key passphrase");
   });
 
   it("shows the console's error and what to do", async () => {

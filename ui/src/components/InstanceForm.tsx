@@ -5,6 +5,7 @@ import { useI18n, type MessageKey } from "../i18n";
 import { asCommandError } from "../command";
 import { ErrorView } from "./ErrorView";
 import { NO_TLS, TlsFields, tlsOptions, validateTls, type TlsState } from "./TlsFields";
+import { NO_SSH, SshFields, sshSecret, sshTunnel, validateSsh, type SshState } from "./SshFields";
 
 interface Fields {
   name: string;
@@ -58,6 +59,7 @@ export function InstanceForm({ onSaved, onCancel }: { onSaved: (i: Instance) => 
   const { t } = useI18n();
   const [f, setF] = useState<Fields>(EMPTY);
   const [tls, setTls] = useState<TlsState>(NO_TLS);
+  const [ssh, setSsh] = useState<SshState>(NO_SSH);
   const [errors, setErrors] = useState<Errors>({});
   const [error, setError] = useState<CommandError | null>(null);
   const [saving, setSaving] = useState(false);
@@ -66,7 +68,7 @@ export function InstanceForm({ onSaved, onCancel }: { onSaved: (i: Instance) => 
   const submit = async () => {
     const found = validate(f);
     setErrors(found);
-    if (Object.keys(found).length > 0 || validateTls(tls)) return;
+    if (Object.keys(found).length > 0 || validateTls(tls) || validateSsh(ssh)) return;
     setSaving(true);
     setError(null);
     try {
@@ -81,12 +83,15 @@ export function InstanceForm({ onSaved, onCancel }: { onSaved: (i: Instance) => 
           proxy: null,
           seeds: f.edition === "cluster" ? parseSeeds(f.seeds) : [],
           tls: tlsOptions(tls),
+          ssh: sshTunnel(ssh),
+          ssh_secret: sshSecret(ssh),
         },
         f.password === "" ? null : f.password,
       );
       if (result.status === "ok") {
         setF(EMPTY);
         setTls(NO_TLS);
+        setSsh(NO_SSH);
         onSaved(result.data);
       } else {
         setError(result.error);
@@ -132,6 +137,7 @@ export function InstanceForm({ onSaved, onCancel }: { onSaved: (i: Instance) => 
         </div>
         {f.edition === "cluster" && field("seeds", "form.seeds")}
         <TlsFields value={tls} onChange={setTls} error={validateTls(tls)} />
+        <SshFields value={ssh} onChange={setSsh} error={validateSsh(ssh)} />
         <div className="ferry-form-actions">
           <Button theme="primary" loading={saving} onClick={() => void submit()} data-testid="instance-save">
             {t("form.save")}

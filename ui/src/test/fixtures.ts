@@ -14,6 +14,7 @@ export function instance(over: Partial<Instance> = {}): Instance {
     proxy: null,
     seeds: [],
     tls: null,
+    ssh: null,
     created_at_ms: 1_700_000_000_000,
     ...over,
   };
@@ -31,7 +32,7 @@ export function task(id: number, status: TaskStatus, name = `task-${id}`): Task 
     spec: {
       name,
       kind: "public_network",
-      source: { host: "192.168.1.9", port: 6380, user: null, has_password: false, region: null, sentinel: null, tls: null },
+      source: { host: "192.168.1.9", port: 6380, user: null, has_password: false, region: null, sentinel: null, tls: null, ssh: null },
       target_instance: 1,
       params: { output_buffer_hard_mb: 512, output_buffer_soft_mb: 512, output_buffer_soft_seconds: 60, backlog_mb: 512, repl_timeout_seconds: 120 },
       write_mode: "overwrite",

@@ -1,0 +1,248 @@
+//! SSH tunnels, opened by Ferry itself (russh: no `ssh` binary needed).
+//!
+//! A server behind an SSH jump host is reached through a local forwarder: a loopback listener whose
+//! every connection becomes a `direct-tcpip` channel of one SSH session to the jump host. Everything
+//! above (TLS, the replica stream, the writer) sees an ordinary TCP connection, so when the session
+//! dies its channels close, the link breaks like any other, and the resume logic takes over; the next
+//! connection opens a new session. The session sends keepalives, so a jump host that vanished is
+//! noticed. The jump host's key is checked against `known_hosts` (or a fingerprint the user
+//! accepted); an unknown or changed key is refused with its fingerprint.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex as StdMutex, OnceLock};
+use std::time::Duration;
+
+use russh::client::{self, Handle};
+use russh::keys::{HashAlg, PrivateKeyWithHashAlg, PublicKey};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Mutex;
+
+use crate::endpoint::SshTunnel;
+
+/// Why a tunnel could not be opened: one sentence each, with what to do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SshError {
+    #[error("cannot reach the SSH host {host}: {reason}; check its address and port, and that sshd runs there")]
+    Connect { host: String, reason: String },
+    #[error("the SSH host {host} offered the key {fingerprint}, which is not in {known_hosts}: if that is its key (ask its administrator), accept it with the SSH host key option set to {fingerprint}, or add it to known_hosts")]
+    UnknownHostKey { host: String, fingerprint: String, known_hosts: String },
+    #[error("the SSH host {host} offered the key {fingerprint}, which does NOT match the one recorded for it ({detail}): someone may be intercepting the connection; check with its administrator before going on")]
+    ChangedHostKey { host: String, fingerprint: String, detail: String },
+    #[error("cannot read the SSH key {path}: {reason}")]
+    Key { path: String, reason: String },
+    #[error("the SSH host {host} refused {user}'s {method}; check the user name and the key or password")]
+    Refused { host: String, user: String, method: &'static str },
+    #[error("the SSH host {host} could not open a connection to {target}: {reason}")]
+    Forward { host: String, target: String, reason: String },
+}
+
+/// The local address that leads to `host:port` through `tunnel`, opening the tunnel (and checking
+/// that its session can be had) on first use. Tunnels live as long as the process.
+pub async fn local_addr(tunnel: &SshTunnel, host: &str, port: u16) -> Result<SocketAddr, SshError> {
+    // One forwarder per tunnel settings (credentials and host-key checking included) and target.
+    type Forwarders = Vec<(SshTunnel, String, u16, SocketAddr)>;
+    static FORWARDERS: OnceLock<StdMutex<Forwarders>> = OnceLock::new();
+    let forwarders = FORWARDERS.get_or_init(Default::default);
+    let same = |(t, h, p, _): &&(SshTunnel, String, u16, SocketAddr)| t == tunnel && h == host && *p == port;
+    if let Some(addr) = forwarders.lock().ok().and_then(|f| f.iter().find(same).map(|f| f.3)) {
+        return Ok(addr);
+    }
+    let session = Arc::new(Session { tunnel: tunnel.clone(), handle: Mutex::new(None) });
+    session.handle().await?;
+    let listener = TcpListener::bind("127.0.0.1:0").await.map_err(|e| SshError::Connect {
+        host: tunnel.addr(),
+        reason: format!("no local port for the tunnel ({e})"),
+    })?;
+    let addr = listener.local_addr().map_err(|e| SshError::Connect { host: tunnel.addr(), reason: e.to_string() })?;
+    let target = (host.to_string(), port);
+    tokio::spawn(async move {
+        while let Ok((local, _)) = listener.accept().await {
+            let (session, target) = (session.clone(), target.clone());
+            tokio::spawn(async move {
+                if let Err(e) = session.forward(local, &target.0, target.1).await {
+                    tracing::warn!("SSH tunnel: {e}");
+                }
+            });
+        }
+    });
+    if let Ok(mut f) = forwarders.lock() {
+        f.push((tunnel.clone(), host.to_string(), port, addr));
+    }
+    Ok(addr)
+}
+
+/// One SSH session to a jump host, opened again when it has closed.
+struct Session {
+    tunnel: SshTunnel,
+    handle: Mutex<Option<Arc<Handle<Checker>>>>,
+}
+
+impl Session {
+    async fn handle(&self) -> Result<Arc<Handle<Checker>>, SshError> {
+        let mut slot = self.handle.lock().await;
+        if let Some(handle) = slot.as_ref().filter(|h| !h.is_closed()) {
+            return Ok(handle.clone());
+        }
+        let handle = Arc::new(open(&self.tunnel).await?);
+        *slot = Some(handle.clone());
+        Ok(handle)
+    }
+
+    /// Carries one local connection to `host:port` over a channel of the session.
+    async fn forward(&self, mut local: TcpStream, host: &str, port: u16) -> Result<(), SshError> {
+        let forward_error = |e: russh::Error| SshError::Forward {
+            host: self.tunnel.addr(),
+            target: format!("{host}:{port}"),
+            reason: e.to_string(),
+        };
+        let handle = self.handle().await?;
+        let channel = match handle.channel_open_direct_tcpip(host, u32::from(port), "127.0.0.1", 0).await {
+            Ok(channel) => channel,
+            // The session may have died since it was last used: one more try on a new one.
+            Err(_) if handle.is_closed() => self
+                .handle()
+                .await?
+                .channel_open_direct_tcpip(host, u32::from(port), "127.0.0.1", 0)
+                .await
+                .map_err(forward_error)?,
+            Err(e) => return Err(forward_error(e)),
+        };
+        local.set_nodelay(true).ok();
+        let mut remote = channel.into_stream();
+        // Ends when either side closes; the other is then closed too (a broken link for the caller).
+        let _ = tokio::io::copy_bidirectional(&mut local, &mut remote).await;
+        Ok(())
+    }
+}
+
+/// Connects, checks the host key, and logs in.
+async fn open(tunnel: &SshTunnel) -> Result<Handle<Checker>, SshError> {
+    let config = client::Config {
+        keepalive_interval: Some(KEEPALIVE),
+        keepalive_max: 3,
+        nodelay: true,
+        ..client::Config::default()
+    };
+    let checker = Checker { tunnel: tunnel.clone(), verdict: Arc::new(StdMutex::new(None)) };
+    let verdict = checker.verdict.clone();
+    let connect = client::connect(Arc::new(config), (tunnel.host.as_str(), tunnel.port), checker);
+    let mut handle = match tokio::time::timeout(CONNECT_TIMEOUT, connect).await {
+        Ok(Ok(handle)) => handle,
+        Ok(Err(e)) => {
+            let refused = verdict.lock().ok().and_then(|v| v.clone());
+            return Err(refused.unwrap_or_else(|| SshError::Connect { host: tunnel.addr(), reason: e.to_string() }));
+        }
+        Err(_) => {
+            return Err(SshError::Connect {
+                host: tunnel.addr(),
+                reason: format!("no answer within {} s", CONNECT_TIMEOUT.as_secs()),
+            })
+        }
+    };
+    let refused = |method| SshError::Refused { host: tunnel.addr(), user: tunnel.user.clone(), method };
+    let auth_error = |e: russh::Error| SshError::Connect { host: tunnel.addr(), reason: e.to_string() };
+    let secret = tunnel.secret.as_ref().map(|s| s.expose().to_string());
+    let ok = match &tunnel.key_file {
+        Some(path) => {
+            let key = russh::keys::load_secret_key(path, secret.as_deref()).map_err(|e| SshError::Key {
+                path: path.display().to_string(),
+                reason: key_reason(&e, secret.is_some()),
+            })?;
+            let hash = handle.best_supported_rsa_hash().await.map_err(auth_error)?.flatten();
+            let key = PrivateKeyWithHashAlg::new(Arc::new(key), hash);
+            if !handle.authenticate_publickey(&tunnel.user, key).await.map_err(auth_error)?.success() {
+                return Err(refused("key"));
+            }
+            true
+        }
+        None => match secret {
+            Some(password) => {
+                if !handle.authenticate_password(&tunnel.user, password).await.map_err(auth_error)?.success() {
+                    return Err(refused("password"));
+                }
+                true
+            }
+            None => with_agent(&mut handle, tunnel).await?,
+        },
+    };
+    if !ok {
+        return Err(refused("agent keys"));
+    }
+    Ok(handle)
+}
+
+/// Tries each key the SSH agent (`SSH_AUTH_SOCK`) holds.
+async fn with_agent(handle: &mut Handle<Checker>, tunnel: &SshTunnel) -> Result<bool, SshError> {
+    let no_agent = |e: russh::keys::Error| SshError::Key {
+        path: "the SSH agent".into(),
+        reason: format!("{e}; give a key file or a password instead, or start an agent holding the key"),
+    };
+    let mut agent = russh::keys::agent::client::AgentClient::connect_env().await.map_err(no_agent)?;
+    for key in agent.request_identities().await.map_err(no_agent)? {
+        let hash = handle.best_supported_rsa_hash().await.ok().flatten().flatten();
+        let result = handle.authenticate_publickey_with(&tunnel.user, key, hash, &mut agent).await;
+        if result.is_ok_and(|r| r.success()) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+fn key_reason(e: &russh::keys::Error, had_passphrase: bool) -> String {
+    match e {
+        russh::keys::Error::KeyIsEncrypted => "it is encrypted; give its passphrase".to_string(),
+        _ if had_passphrase => format!("{e} (is the passphrase right?)"),
+        _ => e.to_string(),
+    }
+}
+
+/// How long connecting to the jump host may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often a quiet session is probed; three unanswered probes close it.
+const KEEPALIVE: Duration = Duration::from_secs(15);
+
+/// Checks the jump host's key, and keeps why it was refused for the error.
+struct Checker {
+    tunnel: SshTunnel,
+    verdict: Arc<StdMutex<Option<SshError>>>,
+}
+
+impl Checker {
+    fn check(&self, key: &PublicKey) -> Result<(), SshError> {
+        let fingerprint = key.fingerprint(HashAlg::Sha256).to_string();
+        let host = self.tunnel.addr();
+        if let Some(accepted) = &self.tunnel.host_key {
+            return match accepted.trim() == fingerprint {
+                true => Ok(()),
+                false => Err(SshError::ChangedHostKey { host, fingerprint, detail: format!("accepted: {accepted}") }),
+            };
+        }
+        let path = match &self.tunnel.known_hosts {
+            Some(path) => path.clone(),
+            None => dirs::home_dir().unwrap_or_default().join(".ssh").join("known_hosts"),
+        };
+        let known_hosts = path.display().to_string();
+        match russh::keys::check_known_hosts_path(&self.tunnel.host, self.tunnel.port, key, &path) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(SshError::UnknownHostKey { host, fingerprint, known_hosts }),
+            Err(russh::keys::Error::KeyChanged { line }) => {
+                Err(SshError::ChangedHostKey { host, fingerprint, detail: format!("{known_hosts}, line {line}") })
+            }
+            // No known_hosts file at all: the key is unknown.
+            Err(_) => Err(SshError::UnknownHostKey { host, fingerprint, known_hosts }),
+        }
+    }
+}
+
+impl client::Handler for Checker {
+    type Error = russh::Error;
+
+    async fn check_server_key(&mut self, key: &PublicKey) -> Result<bool, Self::Error> {
+        let verdict = self.check(key);
+        let ok = verdict.is_ok();
+        if let (Err(e), Ok(mut slot)) = (verdict, self.verdict.lock()) {
+            *slot = Some(e);
+        }
+        Ok(ok)
+    }
+}
