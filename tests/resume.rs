@@ -493,3 +493,30 @@ async fn a_source_shut_down_and_restarted_from_its_rdb_continues_where_it_stoppe
     m.wait().await.expect("ends cleanly");
     assert_identical(&source, &target, before + after).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_cutover_passes_while_a_restarted_source_is_synced_again() {
+    // The source restarts from its AOF with a new history: its offsets are not the applied
+    // one's, and the target is cleared for a new snapshot. A cutover asked meanwhile once passed
+    // (the old offset was "ahead" of the new source's) and ended the migration on an empty target.
+    let mut source = RedisServer::start_args(&["--appendonly", "yes", "--appendfsync", "always"]);
+    let target = RedisServer::start();
+    fill_bulk(&mut source.client().await, 5_000).await;
+    let m = incremental(Migration::start(checkpoint_options(&source, &target))).await;
+    source.restart();
+    cmd(&mut source.client().await, &["SET", "after:restart", "1"]).await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut refused = 0;
+    loop {
+        match m.cutover(false, Duration::from_secs(30)).await {
+            Ok(_) => break,
+            Err(ferry::pipeline::MigrateError::NotInSync(_)) => refused += 1,
+            Err(e) => panic!("the cutover failed: {e}"),
+        }
+        assert!(Instant::now() < deadline, "never in sync again: {:?}", m.counters.snapshot());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    m.wait().await.expect("ends cleanly");
+    assert!(refused > 0, "the cutover was refused while the source was synced again");
+    assert_identical(&source, &target, 0).await;
+}

@@ -300,8 +300,13 @@ impl Migration {
         let master = self.source.master().await?;
         let mut client = Client::connect(&master).await?;
         let info = ServerInfo::fetch(&mut client).await?;
-        // Catch up first, without holding anything.
-        let source_offset = monitor::source_offset(&mut client).await?;
+        // Catch up first, without holding anything; offsets of another history (a source restarted
+        // since) say nothing about what the target holds.
+        let (source_offset, replid) = monitor::source_position(&mut client).await?;
+        // (Sources before 4.0 report no replication id; their restart is seen by the link alone.)
+        if !replid.is_empty() && replid != self.counters.replid() {
+            return Err(MigrateError::NotInSync("reconnecting to the source"));
+        }
         self.wait_applied(source_offset, deadline, timeout).await?;
         let mode = PauseMode::of(&info);
         if !pause_writes {
@@ -347,11 +352,16 @@ impl Migration {
         timeout: Duration,
     ) -> Result<(), MigrateError> {
         loop {
+            // Offsets count only while the stream is up (see the session's start).
+            let phase = self.counters.phase();
+            if phase != Phase::Incremental {
+                return Err(MigrateError::NotInSync(phase.label()));
+            }
             let applied = self.counters.applied_offset.load(Ordering::Acquire);
             if applied >= offset {
                 return Ok(());
             }
-            if self.counters.phase() != Phase::Incremental || tokio::time::Instant::now() >= deadline {
+            if tokio::time::Instant::now() >= deadline {
                 return Err(MigrateError::CutoverTimeout { secs: timeout.as_secs(), lag: offset - applied });
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
@@ -721,9 +731,13 @@ async fn session(
     // close it meanwhile.
     drop(target_client);
     let replica = options.link().replica().await?;
-    if counters.phase() != Phase::Incremental {
-        counters.set_phase(Phase::WaitingForRdb);
-    }
+    // Until the source answers, nothing is in sync: it may continue the stream, or (restarted,
+    // its backlog gone) send a new snapshot over a cleared target, and a cutover or "synced" that
+    // compared offsets meanwhile would end the migration on an empty target.
+    counters.set_phase(match counters.phase() {
+        Phase::Incremental => Phase::Connecting,
+        _ => Phase::WaitingForRdb,
+    });
     let reader_options = ReaderOptions {
         passthrough: matches!(setup.mode, Mode::Restore { .. }),
         max_raw_bytes: options.max_raw_bytes,
@@ -744,6 +758,7 @@ async fn session(
             // a replica that missed its last writes) gets them again, and a cutover waits for them.
             counters.applied_offset.store(offset, Ordering::Release);
             counters.received_offset.store(offset, Ordering::Release);
+            counters.set_replid(&replid);
             counters.set_phase(Phase::Incremental);
             (source::Start::Stream { stream, ack, replid: replid.clone(), db }, replid, offset, db)
         }
@@ -780,6 +795,7 @@ async fn session(
             counters.received_offset.store(transfer.start.offset, Ordering::Release);
             counters.applied_offset.store(transfer.start.offset, Ordering::Release);
             let (replid, offset) = (transfer.start.replid.clone(), transfer.start.offset);
+            counters.set_replid(&replid);
             // Until the snapshot is whole, the target holds part of one: a restart must clear it.
             if let Some(topology) = &topology {
                 let partial = Checkpoint { replid: replid.clone(), offset, db: 0, complete: false };
@@ -877,13 +893,14 @@ async fn session(
                 if applied < counters.source_offset.load(Ordering::Acquire) {
                     continue;
                 }
-                match monitor::source_offset(probe).await {
-                    Ok(now) if counters.applied_offset.load(Ordering::Acquire) >= now => {
+                match monitor::source_position(probe).await {
+                    Ok((_, replid)) if !replid.is_empty() && replid != counters.replid() => continue,
+                    Ok((now, _)) if counters.applied_offset.load(Ordering::Acquire) >= now => {
                         // Synced: the migration ends here, for good.
                         counters.end_for_good();
                         break None;
                     }
-                    Ok(now) => counters.source_offset.fetch_max(now, Ordering::AcqRel),
+                    Ok((now, _)) => counters.source_offset.fetch_max(now, Ordering::AcqRel),
                     // The replication link reports a lost source; this probe only has to try again.
                     Err(e) => {
                         tracing::debug!("could not read the source's offset: {e}");

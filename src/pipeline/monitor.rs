@@ -165,3 +165,9 @@ fn parse_offset(repl: &[(String, String)]) -> u64 {
 pub async fn source_offset(client: &mut Client) -> Result<u64, ClientError> {
     Ok(parse_offset(&client.info("replication").await?))
 }
+
+/// The source's `master_repl_offset` and `master_replid` now.
+pub async fn source_position(client: &mut Client) -> Result<(u64, String), ClientError> {
+    let repl = client.info("replication").await?;
+    Ok((parse_offset(&repl), info_field(&repl, "master_replid").unwrap_or_default().to_string()))
+}

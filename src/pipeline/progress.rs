@@ -152,6 +152,8 @@ pub struct Counters {
     for_good: std::sync::atomic::AtomicBool,
     /// A cluster source: each master's progress.
     pub shards: Mutex<Vec<ShardProgress>>,
+    /// The replication id of the stream being applied: offsets compare only within one history.
+    replid: Mutex<String>,
 }
 
 impl Counters {
@@ -176,6 +178,7 @@ impl Counters {
             failure: Mutex::new(None),
             mode: Mutex::new(None),
             notice: Mutex::new(None),
+            replid: Mutex::new(String::new()),
             for_good: std::sync::atomic::AtomicBool::new(false),
             shards: Mutex::new(Vec::new()),
         }
@@ -198,6 +201,17 @@ impl Counters {
     }
 
     /// Records something the migration did on its own (a resume, a new full sync and why).
+    /// The replication id whose offsets [`Counters::applied_offset`] counts.
+    pub fn set_replid(&self, replid: &str) {
+        if let Ok(mut r) = self.replid.lock() {
+            replid.clone_into(&mut r);
+        }
+    }
+
+    pub fn replid(&self) -> String {
+        self.replid.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+
     pub fn set_notice(&self, notice: String) {
         if let Ok(mut n) = self.notice.lock() {
             *n = Some(notice);

@@ -152,11 +152,18 @@ pub(super) async fn run(
             Err(e) if e.is_link_failure() && !replid.is_empty() => {
                 tracing::warn!("the replication link broke ({e}); resuming from offset {}", stream.offset());
                 acker.stop().await;
+                // Not in sync while the link is down: the source may have restarted with another
+                // history, whose offsets the applied one cannot be compared with, and no cutover
+                // or "synced" may pass on them meanwhile.
+                let phase = counters.phase();
+                counters.set_phase(Phase::Connecting);
                 match reconnect(&source, &replid, stream.offset(), &mut stop).await {
                     Ok(Some((resumed, ack, id))) => {
+                        counters.set_phase(phase);
                         stream = resumed;
                         if id != replid {
                             batch.push(Entry::Replid(id.clone()));
+                            counters.set_replid(&id);
                             replid = id;
                         }
                         acker = Acker::spawn(ack, counters.applied_offset.clone());
