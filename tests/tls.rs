@@ -164,6 +164,13 @@ async fn the_pre_check_shows_each_side_s_certificate_and_refuses_an_expired_one(
     assert_eq!(tls.level, Level::Warning, "{tls:?}");
     assert!(tls.message.contains("not checked"), "{tls:?}");
 
+    // Signed by a CA this side does not trust: the item says so, with the certificate it saw.
+    let other_ca = TlsOptions { ca_file: Some(pki.path("other-ca.pem")), ..pki.options(true) };
+    let input = CheckInput::new(source.endpoint("localhost", other_ca), target.endpoint());
+    let tls = checks::run(&input, |_| {}).await.get("network.tls").unwrap().clone();
+    assert_eq!(tls.level, Level::Error, "{tls:?}");
+    assert!(tls.message.contains("is refused") && tls.message.contains("not signed by a trusted CA"), "{tls:?}");
+
     let input = CheckInput::new(expired.endpoint("localhost", insecure), target.endpoint());
     let report = checks::run(&input, |_| {}).await;
     let tls = report.get("network.tls").unwrap();

@@ -103,6 +103,13 @@ async fn side_link(role: &str, endpoint: &Endpoint) -> (Level, &'static str, Str
     if cert.not_after < now_secs() {
         return (Level::Error, "TLS", format!("the {role}'s {who} has expired: renew the certificate on the server"));
     }
+    // Read without checking it above; whether it is trusted (and valid for the name) is the
+    // handshake's verdict, said here with what to do.
+    if !options.insecure {
+        if let Err(transport::ConnectError::Tls(refused)) = transport::connect(endpoint, CERT_TIMEOUT).await {
+            return (Level::Error, "TLS", format!("the {role}'s {who} is refused: {refused}"));
+        }
+    }
     if options.insecure {
         return (Level::Warning, "TLS, not verified", format!("the {role}'s {who} is not checked (the insecure option is on), so anyone on the way could pose as the server: give its CA instead"));
     }
