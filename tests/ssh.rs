@@ -92,6 +92,11 @@ async fn the_jump_host_key_is_checked_and_refused_with_its_fingerprint() {
     let pinned = SshTunnel { host_key: Some(right.clone()), ..sshd.tunnel("no_such_known_hosts") };
     Client::connect(&via(pinned)).await.expect("the accepted fingerprint");
 
+    // A server the jump host cannot reach: said as such (it was a "not a Redis" sentence before).
+    let closed = support::free_port();
+    let e = error_of(&Endpoint { port: closed, ..via(sshd.tunnel("known_hosts")) }).await;
+    assert!(e.contains("could not open a connection to 127.0.0.1:") && e.contains(&closed.to_string()), "{e}");
+
     // A user the jump host does not let in, and a key file that is not there.
     let e = error_of(&via(SshTunnel { user: "no-such-user".into(), ..sshd.tunnel("known_hosts") })).await;
     assert!(e.contains("refused no-such-user's key"), "{e}");

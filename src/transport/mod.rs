@@ -81,10 +81,7 @@ pub async fn connect(endpoint: &Endpoint, timeout: Duration) -> Result<Stream, C
     let tcp = async {
         match &endpoint.ssh {
             None => TcpStream::connect((endpoint.host.as_str(), endpoint.port)).await.map_err(ConnectError::Tcp),
-            Some(tunnel) => {
-                let local = ssh::local_addr(tunnel, &endpoint.host, endpoint.port).await.map_err(ConnectError::Ssh)?;
-                TcpStream::connect(local).await.map_err(ConnectError::Tcp)
-            }
+            Some(tunnel) => ssh::connect(tunnel, &endpoint.host, endpoint.port).await.map_err(ConnectError::Ssh),
         }
     };
     let stream = tokio::time::timeout(timeout, tcp).await.map_err(|_| ConnectError::Timeout)??;

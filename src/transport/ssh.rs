@@ -1,19 +1,22 @@
 //! SSH tunnels, opened by Ferry itself (russh: no `ssh` binary needed).
 //!
-//! A server behind an SSH jump host is reached through a local forwarder: a loopback listener whose
-//! every connection becomes a `direct-tcpip` channel of one SSH session to the jump host. Everything
+//! A server behind an SSH jump host is reached through a local forwarder: each connection opens a
+//! `direct-tcpip` channel of one SSH session to the jump host, then a loopback connection that the
+//! forwarder pairs with that channel. Everything
 //! above (TLS, the replica stream, the writer) sees an ordinary TCP connection, so when the session
 //! dies its channels close, the link breaks like any other, and the resume logic takes over; the next
 //! connection opens a new session. The session sends keepalives, so a jump host that vanished is
 //! noticed. The jump host's key is checked against `known_hosts` (or a fingerprint the user
 //! accepted); an unknown or changed key is refused with its fingerprint.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex as StdMutex, OnceLock};
 use std::time::Duration;
 
 use russh::client::{self, Handle};
 use russh::keys::{HashAlg, PrivateKeyWithHashAlg, PublicKey};
+use russh::Channel;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Mutex;
 
@@ -36,16 +39,45 @@ pub enum SshError {
     Forward { host: String, target: String, reason: String },
 }
 
-/// The local address that leads to `host:port` through `tunnel`, opening the tunnel (and checking
-/// that its session can be had) on first use. Tunnels live as long as the process.
-pub async fn local_addr(tunnel: &SshTunnel, host: &str, port: u16) -> Result<SocketAddr, SshError> {
-    // One forwarder per tunnel settings (credentials and host-key checking included) and target.
-    type Forwarders = Vec<(SshTunnel, String, u16, SocketAddr)>;
-    static FORWARDERS: OnceLock<StdMutex<Forwarders>> = OnceLock::new();
+/// A TCP connection that leads to `host:port` through `tunnel`: the channel is opened first (so a
+/// refusal is said as such), then paired with a new connection to the tunnel's loopback forwarder.
+/// The forwarder carries only connections this process made and registered, so another local
+/// user who finds its port reaches nothing. Tunnels live as long as the process.
+pub async fn connect(tunnel: &SshTunnel, host: &str, port: u16) -> Result<TcpStream, SshError> {
+    let forwarder = forwarder(tunnel).await?;
+    let channel = forwarder.session.channel(host, port).await?;
+    let local_error = |e: std::io::Error| SshError::Connect {
+        host: tunnel.addr(),
+        reason: format!("the tunnel's local end failed ({e})"),
+    };
+    let stream = TcpStream::connect(forwarder.local).await.map_err(local_error)?;
+    let from = stream.local_addr().map_err(local_error)?;
+    if let Ok(mut waiting) = forwarder.waiting.lock() {
+        waiting.insert(from.port(), channel);
+    }
+    Ok(stream)
+}
+
+/// A tunnel's session and its loopback listener.
+struct Forwarder {
+    session: Arc<Session>,
+    local: SocketAddr,
+    /// Channels opened for local connections not yet accepted, by the connection's local port.
+    waiting: Waiting,
+}
+
+/// Channels waiting for their local connection, by that connection's port.
+type Waiting = Arc<StdMutex<HashMap<u16, Channel<client::Msg>>>>;
+
+/// The forwarder of `tunnel` (one per tunnel settings, credentials and host-key checking
+/// included), opened on first use with a session that must log in.
+async fn forwarder(tunnel: &SshTunnel) -> Result<Arc<Forwarder>, SshError> {
+    type Forwarders = StdMutex<Vec<(SshTunnel, Arc<Forwarder>)>>;
+    static FORWARDERS: OnceLock<Forwarders> = OnceLock::new();
     let forwarders = FORWARDERS.get_or_init(Default::default);
-    let same = |(t, h, p, _): &&(SshTunnel, String, u16, SocketAddr)| t == tunnel && h == host && *p == port;
-    if let Some(addr) = forwarders.lock().ok().and_then(|f| f.iter().find(same).map(|f| f.3)) {
-        return Ok(addr);
+    let found = forwarders.lock().ok().and_then(|f| f.iter().find(|(t, _)| t == tunnel).map(|(_, f)| f.clone()));
+    if let Some(forwarder) = found {
+        return Ok(forwarder);
     }
     let session = Arc::new(Session { tunnel: tunnel.clone(), handle: Mutex::new(None) });
     session.handle().await?;
@@ -53,23 +85,41 @@ pub async fn local_addr(tunnel: &SshTunnel, host: &str, port: u16) -> Result<Soc
         host: tunnel.addr(),
         reason: format!("no local port for the tunnel ({e})"),
     })?;
-    let addr = listener.local_addr().map_err(|e| SshError::Connect { host: tunnel.addr(), reason: e.to_string() })?;
-    let target = (host.to_string(), port);
+    let local = listener.local_addr().map_err(|e| SshError::Connect { host: tunnel.addr(), reason: e.to_string() })?;
+    let forwarder = Arc::new(Forwarder { session, local, waiting: Default::default() });
+    let waiting = forwarder.waiting.clone();
     tokio::spawn(async move {
-        while let Ok((local, _)) = listener.accept().await {
-            let (session, target) = (session.clone(), target.clone());
-            tokio::spawn(async move {
-                if let Err(e) = session.forward(local, &target.0, target.1).await {
-                    tracing::warn!("SSH tunnel: {e}");
-                }
-            });
+        while let Ok((stream, peer)) = listener.accept().await {
+            tokio::spawn(carry(stream, peer, waiting.clone()));
         }
     });
     if let Ok(mut f) = forwarders.lock() {
-        f.push((tunnel.clone(), host.to_string(), port, addr));
+        f.push((tunnel.clone(), forwarder.clone()));
     }
-    Ok(addr)
+    Ok(forwarder)
 }
+
+/// Carries an accepted local connection over the channel its maker registered (it registers it
+/// right after connecting); one nobody registered is closed.
+async fn carry(mut local: TcpStream, peer: SocketAddr, waiting: Waiting) {
+    let deadline = tokio::time::Instant::now() + PAIRING_TIMEOUT;
+    let channel = loop {
+        if let Some(channel) = waiting.lock().ok().and_then(|mut w| w.remove(&peer.port())) {
+            break channel;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    };
+    local.set_nodelay(true).ok();
+    let mut remote = channel.into_stream();
+    // Ends when either side closes; the other is then closed too (a broken link for the caller).
+    let _ = tokio::io::copy_bidirectional(&mut local, &mut remote).await;
+}
+
+/// How long an accepted connection waits for its channel to be registered.
+const PAIRING_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// One SSH session to a jump host, opened again when it has closed.
 struct Session {
@@ -88,30 +138,24 @@ impl Session {
         Ok(handle)
     }
 
-    /// Carries one local connection to `host:port` over a channel of the session.
-    async fn forward(&self, mut local: TcpStream, host: &str, port: u16) -> Result<(), SshError> {
+    /// A `direct-tcpip` channel to `host:port`, on a new session when the last one has died.
+    async fn channel(&self, host: &str, port: u16) -> Result<Channel<client::Msg>, SshError> {
         let forward_error = |e: russh::Error| SshError::Forward {
             host: self.tunnel.addr(),
             target: format!("{host}:{port}"),
             reason: e.to_string(),
         };
         let handle = self.handle().await?;
-        let channel = match handle.channel_open_direct_tcpip(host, u32::from(port), "127.0.0.1", 0).await {
-            Ok(channel) => channel,
-            // The session may have died since it was last used: one more try on a new one.
+        match handle.channel_open_direct_tcpip(host, u32::from(port), "127.0.0.1", 0).await {
+            Ok(channel) => Ok(channel),
             Err(_) if handle.is_closed() => self
                 .handle()
                 .await?
                 .channel_open_direct_tcpip(host, u32::from(port), "127.0.0.1", 0)
                 .await
-                .map_err(forward_error)?,
-            Err(e) => return Err(forward_error(e)),
-        };
-        local.set_nodelay(true).ok();
-        let mut remote = channel.into_stream();
-        // Ends when either side closes; the other is then closed too (a broken link for the caller).
-        let _ = tokio::io::copy_bidirectional(&mut local, &mut remote).await;
-        Ok(())
+                .map_err(forward_error),
+            Err(e) => Err(forward_error(e)),
+        }
     }
 }
 
