@@ -134,3 +134,41 @@ fn ferry_migrate_reaches_a_source_through_its_ssh_flags() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("USER@HOST[:PORT]"));
 }
+
+#[test]
+fn an_encrypted_key_s_passphrase_reaches_the_tunnel_and_never_the_data_dir() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sshd = Sshd::start();
+    let (source, target) = (RedisServer::start(), RedisServer::start());
+    rt.block_on(async { fill_bulk(&mut source.client().await, 100).await });
+    let data = tempfile::tempdir().unwrap();
+    let key = sshd.path("locked_key").display().to_string();
+    let known_hosts = sshd.path("known_hosts").display().to_string();
+    let migrate = |secret: Option<&str>| {
+        let mut command = Command::new(support::ferry_bin());
+        command
+            .env("FERRY_DATA_DIR", data.path())
+            .env_remove("FERRY_SOURCE_SSH_SECRET")
+            .args(["migrate", "--source", &source.url(), "--target", &target.url(), "--cutover-when-synced", "--json"])
+            .args(["--source-ssh", &format!("root@127.0.0.1:{}", sshd.port), "--source-ssh-key-file", &key])
+            .args(["--source-ssh-known-hosts", &known_hosts]);
+        if let Some(secret) = secret {
+            command.env("FERRY_SOURCE_SSH_SECRET", secret);
+        }
+        command.output().unwrap()
+    };
+    // Without the passphrase: one sentence that asks for it.
+    let out = migrate(None);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("encrypted; give its passphrase"), "{stderr}");
+    // With it: through the tunnel, and the passphrase is in no file under the data dir.
+    support::json_summary(&migrate(Some(support::ssh::LOCKED_KEY_PASSPHRASE)));
+    let keys = rt.block_on(async { cmd(&mut target.client().await, &["DBSIZE"]).await.as_int() });
+    assert_eq!(keys, Some(100));
+    for entry in std::fs::read_dir(data.path()).unwrap().flatten() {
+        let bytes = std::fs::read(entry.path()).unwrap_or_default();
+        let needle = support::ssh::LOCKED_KEY_PASSPHRASE.as_bytes();
+        assert!(!bytes.windows(needle.len()).any(|w| w == needle), "{} holds the passphrase", entry.path().display());
+    }
+}

@@ -19,7 +19,8 @@ use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
 use tokio_rustls::server::TlsStream as ServerTlsStream;
 
-pub use tls::{describe_certificate, refusal, Acceptor, CertificateInfo, TlsError};
+use tls::describe_certificate;
+pub use tls::{refusal, Acceptor, CertificateInfo, TlsError};
 
 use crate::endpoint::{Endpoint, TlsOptions};
 

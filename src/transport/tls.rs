@@ -278,7 +278,7 @@ pub struct CertificateInfo {
 }
 
 /// Reads the subject, issuer and expiry of a DER certificate.
-pub fn describe_certificate(der: &[u8]) -> Option<CertificateInfo> {
+pub(super) fn describe_certificate(der: &[u8]) -> Option<CertificateInfo> {
     let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
     Some(CertificateInfo {
         subject: cert.subject().to_string(),

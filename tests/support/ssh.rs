@@ -20,9 +20,15 @@ impl Sshd {
     pub fn start() -> Sshd {
         let dir = tempfile::tempdir().expect("temp dir");
         for name in ["host_key", "client_key", "other_host_key"] {
-            keygen(dir.path(), name);
+            keygen(dir.path(), name, "");
         }
-        std::fs::copy(dir.path().join("client_key.pub"), dir.path().join("authorized_keys")).expect("authorized_keys");
+        // A client key encrypted with a passphrase (which has an @ and a space in it).
+        keygen(dir.path(), "locked_key", LOCKED_KEY_PASSPHRASE);
+        let authorized: String = ["client_key.pub", "locked_key.pub"]
+            .iter()
+            .map(|k| std::fs::read_to_string(dir.path().join(k)).expect("a public client key"))
+            .collect();
+        std::fs::write(dir.path().join("authorized_keys"), authorized).expect("authorized_keys");
         std::fs::create_dir_all("/run/sshd").expect("sshd's privilege separation directory (the tests run as root)");
         let port = free_port();
         let config = format!(
@@ -89,9 +95,12 @@ impl Drop for Sshd {
     }
 }
 
-fn keygen(dir: &Path, name: &str) {
+/// The passphrase of the harness's `locked_key`.
+pub const LOCKED_KEY_PASSPHRASE: &str = "p@ss phrase";
+
+fn keygen(dir: &Path, name: &str, passphrase: &str) {
     let status = Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
+        .args(["-q", "-t", "ed25519", "-N", passphrase, "-C", name, "-f"])
         .arg(dir.join(name))
         .status()
         .expect("run ssh-keygen");
