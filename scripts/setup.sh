@@ -28,7 +28,9 @@ command -v xauth >/dev/null 2>&1 || need_apt+=(xauth)
 [ -x /usr/bin/WebKitWebDriver ] || need_apt+=(webkit2gtk-driver)
 command -v import >/dev/null 2>&1 || need_apt+=(imagemagick)
 # SSH tunnels are tested through a real sshd that each test starts on a free port with its own
-# host key (the package's own service is not used).
+# host key (the package's own service is not used); password logins as a system user the test
+# creates and removes (ferry-tunnel-test), agent logins through an ssh-agent the test starts
+# (openssh-client, which openssh-server pulls in). Like sshd itself, these need root.
 [ -x /usr/sbin/sshd ] || need_apt+=(openssh-server)
 source scripts/apt.sh
 apt_install setup "${need_apt[@]}"

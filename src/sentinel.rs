@@ -35,12 +35,17 @@ impl SentinelError {
 
 /// The URL scheme of a Sentinel-managed source.
 pub const SCHEME: &str = "redis+sentinel://";
+/// The same over TLS: the Sentinels and the master are both reached with TLS.
+pub const TLS_SCHEME: &str = "rediss+sentinel://";
 
-/// Parses `redis+sentinel://[user[:password]@]host:port[,host:port...]/master-name`: the Sentinels
-/// and the master's name, and the master's credentials (in an endpoint whose address is the first
-/// Sentinel's). `None` for any other URL.
+/// Parses `redis+sentinel://[user[:password]@]host:port[,host:port...]/master-name` (or
+/// `rediss+sentinel://` for TLS): the Sentinels and the master's name, and the master's credentials
+/// and TLS (in an endpoint whose address is the first Sentinel's). `None` for any other URL.
 pub fn parse_url(url: &str) -> Option<Result<(Endpoint, SentinelSpec), EndpointError>> {
-    let rest = url.strip_prefix(SCHEME)?;
+    let (rest, scheme) = match url.strip_prefix(SCHEME) {
+        Some(rest) => (rest, "redis://"),
+        None => (url.strip_prefix(TLS_SCHEME)?, "rediss://"),
+    };
     let fail = |reason: &str| EndpointError { url: crate::endpoint::redact(url), reason: reason.to_string() };
     let (auth, rest) = match rest.rfind('@') {
         Some(at) => (&rest[..=at], &rest[at + 1..]),
@@ -59,7 +64,7 @@ pub fn parse_url(url: &str) -> Option<Result<(Endpoint, SentinelSpec), EndpointE
     if let Err(e) = validate(&spec) {
         return Some(Err(fail(&e.to_string())));
     }
-    Some(Endpoint::parse(&format!("redis://{auth}{first}")).map_err(|e| fail(&e.reason)).map(|e| (e, spec)))
+    Some(Endpoint::parse(&format!("{scheme}{auth}{first}")).map_err(|e| fail(&e.reason)).map(|e| (e, spec)))
 }
 
 /// Checks a spec's addresses, for a clear error before anything runs.
@@ -73,13 +78,17 @@ pub fn validate(spec: &SentinelSpec) -> Result<(), SentinelError> {
     Ok(())
 }
 
-/// The master the Sentinels name now, with the user and password of `credentials` (the master's).
+/// The master the Sentinels name now, with the user, password, TLS and SSH settings of `credentials`
+/// (the master's). The Sentinels are reached the way the master is (TLS with the same CA and client
+/// certificate, through the same jump host): they watch it from the same network, and a Sentinel
+/// set up for a TLS deployment takes TLS itself (`tls-port`, `tls-replication yes`).
 pub async fn locate(spec: &SentinelSpec, credentials: &Endpoint) -> Result<Endpoint, SentinelError> {
     validate(spec)?;
     let mut causes = Vec::new();
     let mut unknown = 0;
     for node in &spec.nodes {
         let Ok(sentinel) = Endpoint::parse(node) else { continue };
+        let sentinel = Endpoint { tls: credentials.tls.clone(), ssh: credentials.ssh.clone(), ..sentinel };
         let asked = async {
             let mut client = Client::connect_with_timeout(&sentinel, ASK_TIMEOUT).await?;
             client.request(&["SENTINEL", "get-master-addr-by-name", spec.master_name.as_str()]).await
@@ -132,5 +141,8 @@ mod tests {
         let err = parse_url("redis+sentinel://:hunter2@s1:26379").unwrap().unwrap_err().to_string();
         assert!(err.contains("master's name") && !err.contains("hunter2"), "{err}");
         assert!(parse_url("redis+sentinel://s1:notaport/m").unwrap().is_err());
+        assert!(e.tls.is_none());
+        let (e, spec) = parse_url("rediss+sentinel://s1:26379/mymaster").unwrap().unwrap();
+        assert_eq!((e.tls.is_some(), spec.master_name.as_str()), (true, "mymaster"), "TLS for rediss+sentinel://");
     }
 }

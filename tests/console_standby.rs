@@ -63,6 +63,7 @@ async fn a_pair_over_registered_instances_switches_over_and_reports_its_events()
         replica_instance: m.id,
         listen: "127.0.0.1:0".into(),
         sync_writes: false,
+        listen_tls: None,
     };
     let err = console.start_standby(&same).await.expect_err("the same instance twice");
     assert!(err.to_string().contains("two different instances"), "{err}");
@@ -103,7 +104,7 @@ async fn the_sandbox_starts_servers_with_data_and_its_drill_fails_over_and_fence
     let dir = tempfile::tempdir().expect("temp dir");
     let console = Console::open(Some(dir.path())).await.expect("open the console");
     let sandbox = console.start_sandbox().await.expect("start the sandbox");
-    assert_eq!(sandbox.servers.len(), 10, "source, target, master, replica and a 3+3 cluster");
+    assert_eq!(sandbox.servers.len(), 11, "source, target, master, replica, a 3+3 cluster and a TLS target");
     let again = console.start_sandbox().await.expect("already running");
     assert_eq!(again.source_port, sandbox.source_port, "one sandbox per console");
 
@@ -112,7 +113,13 @@ async fn the_sandbox_starts_servers_with_data_and_its_drill_fails_over_and_fence
     let target = console.test_instance(sandbox.target.id).await.expect("the target answers");
     assert_eq!(target.keys, 0, "the target starts empty");
     let instances = console.instances(Some("sandbox")).expect("instances");
-    assert_eq!(instances.len(), 4, "target, master, replica and cluster registered: {instances:?}");
+    assert_eq!(instances.len(), 5, "target, master, replica, cluster and TLS target registered: {instances:?}");
+    // The TLS target: reached over TLS with the sandbox's CA, and only over TLS.
+    let tls = sandbox.tls.clone().expect("Debian's redis-server takes TLS");
+    assert!(tls.tls.as_ref().and_then(|t| t.ca_file.as_ref()).is_some_and(|ca| ca.exists()), "{tls:?}");
+    assert_eq!(console.test_instance(tls.id).await.expect("the TLS target answers over TLS").keys, 0);
+    let plain = Client::connect(&Endpoint::new("127.0.0.1", tls.port)).await.err().map(|e| e.to_string());
+    assert!(plain.as_deref().is_some_and(|e| e.contains("rediss://")), "plain TCP to the TLS port: {plain:?}");
     // The cluster: 3 masters with a replica each, every slot served, the source's db-0 sample data.
     assert_eq!(sandbox.cluster.edition, ferry::model::Edition::Cluster);
     let seed = Endpoint::new("127.0.0.1", sandbox.cluster.port);

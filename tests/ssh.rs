@@ -1,7 +1,7 @@
 //! SSH tunnels through a real sshd (Debian's OpenSSH, started by the test on a free port with keys
 //! made by `ssh-keygen`): a migration whose source is reached through the jump host goes on when
 //! the tunnel's TCP connection is cut; the jump host's key is checked, and refused with its
-//! fingerprint when unknown or changed.
+//! fingerprint when unknown or changed; a password and an SSH agent log in as well as a key file.
 
 mod support;
 
@@ -10,12 +10,12 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use ferry::client::{info_field, Client};
-use ferry::endpoint::{Endpoint, SshTunnel};
+use ferry::endpoint::{Endpoint, Secret, SshTunnel};
 use ferry::pipeline::{MigrateOptions, Migration};
 use ferry::verify;
 use support::data::fill_bulk;
 use support::relay::Relay;
-use support::ssh::Sshd;
+use support::ssh::{Agent, PasswordUser, Sshd};
 use support::{cmd, RedisServer};
 
 /// `SHA256:…` of a public key file, as ssh-keygen prints it.
@@ -171,4 +171,67 @@ fn an_encrypted_key_s_passphrase_reaches_the_tunnel_and_never_the_data_dir() {
         let needle = support::ssh::LOCKED_KEY_PASSPHRASE.as_bytes();
         assert!(!bytes.windows(needle.len()).any(|w| w == needle), "{} holds the passphrase", entry.path().display());
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_login_opens_the_tunnel_and_a_wrong_password_is_refused() {
+    let user = PasswordUser::create();
+    let sshd = Sshd::start();
+    let server = RedisServer::start();
+    let via = |password: &str| {
+        let tunnel = SshTunnel {
+            user: user.name.clone(),
+            key_file: None,
+            secret: Some(Secret::new(password)),
+            has_secret: true,
+            ..sshd.tunnel("known_hosts")
+        };
+        Endpoint { ssh: Some(tunnel), ..server.endpoint() }
+    };
+    let e = error_of(&via("not the password")).await;
+    assert!(e.contains(&format!("refused {}'s password", user.name)), "{e}");
+    let mut c = Client::connect(&via(&user.password)).await.expect("a password login");
+    cmd(&mut c, &["SET", "through", "password"]).await;
+    let got = cmd(&mut server.client().await, &["GET", "through"]).await;
+    assert_eq!(got.as_bytes().map(|b| b.to_vec()), Some(b"password".to_vec()));
+    assert!(sshd.log().contains(&format!("Accepted password for {}", user.name)), "{}", sshd.log());
+}
+
+#[test]
+fn an_agent_login_reaches_the_source_and_an_agent_without_the_key_is_refused() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sshd = Sshd::start();
+    let (source, target) = (RedisServer::start(), RedisServer::start());
+    rt.block_on(async { fill_bulk(&mut source.client().await, 300).await });
+    let data = tempfile::tempdir().unwrap();
+    let known_hosts = sshd.path("known_hosts").display().to_string();
+    let migrate = |agent: Option<&Agent>| {
+        let mut command = Command::new(support::ferry_bin());
+        command
+            .env("FERRY_DATA_DIR", data.path())
+            .env_remove("FERRY_SOURCE_SSH_SECRET")
+            .env_remove("SSH_AUTH_SOCK")
+            .args(["migrate", "--source", &source.url(), "--target", &target.url(), "--cutover-when-synced", "--json"])
+            .args(["--source-ssh", &format!("root@127.0.0.1:{}", sshd.port)])
+            .args(["--source-ssh-known-hosts", &known_hosts]);
+        if let Some(agent) = agent {
+            command.env("SSH_AUTH_SOCK", &agent.socket);
+        }
+        command.output().unwrap()
+    };
+    // No key file, no password and no agent: one sentence that says what to give.
+    let out = migrate(None);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!out.status.success() && stderr.contains("give a key file or a password instead"), "{stderr}");
+    // An agent holding only a key the jump host does not accept: refused, naming the agent.
+    let stranger = Agent::start(&[sshd.path("other_host_key")]);
+    let out = migrate(Some(&stranger));
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!out.status.success() && stderr.contains("refused root's agent keys"), "{stderr}");
+    // An agent holding the client key: through the tunnel.
+    let agent = Agent::start(&[sshd.path("client_key")]);
+    support::json_summary(&migrate(Some(&agent)));
+    let keys = rt.block_on(async { cmd(&mut target.client().await, &["DBSIZE"]).await.as_int() });
+    assert_eq!(keys, Some(300));
+    assert!(sshd.log().contains("Accepted publickey for root"), "{}", sshd.log());
 }

@@ -268,3 +268,99 @@ async fn ferry_proxy_listens_with_tls_and_reaches_tls_backends_from_its_flags() 
     let _ = proxy.kill();
     let _ = proxy.wait();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pair_made_in_the_console_listens_with_tls_over_tls_instances() {
+    use ferry::console::{Console, ListenSecurity, StandbyInput};
+    use ferry::endpoint::ListenTls;
+    use ferry::model::{Edition, InstanceInput};
+    let pki = Pki::new();
+    let (master, replica) =
+        (TlsServer::start(&pki, ServerCert::Valid, true), TlsServer::start(&pki, ServerCert::Valid, true));
+    let mut r = replica.server.client().await;
+    cmd(&mut r, &["REPLICAOF", "127.0.0.1", &master.server.port.to_string()]).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let console = Console::open(Some(dir.path())).await.expect("open the console");
+    let register = |name: &str, server: &TlsServer| InstanceInput {
+        name: name.into(),
+        region: "test".into(),
+        host: "localhost".into(),
+        port: server.tls_port,
+        user: None,
+        edition: Edition::Standard,
+        proxy: None,
+        seeds: vec![],
+        tls: Some(pki.options(true)),
+        ssh: None,
+        ssh_secret: None,
+    };
+    let m = console.add_instance(&register("m", &master), None).expect("register the master");
+    let s = console.add_instance(&register("s", &replica), None).expect("register the replica");
+    let input = StandbyInput {
+        name: "tls-pair".into(),
+        master_instance: m.id,
+        replica_instance: s.id,
+        listen: "127.0.0.1:0".into(),
+        sync_writes: false,
+        listen_tls: Some(ListenTls {
+            cert_file: pki.path("server.pem"),
+            key_file: pki.path("server.key"),
+            client_ca_file: Some(pki.path("ca.pem")),
+        }),
+    };
+    let view = console.start_standby(&input).await.expect("start the pair");
+    assert_eq!(view.listen_tls, ListenSecurity::MutualTls);
+    let port: u16 = view.listen.rsplit(':').next().and_then(|p| p.parse().ok()).expect("the proxy's port");
+
+    let e = error_of(&Endpoint::new("localhost", port)).await;
+    assert!(e.contains("use rediss://"), "a plain client is refused: {e}");
+    let e = error_of(&Endpoint { tls: Some(pki.options(false)), ..Endpoint::new("localhost", port) }).await;
+    assert!(e.contains("client certificate"), "a client without a certificate is refused: {e}");
+    let proxy = Endpoint { tls: Some(pki.options(true)), ..Endpoint::new("localhost", port) };
+    let mut c = Client::connect(&proxy).await.expect("connect to the pair's proxy over mutual TLS");
+    cmd(&mut c, &["SET", "via", "pair"]).await;
+    let got = cmd(&mut master.server.client().await, &["GET", "via"]).await;
+    assert_eq!(got.as_bytes().map(|b| b.to_vec()), Some(b"pair".to_vec()), "written on the master over TLS");
+
+    let bad = StandbyInput {
+        name: "no-key".into(),
+        listen_tls: Some(ListenTls {
+            cert_file: pki.path("server.pem"),
+            key_file: dir.path().join("missing.key"),
+            client_ca_file: None,
+        }),
+        ..input
+    };
+    let e = console.start_standby(&bad).await.expect_err("a key file that does not exist").to_string();
+    assert!(e.contains("missing.key"), "the error names the file: {e}");
+    console.stop_standby(view.id).await.expect("stop the pair");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sentinels_that_take_tls_are_asked_over_tls_for_a_tls_master() {
+    let pki = Pki::new();
+    let master = TlsServer::start(&pki, ServerCert::Valid, false);
+    let tls_port = support::free_port();
+    let path = |name: &str| pki.path(name).display().to_string();
+    // A Sentinel of a TLS deployment: TLS to its clients and to the master it watches.
+    let conf = format!(
+        "tls-port {tls_port}\ntls-cert-file {}\ntls-key-file {}\ntls-ca-cert-file {}\ntls-auth-clients no\n\
+         tls-replication yes\n",
+        path("server.pem"),
+        path("server.key"),
+        path("ca.pem")
+    );
+    let sentinel = support::Sentinel::start_with(master.tls_port, &conf);
+    let url = format!("rediss+sentinel://127.0.0.1:{tls_port}/{}", support::Sentinel::MASTER);
+    let (credentials, spec) = ferry::sentinel::parse_url(&url).expect("a Sentinel URL").expect("parsed");
+    let credentials = Endpoint { tls: Some(pki.options(false)), ..credentials };
+    let found = ferry::sentinel::locate(&spec, &credentials).await.expect("the Sentinel answers over TLS");
+    assert_eq!(found.port, master.tls_port, "the master the Sentinel watches");
+    let mut c = Client::connect(&found).await.expect("the master over TLS");
+    assert_eq!(cmd(&mut c, &["PING"]).await.as_bytes().map(|b| b.to_vec()), Some(b"PONG".to_vec()));
+
+    // Asked in plain TCP, the TLS port of the Sentinel says what to write.
+    let plain = ferry::sentinel::parse_url(&url.replacen("rediss+", "redis+", 1)).unwrap().unwrap().0;
+    let e = ferry::sentinel::locate(&spec, &plain).await.expect_err("plain TCP to a TLS port").to_string();
+    assert!(e.contains("use rediss://"), "{e}\nSentinel log:\n{}", sentinel.log());
+}

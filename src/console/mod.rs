@@ -7,12 +7,13 @@
 mod error;
 mod sandbox;
 mod sandbox_cluster;
+mod sandbox_tls;
 mod standby;
 mod watch;
 
 pub use error::ConsoleError;
 pub use sandbox::{SandboxServer, SandboxView};
-pub use standby::{MasterHealth, StandbyEvent, StandbyInput, StandbyView};
+pub use standby::{ListenSecurity, MasterHealth, StandbyEvent, StandbyInput, StandbyView};
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -1,10 +1,12 @@
 //! The sandbox: local `redis-server` processes with sample data, registered as instances, so that a
 //! newcomer can walk through every screen in a minute without a Redis of their own.
 //!
-//! It starts ten servers on free loopback ports under the data dir (`sandbox/`): a source with
+//! It starts eleven servers on free loopback ports under the data dir (`sandbox/`): a source with
 //! sample data, an empty migration target, a master (with the same sample data) and its replica
-//! behind a hot-standby proxy, and a cluster of three masters and three replicas with the sample
-//! data of db 0. The target, master, replica and cluster are registered in the region `sandbox`. A failover drill kills the master with SIGKILL and starts it again a few seconds later,
+//! behind a hot-standby proxy, a cluster of three masters and three replicas with the sample data of
+//! db 0, and an empty target that takes TLS with a certificate of the sandbox's own CA
+//! ([`sandbox_tls`]). The targets, master, replica and cluster are registered in the region
+//! `sandbox`. A failover drill kills the master with SIGKILL and starts it again a few seconds later,
 //! empty, as a crashed master without persistence comes back: the proxy fails over, and fences the
 //! returning server as the new standby.
 //!
@@ -21,8 +23,8 @@ use bytes::Bytes;
 use serde::Serialize;
 use tokio::sync::Mutex;
 
-use super::sandbox_cluster;
 use super::standby::{StandbyInput, StandbyView};
+use super::{sandbox_cluster, sandbox_tls};
 use super::{Console, ConsoleError};
 use crate::client::Client;
 use crate::endpoint::Endpoint;
@@ -58,6 +60,9 @@ pub struct SandboxView {
     /// instance of the cluster edition: migrate from it (its address) or into it.
     pub cluster: Instance,
     pub standby: StandbyView,
+    /// An empty server taking TLS with a certificate of the sandbox's own CA, registered with that
+    /// CA, to try a TLS link; `None` when this `redis-server` was built without TLS.
+    pub tls: Option<Instance>,
     pub servers: Vec<SandboxServer>,
     /// Where the servers' files are.
     pub dir: String,
@@ -84,6 +89,7 @@ struct Sandbox {
     servers: Vec<Server>,
     target: Instance,
     cluster: Instance,
+    tls: Option<Instance>,
     standby_id: u32,
 }
 
@@ -119,6 +125,16 @@ impl Console {
             cluster_ports.push(node.port);
             servers.push(node);
         }
+        let tls = match spawn_tls(&binary, &dir).await {
+            Ok((server, tls_port, files)) => {
+                servers.push(server);
+                Some((tls_port, files))
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "the sandbox has no TLS server");
+                None
+            }
+        };
         record_pids(&dir, &servers);
         let port = |role: &str| servers.iter().find(|s| s.role == role).map(|s| s.port).unwrap_or_default();
         for role in ["source", "master"] {
@@ -137,26 +153,38 @@ impl Console {
         for old in self.store.instances(Some(REGION))? {
             let _ = self.remove_instance(old.id);
         }
+        let instance_input = |role: &str, edition: Edition, seeds: &[&str]| InstanceInput {
+            name: format!("sandbox {role} :{}", port(role)),
+            region: REGION.into(),
+            host: "127.0.0.1".into(),
+            port: port(role),
+            user: None,
+            edition,
+            proxy: None,
+            seeds: seeds.iter().map(|seed| format!("127.0.0.1:{}", port(seed))).collect(),
+            tls: None,
+            ssh: None,
+            ssh_secret: None,
+        };
         let register = |role: &str, edition: Edition, seeds: &[&str]| {
-            let input = InstanceInput {
-                name: format!("sandbox {role} :{}", port(role)),
-                region: REGION.into(),
-                host: "127.0.0.1".into(),
-                port: port(role),
-                user: None,
-                edition,
-                proxy: None,
-                seeds: seeds.iter().map(|seed| format!("127.0.0.1:{}", port(seed))).collect(),
-                tls: None,
-                ssh: None,
-                ssh_secret: None,
-            };
-            self.add_instance(&input, None)
+            self.add_instance(&instance_input(role, edition, seeds), None)
         };
         let target = register("target", Edition::Standard, &[])?;
         let cluster = register(CLUSTER_ROLES[0], Edition::Cluster, &CLUSTER_ROLES[1..3])?;
         let (master, replica) =
             (register("master", Edition::Standard, &[])?, register("replica", Edition::Standard, &[])?);
+        let tls = match tls {
+            Some((tls_port, files)) => {
+                let input = InstanceInput {
+                    name: format!("sandbox tls-target :{tls_port}"),
+                    port: tls_port,
+                    tls: Some(files.client_options()),
+                    ..instance_input("target", Edition::Standard, &[])
+                };
+                Some(self.add_instance(&input, None)?)
+            }
+            None => None,
+        };
         let standby = self
             .start_standby(&StandbyInput {
                 name: "sandbox".into(),
@@ -164,9 +192,10 @@ impl Console {
                 replica_instance: replica.id,
                 listen: "127.0.0.1:0".into(),
                 sync_writes: false,
+                listen_tls: None,
             })
             .await?;
-        let sandbox = Sandbox { binary, dir, servers, target, cluster, standby_id: standby.id };
+        let sandbox = Sandbox { binary, dir, servers, target, cluster, tls, standby_id: standby.id };
         let view = self.sandbox_view(&sandbox);
         *slot = Some(sandbox);
         view
@@ -239,6 +268,7 @@ impl Console {
             target: sandbox.target.clone(),
             cluster: sandbox.cluster.clone(),
             standby: self.standby(sandbox.standby_id)?,
+            tls: sandbox.tls.clone(),
             servers: sandbox.servers.iter().map(|s| SandboxServer { role: s.role.into(), port: s.port }).collect(),
             dir: sandbox.dir.display().to_string(),
         })
@@ -260,6 +290,17 @@ fn redis_server() -> Result<PathBuf, ConsoleError> {
             binary.display()
         ))),
     }
+}
+
+/// Starts the TLS server: its certificates in `dir/tls`, TLS on a free port beside its plain one (the
+/// sandbox's own liveness checks use the plain one). Fails when `binary` has no TLS support.
+async fn spawn_tls(binary: &Path, dir: &Path) -> Result<(Server, u16, sandbox_tls::TlsFiles), ConsoleError> {
+    let files = sandbox_tls::make(&dir.join("tls")).map_err(failed)?;
+    let tls_port = free_port()?;
+    let args = files.server_args(tls_port);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let server = spawn_with(binary, dir, "tls-target", None, free_port, &args).await?;
+    Ok((server, tls_port, files))
 }
 
 /// Starts one server on `port` (or a free one) and waits until it answers.

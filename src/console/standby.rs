@@ -15,6 +15,7 @@ use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
 
 use super::{Console, ConsoleError};
+use crate::endpoint::ListenTls;
 use crate::ha::events::{Event, EventKind};
 use crate::ha::supervisor::StandbyState;
 use crate::ha::{self, HaHandle, HaOptions};
@@ -32,6 +33,11 @@ pub struct StandbyInput {
     pub listen: String,
     /// Acknowledge writes only once the replica confirms them (`WAIT 1`).
     pub sync_writes: bool,
+    /// When set, clients speak TLS to the proxy, with this certificate and key (and their own
+    /// certificates, when it names a client CA). The proxy reaches each instance as the instance
+    /// says (TLS when the instance has TLS settings).
+    #[serde(default)]
+    pub listen_tls: Option<ListenTls>,
 }
 
 /// Whether the master answers the heartbeat, from the pair's latest events.
@@ -62,6 +68,29 @@ pub struct StandbyView {
     /// The route's epoch: the number of failovers and switchovers so far.
     pub epoch: u64,
     pub sync_writes: bool,
+    /// Whether clients must speak TLS to the proxy, and whether they must present a certificate.
+    pub listen_tls: ListenSecurity,
+}
+
+/// How clients connect to a pair's proxy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum ListenSecurity {
+    Plain,
+    Tls,
+    /// TLS, and a client certificate signed by the given CA is required.
+    MutualTls,
+}
+
+impl ListenSecurity {
+    fn of(tls: Option<&ListenTls>) -> Self {
+        match tls {
+            None => ListenSecurity::Plain,
+            Some(tls) if tls.client_ca_file.is_some() => ListenSecurity::MutualTls,
+            Some(_) => ListenSecurity::Tls,
+        }
+    }
 }
 
 /// One of a pair's events, for the live timeline.
@@ -75,6 +104,7 @@ pub struct StandbyEvent {
 struct Running {
     name: String,
     sync_writes: bool,
+    listen_tls: ListenSecurity,
     handle: Arc<HaHandle>,
     forward: JoinHandle<()>,
 }
@@ -126,6 +156,7 @@ fn view(id: u32, running: &Running) -> StandbyView {
         master_health,
         epoch: route.epoch,
         sync_writes: running.sync_writes,
+        listen_tls: running.listen_tls,
     }
 }
 
@@ -144,6 +175,7 @@ impl Console {
         let mut options = HaOptions::new(master, replica);
         options.listen = input.listen.clone();
         options.sync_writes = input.sync_writes.then_some(Duration::from_secs(1));
+        options.listen_tls = input.listen_tls.clone();
         let handle = Arc::new(ha::start(options).await.map_err(|e| ConsoleError::Standby(e.to_string()))?);
         let id = self.standbys.next_id.fetch_add(1, Ordering::SeqCst);
         let forward = {
@@ -160,7 +192,13 @@ impl Console {
                 }
             })
         };
-        let running = Running { name: name.to_string(), sync_writes: input.sync_writes, handle, forward };
+        let running = Running {
+            name: name.to_string(),
+            sync_writes: input.sync_writes,
+            listen_tls: ListenSecurity::of(input.listen_tls.as_ref()),
+            handle,
+            forward,
+        };
         let view = view(id, &running);
         self.standbys.running.lock().map_err(|_| poisoned())?.insert(id, running);
         Ok(view)

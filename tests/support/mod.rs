@@ -228,6 +228,11 @@ impl Sentinel {
     pub const MASTER: &'static str = "mymaster";
 
     pub fn start(master_port: u16) -> Sentinel {
+        Self::start_with(master_port, "")
+    }
+
+    /// A Sentinel with `extra` lines in its configuration (TLS, for one).
+    pub fn start_with(master_port: u16, extra: &str) -> Sentinel {
         let dir = tempfile::tempdir().expect("temp dir");
         for _ in 0..5 {
             let port = free_port();
@@ -236,7 +241,7 @@ impl Sentinel {
                 "port {port}\nbind 127.0.0.1\ndir {dir}\nlogfile {dir}/sentinel.log\n\
                  sentinel monitor {name} 127.0.0.1 {master_port} 1\n\
                  sentinel down-after-milliseconds {name} 1000\n\
-                 sentinel failover-timeout {name} 10000\n",
+                 sentinel failover-timeout {name} 10000\n{extra}",
                 dir = dir.path().display(),
                 name = Self::MASTER,
             );

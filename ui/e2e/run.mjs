@@ -332,6 +332,36 @@ async function standbySteps(dataDir) {
       await shot("sandbox");
     });
 
+    await step("instances: the sandbox's TLS target answers over TLS; the form's TLS and SSH sections", async () => {
+      const tls = /rediss:\/\/127\.0\.0\.1:(\d+)/.exec(await text('[data-testid="sandbox-tls"]'));
+      if (!tls) throw new Error("the sandbox shows no TLS target");
+      await (await browser.$('[data-testid="nav-instances"]')).click();
+      const row = '//div[@data-testid="region-sandbox"]//tr[contains(., "tls-target")]';
+      await browser.$(row).waitForDisplayed({ timeout: 5000 });
+      await (await browser.$(`${row}//button[contains(., "Test connection")]`)).click();
+      await browser.waitUntil(async () => /tls-target :\d+: Redis/.test(await text('[data-testid="notice"]')), {
+        timeout: 10000,
+        timeoutMsg: "no answer from the TLS target over TLS",
+      });
+      await (await browser.$('[data-testid="register-instance"]')).click();
+      await browser.$('[data-testid="instance-form"]').waitForDisplayed({ timeout: 5000 });
+      await fill("name", "tls-via-bastion");
+      await fill("region", "ap-guangzhou");
+      await fill("host", "10.0.0.9");
+      await fill("port", "6380");
+      await (await browser.$('[data-testid="tls-fields"] label.t-checkbox')).click();
+      await fill("tls-ca", "/etc/ssl/redis/ca.pem");
+      await fill("tls-cert", "/etc/ssl/redis/client.pem");
+      await fill("tls-key", "/etc/ssl/redis/client.key");
+      await (await browser.$('[data-testid="ssh-fields"] label.t-checkbox')).click();
+      await fill("ssh-jump", "ops@bastion.example.com:22");
+      await fill("ssh-keyFile", "/home/ops/.ssh/id_ed25519");
+      await shot("instance-form-tls-ssh");
+      await (await browser.$('[data-testid="instance-cancel"]')).click();
+      await (await browser.$('[data-testid="nav-sandbox"]')).click();
+      await browser.$('[data-testid="sandbox-ready"]').waitForDisplayed({ timeout: 5000 });
+    });
+
     await step("hot standby: failover drill promotes the standby (route epoch 1)", async () => {
       await (await browser.$('[data-testid="sandbox-go-standby"]')).click();
       await browser.$('[data-testid="standby-screen"]').waitForDisplayed({ timeout: 5000 });
@@ -346,6 +376,23 @@ async function standbySteps(dataDir) {
       const epoch = await text('[data-testid="standby-epoch"]');
       if (epoch !== "Route epoch 1") throw new Error(`the epoch tag reads ${JSON.stringify(epoch)}`);
       await shot("standby-failover");
+    });
+
+    await step("hot standby: the pair form takes the proxy's TLS listener", async () => {
+      await (await browser.$('[data-testid="new-standby"]')).click();
+      await browser.$('[data-testid="standby-form"]').waitForDisplayed({ timeout: 5000 });
+      await (await browser.$('[data-testid="standby-tls-fields"] label.t-checkbox')).click();
+      const type = async (k, v) => {
+        const input = await browser.$(`[data-testid="standby-field-${k}"] input`);
+        await input.click();
+        await input.addValue(v);
+      };
+      await type("name", "orders-ha");
+      await type("tlsCert", "/etc/ferry/proxy.pem");
+      await type("tlsKey", "/etc/ferry/proxy.key");
+      await type("tlsClientCa", "/etc/ferry/clients-ca.pem");
+      await shot("standby-form-tls");
+      await (await browser.$('[data-testid="standby-cancel"]')).click();
     });
 
     await step("sandbox: stop it from the UI", async () => {

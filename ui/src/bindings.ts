@@ -48,7 +48,7 @@ export const commands = {
 	 *  Starts a hot-standby pair: an access proxy with heartbeat and automatic failover over two
 	 *  registered instances.
 	 */
-	startStandby: (input: StandbyInput) => typedError<StandbyView, CommandError>(__TAURI_INVOKE("start_standby", { input })),
+	startStandby: (input: StandbyInput_Deserialize) => typedError<StandbyView, CommandError>(__TAURI_INVOKE("start_standby", { input })),
 	/**  The hot-standby pairs this app runs. */
 	listStandbys: () => typedError<StandbyView[], CommandError>(__TAURI_INVOKE("list_standbys")),
 	/**  A pair's event history, oldest first (new ones arrive as `standbyTimelineEvent`s). */
@@ -354,6 +354,34 @@ export type Level = "pass" |
 /**  Not run, because a server it needs is unreachable: that server's own item is the error. */
 "skipped";
 
+/**  How clients connect to a pair's proxy. */
+export type ListenSecurity = "plain" | "tls" | 
+/**  TLS, and a client certificate signed by the given CA is required. */
+"mutual_tls";
+
+/**  How a listener of Ferry's own (the access proxy) speaks TLS to its clients. */
+export type ListenTls = ListenTls_Serialize | ListenTls_Deserialize;
+
+/**  How a listener of Ferry's own (the access proxy) speaks TLS to its clients. */
+export type ListenTls_Deserialize = {
+	/**  PEM file of the certificate chain the listener presents. */
+	cert_file: string,
+	/**  PEM file of its private key (unencrypted). */
+	key_file: string,
+	/**  When set, clients must present a certificate signed by one of these CAs (mutual TLS). */
+	client_ca_file?: string | null,
+};
+
+/**  How a listener of Ferry's own (the access proxy) speaks TLS to its clients. */
+export type ListenTls_Serialize = {
+	/**  PEM file of the certificate chain the listener presents. */
+	cert_file: string,
+	/**  PEM file of its private key (unencrypted). */
+	key_file: string,
+	/**  When set, clients must present a certificate signed by one of these CAs (mutual TLS). */
+	client_ca_file: string | null,
+};
+
 /**  Whether the master answers the heartbeat, from the pair's latest events. */
 export type MasterHealth = "up" | 
 /**  A heartbeat went unanswered; the down window is counting. */
@@ -545,6 +573,11 @@ export type SandboxView_Deserialize = {
 	 */
 	cluster: Instance_Deserialize,
 	standby: StandbyView,
+	/**
+	 *  An empty server taking TLS with a certificate of the sandbox's own CA, registered with that
+	 *  CA, to try a TLS link; `None` when this `redis-server` was built without TLS.
+	 */
+	tls?: Instance_Deserialize | null,
 	servers: SandboxServer[],
 	/**  Where the servers' files are. */
 	dir: string,
@@ -563,6 +596,11 @@ export type SandboxView_Serialize = {
 	 */
 	cluster: Instance_Serialize,
 	standby: StandbyView,
+	/**
+	 *  An empty server taking TLS with a certificate of the sandbox's own CA, registered with that
+	 *  CA, to try a TLS link; `None` when this `redis-server` was built without TLS.
+	 */
+	tls: Instance_Serialize | null,
 	servers: SandboxServer[],
 	/**  Where the servers' files are. */
 	dir: string,
@@ -696,7 +734,10 @@ export type SshTunnel_Serialize = {
 };
 
 /**  A pair to start, as the form gives it. */
-export type StandbyInput = {
+export type StandbyInput = StandbyInput_Serialize | StandbyInput_Deserialize;
+
+/**  A pair to start, as the form gives it. */
+export type StandbyInput_Deserialize = {
 	name: string,
 	/**  The registered instance that is master now. */
 	master_instance: number,
@@ -706,6 +747,31 @@ export type StandbyInput = {
 	listen: string,
 	/**  Acknowledge writes only once the replica confirms them (`WAIT 1`). */
 	sync_writes: boolean,
+	/**
+	 *  When set, clients speak TLS to the proxy, with this certificate and key (and their own
+	 *  certificates, when it names a client CA). The proxy reaches each instance as the instance
+	 *  says (TLS when the instance has TLS settings).
+	 */
+	listen_tls?: ListenTls_Deserialize | null,
+};
+
+/**  A pair to start, as the form gives it. */
+export type StandbyInput_Serialize = {
+	name: string,
+	/**  The registered instance that is master now. */
+	master_instance: number,
+	/**  The registered instance replicating from it, promoted when the master fails. */
+	replica_instance: number,
+	/**  Where the proxy listens, e.g. `127.0.0.1:6380`; port 0 picks a free one. */
+	listen: string,
+	/**  Acknowledge writes only once the replica confirms them (`WAIT 1`). */
+	sync_writes: boolean,
+	/**
+	 *  When set, clients speak TLS to the proxy, with this certificate and key (and their own
+	 *  certificates, when it names a client CA). The proxy reaches each instance as the instance
+	 *  says (TLS when the instance has TLS settings).
+	 */
+	listen_tls: ListenTls_Serialize | null,
 };
 
 /**  The standby's condition. */
@@ -740,6 +806,8 @@ export type StandbyView = {
 	/**  The route's epoch: the number of failovers and switchovers so far. */
 	epoch: number,
 	sync_writes: boolean,
+	/**  Whether clients must speak TLS to the proxy, and whether they must present a certificate. */
+	listen_tls: ListenSecurity,
 };
 
 /**  How the sync itself behaves (the CLI's advanced flags; the defaults suit almost everyone). */

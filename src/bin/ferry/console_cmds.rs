@@ -177,7 +177,7 @@ pub struct CreateArgs {
     #[arg(long)]
     name: String,
     /// redis://[user@]host:port (rediss:// for TLS), or redis+sentinel://[user@]host:26379[,host:port]/master-name for a
-    /// source managed by Sentinel; its password (see --source-password-file) is kept in the OS
+    /// source managed by Sentinel (rediss+sentinel:// for TLS to the Sentinels and the master); its password (see --source-password-file) is kept in the OS
     /// keychain, or in the encrypted file when FERRY_MASTER_KEY is set
     #[arg(long)]
     source: String,

@@ -44,7 +44,8 @@ enum Command {
 struct MigrateArgs {
     /// The Redis to copy from: redis://[user@]host:port (rediss:// for TLS), or
     /// redis+sentinel://[user@]host:26379[,host:port]/master-name to follow its Sentinels' master
-    /// (its password: see --source-password-file)
+    /// (rediss+sentinel:// for TLS to the Sentinels and the master; its password: see
+    /// --source-password-file)
     #[arg(long)]
     source: String,
     /// The Redis to copy into: redis://[user@]host:port or rediss:// (its password: see --target-password-file)

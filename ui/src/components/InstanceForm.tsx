@@ -142,7 +142,7 @@ export function InstanceForm({ onSaved, onCancel }: { onSaved: (i: Instance) => 
           <Button theme="primary" loading={saving} onClick={() => void submit()} data-testid="instance-save">
             {t("form.save")}
           </Button>
-          <Button variant="outline" onClick={onCancel}>
+          <Button variant="outline" onClick={onCancel} data-testid="instance-cancel">
             {t("form.cancel")}
           </Button>
         </div>

@@ -36,9 +36,10 @@ describe("StandbyForm", () => {
     fireEvent.click(screen.getByTestId("standby-start"));
     expect(await screen.findAllByText("Required.")).toHaveLength(4); // name, listen, master, replica
     expect(m.startStandby).not.toHaveBeenCalled();
-    const base = { name: "ha", listen: "127.0.0.1:0", syncWrites: false };
+    const base = { name: "ha", listen: "127.0.0.1:0", syncWrites: false, tls: false, tlsCert: "", tlsKey: "", tlsClientCa: "" };
     expect(validateStandby({ ...base, master: 1, replica: 1 })).toEqual({ replica: "standbyForm.same" });
     expect(validateStandby({ ...base, master: 1, replica: 2 })).toEqual({});
+    expect(validateStandby({ ...base, master: 1, replica: 2, tls: true, tlsCert: "/etc/ferry/proxy.pem" })).toEqual({ tlsKey: "standbyForm.required" });
   });
 
   it("says to register instances first when fewer than two exist", async () => {
@@ -58,8 +59,28 @@ describe("StandbyForm", () => {
     fireEvent.click(screen.getByRole("switch"));
     fireEvent.click(screen.getByTestId("standby-start"));
     expect(await screen.findByText("cannot listen on 127.0.0.1:6379: address in use")).toBeTruthy();
-    expect(m.startStandby).toHaveBeenCalledWith({ name: "orders-ha", master_instance: 1, replica_instance: 2, listen: "127.0.0.1:0", sync_writes: true });
+    expect(m.startStandby).toHaveBeenCalledWith({ name: "orders-ha", master_instance: 1, replica_instance: 2, listen: "127.0.0.1:0", sync_writes: true, listen_tls: null });
     fireEvent.click(screen.getByTestId("standby-start"));
     await waitFor(() => expect(onStarted).toHaveBeenCalled());
+  });
+
+  it("sends the proxy's TLS listener with its certificate, key and client CA", async () => {
+    m.startStandby.mockResolvedValue(ok(standbyView({ listen_tls: "mutual_tls" })));
+    show();
+    await waitFor(() => expect(m.listInstances).toHaveBeenCalled());
+    fireEvent.input(screen.getByTestId("standby-field-name").querySelector("input")!, { target: { value: "tls-ha" } });
+    await choose("master", "gz-a (10.0.0.5:6379)");
+    await choose("replica", "gz-b (10.0.0.5:6379)");
+    fireEvent.click(screen.getByText("Clients connect to the proxy with TLS"));
+    const type = (k: string, value: string) => fireEvent.input(screen.getByTestId(`standby-field-${k}`).querySelector("input")!, { target: { value } });
+    type("tlsCert", " /etc/ferry/proxy.pem ");
+    fireEvent.click(screen.getByTestId("standby-start"));
+    expect(await screen.findByText("Required.")).toBeTruthy();
+    expect(m.startStandby).not.toHaveBeenCalled();
+    type("tlsKey", "/etc/ferry/proxy.key");
+    type("tlsClientCa", "/etc/ferry/clients-ca.pem");
+    fireEvent.click(screen.getByTestId("standby-start"));
+    await waitFor(() => expect(m.startStandby).toHaveBeenCalled());
+    expect(m.startStandby.mock.calls[0]![0].listen_tls).toEqual({ cert_file: "/etc/ferry/proxy.pem", key_file: "/etc/ferry/proxy.key", client_ca_file: "/etc/ferry/clients-ca.pem" });
   });
 });

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
-import { Button, Card, Input, Select, Switch } from "tdesign-react";
-import { commands, type CommandError, type Instance, type StandbyView } from "../bindings";
+import { Button, Card, Checkbox, Input, Select, Switch } from "tdesign-react";
+import { commands, type CommandError, type Instance, type ListenTls_Deserialize as ListenTls, type StandbyView } from "../bindings";
 import { useI18n, type MessageKey } from "../i18n";
 import { asCommandError } from "../command";
 import { ErrorView } from "./ErrorView";
@@ -11,11 +11,22 @@ interface Fields {
   replica: number | null;
   listen: string;
   syncWrites: boolean;
+  /** Clients speak TLS to the proxy: its certificate and key, and the CA of client certificates. */
+  tls: boolean;
+  tlsCert: string;
+  tlsKey: string;
+  tlsClientCa: string;
 }
 
-const EMPTY: Fields = { name: "", master: null, replica: null, listen: "127.0.0.1:0", syncWrites: false };
+const EMPTY: Fields = { name: "", master: null, replica: null, listen: "127.0.0.1:0", syncWrites: false, tls: false, tlsCert: "", tlsKey: "", tlsClientCa: "" };
 
-type Errors = Partial<Record<"name" | "master" | "replica" | "listen", MessageKey>>;
+type Errors = Partial<Record<"name" | "master" | "replica" | "listen" | "tlsCert" | "tlsKey", MessageKey>>;
+
+/** The proxy's TLS listener as the console takes it, or null for plain TCP. */
+export function listenTls(f: Fields): ListenTls | null {
+  if (!f.tls) return null;
+  return { cert_file: f.tlsCert.trim(), key_file: f.tlsKey.trim(), client_ca_file: f.tlsClientCa.trim() || null };
+}
 
 /** Checks the UI can do before asking the console (which checks again). */
 export function validateStandby(f: Fields): Errors {
@@ -25,6 +36,8 @@ export function validateStandby(f: Fields): Errors {
   if (f.master === null) errors.master = "standbyForm.required";
   if (f.replica === null) errors.replica = "standbyForm.required";
   else if (f.replica === f.master) errors.replica = "standbyForm.same";
+  if (f.tls && !f.tlsCert.trim()) errors.tlsCert = "standbyForm.required";
+  if (f.tls && !f.tlsKey.trim()) errors.tlsKey = "standbyForm.required";
   return errors;
 }
 
@@ -51,7 +64,7 @@ export function StandbyForm({ onStarted, onCancel }: { onStarted: (pair: Standby
     setSaving(true);
     setError(null);
     try {
-      const input = { name: f.name.trim(), master_instance: f.master, replica_instance: f.replica, listen: f.listen.trim(), sync_writes: f.syncWrites };
+      const input = { name: f.name.trim(), master_instance: f.master, replica_instance: f.replica, listen: f.listen.trim(), sync_writes: f.syncWrites, listen_tls: listenTls(f) };
       const r = await commands.startStandby(input);
       if (r.status === "ok") onStarted(r.data);
       else setError(r.error);
@@ -64,6 +77,13 @@ export function StandbyForm({ onStarted, onCancel }: { onStarted: (pair: Standby
 
   const options = (instances ?? []).map((i) => ({ label: `${i.name} (${i.host}:${i.port})`, value: i.id }));
   const fieldError = (k: keyof Errors) => errors[k] && <span className="ferry-field-error">{t(errors[k])}</span>;
+  const path = (k: "tlsCert" | "tlsKey" | "tlsClientCa", label: MessageKey) => (
+    <label data-testid={`standby-field-${k}`}>
+      {t(label)}
+      <Input value={f[k]} status={k !== "tlsClientCa" && errors[k] ? "error" : "default"} onChange={(v) => setF((old) => ({ ...old, [k]: String(v) }))} />
+      {k !== "tlsClientCa" && fieldError(k)}
+    </label>
+  );
   const pick = (k: "master" | "replica") => (
     <label data-testid={`standby-field-${k}`}>
       {t(k === "master" ? "standbyForm.master" : "standbyForm.replica")}
@@ -98,11 +118,24 @@ export function StandbyForm({ onStarted, onCancel }: { onStarted: (pair: Standby
           <Switch value={f.syncWrites} onChange={(v) => setF((old) => ({ ...old, syncWrites: v }))} />
           {t("standbyForm.syncWrites")}
         </label>
+        <div className="ferry-label" role="group" aria-label={t("standbyForm.tls")} data-testid="standby-tls-fields">
+          <Checkbox checked={f.tls} onChange={(v) => setF((old) => ({ ...old, tls: v }))}>
+            {t("standbyForm.tls")}
+          </Checkbox>
+          {f.tls && (
+            <>
+              {path("tlsCert", "standbyForm.tlsCert")}
+              {path("tlsKey", "standbyForm.tlsKey")}
+              {path("tlsClientCa", "standbyForm.tlsClientCa")}
+            </>
+          )}
+          <span className="ferry-muted">{t("standbyForm.tlsBackends")}</span>
+        </div>
         <div className="ferry-form-actions">
           <Button theme="primary" loading={saving} onClick={() => void submit()} data-testid="standby-start">
             {t("standbyForm.start")}
           </Button>
-          <Button variant="outline" onClick={onCancel}>
+          <Button variant="outline" onClick={onCancel} data-testid="standby-cancel">
             {t("standbyForm.cancel")}
           </Button>
         </div>

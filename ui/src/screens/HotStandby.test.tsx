@@ -138,6 +138,7 @@ function sandboxWith(standbyId: number) {
     target: { id: 9, name: "sandbox target :7101", region: "sandbox", host: "127.0.0.1", port: 7101, user: null, has_password: false, edition: "standard" as const, proxy: null, seeds: [], tls: null, ssh: null, created_at_ms: 0 },
     cluster: { id: 10, name: "sandbox cluster-1 :7110", region: "sandbox", host: "127.0.0.1", port: 7110, user: null, has_password: false, edition: "cluster" as const, proxy: null, seeds: [], tls: null, ssh: null, created_at_ms: 0 },
     standby: standbyView({ id: standbyId }),
+    tls: null,
     servers: [],
     dir: "/tmp/sandbox",
   };

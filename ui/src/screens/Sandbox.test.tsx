@@ -16,6 +16,7 @@ const running: SandboxView = {
   target: instance({ id: 9, name: "sandbox target :7101", region: "sandbox", host: "127.0.0.1", port: 7101 }),
   cluster: instance({ id: 10, name: "sandbox cluster-1 :7110", region: "sandbox", host: "127.0.0.1", port: 7110, edition: "cluster" }),
   standby: standbyView({ name: "sandbox" }),
+  tls: instance({ id: 11, name: "sandbox tls-target :7120", region: "sandbox", host: "127.0.0.1", port: 7120, tls: { ca_file: "/data/sandbox/tls/ca.pem", cert_file: null, key_file: null, server_name: null, insecure: false } }),
   servers: [
     { role: "source", port: 7100 },
     { role: "target", port: 7101 },
@@ -44,15 +45,22 @@ describe("Sandbox", () => {
     m.startSandbox.mockReturnValue(new Promise((resolve) => (finish = resolve)));
     const { onNavigate } = show();
     fireEvent.click(await screen.findByTestId("sandbox-start"));
-    expect(await screen.findByText(/Starting ten redis-servers/)).toBeTruthy();
+    expect(await screen.findByText(/Starting eleven redis-servers/)).toBeTruthy();
     finish(ok(running));
     expect(await screen.findByText("127.0.0.1:7100")).toBeTruthy();
     expect(screen.getByText("sandbox target :7101 (127.0.0.1:7101)")).toBeTruthy();
     expect(screen.getByTestId("sandbox-cluster").textContent).toContain("127.0.0.1:7110");
-    expect(screen.queryByText(/Starting ten redis-servers/)).toBeNull();
+    expect(screen.getByTestId("sandbox-tls").textContent).toContain("rediss://127.0.0.1:7120");
+    expect(screen.queryByText(/Starting eleven redis-servers/)).toBeNull();
     fireEvent.click(screen.getByTestId("sandbox-go-standby"));
     fireEvent.click(screen.getByText("New migration task"));
     expect(onNavigate.mock.calls).toEqual([["standby"], ["new-task"]]);
+  });
+
+  it("says when the redis-server cannot take TLS", async () => {
+    m.sandbox.mockResolvedValue(ok({ ...running, tls: null }));
+    show();
+    expect((await screen.findByTestId("sandbox-tls")).textContent).toBe("not started: this redis-server was built without TLS");
   });
 
   it("shows the console's message when redis-server is missing", async () => {

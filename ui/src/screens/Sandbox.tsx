@@ -72,6 +72,20 @@ export function Sandbox({ onNavigate }: { onNavigate: (to: SandboxLink) => void 
                 { label: t("sandbox.source"), content: <code data-testid="sandbox-source">{`${sandbox.source_host}:${sandbox.source_port}`}</code> },
                 { label: t("sandbox.target"), content: `${sandbox.target.name} (${sandbox.target.host}:${sandbox.target.port})` },
                 {
+                  label: t("sandbox.tls"),
+                  content: (
+                    <span data-testid="sandbox-tls">
+                      {sandbox.tls ? (
+                        <>
+                          <code>{`rediss://${sandbox.tls.host}:${sandbox.tls.port}`}</code> {t("sandbox.tlsHint")}
+                        </>
+                      ) : (
+                        t("sandbox.noTls")
+                      )}
+                    </span>
+                  ),
+                },
+                {
                   label: t("sandbox.cluster"),
                   content: (
                     <span data-testid="sandbox-cluster">

@@ -87,6 +87,7 @@ export function standbyView(over: Partial<StandbyView> = {}): StandbyView {
     master_health: "up",
     epoch: 0,
     sync_writes: false,
+    listen_tls: "plain",
     ...over,
   };
 }
