@@ -6,8 +6,8 @@ mod support;
 use std::time::{Duration, Instant};
 
 use ferry::client::Client;
-use ferry::console::{Console, MasterHealth, StandbyInput};
-use ferry::endpoint::Endpoint;
+use ferry::console::{ClientLogin, Console, MasterHealth, StandbyInput};
+use ferry::endpoint::{Endpoint, Secret};
 use ferry::ha::events::EventKind;
 use ferry::ha::supervisor::StandbyState;
 use ferry::model::{Edition, InstanceInput};
@@ -64,6 +64,7 @@ async fn a_pair_over_registered_instances_switches_over_and_reports_its_events()
         listen: "127.0.0.1:0".into(),
         sync_writes: false,
         listen_tls: None,
+        proxy_password: None,
     };
     let err = console.start_standby(&same).await.expect_err("the same instance twice");
     assert!(err.to_string().contains("two different instances"), "{err}");
@@ -97,6 +98,39 @@ async fn a_pair_over_registered_instances_switches_over_and_reports_its_events()
     console.stop_standby(view.id).await.expect("stop");
     assert!(console.standbys().is_empty());
     assert!(console.switchover(view.id).await.is_err(), "a stopped pair is gone");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pair_s_clients_log_in_with_its_own_password_and_it_listens_widely_only_with_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let console = Console::open(Some(dir.path())).await.expect("open the console");
+    let (master, replica) = (RedisServer::start(), RedisServer::start());
+    cmd(&mut replica.client().await, &["REPLICAOF", "127.0.0.1", &master.port.to_string()]).await;
+    let m = console.add_instance(&instance_input("m", &master), None).expect("register");
+    let r = console.add_instance(&instance_input("r", &replica), None).expect("register");
+    let input = StandbyInput {
+        name: "wide".into(),
+        master_instance: m.id,
+        replica_instance: r.id,
+        listen: "0.0.0.0:0".into(),
+        sync_writes: false,
+        listen_tls: None,
+        proxy_password: Some(String::new()),
+    };
+    // Servers without passwords and no proxy password: refused beyond loopback, saying what to do.
+    let err = console.start_standby(&input).await.expect_err("anyone could use it").to_string();
+    assert!(err.contains("takes commands from clients that give no password"), "{err}");
+    let view = console
+        .start_standby(&StandbyInput { proxy_password: Some("pr0xy p@ss".into()), ..input })
+        .await
+        .expect("with a password of the proxy's own");
+    assert_eq!(view.client_login, ClientLogin::ProxyPassword);
+    let port: u16 = view.listen.rsplit(':').next().and_then(|p| p.parse().ok()).expect("the proxy's port");
+    let e = Client::connect(&Endpoint::new("127.0.0.1", port)).await.err().map(|e| e.to_string());
+    assert!(e.as_deref().is_some_and(|e| e.contains("NOAUTH")), "{e:?}");
+    let with = Endpoint { password: Some(Secret::new("pr0xy p@ss")), ..Endpoint::new("127.0.0.1", port) };
+    cmd(&mut Client::connect(&with).await.expect("the proxy's password"), &["SET", "k", "v"]).await;
+    console.stop_standby(view.id).await.expect("stop");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

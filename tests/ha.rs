@@ -123,6 +123,149 @@ async fn a_proxy_password_is_required_when_set() {
     handle.shutdown().await;
 }
 
+/// The admin password of [`protected_pair`] and its ACL users.
+const ADMIN: &str = "adm1n pass";
+const READER: (&str, &str) = ("reader", "r3ad@only");
+const MASTER_ONLY: (&str, &str) = ("master-only", "n0t on the standby");
+
+/// A master and its synced replica that both require a password and know the user `reader` (GET and
+/// PING only), as a pair behind the proxy should be set up; `master-only` exists on the master alone.
+async fn protected_pair() -> (RedisServer, RedisServer) {
+    let (master, replica) = master_and_replica(&[]).await;
+    let reader_rule = format!(">{}", READER.1);
+    for server in [&master, &replica] {
+        let mut c = server.client().await;
+        cmd(&mut c, &["ACL", "SETUSER", READER.0, "on", &reader_rule, "~*", "+get", "+ping"]).await;
+        cmd(&mut c, &["CONFIG", "SET", "masterauth", ADMIN]).await;
+        cmd(&mut c, &["CONFIG", "SET", "requirepass", ADMIN]).await;
+    }
+    let mut m = master.client_auth(ADMIN).await;
+    cmd(&mut m, &["ACL", "SETUSER", MASTER_ONLY.0, "on", &format!(">{}", MASTER_ONLY.1), "~*", "+@all"]).await;
+    (master, replica)
+}
+
+fn admin(server: &RedisServer) -> Endpoint {
+    Endpoint { password: Some(Secret::new(ADMIN)), ..server.endpoint() }
+}
+
+fn as_user(endpoint: &Endpoint, (user, password): (&str, &str)) -> Endpoint {
+    Endpoint { user: Some(user.into()), password: Some(Secret::new(password)), ..endpoint.clone() }
+}
+
+/// Sends one command on a raw connection (no login, no PING first) and reads its reply.
+async fn raw(stream: &mut tokio::net::TcpStream, args: &[&str]) -> Frame {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut out = bytes::BytesMut::new();
+    ferry::resp::encode_command(&mut out, args);
+    stream.write_all(&out).await.expect("write");
+    let mut buf = bytes::BytesMut::new();
+    loop {
+        if let Ok(Some(len)) = ferry::resp::frame_len(&buf) {
+            return ferry::resp::parse_frame(&buf.split_to(len).freeze()).expect("a frame").0;
+        }
+        assert!(stream.read_buf(&mut buf).await.expect("read") > 0, "the proxy closed the connection");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_log_in_with_the_servers_users_and_keep_their_limits_across_a_failover() {
+    let (mut master, replica) = protected_pair().await;
+    let handle = ha::start(HaOptions::new(admin(&master), admin(&replica))).await.expect("start the hot standby");
+    let proxy = proxy_endpoint(&handle);
+
+    // No login: the master's own NOAUTH, and nothing is written (the proxy used to write as itself).
+    let mut anonymous = tokio::net::TcpStream::connect(("127.0.0.1", proxy.port)).await.expect("connect");
+    let reply = raw(&mut anonymous, &["SET", "stolen", "1"]).await;
+    assert!(reply.error_message().is_some_and(|m| m.starts_with("NOAUTH")), "{reply:?}");
+    let mut m = master.client_auth(ADMIN).await;
+    assert_eq!(cmd(&mut m, &["EXISTS", "stolen"]).await.as_int(), Some(0));
+    let e = Client::connect(&as_user(&proxy, ("default", "wrong"))).await.err().map(|e| e.to_string());
+    assert!(e.as_deref().is_some_and(|e| e.contains("WRONGPASS")), "{e:?}");
+
+    // The admin writes; the reader reads and may not write; HELLO 3 AUTH logs in as well.
+    let mut writer = Client::connect(&as_user(&proxy, ("default", ADMIN))).await.expect("the admin logs in");
+    cmd(&mut writer, &["SET", "k", "v1"]).await;
+    assert_eq!(cmd(&mut writer, &["WAIT", "1", "2000"]).await.as_int(), Some(1));
+    let mut reader = Client::connect(&as_user(&proxy, READER)).await.expect("the reader logs in");
+    assert_eq!(text(&cmd(&mut reader, &["GET", "k"]).await).as_deref(), Some("v1"));
+    let denied = reader.raw_request(&["SET", "k", "x"]).await.expect("a reply");
+    assert!(denied.error_message().is_some_and(|m| m.starts_with("NOPERM")), "{denied:?}");
+    let hello = raw(&mut anonymous, &["HELLO", "3", "AUTH", READER.0, READER.1, "SETNAME", "r3"]).await;
+    assert!(matches!(hello, Frame::Map(_)), "HELLO 3 AUTH through the proxy: {hello:?}");
+    assert_eq!(text(&raw(&mut anonymous, &["GET", "k"]).await).as_deref(), Some("v1"));
+    let mut lonely = Client::connect(&as_user(&proxy, MASTER_ONLY)).await.expect("a user of the master only");
+
+    // After the failover every session is the same user on the new master: the login is replayed.
+    master.kill9();
+    assert!(wait_for_event(&handle, EventKind::RoutePushed, Duration::from_secs(10)).await, "no failover");
+    assert_eq!(text(&cmd(&mut reader, &["GET", "k"]).await).as_deref(), Some("v1"));
+    let denied = reader.raw_request(&["SET", "k", "x"]).await.expect("a reply");
+    assert!(denied.error_message().is_some_and(|m| m.starts_with("NOPERM")), "still limited: {denied:?}");
+    let got = raw(&mut anonymous, &["GET", "k"]).await;
+    assert_eq!(text(&got).as_deref(), Some("v1"), "HELLO's login replayed: {got:?}");
+    cmd(&mut writer, &["SET", "k", "v2"]).await;
+    assert_eq!(handle.route().master.port, replica.port);
+    // A user the standby does not know: told so, and the session is closed to log in again.
+    let refused = lonely.raw_request(&["GET", "k"]).await.map(|f| format!("{f:?}")).unwrap_or_else(|e| e.to_string());
+    assert!(refused.contains("refused this session's login"), "{refused}");
+    handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_proxy_beyond_loopback_refuses_to_start_when_clients_need_no_login() {
+    let (master, replica) = master_and_replica(&[]).await;
+    let wide = |mut options: HaOptions| {
+        options.listen = "0.0.0.0:0".into();
+        options
+    };
+    let open = wide(HaOptions::new(master.endpoint(), replica.endpoint()));
+    let e = ha::start(open).await.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(e.contains("takes commands from clients that give no password") && e.contains("127.0.0.1"), "{e}");
+    // With a password of the proxy's own it may listen there.
+    let mut own = wide(HaOptions::new(master.endpoint(), replica.endpoint()));
+    own.proxy_password = Some("pr0xy".into());
+    ha::start(own).await.expect("a proxy password").shutdown().await;
+    drop((master, replica));
+    // Servers that require a login: the proxy may listen there too.
+    let (master, replica) = protected_pair().await;
+    ha::start(wide(HaOptions::new(admin(&master), admin(&replica)))).await.expect("servers with passwords");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_proxy_restarted_after_a_failover_with_the_same_arguments_routes_to_the_new_master() {
+    let (mut master, replica) = master_and_replica(&[]).await;
+    let handle = start_ha(&master, &replica).await;
+    master.kill9();
+    assert!(wait_for_event(&handle, EventKind::RoutePushed, Duration::from_secs(10)).await, "no failover");
+    handle.shutdown().await;
+
+    // The old master still down: the promoted replica says it is the master, so writes go there,
+    // and the old master is fenced before it could be the standby.
+    let handle = start_ha(&master, &replica).await;
+    assert_eq!(handle.route().master.port, replica.port, "{:?}", handle.events().history());
+    let said = handle.events().history().into_iter().find(|e| e.kind == EventKind::RolesChecked).expect("an event");
+    assert!(said.detail.contains("is master") && said.detail.contains("unknown"), "{}", said.detail);
+    let mut c = Client::connect(&proxy_endpoint(&handle)).await.expect("connect");
+    assert_eq!(cmd(&mut c, &["SET", "after", "restart"]).await, Frame::Simple("OK".into()), "not -READONLY");
+    master.restart();
+    assert!(wait_for_event(&handle, EventKind::Fenced, Duration::from_secs(10)).await, "the old master fenced");
+    assert_eq!(role(&master).await, "slave");
+    handle.shutdown().await;
+
+    // Both up, the old master now a replica: again the real master gets the writes.
+    let handle = start_ha(&master, &replica).await;
+    assert_eq!(handle.route().master.port, replica.port);
+    let mut c = Client::connect(&proxy_endpoint(&handle)).await.expect("connect");
+    assert_eq!(cmd(&mut c, &["SET", "again", "1"]).await, Frame::Simple("OK".into()));
+    handle.shutdown().await;
+
+    // Two masters: an error naming both, and no proxy.
+    cmd(&mut master.client().await, &["REPLICAOF", "NO", "ONE"]).await;
+    let e = ha::start(HaOptions::new(master.endpoint(), replica.endpoint())).await.err().map(|e| e.to_string());
+    let e = e.unwrap_or_default();
+    assert!(e.contains("both") && e.contains(&master.port.to_string()) && e.contains(&replica.port.to_string()), "{e}");
+}
+
 /// One INCR of the load: when it was sent, when it finished, and its value or the error.
 struct Attempt {
     sent: Instant,
@@ -671,13 +814,24 @@ async fn a_resp3_session_keeps_its_protocol_and_its_pushes_across_a_switchover()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_protocol_the_proxy_does_not_know_is_refused() {
+async fn a_protocol_the_proxy_does_not_know_is_refused_and_hello_options_follow_the_login_mode() {
     let (master, replica) = master_and_replica(&[]).await;
     let handle = start_ha(&master, &replica).await;
     let mut c = Client::connect(&proxy_endpoint(&handle)).await.expect("connect");
     let reply = c.raw_request(&["HELLO", "4"]).await.expect("a reply");
     assert!(reply.error_message().is_some_and(|e| e.starts_with("NOPROTO")), "{reply:?}");
+    // HELLO's options are kept when the servers check logins...
     let reply = c.raw_request(&["HELLO", "3", "SETNAME", "x"]).await.expect("a reply");
+    assert!(matches!(reply, Frame::Map(_)), "{reply:?}");
+    handle.shutdown().await;
+    // ...and refused with a password of the proxy's own, which the proxy checks itself.
+    let mut options = HaOptions::new(master.endpoint(), replica.endpoint());
+    options.proxy_password = Some("pr0xy".into());
+    let handle = ha::start(options).await.expect("start");
+    let mut c = Client::connect(&Endpoint { password: Some(Secret::new("pr0xy")), ..proxy_endpoint(&handle) })
+        .await
+        .expect("connect");
+    let reply = c.raw_request(&["HELLO", "3", "AUTH", "default", "pr0xy"]).await.expect("a reply");
     assert!(reply.error_message().is_some_and(|e| e.contains("HELLO options")), "{reply:?}");
     handle.shutdown().await;
 }

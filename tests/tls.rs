@@ -236,6 +236,8 @@ async fn ferry_proxy_listens_with_tls_and_reaches_tls_backends_from_its_flags() 
     let pki = Pki::new();
     let (master, replica) =
         (TlsServer::start(&pki, ServerCert::Valid, true), TlsServer::start(&pki, ServerCert::Valid, true));
+    // A pair: the proxy asks both ROLE at start and routes nothing when both are masters.
+    cmd(&mut replica.server.client().await, &["REPLICAOF", "127.0.0.1", &master.server.port.to_string()]).await;
     let port = support::free_port();
     let (ca, cert, key) = (pki.path("ca.pem"), pki.path("client.pem"), pki.path("client.key"));
     let (server_cert, server_key) = (pki.path("server.pem"), pki.path("server.key"));
@@ -307,6 +309,7 @@ async fn a_pair_made_in_the_console_listens_with_tls_over_tls_instances() {
             key_file: pki.path("server.key"),
             client_ca_file: Some(pki.path("ca.pem")),
         }),
+        proxy_password: None,
     };
     let view = console.start_standby(&input).await.expect("start the pair");
     assert_eq!(view.listen_tls, ListenSecurity::MutualTls);

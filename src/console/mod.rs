@@ -13,7 +13,7 @@ mod watch;
 
 pub use error::ConsoleError;
 pub use sandbox::{SandboxServer, SandboxView};
-pub use standby::{ListenSecurity, MasterHealth, StandbyEvent, StandbyInput, StandbyView};
+pub use standby::{ClientLogin, ListenSecurity, MasterHealth, StandbyEvent, StandbyInput, StandbyView};
 
 use std::collections::HashMap;
 use std::path::Path;

@@ -193,6 +193,7 @@ impl Console {
                 listen: "127.0.0.1:0".into(),
                 sync_writes: false,
                 listen_tls: None,
+                proxy_password: None,
             })
             .await?;
         let sandbox = Sandbox { binary, dir, servers, target, cluster, tls, standby_id: standby.id };

@@ -38,6 +38,10 @@ pub struct StandbyInput {
     /// says (TLS when the instance has TLS settings).
     #[serde(default)]
     pub listen_tls: Option<ListenTls>,
+    /// A password of the proxy's own that clients must `AUTH` with. `None` (or empty): clients log
+    /// in with the servers' own users and passwords, checked by the master ([`crate::ha::auth`]).
+    #[serde(default)]
+    pub proxy_password: Option<String>,
 }
 
 /// Whether the master answers the heartbeat, from the pair's latest events.
@@ -70,6 +74,19 @@ pub struct StandbyView {
     pub sync_writes: bool,
     /// Whether clients must speak TLS to the proxy, and whether they must present a certificate.
     pub listen_tls: ListenSecurity,
+    /// How clients log in to the proxy.
+    pub client_login: ClientLogin,
+}
+
+/// How clients log in to a pair's proxy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum ClientLogin {
+    /// With the servers' own users and passwords (the master's ACL decides).
+    Servers,
+    /// With the proxy's own password.
+    ProxyPassword,
 }
 
 /// How clients connect to a pair's proxy.
@@ -105,6 +122,7 @@ struct Running {
     name: String,
     sync_writes: bool,
     listen_tls: ListenSecurity,
+    client_login: ClientLogin,
     handle: Arc<HaHandle>,
     forward: JoinHandle<()>,
 }
@@ -157,6 +175,7 @@ fn view(id: u32, running: &Running) -> StandbyView {
         epoch: route.epoch,
         sync_writes: running.sync_writes,
         listen_tls: running.listen_tls,
+        client_login: running.client_login,
     }
 }
 
@@ -176,6 +195,9 @@ impl Console {
         options.listen = input.listen.clone();
         options.sync_writes = input.sync_writes.then_some(Duration::from_secs(1));
         options.listen_tls = input.listen_tls.clone();
+        options.proxy_password = input.proxy_password.clone().filter(|p| !p.is_empty());
+        let client_login =
+            if options.proxy_password.is_some() { ClientLogin::ProxyPassword } else { ClientLogin::Servers };
         let handle = Arc::new(ha::start(options).await.map_err(|e| ConsoleError::Standby(e.to_string()))?);
         let id = self.standbys.next_id.fetch_add(1, Ordering::SeqCst);
         let forward = {
@@ -196,6 +218,7 @@ impl Console {
             name: name.to_string(),
             sync_writes: input.sync_writes,
             listen_tls: ListenSecurity::of(input.listen_tls.as_ref()),
+            client_login,
             handle,
             forward,
         };

@@ -20,6 +20,8 @@ pub const HISTORY_LEN: usize = 1024;
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
+    /// At start, the servers were asked `ROLE`: `detail` says what each said and so where writes go.
+    RolesChecked,
     /// A heartbeat went unanswered (or the connection failed); the down window starts counting.
     MasterUnreachable,
     /// The master answered again before the window ran out: no failover.

@@ -11,11 +11,13 @@
 //! [`switchover`] swaps the roles on request without losing a write. In sync-writes mode the proxy
 //! acknowledges a write only once the replica has it ([`commands`] says which commands write).
 
+pub mod auth;
 pub mod commands;
 pub mod conn;
 pub mod events;
 pub mod heartbeat;
 pub mod proxy;
+pub mod roles;
 pub mod router;
 pub mod standby;
 pub mod supervisor;
@@ -30,6 +32,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
 use crate::endpoint::{Endpoint, ListenTls, Secret};
+use auth::ClientAuth;
 use events::EventLog;
 use heartbeat::HeartbeatConfig;
 use proxy::ProxyShared;
@@ -55,7 +58,9 @@ pub struct HaOptions {
     pub max_replica_lag_secs: u64,
     /// Promote a stale or never-synced replica anyway (its missing writes are lost).
     pub allow_stale_promotion: bool,
-    /// When set, clients must `AUTH` to the proxy with this password.
+    /// When set, clients must `AUTH` to the proxy with this password, and sessions reach the master
+    /// with the pair's credentials. Unset, clients log in with the servers' own users and passwords
+    /// ([`auth`]).
     pub proxy_password: Option<String>,
     /// Sync-writes mode: a write is acknowledged only once `WAIT 1` confirms, within this time, that
     /// the replica has it; otherwise the client gets `-NOREPLICAS` (the write ran but is not safe).
@@ -93,6 +98,10 @@ pub enum HaError {
     Invalid(String),
     #[error("the proxy's TLS settings do not work: {0}")]
     Tls(#[from] crate::transport::TlsError),
+    #[error(transparent)]
+    Exposed(#[from] auth::ExposureError),
+    #[error(transparent)]
+    Roles(#[from] roles::RoleError),
 }
 
 /// A running hot standby. Dropping it stops everything, like [`HaHandle::shutdown`] without waiting.
@@ -180,11 +189,17 @@ pub async fn start(options: HaOptions) -> Result<HaHandle, HaError> {
     let listen_error = |source| HaError::Listen { addr: options.listen.clone(), source };
     let listener = TcpListener::bind(&options.listen).await.map_err(listen_error)?;
     let local_addr = listener.local_addr().map_err(listen_error)?;
+    let client_auth = match options.proxy_password.clone().filter(|p| !p.is_empty()) {
+        Some(password) => ClientAuth::Password(Secret::new(password)),
+        None => ClientAuth::Servers,
+    };
+    auth::check_exposure(local_addr, &client_auth, [&options.master, &options.replica]).await?;
+    let start = roles::at_start(&options.master, &options.replica).await?;
 
     let events = Arc::new(EventLog::new());
-    let router = Arc::new(Router::new(options.master.clone()));
-    let password = options.proxy_password.clone().map(Secret::new);
-    let shared = Arc::new(ProxyShared::new(events.clone(), password, options.sync_writes));
+    events.record(events::EventKind::RolesChecked, 0, start.said.clone());
+    let router = Arc::new(Router::new(start.master.clone()));
+    let shared = Arc::new(ProxyShared::new(events.clone(), client_auth, options.sync_writes));
     let proxy = tokio::spawn(proxy::serve(listener, acceptor, router.subscribe(), shared.clone()));
 
     let config = HeartbeatConfig { interval: options.heartbeat, down_after: options.down_after };
@@ -192,8 +207,8 @@ pub async fn start(options: HaOptions) -> Result<HaHandle, HaError> {
         max_replica_lag_secs: options.max_replica_lag_secs,
         allow_stale_promotion: options.allow_stale_promotion,
     };
-    let (standby_tx, standby) =
-        watch::channel(Standby { endpoint: options.replica.clone(), state: StandbyState::Syncing });
+    let state = if start.fence_standby { StandbyState::Unfenced } else { StandbyState::Syncing };
+    let (standby_tx, standby) = watch::channel(Standby { endpoint: start.standby.clone(), state });
     let (requests, requests_rx) = mpsc::channel(4);
     let supervisor = Supervisor {
         router: router.clone(),

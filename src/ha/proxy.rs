@@ -4,8 +4,8 @@
 //! Each client connection is a session with one backend connection. Commands are read as complete
 //! frames ([`frame_len`] first, then the bytes are forwarded untouched) and replies come back in order,
 //! so pipelining works. A session remembers what it must restore on a new backend: its database
-//! (`SELECT`), name (`CLIENT SETNAME`) and subscriptions; the backend login is the proxy's own credentials, taken
-//! from the route's endpoint.
+//! (`SELECT`), name (`CLIENT SETNAME`), subscriptions and login. Who logs in as whom is [`super::auth`]'s:
+//! by default the client's own `AUTH` goes to the master and is replayed on a new one.
 //!
 //! On a switch (the backend connection breaks, or the route moves to a newer epoch):
 //! - a command already written to the old master whose reply never came is answered with
@@ -32,8 +32,9 @@
 //!
 //! RESP3 works: a session's `HELLO 3` is forwarded and replayed first on a new backend, and RESP3 push
 //! frames (pub/sub messages, which may arrive between replies) are forwarded without being taken for a
-//! reply. `HELLO` options (`AUTH`, `SETNAME`) and `RESET` are refused, since the proxy could not carry
-//! them to a new backend. Not restored on a new backend in this slice: `CLIENT TRACKING`, `READONLY`, and a
+//! reply. `HELLO`'s `AUTH` and `SETNAME` options are kept like `AUTH` and `CLIENT SETNAME` (with a
+//! password of the proxy's own, `HELLO` options are refused: the proxy would have to answer `HELLO`
+//! itself). `RESET` is refused, since the proxy could not carry it to a new backend. Not restored on a new backend in this slice: `CLIENT TRACKING`, `READONLY`, and a
 //! `SELECT` inside `MULTI` counts from its `QUEUED` reply even if the transaction is discarded.
 
 use std::collections::{BTreeSet, VecDeque};
@@ -48,11 +49,12 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
+use super::auth::{ClientAuth, HelloOptions, Login};
 use super::conn::{self, BackendConn};
 use super::events::{EventKind, EventLog};
 use super::router::Route;
 use crate::client::ClientError;
-use crate::endpoint::Secret;
+use crate::endpoint::Endpoint;
 use crate::resp::{frame_len, parse_frame, Frame};
 use crate::transport::{self, Acceptor, ReadHalf, WriteHalf};
 
@@ -88,12 +90,14 @@ const RESET_REFUSED: &[u8] = b"-ERR RESET is not supported through the proxy\r\n
 const NULL_ARRAY: &[u8] = b"*-1\r\n";
 const NULL_RESP3: &[u8] = b"_\r\n";
 const EXECABORT: &[u8] = b"-EXECABORT Transaction discarded because the master failed over inside MULTI.\r\n";
+const LOGIN_REFUSED: &[u8] = b"-ERR the new master refused this session's login after a failover; give the standby \
+the same users and passwords as the master, then connect again\r\n";
 
 /// What every session shares.
 pub struct ProxyShared {
     pub events: Arc<EventLog>,
-    /// The password clients must give with AUTH, if any.
-    pub password: Option<Secret>,
+    /// How clients authenticate, and so as whom sessions reach the master.
+    pub auth: ClientAuth,
     /// The highest epoch for which `first_request_served` was recorded.
     served_epoch: AtomicU64,
     /// Replies owed by backends to all sessions together (commands sent, not yet answered).
@@ -104,13 +108,13 @@ pub struct ProxyShared {
 
 impl ProxyShared {
     /// `sync_writes`: acknowledge writes only once the replica confirms them within this time.
-    pub fn new(events: Arc<EventLog>, password: Option<Secret>, sync_writes: Option<Duration>) -> Self {
+    pub fn new(events: Arc<EventLog>, auth: ClientAuth, sync_writes: Option<Duration>) -> Self {
         let wait_command = sync_writes.map(|timeout| {
             let mut out = BytesMut::new();
             crate::resp::encode_command(&mut out, &["WAIT", "1", &timeout.as_millis().max(1).to_string()]);
             out.freeze()
         });
-        ProxyShared { events, password, served_epoch: AtomicU64::new(0), in_flight: AtomicUsize::new(0), wait_command }
+        ProxyShared { events, auth, served_epoch: AtomicU64::new(0), in_flight: AtomicUsize::new(0), wait_command }
     }
 
     /// How many commands sent to a backend are still waiting for their reply, over all sessions.
@@ -157,8 +161,11 @@ enum Effect {
     SetName(Bytes),
     /// The client gets this instead of the backend's reply.
     Replace(&'static [u8]),
-    /// `HELLO 2|3`: the protocol to restore on a new backend (true for RESP3), once confirmed.
-    Protocol(bool),
+    /// `HELLO 2|3`: the protocol to restore on a new backend (true for RESP3), and the login and name
+    /// it set, once confirmed.
+    Hello { resp3: bool, login: Option<Login>, name: Option<Bytes> },
+    /// `AUTH` accepted by the master: the login to replay on a new backend.
+    Login(Login),
 }
 
 /// A reply the client is owed, in order.
@@ -262,7 +269,10 @@ struct Session {
     wait_due: bool,
     db: i64,
     name: Option<Bytes>,
+    /// With a password of the proxy's own: whether the client gave it.
     authed: bool,
+    /// With the servers' users: the login the master accepted, replayed first on a new backend.
+    login: Option<Login>,
     in_multi: bool,
     /// MULTI was open on a backend that is gone: refuse until EXEC or DISCARD.
     tx_aborted: bool,
@@ -271,6 +281,11 @@ struct Session {
     watch_lost: bool,
     /// The session speaks RESP3 (`HELLO 3` confirmed): restored first on a new backend.
     resp3: bool,
+    /// The client used `HELLO`: its protocol, login and name are restored with one `HELLO`.
+    hello: bool,
+    /// The master refused the client's login after a switch: the session ends at the client's next
+    /// command, which is answered with why.
+    login_refused: bool,
     /// Subscriptions to restore on a new backend: channels, patterns, shard channels.
     subscriptions: [BTreeSet<Bytes>; 3],
     /// Stop reading the client; close once everything owed is written (QUIT, end of input, or a
@@ -280,7 +295,7 @@ struct Session {
 
 impl Session {
     fn new(client_r: ReadHalf, client_w: WriteHalf, routes: watch::Receiver<Route>, shared: Arc<ProxyShared>) -> Self {
-        let authed = shared.password.is_none();
+        let authed = matches!(shared.auth, ClientAuth::Servers);
         Session {
             client_r,
             client_w,
@@ -299,11 +314,14 @@ impl Session {
             db: 0,
             name: None,
             authed,
+            login: None,
             in_multi: false,
             tx_aborted: false,
             watching: false,
             watch_lost: false,
             resp3: false,
+            hello: false,
+            login_refused: false,
             subscriptions: Default::default(),
             closing: false,
         }
@@ -377,15 +395,31 @@ impl Session {
     /// sending what was held; past the hold bounds, fails what was held.
     async fn connect(&mut self) {
         let Link::Down { since, .. } = self.link else { return };
+        if self.login_refused {
+            return;
+        }
         let mut setup = Vec::new();
-        if self.resp3 {
-            setup.push(vec![Bytes::from_static(b"HELLO"), Bytes::from_static(b"3")]);
+        // With the servers' users the session logs in as its client did (or not at all); with a
+        // password of the proxy's own, as the pair (the route's credentials).
+        let as_client = matches!(self.shared.auth, ClientAuth::Servers);
+        if self.hello {
+            // As the client did: one HELLO (its SETNAME needs no permission for CLIENT, which a
+            // user with limited rights may lack).
+            let version = Bytes::from_static(if self.resp3 { b"3" } else { b"2" });
+            let mut hello = vec![Bytes::from_static(b"HELLO"), version];
+            hello.extend(self.login.iter().flat_map(Login::hello_option));
+            if let Some(name) = &self.name {
+                hello.extend([Bytes::from_static(b"SETNAME"), name.clone()]);
+            }
+            setup.push(hello);
+        } else {
+            setup.extend(self.login.iter().map(Login::command));
+            if let Some(name) = &self.name {
+                setup.push(vec![Bytes::from_static(b"CLIENT"), Bytes::from_static(b"SETNAME"), name.clone()]);
+            }
         }
         if self.db != 0 {
             setup.push(vec![Bytes::from_static(b"SELECT"), Bytes::from(self.db.to_string())]);
-        }
-        if let Some(name) = &self.name {
-            setup.push(vec![Bytes::from_static(b"CLIENT"), Bytes::from_static(b"SETNAME"), name.clone()]);
         }
         // One name per command: each confirmation is then exactly one reply.
         for (command, set) in [&b"SUBSCRIBE"[..], b"PSUBSCRIBE", b"SSUBSCRIBE"].into_iter().zip(&self.subscriptions) {
@@ -396,8 +430,13 @@ impl Session {
         let (route, opened) = loop {
             let route = self.routes.borrow_and_update().clone();
             self.paused = route.paused;
+            let master = if as_client {
+                Endpoint { user: None, password: None, ..route.master.clone() }
+            } else {
+                route.master.clone()
+            };
             tokio::select! {
-                opened = conn::open(&route.master, &setup, CONNECT_TIMEOUT) => break (route, opened),
+                opened = conn::open(&master, &setup, CONNECT_TIMEOUT) => break (route, opened),
                 changed = self.routes.changed(), if self.routes_open => {
                     self.routes_open = changed.is_ok();
                 }
@@ -407,6 +446,15 @@ impl Session {
             Ok(conn) => {
                 self.link = Link::Up(Backend { conn, epoch: route.epoch, out: BytesMut::new() });
                 self.release_held();
+            }
+            Err(ClientError::Auth { message, .. }) if as_client && self.login.is_some() => {
+                // The standby does not know the client's user: the client must log in again, and the
+                // new master answers it as it would any client.
+                tracing::warn!(master = %route.master, %message, "the new master refused a session's login");
+                // Said to the client with its next command (or now, to those held), then closed.
+                self.login_refused = true;
+                self.closing = !self.held.is_empty();
+                self.fail_held_with(LOGIN_REFUSED);
             }
             Err(e) => {
                 tracing::debug!(master = %route.master, error = %e, "proxy session cannot reach the master");
@@ -441,10 +489,16 @@ impl Session {
     /// Answers every held command with [`TRYAGAIN_NOT_SENT`] and fails new ones at once until a master
     /// is reachable again.
     fn fail_held(&mut self) {
+        self.fail_held_with(TRYAGAIN_NOT_SENT);
+    }
+
+    /// Answers every held command with `reply` (they did not run) and fails new ones at once.
+    fn fail_held_with(&mut self, reply: &'static [u8]) {
+        let not_sent = reply;
         for held in self.held.drain(..) {
             let reply = match held {
                 Held::Command(_, Owed::Wait) => continue,
-                Held::Command(..) => TRYAGAIN_NOT_SENT,
+                Held::Command(..) => not_sent,
                 Held::Local(reply) => reply,
             };
             emit(&mut self.out, &mut self.deferred, Bytes::from_static(reply), false);
@@ -533,8 +587,14 @@ impl Session {
         };
         let arg = |i: usize| args.get(i).and_then(Frame::as_bytes);
         let name = arg(0).map(|n| n.to_ascii_uppercase()).unwrap_or_default();
+        if self.login_refused {
+            self.reply_local(LOGIN_REFUSED);
+            self.closing = true;
+            return;
+        }
+        let servers_decide = matches!(self.shared.auth, ClientAuth::Servers);
         match name.as_slice() {
-            b"AUTH" => return self.auth(&args),
+            b"AUTH" if !servers_decide => return self.auth(&args),
             b"QUIT" => {
                 self.reply_local(OK);
                 self.closing = true;
@@ -543,7 +603,7 @@ impl Session {
             _ if !self.authed => return self.reply_local(NOAUTH),
             _ => {}
         }
-        if let Some(refusal) = unsupported(&name, &args) {
+        if let Some(refusal) = unsupported(&name, &args, servers_decide) {
             return self.reply_local(refusal);
         }
         if self.tx_aborted {
@@ -589,7 +649,11 @@ impl Session {
                 self.track_subscriptions(&name, &args[1..]);
                 None
             }
-            b"HELLO" => arg(1).map(|version| Effect::Protocol(version.as_ref() == b"3")),
+            b"AUTH" => Login::from_auth(&args[1..]).map(Effect::Login),
+            b"HELLO" => arg(1).map(|version| {
+                let options = HelloOptions::parse(&args[2..]).unwrap_or_default();
+                Effect::Hello { resp3: version.as_ref() == b"3", login: options.login, name: options.name }
+            }),
             _ => None,
         };
         // Inside MULTI a write only queues; its EXEC is the write to confirm.
@@ -626,9 +690,10 @@ impl Session {
         }
     }
 
-    /// AUTH is the proxy's: the backend login is the proxy's own and must not change under it.
+    /// AUTH with a password of the proxy's own: the backend login is the pair's and must not change
+    /// under it.
     fn auth(&mut self, args: &[Frame]) {
-        let Some(password) = &self.shared.password else { return self.reply_local(AUTH_UNSET) };
+        let ClientAuth::Password(password) = &self.shared.auth else { return self.reply_local(AUTH_UNSET) };
         let given = match args {
             [_, pass] => pass.as_bytes(),
             [_, user, pass] if user.as_bytes().is_some_and(|u| u.as_ref() == b"default") => pass.as_bytes(),
@@ -721,7 +786,12 @@ impl Session {
                         match effect {
                             Some(Effect::Select(db)) => self.db = db,
                             Some(Effect::SetName(name)) => self.name = (!name.is_empty()).then_some(name),
-                            Some(Effect::Protocol(resp3)) => self.resp3 = resp3,
+                            Some(Effect::Hello { resp3, login, name }) => {
+                                (self.resp3, self.hello) = (resp3, true);
+                                self.login = login.or(self.login.take());
+                                self.name = name.or(self.name.take());
+                            }
+                            Some(Effect::Login(login)) => self.login = Some(login),
                             _ => {}
                         }
                         if backend.epoch > 0
@@ -777,14 +847,16 @@ fn settle(out: &mut BytesMut, deferred: &mut Vec<(Bytes, bool)>, unconfirmed: Op
     }
 }
 
-/// Commands the proxy refuses because it could not keep their effect across a switch: the backend
-/// connection always speaks RESP2 and is logged in as the proxy.
-fn unsupported(name: &[u8], args: &[Frame]) -> Option<&'static [u8]> {
+/// Commands the proxy refuses because it could not keep their effect across a switch. `HELLO`'s
+/// options are kept only when the servers check logins (`servers_decide`).
+fn unsupported(name: &[u8], args: &[Frame], servers_decide: bool) -> Option<&'static [u8]> {
     match name {
         b"HELLO" if args.get(1).and_then(Frame::as_bytes).is_some_and(|v| !matches!(v.as_ref(), b"2" | b"3")) => {
             Some(NOPROTO)
         }
-        b"HELLO" if args.len() > 2 => Some(HELLO_OPTIONS),
+        b"HELLO" if args.len() > 2 && !(servers_decide && HelloOptions::parse(&args[2..]).is_some()) => {
+            Some(HELLO_OPTIONS)
+        }
         b"RESET" => Some(RESET_REFUSED),
         _ => None,
     }

@@ -121,6 +121,13 @@ export type CheckReport = {
 	duration_ms: number,
 };
 
+/**  How clients log in to a pair's proxy. */
+export type ClientLogin = 
+/**  With the servers' own users and passwords (the master's ACL decides). */
+"servers" | 
+/**  With the proxy's own password. */
+"proxy_password";
+
 /**  An error as the UI receives it: `{ kind, message }`; the message says what to do. */
 export type CommandError = {
 	kind: ErrorKind,
@@ -202,6 +209,8 @@ export type ErrorKind =
 
 /**  What happened. */
 export type EventKind = 
+/**  At start, the servers were asked `ROLE`: `detail` says what each said and so where writes go. */
+"roles_checked" | 
 /**  A heartbeat went unanswered (or the connection failed); the down window starts counting. */
 "master_unreachable" | 
 /**  The master answered again before the window ran out: no failover. */
@@ -753,6 +762,11 @@ export type StandbyInput_Deserialize = {
 	 *  says (TLS when the instance has TLS settings).
 	 */
 	listen_tls?: ListenTls_Deserialize | null,
+	/**
+	 *  A password of the proxy's own that clients must `AUTH` with. `None` (or empty): clients log
+	 *  in with the servers' own users and passwords, checked by the master ([`crate::ha::auth`]).
+	 */
+	proxy_password?: string | null,
 };
 
 /**  A pair to start, as the form gives it. */
@@ -772,6 +786,11 @@ export type StandbyInput_Serialize = {
 	 *  says (TLS when the instance has TLS settings).
 	 */
 	listen_tls: ListenTls_Serialize | null,
+	/**
+	 *  A password of the proxy's own that clients must `AUTH` with. `None` (or empty): clients log
+	 *  in with the servers' own users and passwords, checked by the master ([`crate::ha::auth`]).
+	 */
+	proxy_password: string | null,
 };
 
 /**  The standby's condition. */
@@ -808,6 +827,8 @@ export type StandbyView = {
 	sync_writes: boolean,
 	/**  Whether clients must speak TLS to the proxy, and whether they must present a certificate. */
 	listen_tls: ListenSecurity,
+	/**  How clients log in to the proxy. */
+	client_login: ClientLogin,
 };
 
 /**  How the sync itself behaves (the CLI's advanced flags; the defaults suit almost everyone). */

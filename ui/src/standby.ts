@@ -30,6 +30,7 @@ export const STATE_LABEL: Record<StandbyState, MessageKey> = {
   ready: "standbyState.ready",
 };
 export const KIND_THEME: Record<EventKind, TagTheme> = {
+  roles_checked: "default",
   master_unreachable: "warning",
   master_recovered: "success",
   marked_down: "danger",

@@ -38,10 +38,11 @@ pub struct ProxyArgs {
     /// Promote the replica even when it is stale (its missing writes are lost).
     #[arg(long)]
     allow_stale_promotion: bool,
-    /// Password clients must give with AUTH (or set FERRY_PROXY_PASSWORD, which keeps it off the
-    /// command line and out of the process list).
-    #[arg(long)]
-    password: Option<String>,
+    /// A password of the proxy's own, read from this file (or from FERRY_PROXY_PASSWORD): clients
+    /// must AUTH with it, and sessions reach the master with the pair's credentials. Without it,
+    /// clients log in with the servers' own users and passwords (AUTH goes to the master's ACL).
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
     /// Acknowledge a write only once the replica confirms it (WAIT 1), so that a crash of the master
     /// loses no acknowledged write; unconfirmed writes are answered -NOREPLICAS.
     #[arg(long)]
@@ -80,14 +81,24 @@ pub async fn proxy(args: ProxyArgs) -> ExitCode {
     options.max_replica_lag_secs = args.max_replica_lag_secs;
     options.allow_stale_promotion = args.allow_stale_promotion;
     options.sync_writes = args.sync_writes.then(|| Duration::from_millis(args.sync_timeout_ms.max(1)));
-    options.proxy_password =
-        args.password.or_else(|| std::env::var("FERRY_PROXY_PASSWORD").ok()).filter(|p| !p.is_empty());
+    options.proxy_password = match &args.password_file {
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(text) => Some(text.trim_end_matches(['\r', '\n']).to_string()),
+            Err(e) => {
+                eprintln!("error: cannot read --password-file {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        },
+        None => std::env::var("FERRY_PROXY_PASSWORD").ok(),
+    }
+    .filter(|p| !p.is_empty());
     options.listen_tls = match (args.tls_cert_file, args.tls_key_file) {
         (Some(cert_file), Some(key_file)) => {
             Some(ListenTls { cert_file, key_file, client_ca_file: args.tls_client_ca_file })
         }
         _ => None,
     };
+    let options_password_given = options.proxy_password.is_some();
     let handle = match ha::start(options).await {
         Ok(h) => h,
         Err(e) => {
@@ -97,8 +108,12 @@ pub async fn proxy(args: ProxyArgs) -> ExitCode {
     };
     let route = handle.route();
     let mode = if args.sync_writes { "sync writes" } else { "async writes" };
+    let login = match options_password_given {
+        true => "clients AUTH with the proxy's password",
+        false => "clients log in with the servers' users",
+    };
     eprintln!(
-        "proxy listening on {} → master {} (epoch {}, {mode}); pid {}: kill -USR1 for a planned switchover",
+        "proxy listening on {} → master {} (epoch {}, {mode}, {login}); pid {}: kill -USR1 for a planned switchover",
         handle.local_addr(),
         route.master,
         route.epoch,

@@ -53,6 +53,9 @@ export function StandbyCard({
               {t("standby.epoch", { epoch: pair.epoch })}
             </Tag>
             <Tag variant="light">{t(pair.sync_writes ? "standby.syncWrites" : "standby.asyncWrites")}</Tag>
+            <Tag variant="light" data-testid="standby-login">
+              {t(pair.client_login === "proxy_password" ? "standby.loginProxy" : "standby.loginServers")}
+            </Tag>
             {pair.listen_tls !== "plain" && (
               <Tag theme="success" variant="light" data-testid="standby-tls">
                 {t(pair.listen_tls === "mutual_tls" ? "standby.listenMutualTls" : "standby.listenTls")}

@@ -36,7 +36,7 @@ describe("StandbyForm", () => {
     fireEvent.click(screen.getByTestId("standby-start"));
     expect(await screen.findAllByText("Required.")).toHaveLength(4); // name, listen, master, replica
     expect(m.startStandby).not.toHaveBeenCalled();
-    const base = { name: "ha", listen: "127.0.0.1:0", syncWrites: false, tls: false, tlsCert: "", tlsKey: "", tlsClientCa: "" };
+    const base = { name: "ha", listen: "127.0.0.1:0", syncWrites: false, tls: false, tlsCert: "", tlsKey: "", tlsClientCa: "", password: "" };
     expect(validateStandby({ ...base, master: 1, replica: 1 })).toEqual({ replica: "standbyForm.same" });
     expect(validateStandby({ ...base, master: 1, replica: 2 })).toEqual({});
     expect(validateStandby({ ...base, master: 1, replica: 2, tls: true, tlsCert: "/etc/ferry/proxy.pem" })).toEqual({ tlsKey: "standbyForm.required" });
@@ -59,7 +59,7 @@ describe("StandbyForm", () => {
     fireEvent.click(screen.getByRole("switch"));
     fireEvent.click(screen.getByTestId("standby-start"));
     expect(await screen.findByText("cannot listen on 127.0.0.1:6379: address in use")).toBeTruthy();
-    expect(m.startStandby).toHaveBeenCalledWith({ name: "orders-ha", master_instance: 1, replica_instance: 2, listen: "127.0.0.1:0", sync_writes: true, listen_tls: null });
+    expect(m.startStandby).toHaveBeenCalledWith({ name: "orders-ha", master_instance: 1, replica_instance: 2, listen: "127.0.0.1:0", sync_writes: true, listen_tls: null, proxy_password: null });
     fireEvent.click(screen.getByTestId("standby-start"));
     await waitFor(() => expect(onStarted).toHaveBeenCalled());
   });
@@ -81,6 +81,10 @@ describe("StandbyForm", () => {
     type("tlsClientCa", "/etc/ferry/clients-ca.pem");
     fireEvent.click(screen.getByTestId("standby-start"));
     await waitFor(() => expect(m.startStandby).toHaveBeenCalled());
+    fireEvent.input(screen.getByTestId("standby-field-password").querySelector("input")!, { target: { value: " pr0xy p@ss " } });
+    fireEvent.click(screen.getByTestId("standby-start"));
+    await waitFor(() => expect(m.startStandby).toHaveBeenCalledTimes(2));
+    expect(m.startStandby.mock.calls[1]![0].proxy_password).toBe(" pr0xy p@ss ");
     expect(m.startStandby.mock.calls[0]![0].listen_tls).toEqual({ cert_file: "/etc/ferry/proxy.pem", key_file: "/etc/ferry/proxy.key", client_ca_file: "/etc/ferry/clients-ca.pem" });
   });
 });

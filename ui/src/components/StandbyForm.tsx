@@ -16,9 +16,11 @@ interface Fields {
   tlsCert: string;
   tlsKey: string;
   tlsClientCa: string;
+  /** A password of the proxy's own; empty: clients log in with the servers' users. */
+  password: string;
 }
 
-const EMPTY: Fields = { name: "", master: null, replica: null, listen: "127.0.0.1:0", syncWrites: false, tls: false, tlsCert: "", tlsKey: "", tlsClientCa: "" };
+const EMPTY: Fields = { name: "", master: null, replica: null, listen: "127.0.0.1:0", syncWrites: false, tls: false, tlsCert: "", tlsKey: "", tlsClientCa: "", password: "" };
 
 type Errors = Partial<Record<"name" | "master" | "replica" | "listen" | "tlsCert" | "tlsKey", MessageKey>>;
 
@@ -64,7 +66,7 @@ export function StandbyForm({ onStarted, onCancel }: { onStarted: (pair: Standby
     setSaving(true);
     setError(null);
     try {
-      const input = { name: f.name.trim(), master_instance: f.master, replica_instance: f.replica, listen: f.listen.trim(), sync_writes: f.syncWrites, listen_tls: listenTls(f) };
+      const input = { name: f.name.trim(), master_instance: f.master, replica_instance: f.replica, listen: f.listen.trim(), sync_writes: f.syncWrites, listen_tls: listenTls(f), proxy_password: f.password === "" ? null : f.password };
       const r = await commands.startStandby(input);
       if (r.status === "ok") onStarted(r.data);
       else setError(r.error);
@@ -117,6 +119,11 @@ export function StandbyForm({ onStarted, onCancel }: { onStarted: (pair: Standby
         <label className="ferry-label-inline">
           <Switch value={f.syncWrites} onChange={(v) => setF((old) => ({ ...old, syncWrites: v }))} />
           {t("standbyForm.syncWrites")}
+        </label>
+        <label data-testid="standby-field-password">
+          {t("standbyForm.password")}
+          <Input type="password" name="proxy-password" value={f.password} onChange={(v) => setF((old) => ({ ...old, password: String(v) }))} />
+          <span className="ferry-muted">{t("standbyForm.passwordHint")}</span>
         </label>
         <div className="ferry-label" role="group" aria-label={t("standbyForm.tls")} data-testid="standby-tls-fields">
           <Checkbox checked={f.tls} onChange={(v) => setF((old) => ({ ...old, tls: v }))}>

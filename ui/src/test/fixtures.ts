@@ -88,6 +88,7 @@ export function standbyView(over: Partial<StandbyView> = {}): StandbyView {
     epoch: 0,
     sync_writes: false,
     listen_tls: "plain",
+    client_login: "servers",
     ...over,
   };
 }

@@ -1,0 +1,111 @@
+//! Which server is the master when the proxy starts, asked of the servers themselves (`ROLE`).
+//!
+//! The arguments (or the registered instances) say which server was the master when the pair was
+//! set up; after a failover that is no longer true, and routing writes by them would send every
+//! write to a fenced replica (`-READONLY`) while the heartbeat reports all is well. So the proxy
+//! starts from what the servers say: the one that reports `master` gets the route. Two masters is a
+//! split the proxy cannot settle by itself: it is an error naming both, and nothing is routed.
+
+use std::time::Duration;
+
+use crate::client::Client;
+use crate::endpoint::Endpoint;
+use crate::resp::Frame;
+
+/// How long each server may take to answer at start.
+const ASK_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// What a server says it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Role {
+    Master,
+    /// A replica of this `host:port`.
+    Replica(String),
+    /// It did not answer (or not with a role); why.
+    Unknown(String),
+}
+
+/// Asks one server for its role, with the pair's credentials.
+pub async fn ask(server: &Endpoint) -> Role {
+    let asked = async {
+        let mut client = Client::connect_with_timeout(server, ASK_TIMEOUT).await?;
+        client.request(&["ROLE"]).await
+    };
+    match asked.await {
+        Ok(Frame::Array(items)) => {
+            let text =
+                |i: usize| items.get(i).and_then(Frame::as_bytes).map(|b| String::from_utf8_lossy(b).into_owned());
+            match text(0).as_deref() {
+                Some("master") => Role::Master,
+                Some("slave") => Role::Replica(format!(
+                    "{}:{}",
+                    text(1).unwrap_or_default(),
+                    items.get(2).and_then(Frame::as_int).unwrap_or_default()
+                )),
+                other => Role::Unknown(format!("ROLE answered {other:?}")),
+            }
+        }
+        Ok(other) => Role::Unknown(format!("ROLE answered {other:?}")),
+        Err(e) => Role::Unknown(e.to_string()),
+    }
+}
+
+/// Two servers that both say they are the master, or neither.
+#[derive(Debug, thiserror::Error)]
+pub enum RoleError {
+    #[error(
+        "both {0} and {1} say they are the master (ROLE), so the proxy cannot tell where writes belong and routes \
+         nothing. Make the one whose data is older a replica of the other (REPLICAOF), then start the proxy again"
+    )]
+    TwoMasters(String, String),
+    #[error(
+        "neither server is a master: {0} is a replica of {1} and {2} {3}. Promote one (REPLICAOF NO ONE), or give the \
+         pair's real master, then start the proxy again"
+    )]
+    NoMaster(String, String, String, String),
+}
+
+/// Where the proxy starts: the master to route to and the standby, with what the servers said.
+pub struct Start {
+    pub master: Endpoint,
+    pub standby: Endpoint,
+    /// The standby is a server that was the master and has not been seen as a replica since: it
+    /// is fenced before it could take the standby's place.
+    pub fence_standby: bool,
+    pub said: String,
+}
+
+/// Decides the master from `ROLE` on both servers (`given` is the master the caller named).
+pub async fn at_start(given: &Endpoint, other: &Endpoint) -> Result<Start, RoleError> {
+    let (a, b) = tokio::join!(ask(given), ask(other));
+    let said = format!("ROLE at start: {} is {}, {} is {}", given.addr(), describe(&a), other.addr(), describe(&b));
+    let start = |master: &Endpoint, standby: &Endpoint, fence_standby: bool| Start {
+        master: master.clone(),
+        standby: standby.clone(),
+        fence_standby,
+        said: said.clone(),
+    };
+    match (&a, &b) {
+        (Role::Master, Role::Master) => Err(RoleError::TwoMasters(given.addr(), other.addr())),
+        // After a failover: the named replica is the master now.
+        (Role::Replica(_), Role::Master) => Ok(start(other, given, false)),
+        (Role::Unknown(_), Role::Master) => Ok(start(other, given, true)),
+        (Role::Replica(of), Role::Replica(its)) => {
+            Err(RoleError::NoMaster(given.addr(), of.clone(), other.addr(), format!("is a replica of {its}")))
+        }
+        (Role::Replica(of), Role::Unknown(why)) => {
+            Err(RoleError::NoMaster(given.addr(), of.clone(), other.addr(), format!("does not answer: {why}")))
+        }
+        // As named: the master answers as one, or nothing says otherwise (the heartbeat takes it
+        // from there, failing over if the named master is down).
+        (Role::Master | Role::Unknown(_), _) => Ok(start(given, other, false)),
+    }
+}
+
+fn describe(role: &Role) -> String {
+    match role {
+        Role::Master => "master".into(),
+        Role::Replica(of) => format!("a replica of {of}"),
+        Role::Unknown(why) => format!("unknown ({why})"),
+    }
+}
