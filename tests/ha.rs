@@ -12,6 +12,7 @@ use ferry::endpoint::{Endpoint, Secret};
 use ferry::ha::events::{Event, EventKind};
 use ferry::ha::{self, HaHandle, HaOptions};
 use ferry::resp::Frame;
+use support::relay::Relay;
 use support::{cmd, RedisServer};
 
 /// A master and a replica of it, the replica synced.
@@ -266,6 +267,50 @@ async fn a_proxy_restarted_after_a_failover_with_the_same_arguments_routes_to_th
     assert!(e.contains("both") && e.contains(&master.port.to_string()) && e.contains(&replica.port.to_string()), "{e}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_proxy_cut_off_from_a_live_master_promotes_only_once_the_standby_loses_it_too() {
+    let (master, replica) = master_and_replica(&[]).await;
+    // The proxy reaches the master through one relay, the replica through another: each path can be
+    // blackholed (silence, not a reset) on its own.
+    let proxy_path = Relay::start(master.port, None).await;
+    let replica_path = Relay::start(master.port, None).await;
+    let mut r = replica.client().await;
+    cmd(&mut r, &["CONFIG", "SET", "repl-timeout", "2"]).await;
+    cmd(&mut r, &["REPLICAOF", "127.0.0.1", &replica_path.port.to_string()]).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while info_field(&r.info("replication").await.unwrap(), "master_link_status") != Some("up") {
+        assert!(Instant::now() < deadline, "the replica did not link through the relay");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let options = HaOptions::new(Endpoint::new("127.0.0.1", proxy_path.port), replica.endpoint());
+    let handle = ha::start(options).await.expect("start the hot standby");
+    let mut c = Client::connect(&proxy_endpoint(&handle)).await.expect("connect");
+    cmd(&mut c, &["SET", "k", "1"]).await;
+
+    // Only the proxy loses the master: suspect, round after round, and nothing is promoted.
+    proxy_path.blackhole(true);
+    assert!(wait_for_events(&handle, EventKind::Suspect, 2, Duration::from_secs(8)).await, "not suspected twice");
+    let events = handle.events().history();
+    assert!(!kinds(&events).contains(&EventKind::Promoted), "{events:?}");
+    let suspect = events.iter().find(|e| e.kind == EventKind::Suspect).map(|e| e.detail.clone()).unwrap_or_default();
+    assert!(suspect.contains("still linked") && suspect.contains("link up"), "{suspect}");
+    assert_eq!((handle.route().epoch, role(&replica).await.as_str()), (0, "slave"));
+
+    // The replica loses it too (its repl-timeout, 2 s): now the master is gone for both, and the
+    // standby is promoted. The old master cannot be reached to fence it: the route moves anyway,
+    // within the fencing attempt's bound, and it is fenced when it returns.
+    replica_path.blackhole(true);
+    assert!(wait_for_event(&handle, EventKind::RoutePushed, Duration::from_secs(15)).await, "no failover");
+    assert_eq!((handle.route().master.port, role(&replica).await.as_str()), (replica.port, "master"));
+    let events = handle.events().history();
+    let promoted = events.iter().position(|e| e.kind == EventKind::Promoted).expect("promoted");
+    let pushed = events.iter().position(|e| e.kind == EventKind::RoutePushed).expect("pushed");
+    assert!(events[promoted..pushed].iter().all(|e| e.kind != EventKind::Fenced), "not reachable, not fenced");
+    let gap = events[pushed].at_ms - events[promoted].at_ms;
+    assert!(gap < 1_000, "the fencing attempt held the route for {gap} ms");
+    handle.shutdown().await;
+}
+
 /// One INCR of the load: when it was sent, when it finished, and its value or the error.
 struct Attempt {
     sent: Instant,
@@ -432,19 +477,23 @@ async fn a_replica_that_never_synced_is_not_promoted() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stall_longer_than_the_window_fails_over_and_aborts_open_transactions() {
     let (master, replica) = master_and_replica(&["--enable-debug-command", "yes"]).await;
+    // The standby gives up on a silent master after 1 s (repl-timeout): only then does it agree that
+    // the master is gone, and only then may the proxy promote it.
+    cmd(&mut replica.client().await, &["CONFIG", "SET", "repl-timeout", "1"]).await;
     let handle = start_ha(&master, &replica).await;
     let proxy = proxy_endpoint(&handle);
     let mut tx = Client::connect(&proxy).await.expect("connect");
     cmd(&mut tx, &["MULTI"]).await;
     assert_eq!(text(&cmd(&mut tx, &["SET", "x", "1"]).await).as_deref(), Some("QUEUED"));
 
-    let mut in_flight = Client::connect_with_timeout(&proxy, Duration::from_secs(5)).await.expect("connect");
+    let mut in_flight = Client::connect_with_timeout(&proxy, Duration::from_secs(8)).await.expect("connect");
     let mut watcher = Client::connect(&proxy).await.expect("connect");
     cmd(&mut watcher, &["WATCH", "w"]).await;
 
-    // The master stalls for 2 s, twice the window: it is alive, but declared down.
+    // The master stalls for 5 s, well past the window and the standby's repl-timeout: it is alive,
+    // but declared down by both.
     let mut sleeper = master.client().await;
-    let stall = tokio::spawn(async move { sleeper.raw_request(&["DEBUG", "SLEEP", "2"]).await });
+    let stall = tokio::spawn(async move { sleeper.raw_request(&["DEBUG", "SLEEP", "5"]).await });
     tokio::time::sleep(Duration::from_millis(100)).await;
     // A command in flight to the stalled master when the route moves: its outcome is unknown.
     let reply = in_flight.raw_request(&["INCR", "y"]).await.expect("a reply");
@@ -731,6 +780,10 @@ async fn a_master_restarted_within_the_window_is_failed_over_before_its_replica_
     assert!(wait_for_event(&handle, EventKind::RoutePushed, Duration::from_secs(10)).await, "no failover");
     let mut c = Client::connect(&proxy_endpoint(&handle)).await.expect("connect");
     let events = handle.events().history();
+    // The restarted master answers: it is fenced before the route moves, so it never takes a write.
+    let fenced = events.iter().position(|e| e.kind == EventKind::Fenced);
+    let pushed = events.iter().position(|e| e.kind == EventKind::RoutePushed);
+    assert!(fenced.is_some() && fenced < pushed, "fenced, then routed: {events:?}");
     assert_eq!(
         cmd(&mut c, &["GET", "precious"]).await,
         Frame::Bulk("1".into()),

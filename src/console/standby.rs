@@ -54,6 +54,8 @@ pub enum MasterHealth {
     Unreachable,
     /// Declared down; a failover is under way or was refused.
     Down,
+    /// Silent to the proxy but its standby is still linked to it: not failed over.
+    Suspect,
 }
 
 /// A running pair as the UI shows it.
@@ -160,6 +162,7 @@ fn view(id: u32, running: &Running) -> StandbyView {
         .find_map(|e| match e.kind {
             EventKind::MasterUnreachable => Some(MasterHealth::Unreachable),
             EventKind::MarkedDown | EventKind::PromotionRefused => Some(MasterHealth::Down),
+            EventKind::Suspect => Some(MasterHealth::Suspect),
             EventKind::MasterRecovered | EventKind::RoutePushed => Some(MasterHealth::Up),
             _ => None,
         })

@@ -32,6 +32,10 @@ pub enum EventKind {
     Promoted,
     /// The replica could not or must not be promoted; the service stays down and `detail` says why.
     PromotionRefused,
+    /// The master does not answer the proxy, but the standby is still linked to it: the proxy may be
+    /// the one cut off, so nothing is promoted (split-brain safety) until the standby's own link says
+    /// the master is gone.
+    Suspect,
     /// The new route (epoch, master) was published to the proxy's sessions.
     RoutePushed,
     /// The first successful reply from the new master reached a client.

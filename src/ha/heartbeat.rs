@@ -45,10 +45,19 @@ pub fn is_alive_reply(reply: &Frame) -> bool {
     }
 }
 
+/// How the master was found down.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Down {
+    /// No valid reply for the whole window: dead, frozen, or cut off from the proxy only.
+    Silent,
+    /// It answers as a new process: alive, but without its data.
+    Restarted,
+}
+
 /// Watches `master` until it is down, recording `master_unreachable`, `master_recovered` and finally
 /// `marked_down` (with the last error, or the restart) under `epoch`. Returns when the master is
 /// declared down: silent for the whole window, or answering as a new process.
-pub async fn watch_until_down(master: &Endpoint, config: HeartbeatConfig, epoch: u64, events: &EventLog) {
+pub async fn watch_until_down(master: &Endpoint, config: HeartbeatConfig, epoch: u64, events: &EventLog) -> Down {
     let mut connection: Option<BackendConn> = None;
     let mut run_id: Option<String> = None;
     let mut last_ok = Instant::now();
@@ -63,7 +72,7 @@ pub async fn watch_until_down(master: &Endpoint, config: HeartbeatConfig, epoch:
                 epoch,
                 format!("{master}: no valid heartbeat reply for {silent} ms (last: {last_error})"),
             );
-            return;
+            return Down::Silent;
         }
         let started = Instant::now();
         let result = {
@@ -83,7 +92,7 @@ pub async fn watch_until_down(master: &Endpoint, config: HeartbeatConfig, epoch:
         match result {
             Ok(Beat::Restarted(detail)) => {
                 events.record(EventKind::MarkedDown, epoch, format!("{master}: {detail}"));
-                return;
+                return Down::Restarted;
             }
             Ok(Beat::Alive) => {
                 last_ok = Instant::now();

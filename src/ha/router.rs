@@ -16,6 +16,26 @@ use crate::resp::Frame;
 
 /// How long each step of a promotion may take.
 const PROMOTE_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long a failover tries to fence the old master before moving the route without it (a dead
+/// master refuses at once; a frozen one would hold the failover for as long as it is given).
+const FENCE_AT_FAILOVER: Duration = Duration::from_millis(300);
+
+/// A failover done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FailedOver {
+    pub epoch: u64,
+    /// The old master answered and was made a replica of the new one before the route moved.
+    pub fenced: bool,
+}
+
+/// Why a failover did not happen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NoFailover {
+    /// The standby is still linked to the master: only the proxy lost it.
+    Suspect,
+    /// The standby could not or must not be promoted; why, in words.
+    Refused(String),
+}
 
 /// Where writes go.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,23 +95,46 @@ impl Router {
         self.tx.send_if_modified(|route| std::mem::replace(&mut route.paused, paused) != paused);
     }
 
-    /// Promotes `replica` and, when it confirms it is a master, routes to it. Records `promoted` and
-    /// `route_pushed`, or `promotion_refused` with the reason (the route then stays where it was).
+    /// Fails over from `old` to `replica`: when `must_agree` (the master went silent, which the proxy
+    /// alone cannot tell from being cut off from it), only if the replica's own link to the master is
+    /// down; then promotes it, fences `old` when it answers (so that it cannot take writes), and only
+    /// then routes to the new master. Records `suspect`, or `promoted`, `fenced` and `route_pushed`,
+    /// or `promotion_refused` with the reason (the route then stays where it was).
     pub async fn fail_over(
         &self,
+        old: &Endpoint,
         replica: &Endpoint,
+        must_agree: bool,
         policy: PromotionPolicy,
         events: &EventLog,
-    ) -> Result<u64, String> {
+    ) -> Result<FailedOver, NoFailover> {
         let epoch = self.current().epoch;
+        if must_agree {
+            if let Some(link) = still_linked(replica).await {
+                let detail = format!(
+                    "{old} does not answer the proxy, but the standby {replica} is still linked to it ({link}): not a \
+                     failover, the proxy may be the one cut off. The standby's own link decides (its repl-timeout)"
+                );
+                events.record(EventKind::Suspect, epoch, detail);
+                return Err(NoFailover::Suspect);
+            }
+        }
         if let Err(reason) = promote(replica, Some(policy)).await {
             events.record(EventKind::PromotionRefused, epoch, format!("{replica}: {reason}"));
-            return Err(reason);
+            return Err(NoFailover::Refused(reason));
         }
         events.record(EventKind::Promoted, epoch, format!("{replica} reports role master"));
+        let fenced = super::standby::fence_within(old, replica, FENCE_AT_FAILOVER).await.is_ok();
+        if fenced {
+            events.record(
+                EventKind::Fenced,
+                epoch,
+                format!("{old} is now a replica of {replica}, before the route moved"),
+            );
+        }
         let epoch = self.publish(replica.clone());
         events.record(EventKind::RoutePushed, epoch, format!("writes now go to {replica}"));
-        Ok(epoch)
+        Ok(FailedOver { epoch, fenced })
     }
 }
 
@@ -111,6 +154,20 @@ pub async fn promote(replica: &Endpoint, policy: Option<PromotionPolicy>) -> Res
         Some("master") => Ok(()),
         other => Err(format!("after REPLICAOF NO ONE, ROLE reports {other:?} instead of master")),
     }
+}
+
+/// How the standby's link to its master stands, in words, when it is up (the standby then vouches
+/// that the master lives); `None` when it is down or the standby cannot say.
+async fn still_linked(replica: &Endpoint) -> Option<String> {
+    let mut client = Client::connect_with_timeout(replica, PROMOTE_TIMEOUT).await.ok()?;
+    let info = client.info("replication").await.ok()?;
+    // Not compared with `master`'s address: the standby may reach the master by another name or
+    // path. A standby linked to some other master is taken as linked, on the safe side (no failover).
+    let up = info_field(&info, "role") == Some("slave") && info_field(&info, "master_link_status") == Some("up");
+    up.then(|| {
+        let io = info_field(&info, "master_last_io_seconds_ago").unwrap_or("?");
+        format!("link up, last I/O {io} s ago")
+    })
 }
 
 /// Whether a replica's INFO replication shows data recent enough to promote.

@@ -28,7 +28,13 @@ const SETTLE: Duration = Duration::from_millis(1100);
 /// `masterauth`), sends `REPLICAOF`, and checks with `ROLE`. Errors are in words for the events;
 /// they never contain a password.
 pub async fn fence(server: &Endpoint, master: &Endpoint) -> Result<(), String> {
-    let mut client = Client::connect_with_timeout(server, STEP_TIMEOUT).await.map_err(|e| e.to_string())?;
+    fence_within(server, master, STEP_TIMEOUT).await
+}
+
+/// [`fence`] with every exchange bounded by `timeout` (a failover tries an old master that is
+/// probably dead, and must not wait long for it).
+pub async fn fence_within(server: &Endpoint, master: &Endpoint, timeout: Duration) -> Result<(), String> {
+    let mut client = Client::connect_with_timeout(server, timeout).await.map_err(|e| e.to_string())?;
     if let Some(password) = &master.password {
         client.request(&["CONFIG", "SET", "masterauth", password.expose()]).await.map_err(|e| e.to_string())?;
     }

@@ -12,7 +12,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::events::{EventKind, EventLog};
-use super::heartbeat::{self, HeartbeatConfig};
+use super::heartbeat::{self, Down, HeartbeatConfig};
 use super::proxy::ProxyShared;
 use super::router::{PromotionPolicy, Router};
 use super::standby;
@@ -68,8 +68,8 @@ impl Supervisor {
             let mut state = current.state;
             loop {
                 tokio::select! {
-                    () = &mut heartbeat => {
-                        self.fail_over(&route.master, state).await;
+                    down = &mut heartbeat => {
+                        self.fail_over(&route.master, state, down).await;
                         break;
                     }
                     () = &mut arming, if state != StandbyState::Ready => {
@@ -101,16 +101,21 @@ impl Supervisor {
         }
     }
 
-    /// The master is down: promote the standby if it may be, and make the old master the next standby.
-    async fn fail_over(&self, master: &Endpoint, state: StandbyState) {
+    /// The master is down: promote the standby if it may be (and, when the master only went silent,
+    /// if the standby agrees it is gone), and make the old master the next standby.
+    async fn fail_over(&self, master: &Endpoint, state: StandbyState, down: Down) {
         let standby = self.standby.borrow().endpoint.clone();
         let epoch = self.router.current().epoch;
         if state == StandbyState::Unfenced {
             let detail = format!("{standby} is the old master and has not rejoined as a replica; nothing to promote");
             self.events.record(EventKind::PromotionRefused, epoch, detail);
-        } else if self.router.fail_over(&standby, self.policy, &self.events).await.is_ok() {
-            self.set_standby(master.clone(), StandbyState::Unfenced);
-            return;
+        } else {
+            let must_agree = down == Down::Silent;
+            if let Ok(done) = self.router.fail_over(master, &standby, must_agree, self.policy, &self.events).await {
+                let state = if done.fenced { StandbyState::Syncing } else { StandbyState::Unfenced };
+                self.set_standby(master.clone(), state);
+                return;
+            }
         }
         // No failover: watch the same master again after a pause (it may come back), without
         // flooding the history with one refusal per heartbeat.

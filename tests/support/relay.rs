@@ -1,7 +1,9 @@
 //! A TCP relay in front of a real server, on a free loopback port: what it forwards is the
 //! server's own behaviour, with two changes a test may ask for.
-//! - `cut()` closes every connection through it at once (a broken network link), `retarget()` sends
-//!   what comes next to another server (an address that follows a failover);
+//! - `cut()` closes every connection through it at once (a broken network link), `blackhole(true)`
+//!   keeps every connection open but carries nothing either way, new ones included (a network that
+//!   silently drops packets), `retarget()` sends what comes next to another server (an address that
+//!   follows a failover);
 //! - an `announce` rewrite replaces the version the server reports in `INFO` with another of the
 //!   same length (say `7.0.15` → `6.0.20`), so Ferry takes the path it takes for that version while
 //!   the server underneath behaves as it really does. Only `redis_version:<v>` is rewritten, not
@@ -16,6 +18,7 @@ use tokio::sync::watch;
 pub struct Relay {
     pub port: u16,
     cut: watch::Sender<u64>,
+    hole: watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
     connections: Arc<Mutex<u64>>,
     backend: Arc<Mutex<u16>>,
@@ -27,6 +30,7 @@ impl Relay {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind the relay");
         let port = listener.local_addr().unwrap().port();
         let (cut, cut_rx) = watch::channel(0u64);
+        let (hole, hole_rx) = watch::channel(false);
         let rewrite = announce.map(|(real, shown)| {
             assert_eq!(real.len(), shown.len(), "a rewritten version keeps the reply's length");
             (format!("redis_version:{real}\r\n").into_bytes(), format!("redis_version:{shown}\r\n").into_bytes())
@@ -38,13 +42,22 @@ impl Relay {
         let task = tokio::spawn(async move {
             loop {
                 let Ok((client, _)) = listener.accept().await else { return };
+                if *hole_rx.borrow() {
+                    // Accepted, then never answered: held until the relay is dropped.
+                    let mut cut = cut_rx.clone();
+                    tokio::spawn(async move {
+                        let _client = client;
+                        while cut.changed().await.is_ok() {}
+                    });
+                    continue;
+                }
                 let port = *current.lock().unwrap();
                 let Ok(server) = TcpStream::connect(("127.0.0.1", port)).await else { continue };
                 *count.lock().unwrap() += 1;
-                tokio::spawn(pipe(client, server, rewrite.clone(), cut_rx.clone()));
+                tokio::spawn(pipe(client, server, rewrite.clone(), cut_rx.clone(), hole_rx.clone()));
             }
         });
-        Relay { port, cut, task, connections, backend }
+        Relay { port, cut, hole, task, connections, backend }
     }
 
     /// Sends new connections to another server and closes the open ones (a virtual address that
@@ -57,6 +70,12 @@ impl Relay {
     /// Closes every connection open through the relay (new ones still go through).
     pub fn cut(&self) {
         self.cut.send_modify(|n| *n += 1);
+    }
+
+    /// Drops everything either way while `on`, on open connections and new ones alike, without
+    /// closing anything: the peers see silence, not a reset.
+    pub fn blackhole(&self, on: bool) {
+        self.hole.send_replace(on);
     }
 
     /// Connections accepted so far.
@@ -81,6 +100,7 @@ async fn pipe(
     server: TcpStream,
     rewrite: Option<(Vec<u8>, Vec<u8>)>,
     mut cut: watch::Receiver<u64>,
+    hole: watch::Receiver<bool>,
 ) {
     cut.borrow_and_update();
     let (mut cr, mut cw) = client.into_split();
@@ -88,7 +108,10 @@ async fn pipe(
     let up = async {
         let mut buf = vec![0u8; 64 * 1024];
         while let Ok(n) = cr.read(&mut buf).await {
-            if n == 0 || sw.write_all(&buf[..n]).await.is_err() {
+            if n == 0 {
+                break;
+            }
+            if !*hole.borrow() && sw.write_all(&buf[..n]).await.is_err() {
                 break;
             }
         }
@@ -106,7 +129,7 @@ async fn pipe(
                     buf[at..at + to.len()].copy_from_slice(to);
                 }
             }
-            if cw.write_all(&buf[..n]).await.is_err() {
+            if !*hole.borrow() && cw.write_all(&buf[..n]).await.is_err() {
                 break;
             }
         }

@@ -221,6 +221,12 @@ export type EventKind =
 "promoted" | 
 /**  The replica could not or must not be promoted; the service stays down and `detail` says why. */
 "promotion_refused" | 
+/**
+ *  The master does not answer the proxy, but the standby is still linked to it: the proxy may be
+ *  the one cut off, so nothing is promoted (split-brain safety) until the standby's own link says
+ *  the master is gone.
+ */
+"suspect" | 
 /**  The new route (epoch, master) was published to the proxy's sessions. */
 "route_pushed" | 
 /**  The first successful reply from the new master reached a client. */
@@ -396,7 +402,9 @@ export type MasterHealth = "up" |
 /**  A heartbeat went unanswered; the down window is counting. */
 "unreachable" | 
 /**  Declared down; a failover is under way or was refused. */
-"down";
+"down" | 
+/**  Silent to the proxy but its standby is still linked to it: not failed over. */
+"suspect";
 
 /**  The seed's two kinds of migration. */
 export type MigrationType = 

@@ -17,11 +17,12 @@ import type { TagTheme } from "./status";
 
 export type { HaEvent };
 
-export const HEALTH_THEME: Record<MasterHealth, TagTheme> = { up: "success", unreachable: "warning", down: "danger" };
+export const HEALTH_THEME: Record<MasterHealth, TagTheme> = { up: "success", unreachable: "warning", down: "danger", suspect: "warning" };
 export const HEALTH_LABEL: Record<MasterHealth, MessageKey> = {
   up: "health.up",
   unreachable: "health.unreachable",
   down: "health.down",
+  suspect: "health.suspect",
 };
 export const STATE_THEME: Record<StandbyState, TagTheme> = { unfenced: "danger", syncing: "warning", ready: "success" };
 export const STATE_LABEL: Record<StandbyState, MessageKey> = {
@@ -36,6 +37,7 @@ export const KIND_THEME: Record<EventKind, TagTheme> = {
   marked_down: "danger",
   promoted: "primary",
   promotion_refused: "danger",
+  suspect: "warning",
   route_pushed: "primary",
   first_request_served: "success",
   fenced: "default",
