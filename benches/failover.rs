@@ -42,12 +42,16 @@ struct Seen {
     /// The highest counter value acknowledged (an integer reply).
     last_acked: i64,
     /// When the first write sent after the kill was answered by a live master (acknowledged, or
-    /// `-NOREPLICAS`: it ran, unconfirmed).
+    /// `-UNCERTAIN` after the reply was due: it ran, unconfirmed).
     first_after_kill: Option<Instant>,
     /// Replies that were errors, and transport failures.
-    tryagain: usize,
-    noreplicas: usize,
+    in_flight: usize,
+    unconfirmed: usize,
     other_errors: usize,
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// INCRs `ctr:<n>` through the proxy until `stop`; reconnects after a transport error.
@@ -78,13 +82,13 @@ async fn writer(
                     seen.first_after_kill = Some(Instant::now());
                 }
             }
-            Ok(Frame::Error(e)) if e.starts_with(b"NOREPLICAS") => {
-                seen.noreplicas += 1;
+            Ok(Frame::Error(e)) if e.starts_with(b"UNCERTAIN") && contains(&e, b"did not confirm") => {
+                seen.unconfirmed += 1;
                 if after_kill && seen.first_after_kill.is_none() {
                     seen.first_after_kill = Some(Instant::now());
                 }
             }
-            Ok(Frame::Error(e)) if e.starts_with(b"TRYAGAIN") => seen.tryagain += 1,
+            Ok(Frame::Error(e)) if e.starts_with(b"UNCERTAIN") => seen.in_flight += 1,
             Ok(_) => seen.other_errors += 1,
             Err(_) => {
                 seen.other_errors += 1;
@@ -115,8 +119,8 @@ async fn wait_ready(handle: &HaHandle, within: Duration) -> bool {
 
 struct DrillResult {
     failover: Duration,
-    tryagain: usize,
-    noreplicas: usize,
+    in_flight: usize,
+    unconfirmed: usize,
     other_errors: usize,
     lost: i64,
 }
@@ -165,8 +169,8 @@ async fn drill(handle: &HaHandle, servers: &mut [RedisServer; 2]) -> DrillResult
     let first = seen.iter().filter_map(|s| s.first_after_kill).min().expect("a write after the kill");
     DrillResult {
         failover: first - killed_at,
-        tryagain: seen.iter().map(|s| s.tryagain).sum(),
-        noreplicas: seen.iter().map(|s| s.noreplicas).sum(),
+        in_flight: seen.iter().map(|s| s.in_flight).sum(),
+        unconfirmed: seen.iter().map(|s| s.unconfirmed).sum(),
         other_errors: seen.iter().map(|s| s.other_errors).sum(),
         lost,
     }
@@ -201,8 +205,8 @@ async fn drills(mode: &str, sync_writes: Option<Duration>, count: usize) {
         ms(percentile(&times, 99.0)),
         ms(times[times.len() - 1])
     );
-    println!("  -TRYAGAIN per drill (in flight at the kill, outcome unknown): {}", per(|r| r.tryagain));
-    println!("  -NOREPLICAS per drill (ran, but no replica to confirm it):   {}", per(|r| r.noreplicas));
+    println!("  -UNCERTAIN per drill, in flight at the kill (outcome unknown): {}", per(|r| r.in_flight));
+    println!("  -UNCERTAIN per drill, ran but not confirmed by the standby:   {}", per(|r| r.unconfirmed));
     println!("  other client errors per drill:                             {}", per(|r| r.other_errors));
     let lost: i64 = results.iter().map(|r| r.lost).sum();
     println!("  acknowledged writes lost: {lost} in total over {count} drills");

@@ -224,7 +224,7 @@ async fn a_tls_proxy_in_front_of_tls_servers_requires_client_certificates_and_fa
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     // The same TLS session goes on against the promoted replica (a command in flight at the kill
-    // may be answered TRYAGAIN; none is here).
+    // may be answered UNCERTAIN; none is here).
     cmd(&mut c, &["SET", "after", "1"]).await;
     assert_eq!(cmd(&mut c, &["EXISTS", "before", "after"]).await.as_int(), Some(2));
     assert_eq!(handle.route().master.port, replica.tls_port);

@@ -63,7 +63,7 @@ pub struct HaOptions {
     /// ([`auth`]).
     pub proxy_password: Option<String>,
     /// Sync-writes mode: a write is acknowledged only once `WAIT 1` confirms, within this time, that
-    /// the replica has it; otherwise the client gets `-NOREPLICAS` (the write ran but is not safe).
+    /// the replica has it; otherwise the client gets `-UNCERTAIN` (the write ran but is not safe).
     pub sync_writes: Option<Duration>,
     /// When set, clients speak TLS to the proxy, with this certificate (and, when it names a client
     /// CA, their own certificates).

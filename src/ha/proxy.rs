@@ -9,7 +9,8 @@
 //!
 //! On a switch (the backend connection breaks, or the route moves to a newer epoch):
 //! - a command already written to the old master whose reply never came is answered with
-//!   [`TRYAGAIN_IN_FLIGHT`]: it may or may not have run, and only the client can decide to retry;
+//!   [`UNCERTAIN_IN_FLIGHT`]: it may or may not have run, and only the client can decide to retry
+//!   (see [`UNCERTAIN_IN_FLIGHT`] for why not `-TRYAGAIN`);
 //! - commands that arrive while there is no master are held (at most [`HOLD_LIMIT`] for at most
 //!   [`HOLD_TIMEOUT`]) and sent to the new master once the route moves, instead of failing; past
 //!   either bound they are answered with [`TRYAGAIN_NOT_SENT`] (they did not run);
@@ -59,15 +60,22 @@ use crate::resp::{frame_len, parse_frame, Frame};
 use crate::transport::{self, Acceptor, ReadHalf, WriteHalf};
 
 /// The reply to a command whose outcome on the failed master is unknown.
-pub const TRYAGAIN_IN_FLIGHT: &[u8] =
-    b"-TRYAGAIN the master failed over while this command was in flight; its outcome is unknown\r\n";
+///
+/// Its code, `UNCERTAIN`, is one no common client library retries on its own: go-redis retries
+/// `TRYAGAIN`, `NOREPLICAS`, `READONLY`, `LOADING`, `MASTERDOWN` and `CLUSTERDOWN` even on a plain
+/// client, and Jedis's cluster client `TRYAGAIN`, so an `INCR` answered with one of those could run
+/// twice. Commands that certainly did not run keep `-TRYAGAIN` ([`TRYAGAIN_NOT_SENT`]): a retry of
+/// those is what the client should do.
+pub const UNCERTAIN_IN_FLIGHT: &[u8] = b"-UNCERTAIN the master failed over while this command was in flight: it may \
+or may not have run; check before running it again (a retry could apply it twice)\r\n";
 /// The reply to a held command that could not be sent to any master (it did not run).
 pub const TRYAGAIN_NOT_SENT: &[u8] =
     b"-TRYAGAIN no master is reachable through the proxy; the command was not executed\r\n";
 /// The reply to a write the replica did not confirm in sync-writes mode.
-pub const NOT_CONFIRMED: &[u8] =
-    b"-NOREPLICAS the write ran on the master but the replica did not confirm it in time; \
-a failover now could lose it\r\n";
+/// `UNCERTAIN` for the same reason as [`UNCERTAIN_IN_FLIGHT`]: the write ran, and a retry would run
+/// it again.
+pub const NOT_CONFIRMED: &[u8] = b"-UNCERTAIN the write ran on the master but the standby did not confirm it in \
+time, so a failover now could lose it; check before running it again\r\n";
 /// How many commands a session holds while there is no master.
 pub const HOLD_LIMIT: usize = 10_000;
 /// How long a session holds commands while there is no master.
@@ -508,19 +516,19 @@ impl Session {
         }
     }
 
-    /// Drops the backend: what it owed becomes [`TRYAGAIN_IN_FLIGHT`], in order.
+    /// Drops the backend: what it owed becomes [`UNCERTAIN_IN_FLIGHT`], in order.
     fn lose_backend(&mut self, reason: &str) {
         if let Link::Up(backend) = &self.link {
             tracing::info!(epoch = backend.epoch, reason, owed = self.owed.len(), "proxy session lost its backend");
         }
         self.link = Link::Down { since: Instant::now(), failing: false };
         // Writes that ran but were never confirmed are as uncertain as those never answered.
-        settle(&mut self.out, &mut self.deferred, Some(TRYAGAIN_IN_FLIGHT));
+        settle(&mut self.out, &mut self.deferred, Some(UNCERTAIN_IN_FLIGHT));
         let outstanding = self.owed.iter().filter(|o| o.awaits_backend()).count();
         self.shared.in_flight.fetch_sub(outstanding, Ordering::SeqCst);
         for owed in self.owed.drain(..) {
             match owed {
-                Owed::Backend { .. } => self.out.extend_from_slice(TRYAGAIN_IN_FLIGHT),
+                Owed::Backend { .. } => self.out.extend_from_slice(UNCERTAIN_IN_FLIGHT),
                 Owed::Local(reply) => self.out.extend_from_slice(reply),
                 Owed::Wait => {}
             }

@@ -75,7 +75,7 @@ pub async fn switchover(
     };
     let detail = match left {
         0 => format!("{standby} is the master; nothing was in flight"),
-        n => format!("{standby} is the master; {n} blocking command(s) were still in flight and get TRYAGAIN"),
+        n => format!("{standby} is the master; {n} blocking command(s) were still in flight and get UNCERTAIN"),
     };
     events.record(EventKind::SwitchoverDone, epoch, detail);
     Ok(epoch)

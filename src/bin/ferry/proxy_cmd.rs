@@ -44,7 +44,7 @@ pub struct ProxyArgs {
     #[arg(long, value_name = "FILE")]
     password_file: Option<PathBuf>,
     /// Acknowledge a write only once the replica confirms it (WAIT 1), so that a crash of the master
-    /// loses no acknowledged write; unconfirmed writes are answered -NOREPLICAS.
+    /// loses no acknowledged write; unconfirmed writes are answered -UNCERTAIN.
     #[arg(long)]
     sync_writes: bool,
     /// With --sync-writes: how long to wait for the replica's confirmation.
