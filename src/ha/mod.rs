@@ -19,6 +19,7 @@ pub mod heartbeat;
 pub mod proxy;
 pub mod roles;
 pub mod router;
+mod session;
 pub mod standby;
 pub mod supervisor;
 pub mod switchover;

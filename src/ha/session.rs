@@ -1,0 +1,760 @@
+//! One client's session at the access proxy: its commands go to the master the route names, its
+//! replies come back in order, and what it set up (db, name, login, protocol, subscriptions) moves
+//! with it to a new master. [`super::proxy`] says what a session promises across a switch.
+
+use std::collections::{BTreeSet, VecDeque};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::{Buf, Bytes, BytesMut};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+use super::auth::{ClientAuth, HelloOptions, Login};
+use super::conn::{self, BackendConn};
+use super::events::EventKind;
+use super::proxy::{ProxyShared, HOLD_LIMIT, HOLD_TIMEOUT, NOT_CONFIRMED, TRYAGAIN_NOT_SENT, UNCERTAIN_IN_FLIGHT};
+use super::router::Route;
+use crate::client::ClientError;
+use crate::endpoint::Endpoint;
+use crate::resp::{frame_len, parse_frame, Frame};
+use crate::transport::{self, ReadHalf, WriteHalf};
+
+/// How often a session without a backend tries the route again.
+const RECONNECT_EVERY: Duration = Duration::from_millis(100);
+/// How long opening a backend connection (with the session's replay) may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+
+const OK: &[u8] = b"+OK\r\n";
+const NOAUTH: &[u8] = b"-NOAUTH Authentication required.\r\n";
+const WRONGPASS: &[u8] = b"-WRONGPASS invalid username-password pair or user is disabled.\r\n";
+const AUTH_UNSET: &[u8] = b"-ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?\r\n";
+const AUTH_ARITY: &[u8] = b"-ERR wrong number of arguments for 'auth' command\r\n";
+const NOT_AN_ARRAY: &[u8] = b"-ERR Protocol error: the proxy accepts commands as RESP arrays of bulk strings\r\n";
+const TX_LOST: &[u8] = b"-ERR the master failed over inside MULTI; the transaction was discarded\r\n";
+const NOPROTO: &[u8] = b"-NOPROTO unsupported protocol version\r\n";
+const HELLO_OPTIONS: &[u8] = b"-ERR the proxy does not take HELLO options; use AUTH and CLIENT SETNAME\r\n";
+const RESET_REFUSED: &[u8] = b"-ERR RESET is not supported through the proxy\r\n";
+const NULL_ARRAY: &[u8] = b"*-1\r\n";
+const NULL_RESP3: &[u8] = b"_\r\n";
+const EXECABORT: &[u8] = b"-EXECABORT Transaction discarded because the master failed over inside MULTI.\r\n";
+const LOGIN_REFUSED: &[u8] = b"-ERR the new master refused this session's login after a failover; give the standby \
+the same users and passwords as the master, then connect again\r\n";
+
+/// What a backend reply does besides reaching the client.
+enum Effect {
+    /// Restore this db on a new backend, once the reply confirms it.
+    Select(i64),
+    /// Restore this name on a new backend, once the reply confirms it.
+    SetName(Bytes),
+    /// The client gets this instead of the backend's reply.
+    Replace(&'static [u8]),
+    /// `HELLO 2|3`: the protocol to restore on a new backend (true for RESP3), and the login and name
+    /// it set, once confirmed.
+    Hello { resp3: bool, login: Option<Login>, name: Option<Bytes> },
+    /// `AUTH` accepted by the master: the login to replay on a new backend.
+    Login(Login),
+}
+
+/// A reply the client is owed, in order.
+enum Owed {
+    /// From the backend; the effect applies if it is not an error. `confirm`: a write whose reply
+    /// waits for the replica's confirmation (sync-writes mode). `push`: a (un)subscribe command, whose
+    /// RESP3 reply is a push frame.
+    Backend { effect: Option<Effect>, confirm: bool, push: bool },
+    /// Answered by the proxy, queued behind earlier backend replies.
+    Local(&'static [u8]),
+    /// The proxy's own `WAIT`: its reply releases the writes before it and never reaches the client.
+    Wait,
+}
+
+impl Owed {
+    /// Whether a backend reply is outstanding for it.
+    fn awaits_backend(&self) -> bool {
+        !matches!(self, Owed::Local(_))
+    }
+}
+
+/// A command (or the proxy's own answer to one) waiting for a master.
+enum Held {
+    Command(Bytes, Owed),
+    Local(&'static [u8]),
+}
+
+struct Backend {
+    conn: BackendConn,
+    epoch: u64,
+    out: BytesMut,
+}
+
+enum Link {
+    Up(Backend),
+    /// No master since `since`; `failing` once the hold bounds were passed (commands fail at once).
+    Down {
+        since: Instant,
+        failing: bool,
+    },
+}
+
+impl Link {
+    fn backend(&mut self) -> Option<&mut Backend> {
+        match self {
+            Link::Up(backend) => Some(backend),
+            Link::Down { .. } => None,
+        }
+    }
+}
+
+/// What [`to_client`] did.
+enum Written {
+    Bytes(usize),
+    Flushed,
+}
+
+/// Writes what the socket takes of `out` (waiting until it takes something), or with nothing left
+/// to write, flushes what a TLS session still holds. Both are cancel-safe: a branch of the
+/// session's select that loses the race has written nothing.
+async fn to_client(client: &mut WriteHalf, out: &[u8]) -> std::io::Result<Written> {
+    if out.is_empty() {
+        client.flush().await?;
+        return Ok(Written::Flushed);
+    }
+    match client.write(out).await? {
+        0 => Err(std::io::ErrorKind::WriteZero.into()),
+        n => Ok(Written::Bytes(n)),
+    }
+}
+
+pub(super) struct Session {
+    client_r: ReadHalf,
+    client_w: WriteHalf,
+    /// Bytes went to the client by `write` since the last flush: over TLS they may wait in the
+    /// session until it is flushed.
+    unflushed: bool,
+    inbuf: BytesMut,
+    /// Replies for the client not yet written. Writes never wait: the session keeps reading commands
+    /// while a client is slow to read its replies (a client that writes a long pipeline before reading
+    /// anything would otherwise block on us while we block on it). Like a Redis normal client's
+    /// output buffer, it is unbounded.
+    out: BytesMut,
+    link: Link,
+    owed: VecDeque<Owed>,
+    held: VecDeque<Held>,
+    routes: watch::Receiver<Route>,
+    routes_open: bool,
+    /// The route is paused for a planned switchover: hold commands even with a backend up.
+    paused: bool,
+    shared: Arc<ProxyShared>,
+    /// Replies held back until the next `WAIT` answers, in order; `true` marks a write to confirm.
+    deferred: Vec<(Bytes, bool)>,
+    /// A write went out since the last `WAIT` (sync-writes mode).
+    wait_due: bool,
+    db: i64,
+    name: Option<Bytes>,
+    /// With a password of the proxy's own: whether the client gave it.
+    authed: bool,
+    /// With the servers' users: the login the master accepted, replayed first on a new backend.
+    login: Option<Login>,
+    in_multi: bool,
+    /// MULTI was open on a backend that is gone: refuse until EXEC or DISCARD.
+    tx_aborted: bool,
+    watching: bool,
+    /// WATCH was set on a backend that is gone: the next EXEC must fail.
+    watch_lost: bool,
+    /// The session speaks RESP3 (`HELLO 3` confirmed): restored first on a new backend.
+    resp3: bool,
+    /// The client used `HELLO`: its protocol, login and name are restored with one `HELLO`.
+    hello: bool,
+    /// The master refused the client's login after a switch: the session ends at the client's next
+    /// command, which is answered with why.
+    login_refused: bool,
+    /// Subscriptions to restore on a new backend: channels, patterns, shard channels.
+    subscriptions: [BTreeSet<Bytes>; 3],
+    /// Stop reading the client; close once everything owed is written (QUIT, end of input, or a
+    /// protocol error).
+    closing: bool,
+}
+
+impl Session {
+    pub(super) fn new(
+        client_r: ReadHalf,
+        client_w: WriteHalf,
+        routes: watch::Receiver<Route>,
+        shared: Arc<ProxyShared>,
+    ) -> Self {
+        let authed = matches!(shared.auth, ClientAuth::Servers);
+        Session {
+            client_r,
+            client_w,
+            unflushed: false,
+            inbuf: BytesMut::with_capacity(16 * 1024),
+            out: BytesMut::with_capacity(16 * 1024),
+            link: Link::Down { since: Instant::now(), failing: false },
+            owed: VecDeque::new(),
+            held: VecDeque::new(),
+            routes,
+            routes_open: true,
+            paused: false,
+            shared,
+            deferred: Vec::new(),
+            wait_due: false,
+            db: 0,
+            name: None,
+            authed,
+            login: None,
+            in_multi: false,
+            tx_aborted: false,
+            watching: false,
+            watch_lost: false,
+            resp3: false,
+            hello: false,
+            login_refused: false,
+            subscriptions: Default::default(),
+            closing: false,
+        }
+    }
+
+    pub(super) async fn run(mut self) {
+        self.connect().await;
+        loop {
+            if let Err(e) = self.flush_backend().await {
+                self.lose_backend(&e.to_string());
+                self.connect().await;
+                continue;
+            }
+            while !self.out.is_empty() {
+                match self.client_w.try_write(&self.out) {
+                    Ok(n) => self.out.advance(n),
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                    Err(_) => return, // the client is gone
+                }
+            }
+            if self.closing && self.owed.is_empty() && self.held.is_empty() && self.out.is_empty() {
+                return;
+            }
+            let down = matches!(self.link, Link::Down { .. });
+            let unsent = !self.out.is_empty();
+            let unflushed = self.unflushed && !unsent;
+            tokio::select! {
+                io = to_client(&mut self.client_w, &self.out), if unsent || unflushed => match io {
+                    Ok(Written::Bytes(n)) => {
+                        self.out.advance(n);
+                        self.unflushed = true;
+                    }
+                    Ok(Written::Flushed) => self.unflushed = false,
+                    Err(_) => return, // the client is gone
+                },
+                read = self.client_r.read_buf(&mut self.inbuf), if !self.closing => match read {
+                    // A half-closed client still gets the replies it is owed.
+                    Ok(0) => self.closing = true,
+                    Ok(_) => self.on_client_bytes(),
+                    Err(_) => return,
+                },
+                read = read_backend(self.link.backend()) => match read {
+                    Ok(()) => self.on_backend_bytes(),
+                    Err(e) => {
+                        self.lose_backend(&e.to_string());
+                        self.connect().await;
+                    }
+                },
+                changed = self.routes.changed(), if self.routes_open => {
+                    if changed.is_err() {
+                        self.routes_open = false;
+                        continue;
+                    }
+                    let (epoch, paused) = {
+                        let route = self.routes.borrow_and_update();
+                        (route.epoch, route.paused)
+                    };
+                    self.paused = paused;
+                    if self.link.backend().is_some_and(|b| b.epoch < epoch) {
+                        self.lose_backend("the route moved to a new master");
+                    }
+                    self.connect().await;
+                    self.release_held();
+                },
+                () = tokio::time::sleep(RECONNECT_EVERY), if down => self.connect().await,
+            }
+        }
+    }
+
+    /// Opens a backend to the current route when there is none, replaying the session's state and
+    /// sending what was held; past the hold bounds, fails what was held.
+    async fn connect(&mut self) {
+        let Link::Down { since, .. } = self.link else { return };
+        if self.login_refused {
+            return;
+        }
+        let mut setup = Vec::new();
+        // With the servers' users the session logs in as its client did (or not at all); with a
+        // password of the proxy's own, as the pair (the route's credentials).
+        let as_client = matches!(self.shared.auth, ClientAuth::Servers);
+        if self.hello {
+            // As the client did: one HELLO (its SETNAME needs no permission for CLIENT, which a
+            // user with limited rights may lack).
+            let version = Bytes::from_static(if self.resp3 { b"3" } else { b"2" });
+            let mut hello = vec![Bytes::from_static(b"HELLO"), version];
+            hello.extend(self.login.iter().flat_map(Login::hello_option));
+            if let Some(name) = &self.name {
+                hello.extend([Bytes::from_static(b"SETNAME"), name.clone()]);
+            }
+            setup.push(hello);
+        } else {
+            setup.extend(self.login.iter().map(Login::command));
+            if let Some(name) = &self.name {
+                setup.push(vec![Bytes::from_static(b"CLIENT"), Bytes::from_static(b"SETNAME"), name.clone()]);
+            }
+        }
+        if self.db != 0 {
+            setup.push(vec![Bytes::from_static(b"SELECT"), Bytes::from(self.db.to_string())]);
+        }
+        // One name per command: each confirmation is then exactly one reply.
+        for (command, set) in [&b"SUBSCRIBE"[..], b"PSUBSCRIBE", b"SSUBSCRIBE"].into_iter().zip(&self.subscriptions) {
+            setup.extend(set.iter().map(|n| vec![Bytes::from_static(command), n.clone()]));
+        }
+        // A route that moves while we wait on an unresponsive master wins at once: the new master is
+        // tried without waiting out CONNECT_TIMEOUT on the old one.
+        let (route, opened) = loop {
+            let route = self.routes.borrow_and_update().clone();
+            self.paused = route.paused;
+            let master = if as_client {
+                Endpoint { user: None, password: None, ..route.master.clone() }
+            } else {
+                route.master.clone()
+            };
+            tokio::select! {
+                opened = conn::open(&master, &setup, CONNECT_TIMEOUT) => break (route, opened),
+                changed = self.routes.changed(), if self.routes_open => {
+                    self.routes_open = changed.is_ok();
+                }
+            }
+        };
+        match opened {
+            Ok(conn) => {
+                self.link = Link::Up(Backend { conn, epoch: route.epoch, out: BytesMut::new() });
+                self.release_held();
+            }
+            Err(ClientError::Auth { message, .. }) if as_client && self.login.is_some() => {
+                // The standby does not know the client's user: the client must log in again, and the
+                // new master answers it as it would any client.
+                tracing::warn!(master = %route.master, %message, "the new master refused a session's login");
+                // Said to the client with its next command (or now, to those held), then closed.
+                self.login_refused = true;
+                self.closing = !self.held.is_empty();
+                self.fail_held_with(LOGIN_REFUSED);
+            }
+            Err(e) => {
+                tracing::debug!(master = %route.master, error = %e, "proxy session cannot reach the master");
+                if since.elapsed() >= HOLD_TIMEOUT {
+                    self.fail_held();
+                }
+            }
+        }
+    }
+
+    /// Sends what was held to the backend, unless there is none or the route is paused.
+    fn release_held(&mut self) {
+        if self.paused {
+            return;
+        }
+        let Link::Up(backend) = &mut self.link else { return };
+        for held in self.held.drain(..) {
+            match held {
+                Held::Command(frame, owed) => {
+                    backend.out.extend_from_slice(&frame);
+                    self.shared.in_flight.fetch_add(1, Ordering::SeqCst);
+                    self.owed.push_back(owed);
+                }
+                Held::Local(reply) if self.owed.is_empty() => {
+                    emit(&mut self.out, &mut self.deferred, Bytes::from_static(reply), false)
+                }
+                Held::Local(reply) => self.owed.push_back(Owed::Local(reply)),
+            }
+        }
+    }
+
+    /// Answers every held command with [`TRYAGAIN_NOT_SENT`] and fails new ones at once until a master
+    /// is reachable again.
+    fn fail_held(&mut self) {
+        self.fail_held_with(TRYAGAIN_NOT_SENT);
+    }
+
+    /// Answers every held command with `reply` (they did not run) and fails new ones at once.
+    fn fail_held_with(&mut self, reply: &'static [u8]) {
+        let not_sent = reply;
+        for held in self.held.drain(..) {
+            let reply = match held {
+                Held::Command(_, Owed::Wait) => continue,
+                Held::Command(..) => not_sent,
+                Held::Local(reply) => reply,
+            };
+            emit(&mut self.out, &mut self.deferred, Bytes::from_static(reply), false);
+        }
+        if let Link::Down { failing, .. } = &mut self.link {
+            *failing = true;
+        }
+    }
+
+    /// Drops the backend: what it owed becomes [`UNCERTAIN_IN_FLIGHT`], in order.
+    fn lose_backend(&mut self, reason: &str) {
+        if let Link::Up(backend) = &self.link {
+            tracing::info!(epoch = backend.epoch, reason, owed = self.owed.len(), "proxy session lost its backend");
+        }
+        self.link = Link::Down { since: Instant::now(), failing: false };
+        // Writes that ran but were never confirmed are as uncertain as those never answered.
+        settle(&mut self.out, &mut self.deferred, Some(UNCERTAIN_IN_FLIGHT));
+        let outstanding = self.owed.iter().filter(|o| o.awaits_backend()).count();
+        self.shared.in_flight.fetch_sub(outstanding, Ordering::SeqCst);
+        for owed in self.owed.drain(..) {
+            match owed {
+                Owed::Backend { .. } => self.out.extend_from_slice(UNCERTAIN_IN_FLIGHT),
+                Owed::Local(reply) => self.out.extend_from_slice(reply),
+                Owed::Wait => {}
+            }
+        }
+        if self.in_multi {
+            self.in_multi = false;
+            self.tx_aborted = true;
+        }
+        if self.watching {
+            self.watching = false;
+            self.watch_lost = true;
+        }
+    }
+
+    fn subscribed(&self) -> bool {
+        self.subscriptions.iter().any(|set| !set.is_empty())
+    }
+
+    async fn flush_backend(&mut self) -> Result<(), ClientError> {
+        let Some(backend) = self.link.backend() else { return Ok(()) };
+        if backend.out.is_empty() {
+            return Ok(());
+        }
+        let written = transport::send(&mut backend.conn.writer, &backend.out).await;
+        backend.out.clear();
+        written.map_err(|source| ClientError::Io { addr: backend.conn.reader.addr().to_string(), source })
+    }
+
+    fn on_client_bytes(&mut self) {
+        while !self.closing {
+            let len = match frame_len(&self.inbuf) {
+                Ok(Some(len)) => len,
+                // A partial frame stays in the buffer for the next read.
+                Ok(None) => break,
+                Err(e) => {
+                    tracing::debug!(error = %e, "proxy client sent invalid RESP");
+                    self.reply_local(NOT_AN_ARRAY);
+                    self.closing = true;
+                    break;
+                }
+            };
+            let frame = self.inbuf.split_to(len).freeze();
+            self.on_command(frame);
+        }
+        if self.closing {
+            self.inbuf.clear();
+        }
+        // One WAIT per batch the client sent: a pipeline of writes costs one round trip to the replica.
+        if std::mem::take(&mut self.wait_due) {
+            if let Some(wait) = self.shared.wait_command.clone() {
+                self.dispatch(wait, Owed::Wait);
+            }
+        }
+    }
+
+    fn on_command(&mut self, frame: Bytes) {
+        let args = match parse_frame(&frame) {
+            Ok((Frame::Array(args), _)) if !args.is_empty() => args,
+            _ => {
+                self.reply_local(NOT_AN_ARRAY);
+                self.closing = true;
+                return;
+            }
+        };
+        let arg = |i: usize| args.get(i).and_then(Frame::as_bytes);
+        let name = arg(0).map(|n| n.to_ascii_uppercase()).unwrap_or_default();
+        if self.login_refused {
+            self.reply_local(LOGIN_REFUSED);
+            self.closing = true;
+            return;
+        }
+        let servers_decide = matches!(self.shared.auth, ClientAuth::Servers);
+        match name.as_slice() {
+            b"AUTH" if !servers_decide => return self.auth(&args),
+            b"QUIT" => {
+                self.reply_local(OK);
+                self.closing = true;
+                return;
+            }
+            _ if !self.authed => return self.reply_local(NOAUTH),
+            _ => {}
+        }
+        if let Some(refusal) = unsupported(&name, &args, servers_decide) {
+            return self.reply_local(refusal);
+        }
+        if self.tx_aborted {
+            let reply = match name.as_slice() {
+                b"EXEC" => EXECABORT,
+                b"DISCARD" => OK,
+                _ => return self.reply_local(TX_LOST),
+            };
+            self.tx_aborted = false;
+            self.watch_lost = false;
+            return self.reply_local(reply);
+        }
+        let mut frame = frame;
+        let effect = match name.as_slice() {
+            b"SELECT" => arg(1).and_then(|db| std::str::from_utf8(db).ok()?.parse().ok()).map(Effect::Select),
+            b"CLIENT" if arg(1).is_some_and(|sub| sub.eq_ignore_ascii_case(b"SETNAME")) => {
+                arg(2).cloned().map(Effect::SetName)
+            }
+            b"MULTI" => {
+                self.in_multi = true;
+                None
+            }
+            b"WATCH" => {
+                self.watching = true;
+                None
+            }
+            b"UNWATCH" | b"DISCARD" => {
+                (self.in_multi, self.watching, self.watch_lost) = (false, false, false);
+                None
+            }
+            // The keys were watched on the old master: the new one cannot tell whether they changed,
+            // so the transaction fails as if they had (EXEC answers nil) and is discarded there.
+            b"EXEC" if self.watch_lost => {
+                (self.in_multi, self.watching, self.watch_lost) = (false, false, false);
+                frame = Bytes::from_static(b"*1\r\n$7\r\nDISCARD\r\n");
+                Some(Effect::Replace(if self.resp3 { NULL_RESP3 } else { NULL_ARRAY }))
+            }
+            b"EXEC" => {
+                (self.in_multi, self.watching) = (false, false);
+                None
+            }
+            b"SUBSCRIBE" | b"PSUBSCRIBE" | b"SSUBSCRIBE" | b"UNSUBSCRIBE" | b"PUNSUBSCRIBE" | b"SUNSUBSCRIBE" => {
+                self.track_subscriptions(&name, &args[1..]);
+                None
+            }
+            b"AUTH" => Login::from_auth(&args[1..]).map(Effect::Login),
+            b"HELLO" => arg(1).map(|version| {
+                let options = HelloOptions::parse(&args[2..]).unwrap_or_default();
+                Effect::Hello { resp3: version.as_ref() == b"3", login: options.login, name: options.name }
+            }),
+            _ => None,
+        };
+        // Inside MULTI a write only queues; its EXEC is the write to confirm.
+        let confirm = self.shared.wait_command.is_some()
+            && !self.in_multi
+            && !self.subscribed()
+            && !matches!(effect, Some(Effect::Replace(_)))
+            && super::commands::may_write(&name);
+        self.wait_due |= confirm;
+        let push = name.ends_with(b"SUBSCRIBE");
+        self.dispatch(frame, Owed::Backend { effect, confirm, push });
+    }
+
+    /// Keeps the session's subscriptions as the client asked for them; the backend's confirmations are
+    /// forwarded as they come.
+    fn track_subscriptions(&mut self, name: &[u8], names: &[Frame]) {
+        let (kind, subscribe) = match name {
+            b"SUBSCRIBE" => (0, true),
+            b"PSUBSCRIBE" => (1, true),
+            b"SSUBSCRIBE" => (2, true),
+            b"UNSUBSCRIBE" => (0, false),
+            b"PUNSUBSCRIBE" => (1, false),
+            _ => (2, false),
+        };
+        let set = &mut self.subscriptions[kind];
+        let all = names.is_empty();
+        let names = names.iter().filter_map(Frame::as_bytes);
+        match subscribe {
+            true => set.extend(names.cloned()),
+            false if all => set.clear(),
+            false => names.for_each(|n| {
+                set.remove(n);
+            }),
+        }
+    }
+
+    /// AUTH with a password of the proxy's own: the backend login is the pair's and must not change
+    /// under it.
+    fn auth(&mut self, args: &[Frame]) {
+        let ClientAuth::Password(password) = &self.shared.auth else { return self.reply_local(AUTH_UNSET) };
+        let given = match args {
+            [_, pass] => pass.as_bytes(),
+            [_, user, pass] if user.as_bytes().is_some_and(|u| u.as_ref() == b"default") => pass.as_bytes(),
+            [_, _, _] => None,
+            _ => return self.reply_local(AUTH_ARITY),
+        };
+        if given.is_some_and(|g| g.as_ref() == password.expose().as_bytes()) {
+            self.authed = true;
+            self.reply_local(OK);
+        } else {
+            self.reply_local(WRONGPASS);
+        }
+    }
+
+    /// Sends a command to the backend, or holds it while there is none or the route is paused.
+    fn dispatch(&mut self, frame: Bytes, owed: Owed) {
+        match &mut self.link {
+            Link::Up(backend) if !self.paused => {
+                backend.out.extend_from_slice(&frame);
+                self.shared.in_flight.fetch_add(1, Ordering::SeqCst);
+                self.owed.push_back(owed);
+            }
+            Link::Down { failing: true, .. } => {
+                if !matches!(owed, Owed::Wait) {
+                    self.reply_local(TRYAGAIN_NOT_SENT);
+                }
+            }
+            _ if self.held.len() >= HOLD_LIMIT => {
+                self.fail_held();
+                if !matches!(owed, Owed::Wait) {
+                    self.reply_local(TRYAGAIN_NOT_SENT);
+                }
+            }
+            _ => self.held.push_back(Held::Command(frame, owed)),
+        }
+    }
+
+    /// Answers from the proxy itself, after every reply owed or held before it.
+    fn reply_local(&mut self, reply: &'static [u8]) {
+        if !self.held.is_empty() {
+            self.held.push_back(Held::Local(reply));
+        } else if !self.owed.is_empty() {
+            self.owed.push_back(Owed::Local(reply));
+        } else {
+            emit(&mut self.out, &mut self.deferred, Bytes::from_static(reply), false);
+        }
+    }
+
+    /// Forwards every complete reply in the backend buffer, in order, applying confirmed effects.
+    fn on_backend_bytes(&mut self) {
+        let Link::Up(backend) = &mut self.link else { return };
+        let mut invalid = None;
+        loop {
+            let buffer = backend.conn.reader.buffer();
+            let len = match frame_len(buffer) {
+                Ok(Some(len)) => len,
+                Ok(None) => break,
+                Err(e) => {
+                    invalid = Some(e.to_string());
+                    break;
+                }
+            };
+            let reply = buffer.split_to(len).freeze();
+            let ok = !matches!(reply.first(), Some(b'-' | b'!'));
+            while let Some(Owed::Local(local)) = self.owed.front() {
+                emit(&mut self.out, &mut self.deferred, Bytes::from_static(local), false);
+                self.owed.pop_front();
+            }
+            let mut replacement = None;
+            let mut to_confirm = false;
+            let mut for_client = true;
+            // A RESP3 push frame answers only a (un)subscribe; otherwise it is a message, not a reply.
+            let message =
+                reply.first() == Some(&b'>') && !matches!(self.owed.front(), Some(Owed::Backend { push: true, .. }));
+            match if message { None } else { self.owed.pop_front() } {
+                // Nothing owed: a pub/sub message, forwarded as it came.
+                None | Some(Owed::Local(_)) => {}
+                Some(Owed::Wait) => {
+                    self.shared.in_flight.fetch_sub(1, Ordering::SeqCst);
+                    let acked = parse_frame(&reply).ok().and_then(|(f, _)| f.as_int()).unwrap_or(0);
+                    settle(&mut self.out, &mut self.deferred, (acked < 1).then_some(NOT_CONFIRMED));
+                    for_client = false;
+                }
+                Some(Owed::Backend { effect, confirm, .. }) => {
+                    self.shared.in_flight.fetch_sub(1, Ordering::SeqCst);
+                    to_confirm = confirm && ok;
+                    if let Some(Effect::Replace(with)) = effect {
+                        replacement = Some(with);
+                    } else if ok {
+                        match effect {
+                            Some(Effect::Select(db)) => self.db = db,
+                            Some(Effect::SetName(name)) => self.name = (!name.is_empty()).then_some(name),
+                            Some(Effect::Hello { resp3, login, name }) => {
+                                (self.resp3, self.hello) = (resp3, true);
+                                self.login = login.or(self.login.take());
+                                self.name = name.or(self.name.take());
+                            }
+                            Some(Effect::Login(login)) => self.login = Some(login),
+                            _ => {}
+                        }
+                        if backend.epoch > 0
+                            && self.shared.served_epoch.fetch_max(backend.epoch, Ordering::SeqCst) < backend.epoch
+                        {
+                            let detail = format!("a reply from {} reached a client", backend.conn.reader.addr());
+                            self.shared.events.record(EventKind::FirstRequestServed, backend.epoch, detail);
+                        }
+                    }
+                }
+            }
+            if for_client {
+                let reply = replacement.map(Bytes::from_static).unwrap_or(reply);
+                emit(&mut self.out, &mut self.deferred, reply, to_confirm);
+            }
+            while let Some(Owed::Local(local)) = self.owed.front() {
+                emit(&mut self.out, &mut self.deferred, Bytes::from_static(local), false);
+                self.owed.pop_front();
+            }
+        }
+        if let Some(reason) = invalid {
+            self.lose_backend(&format!("the backend sent invalid RESP: {reason}"));
+        }
+    }
+}
+
+impl Drop for Session {
+    /// A session that ends (the client left, or the proxy stops) no longer waits for anything.
+    fn drop(&mut self) {
+        let outstanding = self.owed.iter().filter(|o| o.awaits_backend()).count();
+        self.shared.in_flight.fetch_sub(outstanding, Ordering::SeqCst);
+    }
+}
+
+/// Queues a reply for the client: behind replies held back for a `WAIT` (order is kept), or straight
+/// out when nothing is held back. `confirm` marks a write whose reply needs the replica's confirmation.
+fn emit(out: &mut BytesMut, deferred: &mut Vec<(Bytes, bool)>, reply: Bytes, confirm: bool) {
+    if confirm || !deferred.is_empty() {
+        deferred.push((reply, confirm));
+    } else {
+        out.extend_from_slice(&reply);
+    }
+}
+
+/// Releases the replies held back for a `WAIT`; with `unconfirmed`, each write to confirm is answered
+/// with it instead.
+fn settle(out: &mut BytesMut, deferred: &mut Vec<(Bytes, bool)>, unconfirmed: Option<&'static [u8]>) {
+    for (reply, confirm) in deferred.drain(..) {
+        match unconfirmed {
+            Some(instead) if confirm => out.extend_from_slice(instead),
+            _ => out.extend_from_slice(&reply),
+        }
+    }
+}
+
+/// Commands the proxy refuses because it could not keep their effect across a switch. `HELLO`'s
+/// options are kept only when the servers check logins (`servers_decide`).
+fn unsupported(name: &[u8], args: &[Frame], servers_decide: bool) -> Option<&'static [u8]> {
+    match name {
+        b"HELLO" if args.get(1).and_then(Frame::as_bytes).is_some_and(|v| !matches!(v.as_ref(), b"2" | b"3")) => {
+            Some(NOPROTO)
+        }
+        b"HELLO" if args.len() > 2 && !(servers_decide && HelloOptions::parse(&args[2..]).is_some()) => {
+            Some(HELLO_OPTIONS)
+        }
+        b"RESET" => Some(RESET_REFUSED),
+        _ => None,
+    }
+}
+
+/// Reads more backend bytes; never completes when there is no backend.
+async fn read_backend(backend: Option<&mut Backend>) -> Result<(), ClientError> {
+    match backend {
+        Some(backend) => backend.conn.reader.fill().await,
+        None => std::future::pending().await,
+    }
+}
