@@ -311,6 +311,44 @@ async fn a_proxy_cut_off_from_a_live_master_promotes_only_once_the_standby_loses
     handle.shutdown().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_writes_wait_for_the_pair_s_standby_not_for_any_replica() {
+    let (master, replica) = master_and_replica(&[]).await;
+    // A third server: a disaster-recovery replica of the master, not the pair's standby.
+    let dr = RedisServer::start_args(&["--repl-diskless-sync-delay", "0"]);
+    let mut d = dr.client().await;
+    cmd(&mut d, &["REPLICAOF", "127.0.0.1", &master.port.to_string()]).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while info_field(&d.info("replication").await.unwrap(), "master_link_status") != Some("up") {
+        assert!(Instant::now() < deadline, "the DR replica did not sync");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut options = HaOptions::new(master.endpoint(), replica.endpoint());
+    options.sync_writes = Some(Duration::from_millis(500));
+    let handle = ha::start(options).await.expect("start the hot standby");
+    assert!(wait_for_event(&handle, EventKind::StandbyReady, Duration::from_secs(10)).await, "standby never ready");
+    let mut c = Client::connect(&proxy_endpoint(&handle)).await.expect("connect");
+    assert_eq!(cmd(&mut c, &["INCR", "n"]).await.as_int(), Some(1), "confirmed by the standby");
+
+    // The standby freezes; the DR replica still acknowledges every write, so `WAIT 1` is satisfied...
+    replica.signal("-STOP");
+    let mut m = master.client().await;
+    cmd(&mut m, &["SET", "elsewhere", "1"]).await;
+    assert_eq!(cmd(&mut m, &["WAIT", "1", "1000"]).await.as_int(), Some(1), "any replica satisfies WAIT 1");
+    // ...but a write through the proxy is not acknowledged: the standby does not have it.
+    let started = Instant::now();
+    let reply = c.raw_request(&["INCR", "n"]).await.expect("a reply");
+    replica.signal("-CONT");
+    assert!(
+        reply.error_message().is_some_and(|e| e.starts_with("UNCERTAIN") && e.contains("standby did not confirm")),
+        "{reply:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(3), "answered after the timeout: {:?}", started.elapsed());
+    // The standby catches up: writes are confirmed again (the unconfirmed one did run).
+    assert_eq!(cmd(&mut c, &["INCR", "n"]).await.as_int(), Some(3));
+    handle.shutdown().await;
+}
+
 /// One INCR of the load: when it was sent, when it finished, and its value or the error.
 struct Attempt {
     sent: Instant,

@@ -31,7 +31,7 @@ pub struct StandbyInput {
     pub replica_instance: i64,
     /// Where the proxy listens, e.g. `127.0.0.1:6380`; port 0 picks a free one.
     pub listen: String,
-    /// Acknowledge writes only once the replica confirms them (`WAIT 1`).
+    /// Acknowledge writes only once the standby has them ([`crate::ha::confirm`]).
     pub sync_writes: bool,
     /// When set, clients speak TLS to the proxy, with this certificate and key (and their own
     /// certificates, when it names a client CA). The proxy reaches each instance as the instance

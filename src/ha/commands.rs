@@ -1,8 +1,9 @@
 //! Which commands may change data, for sync-writes mode.
 //!
-//! The proxy sends `WAIT` after a batch that may have written. A command missing from the read-only
-//! list below is taken as a write: the cost of a wrong guess is one extra `WAIT` round trip, while
-//! the cost of missing a write would be acknowledging it before the replica has it.
+//! The proxy waits for the standby's confirmation after a batch that may have written. A command
+//! missing from the read-only list below is taken as a write: the cost of a wrong guess is one extra
+//! confirmation round, while the cost of missing a write would be acknowledging it before the
+//! standby has it.
 
 /// Commands that never change the dataset (upper-case names).
 const READ_ONLY: &[&str] = &[

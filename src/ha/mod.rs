@@ -12,11 +12,14 @@
 //! acknowledges a write only once the replica has it ([`commands`] says which commands write).
 
 pub mod auth;
+mod backend;
 pub mod commands;
+pub mod confirm;
 pub mod conn;
 pub mod events;
 pub mod heartbeat;
 pub mod proxy;
+mod replies;
 pub mod roles;
 pub mod router;
 mod session;
@@ -63,8 +66,9 @@ pub struct HaOptions {
     /// with the pair's credentials. Unset, clients log in with the servers' own users and passwords
     /// ([`auth`]).
     pub proxy_password: Option<String>,
-    /// Sync-writes mode: a write is acknowledged only once `WAIT 1` confirms, within this time, that
-    /// the replica has it; otherwise the client gets `-UNCERTAIN` (the write ran but is not safe).
+    /// Sync-writes mode: a write is acknowledged only once the standby (this pair's, not any other
+    /// replica) has it, within this time; otherwise the client gets `-UNCERTAIN` (the write ran but
+    /// is not safe). See [`confirm`].
     pub sync_writes: Option<Duration>,
     /// When set, clients speak TLS to the proxy, with this certificate (and, when it names a client
     /// CA, their own certificates).
@@ -200,16 +204,22 @@ pub async fn start(options: HaOptions) -> Result<HaHandle, HaError> {
     let events = Arc::new(EventLog::new());
     events.record(events::EventKind::RolesChecked, 0, start.said.clone());
     let router = Arc::new(Router::new(start.master.clone()));
-    let shared = Arc::new(ProxyShared::new(events.clone(), client_auth, options.sync_writes));
-    let proxy = tokio::spawn(proxy::serve(listener, acceptor, router.subscribe(), shared.clone()));
+    let state = if start.fence_standby { StandbyState::Unfenced } else { StandbyState::Syncing };
+    let (standby_tx, standby) = watch::channel(Standby { endpoint: start.standby.clone(), state });
+    let mut tasks = Vec::new();
+    let confirmer = options.sync_writes.map(|timeout| {
+        let (confirmer, task) = confirm::Confirmer::start(timeout, router.subscribe(), standby.clone());
+        tasks.push(task);
+        confirmer
+    });
+    let shared = Arc::new(ProxyShared::new(events.clone(), client_auth, confirmer));
+    tasks.push(tokio::spawn(proxy::serve(listener, acceptor, router.subscribe(), shared.clone())));
 
     let config = HeartbeatConfig { interval: options.heartbeat, down_after: options.down_after };
     let policy = PromotionPolicy {
         max_replica_lag_secs: options.max_replica_lag_secs,
         allow_stale_promotion: options.allow_stale_promotion,
     };
-    let state = if start.fence_standby { StandbyState::Unfenced } else { StandbyState::Syncing };
-    let (standby_tx, standby) = watch::channel(Standby { endpoint: start.standby.clone(), state });
     let (requests, requests_rx) = mpsc::channel(4);
     let supervisor = Supervisor {
         router: router.clone(),
@@ -219,6 +229,6 @@ pub async fn start(options: HaOptions) -> Result<HaHandle, HaError> {
         policy,
         standby: standby_tx,
     };
-    let supervisor = tokio::spawn(supervisor.run(requests_rx));
-    Ok(HaHandle { local_addr, router, events, standby, requests, tasks: vec![proxy, supervisor] })
+    tasks.push(tokio::spawn(supervisor.run(requests_rx)));
+    Ok(HaHandle { local_addr, router, events, standby, requests, tasks })
 }

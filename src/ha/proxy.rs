@@ -26,10 +26,11 @@
 //! while the replies they are owed come in, so that nothing is in flight when the route moves and no
 //! client sees an error. [`ProxyShared::in_flight`] counts what is owed across all sessions.
 //!
-//! In sync-writes mode ([`ProxyShared::new`] with a WAIT timeout) every batch of writes a client sends
-//! is followed by `WAIT 1 <timeout>`, and the writes' replies are held back until it answers: with the
-//! replica's confirmation they go to the client as they came; without it each successful write is
-//! answered [`NOT_CONFIRMED`] instead, so a client never takes as safe a write a failover could lose.
+//! In sync-writes mode ([`ProxyShared::new`] with a confirmer) the replies of a client's writes are
+//! held back until [`super::confirm`] says the pair's standby has them: then they go to the client
+//! as they came; otherwise each successful write is answered [`NOT_CONFIRMED`] instead, so a client
+//! never takes as safe a write a failover could lose. The queue that keeps order meanwhile is
+//! [`super::replies`]; what a session restores on a new backend is [`super::backend`].
 //!
 //! RESP3 works: a session's `HELLO 3` is forwarded and replayed first on a new backend, and RESP3 push
 //! frames (pub/sub messages, which may arrive between replies) are forwarded without being taken for a
@@ -42,12 +43,12 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use super::auth::ClientAuth;
+use super::confirm::Confirmer;
 use super::events::EventLog;
 use super::router::Route;
 use super::session::Session;
@@ -83,19 +84,14 @@ pub struct ProxyShared {
     pub(super) served_epoch: AtomicU64,
     /// Replies owed by backends to all sessions together (commands sent, not yet answered).
     pub(super) in_flight: AtomicUsize,
-    /// In sync-writes mode, the `WAIT 1 <ms>` command sent after each batch of writes.
-    pub(super) wait_command: Option<Bytes>,
+    /// In sync-writes mode, where sessions ask whether the standby has their writes.
+    pub(super) confirmer: Option<Confirmer>,
 }
 
 impl ProxyShared {
-    /// `sync_writes`: acknowledge writes only once the replica confirms them within this time.
-    pub fn new(events: Arc<EventLog>, auth: ClientAuth, sync_writes: Option<Duration>) -> Self {
-        let wait_command = sync_writes.map(|timeout| {
-            let mut out = BytesMut::new();
-            crate::resp::encode_command(&mut out, &["WAIT", "1", &timeout.as_millis().max(1).to_string()]);
-            out.freeze()
-        });
-        ProxyShared { events, auth, served_epoch: AtomicU64::new(0), in_flight: AtomicUsize::new(0), wait_command }
+    /// `confirmer`: acknowledge writes only once it says the standby has them (sync-writes mode).
+    pub fn new(events: Arc<EventLog>, auth: ClientAuth, confirmer: Option<Confirmer>) -> Self {
+        ProxyShared { events, auth, served_epoch: AtomicU64::new(0), in_flight: AtomicUsize::new(0), confirmer }
     }
 
     /// How many commands sent to a backend are still waiting for their reply, over all sessions.

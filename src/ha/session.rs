@@ -2,7 +2,7 @@
 //! replies come back in order, and what it set up (db, name, login, protocol, subscriptions) moves
 //! with it to a new master. [`super::proxy`] says what a session promises across a switch.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,12 +13,13 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use super::auth::{ClientAuth, HelloOptions, Login};
-use super::conn::{self, BackendConn};
+use super::backend::{endpoint_for, read_backend, Backend, Link, Restore};
+use super::conn;
 use super::events::EventKind;
 use super::proxy::{ProxyShared, HOLD_LIMIT, HOLD_TIMEOUT, NOT_CONFIRMED, TRYAGAIN_NOT_SENT, UNCERTAIN_IN_FLIGHT};
+use super::replies::{Effect, Held, Owed, Replies};
 use super::router::Route;
 use crate::client::ClientError;
-use crate::endpoint::Endpoint;
 use crate::resp::{frame_len, parse_frame, Frame};
 use crate::transport::{self, ReadHalf, WriteHalf};
 
@@ -42,70 +43,6 @@ const NULL_RESP3: &[u8] = b"_\r\n";
 const EXECABORT: &[u8] = b"-EXECABORT Transaction discarded because the master failed over inside MULTI.\r\n";
 const LOGIN_REFUSED: &[u8] = b"-ERR the new master refused this session's login after a failover; give the standby \
 the same users and passwords as the master, then connect again\r\n";
-
-/// What a backend reply does besides reaching the client.
-enum Effect {
-    /// Restore this db on a new backend, once the reply confirms it.
-    Select(i64),
-    /// Restore this name on a new backend, once the reply confirms it.
-    SetName(Bytes),
-    /// The client gets this instead of the backend's reply.
-    Replace(&'static [u8]),
-    /// `HELLO 2|3`: the protocol to restore on a new backend (true for RESP3), and the login and name
-    /// it set, once confirmed.
-    Hello { resp3: bool, login: Option<Login>, name: Option<Bytes> },
-    /// `AUTH` accepted by the master: the login to replay on a new backend.
-    Login(Login),
-}
-
-/// A reply the client is owed, in order.
-enum Owed {
-    /// From the backend; the effect applies if it is not an error. `confirm`: a write whose reply
-    /// waits for the replica's confirmation (sync-writes mode). `push`: a (un)subscribe command, whose
-    /// RESP3 reply is a push frame.
-    Backend { effect: Option<Effect>, confirm: bool, push: bool },
-    /// Answered by the proxy, queued behind earlier backend replies.
-    Local(&'static [u8]),
-    /// The proxy's own `WAIT`: its reply releases the writes before it and never reaches the client.
-    Wait,
-}
-
-impl Owed {
-    /// Whether a backend reply is outstanding for it.
-    fn awaits_backend(&self) -> bool {
-        !matches!(self, Owed::Local(_))
-    }
-}
-
-/// A command (or the proxy's own answer to one) waiting for a master.
-enum Held {
-    Command(Bytes, Owed),
-    Local(&'static [u8]),
-}
-
-struct Backend {
-    conn: BackendConn,
-    epoch: u64,
-    out: BytesMut,
-}
-
-enum Link {
-    Up(Backend),
-    /// No master since `since`; `failing` once the hold bounds were passed (commands fail at once).
-    Down {
-        since: Instant,
-        failing: bool,
-    },
-}
-
-impl Link {
-    fn backend(&mut self) -> Option<&mut Backend> {
-        match self {
-            Link::Up(backend) => Some(backend),
-            Link::Down { .. } => None,
-        }
-    }
-}
 
 /// What [`to_client`] did.
 enum Written {
@@ -147,31 +84,21 @@ pub(super) struct Session {
     /// The route is paused for a planned switchover: hold commands even with a backend up.
     paused: bool,
     shared: Arc<ProxyShared>,
-    /// Replies held back until the next `WAIT` answers, in order; `true` marks a write to confirm.
-    deferred: Vec<(Bytes, bool)>,
-    /// A write went out since the last `WAIT` (sync-writes mode).
-    wait_due: bool,
-    db: i64,
-    name: Option<Bytes>,
+    /// Replies held back for the standby's confirmation (sync-writes mode), in order.
+    replies: Replies,
+    /// What the client set up, restored on a new backend.
+    restore: Restore,
     /// With a password of the proxy's own: whether the client gave it.
     authed: bool,
-    /// With the servers' users: the login the master accepted, replayed first on a new backend.
-    login: Option<Login>,
     in_multi: bool,
     /// MULTI was open on a backend that is gone: refuse until EXEC or DISCARD.
     tx_aborted: bool,
     watching: bool,
     /// WATCH was set on a backend that is gone: the next EXEC must fail.
     watch_lost: bool,
-    /// The session speaks RESP3 (`HELLO 3` confirmed): restored first on a new backend.
-    resp3: bool,
-    /// The client used `HELLO`: its protocol, login and name are restored with one `HELLO`.
-    hello: bool,
     /// The master refused the client's login after a switch: the session ends at the client's next
     /// command, which is answered with why.
     login_refused: bool,
-    /// Subscriptions to restore on a new backend: channels, patterns, shard channels.
-    subscriptions: [BTreeSet<Bytes>; 3],
     /// Stop reading the client; close once everything owed is written (QUIT, end of input, or a
     /// protocol error).
     closing: bool,
@@ -198,20 +125,14 @@ impl Session {
             routes_open: true,
             paused: false,
             shared,
-            deferred: Vec::new(),
-            wait_due: false,
-            db: 0,
-            name: None,
+            replies: Replies::default(),
+            restore: Restore::default(),
             authed,
-            login: None,
             in_multi: false,
             tx_aborted: false,
             watching: false,
             watch_lost: false,
-            resp3: false,
-            hello: false,
             login_refused: false,
-            subscriptions: Default::default(),
             closing: false,
         }
     }
@@ -238,6 +159,10 @@ impl Session {
             let unsent = !self.out.is_empty();
             let unflushed = self.unflushed && !unsent;
             tokio::select! {
+                changed = self.routes.changed(), if self.routes_open => match changed {
+                    Ok(()) => self.follow_route().await,
+                    Err(_) => self.routes_open = false,
+                },
                 io = to_client(&mut self.client_w, &self.out), if unsent || unflushed => match io {
                     Ok(Written::Bytes(n)) => {
                         self.out.advance(n);
@@ -249,7 +174,15 @@ impl Session {
                 read = self.client_r.read_buf(&mut self.inbuf), if !self.closing => match read {
                     // A half-closed client still gets the replies it is owed.
                     Ok(0) => self.closing = true,
-                    Ok(_) => self.on_client_bytes(),
+                    Ok(_) => {
+                        // Commands the client sent after the route moved must not reach the old
+                        // master (a session inside MULTI would queue them there): when both woke the
+                        // session at once, the route is followed first.
+                        if self.routes_open && self.routes.has_changed().unwrap_or(false) {
+                            self.follow_route().await;
+                        }
+                        self.on_client_bytes();
+                    }
                     Err(_) => return,
                 },
                 read = read_backend(self.link.backend()) => match read {
@@ -259,25 +192,27 @@ impl Session {
                         self.connect().await;
                     }
                 },
-                changed = self.routes.changed(), if self.routes_open => {
-                    if changed.is_err() {
-                        self.routes_open = false;
-                        continue;
-                    }
-                    let (epoch, paused) = {
-                        let route = self.routes.borrow_and_update();
-                        (route.epoch, route.paused)
-                    };
-                    self.paused = paused;
-                    if self.link.backend().is_some_and(|b| b.epoch < epoch) {
-                        self.lose_backend("the route moved to a new master");
-                    }
-                    self.connect().await;
-                    self.release_held();
-                },
+                confirmed = self.replies.answer() => {
+                    self.replies.settle_first(&mut self.out, confirmed, NOT_CONFIRMED);
+                }
                 () = tokio::time::sleep(RECONNECT_EVERY), if down => self.connect().await,
             }
         }
+    }
+
+    /// Takes the route now: leaves a backend of an older epoch (what it owed becomes uncertain),
+    /// connects to the new master, and sends what was held unless the route is paused.
+    async fn follow_route(&mut self) {
+        let (epoch, paused) = {
+            let route = self.routes.borrow_and_update();
+            (route.epoch, route.paused)
+        };
+        self.paused = paused;
+        if self.link.backend().is_some_and(|b| b.epoch < epoch) {
+            self.lose_backend("the route moved to a new master");
+        }
+        self.connect().await;
+        self.release_held();
     }
 
     /// Opens a backend to the current route when there is none, replaying the session's state and
@@ -287,43 +222,16 @@ impl Session {
         if self.login_refused {
             return;
         }
-        let mut setup = Vec::new();
         // With the servers' users the session logs in as its client did (or not at all); with a
         // password of the proxy's own, as the pair (the route's credentials).
         let as_client = matches!(self.shared.auth, ClientAuth::Servers);
-        if self.hello {
-            // As the client did: one HELLO (its SETNAME needs no permission for CLIENT, which a
-            // user with limited rights may lack).
-            let version = Bytes::from_static(if self.resp3 { b"3" } else { b"2" });
-            let mut hello = vec![Bytes::from_static(b"HELLO"), version];
-            hello.extend(self.login.iter().flat_map(Login::hello_option));
-            if let Some(name) = &self.name {
-                hello.extend([Bytes::from_static(b"SETNAME"), name.clone()]);
-            }
-            setup.push(hello);
-        } else {
-            setup.extend(self.login.iter().map(Login::command));
-            if let Some(name) = &self.name {
-                setup.push(vec![Bytes::from_static(b"CLIENT"), Bytes::from_static(b"SETNAME"), name.clone()]);
-            }
-        }
-        if self.db != 0 {
-            setup.push(vec![Bytes::from_static(b"SELECT"), Bytes::from(self.db.to_string())]);
-        }
-        // One name per command: each confirmation is then exactly one reply.
-        for (command, set) in [&b"SUBSCRIBE"[..], b"PSUBSCRIBE", b"SSUBSCRIBE"].into_iter().zip(&self.subscriptions) {
-            setup.extend(set.iter().map(|n| vec![Bytes::from_static(command), n.clone()]));
-        }
+        let setup = self.restore.setup();
         // A route that moves while we wait on an unresponsive master wins at once: the new master is
         // tried without waiting out CONNECT_TIMEOUT on the old one.
         let (route, opened) = loop {
             let route = self.routes.borrow_and_update().clone();
             self.paused = route.paused;
-            let master = if as_client {
-                Endpoint { user: None, password: None, ..route.master.clone() }
-            } else {
-                route.master.clone()
-            };
+            let master = endpoint_for(&route.master, as_client);
             tokio::select! {
                 opened = conn::open(&master, &setup, CONNECT_TIMEOUT) => break (route, opened),
                 changed = self.routes.changed(), if self.routes_open => {
@@ -336,7 +244,7 @@ impl Session {
                 self.link = Link::Up(Backend { conn, epoch: route.epoch, out: BytesMut::new() });
                 self.release_held();
             }
-            Err(ClientError::Auth { message, .. }) if as_client && self.login.is_some() => {
+            Err(ClientError::Auth { message, .. }) if as_client && self.restore.login.is_some() => {
                 // The standby does not know the client's user: the client must log in again, and the
                 // new master answers it as it would any client.
                 tracing::warn!(master = %route.master, %message, "the new master refused a session's login");
@@ -367,9 +275,7 @@ impl Session {
                     self.shared.in_flight.fetch_add(1, Ordering::SeqCst);
                     self.owed.push_back(owed);
                 }
-                Held::Local(reply) if self.owed.is_empty() => {
-                    emit(&mut self.out, &mut self.deferred, Bytes::from_static(reply), false)
-                }
+                Held::Local(reply) if self.owed.is_empty() => self.replies.emit_local(&mut self.out, reply),
                 Held::Local(reply) => self.owed.push_back(Owed::Local(reply)),
             }
         }
@@ -386,11 +292,10 @@ impl Session {
         let not_sent = reply;
         for held in self.held.drain(..) {
             let reply = match held {
-                Held::Command(_, Owed::Wait) => continue,
                 Held::Command(..) => not_sent,
                 Held::Local(reply) => reply,
             };
-            emit(&mut self.out, &mut self.deferred, Bytes::from_static(reply), false);
+            self.replies.emit_local(&mut self.out, reply);
         }
         if let Link::Down { failing, .. } = &mut self.link {
             *failing = true;
@@ -404,14 +309,13 @@ impl Session {
         }
         self.link = Link::Down { since: Instant::now(), failing: false };
         // Writes that ran but were never confirmed are as uncertain as those never answered.
-        settle(&mut self.out, &mut self.deferred, Some(UNCERTAIN_IN_FLIGHT));
+        self.replies.settle_all(&mut self.out, UNCERTAIN_IN_FLIGHT);
         let outstanding = self.owed.iter().filter(|o| o.awaits_backend()).count();
         self.shared.in_flight.fetch_sub(outstanding, Ordering::SeqCst);
         for owed in self.owed.drain(..) {
             match owed {
                 Owed::Backend { .. } => self.out.extend_from_slice(UNCERTAIN_IN_FLIGHT),
                 Owed::Local(reply) => self.out.extend_from_slice(reply),
-                Owed::Wait => {}
             }
         }
         if self.in_multi {
@@ -422,10 +326,6 @@ impl Session {
             self.watching = false;
             self.watch_lost = true;
         }
-    }
-
-    fn subscribed(&self) -> bool {
-        self.subscriptions.iter().any(|set| !set.is_empty())
     }
 
     async fn flush_backend(&mut self) -> Result<(), ClientError> {
@@ -456,12 +356,6 @@ impl Session {
         }
         if self.closing {
             self.inbuf.clear();
-        }
-        // One WAIT per batch the client sent: a pipeline of writes costs one round trip to the replica.
-        if std::mem::take(&mut self.wait_due) {
-            if let Some(wait) = self.shared.wait_command.clone() {
-                self.dispatch(wait, Owed::Wait);
-            }
         }
     }
 
@@ -528,14 +422,14 @@ impl Session {
             b"EXEC" if self.watch_lost => {
                 (self.in_multi, self.watching, self.watch_lost) = (false, false, false);
                 frame = Bytes::from_static(b"*1\r\n$7\r\nDISCARD\r\n");
-                Some(Effect::Replace(if self.resp3 { NULL_RESP3 } else { NULL_ARRAY }))
+                Some(Effect::Replace(if self.restore.resp3 { NULL_RESP3 } else { NULL_ARRAY }))
             }
             b"EXEC" => {
                 (self.in_multi, self.watching) = (false, false);
                 None
             }
             b"SUBSCRIBE" | b"PSUBSCRIBE" | b"SSUBSCRIBE" | b"UNSUBSCRIBE" | b"PUNSUBSCRIBE" | b"SUNSUBSCRIBE" => {
-                self.track_subscriptions(&name, &args[1..]);
+                self.restore.track_subscriptions(&name, &args[1..]);
                 None
             }
             b"AUTH" => Login::from_auth(&args[1..]).map(Effect::Login),
@@ -546,37 +440,13 @@ impl Session {
             _ => None,
         };
         // Inside MULTI a write only queues; its EXEC is the write to confirm.
-        let confirm = self.shared.wait_command.is_some()
+        let confirm = self.shared.confirmer.is_some()
             && !self.in_multi
-            && !self.subscribed()
+            && !self.restore.subscribed()
             && !matches!(effect, Some(Effect::Replace(_)))
             && super::commands::may_write(&name);
-        self.wait_due |= confirm;
         let push = name.ends_with(b"SUBSCRIBE");
         self.dispatch(frame, Owed::Backend { effect, confirm, push });
-    }
-
-    /// Keeps the session's subscriptions as the client asked for them; the backend's confirmations are
-    /// forwarded as they come.
-    fn track_subscriptions(&mut self, name: &[u8], names: &[Frame]) {
-        let (kind, subscribe) = match name {
-            b"SUBSCRIBE" => (0, true),
-            b"PSUBSCRIBE" => (1, true),
-            b"SSUBSCRIBE" => (2, true),
-            b"UNSUBSCRIBE" => (0, false),
-            b"PUNSUBSCRIBE" => (1, false),
-            _ => (2, false),
-        };
-        let set = &mut self.subscriptions[kind];
-        let all = names.is_empty();
-        let names = names.iter().filter_map(Frame::as_bytes);
-        match subscribe {
-            true => set.extend(names.cloned()),
-            false if all => set.clear(),
-            false => names.for_each(|n| {
-                set.remove(n);
-            }),
-        }
     }
 
     /// AUTH with a password of the proxy's own: the backend login is the pair's and must not change
@@ -605,16 +475,10 @@ impl Session {
                 self.shared.in_flight.fetch_add(1, Ordering::SeqCst);
                 self.owed.push_back(owed);
             }
-            Link::Down { failing: true, .. } => {
-                if !matches!(owed, Owed::Wait) {
-                    self.reply_local(TRYAGAIN_NOT_SENT);
-                }
-            }
+            Link::Down { failing: true, .. } => self.reply_local(TRYAGAIN_NOT_SENT),
             _ if self.held.len() >= HOLD_LIMIT => {
                 self.fail_held();
-                if !matches!(owed, Owed::Wait) {
-                    self.reply_local(TRYAGAIN_NOT_SENT);
-                }
+                self.reply_local(TRYAGAIN_NOT_SENT);
             }
             _ => self.held.push_back(Held::Command(frame, owed)),
         }
@@ -627,7 +491,7 @@ impl Session {
         } else if !self.owed.is_empty() {
             self.owed.push_back(Owed::Local(reply));
         } else {
-            emit(&mut self.out, &mut self.deferred, Bytes::from_static(reply), false);
+            self.replies.emit_local(&mut self.out, reply);
         }
     }
 
@@ -648,24 +512,17 @@ impl Session {
             let reply = buffer.split_to(len).freeze();
             let ok = !matches!(reply.first(), Some(b'-' | b'!'));
             while let Some(Owed::Local(local)) = self.owed.front() {
-                emit(&mut self.out, &mut self.deferred, Bytes::from_static(local), false);
+                self.replies.emit_local(&mut self.out, local);
                 self.owed.pop_front();
             }
             let mut replacement = None;
             let mut to_confirm = false;
-            let mut for_client = true;
             // A RESP3 push frame answers only a (un)subscribe; otherwise it is a message, not a reply.
             let message =
                 reply.first() == Some(&b'>') && !matches!(self.owed.front(), Some(Owed::Backend { push: true, .. }));
             match if message { None } else { self.owed.pop_front() } {
                 // Nothing owed: a pub/sub message, forwarded as it came.
                 None | Some(Owed::Local(_)) => {}
-                Some(Owed::Wait) => {
-                    self.shared.in_flight.fetch_sub(1, Ordering::SeqCst);
-                    let acked = parse_frame(&reply).ok().and_then(|(f, _)| f.as_int()).unwrap_or(0);
-                    settle(&mut self.out, &mut self.deferred, (acked < 1).then_some(NOT_CONFIRMED));
-                    for_client = false;
-                }
                 Some(Owed::Backend { effect, confirm, .. }) => {
                     self.shared.in_flight.fetch_sub(1, Ordering::SeqCst);
                     to_confirm = confirm && ok;
@@ -673,14 +530,15 @@ impl Session {
                         replacement = Some(with);
                     } else if ok {
                         match effect {
-                            Some(Effect::Select(db)) => self.db = db,
-                            Some(Effect::SetName(name)) => self.name = (!name.is_empty()).then_some(name),
+                            Some(Effect::Select(db)) => self.restore.db = db,
+                            Some(Effect::SetName(name)) => self.restore.name = (!name.is_empty()).then_some(name),
                             Some(Effect::Hello { resp3, login, name }) => {
-                                (self.resp3, self.hello) = (resp3, true);
-                                self.login = login.or(self.login.take());
-                                self.name = name.or(self.name.take());
+                                let restore = &mut self.restore;
+                                (restore.resp3, restore.hello) = (resp3, true);
+                                restore.login = login.or(restore.login.take());
+                                restore.name = name.or(restore.name.take());
                             }
-                            Some(Effect::Login(login)) => self.login = Some(login),
+                            Some(Effect::Login(login)) => self.restore.login = Some(login),
                             _ => {}
                         }
                         if backend.epoch > 0
@@ -692,13 +550,18 @@ impl Session {
                     }
                 }
             }
-            if for_client {
-                let reply = replacement.map(Bytes::from_static).unwrap_or(reply);
-                emit(&mut self.out, &mut self.deferred, reply, to_confirm);
-            }
+            let reply = replacement.map(Bytes::from_static).unwrap_or(reply);
+            self.replies.emit(&mut self.out, reply, to_confirm);
             while let Some(Owed::Local(local)) = self.owed.front() {
-                emit(&mut self.out, &mut self.deferred, Bytes::from_static(local), false);
+                self.replies.emit_local(&mut self.out, local);
                 self.owed.pop_front();
+            }
+        }
+        // The writes whose replies came in are in the master's stream now: ask whether the standby
+        // has them (one ticket for all of them, however many sessions ask at once).
+        if self.replies.wants_ticket() {
+            if let Some(confirmer) = &self.shared.confirmer {
+                self.replies.add_ticket(confirmer.ticket());
             }
         }
         if let Some(reason) = invalid {
@@ -715,27 +578,6 @@ impl Drop for Session {
     }
 }
 
-/// Queues a reply for the client: behind replies held back for a `WAIT` (order is kept), or straight
-/// out when nothing is held back. `confirm` marks a write whose reply needs the replica's confirmation.
-fn emit(out: &mut BytesMut, deferred: &mut Vec<(Bytes, bool)>, reply: Bytes, confirm: bool) {
-    if confirm || !deferred.is_empty() {
-        deferred.push((reply, confirm));
-    } else {
-        out.extend_from_slice(&reply);
-    }
-}
-
-/// Releases the replies held back for a `WAIT`; with `unconfirmed`, each write to confirm is answered
-/// with it instead.
-fn settle(out: &mut BytesMut, deferred: &mut Vec<(Bytes, bool)>, unconfirmed: Option<&'static [u8]>) {
-    for (reply, confirm) in deferred.drain(..) {
-        match unconfirmed {
-            Some(instead) if confirm => out.extend_from_slice(instead),
-            _ => out.extend_from_slice(&reply),
-        }
-    }
-}
-
 /// Commands the proxy refuses because it could not keep their effect across a switch. `HELLO`'s
 /// options are kept only when the servers check logins (`servers_decide`).
 fn unsupported(name: &[u8], args: &[Frame], servers_decide: bool) -> Option<&'static [u8]> {
@@ -748,13 +590,5 @@ fn unsupported(name: &[u8], args: &[Frame], servers_decide: bool) -> Option<&'st
         }
         b"RESET" => Some(RESET_REFUSED),
         _ => None,
-    }
-}
-
-/// Reads more backend bytes; never completes when there is no backend.
-async fn read_backend(backend: Option<&mut Backend>) -> Result<(), ClientError> {
-    match backend {
-        Some(backend) => backend.conn.reader.fill().await,
-        None => std::future::pending().await,
     }
 }

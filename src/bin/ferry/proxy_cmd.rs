@@ -43,7 +43,7 @@ pub struct ProxyArgs {
     /// clients log in with the servers' own users and passwords (AUTH goes to the master's ACL).
     #[arg(long, value_name = "FILE")]
     password_file: Option<PathBuf>,
-    /// Acknowledge a write only once the replica confirms it (WAIT 1), so that a crash of the master
+    /// Acknowledge a write only once the standby has it (not just any replica), so that a crash of the master
     /// loses no acknowledged write; unconfirmed writes are answered -UNCERTAIN.
     #[arg(long)]
     sync_writes: bool,
