@@ -349,6 +349,119 @@ async fn sync_writes_wait_for_the_pair_s_standby_not_for_any_replica() {
     handle.shutdown().await;
 }
 
+/// A raw connection to the proxy that reads frames as they come (replies and RESP3 pushes).
+struct RawSession {
+    stream: tokio::net::TcpStream,
+    buf: bytes::BytesMut,
+}
+
+impl RawSession {
+    async fn open(proxy: &Endpoint) -> RawSession {
+        let stream = tokio::net::TcpStream::connect(("127.0.0.1", proxy.port)).await.expect("connect");
+        RawSession { stream, buf: bytes::BytesMut::new() }
+    }
+
+    async fn send(&mut self, commands: &[&[&str]]) {
+        use tokio::io::AsyncWriteExt;
+        let mut out = bytes::BytesMut::new();
+        for command in commands {
+            ferry::resp::encode_command(&mut out, command);
+        }
+        self.stream.write_all(&out).await.expect("write");
+    }
+
+    /// The next frame, or `None` when nothing comes within `within`.
+    async fn next(&mut self, within: Duration) -> Option<Frame> {
+        use tokio::io::AsyncReadExt;
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            if let Ok(Some(len)) = ferry::resp::frame_len(&self.buf) {
+                return Some(ferry::resp::parse_frame(&self.buf.split_to(len).freeze()).expect("a frame").0);
+            }
+            match tokio::time::timeout_at(deadline, self.stream.read_buf(&mut self.buf)).await {
+                Ok(Ok(n)) if n > 0 => {}
+                Ok(_) => panic!("the proxy closed the connection"),
+                Err(_) => return None,
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_reply_off_and_skip_are_kept_by_the_proxy() {
+    let (master, replica) = master_and_replica(&[]).await;
+    let handle = start_ha(&master, &replica).await;
+    let mut s = RawSession::open(&proxy_endpoint(&handle)).await;
+    s.send(&[
+        &["CLIENT", "REPLY", "OFF"],
+        &["SET", "a", "1"],
+        &["SET", "b", "2"],
+        &["CLIENT", "REPLY", "ON"],
+        &["GET", "a"],
+        &["CLIENT", "REPLY", "SKIP"],
+        &["SET", "c", "3"],
+        &["GET", "b"],
+        &["CLIENT", "REPLY", "OFF"],
+        &["GET", "nothing-comes-back"],
+        &["CLIENT", "REPLY", "ON"],
+        &["GET", "c"],
+    ])
+    .await;
+    let mut got = Vec::new();
+    while let Some(frame) = s.next(Duration::from_millis(500)).await {
+        got.push(frame);
+    }
+    let ok = Frame::Simple("OK".into());
+    let bulk = |v: &str| Frame::Bulk(bytes::Bytes::copy_from_slice(v.as_bytes()));
+    assert_eq!(got, [ok.clone(), bulk("1"), bulk("2"), ok, bulk("3")], "exactly the replies asked for");
+    let mut m = master.client().await;
+    assert_eq!(cmd(&mut m, &["MGET", "a", "b", "c"]).await, Frame::Array(vec![bulk("1"), bulk("2"), bulk("3")]));
+    handle.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_tracking_goes_on_after_a_failover_and_the_client_drops_its_cache() {
+    let (mut master, replica) = master_and_replica(&[]).await;
+    let handle = start_ha(&master, &replica).await;
+    let proxy = proxy_endpoint(&handle);
+    let mut writer = Client::connect(&proxy).await.expect("connect");
+    cmd(&mut writer, &["SET", "k", "v1"]).await;
+    let mut s = RawSession::open(&proxy).await;
+    let within = Duration::from_secs(5);
+    s.send(&[&["HELLO", "3"], &["CLIENT", "TRACKING", "ON"], &["GET", "k"]]).await;
+    assert!(matches!(s.next(within).await, Some(Frame::Map(_))));
+    assert_eq!(s.next(within).await, Some(Frame::Simple("OK".into())));
+    assert_eq!(text(&s.next(within).await.expect("GET")).as_deref(), Some("v1"));
+    let invalidated = |frame: Option<Frame>, key: Option<&str>| match frame {
+        Some(Frame::Push(items)) if text(&items[0]).as_deref() == Some("invalidate") => match (key, &items[1]) {
+            (None, Frame::Null) => true,
+            (Some(key), Frame::Array(keys)) => keys.iter().any(|k| text(k).as_deref() == Some(key)),
+            _ => false,
+        },
+        _ => false,
+    };
+    cmd(&mut writer, &["SET", "k", "v2"]).await;
+    assert!(invalidated(s.next(within).await, Some("k")), "tracked on the first master");
+    assert_eq!(cmd(&mut writer, &["WAIT", "1", "2000"]).await.as_int(), Some(1));
+
+    // A redirect to another connection cannot follow a failover: refused, saying what to use.
+    let mut other = Client::connect(&proxy).await.expect("connect");
+    let refused = other.raw_request(&["CLIENT", "TRACKING", "ON", "REDIRECT", "7"]).await.expect("a reply");
+    assert!(refused.error_message().is_some_and(|e| e.contains("RESP3")), "{refused:?}");
+
+    master.kill9();
+    assert!(wait_for_event(&handle, EventKind::RoutePushed, Duration::from_secs(10)).await, "no failover");
+    // The session moves: the client is told to drop everything it cached...
+    assert!(invalidated(s.next(within).await, None), "an invalidate-all push after the switch");
+    // ...and what it reads now is tracked on the new master.
+    s.send(&[&["GET", "k"]]).await;
+    assert_eq!(text(&s.next(within).await.expect("GET")).as_deref(), Some("v2"));
+    let mut writer = Client::connect(&proxy).await.expect("connect");
+    cmd(&mut writer, &["SET", "k", "v3"]).await;
+    assert!(invalidated(s.next(within).await, Some("k")), "tracked on the new master");
+    handle.shutdown().await;
+}
+
 /// One INCR of the load: when it was sent, when it finished, and its value or the error.
 struct Attempt {
     sent: Instant,

@@ -118,3 +118,72 @@ async fn sigusr1_asks_the_cli_proxy_for_a_planned_switchover_in_sync_writes_mode
     let _ = Command::new("kill").args(["-TERM", &proxy.id().to_string()]).status();
     assert!(proxy.wait().unwrap().success());
 }
+
+/// The peak resident memory of a process, in bytes (Linux).
+fn peak_rss(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc/<pid>/status");
+    let kb = status.lines().find_map(|l| l.strip_prefix("VmHWM:")).expect("VmHWM");
+    kb.trim().trim_end_matches("kB").trim().parse::<u64>().expect("a number of kB") * 1024
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscriber_that_never_reads_is_disconnected_and_the_proxy_stays_small() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let master = RedisServer::start();
+    let replica = RedisServer::start();
+    cmd(&mut replica.client().await, &["REPLICAOF", "127.0.0.1", &master.port.to_string()]).await;
+    let port = support::free_port();
+    let mut proxy = Command::new(ferry_bin())
+        .args(["proxy", "--listen", &format!("127.0.0.1:{port}"), "--master", &master.url()])
+        .args(["--replica", &replica.url(), "--pubsub-output-limit-mb", "4", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut subscriber = loop {
+        if let Ok(s) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "the proxy never listened");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    subscriber.write_all(b"*2\r\n$9\r\nSUBSCRIBE\r\n$4\r\nnews\r\n").await.unwrap();
+    let mut confirmation = [0u8; 64];
+    let n = subscriber.read(&mut confirmation).await.unwrap();
+    assert!(
+        confirmation[..n].starts_with(b"*3\r\n$9\r\nsubscribe"),
+        "{:?}",
+        String::from_utf8_lossy(&confirmation[..n])
+    );
+    let before = peak_rss(proxy.id());
+
+    // 64 MB published while the subscriber reads nothing.
+    let mut m = master.client().await;
+    let message = "m".repeat(256 * 1024);
+    for _ in 0..256 {
+        cmd(&mut m, &["PUBLISH", "news", &message]).await;
+    }
+    // The proxy hangs up on it: what it can still read ends well short of what was published.
+    let mut received = 0usize;
+    let mut buf = vec![0u8; 1 << 20];
+    let closed = tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            match subscriber.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => received += n,
+            }
+        }
+    })
+    .await;
+    assert!(closed.is_ok(), "the subscriber was never disconnected ({received} bytes read)");
+    assert!(received < 32 << 20, "{received} bytes reached the subscriber");
+    let grown = peak_rss(proxy.id()).saturating_sub(before);
+    assert!(grown < 24 << 20, "the proxy grew by {} MB for 64 MB published", grown >> 20);
+    let _ = proxy.kill();
+    let mut events = String::new();
+    proxy.stdout.take().unwrap().read_to_string(&mut events).unwrap();
+    let _ = proxy.wait();
+    assert!(events.contains("client_disconnected") && events.contains("a subscriber left"), "{events}");
+    eprintln!("a non-reading subscriber: {} MB reached it, the proxy grew by {} MB", received >> 20, grown >> 20);
+}

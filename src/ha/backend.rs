@@ -64,6 +64,8 @@ pub(super) struct Restore {
     pub name: Option<Bytes>,
     /// Channels, patterns, shard channels.
     pub subscriptions: [BTreeSet<Bytes>; 3],
+    /// `CLIENT TRACKING ON …` as the client sent it, while tracking is on.
+    pub tracking: Option<Vec<Bytes>>,
 }
 
 impl Restore {
@@ -93,6 +95,7 @@ impl Restore {
         for (command, set) in [&b"SUBSCRIBE"[..], b"PSUBSCRIBE", b"SSUBSCRIBE"].into_iter().zip(&self.subscriptions) {
             setup.extend(set.iter().map(|n| vec![Bytes::from_static(command), n.clone()]));
         }
+        setup.extend(self.tracking.clone());
         setup
     }
 

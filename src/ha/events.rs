@@ -45,6 +45,8 @@ pub enum EventKind {
     Fenced,
     /// The standby is synced with the master: a failover now loses at most the last moments.
     StandbyReady,
+    /// A client left more replies unread than its output limit allows and was disconnected.
+    ClientDisconnected,
     /// A planned switchover began: writes are held while the standby catches up.
     SwitchoverStarted,
     /// The planned switchover finished: roles swapped, held writes went to the new master.

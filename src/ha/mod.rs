@@ -39,7 +39,7 @@ use crate::endpoint::{Endpoint, ListenTls, Secret};
 use auth::ClientAuth;
 use events::EventLog;
 use heartbeat::HeartbeatConfig;
-use proxy::ProxyShared;
+use proxy::{OutputLimits, ProxyShared};
 use router::{PromotionPolicy, Route, Router};
 use supervisor::{Request, Standby, StandbyState, Supervisor};
 
@@ -73,6 +73,8 @@ pub struct HaOptions {
     /// When set, clients speak TLS to the proxy, with this certificate (and, when it names a client
     /// CA, their own certificates).
     pub listen_tls: Option<ListenTls>,
+    /// How many bytes of replies a client may leave unread before it is disconnected.
+    pub output_limits: OutputLimits,
 }
 
 impl HaOptions {
@@ -90,6 +92,7 @@ impl HaOptions {
             proxy_password: None,
             sync_writes: None,
             listen_tls: None,
+            output_limits: OutputLimits::default(),
         }
     }
 }
@@ -212,7 +215,7 @@ pub async fn start(options: HaOptions) -> Result<HaHandle, HaError> {
         tasks.push(task);
         confirmer
     });
-    let shared = Arc::new(ProxyShared::new(events.clone(), client_auth, confirmer));
+    let shared = Arc::new(ProxyShared::new(events.clone(), client_auth, confirmer, options.output_limits));
     tasks.push(tokio::spawn(proxy::serve(listener, acceptor, router.subscribe(), shared.clone())));
 
     let config = HeartbeatConfig { interval: options.heartbeat, down_after: options.down_after };

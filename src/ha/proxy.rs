@@ -36,8 +36,16 @@
 //! frames (pub/sub messages, which may arrive between replies) are forwarded without being taken for a
 //! reply. `HELLO`'s `AUTH` and `SETNAME` options are kept like `AUTH` and `CLIENT SETNAME` (with a
 //! password of the proxy's own, `HELLO` options are refused: the proxy would have to answer `HELLO`
-//! itself). `RESET` is refused, since the proxy could not carry it to a new backend. Not restored on a new backend in this slice: `CLIENT TRACKING`, `READONLY`, and a
-//! `SELECT` inside `MULTI` counts from its `QUEUED` reply even if the transaction is discarded.
+//! itself). `RESET` is refused, since the proxy could not carry it to a new backend.
+//!
+//! `CLIENT REPLY OFF|SKIP` is kept by the proxy (the backend still replies; the session drops what
+//! the client asked not to get). `CLIENT TRACKING` (RESP3, without `REDIRECT`, which names a
+//! connection that does not survive a switch) is turned on again on a new backend, and the client
+//! is first told to drop its whole cache (an `invalidate` push with no keys, as on `FLUSHALL`): the
+//! new master tracks nothing it read before. A client that leaves more replies unread than its
+//! [`OutputLimits`] allow is disconnected, with an event. Not restored on a new backend: `READONLY`
+//! (a cluster command), and a `SELECT` inside `MULTI` counts from its `QUEUED` reply even if the
+//! transaction is discarded.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -86,12 +94,44 @@ pub struct ProxyShared {
     pub(super) in_flight: AtomicUsize,
     /// In sync-writes mode, where sessions ask whether the standby has their writes.
     pub(super) confirmer: Option<Confirmer>,
+    /// How many bytes of replies a client may leave unread.
+    pub(super) limits: OutputLimits,
+}
+
+/// How much a client may leave unread before it is disconnected, like Redis's
+/// `client-output-buffer-limit`: over `hard` at once, or over `soft` for `soft_for` together.
+/// `hard` 0 is no limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutputLimit {
+    pub hard: usize,
+    pub soft: usize,
+    pub soft_for: Duration,
+}
+
+/// The limits of sessions that are subscribed (pub/sub) and of the others.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutputLimits {
+    pub normal: OutputLimit,
+    pub pubsub: OutputLimit,
+}
+
+impl Default for OutputLimits {
+    /// Pub/sub as Redis's own default (32 MB, or 8 MB for 60 s): a subscriber that stops reading is
+    /// the usual way to exhaust a server's memory. Other sessions 512 MB, the largest reply a Redis
+    /// string can make (Redis itself sets no limit for them).
+    fn default() -> Self {
+        const MB: usize = 1024 * 1024;
+        OutputLimits {
+            normal: OutputLimit { hard: 512 * MB, soft: 0, soft_for: Duration::ZERO },
+            pubsub: OutputLimit { hard: 32 * MB, soft: 8 * MB, soft_for: Duration::from_secs(60) },
+        }
+    }
 }
 
 impl ProxyShared {
     /// `confirmer`: acknowledge writes only once it says the standby has them (sync-writes mode).
-    pub fn new(events: Arc<EventLog>, auth: ClientAuth, confirmer: Option<Confirmer>) -> Self {
-        ProxyShared { events, auth, served_epoch: AtomicU64::new(0), in_flight: AtomicUsize::new(0), confirmer }
+    pub fn new(events: Arc<EventLog>, auth: ClientAuth, confirmer: Option<Confirmer>, limits: OutputLimits) -> Self {
+        ProxyShared { events, auth, served_epoch: AtomicU64::new(0), in_flight: AtomicUsize::new(0), confirmer, limits }
     }
 
     /// How many commands sent to a backend are still waiting for their reply, over all sessions.
@@ -116,7 +156,7 @@ pub async fn serve(
                 let (acceptor, routes, shared) = (acceptor.clone(), routes.clone(), shared.clone());
                 sessions.spawn(async move {
                     match transport::accept(stream, acceptor.as_ref()).await {
-                        Ok(stream) => run_session(stream, routes, shared).await,
+                        Ok(stream) => run_session(stream, peer, routes, shared).await,
                         Err(e) => tracing::info!(%peer, "a client's TLS handshake with the proxy failed: {e}"),
                     }
                 });
@@ -131,7 +171,12 @@ pub async fn serve(
 }
 
 /// One client connection.
-async fn run_session(stream: transport::Stream, routes: watch::Receiver<Route>, shared: Arc<ProxyShared>) {
+async fn run_session(
+    stream: transport::Stream,
+    peer: std::net::SocketAddr,
+    routes: watch::Receiver<Route>,
+    shared: Arc<ProxyShared>,
+) {
     let (client_r, client_w) = stream.into_split();
-    Session::new(client_r, client_w, routes, shared).run().await;
+    Session::new(client_r, client_w, peer, routes, shared).run().await;
 }

@@ -27,14 +27,17 @@ pub(super) enum Effect {
     Hello { resp3: bool, login: Option<Login>, name: Option<Bytes> },
     /// `AUTH` accepted by the master: the login to replay on a new backend.
     Login(Login),
+    /// `CLIENT TRACKING …` accepted: its arguments to replay on a new backend (`None`: turned off).
+    Tracking(Option<Vec<Bytes>>),
 }
 
 /// A reply the client is owed, in order.
 pub(super) enum Owed {
     /// From the backend; the effect applies if it is not an error. `confirm`: a write whose reply
     /// waits for the standby's confirmation (sync-writes mode). `push`: a (un)subscribe command,
-    /// whose RESP3 reply is a push frame.
-    Backend { effect: Option<Effect>, confirm: bool, push: bool },
+    /// whose RESP3 reply is a push frame. `silent`: the client asked for no reply (`CLIENT REPLY
+    /// OFF|SKIP`), so the backend's is read and dropped.
+    Backend { effect: Option<Effect>, confirm: bool, push: bool, silent: bool },
     /// Answered by the proxy, queued behind earlier backend replies.
     Local(&'static [u8]),
 }
@@ -68,6 +71,8 @@ pub(super) struct Replies {
     tickets: VecDeque<oneshot::Receiver<bool>>,
     /// A write to confirm was held back since the last ticket.
     unticketed: bool,
+    /// Bytes of the replies held back.
+    held_bytes: usize,
 }
 
 impl Replies {
@@ -75,6 +80,7 @@ impl Replies {
     /// held back. `confirm` marks a write whose reply needs the standby's confirmation.
     pub fn emit(&mut self, out: &mut BytesMut, reply: Bytes, confirm: bool) {
         if confirm || !self.deferred.is_empty() {
+            self.held_bytes += reply.len();
             self.deferred.push_back(Deferred::Reply(reply, confirm));
             self.unticketed |= confirm;
         } else {
@@ -85,6 +91,11 @@ impl Replies {
     /// [`Replies::emit`] for one of the proxy's own replies.
     pub fn emit_local(&mut self, out: &mut BytesMut, reply: &'static [u8]) {
         self.emit(out, Bytes::from_static(reply), false);
+    }
+
+    /// How many bytes of replies are held back.
+    pub fn held_bytes(&self) -> usize {
+        self.held_bytes
     }
 
     /// Whether writes are held back with no ticket asked for them yet.
@@ -115,12 +126,19 @@ impl Replies {
         while let Some(item) = self.deferred.pop_front() {
             match item {
                 Deferred::Ticket => break,
-                Deferred::Reply(_, true) if !confirmed => out.extend_from_slice(unconfirmed),
-                Deferred::Reply(reply, _) => out.extend_from_slice(&reply),
+                Deferred::Reply(reply, true) if !confirmed => {
+                    self.held_bytes -= reply.len();
+                    out.extend_from_slice(unconfirmed);
+                }
+                Deferred::Reply(reply, _) => {
+                    self.held_bytes -= reply.len();
+                    out.extend_from_slice(&reply);
+                }
             }
         }
         while let Some(Deferred::Reply(_, false)) = self.deferred.front() {
             if let Some(Deferred::Reply(reply, _)) = self.deferred.pop_front() {
+                self.held_bytes -= reply.len();
                 out.extend_from_slice(&reply);
             }
         }
@@ -131,6 +149,7 @@ impl Replies {
     pub fn settle_all(&mut self, out: &mut BytesMut, instead: &'static [u8]) {
         self.tickets.clear();
         self.unticketed = false;
+        self.held_bytes = 0;
         for item in self.deferred.drain(..) {
             match item {
                 Deferred::Reply(_, true) => out.extend_from_slice(instead),
@@ -170,6 +189,7 @@ mod tests {
         replies.settle_all(&mut out, b"-UNCERTAIN\r\n");
         assert_eq!(&out[..], b"+before\r\n:1\r\n$3\r\nget\r\n-UNCERTAIN\r\n+after\r\n");
         assert!(!replies.wants_ticket());
+        assert_eq!(replies.held_bytes(), 0);
     }
 
     #[test]

@@ -41,6 +41,12 @@ const RESET_REFUSED: &[u8] = b"-ERR RESET is not supported through the proxy\r\n
 const NULL_ARRAY: &[u8] = b"*-1\r\n";
 const NULL_RESP3: &[u8] = b"_\r\n";
 const EXECABORT: &[u8] = b"-EXECABORT Transaction discarded because the master failed over inside MULTI.\r\n";
+const SYNTAX: &[u8] = b"-ERR syntax error\r\n";
+const TRACKING_REDIRECT: &[u8] = b"-ERR CLIENT TRACKING REDIRECT cannot be kept across a failover (the other \
+connection's id changes); use RESP3 (HELLO 3) and CLIENT TRACKING ON without REDIRECT through the proxy\r\n";
+/// A RESP3 push that tells a tracking client to drop everything it cached (as Redis sends on
+/// `FLUSHALL`): after a switch the new master tracks nothing the client read before.
+const INVALIDATE_ALL: &[u8] = b">2\r\n$10\r\ninvalidate\r\n_\r\n";
 const LOGIN_REFUSED: &[u8] = b"-ERR the new master refused this session's login after a failover; give the standby \
 the same users and passwords as the master, then connect again\r\n";
 
@@ -73,9 +79,13 @@ pub(super) struct Session {
     inbuf: BytesMut,
     /// Replies for the client not yet written. Writes never wait: the session keeps reading commands
     /// while a client is slow to read its replies (a client that writes a long pipeline before reading
-    /// anything would otherwise block on us while we block on it). Like a Redis normal client's
-    /// output buffer, it is unbounded.
+    /// anything would otherwise block on us while we block on it). Bounded, with what is held back,
+    /// by the output limits: a client over them is disconnected ([`Session::over_limit`]).
     out: BytesMut,
+    /// Since when the unread replies have been over the soft limit.
+    over_soft_since: Option<Instant>,
+    /// The client's address, for the events.
+    peer: std::net::SocketAddr,
     link: Link,
     owed: VecDeque<Owed>,
     held: VecDeque<Held>,
@@ -99,6 +109,11 @@ pub(super) struct Session {
     /// The master refused the client's login after a switch: the session ends at the client's next
     /// command, which is answered with why.
     login_refused: bool,
+    /// `CLIENT REPLY`, kept by the proxy: the backend always replies, and the session drops what
+    /// the client asked not to get.
+    reply_mode: ReplyMode,
+    /// The command being handled gets no reply (`CLIENT REPLY OFF`, or the one after `SKIP`).
+    silent: bool,
     /// Stop reading the client; close once everything owed is written (QUIT, end of input, or a
     /// protocol error).
     closing: bool,
@@ -108,6 +123,7 @@ impl Session {
     pub(super) fn new(
         client_r: ReadHalf,
         client_w: WriteHalf,
+        peer: std::net::SocketAddr,
         routes: watch::Receiver<Route>,
         shared: Arc<ProxyShared>,
     ) -> Self {
@@ -118,6 +134,8 @@ impl Session {
             unflushed: false,
             inbuf: BytesMut::with_capacity(16 * 1024),
             out: BytesMut::with_capacity(16 * 1024),
+            over_soft_since: None,
+            peer,
             link: Link::Down { since: Instant::now(), failing: false },
             owed: VecDeque::new(),
             held: VecDeque::new(),
@@ -133,6 +151,8 @@ impl Session {
             watching: false,
             watch_lost: false,
             login_refused: false,
+            reply_mode: ReplyMode::On,
+            silent: false,
             closing: false,
         }
     }
@@ -153,6 +173,11 @@ impl Session {
                 }
             }
             if self.closing && self.owed.is_empty() && self.held.is_empty() && self.out.is_empty() {
+                return;
+            }
+            if let Some(why) = self.over_limit() {
+                let epoch = self.routes.borrow().epoch;
+                self.shared.events.record(EventKind::ClientDisconnected, epoch, format!("{}: {why}", self.peer));
                 return;
             }
             let down = matches!(self.link, Link::Down { .. });
@@ -200,6 +225,34 @@ impl Session {
         }
     }
 
+    /// Why the client must be disconnected, when its unread replies are over its output limit.
+    fn over_limit(&mut self) -> Option<String> {
+        let subscribed = self.restore.subscribed();
+        let limits = &self.shared.limits;
+        let (limit, kind) = if subscribed { (limits.pubsub, "a subscriber") } else { (limits.normal, "a client") };
+        let unread = self.out.len() + self.replies.held_bytes();
+        const MB: f64 = 1024.0 * 1024.0;
+        if limit.hard > 0 && unread > limit.hard {
+            return Some(format!(
+                "{kind} left {:.1} MB of replies unread, over the hard output limit of {:.0} MB; disconnected",
+                unread as f64 / MB,
+                limit.hard as f64 / MB
+            ));
+        }
+        if limit.soft == 0 || unread <= limit.soft {
+            self.over_soft_since = None;
+            return None;
+        }
+        let since = *self.over_soft_since.get_or_insert_with(Instant::now);
+        (since.elapsed() >= limit.soft_for).then(|| {
+            format!(
+                "{kind} kept more than {:.0} MB of replies unread for {} s (the soft output limit); disconnected",
+                limit.soft as f64 / MB,
+                limit.soft_for.as_secs()
+            )
+        })
+    }
+
     /// Takes the route now: leaves a backend of an older epoch (what it owed becomes uncertain),
     /// connects to the new master, and sends what was held unless the route is paused.
     async fn follow_route(&mut self) {
@@ -242,6 +295,11 @@ impl Session {
         match opened {
             Ok(conn) => {
                 self.link = Link::Up(Backend { conn, epoch: route.epoch, out: BytesMut::new() });
+                // Tracking is on again, but the new backend knows nothing the client read before:
+                // the client drops its whole cache, and what it reads next is tracked afresh.
+                if self.restore.tracking.is_some() && self.restore.resp3 {
+                    self.replies.emit_local(&mut self.out, INVALIDATE_ALL);
+                }
                 self.release_held();
             }
             Err(ClientError::Auth { message, .. }) if as_client && self.restore.login.is_some() => {
@@ -292,6 +350,7 @@ impl Session {
         let not_sent = reply;
         for held in self.held.drain(..) {
             let reply = match held {
+                Held::Command(_, Owed::Backend { silent: true, .. }) => continue,
                 Held::Command(..) => not_sent,
                 Held::Local(reply) => reply,
             };
@@ -314,6 +373,7 @@ impl Session {
         self.shared.in_flight.fetch_sub(outstanding, Ordering::SeqCst);
         for owed in self.owed.drain(..) {
             match owed {
+                Owed::Backend { silent: true, .. } => {}
                 Owed::Backend { .. } => self.out.extend_from_slice(UNCERTAIN_IN_FLIGHT),
                 Owed::Local(reply) => self.out.extend_from_slice(reply),
             }
@@ -368,8 +428,41 @@ impl Session {
                 return;
             }
         };
+        let name = args[0].as_bytes().map(|n| n.to_ascii_uppercase()).unwrap_or_default();
+        let sub = |i: usize| args.get(i).and_then(Frame::as_bytes).map(|s| s.to_ascii_uppercase());
+        if name == b"CLIENT" && sub(1).as_deref() == Some(b"REPLY") {
+            return self.client_reply(sub(2).as_deref());
+        }
+        self.silent = match self.reply_mode {
+            ReplyMode::On => false,
+            ReplyMode::Off => true,
+            ReplyMode::Skip => {
+                self.reply_mode = ReplyMode::On;
+                true
+            }
+        };
+        self.run_command(frame, args, name);
+        self.silent = false;
+    }
+
+    /// `CLIENT REPLY ON|OFF|SKIP`, answered by the proxy: forwarded, it would leave the backend
+    /// silent, the replies owed out of step, and nothing to replay on a new backend.
+    fn client_reply(&mut self, mode: Option<&[u8]>) {
+        match mode {
+            Some(b"ON") => {
+                self.reply_mode = ReplyMode::On;
+                self.reply_local(OK);
+            }
+            Some(b"OFF") => self.reply_mode = ReplyMode::Off,
+            Some(b"SKIP") if self.reply_mode == ReplyMode::On => self.reply_mode = ReplyMode::Skip,
+            Some(b"SKIP") => {}
+            _ if self.reply_mode == ReplyMode::On => self.reply_local(SYNTAX),
+            _ => {}
+        }
+    }
+
+    fn run_command(&mut self, frame: Bytes, args: Vec<Frame>, name: Vec<u8>) {
         let arg = |i: usize| args.get(i).and_then(Frame::as_bytes);
-        let name = arg(0).map(|n| n.to_ascii_uppercase()).unwrap_or_default();
         if self.login_refused {
             self.reply_local(LOGIN_REFUSED);
             self.closing = true;
@@ -433,20 +526,31 @@ impl Session {
                 None
             }
             b"AUTH" => Login::from_auth(&args[1..]).map(Effect::Login),
+            b"CLIENT" if arg(1).is_some_and(|sub| sub.eq_ignore_ascii_case(b"TRACKING")) => {
+                let upper = |a: &Frame| a.as_bytes().map(|b| b.to_ascii_uppercase()).unwrap_or_default();
+                if args[2..].iter().any(|a| upper(a) == b"REDIRECT") {
+                    return self.reply_local(TRACKING_REDIRECT);
+                }
+                let on = arg(2).is_some_and(|mode| mode.eq_ignore_ascii_case(b"ON"));
+                let command = args.iter().filter_map(Frame::as_bytes).cloned().collect();
+                Some(Effect::Tracking(on.then_some(command)))
+            }
             b"HELLO" => arg(1).map(|version| {
                 let options = HelloOptions::parse(&args[2..]).unwrap_or_default();
                 Effect::Hello { resp3: version.as_ref() == b"3", login: options.login, name: options.name }
             }),
             _ => None,
         };
-        // Inside MULTI a write only queues; its EXEC is the write to confirm.
+        // Inside MULTI a write only queues; its EXEC is the write to confirm. A write the client asked
+        // no reply for has nothing to hold back.
         let confirm = self.shared.confirmer.is_some()
+            && !self.silent
             && !self.in_multi
             && !self.restore.subscribed()
             && !matches!(effect, Some(Effect::Replace(_)))
             && super::commands::may_write(&name);
         let push = name.ends_with(b"SUBSCRIBE");
-        self.dispatch(frame, Owed::Backend { effect, confirm, push });
+        self.dispatch(frame, Owed::Backend { effect, confirm, push, silent: self.silent });
     }
 
     /// AUTH with a password of the proxy's own: the backend login is the pair's and must not change
@@ -486,6 +590,9 @@ impl Session {
 
     /// Answers from the proxy itself, after every reply owed or held before it.
     fn reply_local(&mut self, reply: &'static [u8]) {
+        if self.silent {
+            return;
+        }
         if !self.held.is_empty() {
             self.held.push_back(Held::Local(reply));
         } else if !self.owed.is_empty() {
@@ -517,13 +624,15 @@ impl Session {
             }
             let mut replacement = None;
             let mut to_confirm = false;
+            let mut for_client = true;
             // A RESP3 push frame answers only a (un)subscribe; otherwise it is a message, not a reply.
             let message =
                 reply.first() == Some(&b'>') && !matches!(self.owed.front(), Some(Owed::Backend { push: true, .. }));
             match if message { None } else { self.owed.pop_front() } {
                 // Nothing owed: a pub/sub message, forwarded as it came.
                 None | Some(Owed::Local(_)) => {}
-                Some(Owed::Backend { effect, confirm, .. }) => {
+                Some(Owed::Backend { effect, confirm, silent, .. }) => {
+                    for_client = !silent;
                     self.shared.in_flight.fetch_sub(1, Ordering::SeqCst);
                     to_confirm = confirm && ok;
                     if let Some(Effect::Replace(with)) = effect {
@@ -539,6 +648,7 @@ impl Session {
                                 restore.name = name.or(restore.name.take());
                             }
                             Some(Effect::Login(login)) => self.restore.login = Some(login),
+                            Some(Effect::Tracking(command)) => self.restore.tracking = command,
                             _ => {}
                         }
                         if backend.epoch > 0
@@ -550,8 +660,10 @@ impl Session {
                     }
                 }
             }
-            let reply = replacement.map(Bytes::from_static).unwrap_or(reply);
-            self.replies.emit(&mut self.out, reply, to_confirm);
+            if for_client {
+                let reply = replacement.map(Bytes::from_static).unwrap_or(reply);
+                self.replies.emit(&mut self.out, reply, to_confirm);
+            }
             while let Some(Owed::Local(local)) = self.owed.front() {
                 self.replies.emit_local(&mut self.out, local);
                 self.owed.pop_front();
@@ -576,6 +688,15 @@ impl Drop for Session {
         let outstanding = self.owed.iter().filter(|o| o.awaits_backend()).count();
         self.shared.in_flight.fetch_sub(outstanding, Ordering::SeqCst);
     }
+}
+
+/// What `CLIENT REPLY` asked for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ReplyMode {
+    On,
+    Off,
+    /// No reply to the next command only.
+    Skip,
 }
 
 /// Commands the proxy refuses because it could not keep their effect across a switch. `HELLO`'s

@@ -52,19 +52,27 @@ pub async fn fence_within(server: &Endpoint, master: &Endpoint, timeout: Duratio
 
 /// Whether `server` replicates from `master` with its link up and no sync in progress, and `master`
 /// lists it as online. `Err` when either cannot be asked.
+///
+/// That it follows *this* master is judged by the replication id, not by the address: a port says
+/// nothing across hosts (two servers on 6379), and a name may not be the one the standby uses. A
+/// synced replica carries its master's replication id; one following another master does not.
 pub async fn is_ready(server: &Endpoint, master: &Endpoint) -> Result<bool, String> {
     let mut client = Client::connect_with_timeout(server, STEP_TIMEOUT).await.map_err(|e| e.to_string())?;
-    let info = client.info("replication").await.map_err(|e| e.to_string())?;
-    let linked = info_field(&info, "role") == Some("slave")
-        && info_field(&info, "master_port") == Some(master.port.to_string().as_str())
-        && info_field(&info, "master_link_status") == Some("up")
-        && info_field(&info, "master_sync_in_progress") != Some("1");
-    if !linked {
-        return Ok(false);
-    }
+    let standby = client.info("replication").await.map_err(|e| e.to_string())?;
     let mut client = Client::connect_with_timeout(master, STEP_TIMEOUT).await.map_err(|e| e.to_string())?;
     let info = client.info("replication").await.map_err(|e| e.to_string())?;
-    Ok(lists_online(&info, server.port))
+    Ok(follows(&standby, &info) && lists_online(&info, server.port))
+}
+
+/// Whether a replica's `INFO replication` shows it linked, synced, and on `master`'s stream.
+fn follows(replica: &[(String, String)], master: &[(String, String)]) -> bool {
+    // Servers before 4.0 have no replication id; the hot standby needs 5.0 (REPLICAOF) anyway.
+    let replid = info_field(replica, "master_replid");
+    let same_stream = replid.is_some() && replid == info_field(master, "master_replid");
+    info_field(replica, "role") == Some("slave")
+        && info_field(replica, "master_link_status") == Some("up")
+        && info_field(replica, "master_sync_in_progress") != Some("1")
+        && same_stream
 }
 
 /// Whether a master's INFO replication has a `slaveN:ip=…,port=<port>,state=online,…` line.
@@ -108,6 +116,23 @@ pub async fn arm(standby: Endpoint, master: Endpoint, mut fence_first: bool, epo
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_standby_follows_the_master_whose_replication_id_it_carries() {
+        let pairs = |p: &[(&str, &str)]| p.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
+        let master = pairs(&[("role", "master"), ("master_replid", "aaa")]);
+        let replica = |replid: &str, link: &str| {
+            pairs(&[
+                ("role", "slave"),
+                ("master_link_status", link),
+                ("master_replid", replid),
+                ("master_port", "6379"),
+            ])
+        };
+        assert!(follows(&replica("aaa", "up"), &master));
+        assert!(!follows(&replica("bbb", "up"), &master), "another master on the same port");
+        assert!(!follows(&replica("aaa", "down"), &master));
+    }
 
     #[test]
     fn a_replica_is_online_only_in_state_online() {

@@ -238,6 +238,8 @@ export type EventKind =
 "fenced" | 
 /**  The standby is synced with the master: a failover now loses at most the last moments. */
 "standby_ready" | 
+/**  A client left more replies unread than its output limit allows and was disconnected. */
+"client_disconnected" | 
 /**  A planned switchover began: writes are held while the standby catches up. */
 "switchover_started" | 
 /**  The planned switchover finished: roles swapped, held writes went to the new master. */
@@ -762,7 +764,7 @@ export type StandbyInput_Deserialize = {
 	replica_instance: number,
 	/**  Where the proxy listens, e.g. `127.0.0.1:6380`; port 0 picks a free one. */
 	listen: string,
-	/**  Acknowledge writes only once the replica confirms them (`WAIT 1`). */
+	/**  Acknowledge writes only once the standby has them ([`crate::ha::confirm`]). */
 	sync_writes: boolean,
 	/**
 	 *  When set, clients speak TLS to the proxy, with this certificate and key (and their own
@@ -786,7 +788,7 @@ export type StandbyInput_Serialize = {
 	replica_instance: number,
 	/**  Where the proxy listens, e.g. `127.0.0.1:6380`; port 0 picks a free one. */
 	listen: string,
-	/**  Acknowledge writes only once the replica confirms them (`WAIT 1`). */
+	/**  Acknowledge writes only once the standby has them ([`crate::ha::confirm`]). */
 	sync_writes: boolean,
 	/**
 	 *  When set, clients speak TLS to the proxy, with this certificate and key (and their own

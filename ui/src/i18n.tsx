@@ -366,6 +366,7 @@ const en = {
 
   "haKind.roles_checked": "Roles checked at start",
   "haKind.suspect": "Suspect, not failed over",
+  "haKind.client_disconnected": "Client disconnected (output limit)",
   "haKind.master_unreachable": "Master unreachable",
   "haKind.master_recovered": "Master recovered",
   "haKind.marked_down": "Master marked down",
@@ -788,6 +789,7 @@ const zh: Dict = {
 
   "haKind.roles_checked": "启动时已核对角色",
   "haKind.suspect": "存疑，未切换",
+  "haKind.client_disconnected": "客户端已断开（输出缓冲超限）",
   "haKind.master_unreachable": "主节点无响应",
   "haKind.master_recovered": "主节点恢复",
   "haKind.marked_down": "主节点判定故障",

@@ -42,6 +42,7 @@ export const KIND_THEME: Record<EventKind, TagTheme> = {
   first_request_served: "success",
   fenced: "default",
   standby_ready: "success",
+  client_disconnected: "warning",
   switchover_started: "primary",
   switchover_done: "success",
   switchover_aborted: "warning",

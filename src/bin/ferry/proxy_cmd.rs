@@ -59,6 +59,12 @@ pub struct ProxyArgs {
     /// With TLS: require client certificates signed by these CAs (PEM), i.e. mutual TLS
     #[arg(long, value_name = "PEM", requires = "tls_cert_file")]
     tls_client_ca_file: Option<PathBuf>,
+    /// Disconnect a client that leaves more than this many MB of replies unread (0: no limit).
+    #[arg(long, value_name = "MB", default_value_t = 512)]
+    output_limit_mb: usize,
+    /// The same for a subscribed (pub/sub) client; one also over 8 MB for 60 s is disconnected.
+    #[arg(long, value_name = "MB", default_value_t = 32)]
+    pubsub_output_limit_mb: usize,
     /// Print events as JSON lines.
     #[arg(long)]
     json: bool,
@@ -81,6 +87,11 @@ pub async fn proxy(args: ProxyArgs) -> ExitCode {
     options.max_replica_lag_secs = args.max_replica_lag_secs;
     options.allow_stale_promotion = args.allow_stale_promotion;
     options.sync_writes = args.sync_writes.then(|| Duration::from_millis(args.sync_timeout_ms.max(1)));
+    const MB: usize = 1024 * 1024;
+    options.output_limits.normal.hard = args.output_limit_mb.saturating_mul(MB);
+    options.output_limits.pubsub.hard = args.pubsub_output_limit_mb.saturating_mul(MB);
+    let soft = &mut options.output_limits.pubsub.soft;
+    *soft = (*soft).min(options.output_limits.pubsub.hard);
     options.proxy_password = match &args.password_file {
         Some(path) => match std::fs::read_to_string(path) {
             Ok(text) => Some(text.trim_end_matches(['\r', '\n']).to_string()),
