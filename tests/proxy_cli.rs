@@ -187,3 +187,98 @@ async fn a_subscriber_that_never_reads_is_disconnected_and_the_proxy_stays_small
     assert!(events.contains("client_disconnected") && events.contains("a subscriber left"), "{events}");
     eprintln!("a non-reading subscriber: {} MB reached it, the proxy grew by {} MB", received >> 20, grown >> 20);
 }
+
+/// INCRs `ctr:<n>` through `proxy` until `stop`, reconnecting after errors; returns the highest value
+/// acknowledged.
+async fn counter_writer(proxy: u16, n: usize, stop: std::sync::Arc<std::sync::atomic::AtomicBool>) -> i64 {
+    let endpoint = Endpoint::new("127.0.0.1", proxy);
+    let key = format!("ctr:{n}");
+    let (mut acked, mut client) = (0, None::<Client>);
+    while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+        let Some(c) = client.as_mut() else {
+            client = Client::connect_with_timeout(&endpoint, Duration::from_secs(2)).await.ok();
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            continue;
+        };
+        match c.raw_request(&["INCR", key.as_str()]).await {
+            Ok(ferry::resp::Frame::Integer(v)) => acked = acked.max(v),
+            Ok(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+            Err(_) => client = None,
+        }
+    }
+    acked
+}
+
+/// The port of the server a proxy routes to now (its `INFO server`), if it answers.
+async fn routed_to(proxy: u16) -> Option<u16> {
+    let mut c = Client::connect_with_timeout(&Endpoint::new("127.0.0.1", proxy), Duration::from_secs(2)).await.ok()?;
+    let info = c.info("server").await.ok()?;
+    info_field(&info, "tcp_port")?.parse().ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_proxies_following_three_sentinels_route_alike_and_lose_no_acknowledged_write() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let mut master = RedisServer::start_args(&["--repl-diskless-sync-delay", "0"]);
+    let replica = RedisServer::start_args(&["--repl-diskless-sync-delay", "0"]);
+    let mut r = replica.client().await;
+    cmd(&mut r, &["REPLICAOF", "127.0.0.1", &master.port.to_string()]).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while info_field(&r.info("replication").await.unwrap(), "master_link_status") != Some("up") {
+        assert!(Instant::now() < deadline, "the replica never synced");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let sentinels = support::Sentinel::start_group(master.port, 3, 2);
+    for sentinel in &sentinels {
+        sentinel.wait_for_peers(2, 1).await;
+    }
+    let nodes: Vec<String> = sentinels.iter().map(|s| s.addr()).collect();
+    let url = format!("redis+sentinel://{}/{}", nodes.join(","), support::Sentinel::MASTER);
+    let ports = [support::free_port(), support::free_port()];
+    let mut proxies: Vec<std::process::Child> = ports
+        .iter()
+        .map(|port| {
+            Command::new(ferry_bin())
+                .args(["proxy", "--listen", &format!("127.0.0.1:{port}"), "--sentinel", &url, "--sync-writes"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for port in ports {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while routed_to(port).await != Some(master.port) {
+            assert!(Instant::now() < deadline, "the proxy on {port} never routed to the master");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    // Four writers, two through each proxy; the master is killed under them.
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let writers: Vec<_> = (0..4).map(|n| tokio::spawn(counter_writer(ports[n % 2], n, stop.clone()))).collect();
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    master.kill9();
+    let killed = Instant::now();
+    for port in ports {
+        while routed_to(port).await != Some(replica.port) {
+            assert!(killed.elapsed() < Duration::from_secs(40), "the proxy on {port} never followed the Sentinels");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    let followed = killed.elapsed();
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    stop.store(true, Ordering::SeqCst);
+    let mut r = replica.client().await;
+    for (n, writer) in writers.into_iter().enumerate() {
+        let acked = writer.await.unwrap();
+        let held = cmd(&mut r, &["GET", &format!("ctr:{n}")]).await;
+        let held: i64 = held.as_bytes().and_then(|b| std::str::from_utf8(b).ok()?.parse().ok()).unwrap_or(0);
+        assert!(acked > 0 && held >= acked, "writer {n}: {acked} acknowledged, the new master holds {held}");
+    }
+    for mut proxy in proxies.drain(..) {
+        let _ = proxy.kill();
+        let _ = proxy.wait();
+    }
+    eprintln!("both proxies followed the Sentinels' failover {followed:?} after the kill; 0 acknowledged writes lost");
+}

@@ -17,6 +17,7 @@ pub mod commands;
 pub mod confirm;
 pub mod conn;
 pub mod events;
+pub mod follow;
 pub mod heartbeat;
 pub mod proxy;
 mod replies;
@@ -36,6 +37,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
 use crate::endpoint::{Endpoint, ListenTls, Secret};
+use crate::model::SentinelSpec;
 use auth::ClientAuth;
 use events::EventLog;
 use heartbeat::HeartbeatConfig;
@@ -75,6 +77,11 @@ pub struct HaOptions {
     pub listen_tls: Option<ListenTls>,
     /// How many bytes of replies a client may leave unread before it is disconnected.
     pub output_limits: OutputLimits,
+    /// Sentinel mode ([`follow`]): Redis Sentinel decides failovers and the proxy routes to the
+    /// master the Sentinels name; `master` then gives only the credentials and TLS settings for
+    /// whichever server that is, and `replica` is not used. No heartbeat, promotion or fencing of
+    /// the proxy's own runs.
+    pub sentinel: Option<SentinelSpec>,
 }
 
 impl HaOptions {
@@ -93,6 +100,7 @@ impl HaOptions {
             sync_writes: None,
             listen_tls: None,
             output_limits: OutputLimits::default(),
+            sentinel: None,
         }
     }
 }
@@ -110,6 +118,8 @@ pub enum HaError {
     Exposed(#[from] auth::ExposureError),
     #[error(transparent)]
     Roles(#[from] roles::RoleError),
+    #[error(transparent)]
+    Sentinel(#[from] crate::sentinel::SentinelError),
 }
 
 /// A running hot standby. Dropping it stops everything, like [`HaHandle::shutdown`] without waiting.
@@ -190,7 +200,7 @@ pub async fn start(options: HaOptions) -> Result<HaHandle, HaError> {
             options.down_after.as_millis()
         )));
     }
-    if options.master.addr() == options.replica.addr() {
+    if options.sentinel.is_none() && options.master.addr() == options.replica.addr() {
         return Err(HaError::Invalid(format!("the master and the replica are the same server ({})", options.master)));
     }
     let acceptor = options.listen_tls.as_ref().map(crate::transport::Acceptor::new).transpose()?;
@@ -201,10 +211,17 @@ pub async fn start(options: HaOptions) -> Result<HaHandle, HaError> {
         Some(password) => ClientAuth::Password(Secret::new(password)),
         None => ClientAuth::Servers,
     };
-    auth::check_exposure(local_addr, &client_auth, [&options.master, &options.replica]).await?;
-    let start = roles::at_start(&options.master, &options.replica).await?;
-
     let events = Arc::new(EventLog::new());
+    let start = match &options.sentinel {
+        // The Sentinels name the master; they, not the proxy, fail over and fence.
+        Some(spec) => {
+            let master = crate::sentinel::locate(spec, &options.master).await?;
+            let said = format!("Sentinel mode: the Sentinels name {master} the master of {}", spec.master_name);
+            roles::Start { master: master.clone(), standby: master, fence_standby: false, said }
+        }
+        None => roles::at_start(&options.master, &options.replica).await?,
+    };
+    auth::check_exposure(local_addr, &client_auth, [&start.master, &start.standby]).await?;
     events.record(events::EventKind::RolesChecked, 0, start.said.clone());
     let router = Arc::new(Router::new(start.master.clone()));
     let state = if start.fence_standby { StandbyState::Unfenced } else { StandbyState::Syncing };
@@ -224,6 +241,12 @@ pub async fn start(options: HaOptions) -> Result<HaHandle, HaError> {
         allow_stale_promotion: options.allow_stale_promotion,
     };
     let (requests, requests_rx) = mpsc::channel(4);
+    if let Some(spec) = options.sentinel.clone() {
+        let follower = follow::follow(spec, options.master.clone(), router.clone(), events.clone(), standby_tx);
+        tasks.push(tokio::spawn(follower));
+        tasks.push(tokio::spawn(refuse_switchovers(requests_rx)));
+        return Ok(HaHandle { local_addr, router, events, standby, requests, tasks });
+    }
     let supervisor = Supervisor {
         router: router.clone(),
         events: events.clone(),
@@ -234,4 +257,13 @@ pub async fn start(options: HaOptions) -> Result<HaHandle, HaError> {
     };
     tasks.push(tokio::spawn(supervisor.run(requests_rx)));
     Ok(HaHandle { local_addr, router, events, standby, requests, tasks })
+}
+
+/// In Sentinel mode a switchover is Sentinel's to make: the request is answered with how.
+async fn refuse_switchovers(mut requests: mpsc::Receiver<Request>) {
+    while let Some(Request::Switchover(reply)) = requests.recv().await {
+        let how = "in Sentinel mode the Sentinels switch over: SENTINEL FAILOVER <master name> on one of them; the \
+                   proxy follows";
+        let _ = reply.send(Err(how.to_string()));
+    }
 }

@@ -233,13 +233,43 @@ impl Sentinel {
 
     /// A Sentinel with `extra` lines in its configuration (TLS, for one).
     pub fn start_with(master_port: u16, extra: &str) -> Sentinel {
+        Self::start_quorum(master_port, 1, extra)
+    }
+
+    /// `count` Sentinels monitoring the master with a quorum of `quorum` (they find each other
+    /// through the master within a few seconds: see [`Sentinel::wait_for_peers`]).
+    pub fn start_group(master_port: u16, count: usize, quorum: usize) -> Vec<Sentinel> {
+        (0..count).map(|_| Self::start_quorum(master_port, quorum, "")).collect()
+    }
+
+    /// Waits (bounded) until this Sentinel knows `sentinels` other Sentinels and `replicas` replicas.
+    pub async fn wait_for_peers(&self, sentinels: usize, replicas: usize) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let endpoint = ferry::endpoint::Endpoint::new("127.0.0.1", self.port);
+        loop {
+            let mut c = ferry::client::Client::connect(&endpoint).await.expect("connect to the Sentinel");
+            let count = |f: ferry::resp::Frame| match f {
+                ferry::resp::Frame::Array(items) => items.len(),
+                _ => 0,
+            };
+            let peers = count(cmd(&mut c, &["SENTINEL", "SENTINELS", Self::MASTER]).await);
+            let known = count(cmd(&mut c, &["SENTINEL", "REPLICAS", Self::MASTER]).await);
+            if peers >= sentinels && known >= replicas {
+                return;
+            }
+            assert!(Instant::now() < deadline, "the Sentinel knows {peers} Sentinels and {known} replicas");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    fn start_quorum(master_port: u16, quorum: usize, extra: &str) -> Sentinel {
         let dir = tempfile::tempdir().expect("temp dir");
         for _ in 0..5 {
             let port = free_port();
             let conf = dir.path().join("sentinel.conf");
             let text = format!(
                 "port {port}\nbind 127.0.0.1\ndir {dir}\nlogfile {dir}/sentinel.log\n\
-                 sentinel monitor {name} 127.0.0.1 {master_port} 1\n\
+                 sentinel monitor {name} 127.0.0.1 {master_port} {quorum}\n\
                  sentinel down-after-milliseconds {name} 1000\n\
                  sentinel failover-timeout {name} 10000\n{extra}",
                 dir = dir.path().display(),

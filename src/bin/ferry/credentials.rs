@@ -159,6 +159,23 @@ impl SourcePassword {
     }
 }
 
+impl MasterPassword {
+    /// `--sentinel redis+sentinel://[user@]host:port[,host:port]/master-name` (or `rediss+sentinel://`):
+    /// the Sentinels, and the master's login (its password from `--master-password-file` and the
+    /// like) and TLS settings.
+    pub fn sentinel(&self, url: &str) -> Result<(Endpoint, SentinelSpec), ExitCode> {
+        match sentinel::parse_url(url) {
+            None => Err(usage("--sentinel takes redis+sentinel://host:26379[,host:port...]/<master name>")),
+            Some(Err(e)) => Err(usage(&format!("--sentinel: {e}"))),
+            Some(Ok((endpoint, spec))) => {
+                let endpoint =
+                    self.flags().fill(endpoint, self.master_password_file.as_deref(), self.master_password_prompt)?;
+                Ok((self.with_tls(endpoint)?, spec))
+            }
+        }
+    }
+}
+
 /// `USER@HOST[:PORT]` of an SSH jump host (the user defaults to `$USER`, the port to 22).
 fn parse_jump_host(flag: &str, text: &str) -> Result<ferry::endpoint::SshTunnel, ExitCode> {
     let (user, hostport) = match text.rsplit_once('@') {

@@ -17,11 +17,16 @@ pub struct ProxyArgs {
     #[arg(long)]
     listen: String,
     /// The master: redis://[user@]host:port or rediss:// (its password: see --master-password-file)
-    #[arg(long)]
-    master: String,
+    #[arg(long, required_unless_present = "sentinel", conflicts_with = "sentinel")]
+    master: Option<String>,
     /// The standby replica promoted when the master fails.
-    #[arg(long)]
-    replica: String,
+    #[arg(long, required_unless_present = "sentinel", conflicts_with = "sentinel")]
+    replica: Option<String>,
+    /// Sentinel mode: redis+sentinel://host:26379[,host:port...]/<master name> (rediss+sentinel://
+    /// for TLS). Redis Sentinel decides failovers and the proxy routes to the master it names, so
+    /// several proxies route alike; the master's password: see --master-password-file.
+    #[arg(long, value_name = "URL")]
+    sentinel: Option<String>,
     #[command(flatten)]
     master_password: MasterPassword,
     #[command(flatten)]
@@ -71,16 +76,29 @@ pub struct ProxyArgs {
 }
 
 pub async fn proxy(args: ProxyArgs) -> ExitCode {
-    let (master, replica) =
-        match (args.master_password.endpoint(&args.master), args.replica_password.endpoint(&args.replica)) {
-            (Ok(m), Ok(r)) => (m, r),
-            (Err(code), _) | (_, Err(code)) => return code,
-        };
+    let (master, replica, sentinel) = match (&args.sentinel, &args.master, &args.replica) {
+        (Some(url), _, _) => match args.master_password.sentinel(url) {
+            // The replica is the Sentinels' business; the endpoint only fills the options.
+            Ok((credentials, spec)) => (credentials.clone(), credentials, Some(spec)),
+            Err(code) => return code,
+        },
+        (None, Some(master), Some(replica)) => {
+            match (args.master_password.endpoint(master), args.replica_password.endpoint(replica)) {
+                (Ok(m), Ok(r)) => (m, r, None),
+                (Err(code), _) | (_, Err(code)) => return code,
+            }
+        }
+        _ => {
+            eprintln!("error: give --master and --replica, or --sentinel");
+            return ExitCode::from(2);
+        }
+    };
     if args.heartbeat_ms == 0 || args.down_after_ms < args.heartbeat_ms {
         eprintln!("error: --down-after-ms must be at least --heartbeat-ms, and both above 0");
         return ExitCode::from(2);
     }
     let mut options = HaOptions::new(master, replica);
+    options.sentinel = sentinel;
     options.listen = args.listen;
     options.heartbeat = Duration::from_millis(args.heartbeat_ms);
     options.down_after = Duration::from_millis(args.down_after_ms);
