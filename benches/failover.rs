@@ -1,6 +1,7 @@
 //! Hot-standby benchmark: failover drills and proxy throughput, on real servers, in one run.
 //!
-//! 1. Drills, in async mode and in sync-writes mode: four clients INCR their own counters through the
+//! 1. Drills, in async mode, in sync-writes mode, and in Sentinel mode (three redis-sentinels decide,
+//!    the proxy follows; with sync writes): four clients INCR their own counters through the
 //!    proxy; the master is killed with SIGKILL; the clock runs from the kill to the first write the
 //!    new master answers. The killed server is restarted at once (empty, as without persistence),
 //!    fenced and re-armed as the standby, so the next drill kills the other server. Per mode it prints
@@ -125,8 +126,34 @@ struct DrillResult {
     lost: i64,
 }
 
-async fn drill(handle: &HaHandle, servers: &mut [RedisServer; 2]) -> DrillResult {
-    assert!(wait_ready(handle, Duration::from_secs(20)).await, "the standby did not become ready");
+/// Whether the server that is not the route's master is a synced replica of it (Sentinel mode,
+/// where Sentinel, not the proxy, re-arms a returning server).
+async fn replica_synced(handle: &HaHandle, servers: &[RedisServer; 2], within: Duration) -> bool {
+    let deadline = Instant::now() + within;
+    while Instant::now() < deadline {
+        let master = handle.route().master.port;
+        if let Some(other) = servers.iter().find(|s| s.port != master) {
+            if let Ok(mut c) = Client::connect(&other.endpoint()).await {
+                let info = c.info("replication").await.unwrap_or_default();
+                let port = master.to_string();
+                if info_field(&info, "master_link_status") == Some("up")
+                    && info_field(&info, "master_port") == Some(port.as_str())
+                {
+                    return true;
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
+}
+
+async fn drill(handle: &HaHandle, servers: &mut [RedisServer; 2], sentinel: bool) -> DrillResult {
+    let ready = match sentinel {
+        true => replica_synced(handle, servers, Duration::from_secs(30)).await,
+        false => wait_ready(handle, Duration::from_secs(20)).await,
+    };
+    assert!(ready, "the standby did not become ready");
     let proxy = Endpoint::new("127.0.0.1", handle.local_addr().port());
     let stop = Arc::new(AtomicBool::new(false));
     let killed = Arc::new(std::sync::Mutex::new(None));
@@ -142,11 +169,11 @@ async fn drill(handle: &HaHandle, servers: &mut [RedisServer; 2]) -> DrillResult
     if let Ok(mut k) = killed.lock() {
         *k = Some(killed_at);
     }
-    let deadline = killed_at + Duration::from_secs(15);
+    let deadline = killed_at + Duration::from_secs(30);
     while handle.route().epoch == epoch && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    assert!(handle.route().epoch > epoch, "no failover within 15 s");
+    assert!(handle.route().epoch > epoch, "no failover within 30 s");
     // The killed server comes back empty, as a crashed master without persistence does; the
     // supervisor fences it and re-arms it as the standby.
     servers[victim].restart();
@@ -181,15 +208,25 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
-async fn drills(mode: &str, sync_writes: Option<Duration>, count: usize) {
+async fn drills(mode: &str, sync_writes: Option<Duration>, count: usize, sentinel: bool) {
     let (a, b) = pair().await;
     let mut options = HaOptions::new(a.endpoint(), b.endpoint());
     options.sync_writes = sync_writes;
+    // Sentinel mode: three Sentinels (quorum 2, down after 1 s) decide; the proxy follows them.
+    let sentinels = if sentinel { support::Sentinel::start_group(a.port, 3, 2) } else { Vec::new() };
+    for s in &sentinels {
+        s.wait_for_peers(2, 1).await;
+    }
+    if sentinel {
+        let nodes = sentinels.iter().map(|s| s.addr()).collect();
+        options.sentinel =
+            Some(ferry::model::SentinelSpec { nodes, master_name: support::Sentinel::MASTER.to_string() });
+    }
     let handle = ha::start(options).await.expect("start the hot standby");
     let mut servers = [a, b];
     let mut results = Vec::new();
     for _ in 0..count {
-        results.push(drill(&handle, &mut servers).await);
+        results.push(drill(&handle, &mut servers, sentinel).await);
     }
     let mut times: Vec<Duration> = results.iter().map(|r| r.failover).collect();
     times.sort();
@@ -302,8 +339,11 @@ async fn main() {
         asked.is_empty() || asked.iter().any(|a| a == part)
     };
     if only("drills") {
-        drills("async mode", None, count).await;
-        drills("sync-writes mode (WAIT 1, 1000 ms)", Some(Duration::from_millis(1000)), count).await;
+        drills("async mode", None, count, false).await;
+        drills("sync-writes mode (the standby confirms, 1000 ms)", Some(Duration::from_millis(1000)), count, false)
+            .await;
+        let sync = Some(Duration::from_millis(1000));
+        drills("Sentinel mode (3 Sentinels, quorum 2, down after 1 s), sync writes", sync, count, true).await;
     }
     if only("throughput") {
         throughput().await;
