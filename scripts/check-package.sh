@@ -40,10 +40,15 @@ fi
 root="$tmp/root"
 dpkg -x "$deb" "$root"
 for f in usr/bin/ferry usr/bin/ferry-desktop usr/share/applications/Ferry.desktop \
-  usr/share/icons/hicolor/128x128/apps/ferry-desktop.png; do
+  usr/share/icons/hicolor/128x128/apps/ferry-desktop.png usr/lib/systemd/system/ferry-standby@.service \
+  usr/lib/systemd/user/ferry-standby-user@.service; do
   [ -e "$root/$f" ] || fail "the .deb has no /$f"
 done
-echo "installed into a scratch root: /usr/bin/ferry, /usr/bin/ferry-desktop, desktop entry, icons"
+echo "installed into a scratch root: /usr/bin/ferry, /usr/bin/ferry-desktop, desktop entry, icons, systemd units"
+if command -v systemd-analyze >/dev/null 2>&1; then
+  systemd-analyze verify --man=no "$root/usr/lib/systemd/system/ferry-standby@.service" 2>&1 |
+    grep -v "Command /usr/bin/ferry is not executable" || true
+fi
 "$root/usr/bin/ferry" --version || fail "the packaged CLI does not run"
 FERRY_DATA_DIR="$tmp/cli-data" "$root/usr/bin/ferry" tasks list >/dev/null ||
   fail "the packaged CLI cannot open a task store"

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::endpoint::{SshTunnel, TlsOptions};
+pub use crate::endpoint::{ListenTls, SshTunnel, TlsOptions};
 
 /// The edition of a target instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -325,4 +325,54 @@ pub struct TaskEvent {
     /// `status`, `check`, `params`, `verify`, `error`...
     pub kind: String,
     pub message: String,
+}
+
+/// A hot-standby pair as saved: what to run, whichever process runs it (the desktop app, or
+/// `ferry standby run` as a service).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PairSpec {
+    /// The registered instance that was the master when the pair was set up (its credentials and
+    /// TLS settings serve whichever server is master; in Sentinel mode, only those).
+    pub master_instance: i64,
+    /// The registered instance replicating from it; `None` in Sentinel mode.
+    pub replica_instance: Option<i64>,
+    /// Where the proxy listens, e.g. `127.0.0.1:6380`.
+    pub listen: String,
+    pub sync_writes: bool,
+    #[serde(default)]
+    pub listen_tls: Option<ListenTls>,
+    /// Sentinel mode: the Sentinels decide failovers and the proxy follows.
+    #[serde(default)]
+    pub sentinel: Option<SentinelSpec>,
+    /// Whether a proxy password is kept in the keychain for it (clients then AUTH with it).
+    #[serde(default)]
+    pub has_proxy_password: bool,
+}
+
+/// A saved pair with where its route stands and who runs it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SavedPair {
+    pub id: i64,
+    pub name: String,
+    pub spec: PairSpec,
+    /// The route's epoch when it last moved (failovers and switchovers so far).
+    pub epoch: u64,
+    /// `host:port` the route named then.
+    pub master: Option<String>,
+    /// The live process running it (`host/pid/started_ms`), if any.
+    pub runner: Option<String>,
+    pub created_at_ms: i64,
+}
+
+/// One of a saved pair's events, as its runner wrote it down.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PairEventRecord {
+    pub at_ms: i64,
+    /// The event's kind, in its snake_case name.
+    pub kind: String,
+    pub epoch: u64,
+    pub detail: String,
 }

@@ -6,7 +6,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use ferry::client::Client;
-use ferry::console::{ClientLogin, Console, MasterHealth, StandbyInput};
+use ferry::console::{ClientLogin, Console, MasterHealth, PairRunner, StandbyInput};
 use ferry::endpoint::{Endpoint, Secret};
 use ferry::ha::events::EventKind;
 use ferry::ha::supervisor::StandbyState;
@@ -32,7 +32,7 @@ fn instance_input(name: &str, server: &RedisServer) -> InstanceInput {
 /// Waits (bounded) until `check` holds for the pair's view.
 async fn wait_until(
     console: &Console,
-    id: u32,
+    id: i64,
     within: Duration,
     check: impl Fn(&ferry::console::StandbyView) -> bool,
 ) {
@@ -60,22 +60,23 @@ async fn a_pair_over_registered_instances_switches_over_and_reports_its_events()
     let same = StandbyInput {
         name: "pair".into(),
         master_instance: m.id,
-        replica_instance: m.id,
+        replica_instance: Some(m.id),
         listen: "127.0.0.1:0".into(),
         sync_writes: false,
         listen_tls: None,
         proxy_password: None,
+        sentinel: None,
     };
     let err = console.start_standby(&same).await.expect_err("the same instance twice");
     assert!(err.to_string().contains("two different instances"), "{err}");
 
     let mut live = console.subscribe_standbys();
-    let view = console.start_standby(&StandbyInput { replica_instance: r.id, ..same }).await.expect("start");
+    let view = console.start_standby(&StandbyInput { replica_instance: Some(r.id), ..same }).await.expect("start");
     assert_eq!(
         (view.master.as_str(), view.master_health),
-        (format!("127.0.0.1:{}", master.port).as_str(), MasterHealth::Up)
+        (format!("127.0.0.1:{}", master.port).as_str(), Some(MasterHealth::Up))
     );
-    wait_until(&console, view.id, Duration::from_secs(10), |v| v.standby_state == StandbyState::Ready).await;
+    wait_until(&console, view.id, Duration::from_secs(10), |v| v.standby_state == Some(StandbyState::Ready)).await;
     let ready = tokio::time::timeout(Duration::from_secs(1), live.recv()).await.expect("a live event").expect("event");
     assert_eq!((ready.standby_id, ready.event.kind), (view.id, EventKind::StandbyReady));
 
@@ -91,13 +92,16 @@ async fn a_pair_over_registered_instances_switches_over_and_reports_its_events()
 
     // Right after the switch the old master is still catching up: a second switch is refused, and
     // nothing changes.
-    if console.standby(view.id).expect("view").standby_state != StandbyState::Ready {
+    if console.standby(view.id).expect("view").standby_state != Some(StandbyState::Ready) {
         let err = console.switchover(view.id).await.expect_err("not ready");
         assert!(err.to_string().contains("not ready"), "{err}");
     }
     console.stop_standby(view.id).await.expect("stop");
-    assert!(console.standbys().is_empty());
-    assert!(console.switchover(view.id).await.is_err(), "a stopped pair is gone");
+    let stopped = console.standby(view.id).expect("a stopped pair stays saved");
+    assert_eq!((stopped.runner, stopped.epoch), (PairRunner::Stopped, 1), "its route epoch is kept");
+    assert!(console.switchover(view.id).await.is_err(), "a stopped pair cannot switch over");
+    console.remove_standby(view.id).await.expect("remove");
+    assert!(console.standbys().expect("pairs").is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -111,11 +115,12 @@ async fn a_pair_s_clients_log_in_with_its_own_password_and_it_listens_widely_onl
     let input = StandbyInput {
         name: "wide".into(),
         master_instance: m.id,
-        replica_instance: r.id,
+        replica_instance: Some(r.id),
         listen: "0.0.0.0:0".into(),
         sync_writes: false,
         listen_tls: None,
         proxy_password: Some(String::new()),
+        sentinel: None,
     };
     // Servers without passwords and no proxy password: refused beyond loopback, saying what to do.
     let err = console.start_standby(&input).await.expect_err("anyone could use it").to_string();
@@ -169,12 +174,12 @@ async fn the_sandbox_starts_servers_with_data_and_its_drill_fails_over_and_fence
     assert_eq!(Some(keys), cmd(&mut source, &["DBSIZE"]).await.as_int(), "db 0's sample data in the cluster");
 
     let id = sandbox.standby.id;
-    wait_until(&console, id, Duration::from_secs(10), |v| v.standby_state == StandbyState::Ready).await;
+    wait_until(&console, id, Duration::from_secs(10), |v| v.standby_state == Some(StandbyState::Ready)).await;
     let said = console.sandbox_drill().await.expect("the drill");
     assert!(said.contains("SIGKILL"), "{said}");
     wait_until(&console, id, Duration::from_secs(10), |v| v.epoch == 1).await;
     // The killed master comes back after a few seconds, empty, and is fenced as the new standby.
-    wait_until(&console, id, Duration::from_secs(20), |v| v.standby_state == StandbyState::Ready).await;
+    wait_until(&console, id, Duration::from_secs(20), |v| v.standby_state == Some(StandbyState::Ready)).await;
     let kinds: Vec<EventKind> = console.standby_events(id).expect("history").iter().map(|e| e.kind).collect();
     for kind in [EventKind::MarkedDown, EventKind::Promoted, EventKind::RoutePushed, EventKind::Fenced] {
         assert!(kinds.contains(&kind), "{kind:?} missing: {kinds:?}");

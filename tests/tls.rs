@@ -301,7 +301,7 @@ async fn a_pair_made_in_the_console_listens_with_tls_over_tls_instances() {
     let input = StandbyInput {
         name: "tls-pair".into(),
         master_instance: m.id,
-        replica_instance: s.id,
+        replica_instance: Some(s.id),
         listen: "127.0.0.1:0".into(),
         sync_writes: false,
         listen_tls: Some(ListenTls {
@@ -310,6 +310,7 @@ async fn a_pair_made_in_the_console_listens_with_tls_over_tls_instances() {
             client_ca_file: Some(pki.path("ca.pem")),
         }),
         proxy_password: None,
+        sentinel: None,
     };
     let view = console.start_standby(&input).await.expect("start the pair");
     assert_eq!(view.listen_tls, ListenSecurity::MutualTls);

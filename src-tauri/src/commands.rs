@@ -170,40 +170,60 @@ pub fn data_dir(console: ConsoleState<'_>) -> Result<String> {
     Ok(console.data_path().display().to_string())
 }
 
-/// Starts a hot-standby pair: an access proxy with heartbeat and automatic failover over two
-/// registered instances.
+/// Saves a hot-standby pair and starts its access proxy in this app.
 #[tauri::command]
 #[specta::specta]
 pub async fn start_standby(console: ConsoleState<'_>, input: StandbyInput) -> Result<StandbyView> {
     Ok(console.start_standby(&input).await?)
 }
 
-/// The hot-standby pairs this app runs.
+/// Every saved pair, whichever process runs it (this app, a service) or none.
 #[tauri::command]
 #[specta::specta]
 pub fn list_standbys(console: ConsoleState<'_>) -> Result<Vec<StandbyView>> {
-    Ok(console.standbys())
+    Ok(console.standbys()?)
+}
+
+/// Starts a saved pair's proxy in this app.
+#[tauri::command]
+#[specta::specta]
+pub async fn run_standby(console: ConsoleState<'_>, id: i64) -> Result<StandbyView> {
+    Ok(console.run_standby(id).await?)
 }
 
 /// A pair's event history, oldest first (new ones arrive as `standbyTimelineEvent`s).
 #[tauri::command]
 #[specta::specta]
-pub fn standby_events(console: ConsoleState<'_>, id: u32) -> Result<Vec<HaEvent>> {
+pub fn standby_events(console: ConsoleState<'_>, id: i64) -> Result<Vec<HaEvent>> {
     Ok(console.standby_events(id)?)
 }
 
 /// "Planned switchover": the roles swap with no write lost, or nothing changes and the error says why.
 #[tauri::command]
 #[specta::specta]
-pub async fn switchover(console: ConsoleState<'_>, id: u32) -> Result<StandbyView> {
+pub async fn switchover(console: ConsoleState<'_>, id: i64) -> Result<StandbyView> {
     Ok(console.switchover(id).await?)
 }
 
-/// Stops a pair's proxy; the servers keep their roles.
+/// Stops a pair's proxy, wherever it runs; the servers keep their roles and the pair stays saved.
 #[tauri::command]
 #[specta::specta]
-pub async fn stop_standby(console: ConsoleState<'_>, id: u32) -> Result<()> {
+pub async fn stop_standby(console: ConsoleState<'_>, id: i64) -> Result<()> {
     Ok(console.stop_standby(id).await?)
+}
+
+/// Forgets a saved pair that no process runs.
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_standby(console: ConsoleState<'_>, id: i64) -> Result<()> {
+    Ok(console.remove_standby(id).await?)
+}
+
+/// Quits the app after the user confirmed it (pairs it runs stop; tasks pause and can resume).
+#[tauri::command]
+#[specta::specta]
+pub fn quit(app: tauri::AppHandle) {
+    app.exit(0);
 }
 
 /// "Try it locally": local redis-servers with sample data, a target instance and a standby pair.

@@ -36,6 +36,14 @@ pub struct CheckItemEvent {
     pub total: u32,
 }
 
+/// The window was asked to close while this app runs hot-standby pairs: the UI asks the user (and
+/// calls `quit` to go on).
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+pub struct QuitRequestedEvent {
+    /// How many pairs this app runs.
+    pub pairs: u32,
+}
+
 /// The most progress events per task per second sent to the window.
 pub const PROGRESS_PER_SEC: u32 = 10;
 
@@ -89,7 +97,7 @@ pub async fn forward<R: Runtime>(app: AppHandle<R>, mut rx: broadcast::Receiver<
 /// These are rare (a few per failover), so each one is forwarded.
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
 pub struct StandbyTimelineEvent {
-    pub standby_id: u32,
+    pub standby_id: i64,
     pub event: HaEvent,
 }
 

@@ -42,6 +42,9 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             commands::data_dir,
             commands::start_standby,
             commands::list_standbys,
+            commands::run_standby,
+            commands::remove_standby,
+            commands::quit,
             commands::standby_events,
             commands::switchover,
             commands::stop_standby,
@@ -55,6 +58,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             events::TaskProgressEvent,
             events::CheckItemEvent,
             events::StandbyTimelineEvent,
+            events::QuitRequestedEvent,
         ])
         .dangerously_cast_bigints_to_number()
 }
@@ -85,6 +89,7 @@ pub fn run() {
     let events = console.subscribe();
     let standby_events = console.subscribe_standbys();
     let on_exit = console.clone();
+    let on_close = console.clone();
     // Tasks the CLI (or another app) runs on the same store appear and move live too.
     let watcher = console.clone();
     tauri::Builder::default()
@@ -100,17 +105,30 @@ pub fn run() {
             }
             Ok(())
         })
+        .on_window_event(move |window, event| {
+            // Closing the window while this app runs a hot-standby pair would stop the proxy its
+            // clients depend on: the window asks first ([`events::QuitRequestedEvent`]).
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                let pairs = on_close.standbys_running_here();
+                if pairs > 0 {
+                    api.prevent_close();
+                    let _ = tauri_specta::Event::emit(&events::QuitRequestedEvent { pairs: pairs as u32 }, window);
+                }
+            }
+        })
         .build(tauri::generate_context!())
         .expect("error while running the Ferry desktop app")
         .run(move |_, event| on_run_event(&on_exit, &event));
 }
 
-/// The sandbox's redis-servers are this process's children: they must not outlive the app.
+/// The sandbox's redis-servers are this process's children: they must not outlive the app. The
+/// pairs it runs give up their lease, so a service (or the app started again) can run them at once.
 fn on_run_event(console: &Console, event: &tauri::RunEvent) {
     if let tauri::RunEvent::Exit = event {
         if let Err(e) = tauri::async_runtime::block_on(console.stop_sandbox()) {
             eprintln!("ferry-desktop: could not stop the sandbox: {e}");
         }
+        tauri::async_runtime::block_on(console.stop_standbys_here());
     }
 }
 

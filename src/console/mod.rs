@@ -13,7 +13,9 @@ mod watch;
 
 pub use error::ConsoleError;
 pub use sandbox::{SandboxServer, SandboxView};
-pub use standby::{ClientLogin, ListenSecurity, MasterHealth, StandbyEvent, StandbyInput, StandbyView};
+pub use standby::{
+    ClientLogin, ListenSecurity, MasterHealth, PairMode, PairRunner, StandbyEvent, StandbyInput, StandbyView,
+};
 
 use std::collections::HashMap;
 use std::path::Path;

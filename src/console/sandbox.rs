@@ -32,6 +32,8 @@ use crate::model::{Edition, Instance, InstanceInput};
 
 /// The region the sandbox's instances are registered in.
 pub const REGION: &str = "sandbox";
+/// The name of the sandbox's hot-standby pair.
+const PAIR: &str = "sandbox";
 /// The roles of the sandbox cluster's nodes: masters first, then their replicas.
 const CLUSTER_ROLES: [&str; 6] = ["cluster-1", "cluster-2", "cluster-3", "cluster-4", "cluster-5", "cluster-6"];
 /// How long the drill leaves the killed master down before starting it again.
@@ -90,7 +92,7 @@ struct Sandbox {
     target: Instance,
     cluster: Instance,
     tls: Option<Instance>,
-    standby_id: u32,
+    standby_id: i64,
 }
 
 /// The console's one sandbox, shared with the drill's restart task.
@@ -149,7 +151,11 @@ impl Console {
             pipeline(&mut Client::connect(&master).await?, &share).await?;
         }
 
-        // Instances of an earlier sandbox point at ports that are gone; tasks may still name them.
+        // The pair and instances of an earlier sandbox point at ports that are gone; tasks may still
+        // name the instances.
+        if let Ok(old) = self.store.find_pair(PAIR) {
+            let _ = self.remove_standby(old.id).await;
+        }
         for old in self.store.instances(Some(REGION))? {
             let _ = self.remove_instance(old.id);
         }
@@ -187,13 +193,14 @@ impl Console {
         };
         let standby = self
             .start_standby(&StandbyInput {
-                name: "sandbox".into(),
+                name: PAIR.into(),
                 master_instance: master.id,
-                replica_instance: replica.id,
+                replica_instance: Some(replica.id),
                 listen: "127.0.0.1:0".into(),
                 sync_writes: false,
                 listen_tls: None,
                 proxy_password: None,
+                sentinel: None,
             })
             .await?;
         let sandbox = Sandbox { binary, dir, servers, target, cluster, tls, standby_id: standby.id };
@@ -250,7 +257,7 @@ impl Console {
     /// Stops the sandbox: its proxy, its servers, their files and its instances (those no task names).
     pub async fn stop_sandbox(&self) -> Result<(), ConsoleError> {
         let Some(sandbox) = self.sandbox.0.lock().await.take() else { return Ok(()) };
-        let _ = self.stop_standby(sandbox.standby_id).await;
+        let _ = self.remove_standby(sandbox.standby_id).await;
         let dir = sandbox.dir.clone();
         drop(sandbox);
         for old in self.store.instances(Some(REGION))? {

@@ -82,6 +82,8 @@ pub struct HaOptions {
     /// whichever server that is, and `replica` is not used. No heartbeat, promotion or fencing of
     /// the proxy's own runs.
     pub sentinel: Option<SentinelSpec>,
+    /// The route epoch to continue from (a saved pair's, so that epochs only grow across restarts).
+    pub start_epoch: u64,
 }
 
 impl HaOptions {
@@ -101,6 +103,7 @@ impl HaOptions {
             listen_tls: None,
             output_limits: OutputLimits::default(),
             sentinel: None,
+            start_epoch: 0,
         }
     }
 }
@@ -222,8 +225,8 @@ pub async fn start(options: HaOptions) -> Result<HaHandle, HaError> {
         None => roles::at_start(&options.master, &options.replica).await?,
     };
     auth::check_exposure(local_addr, &client_auth, [&start.master, &start.standby]).await?;
-    events.record(events::EventKind::RolesChecked, 0, start.said.clone());
-    let router = Arc::new(Router::new(start.master.clone()));
+    events.record(events::EventKind::RolesChecked, options.start_epoch, start.said.clone());
+    let router = Arc::new(Router::starting_at(start.master.clone(), options.start_epoch));
     let state = if start.fence_standby { StandbyState::Unfenced } else { StandbyState::Syncing };
     let (standby_tx, standby) = watch::channel(Standby { endpoint: start.standby.clone(), state });
     let mut tasks = Vec::new();
@@ -233,6 +236,8 @@ pub async fn start(options: HaOptions) -> Result<HaHandle, HaError> {
         confirmer
     });
     let shared = Arc::new(ProxyShared::new(events.clone(), client_auth, confirmer, options.output_limits));
+    // Requests served under the epoch a saved pair continues from are no failover's first.
+    shared.served_epoch.store(options.start_epoch, std::sync::atomic::Ordering::SeqCst);
     tasks.push(tokio::spawn(proxy::serve(listener, acceptor, router.subscribe(), shared.clone())));
 
     let config = HeartbeatConfig { interval: options.heartbeat, down_after: options.down_after };

@@ -64,7 +64,12 @@ pub struct Router {
 impl Router {
     /// A router whose epoch-0 route points at `master`.
     pub fn new(master: Endpoint) -> Self {
-        let (tx, _) = watch::channel(Route { epoch: 0, master, paused: false });
+        Self::starting_at(master, 0)
+    }
+
+    /// A router that continues from `epoch` (a saved pair started again).
+    pub fn starting_at(master: Endpoint, epoch: u64) -> Self {
+        let (tx, _) = watch::channel(Route { epoch, master, paused: false });
         Router { tx }
     }
 

@@ -20,7 +20,7 @@ use super::switchover::switchover;
 use crate::endpoint::Endpoint;
 
 /// The standby's condition.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]
 pub enum StandbyState {

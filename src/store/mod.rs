@@ -10,6 +10,7 @@ mod codec;
 mod error;
 mod instances;
 mod mailbox;
+mod pairs;
 mod params;
 
 pub use params::Release;
@@ -29,6 +30,7 @@ use rusqlite::{Connection, TransactionBehavior};
 
 use error::Fail;
 pub use error::StoreError;
+pub use pairs::PAIR_EVENTS;
 pub use runner::RUNNER_STALE_AFTER_MS;
 pub use snapshots::MAX_SNAPSHOTS;
 pub use tasks::{transition_allowed, TaskFilter};

@@ -107,7 +107,7 @@ fn lease(conn: &Connection, id: i64) -> Result<(Option<String>, Option<i64>), Fa
     lease.ok_or_else(|| tasks::not_found(id).into())
 }
 
-fn is_live(runner: &str, heartbeat: Option<i64>, now: i64) -> bool {
+pub(super) fn is_live(runner: &str, heartbeat: Option<i64>, now: i64) -> bool {
     heartbeat.is_some_and(|at| now - at <= RUNNER_STALE_AFTER_MS) && !provably_gone(runner)
 }
 

@@ -11,7 +11,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::error::{Fail, StoreError};
 
 /// Migration `i` brings the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// Version 1. Specs are JSON, but what the console filters or joins on (name, kind, target, status)
 /// are real columns. AUTOINCREMENT keeps ids from being reused, since keychain entries are named after
@@ -124,6 +124,39 @@ const V3: &str = "
 ALTER TABLE instances ADD COLUMN seeds TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE instances ADD COLUMN tls TEXT;
 ALTER TABLE instances ADD COLUMN ssh TEXT;
+";
+
+/// Version 4. Hot-standby pairs are saved, so that they outlive the process that started them and a
+/// service (`ferry standby run`) can run them: their settings, where the route stood when it last
+/// moved (epoch and master), the process running them (a lease like a task's) and its latest
+/// status, their events (bounded), and requests to their runner from other processes.
+const V4: &str = "
+CREATE TABLE standby_pairs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL UNIQUE,
+    spec TEXT NOT NULL,
+    epoch INTEGER NOT NULL DEFAULT 0,
+    master TEXT,
+    runner TEXT,
+    heartbeat_at_ms INTEGER,
+    status TEXT,
+    created_at_ms INTEGER NOT NULL
+);
+CREATE TABLE standby_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    pair_id INTEGER NOT NULL REFERENCES standby_pairs (id) ON DELETE CASCADE,
+    at_ms INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    epoch INTEGER NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE INDEX standby_events_by_pair ON standby_events (pair_id, id);
+CREATE TABLE standby_requests (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    pair_id INTEGER NOT NULL REFERENCES standby_pairs (id) ON DELETE CASCADE,
+    action TEXT NOT NULL,
+    at_ms INTEGER NOT NULL
+);
 ";
 
 /// Brings the schema up to date; refuses a database from a newer Ferry.

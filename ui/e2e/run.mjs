@@ -392,7 +392,19 @@ async function standbySteps(dataDir) {
       await type("tlsKey", "/etc/ferry/proxy.key");
       await type("tlsClientCa", "/etc/ferry/clients-ca.pem");
       await shot("standby-form-tls");
+      // Sentinel mode: no replica to choose, but the Sentinels and the master's name.
+      await (await browser.$('//*[@data-testid="standby-field-mode"]//label[contains(., "Redis Sentinel")]')).click();
+      await browser.$('[data-testid="standby-field-sentinels"]').waitForDisplayed({ timeout: 5000 });
+      if (await browser.$('[data-testid="standby-field-replica"]').isExisting()) throw new Error("Sentinel mode still asks for a replica");
+      await type("sentinels", "10.0.0.11:26379, 10.0.0.12:26379, 10.0.0.13:26379");
+      await type("masterName", "mymaster");
+      await type("password", "proxy-secret");
+      await shot("standby-form-sentinel");
       await (await browser.$('[data-testid="standby-cancel"]')).click();
+      const card = await text('[data-testid^="standby-"][data-runner="here"]');
+      for (const want of ["Runs in this app", "Login: the servers' users"]) {
+        if (!card.includes(want)) throw new Error(`the pair's card lacks ${JSON.stringify(want)}: ${card}`);
+      }
     });
 
     await step("sandbox: stop it from the UI", async () => {

@@ -4,6 +4,7 @@ import enConfig from "tdesign-react/es/locale/en_US";
 import zhConfig from "tdesign-react/es/locale/zh_CN";
 import { commands } from "./bindings";
 import { LanguageSwitch } from "./components/LanguageSwitch";
+import { QuitDialog } from "./components/QuitDialog";
 import { I18nProvider, useI18n, type Lang } from "./i18n";
 import { Instances } from "./screens/Instances";
 import { NewTask } from "./screens/NewTask";
@@ -69,6 +70,7 @@ function Shell() {
         {screen === "sandbox" && <Sandbox onNavigate={setScreen} />}
         {screen === "settings" && <Settings dataDir={dataDir} onSandbox={() => setScreen("sandbox")} />}
       </main>
+      <QuitDialog />
     </ConfigProvider>
   );
 }

@@ -44,18 +44,21 @@ export const commands = {
 	verifyTask: (id: number) => typedError<VerifyReport, CommandError>(__TAURI_INVOKE("verify_task", { id })),
 	/**  Where the task store lives (`FERRY_DATA_DIR`, or the OS app-data dir). */
 	dataDir: () => typedError<string, CommandError>(__TAURI_INVOKE("data_dir")),
-	/**
-	 *  Starts a hot-standby pair: an access proxy with heartbeat and automatic failover over two
-	 *  registered instances.
-	 */
-	startStandby: (input: StandbyInput_Deserialize) => typedError<StandbyView, CommandError>(__TAURI_INVOKE("start_standby", { input })),
-	/**  The hot-standby pairs this app runs. */
-	listStandbys: () => typedError<StandbyView[], CommandError>(__TAURI_INVOKE("list_standbys")),
+	/**  Saves a hot-standby pair and starts its access proxy in this app. */
+	startStandby: (input: StandbyInput_Deserialize) => typedError<StandbyView_Serialize, CommandError>(__TAURI_INVOKE("start_standby", { input })),
+	/**  Every saved pair, whichever process runs it (this app, a service) or none. */
+	listStandbys: () => typedError<StandbyView_Serialize[], CommandError>(__TAURI_INVOKE("list_standbys")),
+	/**  Starts a saved pair's proxy in this app. */
+	runStandby: (id: number) => typedError<StandbyView_Serialize, CommandError>(__TAURI_INVOKE("run_standby", { id })),
+	/**  Forgets a saved pair that no process runs. */
+	removeStandby: (id: number) => typedError<null, CommandError>(__TAURI_INVOKE("remove_standby", { id })),
+	/**  Quits the app after the user confirmed it (pairs it runs stop; tasks pause and can resume). */
+	quit: () => __TAURI_INVOKE<void>("quit"),
 	/**  A pair's event history, oldest first (new ones arrive as `standbyTimelineEvent`s). */
 	standbyEvents: (id: number) => typedError<HaEvent[], CommandError>(__TAURI_INVOKE("standby_events", { id })),
 	/**  "Planned switchover": the roles swap with no write lost, or nothing changes and the error says why. */
-	switchover: (id: number) => typedError<StandbyView, CommandError>(__TAURI_INVOKE("switchover", { id })),
-	/**  Stops a pair's proxy; the servers keep their roles. */
+	switchover: (id: number) => typedError<StandbyView_Serialize, CommandError>(__TAURI_INVOKE("switchover", { id })),
+	/**  Stops a pair's proxy, wherever it runs; the servers keep their roles and the pair stays saved. */
 	stopStandby: (id: number) => typedError<null, CommandError>(__TAURI_INVOKE("stop_standby", { id })),
 	/**  "Try it locally": local redis-servers with sample data, a target instance and a standby pair. */
 	startSandbox: () => typedError<SandboxView_Serialize, CommandError>(__TAURI_INVOKE("start_sandbox")),
@@ -70,6 +73,7 @@ export const commands = {
 /** Events */
 export const events = {
 	checkItemEvent: makeEvent<CheckItemEvent_Serialize, CheckItemEvent_Deserialize>("check-item-event"),
+	quitRequestedEvent: makeEvent<QuitRequestedEvent, QuitRequestedEvent>("quit-requested-event"),
 	standbyTimelineEvent: makeEvent<StandbyTimelineEvent, StandbyTimelineEvent>("standby-timeline-event"),
 	taskChangedEvent: makeEvent<TaskChangedEvent_Serialize, TaskChangedEvent_Deserialize>("task-changed-event"),
 	taskProgressEvent: makeEvent<TaskProgressEvent_Serialize, TaskProgressEvent_Deserialize>("task-progress-event"),
@@ -415,6 +419,22 @@ export type MigrationType =
 /**  A Redis reachable over the public network. */
 "public_network";
 
+/**  Who decides failovers. */
+export type PairMode = 
+/**  The proxy's own heartbeat. */
+"heartbeat" | 
+/**  Redis Sentinel; the proxy follows. */
+"sentinel";
+
+/**  Which process runs a pair. */
+export type PairRunner = 
+/**  This process (the app itself, when the app asks). */
+{ kind: "here" } | 
+/**  Another live process (`host/pid/started_ms`), e.g. `ferry standby run` as a service. */
+{ kind: "elsewhere"; name: string } | 
+/**  None: the pair is saved but its proxy does not run. */
+{ kind: "stopped" };
+
 /**  A parameter as the parameter-settings page shows it. */
 export type ParamRow = ParamRow_Serialize | ParamRow_Deserialize;
 
@@ -566,6 +586,15 @@ export type Progress_Serialize = {
 	shards: ShardProgress[],
 };
 
+/**
+ *  The window was asked to close while this app runs hot-standby pairs: the UI asks the user (and
+ *  calls `quit` to go on).
+ */
+export type QuitRequestedEvent = {
+	/**  How many pairs this app runs. */
+	pairs: number,
+};
+
 /**  One of the sandbox's servers. */
 export type SandboxServer = {
 	/**
@@ -591,7 +620,7 @@ export type SandboxView_Deserialize = {
 	 *  instance of the cluster edition: migrate from it (its address) or into it.
 	 */
 	cluster: Instance_Deserialize,
-	standby: StandbyView,
+	standby: StandbyView_Deserialize,
 	/**
 	 *  An empty server taking TLS with a certificate of the sandbox's own CA, registered with that
 	 *  CA, to try a TLS link; `None` when this `redis-server` was built without TLS.
@@ -614,7 +643,7 @@ export type SandboxView_Serialize = {
 	 *  instance of the cluster edition: migrate from it (its address) or into it.
 	 */
 	cluster: Instance_Serialize,
-	standby: StandbyView,
+	standby: StandbyView_Serialize,
 	/**
 	 *  An empty server taking TLS with a certificate of the sandbox's own CA, registered with that
 	 *  CA, to try a TLS link; `None` when this `redis-server` was built without TLS.
@@ -752,16 +781,22 @@ export type SshTunnel_Serialize = {
 	host_key: string | null,
 };
 
-/**  A pair to start, as the form gives it. */
+/**  A pair to save and start, as the form gives it. */
 export type StandbyInput = StandbyInput_Serialize | StandbyInput_Deserialize;
 
-/**  A pair to start, as the form gives it. */
+/**  A pair to save and start, as the form gives it. */
 export type StandbyInput_Deserialize = {
 	name: string,
-	/**  The registered instance that is master now. */
+	/**
+	 *  The registered instance that is master now (in Sentinel mode: whose credentials and TLS
+	 *  settings serve the master the Sentinels name).
+	 */
 	master_instance: number,
-	/**  The registered instance replicating from it, promoted when the master fails. */
-	replica_instance: number,
+	/**
+	 *  The registered instance replicating from it, promoted when the master fails; not used in
+	 *  Sentinel mode.
+	 */
+	replica_instance?: number | null,
 	/**  Where the proxy listens, e.g. `127.0.0.1:6380`; port 0 picks a free one. */
 	listen: string,
 	/**  Acknowledge writes only once the standby has them ([`crate::ha::confirm`]). */
@@ -777,15 +812,23 @@ export type StandbyInput_Deserialize = {
 	 *  in with the servers' own users and passwords, checked by the master ([`crate::ha::auth`]).
 	 */
 	proxy_password?: string | null,
+	/**  Sentinel mode: Redis Sentinel decides failovers and the proxy follows ([`crate::ha::follow`]). */
+	sentinel?: SentinelSpec | null,
 };
 
-/**  A pair to start, as the form gives it. */
+/**  A pair to save and start, as the form gives it. */
 export type StandbyInput_Serialize = {
 	name: string,
-	/**  The registered instance that is master now. */
+	/**
+	 *  The registered instance that is master now (in Sentinel mode: whose credentials and TLS
+	 *  settings serve the master the Sentinels name).
+	 */
 	master_instance: number,
-	/**  The registered instance replicating from it, promoted when the master fails. */
-	replica_instance: number,
+	/**
+	 *  The registered instance replicating from it, promoted when the master fails; not used in
+	 *  Sentinel mode.
+	 */
+	replica_instance: number | null,
 	/**  Where the proxy listens, e.g. `127.0.0.1:6380`; port 0 picks a free one. */
 	listen: string,
 	/**  Acknowledge writes only once the standby has them ([`crate::ha::confirm`]). */
@@ -801,6 +844,8 @@ export type StandbyInput_Serialize = {
 	 *  in with the servers' own users and passwords, checked by the master ([`crate::ha::auth`]).
 	 */
 	proxy_password: string | null,
+	/**  Sentinel mode: Redis Sentinel decides failovers and the proxy follows ([`crate::ha::follow`]). */
+	sentinel: SentinelSpec | null,
 };
 
 /**  The standby's condition. */
@@ -821,17 +866,22 @@ export type StandbyTimelineEvent = {
 	event: HaEvent,
 };
 
-/**  A running pair as the UI shows it. */
-export type StandbyView = {
+/**  A pair as the UI shows it. */
+export type StandbyView = StandbyView_Serialize | StandbyView_Deserialize;
+
+/**  A pair as the UI shows it. */
+export type StandbyView_Deserialize = {
+	/**  The saved pair's id. */
 	id: number,
 	name: string,
-	/**  The proxy's address: where clients connect. */
+	/**  The proxy's address: where clients connect (the configured one while it does not run). */
 	listen: string,
-	/**  `host:port` of the master now, and of the standby. */
+	/**  `host:port` of the master now (or when the route last moved), and of the standby. */
 	master: string,
 	standby: string,
-	standby_state: StandbyState,
-	master_health: MasterHealth,
+	/**  `None` while no process runs the pair. */
+	standby_state?: StandbyState | null,
+	master_health?: MasterHealth | null,
 	/**  The route's epoch: the number of failovers and switchovers so far. */
 	epoch: number,
 	sync_writes: boolean,
@@ -839,6 +889,32 @@ export type StandbyView = {
 	listen_tls: ListenSecurity,
 	/**  How clients log in to the proxy. */
 	client_login: ClientLogin,
+	mode: PairMode,
+	runner: PairRunner,
+};
+
+/**  A pair as the UI shows it. */
+export type StandbyView_Serialize = {
+	/**  The saved pair's id. */
+	id: number,
+	name: string,
+	/**  The proxy's address: where clients connect (the configured one while it does not run). */
+	listen: string,
+	/**  `host:port` of the master now (or when the route last moved), and of the standby. */
+	master: string,
+	standby: string,
+	/**  `None` while no process runs the pair. */
+	standby_state: StandbyState | null,
+	master_health: MasterHealth | null,
+	/**  The route's epoch: the number of failovers and switchovers so far. */
+	epoch: number,
+	sync_writes: boolean,
+	/**  Whether clients must speak TLS to the proxy, and whether they must present a certificate. */
+	listen_tls: ListenSecurity,
+	/**  How clients log in to the proxy. */
+	client_login: ClientLogin,
+	mode: PairMode,
+	runner: PairRunner,
 };
 
 /**  How the sync itself behaves (the CLI's advanced flags; the defaults suit almost everyone). */

@@ -9,7 +9,7 @@ import {
   type EventKind,
   type MasterHealth,
   type StandbyState,
-  type StandbyView,
+  type StandbyView_Serialize as StandbyView,
 } from "./bindings";
 import { asCommandError } from "./command";
 import type { MessageKey } from "./i18n";

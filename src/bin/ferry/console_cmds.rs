@@ -209,12 +209,12 @@ pub struct CreateArgs {
     accept_warnings: bool,
 }
 
-fn fail(message: impl std::fmt::Display) -> ExitCode {
+pub(crate) fn fail(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(1)
 }
 
-fn print_json(value: &impl serde::Serialize) {
+pub(crate) fn print_json(value: &impl serde::Serialize) {
     match serde_json::to_string(value) {
         Ok(line) => println!("{line}"),
         Err(e) => eprintln!("error: {e}"),
@@ -316,12 +316,12 @@ pub async fn verify(args: VerifyArgs) -> ExitCode {
     }
 }
 
-async fn open() -> Result<Arc<Console>, ExitCode> {
+pub(crate) async fn open() -> Result<Arc<Console>, ExitCode> {
     Console::open(None).await.map_err(fail)
 }
 
 /// An instance id from an id or a name.
-fn instance_id(console: &Console, reference: &str) -> Result<i64, ExitCode> {
+pub(crate) fn instance_id(console: &Console, reference: &str) -> Result<i64, ExitCode> {
     let all = console.instances(None).map_err(fail)?;
     all.iter()
         .find(|i| i.id.to_string() == reference || i.name == reference)

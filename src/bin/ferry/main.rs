@@ -4,6 +4,7 @@
 mod console_cmds;
 mod credentials;
 mod proxy_cmd;
+mod standby_cmd;
 mod view;
 
 use std::process::ExitCode;
@@ -38,6 +39,9 @@ enum Command {
     Tasks(console_cmds::TasksCmd),
     /// Hot standby: an access proxy in front of a master and its replica, failing over automatically.
     Proxy(proxy_cmd::ProxyArgs),
+    /// Saved hot-standby pairs: add, list, run (as a service does), switch over, stop, remove.
+    #[command(subcommand)]
+    Standby(standby_cmd::StandbyCmd),
 }
 
 #[derive(clap::Args)]
@@ -115,6 +119,7 @@ fn main() -> ExitCode {
         Command::Instances(cmd) => runtime.block_on(console_cmds::instances(cmd)),
         Command::Tasks(cmd) => runtime.block_on(console_cmds::tasks(cmd)),
         Command::Proxy(args) => runtime.block_on(proxy_cmd::proxy(args)),
+        Command::Standby(cmd) => runtime.block_on(standby_cmd::standby(cmd)),
     }
 }
 

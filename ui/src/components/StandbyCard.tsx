@@ -1,6 +1,6 @@
 import { useMemo, useState } from "react";
-import { Card, Space, Tag } from "tdesign-react";
-import { commands, type CommandError, type StandbyView } from "../bindings";
+import { Button, Card, Space, Tag } from "tdesign-react";
+import { commands, type CommandError, type StandbyView_Serialize as StandbyView } from "../bindings";
 import { useI18n } from "../i18n";
 import { HEALTH_LABEL, HEALTH_THEME, KIND_THEME, kindLabel, STATE_LABEL, STATE_THEME, type HaEvent } from "../standby";
 import type { TagTheme } from "../status";
@@ -9,9 +9,10 @@ import { settle, type Result } from "../command";
 import { ErrorView } from "./ErrorView";
 import { Notice } from "./Notice";
 
-type Action = "switchover" | "drill" | "stop";
+type Action = "switchover" | "drill" | "stop" | "run" | "remove";
 
-/** One running pair: topology with live health, the route epoch, actions, and the event timeline. */
+/** One saved pair: who runs it, its topology with live health, the route epoch, actions, and the event
+ * timeline. A pair a service runs is controlled through the store, as one this app runs. */
 export function StandbyCard({
   pair,
   timeline,
@@ -41,18 +42,36 @@ export function StandbyCard({
     onChanged();
   }
 
+  const runner = pair.runner;
+  const running = runner.kind !== "stopped";
+  const runnerLabel =
+    runner.kind === "here" ? t("standby.runHere") : runner.kind === "elsewhere" ? t("standby.runElsewhere", { name: runner.name }) : t("standby.notRunning");
   return (
-    <div data-testid={`standby-${pair.id}`} data-epoch={pair.epoch} data-state={pair.standby_state} data-health={pair.master_health}>
+    <div
+      data-testid={`standby-${pair.id}`}
+      data-epoch={pair.epoch}
+      data-state={pair.standby_state ?? "stopped"}
+      data-health={pair.master_health ?? "stopped"}
+      data-runner={runner.kind}
+    >
       <Card
         className="ferry-block"
         title={
           <Space align="center">
-            <span>{pair.name}</span>
+            <span style={{ whiteSpace: "nowrap" }}>{pair.name}</span>
             {isSandbox && <Tag variant="outline">{t("standby.sandboxTag")}</Tag>}
             <Tag theme="primary" variant="light" data-testid="standby-epoch">
               {t("standby.epoch", { epoch: pair.epoch })}
             </Tag>
             <Tag variant="light">{t(pair.sync_writes ? "standby.syncWrites" : "standby.asyncWrites")}</Tag>
+            <Tag theme={running ? "success" : "default"} variant={running ? "light" : "outline"} data-testid="standby-runner">
+              {runnerLabel}
+            </Tag>
+            {pair.mode === "sentinel" && (
+              <Tag theme="primary" variant="outline" data-testid="standby-sentinel">
+                {t("standby.sentinelMode")}
+              </Tag>
+            )}
             <Tag variant="light" data-testid="standby-login">
               {t(pair.client_login === "proxy_password" ? "standby.loginProxy" : "standby.loginServers")}
             </Tag>
@@ -65,6 +84,24 @@ export function StandbyCard({
         }
         actions={
           <Space>
+            {!running && (
+              <Button theme="primary" loading={busy === "run"} data-testid="run-standby" onClick={() => void run("run", () => commands.runStandby(pair.id), () => t("standby.started", { name: pair.name }))}>
+                {t("standby.run")}
+              </Button>
+            )}
+            {!running && (
+              <ConfirmButton
+                testId="remove-standby"
+                theme="danger"
+                loading={busy === "remove"}
+                title={t("standby.remove")}
+                body={t("standby.removeConfirm")}
+                onConfirm={() => void run("remove", () => commands.removeStandby(pair.id), () => t("standby.removed", { name: pair.name }))}
+              >
+                {t("standby.remove")}
+              </ConfirmButton>
+            )}
+            {running && (
             <ConfirmButton
               testId="switchover"
               theme="primary"
@@ -77,7 +114,8 @@ export function StandbyCard({
             >
               {t("standby.switchover")}
             </ConfirmButton>
-            {isSandbox && (
+            )}
+            {isSandbox && running && (
               <ConfirmButton
                 testId="drill"
                 theme="warning"
@@ -89,16 +127,18 @@ export function StandbyCard({
                 {t("standby.drill")}
               </ConfirmButton>
             )}
-            <ConfirmButton
-              testId="stop-standby"
-              theme="danger"
-              loading={busy === "stop"}
-              title={t("standby.stop")}
-              body={t("standby.stopConfirm")}
-              onConfirm={() => void run("stop", () => commands.stopStandby(pair.id), () => t("standby.stopped", { name: pair.name }))}
-            >
-              {t("standby.stop")}
-            </ConfirmButton>
+            {running && (
+              <ConfirmButton
+                testId="stop-standby"
+                theme="danger"
+                loading={busy === "stop"}
+                title={t("standby.stop")}
+                body={t("standby.stopConfirm")}
+                onConfirm={() => void run("stop", () => commands.stopStandby(pair.id), () => t("standby.stopped", { name: pair.name }))}
+              >
+                {t("standby.stop")}
+              </ConfirmButton>
+            )}
           </Space>
         }
       >
@@ -111,14 +151,14 @@ export function StandbyCard({
             role={t("standby.master")}
             address={pair.master}
             testId="standby-master"
-            tag={{ theme: HEALTH_THEME[pair.master_health], label: t(HEALTH_LABEL[pair.master_health]) }}
+            tag={pair.master_health ? { theme: HEALTH_THEME[pair.master_health], label: t(HEALTH_LABEL[pair.master_health]) } : undefined}
           />
           <div className="ferry-arrow">⇢</div>
           <TopologyNode
             role={t("standby.standby")}
             address={pair.standby}
             testId="standby-standby"
-            tag={{ theme: STATE_THEME[pair.standby_state], label: t(STATE_LABEL[pair.standby_state]) }}
+            tag={pair.standby_state ? { theme: STATE_THEME[pair.standby_state], label: t(STATE_LABEL[pair.standby_state]) } : undefined}
           />
         </div>
         <h3 className="ferry-subtitle">{t("standby.timeline")}</h3>

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
-import { Button, Card, Checkbox, Input, Select, Switch } from "tdesign-react";
-import { commands, type CommandError, type Instance, type ListenTls_Deserialize as ListenTls, type StandbyView } from "../bindings";
+import { Button, Card, Checkbox, Input, Radio, Select, Switch } from "tdesign-react";
+import { commands, type CommandError, type Instance, type ListenTls_Deserialize as ListenTls, type StandbyView_Serialize as StandbyView } from "../bindings";
 import { useI18n, type MessageKey } from "../i18n";
 import { asCommandError } from "../command";
 import { ErrorView } from "./ErrorView";
@@ -18,11 +18,23 @@ interface Fields {
   tlsClientCa: string;
   /** A password of the proxy's own; empty: clients log in with the servers' users. */
   password: string;
+  /** Who decides failovers: the proxy's heartbeat, or Redis Sentinel (its nodes and master name). */
+  mode: "heartbeat" | "sentinel";
+  sentinels: string;
+  masterName: string;
 }
 
-const EMPTY: Fields = { name: "", master: null, replica: null, listen: "127.0.0.1:0", syncWrites: false, tls: false, tlsCert: "", tlsKey: "", tlsClientCa: "", password: "" };
+const EMPTY: Fields = { name: "", master: null, replica: null, listen: "127.0.0.1:0", syncWrites: false, tls: false, tlsCert: "", tlsKey: "", tlsClientCa: "", password: "", mode: "heartbeat", sentinels: "", masterName: "" };
 
-type Errors = Partial<Record<"name" | "master" | "replica" | "listen" | "tlsCert" | "tlsKey", MessageKey>>;
+type Errors = Partial<Record<"name" | "master" | "replica" | "listen" | "tlsCert" | "tlsKey" | "sentinels" | "masterName", MessageKey>>;
+
+/** The Sentinels' addresses as typed: `host:port`, separated by commas or spaces. */
+export function sentinelNodes(text: string): string[] {
+  return text
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+}
 
 /** The proxy's TLS listener as the console takes it, or null for plain TCP. */
 export function listenTls(f: Fields): ListenTls | null {
@@ -36,7 +48,12 @@ export function validateStandby(f: Fields): Errors {
   if (!f.name.trim()) errors.name = "standbyForm.required";
   if (!f.listen.trim()) errors.listen = "standbyForm.required";
   if (f.master === null) errors.master = "standbyForm.required";
-  if (f.replica === null) errors.replica = "standbyForm.required";
+  if (f.mode === "sentinel") {
+    const nodes = sentinelNodes(f.sentinels);
+    if (nodes.length === 0) errors.sentinels = "standbyForm.required";
+    else if (nodes.some((n) => !/^[^:\s]+:\d{1,5}$/.test(n))) errors.sentinels = "standbyForm.badSentinels";
+    if (!f.masterName.trim()) errors.masterName = "standbyForm.required";
+  } else if (f.replica === null) errors.replica = "standbyForm.required";
   else if (f.replica === f.master) errors.replica = "standbyForm.same";
   if (f.tls && !f.tlsCert.trim()) errors.tlsCert = "standbyForm.required";
   if (f.tls && !f.tlsKey.trim()) errors.tlsKey = "standbyForm.required";
@@ -62,11 +79,21 @@ export function StandbyForm({ onStarted, onCancel }: { onStarted: (pair: Standby
   const submit = async () => {
     const found = validateStandby(f);
     setErrors(found);
-    if (Object.keys(found).length > 0 || f.master === null || f.replica === null) return;
+    if (Object.keys(found).length > 0 || f.master === null) return;
+    const sentinel = f.mode === "sentinel" ? { nodes: sentinelNodes(f.sentinels), master_name: f.masterName.trim() } : null;
     setSaving(true);
     setError(null);
     try {
-      const input = { name: f.name.trim(), master_instance: f.master, replica_instance: f.replica, listen: f.listen.trim(), sync_writes: f.syncWrites, listen_tls: listenTls(f), proxy_password: f.password === "" ? null : f.password };
+      const input = {
+        name: f.name.trim(),
+        master_instance: f.master,
+        replica_instance: sentinel ? null : f.replica,
+        listen: f.listen.trim(),
+        sync_writes: f.syncWrites,
+        listen_tls: listenTls(f),
+        proxy_password: f.password === "" ? null : f.password,
+        sentinel,
+      };
       const r = await commands.startStandby(input);
       if (r.status === "ok") onStarted(r.data);
       else setError(r.error);
@@ -114,8 +141,30 @@ export function StandbyForm({ onStarted, onCancel }: { onStarted: (pair: Standby
           <Input value={f.listen} status={errors.listen ? "error" : "default"} onChange={(v) => setF((old) => ({ ...old, listen: v }))} />
           {fieldError("listen")}
         </label>
+        <div className="ferry-label" data-testid="standby-field-mode">
+          {t("standbyForm.mode")}
+          <Radio.Group variant="default-filled" value={f.mode} onChange={(v) => setF((old) => ({ ...old, mode: v === "sentinel" ? "sentinel" : "heartbeat" }))}>
+            <Radio.Button value="heartbeat">{t("standbyForm.modeHeartbeat")}</Radio.Button>
+            <Radio.Button value="sentinel">{t("standbyForm.modeSentinel")}</Radio.Button>
+          </Radio.Group>
+          <span className="ferry-muted">{t(f.mode === "sentinel" ? "standbyForm.modeSentinelHint" : "standbyForm.modeHeartbeatHint")}</span>
+        </div>
         {pick("master")}
-        {pick("replica")}
+        {f.mode === "heartbeat" && pick("replica")}
+        {f.mode === "sentinel" && (
+          <>
+            <label data-testid="standby-field-sentinels">
+              {t("standbyForm.sentinels")}
+              <Input value={f.sentinels} placeholder="10.0.0.11:26379, 10.0.0.12:26379, 10.0.0.13:26379" status={errors.sentinels ? "error" : "default"} onChange={(v) => setF((old) => ({ ...old, sentinels: String(v) }))} />
+              {fieldError("sentinels")}
+            </label>
+            <label data-testid="standby-field-masterName">
+              {t("standbyForm.masterName")}
+              <Input value={f.masterName} placeholder="mymaster" status={errors.masterName ? "error" : "default"} onChange={(v) => setF((old) => ({ ...old, masterName: String(v) }))} />
+              {fieldError("masterName")}
+            </label>
+          </>
+        )}
         <label className="ferry-label-inline">
           <Switch value={f.syncWrites} onChange={(v) => setF((old) => ({ ...old, syncWrites: v }))} />
           {t("standbyForm.syncWrites")}

@@ -15,6 +15,8 @@ vi.mock("../bindings", () => ({
     switchover: vi.fn(),
     sandboxDrill: vi.fn(),
     stopStandby: vi.fn(),
+    runStandby: vi.fn(),
+    removeStandby: vi.fn(),
     listInstances: vi.fn(),
   },
   events: {
@@ -53,6 +55,26 @@ beforeEach(() => {
 });
 
 describe("HotStandby", () => {
+  it("shows who runs each saved pair, and runs or removes a stopped one", async () => {
+    const service = standbyView({ id: 2, name: "svc-ha", runner: { kind: "elsewhere", name: "db-host/4242/1700000000000" }, mode: "sentinel", client_login: "proxy_password" });
+    const stopped = standbyView({ id: 3, name: "idle-ha", runner: { kind: "stopped" }, standby_state: null, master_health: null });
+    m.listStandbys.mockResolvedValue(ok([service, stopped]));
+    m.runStandby.mockResolvedValue(ok(standbyView({ id: 3, name: "idle-ha" })));
+    show();
+    const svc = await screen.findByTestId("standby-2");
+    expect(within(svc).getByTestId("standby-runner").textContent).toBe("Runs in db-host/4242/1700000000000");
+    expect(within(svc).getByTestId("standby-sentinel").textContent).toBe("Sentinel mode");
+    expect(within(svc).getByTestId("standby-login").textContent).toBe("Login: proxy password");
+    expect(within(svc).getByTestId("switchover")).toBeTruthy();
+    const idle = screen.getByTestId("standby-3");
+    expect(idle.getAttribute("data-runner")).toBe("stopped");
+    expect(within(idle).queryByTestId("switchover")).toBeNull();
+    expect(within(idle).queryByText("Up")).toBeNull();
+    fireEvent.click(within(idle).getByTestId("run-standby"));
+    await waitFor(() => expect(m.runStandby).toHaveBeenCalledWith(3));
+    expect(await screen.findByText("Pair “idle-ha” runs in this app.")).toBeTruthy();
+  });
+
   it("shows the topology with live health, the epoch and the timeline newest first", async () => {
     show();
     expect(await screen.findByText("orders-ha")).toBeTruthy();
@@ -117,7 +139,7 @@ describe("HotStandby", () => {
   it("says what to do when no pair runs, in Chinese too", async () => {
     m.listStandbys.mockResolvedValue(ok([]));
     const { onSandbox } = show("zh-CN");
-    expect(await screen.findByText("本应用中没有运行的热备。")).toBeTruthy();
+    expect(await screen.findByText("尚未保存任何热备。")).toBeTruthy();
     fireEvent.click(screen.getByText("本地体验"));
     expect(onSandbox).toHaveBeenCalled();
   });

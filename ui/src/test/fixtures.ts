@@ -1,5 +1,5 @@
 import type { CheckItem, Instance_Serialize as Instance, Level, Progress_Serialize as Progress, TaskDetail_Serialize as TaskDetail, Task_Serialize as Task, TaskStatus } from "../bindings";
-import type { EventKind, HaEvent, StandbyView } from "../bindings";
+import type { EventKind, HaEvent, StandbyView_Serialize as StandbyView } from "../bindings";
 
 export function instance(over: Partial<Instance> = {}): Instance {
   return {
@@ -89,6 +89,8 @@ export function standbyView(over: Partial<StandbyView> = {}): StandbyView {
     sync_writes: false,
     listen_tls: "plain",
     client_login: "servers",
+    mode: "heartbeat",
+    runner: { kind: "here" },
     ...over,
   };
 }
