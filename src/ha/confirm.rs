@@ -20,7 +20,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
 
 use super::router::Route;
-use super::supervisor::Standby;
+use super::supervisor::{Standby, StandbyState};
 use crate::client::{info_field, Client};
 use crate::endpoint::Endpoint;
 
@@ -106,6 +106,11 @@ async fn confirm(
     standbys: &watch::Receiver<Standby>,
     deadline: Instant,
 ) -> bool {
+    // Right after a failover the standby is the old master, not yet a replica of anything: it
+    // cannot confirm, and waiting out the timeout would only delay the answer.
+    if standbys.borrow().state == StandbyState::Unfenced {
+        return false;
+    }
     let left = || deadline.saturating_duration_since(Instant::now());
     let Some(info) = master.info(route, left()).await else { return false };
     let Some(target) = offset(&info, "master_repl_offset") else { return false };

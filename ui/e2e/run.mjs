@@ -407,6 +407,37 @@ async function standbySteps(dataDir) {
       }
     });
 
+    await step("hot standby: a pair run as a service shows in the app, which stops it", async () => {
+      // The CLI saves a pair over the sandbox's master and replica and runs it, as a service would.
+      const cli = path.join(repo, "target/debug/ferry");
+      const env = { ...process.env, FERRY_DATA_DIR: dataDir };
+      const instances = JSON.parse(execFileSync(cli, ["instances", "list", "--region", "sandbox", "--json"], { env }).toString());
+      const id = (role) => String(instances.find((i) => i.name.startsWith(`sandbox ${role} `)).id);
+      execFileSync(cli, ["standby", "add", "orders-service", "--master", id("master"), "--replica", id("replica"), "--listen", "127.0.0.1:0"], { env });
+      const service = h.start(cli, ["standby", "run", "orders-service"], { env }, "standby-service");
+      await (await browser.$('[data-testid="nav-sandbox"]')).click();
+      await (await browser.$('[data-testid="nav-standby"]')).click();
+      const card = '//div[@data-runner="elsewhere"]';
+      await browser.waitUntil(
+        async () => {
+          await (await browser.$('//button[contains(., "Refresh")]')).click();
+          return browser.$(`${card}[@data-state="ready"]`).isExisting();
+        },
+        { timeout: 20000, interval: 1000, timeoutMsg: "the service's pair never showed as run elsewhere with a ready standby" },
+      );
+      const tag = await text(`${card}//*[@data-testid="standby-runner"]`);
+      if (!tag.startsWith("Runs in ")) throw new Error(`the runner tag reads ${JSON.stringify(tag)}`);
+      await (await browser.$(`${card}//*[@data-testid="standby-runner"]`)).scrollIntoView();
+      await shot("standby-service");
+      await (await browser.$(`${card}//button[@data-testid="stop-standby"]`)).click();
+      const confirm = browser.$('[data-testid="stop-standby-confirm"]');
+      await confirm.waitForClickable({ timeout: 5000 });
+      await new Promise((r) => setTimeout(r, 500)); // the dialog's opening animation
+      await confirm.click();
+      await until("the service to end when the app stopped its pair", async () => service.exitCode !== null, 15000);
+      await browser.waitUntil(async () => (await browser.$('//div[@data-runner="stopped"]').isExisting()), { timeout: 10000, timeoutMsg: "the stopped pair is not shown as stopped" });
+    });
+
     await step("sandbox: stop it from the UI", async () => {
       await (await browser.$('[data-testid="nav-sandbox"]')).click();
       await (await browser.$('[data-testid="sandbox-stop"]')).waitForDisplayed({ timeout: 5000 });
