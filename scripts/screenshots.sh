@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 from=ui/e2e/screenshots
 to=docs/screenshots
 mkdir -p "$to"
-for name in tasks-list-en tasks-list-zh create-basic create-params create-check detail-incremental cutover-dialog task-completed task-completed-zh instances standby-failover sandbox instance-form-tls-ssh standby-form-tls standby-form-sentinel tasks-dark settings-dark; do
+for name in tasks-list-en tasks-list-zh create-basic create-params create-check detail-incremental cutover-dialog task-completed task-completed-zh instances standby-failover sandbox instance-form-tls-ssh standby-form-tls standby-form-sentinel standby-service tasks-dark settings-dark; do
   if [ ! -f "$from/$name.png" ]; then
     echo "no $from/$name.png: run the end-to-end test first" >&2
     exit 1

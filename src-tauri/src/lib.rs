@@ -109,16 +109,22 @@ pub fn run() {
             // Closing the window while this app runs a hot-standby pair would stop the proxy its
             // clients depend on: the window asks first ([`events::QuitRequestedEvent`]).
             if let tauri::WindowEvent::CloseRequested { api, .. } = event {
-                let pairs = on_close.standbys_running_here();
-                if pairs > 0 {
+                if let Some(question) = close_question(&on_close) {
                     api.prevent_close();
-                    let _ = tauri_specta::Event::emit(&events::QuitRequestedEvent { pairs: pairs as u32 }, window);
+                    let _ = tauri_specta::Event::emit(&question, window);
                 }
             }
         })
         .build(tauri::generate_context!())
         .expect("error while running the Ferry desktop app")
         .run(move |_, event| on_run_event(&on_exit, &event));
+}
+
+/// What to ask before the window closes: while this app runs hot-standby pairs, their proxies
+/// would stop with it.
+fn close_question(console: &Console) -> Option<events::QuitRequestedEvent> {
+    let pairs = console.standbys_running_here();
+    (pairs > 0).then_some(events::QuitRequestedEvent { pairs: pairs as u32 })
 }
 
 /// The sandbox's redis-servers are this process's children: they must not outlive the app. The
@@ -144,7 +150,8 @@ mod tests {
         }
     }
 
-    /// Quitting the app stops a running sandbox (real redis-servers; needs `redis-server` on PATH).
+    /// Quitting the app stops a running sandbox (real redis-servers; needs `redis-server` on PATH);
+    /// while its pair runs here, closing the window asks first.
     #[test]
     fn exit_stops_the_sandbox() {
         let dir = std::env::temp_dir().join(format!("ferry-desktop-exit-{}", std::process::id()));
@@ -152,11 +159,14 @@ mod tests {
         let sandbox = tauri::async_runtime::block_on(console.start_sandbox()).unwrap();
         let source = ("127.0.0.1", sandbox.source_port);
         assert!(std::net::TcpStream::connect(source).is_ok(), "the sandbox's source runs");
+        // Its hot-standby pair runs in this app: closing the window asks first.
+        assert_eq!(super::close_question(&console).map(|q| q.pairs), Some(1));
         super::on_run_event(&console, &tauri::RunEvent::Ready);
         assert!(std::net::TcpStream::connect(source).is_ok(), "only the exit stops it");
         super::on_run_event(&console, &tauri::RunEvent::Exit);
         assert!(std::net::TcpStream::connect(source).is_err(), "the sandbox's source still runs after the exit");
         assert!(tauri::async_runtime::block_on(console.sandbox()).unwrap().is_none());
+        assert!(super::close_question(&console).is_none(), "no pair runs here after the exit");
         let _ = std::fs::remove_dir_all(dir);
     }
 }
