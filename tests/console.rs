@@ -15,19 +15,7 @@ use support::data::{fill_all_types, fill_bulk};
 use support::{cmd, RedisServer};
 
 fn instance_input(name: &str, region: &str, server: &RedisServer) -> InstanceInput {
-    InstanceInput {
-        name: name.into(),
-        region: region.into(),
-        host: "127.0.0.1".into(),
-        port: server.port,
-        user: None,
-        edition: Edition::Standard,
-        proxy: None,
-        seeds: vec![],
-        tls: None,
-        ssh: None,
-        ssh_secret: None,
-    }
+    support::instance_input(name, region, server.port)
 }
 
 fn request(name: &str, source: &RedisServer, target_instance: i64, password: Option<&str>) -> TaskRequest {

@@ -6,27 +6,15 @@ mod support;
 use std::time::{Duration, Instant};
 
 use ferry::client::Client;
-use ferry::console::{ClientLogin, Console, MasterHealth, PairRunner, StandbyInput};
+use ferry::console::{ClientLogin, Console, MasterHealth, PairMode, PairRunner, StandbyInput};
 use ferry::endpoint::{Endpoint, Secret};
 use ferry::ha::events::EventKind;
 use ferry::ha::supervisor::StandbyState;
-use ferry::model::{Edition, InstanceInput};
+use ferry::model::InstanceInput;
 use support::{cmd, RedisServer};
 
 fn instance_input(name: &str, server: &RedisServer) -> InstanceInput {
-    InstanceInput {
-        name: name.into(),
-        region: "test".into(),
-        host: "127.0.0.1".into(),
-        port: server.port,
-        user: None,
-        edition: Edition::Standard,
-        proxy: None,
-        seeds: vec![],
-        tls: None,
-        ssh: None,
-        ssh_secret: None,
-    }
+    support::instance_input(name, "test", server.port)
 }
 
 /// Waits (bounded) until `check` holds for the pair's view.
@@ -224,4 +212,55 @@ async fn a_sandbox_left_by_a_dead_process_is_stopped_when_a_console_opens() {
         assert!(Instant::now() < deadline, "the leftover server still answers");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pair_in_sentinel_mode_made_in_the_console_follows_the_sentinel() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let console = Console::open(Some(dir.path())).await.expect("open the console");
+    let args = ["--repl-diskless-sync-delay", "0"];
+    let (master, replica) = (RedisServer::start_args(&args), RedisServer::start_args(&args));
+    cmd(&mut replica.client().await, &["REPLICAOF", "127.0.0.1", &master.port.to_string()]).await;
+    let sentinel = support::Sentinel::start(master.port);
+    sentinel.wait_for_peers(0, 1).await;
+    let m = console.add_instance(&instance_input("m", &master), None).expect("register");
+    let input = StandbyInput {
+        name: "sentinel-pair".into(),
+        master_instance: m.id,
+        replica_instance: None,
+        listen: "127.0.0.1:0".into(),
+        sync_writes: false,
+        listen_tls: None,
+        proxy_password: None,
+        sentinel: Some(ferry::model::SentinelSpec {
+            nodes: vec![sentinel.addr()],
+            master_name: support::Sentinel::MASTER.into(),
+        }),
+    };
+    let view = console.start_standby(&input).await.expect("start the pair in Sentinel mode");
+    assert_eq!(view.mode, PairMode::Sentinel);
+    let port: u16 = view.listen.rsplit(':').next().and_then(|p| p.parse().ok()).expect("the proxy's port");
+    let routed = || async {
+        let mut c = Client::connect(&Endpoint::new("127.0.0.1", port)).await.ok()?;
+        let info = c.info("server").await.ok()?;
+        ferry::client::info_field(&info, "tcp_port")?.parse::<u16>().ok()
+    };
+    assert_eq!(routed().await, Some(master.port));
+    // The Sentinel switches over; the proxy follows it, and says a switchover is Sentinel's to make.
+    let err = console.switchover(view.id).await.expect_err("Sentinel's to make").to_string();
+    assert!(err.contains("SENTINEL FAILOVER"), "{err}");
+    let mut s = Client::connect(&Endpoint::new("127.0.0.1", sentinel.port)).await.expect("the Sentinel");
+    // A replica it has only just found is not yet a candidate (NOGOODSLAVE): ask until it is.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while let Err(e) = s.request(&["SENTINEL", "FAILOVER", support::Sentinel::MASTER]).await {
+        assert!(Instant::now() < deadline, "the Sentinel never agreed to fail over: {e}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while routed().await != Some(replica.port) {
+        assert!(Instant::now() < deadline, "the proxy did not follow the Sentinel:\n{}", sentinel.log());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(console.standby(view.id).expect("the pair").epoch, 1);
+    console.remove_standby(view.id).await.expect("remove");
 }

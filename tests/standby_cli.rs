@@ -12,23 +12,11 @@ use ferry::client::{info_field, Client};
 use ferry::console::{Console, PairRunner};
 use ferry::endpoint::Endpoint;
 use ferry::ha::supervisor::StandbyState;
-use ferry::model::{Edition, InstanceInput};
+use ferry::model::InstanceInput;
 use support::{cmd, ferry_bin, RedisServer};
 
 fn instance(name: &str, server: &RedisServer) -> InstanceInput {
-    InstanceInput {
-        name: name.into(),
-        region: "test".into(),
-        host: "127.0.0.1".into(),
-        port: server.port,
-        user: None,
-        edition: Edition::Standard,
-        proxy: None,
-        seeds: vec![],
-        tls: None,
-        ssh: None,
-        ssh_secret: None,
-    }
+    support::instance_input(name, "test", server.port)
 }
 
 fn ferry(data: &std::path::Path, args: &[&str]) -> std::process::Output {

@@ -20,7 +20,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
 
 use super::router::Route;
-use super::supervisor::{Standby, StandbyState};
+use super::standby::{Standby, StandbyState};
 use crate::client::{info_field, Client};
 use crate::endpoint::Endpoint;
 

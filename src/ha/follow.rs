@@ -19,7 +19,7 @@ use tokio::task::JoinSet;
 
 use super::events::{EventKind, EventLog};
 use super::router::Router;
-use super::supervisor::{Standby, StandbyState};
+use super::standby::{Standby, StandbyState};
 use crate::client::Client;
 use crate::endpoint::Endpoint;
 use crate::model::SentinelSpec;

@@ -238,7 +238,7 @@ pub async fn start(options: HaOptions) -> Result<HaHandle, HaError> {
     let shared = Arc::new(ProxyShared::new(events.clone(), client_auth, confirmer, options.output_limits));
     // Requests served under the epoch a saved pair continues from are no failover's first.
     shared.served_epoch.store(options.start_epoch, std::sync::atomic::Ordering::SeqCst);
-    tasks.push(tokio::spawn(proxy::serve(listener, acceptor, router.subscribe(), shared.clone())));
+    tasks.push(tokio::spawn(session::serve(listener, acceptor, router.subscribe(), shared.clone())));
 
     let config = HeartbeatConfig { interval: options.heartbeat, down_after: options.down_after };
     let policy = PromotionPolicy {

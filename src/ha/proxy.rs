@@ -51,16 +51,9 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::net::TcpListener;
-use tokio::sync::watch;
-use tokio::task::JoinSet;
-
 use super::auth::ClientAuth;
 use super::confirm::Confirmer;
 use super::events::EventLog;
-use super::router::Route;
-use super::session::Session;
-use crate::transport::{self, Acceptor};
 
 /// The reply to a command whose outcome on the failed master is unknown.
 ///
@@ -138,45 +131,4 @@ impl ProxyShared {
     pub fn in_flight(&self) -> usize {
         self.in_flight.load(Ordering::SeqCst)
     }
-}
-
-/// Accepts clients until the task is aborted; aborting it aborts every session (the `JoinSet`).
-/// With an acceptor, clients speak TLS; a handshake that fails ends only that connection.
-pub async fn serve(
-    listener: TcpListener,
-    acceptor: Option<Acceptor>,
-    routes: watch::Receiver<Route>,
-    shared: Arc<ProxyShared>,
-) {
-    let mut sessions = JoinSet::new();
-    loop {
-        while sessions.try_join_next().is_some() {}
-        match listener.accept().await {
-            Ok((stream, peer)) => {
-                let (acceptor, routes, shared) = (acceptor.clone(), routes.clone(), shared.clone());
-                sessions.spawn(async move {
-                    match transport::accept(stream, acceptor.as_ref()).await {
-                        Ok(stream) => run_session(stream, peer, routes, shared).await,
-                        Err(e) => tracing::info!(%peer, "a client's TLS handshake with the proxy failed: {e}"),
-                    }
-                });
-            }
-            Err(e) => {
-                // Out of file descriptors and the like: back off rather than spin.
-                tracing::warn!(error = %e, "proxy accept failed");
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-        }
-    }
-}
-
-/// One client connection.
-async fn run_session(
-    stream: transport::Stream,
-    peer: std::net::SocketAddr,
-    routes: watch::Receiver<Route>,
-    shared: Arc<ProxyShared>,
-) {
-    let (client_r, client_w) = stream.into_split();
-    Session::new(client_r, client_w, peer, routes, shared).run().await;
 }

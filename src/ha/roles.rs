@@ -102,6 +102,14 @@ pub async fn at_start(given: &Endpoint, other: &Endpoint) -> Result<Start, RoleE
     }
 }
 
+/// The first element of a ROLE reply (`master`, `slave`, `sentinel`).
+pub fn role_name(reply: &Frame) -> Option<&str> {
+    match reply {
+        Frame::Array(items) => items.first()?.as_bytes().and_then(|b| std::str::from_utf8(b).ok()),
+        _ => None,
+    }
+}
+
 fn describe(role: &Role) -> String {
     match role {
         Role::Master => "master".into(),

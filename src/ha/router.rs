@@ -12,7 +12,6 @@ use tokio::sync::watch;
 use super::events::{EventKind, EventLog};
 use crate::client::{info_field, Client};
 use crate::endpoint::Endpoint;
-use crate::resp::Frame;
 
 /// How long each step of a promotion may take.
 const PROMOTE_TIMEOUT: Duration = Duration::from_secs(2);
@@ -155,7 +154,7 @@ pub async fn promote(replica: &Endpoint, policy: Option<PromotionPolicy>) -> Res
     }
     client.request(&["REPLICAOF", "NO", "ONE"]).await.map_err(|e| e.to_string())?;
     let role = client.request(&["ROLE"]).await.map_err(|e| e.to_string())?;
-    match role_name(&role) {
+    match super::roles::role_name(&role) {
         Some("master") => Ok(()),
         other => Err(format!("after REPLICAOF NO ONE, ROLE reports {other:?} instead of master")),
     }
@@ -190,14 +189,6 @@ fn check_freshness(info: &[(String, String)], max_lag_secs: u64) -> Result<(), S
              set allow_stale_promotion to promote it anyway and lose the writes since"
         )),
         _ => Err("the replica never synced with the master; set allow_stale_promotion to promote it anyway".into()),
-    }
-}
-
-/// The first element of a ROLE reply (`master`, `slave`, `sentinel`).
-pub fn role_name(reply: &Frame) -> Option<&str> {
-    match reply {
-        Frame::Array(items) => items.first()?.as_bytes().and_then(|b| std::str::from_utf8(b).ok()),
-        _ => None,
     }
 }
 

@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use bytes::{Buf, Bytes, BytesMut};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use super::auth::{ClientAuth, HelloOptions, Login};
@@ -21,7 +23,7 @@ use super::replies::{Effect, Held, Owed, Replies};
 use super::router::Route;
 use crate::client::ClientError;
 use crate::resp::{frame_len, parse_frame, Frame};
-use crate::transport::{self, ReadHalf, WriteHalf};
+use crate::transport::{self, Acceptor, ReadHalf, WriteHalf};
 
 /// How often a session without a backend tries the route again.
 const RECONNECT_EVERY: Duration = Duration::from_millis(100);
@@ -70,7 +72,7 @@ async fn to_client(client: &mut WriteHalf, out: &[u8]) -> std::io::Result<Writte
     }
 }
 
-pub(super) struct Session {
+struct Session {
     client_r: ReadHalf,
     client_w: WriteHalf,
     /// Bytes went to the client by `write` since the last flush: over TLS they may wait in the
@@ -120,7 +122,7 @@ pub(super) struct Session {
 }
 
 impl Session {
-    pub(super) fn new(
+    fn new(
         client_r: ReadHalf,
         client_w: WriteHalf,
         peer: std::net::SocketAddr,
@@ -157,7 +159,7 @@ impl Session {
         }
     }
 
-    pub(super) async fn run(mut self) {
+    async fn run(mut self) {
         self.connect().await;
         loop {
             if let Err(e) = self.flush_backend().await {
@@ -712,4 +714,45 @@ fn unsupported(name: &[u8], args: &[Frame], servers_decide: bool) -> Option<&'st
         b"RESET" => Some(RESET_REFUSED),
         _ => None,
     }
+}
+
+/// Accepts clients until the task is aborted; aborting it aborts every session (the `JoinSet`).
+/// With an acceptor, clients speak TLS; a handshake that fails ends only that connection.
+pub async fn serve(
+    listener: TcpListener,
+    acceptor: Option<Acceptor>,
+    routes: watch::Receiver<Route>,
+    shared: Arc<ProxyShared>,
+) {
+    let mut sessions = JoinSet::new();
+    loop {
+        while sessions.try_join_next().is_some() {}
+        match listener.accept().await {
+            Ok((stream, peer)) => {
+                let (acceptor, routes, shared) = (acceptor.clone(), routes.clone(), shared.clone());
+                sessions.spawn(async move {
+                    match transport::accept(stream, acceptor.as_ref()).await {
+                        Ok(stream) => run_session(stream, peer, routes, shared).await,
+                        Err(e) => tracing::info!(%peer, "a client's TLS handshake with the proxy failed: {e}"),
+                    }
+                });
+            }
+            Err(e) => {
+                // Out of file descriptors and the like: back off rather than spin.
+                tracing::warn!(error = %e, "proxy accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    }
+}
+
+/// One client connection.
+async fn run_session(
+    stream: transport::Stream,
+    peer: std::net::SocketAddr,
+    routes: watch::Receiver<Route>,
+    shared: Arc<ProxyShared>,
+) {
+    let (client_r, client_w) = stream.into_split();
+    Session::new(client_r, client_w, peer, routes, shared).run().await;
 }

@@ -11,9 +11,29 @@
 use std::time::Duration;
 
 use super::events::{EventKind, EventLog};
-use super::router::role_name;
+use super::roles::role_name;
 use crate::client::{info_field, Client};
 use crate::endpoint::Endpoint;
+
+/// The standby's condition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum StandbyState {
+    /// The old master after a failover: not yet a replica of the new master, never promoted.
+    Unfenced,
+    /// A replica not (yet) known to be synced with the master.
+    Syncing,
+    /// Synced with the master: failover and switchover are armed.
+    Ready,
+}
+
+/// Who is standby now, and in what condition (the master is the route's).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Standby {
+    pub endpoint: Endpoint,
+    pub state: StandbyState,
+}
 
 /// How long each exchange with the standby may take.
 const STEP_TIMEOUT: Duration = Duration::from_secs(2);

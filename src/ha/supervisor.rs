@@ -19,25 +19,7 @@ use super::standby;
 use super::switchover::switchover;
 use crate::endpoint::Endpoint;
 
-/// The standby's condition.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "snake_case")]
-pub enum StandbyState {
-    /// The old master after a failover: not yet a replica of the new master, never promoted.
-    Unfenced,
-    /// A replica not (yet) known to be synced with the master.
-    Syncing,
-    /// Synced with the master: failover and switchover are armed.
-    Ready,
-}
-
-/// Who is standby now, and in what condition (the master is the route's).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Standby {
-    pub endpoint: Endpoint,
-    pub state: StandbyState,
-}
+pub use super::standby::{Standby, StandbyState};
 
 /// A request from the handle.
 pub enum Request {

@@ -58,6 +58,23 @@ pub fn binary_version(binary: &Path) -> (u32, u32) {
     (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
 }
 
+/// A standard instance at `127.0.0.1:port` in `region`, for the console's tests.
+pub fn instance_input(name: &str, region: &str, port: u16) -> ferry::model::InstanceInput {
+    ferry::model::InstanceInput {
+        name: name.into(),
+        region: region.into(),
+        host: "127.0.0.1".into(),
+        port,
+        user: None,
+        edition: ferry::model::Edition::Standard,
+        proxy: None,
+        seeds: vec![],
+        tls: None,
+        ssh: None,
+        ssh_secret: None,
+    }
+}
+
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
 }
