@@ -103,8 +103,9 @@ echo "Requires: $requires"
 for d in 'libwebkit2gtk-4.1.so.0' 'libgtk-3.so.0' 'dbus-libs'; do
   grep -qF -- "$d" <<<"$requires" || fail "the .rpm does not require $d"
 done
-rpm -qlp "$rpm" 2>/dev/null | tee "$tmp/rpm-files" | grep -E '^/usr/bin/'
-for f in /usr/bin/ferry /usr/bin/ferry-desktop; do
+rpm -qlp "$rpm" 2>/dev/null | tee "$tmp/rpm-files" | grep -E '^/usr/bin/|systemd'
+for f in /usr/bin/ferry /usr/bin/ferry-desktop /usr/lib/systemd/system/ferry-standby@.service \
+  /usr/lib/systemd/user/ferry-standby-user@.service; do
   grep -qx "$f" "$tmp/rpm-files" || fail "the .rpm has no $f"
 done
 echo "check: OK"
