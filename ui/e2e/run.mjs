@@ -332,6 +332,17 @@ async function standbySteps(dataDir) {
       await shot("sandbox");
     });
 
+    await step("sandbox: \"New migration task\" opens the form filled in with the sandbox", async () => {
+      await (await browser.$('[data-testid="sandbox-new-task"]')).click();
+      const value = async (k) => (await browser.$(`[data-testid="field-${k}"] input`)).getValue();
+      await browser.waitUntil(async () => (await value("host")) === "127.0.0.1", { timeout: 5000, timeoutMsg: "the source host is not filled in" });
+      const [port, name] = [await value("port"), await value("name")];
+      if (port !== String(sourcePort) || name !== `sandbox-${sourcePort}`) throw new Error(`the form holds port ${port}, name ${name}`);
+      await shot("sandbox-new-task");
+      await (await browser.$('[data-testid="nav-sandbox"]')).click();
+      await browser.$('[data-testid="sandbox-ready"]').waitForDisplayed({ timeout: 5000 });
+    });
+
     await step("instances: the sandbox's TLS target answers over TLS; the form's TLS and SSH sections", async () => {
       const tls = /rediss:\/\/127\.0\.0\.1:(\d+)/.exec(await text('[data-testid="sandbox-tls"]'));
       if (!tls) throw new Error("the sandbox shows no TLS target");

@@ -13,6 +13,7 @@ import { TaskList } from "./screens/TaskList";
 import { HotStandby } from "./screens/HotStandby";
 import { Sandbox } from "./screens/Sandbox";
 import { Settings } from "./screens/Settings";
+import { sandboxTask, type BasicFields } from "./newTaskForm";
 
 type Screen = "tasks" | "instances" | "new-task" | "task" | "standby" | "sandbox" | "settings";
 
@@ -25,6 +26,12 @@ function Shell() {
     setScreen("task");
   };
   const [dataDir, setDataDir] = useState<string | undefined>();
+  /** The new-task form's starting fields when the sandbox opens it (a first migration in three clicks). */
+  const [prefill, setPrefill] = useState<BasicFields | undefined>();
+  const go = (to: Screen) => {
+    if (to === "new-task") setPrefill(undefined);
+    setScreen(to);
+  };
 
   useEffect(() => {
     commands
@@ -62,12 +69,20 @@ function Shell() {
         <LanguageSwitch testIdPrefix="lang" size="small" />
       </header>
       <main className="ferry-main">
-        {screen === "tasks" && <TaskList onNew={() => setScreen("new-task")} onInstances={() => setScreen("instances")} onOpen={openTask} onSandbox={() => setScreen("sandbox")} dataDir={dataDir} />}
+        {screen === "tasks" && <TaskList onNew={() => go("new-task")} onInstances={() => setScreen("instances")} onOpen={openTask} onSandbox={() => setScreen("sandbox")} dataDir={dataDir} />}
         {screen === "instances" && <Instances dataDir={dataDir} />}
-        {screen === "new-task" && <NewTask onBack={() => setScreen("tasks")} onOpenTask={openTask} onInstances={() => setScreen("instances")} dataDir={dataDir} />}
+        {screen === "new-task" && <NewTask initial={prefill} onBack={() => setScreen("tasks")} onOpenTask={openTask} onInstances={() => setScreen("instances")} dataDir={dataDir} />}
         {screen === "task" && taskId !== null && <TaskDetail key={taskId} id={taskId} onBack={() => setScreen("tasks")} dataDir={dataDir} />}
         {screen === "standby" && <HotStandby onSandbox={() => setScreen("sandbox")} dataDir={dataDir} />}
-        {screen === "sandbox" && <Sandbox onNavigate={setScreen} />}
+        {screen === "sandbox" && (
+          <Sandbox
+            onNavigate={go}
+            onNewTask={(sandbox) => {
+              setPrefill(sandboxTask(sandbox));
+              setScreen("new-task");
+            }}
+          />
+        )}
         {screen === "settings" && <Settings dataDir={dataDir} onSandbox={() => setScreen("sandbox")} />}
       </main>
       <QuitDialog />

@@ -49,6 +49,18 @@ export const EMPTY_BASIC: BasicFields = {
 
 export type BasicErrors = Partial<Record<keyof BasicFields, MessageKey>>;
 
+/** The form filled in for a first migration in the sandbox: its source into its target instance. */
+export function sandboxTask(sandbox: { source_host: string; source_port: number; region: string; target: { id: number } }): BasicFields {
+  return {
+    ...EMPTY_BASIC,
+    name: `sandbox-${sandbox.source_port}`,
+    host: sandbox.source_host,
+    port: String(sandbox.source_port),
+    region: sandbox.region,
+    targetId: sandbox.target.id,
+  };
+}
+
 /** Field checks the form does before asking the console (which checks again). */
 export function validateBasic(f: BasicFields): BasicErrors {
   const errors: BasicErrors = {};

@@ -14,6 +14,8 @@ type Step = "basic" | "params" | "check";
 const STEPS: Step[] = ["basic", "params", "check"];
 
 interface Props {
+  /** The fields to start from (the sandbox fills them in); empty otherwise. */
+  initial?: BasicFields;
   onBack: () => void;
   onOpenTask: (id: number) => void;
   onInstances: () => void;
@@ -24,12 +26,12 @@ interface Props {
  * "New instance migration task": basic information → parameter settings → pre-check → confirm and
  * create (then, optionally, start it).
  */
-export function NewTask({ onBack, onOpenTask, onInstances, dataDir }: Props) {
+export function NewTask({ initial, onBack, onOpenTask, onInstances, dataDir }: Props) {
   const { t } = useI18n();
   const [step, setStep] = useState<Step>("basic");
   const [instances, setInstances] = useState<Instance[] | null>(null);
   const [recommended, setRecommended] = useState<Params | null>(null);
-  const [fields, setFields] = useState<BasicFields>(EMPTY_BASIC);
+  const [fields, setFields] = useState<BasicFields>(initial ?? EMPTY_BASIC);
   const [errors, setErrors] = useState<BasicErrors>({});
   const [params, setParams] = useState<Params | null>(null);
   const [rows, setRows] = useState<ParamRow[]>([]);

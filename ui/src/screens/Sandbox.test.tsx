@@ -4,6 +4,7 @@ import type { SandboxView_Serialize as SandboxView } from "../bindings";
 import { I18nProvider } from "../i18n";
 import { instance, ok, standbyView } from "../test/fixtures";
 import { Sandbox } from "./Sandbox";
+import { sandboxTask } from "../newTaskForm";
 
 vi.mock("../bindings", () => ({ commands: { sandbox: vi.fn(), startSandbox: vi.fn(), stopSandbox: vi.fn() } }));
 const { commands } = await import("../bindings");
@@ -26,12 +27,13 @@ const running: SandboxView = {
 
 function show() {
   const onNavigate = vi.fn();
+  const onNewTask = vi.fn();
   render(
     <I18nProvider lang="en">
-      <Sandbox onNavigate={onNavigate} />
+      <Sandbox onNavigate={onNavigate} onNewTask={onNewTask} />
     </I18nProvider>,
   );
-  return { onNavigate };
+  return { onNavigate, onNewTask };
 }
 
 beforeEach(() => {
@@ -43,7 +45,7 @@ describe("Sandbox", () => {
   it("starts the sandbox, shows progress, then what it created with links", async () => {
     let finish: (v: { status: "ok"; data: SandboxView }) => void = () => {};
     m.startSandbox.mockReturnValue(new Promise((resolve) => (finish = resolve)));
-    const { onNavigate } = show();
+    const { onNavigate, onNewTask } = show();
     fireEvent.click(await screen.findByTestId("sandbox-start"));
     expect(await screen.findByText(/Starting eleven redis-servers/)).toBeTruthy();
     finish(ok(running));
@@ -54,7 +56,10 @@ describe("Sandbox", () => {
     expect(screen.queryByText(/Starting eleven redis-servers/)).toBeNull();
     fireEvent.click(screen.getByTestId("sandbox-go-standby"));
     fireEvent.click(screen.getByText("New migration task"));
-    expect(onNavigate.mock.calls).toEqual([["standby"], ["new-task"]]);
+    expect(onNavigate.mock.calls).toEqual([["standby"]]);
+    // The new-task form opens filled in with this sandbox: a first migration in three clicks.
+    expect(onNewTask).toHaveBeenCalledWith(running);
+    expect(sandboxTask(running)).toMatchObject({ name: "sandbox-7100", host: "127.0.0.1", port: "7100", region: "sandbox", targetId: 9 });
   });
 
   it("says when the redis-server cannot take TLS", async () => {

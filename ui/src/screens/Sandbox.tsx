@@ -9,7 +9,7 @@ import { useI18n } from "../i18n";
 export type SandboxLink = "tasks" | "new-task" | "standby";
 
 /** "Try it locally": starts the sandbox and shows what it created, with the way to each screen. */
-export function Sandbox({ onNavigate }: { onNavigate: (to: SandboxLink) => void }) {
+export function Sandbox({ onNavigate, onNewTask }: { onNavigate: (to: SandboxLink) => void; onNewTask: (sandbox: SandboxView) => void }) {
   const { t } = useI18n();
   const [sandbox, setSandbox] = useState<SandboxView | null | undefined>(undefined);
   const [busy, setBusy] = useState<"start" | "stop" | null>(null);
@@ -102,7 +102,7 @@ export function Sandbox({ onNavigate }: { onNavigate: (to: SandboxLink) => void 
               <Button variant="outline" onClick={() => onNavigate("tasks")}>
                 {t("sandbox.goTasks")}
               </Button>
-              <Button variant="outline" onClick={() => onNavigate("new-task")}>
+              <Button variant="outline" onClick={() => onNewTask(sandbox)} data-testid="sandbox-new-task">
                 {t("sandbox.goNewTask")}
               </Button>
               <Button theme="primary" onClick={() => onNavigate("standby")} data-testid="sandbox-go-standby">
