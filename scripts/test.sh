@@ -42,9 +42,9 @@ if ! out=$(cargo test -p ferry-desktop --quiet 2>&1); then
   exit 1
 fi
 grep -E "^test result" <<<"$out"
-echo "== desktop: bindings up to date (ui/src/bindings.ts)"
-if ! git diff --exit-code --stat -- ui/src/bindings.ts; then
-  echo "ui/src/bindings.ts is stale: the commands' types changed. Commit the regenerated file." >&2
+echo "== desktop: bindings and message catalog up to date (ui/src/bindings.ts, ui/src/messages.gen.ts)"
+if ! git diff --exit-code --stat -- ui/src/bindings.ts ui/src/messages.gen.ts; then
+  echo "ui/src/bindings.ts or ui/src/messages.gen.ts is stale: the commands' types or the engine's messages changed. Commit the regenerated files." >&2
   exit 1
 fi
 echo "== ui: typecheck"

@@ -25,6 +25,7 @@ pub mod sentinel;
 pub mod server;
 pub mod store;
 pub mod tasks;
+pub mod text;
 pub mod transport;
 pub mod vault;
 pub mod verify;

@@ -76,6 +76,15 @@ pub fn export_bindings(builder: &Builder<tauri::Wry>) {
         .expect("exporting the TypeScript bindings");
 }
 
+/// Where the engine's message catalog goes for the UI (generated like the bindings).
+pub const MESSAGES_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/messages.gen.ts");
+
+/// Writes the engine's message catalog for the UI, which renders stored events in the language the
+/// user picks.
+pub fn export_messages() {
+    std::fs::write(MESSAGES_PATH, ferry::text::catalog::to_typescript()).expect("writing the message catalog");
+}
+
 /// Starts the app: opens the console (on `FERRY_DATA_DIR` when set), then the window.
 pub fn run() {
     let builder = specta_builder();
@@ -140,10 +149,12 @@ fn on_run_event(console: &Console, event: &tauri::RunEvent) {
 
 #[cfg(test)]
 mod tests {
-    /// Exports the bindings; `scripts/test.sh` then fails when the checked-in file differs.
+    /// Exports the bindings and the message catalog; `scripts/test.sh` then fails when a checked-in
+    /// file differs.
     #[test]
     fn export_bindings() {
         super::export_bindings(&super::specta_builder());
+        super::export_messages();
         let text = std::fs::read_to_string(super::BINDINGS_PATH).unwrap();
         for name in ["listInstances", "addInstance", "listTasks", "startTask", "taskSnapshots", "taskChangedEvent"] {
             assert!(text.contains(name), "bindings lack {name}");

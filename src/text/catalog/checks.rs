@@ -1,0 +1,5 @@
+//! The checks area's sentences.
+
+use super::entries;
+
+entries! {}

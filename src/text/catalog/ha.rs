@@ -1,0 +1,5 @@
+//! The ha area's sentences.
+
+use super::entries;
+
+entries! {}

@@ -1,0 +1,5 @@
+//! The tasks area's sentences.
+
+use super::entries;
+
+entries! {}
