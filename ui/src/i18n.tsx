@@ -108,6 +108,7 @@ const en = {
   "params.seconds": "s",
   "params.recommended": "Recommended",
   "params.unknown": "Unknown (CONFIG not allowed)",
+  "params.noLimit": "no limit",
   "params.none": "The source reported no parameters.",
   "params.invalid": "Every value must be a whole number greater than 0.",
   "params.restore": "Restore recommended values",
@@ -552,6 +553,7 @@ const zh: Dict = {
   "params.seconds": "秒",
   "params.recommended": "推荐值",
   "params.unknown": "未知（不允许 CONFIG）",
+  "params.noLimit": "不限制",
   "params.none": "源实例未返回参数。",
   "params.invalid": "每个值都必须是大于 0 的整数。",
   "params.restore": "恢复推荐值",
@@ -921,14 +923,19 @@ const I18nContext = createContext<I18n>({
   t: (key, params) => translate("en", key, params),
 });
 
-function initialLang(): Lang {
+/**
+ * The language at start: the one chosen in the app (saved by `setLang`), else the system's (the
+ * first of `navigator.languages`): any Chinese (`zh`, `zh-TW`, `zh-Hans-CN`) is zh-CN, the rest en.
+ */
+export function initialLang(): Lang {
   try {
     const saved = localStorage.getItem(STORAGE_KEY);
     if (saved === "zh-CN" || saved === "en") return saved;
   } catch {
     // No storage: fall through to the system language.
   }
-  return typeof navigator !== "undefined" && navigator.language?.startsWith("zh") ? "zh-CN" : "en";
+  const system = typeof navigator === "undefined" ? undefined : (navigator.languages?.[0] ?? navigator.language);
+  return system && /^zh(?:[-_]|$)/i.test(system) ? "zh-CN" : "en";
 }
 
 export function I18nProvider({ children, lang: fixed }: { children: ReactNode; lang?: Lang }) {

@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import { Button, Card, InputNumber, Space, Table, Tag, type PrimaryTableCol } from "tdesign-react";
 import type { ParamRow_Serialize as ParamRow, Params } from "../bindings";
+import { fmtConfigValue } from "../format";
 import { useI18n, type MessageKey } from "../i18n";
 
 interface Props {
@@ -60,10 +61,20 @@ export function ParamsStep({ rows, params, recommended, onChange, onBack, onChec
       </Space>
     );
   };
+  /** The source's value for people ("1 MB", "256 MB / 64 MB / 60 s"), the CONFIG text on hover. */
+  const current = (row: ParamRow): ReactNode => {
+    if (row.current == null) return t("params.unknown");
+    const human = fmtConfigValue(row.name, row.current, t);
+    return (
+      <span title={human === null ? undefined : row.current} data-testid={`current-${row.name}`}>
+        {human ?? row.current}
+      </span>
+    );
+  };
   const columns: PrimaryTableCol<ParamRow>[] = [
     { colKey: "name", title: t("params.col.name"), width: 220, cell: ({ row }) => <code>{row.name}</code> },
     { colKey: "value", title: t("params.col.value"), width: 560, cell: ({ row }) => editors(row) },
-    { colKey: "current", title: t("params.col.current"), width: 320, cell: ({ row }) => row.current ?? t("params.unknown") },
+    { colKey: "current", title: t("params.col.current"), width: 320, cell: ({ row }) => current(row) },
   ];
   const valid = paramsValid(params);
   return (

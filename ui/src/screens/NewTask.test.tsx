@@ -72,8 +72,9 @@ describe("NewTask", () => {
     expect(request.spec.target_instance).toBe(4);
     expect(request.spec.source).toMatchObject({ host: "10.0.0.9", port: 6380, has_password: true, sentinel: null, tls: null });
     expect(request.source_password).toBe("src-secret");
-    expect(screen.getByText("replica 268435456 67108864 60")).toBeTruthy();
-    expect(screen.getByText("1048576")).toBeTruthy();
+    // The source's values for people, the CONFIG text on hover.
+    expect(screen.getByText("256 MB / 64 MB / 60 s").getAttribute("title")).toBe("replica 268435456 67108864 60");
+    expect(screen.getByText("1 MB").getAttribute("title")).toBe("1048576");
     expect(screen.getAllByText("Recommended")).toHaveLength(3);
 
     const backlog = screen.getByTestId("param-backlog_mb").querySelector("input")!;
