@@ -195,6 +195,24 @@ async fn json_lines_and_a_summary() {
     assert!(events.iter().any(|e| e["event"] == "progress"));
 }
 
+/// `ferry verify` says how far it is on stderr (lines, since a test's stderr is no terminal), and
+/// leaves stdout to the report; with `--json` it draws nothing.
+#[tokio::test]
+async fn verify_shows_its_progress() {
+    let (source, target) = (RedisServer::start(), RedisServer::start());
+    support::data::fill_bulk(&mut source.client().await, 3000).await;
+    support::data::fill_bulk(&mut target.client().await, 3000).await;
+    let out = ferry(&["verify", "--source", &source.url(), "--target", &target.url()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("verify: comparing 0 of 3000 keys"), "{stderr}");
+    assert!(stderr.contains("verify: extra keys 0 of 3000 keys"), "{stderr}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("verify:"), "progress stays off stdout");
+    let json = ferry(&["verify", "--source", &source.url(), "--target", &target.url(), "--json"]);
+    assert_eq!(json.status.code(), Some(0), "{}", text(&json));
+    assert!(!String::from_utf8_lossy(&json.stderr).contains("verify:"), "{}", text(&json));
+}
+
 #[tokio::test]
 async fn cutover_when_synced_ends_although_the_source_counts_expired_keys() {
     // Keys that expired but were not reclaimed (active expiry off) stay in the source's

@@ -154,7 +154,7 @@ async fn a_standalone_source_with_three_dbs_lands_in_a_three_master_cluster_unde
     // Verify reads each key from the master of its slot: clean, then it sees what was changed.
     let filter = options(&source, &cluster).filter;
     let (from, into) = (source.endpoint(), cluster.endpoint());
-    let verify = || ferry::console::verify_endpoints(&from, &into, &filter);
+    let verify = || async { ferry::console::verify_endpoints(&from, &into, &filter, &mut |_| {}).await };
     let report = verify().await.unwrap();
     assert!(report.identical() && report.keys_compared > 3_000, "{report:?}");
     cmd(&mut cluster.client_for("bulk:1").await, &["SET", "bulk:1", "changed"]).await;
@@ -412,7 +412,8 @@ async fn cluster_into(source: &RedisCluster, target: ferry::endpoint::Endpoint) 
     let get = |map: &BTreeMap<Bytes, KeyState>, key: &str| map.get(key.as_bytes()).map(|s| s.data.clone());
     assert_eq!(get(&b, "load:counter"), Some(ferry::verify::Data::String(Bytes::from(writes.to_string()))));
     assert_eq!(get(&b, "{load:tx}y"), Some(ferry::verify::Data::String(Bytes::from(writes.to_string()))));
-    let report = ferry::console::verify_endpoints(&source.endpoint(), &target, &Filter::default()).await.unwrap();
+    let report =
+        ferry::console::verify_endpoints(&source.endpoint(), &target, &Filter::default(), &mut |_| {}).await.unwrap();
     assert!(report.identical(), "{report:?}");
 }
 

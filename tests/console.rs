@@ -115,7 +115,7 @@ async fn a_task_runs_to_completed_and_restores_the_parameters() {
         cmd(&mut src, &["SET", &format!("live:{i}"), "x"]).await;
     }
     // The verify re-checks keys that differ, so writes still in flight are no false alarm.
-    let report = console.verify_task(task.id).await.unwrap();
+    let report = console.verify_task(task.id, &mut |_| {}).await.unwrap();
     assert!(report.identical(), "{report:?}");
 
     let done = console.cutover_task(task.id, CutoverOptions { pause_writes: true, timeout_secs: 30 }).await.unwrap();
@@ -353,7 +353,7 @@ async fn a_task_from_a_cluster_source_runs_on_every_master_and_cuts_over() {
     }
     let mut t = target.client().await;
     assert_eq!(cmd(&mut t, &["DBSIZE"]).await.as_int(), Some(301), "every key, the last one too");
-    let report = console.verify_task(task.id).await.unwrap();
+    let report = console.verify_task(task.id, &mut |_| {}).await.unwrap();
     assert!(report.identical(), "{report:?}");
 }
 
@@ -399,7 +399,7 @@ async fn a_task_into_a_cluster_instance_completes() {
     cmd(&mut src, &["SET", "late", "1"]).await;
     let done = console.cutover_task(task.id, CutoverOptions { pause_writes: true, timeout_secs: 30 }).await.unwrap();
     assert_eq!(done.status, TaskStatus::Completed);
-    let report = console.verify_task(task.id).await.unwrap();
+    let report = console.verify_task(task.id, &mut |_| {}).await.unwrap();
     assert!(report.identical() && report.keys_compared == 502, "{report:?}");
     assert_eq!(
         cmd(&mut cluster.client_for("from-db-2").await, &["GET", "from-db-2"]).await.as_bytes().map(|b| b.to_vec()),

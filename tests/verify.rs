@@ -36,3 +36,47 @@ async fn finds_each_kind_of_difference() {
         ]
     );
 }
+
+/// A long verify says how far it is: each stage in order, its total from DBSIZE, every key counted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reports_its_progress_stage_by_stage() {
+    use ferry::filter::Filter;
+    use ferry::verify::{run_keyspaces, Keyspace, VerifyOptions, VerifyProgress, VerifyStage};
+
+    let (a, b) = (RedisServer::start(), RedisServer::start());
+    let (mut s, mut t) = (a.client().await, b.client().await);
+    support::data::fill_bulk(&mut s, 2500).await;
+    support::data::fill_bulk(&mut t, 2500).await;
+    for key in ["extra:1", "extra:2", "extra:3"] {
+        cmd(&mut t, &["SET", key, "x"]).await;
+    }
+    let options = VerifyOptions { recheck_delay: std::time::Duration::from_millis(10), ..VerifyOptions::default() };
+    let mut seen: Vec<VerifyProgress> = Vec::new();
+    let report =
+        run_keyspaces(&mut Keyspace::one(&mut s), &mut Keyspace::one(&mut t), &Filter::default(), &options, &mut |p| {
+            seen.push(p)
+        })
+        .await
+        .unwrap();
+    assert_eq!((report.keys_compared, report.extra), (2500, 3));
+    let stages: Vec<VerifyStage> = seen.iter().map(|p| p.stage).fold(Vec::new(), |mut v, s| {
+        if v.last() != Some(&s) {
+            v.push(s);
+        }
+        v
+    });
+    // Three recheck rounds: the extra keys stay extra.
+    assert_eq!(stages, [VerifyStage::Compare, VerifyStage::Extra, VerifyStage::Recheck]);
+    let last = |stage| seen.iter().rev().find(|p| p.stage == stage).copied().unwrap();
+    assert_eq!(last(VerifyStage::Compare), VerifyProgress { stage: VerifyStage::Compare, done: 2500, total: 2500 });
+    assert_eq!(last(VerifyStage::Extra), VerifyProgress { stage: VerifyStage::Extra, done: 2503, total: 2503 });
+    assert_eq!(last(VerifyStage::Recheck), VerifyProgress { stage: VerifyStage::Recheck, done: 3, total: 3 });
+    assert!(seen.iter().filter(|p| p.stage == VerifyStage::Compare).count() > 2, "a step per page, not only the ends");
+    for pair in seen.windows(2) {
+        // Each recheck round counts its keys from 0 again.
+        let new_round = pair[1].stage == VerifyStage::Recheck && pair[1].done == 0;
+        if pair[0].stage == pair[1].stage && !new_round {
+            assert!(pair[1].done >= pair[0].done, "{pair:?}");
+        }
+    }
+}

@@ -13,11 +13,12 @@ use ferry::model::{Instance, InstanceInput, Params, Task};
 use ferry::params::ParamRow;
 use ferry::pipeline::Progress;
 use ferry::store::TaskFilter;
-use ferry::verify::VerifyReport;
+use ferry::verify::{VerifyProgress, VerifyReport};
 use serde::Serialize;
 use tauri::State;
 
 use crate::error::CommandError;
+use crate::events;
 
 type Result<T> = std::result::Result<T, CommandError>;
 type ConsoleState<'a> = State<'a, Arc<Console>>;
@@ -157,10 +158,19 @@ pub async fn cutover_task(console: ConsoleState<'_>, id: i64, options: CutoverOp
     Ok(console.cutover_task(id, options).await?)
 }
 
+/// Verifies a task, telling the window how far it is ([`events::VerifyProgressEvent`]).
 #[tauri::command]
 #[specta::specta]
-pub async fn verify_task(console: ConsoleState<'_>, id: i64) -> Result<VerifyReport> {
-    Ok(console.verify_task(id).await?)
+pub async fn verify_task(app: tauri::AppHandle, console: ConsoleState<'_>, id: i64) -> Result<VerifyReport> {
+    let mut throttle = events::Throttle::default();
+    let mut progress = |progress: VerifyProgress| {
+        // A stage's first and last step always go out; the steps between, at the window's pace.
+        let edge = progress.done == 0 || progress.done >= progress.total;
+        if edge || throttle.allow(id, std::time::Instant::now()) {
+            let _ = tauri_specta::Event::emit(&events::VerifyProgressEvent { task_id: id, progress }, &app);
+        }
+    };
+    Ok(console.verify_task(id, &mut progress).await?)
 }
 
 /// Where the task store lives (`FERRY_DATA_DIR`, or the OS app-data dir).

@@ -9,6 +9,7 @@ use ferry::console::StandbyEvent;
 use ferry::ha::events::Event as HaEvent;
 use ferry::model::Task;
 use ferry::pipeline::Progress;
+use ferry::verify::VerifyProgress;
 use serde::Serialize;
 use tauri::{AppHandle, Runtime};
 use tauri_specta::Event;
@@ -34,6 +35,13 @@ pub struct CheckItemEvent {
     pub task_id: Option<i64>,
     pub item: CheckItem,
     pub total: u32,
+}
+
+/// How far a task's verify is (at most [`PROGRESS_PER_SEC`] a second, and always its last step).
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+pub struct VerifyProgressEvent {
+    pub task_id: i64,
+    pub progress: VerifyProgress,
 }
 
 /// The window was asked to close while this app runs hot-standby pairs: the UI asks the user (and

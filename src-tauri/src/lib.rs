@@ -59,6 +59,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             events::CheckItemEvent,
             events::StandbyTimelineEvent,
             events::QuitRequestedEvent,
+            events::VerifyProgressEvent,
         ])
         .dangerously_cast_bigints_to_number()
 }

@@ -42,7 +42,7 @@ use crate::tasks::runner::{self, Control, Runner, Sink};
 /// How long a cluster instance's node may take to answer before the next seed node is tried.
 const SEED_TIMEOUT: Duration = Duration::from_secs(3);
 use crate::vault::Vault;
-use crate::verify::{self, VerifyOptions, VerifyReport};
+use crate::verify::{self, VerifyOptions, VerifyProgress, VerifyReport};
 
 /// Something the UI should show now.
 #[derive(Debug, Clone, Serialize)]
@@ -708,12 +708,18 @@ impl Console {
         }
     }
 
-    /// Compares source and target of a task now, and keeps the report with the task.
-    pub async fn verify_task(&self, id: i64) -> Result<VerifyReport, ConsoleError> {
+    /// Compares source and target of a task now, and keeps the report with the task; `progress`
+    /// hears how far it is after every page of keys.
+    pub async fn verify_task(
+        &self,
+        id: i64,
+        progress: &mut (dyn FnMut(VerifyProgress) + Send),
+    ) -> Result<VerifyReport, ConsoleError> {
         let task = self.store.task(id)?;
         let filter = Filter::new(&task.spec.db_mapping, &task.spec.include, &task.spec.exclude);
         let report =
-            verify_endpoints(&self.task_source_now(&task).await?, &self.task_target(&task).await?, &filter).await?;
+            verify_endpoints(&self.task_source_now(&task).await?, &self.task_target(&task).await?, &filter, progress)
+                .await?;
         self.store.save_verify(id, &serde_json::to_string(&report).unwrap_or_default())?;
         let summary = format!(
             "verify: {} keys compared, {} missing, {} extra, {} different",
@@ -848,13 +854,15 @@ pub async fn check_endpoints(input: &CheckInput, on_item: impl FnMut(&CheckItem)
     checks::run(input, on_item).await
 }
 
-/// Verifies two endpoints (the `ferry verify` command and the task's verify).
+/// Verifies two endpoints (the `ferry verify` command and the task's verify); `progress` hears how
+/// far it is after every page of keys.
 pub async fn verify_endpoints(
     source: &Endpoint,
     target: &Endpoint,
     filter: &Filter,
+    progress: &mut (dyn FnMut(VerifyProgress) + Send),
 ) -> Result<VerifyReport, ConsoleError> {
     let mut s = verify::Keyspace::connect(source).await?;
     let mut t = verify::Keyspace::connect(target).await?;
-    Ok(verify::run_keyspaces(&mut s, &mut t, filter, &VerifyOptions::default()).await?)
+    Ok(verify::run_keyspaces(&mut s, &mut t, filter, &VerifyOptions::default(), progress).await?)
 }

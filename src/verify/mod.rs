@@ -396,6 +396,42 @@ impl VerifyReport {
     }
 }
 
+/// What a verify is doing, for a progress bar: a big keyspace takes seconds to minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum VerifyStage {
+    /// Scanning the source and reading each key on both sides.
+    Compare,
+    /// Scanning the target for keys the source lacks.
+    Extra,
+    /// Reading again the keys that differed, so that keys written meanwhile are not false alarms
+    /// (each round counts from 0 again, over the keys that still differ).
+    Recheck,
+}
+
+/// How far a verify is: `done` of about `total` keys in `stage` (the totals come from DBSIZE before
+/// the scan, so writes meanwhile can make `done` pass `total` a little).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct VerifyProgress {
+    pub stage: VerifyStage,
+    pub done: u64,
+    pub total: u64,
+}
+
+/// Keys in these dbs on every node of a keyspace.
+async fn key_total(space: &mut Keyspace<'_>, dbs: &[u32]) -> Result<u64, ClientError> {
+    let mut total = 0;
+    for &db in dbs {
+        space.select(db).await?;
+        for node in 0..space.len() {
+            total += req!(space.node(node), b"DBSIZE").await?.as_int().unwrap_or(0).max(0) as u64;
+        }
+    }
+    Ok(total)
+}
+
 /// A key that differed on the first read: (source db, target db, key).
 type Candidate = (u32, u32, Bytes);
 
@@ -406,18 +442,20 @@ pub async fn run(
     filter: &Filter,
     options: &VerifyOptions,
 ) -> Result<VerifyReport, ClientError> {
-    run_keyspaces(&mut Keyspace::one(source), &mut Keyspace::one(target), filter, options).await
+    run_keyspaces(&mut Keyspace::one(source), &mut Keyspace::one(target), filter, options, &mut |_| {}).await
 }
 
 /// Compares source and target key by key, with bounded memory: the source is scanned in pages (on
 /// every master of a cluster) and each page is read from both sides (each key from the master of
 /// its slot); then the target is scanned for keys the source lacks. Keys that differ are re-read
 /// `recheck_rounds` times before they are reported. Leaves the connections on an arbitrary db.
+/// `progress` hears after every page of keys how far it is.
 pub async fn run_keyspaces(
     source: &mut Keyspace<'_>,
     target: &mut Keyspace<'_>,
     filter: &Filter,
     options: &VerifyOptions,
+    progress: &mut (dyn FnMut(VerifyProgress) + Send),
 ) -> Result<VerifyReport, ClientError> {
     let started = std::time::Instant::now();
     let mut report = VerifyReport::default();
@@ -432,6 +470,8 @@ pub async fn run_keyspaces(
     };
     let sides = Sides { source_field_ttls, target_field_ttls, how };
     let source_dbs = source.databases().await?;
+    let mut at = VerifyProgress { stage: VerifyStage::Compare, done: 0, total: key_total(source, &source_dbs).await? };
+    progress(at);
     for &db in &source_dbs {
         let tdb = filter.db(db);
         for node in 0..source.len() {
@@ -440,6 +480,7 @@ pub async fn run_keyspaces(
                 source.select(db).await?;
                 let (next, keys) = scan_page(source.node(node), &cursor).await?;
                 cursor = next;
+                at.done += keys.len() as u64;
                 let keys: Vec<Bytes> = keys.into_iter().filter(|k| filter.key(k)).collect();
                 let a = source.read_keys(&keys, source_field_ttls).await?;
                 target.select(tdb).await?;
@@ -450,6 +491,7 @@ pub async fn run_keyspaces(
                         candidates.push((db, tdb, key));
                     }
                 }
+                progress(at);
                 if cursor.as_ref() == b"0" {
                     break;
                 }
@@ -461,6 +503,8 @@ pub async fn run_keyspaces(
     target_dbs.extend(target.databases().await?);
     target_dbs.sort_unstable();
     target_dbs.dedup();
+    at = VerifyProgress { stage: VerifyStage::Extra, done: 0, total: key_total(target, &target_dbs).await? };
+    progress(at);
     for tdb in target_dbs {
         // Under a mapping that merges dbs, a target key is extra only when no source db that maps
         // here holds it.
@@ -471,6 +515,7 @@ pub async fn run_keyspaces(
                 target.select(tdb).await?;
                 let (next, keys) = scan_page(target.node(node), &cursor).await?;
                 cursor = next;
+                at.done += keys.len() as u64;
                 let keys: Vec<Bytes> = keys.into_iter().filter(|k| filter.key(k)).collect();
                 let mut found = vec![false; keys.len()];
                 for &db in &mapped {
@@ -482,6 +527,7 @@ pub async fn run_keyspaces(
                 // In a target db no source db maps to, every key is extra (nothing to read back).
                 let first = mapped.first().copied().unwrap_or(u32::MAX);
                 candidates.extend(keys.into_iter().zip(found).filter(|(_, f)| !f).map(|(k, _)| (first, tdb, k)));
+                progress(at);
                 if cursor.as_ref() == b"0" {
                     break;
                 }
@@ -494,10 +540,16 @@ pub async fn run_keyspaces(
             break;
         }
         tokio::time::sleep(options.recheck_delay).await;
+        at = VerifyProgress { stage: VerifyStage::Recheck, done: 0, total: candidates.len() as u64 };
+        progress(at);
         let mut still = Vec::new();
         for (db, tdb, key) in candidates {
             if recheck(source, target, db, tdb, &key, sides).await?.is_some() {
                 still.push((db, tdb, key));
+            }
+            at.done += 1;
+            if at.done % 1000 == 0 || at.done == at.total {
+                progress(at);
             }
         }
         candidates = still;

@@ -41,6 +41,7 @@ export const commands = {
 	cancelTask: (id: number) => typedError<Task_Serialize, CommandError>(__TAURI_INVOKE("cancel_task", { id })),
 	/**  "Disconnect sync". */
 	cutoverTask: (id: number, options: CutoverOptions) => typedError<Task_Serialize, CommandError>(__TAURI_INVOKE("cutover_task", { id, options })),
+	/**  Verifies a task, telling the window how far it is ([`events::VerifyProgressEvent`]). */
 	verifyTask: (id: number) => typedError<VerifyReport, CommandError>(__TAURI_INVOKE("verify_task", { id })),
 	/**  Where the task store lives (`FERRY_DATA_DIR`, or the OS app-data dir). */
 	dataDir: () => typedError<string, CommandError>(__TAURI_INVOKE("data_dir")),
@@ -77,6 +78,7 @@ export const events = {
 	standbyTimelineEvent: makeEvent<StandbyTimelineEvent, StandbyTimelineEvent>("standby-timeline-event"),
 	taskChangedEvent: makeEvent<TaskChangedEvent_Serialize, TaskChangedEvent_Deserialize>("task-changed-event"),
 	taskProgressEvent: makeEvent<TaskProgressEvent_Serialize, TaskProgressEvent_Deserialize>("task-progress-event"),
+	verifyProgressEvent: makeEvent<VerifyProgressEvent, VerifyProgressEvent>("verify-progress-event"),
 };
 
 /* Types */
@@ -1190,6 +1192,22 @@ export type TlsOptions_Serialize = {
 	insecure: boolean,
 };
 
+/**
+ *  How far a verify is: `done` of about `total` keys in `stage` (the totals come from DBSIZE before
+ *  the scan, so writes meanwhile can make `done` pass `total` a little).
+ */
+export type VerifyProgress = {
+	stage: VerifyStage,
+	done: number,
+	total: number,
+};
+
+/**  How far a task's verify is (at most [`PROGRESS_PER_SEC`] a second, and always its last step). */
+export type VerifyProgressEvent = {
+	task_id: number,
+	progress: VerifyProgress,
+};
+
 /**  The result of a verify. */
 export type VerifyReport = {
 	keys_compared: number,
@@ -1206,6 +1224,18 @@ export type VerifyReport = {
 	differences: Difference[],
 	duration_ms: number,
 };
+
+/**  What a verify is doing, for a progress bar: a big keyspace takes seconds to minutes. */
+export type VerifyStage = 
+/**  Scanning the source and reading each key on both sides. */
+"compare" | 
+/**  Scanning the target for keys the source lacks. */
+"extra" | 
+/**
+ *  Reading again the keys that differed, so that keys written meanwhile are not false alarms
+ *  (each round counts from 0 again, over the keys that still differ).
+ */
+"recheck";
 
 /**  What the migration does with keys that already exist on the target. */
 export type WriteMode = 

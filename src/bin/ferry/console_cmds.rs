@@ -16,6 +16,8 @@ use ferry::model::{
 use ferry::store::TaskFilter;
 use ferry::verify::VerifyReport;
 
+use crate::verify_view::VerifyView;
+
 use crate::credentials::{InstancePassword, SourcePassword, TargetPassword};
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -310,7 +312,10 @@ pub async fn verify(args: VerifyArgs) -> ExitCode {
             (Ok(s), Ok(t)) => (s, t),
             (Err(code), _) | (_, Err(code)) => return code,
         };
-    match console::verify_endpoints(&source, &target, &Filter::default()).await {
+    let mut view = VerifyView::new(args.json);
+    let result = console::verify_endpoints(&source, &target, &Filter::default(), &mut |p| view.show(p)).await;
+    view.finish();
+    match result {
         Ok(report) => print_verify(&report, args.json),
         Err(e) => fail(e),
     }
@@ -551,7 +556,10 @@ async fn tasks_inner(cmd: TasksCmd) -> Result<ExitCode, ExitCode> {
         }
         TasksCmd::Verify { task, json } => {
             let id = id_of(&task)?;
-            match console.verify_task(id).await {
+            let mut view = VerifyView::new(json);
+            let result = console.verify_task(id, &mut |p| view.show(p)).await;
+            view.finish();
+            match result {
                 Ok(report) => print_verify(&report, json),
                 Err(e) => fail(e),
             }

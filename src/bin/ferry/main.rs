@@ -5,6 +5,7 @@ mod console_cmds;
 mod credentials;
 mod proxy_cmd;
 mod standby_cmd;
+mod verify_view;
 mod view;
 
 use std::process::ExitCode;

@@ -2,7 +2,7 @@ import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import { I18nProvider } from "../i18n";
 import { detail, task } from "../test/fixtures";
-import { commandError, fakeBackend } from "../test/ipc";
+import { commandError, deferred, fakeBackend, sendEvent } from "../test/ipc";
 import { CutoverDialog } from "./CutoverDialog";
 
 const orders = task(5, "incremental_sync", "orders");
@@ -59,6 +59,25 @@ describe("CutoverDialog", () => {
     fireEvent.click(screen.getByTestId("run-verify"));
     expect(await screen.findByText("120 keys compared: source and target match.")).toBeTruthy();
     expect(b.argsOf("verify_task")[0]).toEqual({ id: 5 });
+  });
+
+  it("shows how far a running verify is, stage by stage", async () => {
+    const held = deferred<typeof clean>();
+    fakeBackend({ task_detail: () => detail(orders), verify_task: () => held.promise });
+    show();
+    await screen.findByTestId("verify-none");
+    fireEvent.click(screen.getByTestId("run-verify"));
+    expect(await screen.findByText("Counting the keys on both sides…")).toBeTruthy();
+    await sendEvent("verify-progress-event", { task_id: 5, progress: { stage: "compare", done: 250000, total: 1000000 } });
+    expect(await screen.findByText("Comparing every source key with the target: 250,000 of 1,000,000 keys")).toBeTruthy();
+    expect(screen.getByTestId("verify-progress").getAttribute("data-stage")).toBe("compare");
+    // Another task's verify is not this one's.
+    await sendEvent("verify-progress-event", { task_id: 6, progress: { stage: "recheck", done: 1, total: 2 } });
+    await sendEvent("verify-progress-event", { task_id: 5, progress: { stage: "extra", done: 10, total: 1000000 } });
+    expect(await screen.findByText("Looking for keys only the target has: 10 of 1,000,000 keys")).toBeTruthy();
+    held.resolve(clean);
+    expect(await screen.findByText("120 keys compared: source and target match.")).toBeTruthy();
+    expect(screen.queryByTestId("verify-progress")).toBeNull();
   });
 
   it("shows why a cutover failed, and the sync goes on", async () => {

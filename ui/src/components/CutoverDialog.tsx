@@ -1,9 +1,10 @@
 import { useEffect, useState } from "react";
-import { Alert, Button, Checkbox, Dialog, Input } from "tdesign-react";
-import { commands, type CommandError, type Task, type VerifyReport } from "../bindings";
+import { Alert, Button, Checkbox, Dialog, Input, Progress } from "tdesign-react";
+import { commands, events, type CommandError, type Task, type VerifyProgress, type VerifyReport } from "../bindings";
 import { settle } from "../command";
 import { fmtBytes, fmtCount } from "../format";
 import { useI18n } from "../i18n";
+import { useEvent } from "../useEvent";
 import { ErrorView } from "./ErrorView";
 
 interface Props {
@@ -41,6 +42,20 @@ function VerifySummary({ report }: { report: VerifyReport }) {
   );
 }
 
+/** What a running verify is doing: its stage, and how many of about how many keys. */
+function VerifyBar({ progress }: { progress: VerifyProgress | null }) {
+  const { t, lang } = useI18n();
+  if (!progress) return <p data-testid="verify-progress">{t("cutover.verifyStarting")}</p>;
+  const { stage, done, total } = progress;
+  const percent = total > 0 ? Math.min(100, Math.floor((done * 100) / total)) : 100;
+  return (
+    <div data-testid="verify-progress" data-stage={stage}>
+      <div>{t(`verify.stage.${stage}`, { done: fmtCount(done, lang), total: fmtCount(total, lang) })}</div>
+      <Progress percentage={percent} />
+    </div>
+  );
+}
+
 /**
  * "Disconnect sync": verify the target, choose whether to pause source writes, type the task's name
  * to confirm, then cut over and show how it ended.
@@ -49,6 +64,7 @@ export function CutoverDialog({ task, onClose, onDone }: Props) {
   const { t } = useI18n();
   const [verify, setVerify] = useState<VerifyReport | null>(null);
   const [verifying, setVerifying] = useState(false);
+  const [progress, setProgress] = useState<VerifyProgress | null>(null);
   const [pause, setPause] = useState(true);
   const [typed, setTyped] = useState("");
   const [running, setRunning] = useState(false);
@@ -67,7 +83,16 @@ export function CutoverDialog({ task, onClose, onDone }: Props) {
     };
   }, [task.id]);
 
+  useEvent(
+    events.verifyProgressEvent,
+    (e) => {
+      if (e.task_id === task.id) setProgress(e.progress);
+    },
+    verifying,
+  );
+
   const runVerify = async () => {
+    setProgress(null);
     setVerifying(true);
     setError(null);
     const r = await settle(commands.verifyTask(task.id));
@@ -113,7 +138,13 @@ export function CutoverDialog({ task, onClose, onDone }: Props) {
           <>
             <p>{t("cutover.intro")}</p>
             <h4>{t("cutover.verify")}</h4>
-            {verify ? <VerifySummary report={verify} /> : <p data-testid="verify-none">{t("cutover.verifyNone")}</p>}
+            {verifying ? (
+              <VerifyBar progress={progress} />
+            ) : verify ? (
+              <VerifySummary report={verify} />
+            ) : (
+              <p data-testid="verify-none">{t("cutover.verifyNone")}</p>
+            )}
             <Button variant="outline" loading={verifying} disabled={running} onClick={() => void runVerify()} data-testid="run-verify">
               {verify ? t("cutover.verifyAgain") : t("cutover.verifyRun")}
             </Button>
