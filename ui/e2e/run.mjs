@@ -9,7 +9,9 @@
 // The test creates a migration task through the form, checks, creates and starts it, follows it to
 // incremental sync on the detail page, writes to the source and sees the keys counted on both
 // sides, then verifies and disconnects the sync from the cutover dialog. A second task, run by the
-// CLI on the same store and killed with SIGKILL, shows as interrupted and resumes from its row.
+// CLI on the same store and killed with SIGKILL, shows as interrupted and resumes from its row. A
+// third, created from the form with a db mapping and a key pattern (not started), shows them on its
+// page and as tags in the list.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -288,6 +290,41 @@ async function main() {
     await (await browser.$('[data-testid="view-2"]')).click();
     await browser.waitUntil(async () => (await text('[data-testid="detail-events"]')).includes("resumed at offset"), { timeout: 10000, timeoutMsg: "no resume event" });
     await (await browser.$('[data-testid="detail-back"]')).click();
+  });
+
+  await step("create form: a db mapping and a key pattern reach the task's page and the list", async () => {
+    await (await browser.$('[data-testid="new-task"]')).click();
+    await browser.$('[data-testid="basic-form"]').waitForDisplayed({ timeout: 5000 });
+    await fill("name", "e2e-filtered");
+    await fill("host", "127.0.0.1");
+    await fill("port", String(sourcePort));
+    await (await browser.$('[data-testid="filter-fields"] label.t-checkbox')).click();
+    await fill("filter-dbMap", "0:1");
+    await fill("filter-include", "order:1*");
+    await (await browser.$('[data-testid="filter-fields"]')).scrollIntoView({ block: "center" });
+    await shot("new-task-filters");
+    await (await browser.$('[data-testid="basic-next"]')).click();
+    await browser.$('[data-testid="params-table"]').waitForDisplayed({ timeout: 10000 });
+    await (await browser.$('[data-testid="start-check"]')).click();
+    await browser.$('[data-testid="check-summary"]').waitForDisplayed({ timeout: 30000 });
+    const summary = await text('[data-testid="check-summary"]');
+    if (summary.includes("error(s)")) throw new Error(`the check found errors: ${summary}\n${await text('[data-testid="check-results"]')}`);
+    const accept = await browser.$('[data-testid="accept-warnings"] .t-checkbox');
+    if (await accept.isExisting()) await accept.click();
+    await browser.waitUntil(async () => (await browser.$('[data-testid="create-task"]').getAttribute("disabled")) === null, { timeout: 5000, timeoutMsg: "create stays disabled" });
+    await (await browser.$('[data-testid="create-task"]')).click();
+    await browser.$('[data-testid="task-created"]').waitForDisplayed({ timeout: 30000 });
+    await (await browser.$('[data-testid="view-created"]')).click();
+    await browser.$('[data-testid="task-detail-screen"]').waitForDisplayed({ timeout: 10000 });
+    await (await browser.$('//div[contains(@class,"t-tabs__nav-item") and contains(., "Parameters")]')).click();
+    await browser.$('[data-testid="setting-dbMapping"]').waitForDisplayed({ timeout: 5000 });
+    const [mapping, include] = [await text('[data-testid="setting-dbMapping"]'), await text('[data-testid="setting-include"]')];
+    if (!mapping.includes("0 → 1") || !include.includes("order:1*")) throw new Error(`the task's page shows ${JSON.stringify(mapping)}, ${JSON.stringify(include)}`);
+    await (await browser.$('[data-testid="detail-back"]')).click();
+    const tags = browser.$('//tr[contains(., "e2e-filtered")]//*[starts-with(@data-testid, "filter-tags-")]');
+    await tags.waitForDisplayed({ timeout: 5000 });
+    const tagText = await tags.getText();
+    if (!tagText.includes("db 0→1") || !tagText.includes("include 1")) throw new Error(`the list's filter tags read ${JSON.stringify(tagText)}`);
   });
 
   await standbySteps(h.dataDir);

@@ -2,6 +2,7 @@
 import type { MigrationType, Params, TaskRequest_Deserialize as TaskRequest, WriteMode } from "./bindings";
 import { NO_TLS, tlsOptions, validateTls, type TlsState } from "./components/TlsFields";
 import { NO_SSH, sshSecret, sshTunnel, validateSsh, type SshState } from "./components/SshFields";
+import { filterSpec, NO_FILTERS, validateFilters, type FilterErrors, type FilterFields } from "./filters";
 import type { MessageKey } from "./i18n";
 
 export interface BasicFields {
@@ -28,6 +29,8 @@ export interface BasicFields {
   /** When given, replaces the password kept for the target instance. */
   targetPassword: string;
   writeMode: WriteMode;
+  /** What of the source is migrated: off, all of it, every db into the same number. */
+  filters: FilterFields;
 }
 
 export const EMPTY_BASIC: BasicFields = {
@@ -45,9 +48,10 @@ export const EMPTY_BASIC: BasicFields = {
   targetId: null,
   targetPassword: "",
   writeMode: "overwrite",
+  filters: NO_FILTERS,
 };
 
-export type BasicErrors = Partial<Record<keyof BasicFields, MessageKey>>;
+export type BasicErrors = Partial<Record<Exclude<keyof BasicFields, "filters">, MessageKey>> & { filters?: FilterErrors };
 
 /** The form filled in for a first migration in the sandbox: its source into its target instance. */
 export function sandboxTask(sandbox: { source_host: string; source_port: number; region: string; target: { id: number } }): BasicFields {
@@ -75,6 +79,8 @@ export function validateBasic(f: BasicFields): BasicErrors {
   if (tls) errors.tls = tls;
   const ssh = validateSsh(f.ssh);
   if (ssh) errors.ssh = ssh;
+  const filters = validateFilters(f.filters);
+  if (Object.keys(filters).length > 0) errors.filters = filters;
   return errors;
 }
 
@@ -99,9 +105,7 @@ export function toRequest(f: BasicFields, params: Params): TaskRequest {
       target_instance: f.targetId ?? 0,
       params,
       write_mode: f.writeMode,
-      db_mapping: [],
-      include: [],
-      exclude: [],
+      ...filterSpec(f.filters),
     },
     source_password: f.password === "" ? null : f.password,
     ssh_secret: sshSecret(f.ssh),

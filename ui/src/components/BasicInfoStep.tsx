@@ -2,6 +2,7 @@ import { Button, Card, Input, Radio, Select } from "tdesign-react";
 import type { Instance, WriteMode } from "../bindings";
 import { useI18n, type MessageKey } from "../i18n";
 import type { BasicErrors, BasicFields } from "../newTaskForm";
+import { FilterFields } from "./FilterFields";
 import { SshFields } from "./SshFields";
 import { TlsFields } from "./TlsFields";
 
@@ -25,7 +26,7 @@ export function BasicInfoStep({ fields: f, errors, instances, onChange, onNext, 
   const targets = instances.filter((i) => i.region === f.region);
   const target = targets.find((i) => i.id === f.targetId);
 
-  const error = (k: keyof BasicFields) => errors[k] && <span className="ferry-field-error">{t(errors[k])}</span>;
+  const error = (k: Exclude<keyof BasicFields, "filters">) => errors[k] && <span className="ferry-field-error">{t(errors[k])}</span>;
   const text = (k: "name" | "sourceRegion" | "host" | "port" | "user" | "password" | "sentinelMaster" | "targetPassword", label: MessageKey, type: "text" | "password" = "text") => (
     <label data-testid={`field-${k}`}>
       {t(label)}
@@ -83,16 +84,19 @@ export function BasicInfoStep({ fields: f, errors, instances, onChange, onNext, 
           {error("targetId")}
         </label>
         {text("targetPassword", target?.has_password ? "newTask.targetPasswordKept" : "newTask.targetPassword", "password")}
-        <div className="ferry-label" role="group" aria-label={t("newTask.writeMode")}>
+        <div className="ferry-label ferry-wide" role="group" aria-label={t("newTask.writeMode")} data-testid="field-writeMode">
           {t("newTask.writeMode")}
-          <Radio.Group value={f.writeMode} onChange={(v) => set("writeMode", WRITE_MODES.find((m) => m === v) ?? "overwrite")}>
+          <Radio.Group className="ferry-options" value={f.writeMode} onChange={(v) => set("writeMode", WRITE_MODES.find((m) => m === v) ?? "overwrite")}>
             {WRITE_MODES.map((m) => (
-              <Radio.Button key={m} value={m}>
+              <Radio key={m} value={m} data-testid={`write-mode-${m}`}>
                 {t(`writeMode.${m}`)}
-              </Radio.Button>
+                <span className="ferry-option-hint">{t(`writeModeHint.${m}`)}</span>
+              </Radio>
             ))}
           </Radio.Group>
         </div>
+        <h3 className="ferry-form-section">{t("newTask.filters")}</h3>
+        <FilterFields value={f.filters} onChange={(filters) => set("filters", filters)} errors={errors.filters ?? {}} cluster={target?.edition === "cluster"} onEnter={onNext} />
         <div className="ferry-form-actions">
           <Button theme="primary" loading={busy} onClick={onNext} data-testid="basic-next">
             {t("newTask.nextParams")}

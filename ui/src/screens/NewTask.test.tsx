@@ -119,6 +119,113 @@ describe("NewTask", () => {
     });
   });
 
+  it("sends every key into the same db numbers, overwriting, unless told otherwise", async () => {
+    const b = backend();
+    show();
+    await screen.findByTestId("basic-form");
+    // The filter section starts closed; each write mode says what it does.
+    expect(screen.queryByTestId("field-filter-dbMap")).toBeNull();
+    expect(screen.getByTestId("write-mode-clear_first").textContent).toContain("FLUSHALL the target before the full sync");
+    expect(screen.getByTestId("write-mode-fail_on_existing").textContent).toContain("Refuse to start when the target holds keys");
+    expect(screen.getByTestId("write-mode-overwrite").textContent).toContain("Keys that exist on the target are replaced");
+    await fillBasicAndGoToParams();
+    const spec = (b.argsOf("parameter_rows")[0]!.request as TaskRequest).spec;
+    expect(spec).toMatchObject({ write_mode: "overwrite", db_mapping: [], include: [], exclude: [] });
+  });
+
+  it("sends the filter and the write mode chosen in the form", async () => {
+    const b = backend({ check_task: () => ({ items: [checkItem("filter.commands", "pass")], duration_ms: 5 }) });
+    show();
+    await screen.findByTestId("basic-form");
+    type("name", "orders");
+    type("host", "10.0.0.9");
+    fireEvent.click(screen.getByTestId("write-mode-clear_first").querySelector("input")!);
+    fireEvent.click(screen.getByText("Migrate only part of the source, or into other db numbers"));
+    expect(screen.getByText(/Pairs separated by commas, e.g. 0:1, 2:3/)).toBeTruthy();
+    expect(screen.getByText(/Empty: every key\./)).toBeTruthy();
+    type("filter-dbMap", "0:1, 2:3");
+    type("filter-include", "user:*, order:*");
+    type("filter-exclude", "user:tmp*");
+    fireEvent.click(screen.getByTestId("basic-next"));
+    await screen.findByTestId("params-table");
+    const filter = { write_mode: "clear_first", db_mapping: [{ source: 0, target: 1 }, { source: 2, target: 3 }], include: ["user:*", "order:*"], exclude: ["user:tmp*"] };
+    expect((b.argsOf("parameter_rows")[0]!.request as TaskRequest).spec).toMatchObject(filter);
+    fireEvent.click(screen.getByTestId("start-check"));
+    await screen.findByTestId("check-summary");
+    expect((b.argsOf("check_task")[0]!.request as TaskRequest).spec).toMatchObject(filter);
+  });
+
+  it("keeps what the filter section holds but sends nothing once it is closed again", async () => {
+    const b = backend();
+    show();
+    await screen.findByTestId("basic-form");
+    const toggle = () => fireEvent.click(screen.getByText("Migrate only part of the source, or into other db numbers"));
+    toggle();
+    type("filter-dbMap", "0:");
+    toggle();
+    await fillBasicAndGoToParams();
+    expect((b.argsOf("parameter_rows")[0]!.request as TaskRequest).spec).toMatchObject({ db_mapping: [], include: [], exclude: [] });
+  });
+
+  it("says what is wrong with the filter and what to write, and goes no further", async () => {
+    const b = backend();
+    show();
+    await screen.findByTestId("basic-form");
+    type("name", "orders");
+    type("host", "10.0.0.9");
+    fireEvent.click(screen.getByText("Migrate only part of the source, or into other db numbers"));
+    const cases: Array<[field: string, value: string, message: string]> = [
+      ["filter-dbMap", "0-1", "“0-1” is not source:target. Write pairs of db numbers separated by commas, e.g. 0:1, 2:3."],
+      ["filter-dbMap", "0:1, 3:2000", "Db 2000 is out of range: write db numbers from 0 to 1023 (the pre-check compares them with the target's databases setting)."],
+      ["filter-dbMap", "0:1, 0:2", "Source db 0 is mapped twice: map each source db once."],
+      ["filter-dbMap", "0:1, 2:1", "Source dbs 0 and 2 both map into db 1: map each into its own db."],
+      ["filter-include", "user:*,,order:*", "An empty pattern: remove the extra comma. Separate patterns with commas, e.g. user:*, order:*."],
+      ["filter-exclude", "order:*, tmp:*", "“order:*” is both included and excluded: keep it in one list."],
+    ];
+    type("filter-include", "user:*, order:*");
+    for (const [field, value, message] of cases) {
+      type(field, value);
+      fireEvent.click(screen.getByTestId("basic-next"));
+      expect(await screen.findByText(message)).toBeTruthy();
+      expect(screen.getByTestId(`field-${field}`).textContent).toContain(message);
+      expect(b.argsOf("parameter_rows")).toHaveLength(0);
+      // Put it right for the next case.
+      type(field, field === "filter-include" ? "user:*, order:*" : "");
+    }
+    type("filter-dbMap", "0:1");
+    fireEvent.click(screen.getByTestId("basic-next"));
+    await screen.findByTestId("params-table");
+    expect((b.argsOf("parameter_rows")[0]!.request as TaskRequest).spec).toMatchObject({ db_mapping: [{ source: 0, target: 1 }], include: ["user:*", "order:*"], exclude: [] });
+  });
+
+  it("warns that a cluster target refuses a mapping into a db other than 0, without blocking", async () => {
+    const b = backend({ list_instances: () => [instance({ id: 4, name: "gz-cluster", edition: "cluster", seeds: ["10.0.0.6:6379"] })] });
+    show();
+    await screen.findByTestId("basic-form");
+    type("name", "orders");
+    type("host", "10.0.0.9");
+    fireEvent.click(screen.getByText("Migrate only part of the source, or into other db numbers"));
+    type("filter-dbMap", "1:0");
+    expect(screen.queryByTestId("filter-cluster-warning")).toBeNull();
+    type("filter-dbMap", "1:0, 2:3");
+    expect(screen.getByTestId("filter-cluster-warning").textContent).toContain(
+      "The target is a cluster, which has db 0 only: the pre-check refuses a mapping into db 3 when that source db holds keys.",
+    );
+    // The pre-check decides (the source db may hold no key).
+    fireEvent.click(screen.getByTestId("basic-next"));
+    await screen.findByTestId("params-table");
+    expect((b.argsOf("parameter_rows")[0]!.request as TaskRequest).spec.db_mapping).toEqual([{ source: 1, target: 0 }, { source: 2, target: 3 }]);
+  });
+
+  it("does not warn about db numbers for a target that is not a cluster", async () => {
+    backend();
+    show();
+    await screen.findByTestId("basic-form");
+    fireEvent.click(screen.getByText("Migrate only part of the source, or into other db numbers"));
+    type("filter-dbMap", "0:3");
+    expect(screen.queryByTestId("filter-cluster-warning")).toBeNull();
+  });
+
   it("shows items as they finish, and errors block creating the task", async () => {
     const hold = deferred<CheckReport>();
     const items = [checkItem("source.connect", "pass", "Source reachable"), checkItem("target.memory", "error", "Target memory"), checkItem("rtt", "pass", "Network and duration")];

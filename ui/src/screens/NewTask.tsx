@@ -136,7 +136,7 @@ export function NewTask({ initial, onBack, onOpenTask, onInstances, dataDir }: P
             <Button theme="primary" loading={busy} onClick={() => void startCreated(created)} data-testid="start-created">
               {t("newTask.startNow")}
             </Button>
-            <Button variant="outline" onClick={() => onOpenTask(created.id)}>
+            <Button variant="outline" onClick={() => onOpenTask(created.id)} data-testid="view-created">
               {t("newTask.viewTask")}
             </Button>
             <Button variant="outline" onClick={onBack}>

@@ -1,4 +1,4 @@
-import { render, screen, waitFor } from "@testing-library/react";
+import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { echarts } from "../charts";
 import { I18nProvider } from "../i18n";
@@ -142,6 +142,30 @@ describe("TaskDetail", () => {
     // The history, newest first.
     expect(newest()).toContain("full sync → incremental sync");
     expect(screen.getByTestId("detail-events").querySelectorAll("tbody tr")).toHaveLength(3);
+  });
+
+  it("shows the task's filter and write mode among its settings", async () => {
+    const filtered = task(3, "not_started", "orders");
+    filtered.spec = { ...filtered.spec, write_mode: "clear_first", db_mapping: [{ source: 0, target: 1 }, { source: 2, target: 3 }], include: ["user:*", "order:*"], exclude: ["user:tmp*"] };
+    fakeBackend({ task_detail: () => detail(filtered), task_snapshots: () => [] });
+    show();
+    fireEvent.click(await screen.findByText("Parameters"));
+    expect((await screen.findByTestId("setting-dbMapping")).textContent).toBe("Db mapping0 → 1, 2 → 3");
+    expect(screen.getByTestId("setting-include").textContent).toBe("Include keysuser:*, order:*");
+    expect(screen.getByTestId("setting-exclude").textContent).toBe("Exclude keysuser:tmp*");
+    const mode = screen.getByTestId("setting-writeMode").textContent;
+    expect(mode).toContain("Clear the target first");
+    expect(mode).toContain("FLUSHALL the target before the full sync");
+  });
+
+  it("says a task without a filter migrates every key into the same db numbers", async () => {
+    fakeBackend({ task_detail: () => detail(task(3, "not_started", "orders")), task_snapshots: () => [] });
+    show();
+    fireEvent.click(await screen.findByText("Parameters"));
+    expect((await screen.findByTestId("setting-dbMapping")).textContent).toBe("Db mappingSame db numbers");
+    expect(screen.getByTestId("setting-include").textContent).toBe("Include keysAll keys");
+    expect(screen.getByTestId("setting-exclude").textContent).toBe("Exclude keysNone");
+    expect(screen.getByTestId("setting-writeMode").textContent).toContain("Keys that exist on the target are replaced");
   });
 
   it("says what went wrong and offers to retry when the task cannot be read", async () => {

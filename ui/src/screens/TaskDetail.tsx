@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useState, type ReactNode } from "react";
 import { Alert, Button, Card, Popconfirm, Space, Tabs, Tag } from "tdesign-react";
 import { commands, events, type CommandError, type Progress, type TaskDetail as Detail, type TaskEvent } from "../bindings";
 import { settle } from "../command";
@@ -8,6 +8,7 @@ import { ErrorView } from "../components/ErrorView";
 import { FullSyncProgress } from "../components/FullSyncProgress";
 import { ShardTable } from "../components/ShardTable";
 import { StatusSteps } from "../components/StatusSteps";
+import { describeFilter } from "../filters";
 import { fmtBytes, fmtCount, fmtElapsed, fmtTime, sourceLabel } from "../format";
 import { useI18n, type MessageKey } from "../i18n";
 import { canCancel, canStart, startLabel, STATUS_LABEL, STATUS_THEME } from "../status";
@@ -91,11 +92,24 @@ export function TaskDetail({ id, onBack, dataDir }: Props) {
     return key ? t(key) : kind;
   };
   const p = task.spec.params;
-  const settings: Array<[string, string]> = [
+  const [dbMapping, include, exclude] = describeFilter(task.spec, t);
+  const mode = task.spec.write_mode;
+  // [label, value, test id]
+  const settings: Array<[string, ReactNode, string?]> = [
     [t("tasks.col.source"), `${sourceLabel(task.spec.source)}${task.spec.source.user ? ` (${task.spec.source.user})` : ""}`],
     [t("tasks.col.target"), `${detail.target.name} (${detail.target.host}:${detail.target.port}, ${detail.target.region})`],
     [t("tasks.col.type"), t(`kind.${task.spec.kind}`)],
-    [t("newTask.writeMode"), t(`writeMode.${task.spec.write_mode}`)],
+    [
+      t("newTask.writeMode"),
+      <>
+        {t(`writeMode.${mode}`)}
+        <span className="ferry-option-hint">{t(`writeModeHint.${mode}`)}</span>
+      </>,
+      "setting-writeMode",
+    ],
+    [...dbMapping, "setting-dbMapping"],
+    [...include, "setting-include"],
+    [...exclude, "setting-exclude"],
     ["client-output-buffer-limit", `${p.output_buffer_hard_mb} MB / ${p.output_buffer_soft_mb} MB / ${p.output_buffer_soft_seconds} s`],
     ["repl-backlog-size", `${p.backlog_mb} MB`],
     ["repl-timeout", `${p.repl_timeout_seconds} s`],
@@ -213,8 +227,8 @@ export function TaskDetail({ id, onBack, dataDir }: Props) {
         </Tabs.TabPanel>
         <Tabs.TabPanel value="settings" label={t("detail.settings")}>
           <dl className="ferry-settings" data-testid="detail-settings">
-            {settings.map(([k, v]) => (
-              <div key={k}>
+            {settings.map(([k, v, id]) => (
+              <div key={k} data-testid={id}>
                 <dt>{k}</dt>
                 <dd>{v}</dd>
               </div>

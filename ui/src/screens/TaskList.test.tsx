@@ -109,6 +109,33 @@ describe("TaskList", () => {
     expect(screen.getAllByTestId("target-cluster").map((tag) => tag.textContent)).toEqual(["Cluster", "Cluster", "Cluster"]);
   });
 
+  it("tags a task that migrates part of the source, with the whole filter on hover, and nothing else", async () => {
+    const filtered = task(4, "not_started", "users-only");
+    filtered.spec = { ...filtered.spec, db_mapping: [{ source: 0, target: 1 }, { source: 2, target: 3 }], include: ["user:*", "session:*"], exclude: ["user:tmp*"] };
+    const sameDbs = task(5, "not_started", "same-dbs");
+    sameDbs.spec = { ...sameDbs.spec, db_mapping: [{ source: 0, target: 0 }] };
+    m.listTasks.mockResolvedValue(ok([task(1, "not_started", "orders"), filtered, sameDbs]));
+    show();
+    const tags = await screen.findByTestId("filter-tags-4");
+    expect([...tags.querySelectorAll(".t-tag")].map((tag) => tag.textContent)).toEqual(["db 0→1 +1", "include 2", "exclude 1"]);
+    expect(tags.getAttribute("title")).toBe("Db mapping: 0 → 1, 2 → 3\nInclude keys: user:*, session:*\nExclude keys: user:tmp*");
+    // A plain task, and one whose mapping keeps every db's number, have no tag.
+    expect(screen.queryByTestId("filter-tags-1")).toBeNull();
+    expect(screen.queryByTestId("filter-tags-5")).toBeNull();
+    // The type shows under each task's name.
+    expect([...document.querySelectorAll("tbody .ferry-cell-sub")].map((e) => e.textContent)).toEqual(Array(3).fill("Public-network migration"));
+  });
+
+  it("tags a filtered task in Chinese too", async () => {
+    const filtered = task(4, "not_started", "users-only");
+    filtered.spec = { ...filtered.spec, include: ["user:*"] };
+    m.listTasks.mockResolvedValue(ok([filtered]));
+    show("zh-CN");
+    const tags = await screen.findByTestId("filter-tags-4");
+    expect(tags.textContent).toBe("包含 1");
+    expect(tags.getAttribute("title")).toBe("DB 映射：保持原 db 编号\n包含的 key：user:*\n排除的 key：无");
+  });
+
   it("starts a task from its row and reloads", async () => {
     m.startTask.mockResolvedValue(ok(task(1, "checking", "orders")));
     show();

@@ -6,12 +6,42 @@ import { CheckDialog } from "../components/CheckDialog";
 import { CutoverDialog } from "../components/CutoverDialog";
 import { ErrorView } from "../components/ErrorView";
 import { Notice } from "../components/Notice";
+import { describeFilter, fmtDbMapping, movedDbs } from "../filters";
 import { sourceLabel } from "../format";
-import { useI18n } from "../i18n";
+import { useI18n, type Translate } from "../i18n";
 import { canCancel, canStart, startLabel, STATUS_LABEL, STATUS_THEME } from "../status";
 import { useEvent } from "../useEvent";
 
 type KindChoice = MigrationType | "all";
+
+/** A task's filter as small tags (the whole of it on hover); nothing when it migrates everything as it is. */
+function FilterTags({ task, t }: { task: Task; t: Translate }) {
+  const moved = movedDbs(task.spec.db_mapping);
+  const { include, exclude } = task.spec;
+  if (moved.length === 0 && include.length === 0 && exclude.length === 0) return null;
+  const title = describeFilter(task.spec, t)
+    .map(([label, value]) => t("filters.line", { label, value }))
+    .join("\n");
+  return (
+    <span className="ferry-tags" title={title} data-testid={`filter-tags-${task.id}`}>
+      {moved.length > 0 && (
+        <Tag size="small" variant="light-outline" theme="primary">
+          {t("filters.tagDb", { map: `${fmtDbMapping(moved.slice(0, 1), "→")}${moved.length > 1 ? ` +${moved.length - 1}` : ""}` })}
+        </Tag>
+      )}
+      {include.length > 0 && (
+        <Tag size="small" variant="light-outline" theme="primary">
+          {t("filters.tagInclude", { n: include.length })}
+        </Tag>
+      )}
+      {exclude.length > 0 && (
+        <Tag size="small" variant="light-outline" theme="primary">
+          {t("filters.tagExclude", { n: exclude.length })}
+        </Tag>
+      )}
+    </span>
+  );
+}
 
 interface Props {
   onNew: () => void;
@@ -111,9 +141,35 @@ export function TaskList({ onNew, onInstances, onOpen, onSandbox, dataDir }: Pro
 
   const columns: PrimaryTableCol<Task>[] = [
     { colKey: "row-select", type: "multiple", width: 46 },
-    { colKey: "id", title: t("tasks.col.id"), width: 50 },
-    { colKey: "name", title: t("tasks.col.name"), width: 150, ellipsis: true, cell: ({ row }) => row.spec.name },
-    { colKey: "source", title: t("tasks.col.source"), width: 150, cell: ({ row }) => sourceLabel(row.spec.source) },
+    // The widths fit a 1024 px window without scrolling sideways: the type shows under the name,
+    // the filter under the source, and the actions wrap onto a second line.
+    { colKey: "id", title: t("tasks.col.id"), width: 48 },
+    {
+      colKey: "name",
+      title: t("tasks.col.name"),
+      width: 150,
+      cell: ({ row }) => (
+        <>
+          <div className="ferry-ellipsis" title={row.spec.name}>
+            {row.spec.name}
+          </div>
+          <div className="ferry-cell-sub">{t(`kind.${row.spec.kind}`)}</div>
+        </>
+      ),
+    },
+    {
+      colKey: "source",
+      title: t("tasks.col.source"),
+      width: 150,
+      cell: ({ row }) => (
+        <>
+          <div className="ferry-ellipsis" title={sourceLabel(row.spec.source)}>
+            {sourceLabel(row.spec.source)}
+          </div>
+          <FilterTags task={row} t={t} />
+        </>
+      ),
+    },
     {
       colKey: "target",
       title: t("tasks.col.target"),
@@ -121,7 +177,7 @@ export function TaskList({ onNew, onInstances, onOpen, onSandbox, dataDir }: Pro
         const target = instanceById.get(row.spec.target_instance);
         if (!target) return `#${row.spec.target_instance}`;
         return (
-          <Space size={4}>
+          <Space size={4} breakLine>
             {target.name}
             {target.edition === "cluster" && (
               <Tag size="small" variant="outline" data-testid="target-cluster">
@@ -132,24 +188,23 @@ export function TaskList({ onNew, onInstances, onOpen, onSandbox, dataDir }: Pro
         );
       },
     },
-    { colKey: "kind", title: t("tasks.col.type"), width: 120, cell: ({ row }) => t(`kind.${row.spec.kind}`) },
     {
       colKey: "status",
       title: t("tasks.col.status"),
-      width: 110,
+      width: 120,
       cell: ({ row }) => (
         <Tag theme={STATUS_THEME[row.status]} variant="light" data-status={row.status}>
           {t(STATUS_LABEL[row.status])}
         </Tag>
       ),
     },
-    { colKey: "created", title: t("tasks.col.created"), width: 150, cell: ({ row }) => fmtTime.format(new Date(row.created_at_ms)) },
+    { colKey: "created", title: t("tasks.col.created"), width: 110, cell: ({ row }) => fmtTime.format(new Date(row.created_at_ms)) },
     {
       colKey: "actions",
       title: t("tasks.col.actions"),
-      width: 270,
+      width: 240,
       cell: ({ row }) => (
-        <Space size={0}>
+        <Space size={0} breakLine>
           <Button size="small" variant="text" theme="primary" disabled={!canStart(row.status)} onClick={() => void act(row, "start")}>
             {t(startLabel(row.status))}
           </Button>
