@@ -10,6 +10,7 @@ use ferry::checks::{self, CheckInput, CheckItem, CheckReport, Level};
 use ferry::client::{info_field, Client};
 use ferry::endpoint::{Endpoint, Secret};
 use ferry::model::{Edition, MigrationType, WriteMode};
+use ferry::text::{Lang, Text};
 use support::cluster::RedisCluster;
 use support::data::{fill_all_types, fill_bulk, version};
 use support::{argv, cmd, pipeline, RedisServer};
@@ -68,11 +69,59 @@ fn item<'a>(report: &'a CheckReport, id: &str) -> &'a CheckItem {
     report.get(id).unwrap_or_else(|| panic!("no item {id} in {report:#?}"))
 }
 
-/// Asserts the item's level and that its message says `word`.
+/// The item's value, in English.
+fn value(report: &CheckReport, id: &str) -> String {
+    item(report, id).value.to_string()
+}
+
+/// Asserts the item's level and that its message says `word` (in English), and that the item reads
+/// whole in every language.
 fn assert_item(report: &CheckReport, id: &str, level: Level, word: &str) {
     let it = item(report, id);
     assert_eq!(it.level, level, "{it:#?}");
-    assert!(it.message.contains(word), "{id}'s message should mention {word:?}: {it:#?}");
+    assert!(it.message.to_string().contains(word), "{id}'s message should mention {word:?}: {it:#?}");
+    assert_translated(it);
+}
+
+/// Every sentence of the item has a catalog entry and all its placeholders filled, in English and
+/// in Chinese.
+fn assert_translated(it: &CheckItem) {
+    for text in [&it.value, &it.message] {
+        assert!(ferry::text::catalog::lookup(&text.code).is_some(), "{} has no catalog entry: {it:#?}", text.code);
+        assert!(unfilled(text).is_none(), "{:?} is not filled: {it:#?}", unfilled(text));
+        for lang in [Lang::En, Lang::Zh] {
+            assert!(!text.render(lang).trim().is_empty(), "{it:#?}");
+        }
+    }
+}
+
+/// A placeholder the text (or one of its arguments) leaves without a value.
+fn unfilled(text: &Text) -> Option<String> {
+    let entry = ferry::text::catalog::lookup(&text.code)?;
+    let mut rest = entry.en;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else { break };
+        let name = &after[..close];
+        if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            match text.args.get(name) {
+                None => return Some(format!("{}: {{{name}}}", text.code)),
+                Some(ferry::text::Arg::Text(inner)) => {
+                    if let Some(missing) = unfilled(inner) {
+                        return Some(missing);
+                    }
+                }
+                Some(ferry::text::Arg::List(items)) => {
+                    if let Some(missing) = items.iter().find_map(unfilled) {
+                        return Some(missing);
+                    }
+                }
+                Some(ferry::text::Arg::Plain(_)) => {}
+            }
+        }
+        rest = &after[close + 1..];
+    }
+    None
 }
 
 /// A port nobody listens on: bound, then released.
@@ -94,31 +143,34 @@ async fn a_healthy_pair_passes() {
     assert!(!report.has_errors(), "{report:#?}");
     let ids: Vec<&str> = report.items.iter().map(|i| i.id.as_str()).collect();
     assert_eq!(ids, ALL_IDS);
-    assert_eq!(item(&report, "region").value, "n/a");
+    assert_eq!(value(&report, "region"), "n/a");
+    assert_eq!(item(&report, "region").value.render(Lang::Zh), "不适用");
     // Plain TCP on loopback does not cross the public network: no warning (there was one, false).
     assert_item(&report, "network.tls", Level::Pass, "does not cross the public network");
     assert!(!report.has_warnings(), "{report:#?}");
     for it in &report.items {
         assert_eq!(it.level, Level::Pass, "{it:#?}");
-        assert!(!it.title.is_empty() && !it.value.is_empty() && !it.message.is_empty(), "{it:#?}");
+        assert!(!it.title.is_empty(), "{it:#?}");
+        assert!(!it.value.to_string().is_empty() && !it.message.to_string().is_empty(), "{it:#?}");
+        assert_translated(it);
     }
-    assert!(item(&report, "source.connect").value.ends_with(" ms"));
+    assert!(value(&report, "source.connect").ends_with(" ms"));
     assert_item(&report, "source.psync", Level::Pass, "PSYNC");
-    assert!(item(&report, "source.version").value.contains("RDB"));
+    assert!(value(&report, "source.version").contains("RDB"));
     assert_item(&report, "target.version", Level::Pass, "RESTORE");
-    assert_eq!(item(&report, "target.empty").value, "0 keys");
-    assert!(item(&report, "target.memory").value.contains("unlimited"));
-    assert_eq!(item(&report, "target.eviction").value, "noeviction");
-    assert!(item(&report, "databases").value.contains("0, 1, 15"));
-    assert_eq!(item(&report, "source.modules").value, "none");
+    assert_eq!(value(&report, "target.empty"), "0 keys");
+    assert!(value(&report, "target.memory").contains("unlimited"));
+    assert_eq!(value(&report, "target.eviction"), "noeviction");
+    assert!(value(&report, "databases").contains("0, 1, 15"));
+    assert_eq!(value(&report, "source.modules"), "none");
     if version(&mut src).await >= (7, 0) {
-        assert_eq!(item(&report, "source.functions").value, "1 library");
+        assert_eq!(value(&report, "source.functions"), "1 library");
     }
     assert_item(&report, "source.bigkeys", Level::Pass, "all");
-    assert!(item(&report, "source.bigkeys").value.ends_with(", 0 big"));
-    assert!(item(&report, "source.ttl").value.starts_with("3 of "), "{:?}", item(&report, "source.ttl"));
-    assert!(item(&report, "source.config").value.contains("repl-backlog-size"));
-    assert!(item(&report, "rtt").value.contains("; full sync "), "{:?}", item(&report, "rtt"));
+    assert!(value(&report, "source.bigkeys").ends_with(", 0 big"));
+    assert!(value(&report, "source.ttl").starts_with("3 of "), "{:?}", item(&report, "source.ttl"));
+    assert!(value(&report, "source.config").contains("repl-backlog-size"));
+    assert!(value(&report, "rtt").contains("; full sync "), "{:?}", item(&report, "rtt"));
     assert_item(&report, "rtt", Level::Pass, "estimate");
 
     // The console stores and sends it as JSON.
@@ -157,7 +209,7 @@ async fn a_target_with_keys_depends_on_the_write_mode() {
     input.write_mode = WriteMode::FailOnExisting;
     let report = check(&input).await;
     assert_item(&report, "target.empty", Level::Error, "fail-on-existing");
-    assert_eq!(item(&report, "target.empty").value, "2 keys");
+    assert_eq!(value(&report, "target.empty"), "2 keys");
     assert!(report.has_errors());
 
     input.write_mode = WriteMode::Overwrite;
@@ -215,7 +267,7 @@ async fn a_cloud_vm_source_must_be_in_the_target_region() {
     input.source_region = Some("ap-shanghai".into());
     let report = check(&input).await;
     assert_item(&report, "region", Level::Error, "cross-region migration is not supported");
-    assert!(item(&report, "region").message.contains("source in ap-shanghai, target in ap-guangzhou"));
+    assert!(item(&report, "region").message.to_string().contains("source in ap-shanghai, target in ap-guangzhou"));
     // A cloud VM is reached over the private network: no transport warning.
     assert!(report.get("network.tls").is_none(), "{report:#?}");
 
@@ -234,7 +286,7 @@ async fn an_evicting_target_is_a_warning() {
     let target = RedisServer::start_args(&["--maxmemory-policy", "allkeys-lru"]);
     let report = check(&input(&source, &target)).await;
     assert_item(&report, "target.eviction", Level::Warning, "noeviction");
-    assert_eq!(item(&report, "target.eviction").value, "allkeys-lru");
+    assert_eq!(value(&report, "target.eviction"), "allkeys-lru");
 }
 
 async fn used_memory(client: &mut Client, field: &str) -> u64 {
@@ -250,7 +302,7 @@ async fn a_small_target_is_an_error_and_a_tight_one_a_warning() {
     let target = RedisServer::start_args(&["--maxmemory", "1mb"]);
     let report = check(&input(&source, &target)).await;
     assert_item(&report, "target.memory", Level::Error, "maxmemory");
-    assert!(item(&report, "target.memory").value.contains("free of 1.0 MB"), "{report:#?}");
+    assert!(value(&report, "target.memory").contains("free of 1.0 MB"), "{report:#?}");
 
     // 10% more than the source uses: it fits, without the 20% headroom.
     let mut tgt = target.client().await;
@@ -289,7 +341,7 @@ async fn big_keys_are_named() {
     let report = check(&input).await;
     assert_item(&report, "source.bigkeys", Level::Warning, "zbig (zset, 20000 elements");
     assert_item(&report, "source.bigkeys", Level::Warning, "sbig (string");
-    assert_eq!(item(&report, "source.bigkeys").value, "1002 keys sampled, 2 big");
+    assert_eq!(value(&report, "source.bigkeys"), "1002 keys sampled, 2 big");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -306,7 +358,7 @@ async fn the_big_key_scan_keeps_to_its_budget() {
     let took = stamps[at].1 - stamps[at - 1].1;
     assert!(took < Duration::from_millis(50 + 450), "the scan took {took:?}");
     assert_item(&report, "source.bigkeys", Level::Pass, "within the 50 ms budget");
-    let sampled: u64 = item(&report, "source.bigkeys").value.split(' ').next().and_then(|n| n.parse().ok()).unwrap();
+    let sampled: u64 = value(&report, "source.bigkeys").split(' ').next().and_then(|n| n.parse().ok()).unwrap();
     assert!(sampled > 0 && sampled < 200_000, "{report:#?}");
 }
 
@@ -404,7 +456,7 @@ async fn the_edition_must_be_the_targets_shape_and_a_cluster_takes_db_0_only() {
     assert_item(&report, "edition", Level::Pass, "the master of its slot");
     assert_item(&report, "databases", Level::Pass, "every source db maps into db 0");
     assert_item(&report, "target.cluster", Level::Pass, "every master can take its share");
-    assert_eq!(item(&report, "target.cluster").value, "3 masters, all 16384 slots served");
+    assert_eq!(value(&report, "target.cluster"), "3 masters, all 16384 slots served");
     assert_item(&report, "target.memory", Level::Pass, "checked against its share");
 
     // A master too small for its third of the source; a command the cluster cannot take across slots.
@@ -448,7 +500,7 @@ async fn the_edition_must_be_the_targets_shape_and_a_cluster_takes_db_0_only() {
         used += info_field(&memory, "used_memory").unwrap().parse::<u64>().unwrap();
     }
     // "2.9 MB needed, ...": every master's used_memory, not the first's alone (about a third).
-    let needed = &item(&report, "target.memory").value;
+    let needed = &value(&report, "target.memory");
     let mb: f64 = needed.split(' ').next().unwrap().parse().unwrap();
     assert!(needed.contains(" MB needed") && mb * 1048576.0 > used as f64 * 0.9, "{needed} for {used} bytes in all");
 }

@@ -4,11 +4,14 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use super::{CheckInput, CheckItem, Ctx, Level, Spec};
+use super::probe::Role;
+use super::{raw, CheckInput, CheckItem, Ctx, Level, Spec};
 use crate::client::Client;
 use crate::endpoint::Endpoint;
 use crate::model::MigrationType;
 use crate::resp::Frame;
+use crate::text::catalog::checks as msg;
+use crate::text::Text;
 use crate::transport;
 
 const REGION: Spec = Spec { id: "region", title: "Region" };
@@ -19,25 +22,25 @@ const DISTINCT: Spec = Spec { id: "target.distinct", title: "Source and target a
 /// A cloud VM source is reached over the provider's private network, which only spans one region.
 pub(super) fn region(input: &CheckInput) -> CheckItem {
     if input.kind == MigrationType::PublicNetwork {
-        return REGION.pass("n/a", "a public-network migration does not depend on regions");
+        return REGION.pass(Text::new(&msg::CHECK_NA), Text::new(&msg::REGION_PUBLIC));
     }
     let target = input.target_region.trim();
     let source = input.source_region.as_deref().map(str::trim).unwrap_or_default();
     if source.is_empty() {
         return REGION.error(
-            "source region missing",
-            format!("a cloud VM migration needs the source's region: enter the region the source VM runs in (it must be the target's region, {target:?})"),
+            Text::new(&msg::REGION_SOURCE_MISSING),
+            Text::new(&msg::REGION_SOURCE_MISSING_HINT).arg("target", target),
         );
     }
     if target.is_empty() {
-        return REGION.error("target region missing", "the target instance has no region: set it on the instance");
+        return REGION.error(Text::new(&msg::REGION_TARGET_MISSING), Text::new(&msg::REGION_TARGET_MISSING_HINT));
     }
     if source.eq_ignore_ascii_case(target) {
-        return REGION.pass(source, "the source VM and the target are in the same region");
+        return REGION.pass(Text::raw(source), Text::new(&msg::REGION_SAME));
     }
     REGION.error(
-        format!("{source} → {target}"),
-        format!("cross-region migration is not supported for a cloud VM source: source in {source}, target in {target}; create the target in {source} or use a public-network migration"),
+        Text::raw(format!("{source} → {target}")),
+        Text::new(&msg::REGION_CROSS).arg("source", source).arg("target", target),
     )
 }
 
@@ -50,12 +53,9 @@ pub(super) fn distinct(ctx: &Ctx<'_>) -> CheckItem {
     };
     let (a, b) = (&s.info.run_id, &t.info.run_id);
     if !a.is_empty() && a == b {
-        return DISTINCT.error(
-            format!("run_id {a}"),
-            "the source and the target are the same Redis server (same run_id): choose another target",
-        );
+        return DISTINCT.error(Text::raw(format!("run_id {a}")), Text::new(&msg::DISTINCT_SAME));
     }
-    DISTINCT.pass("different run_ids", "the source and the target are different servers")
+    DISTINCT.pass(Text::new(&msg::DISTINCT_IDS_DIFFER), Text::new(&msg::DISTINCT_DIFFERENT))
 }
 
 /// How each side's data travels: TLS (with the certificate it presents: who, issued by whom, until
@@ -63,57 +63,68 @@ pub(super) fn distinct(ctx: &Ctx<'_>) -> CheckItem {
 /// other address may cross the public network in clear, with the AUTH password.
 pub(super) async fn tls(input: &CheckInput) -> CheckItem {
     let mut level = Level::Pass;
-    let (mut values, mut messages) = (Vec::new(), Vec::new());
-    for (role, endpoint) in [("source", &input.source), ("target", &input.target)] {
-        let (side_level, value, message) = side_link(role, endpoint).await;
+    let (mut value, mut message) = (Text::new(&msg::TLS_VALUE), Text::new(&msg::TLS_MESSAGE));
+    for (role, name, endpoint) in [(Role::Source, "source", &input.source), (Role::Target, "target", &input.target)] {
+        let (side_level, side_value, side_message) = side_link(role, endpoint).await;
         if side_level == Level::Error || (side_level == Level::Warning && level == Level::Pass) {
             level = side_level;
         }
-        values.push(format!("{role} {value}"));
-        messages.push(message);
+        value = value.arg(name, side_value);
+        message = message.arg(name, side_message);
     }
-    TLS.item(level, values.join(", "), messages.join("; "))
+    TLS.item(level, value, message)
 }
 
 /// One side's part of [`tls`].
-async fn side_link(role: &str, endpoint: &Endpoint) -> (Level, &'static str, String) {
+async fn side_link(role: Role, endpoint: &Endpoint) -> (Level, Text, Text) {
+    let role = role.text();
     let Some(options) = &endpoint.tls else {
         if let Some(tunnel) = &endpoint.ssh {
-            return (Level::Pass, "SSH tunnel", format!("the {role} is reached through an SSH tunnel via {}: encrypted up to that host, and from there in plain TCP on its network", tunnel.addr()));
+            return (
+                Level::Pass,
+                Text::new(&msg::TLS_VALUE_SSH),
+                Text::new(&msg::TLS_VIA_SSH).arg("role", role).arg("host", tunnel.addr()),
+            );
         }
-        return if is_private(&endpoint.host) {
-            (Level::Pass, "plain TCP", format!("the {role} is on this machine or a private network ({}): its data does not cross the public network", endpoint.host))
+        let (level, message) = if is_private(&endpoint.host) {
+            (Level::Pass, &msg::TLS_PRIVATE)
         } else {
-            (Level::Warning, "plain TCP", format!("the {role}'s data may cross the public network unencrypted ({}): use rediss:// if it takes TLS, or reach it through an SSH tunnel or a VPN", endpoint.host))
+            (Level::Warning, &msg::TLS_PUBLIC)
         };
+        return (
+            level,
+            Text::new(&msg::TLS_VALUE_PLAIN),
+            Text::new(message).arg("role", role).arg("host", &endpoint.host),
+        );
     };
+    // "TLS" reads the same in every language.
+    let tls = || Text::raw("TLS");
     let cert = match transport::server_certificate(endpoint, CERT_TIMEOUT).await {
         Ok(Some(cert)) => cert,
-        Ok(None) => {
-            return (
-                Level::Warning,
-                "TLS",
-                format!("the {role} speaks TLS but presented no certificate Ferry could read"),
-            )
+        Ok(None) => return (Level::Warning, tls(), Text::new(&msg::TLS_NO_CERT).arg("role", role)),
+        Err(e) => {
+            return (Level::Error, tls(), Text::new(&msg::TLS_CERT_UNREADABLE).arg("role", role).arg("error", raw(e)))
         }
-        Err(e) => return (Level::Error, "TLS", format!("could not read the {role}'s certificate: {e}")),
     };
-    let who =
-        format!("certificate {:?}, issued by {:?}, valid until {}", cert.subject, cert.issuer, date(cert.not_after));
+    let who = Text::new(&msg::TLS_CERT)
+        .arg("subject", format!("{:?}", cert.subject))
+        .arg("issuer", format!("{:?}", cert.issuer))
+        .arg("until", date(cert.not_after));
+    let said = |entry: &'static crate::text::Entry| Text::new(entry).arg("role", role.clone()).arg("cert", who.clone());
     if cert.not_after < now_secs() {
-        return (Level::Error, "TLS", format!("the {role}'s {who} has expired: renew the certificate on the server"));
+        return (Level::Error, tls(), said(&msg::TLS_EXPIRED));
     }
     // Read without checking it above; whether it is trusted (and valid for the name) is the
     // handshake's verdict, said here with what to do.
     if !options.insecure {
         if let Err(transport::ConnectError::Tls(refused)) = transport::connect(endpoint, CERT_TIMEOUT).await {
-            return (Level::Error, "TLS", format!("the {role}'s {who} is refused: {refused}"));
+            return (Level::Error, tls(), said(&msg::TLS_REFUSED).arg("error", raw(refused)));
         }
     }
     if options.insecure {
-        return (Level::Warning, "TLS, not verified", format!("the {role}'s {who} is not checked (the insecure option is on), so anyone on the way could pose as the server: give its CA instead"));
+        return (Level::Warning, Text::new(&msg::TLS_VALUE_NOT_VERIFIED), said(&msg::TLS_INSECURE));
     }
-    (Level::Pass, "TLS", format!("the {role} speaks TLS: {who}"))
+    (Level::Pass, tls(), said(&msg::TLS_OK))
 }
 
 /// How long reading a certificate may take.
@@ -166,32 +177,37 @@ pub(super) async fn psync(ctx: &mut Ctx<'_>) -> CheckItem {
         Err(why) => return PSYNC.not_checked([Some(why)]),
     };
     let user = s.endpoint.user.clone().unwrap_or_else(|| "default".to_string());
+    let allowed = || Text::new(&msg::PSYNC_ALLOWED);
+    let denied = |reason: &str| {
+        PSYNC.error(
+            Text::new(&msg::PSYNC_DENIED),
+            Text::new(&msg::PSYNC_MAY_NOT).arg("user", &user).arg("reason", reason),
+        )
+    };
     if s.info.at_least(7, 0) {
         match dry_run(&mut s.client, &user).await {
-            DryRun::Allowed => return PSYNC.pass("allowed", format!("the user {user} may run PSYNC and REPLCONF")),
-            DryRun::Denied(reason) => return PSYNC.error("denied", denied(&user, &reason)),
+            DryRun::Allowed => return PSYNC.pass(allowed(), Text::new(&msg::PSYNC_MAY).arg("user", &user)),
+            DryRun::Denied(reason) => return denied(&reason),
             DryRun::Unavailable => {}
         }
     }
     let mut probe = match Client::connect(&s.endpoint).await {
         Ok(client) => client,
-        Err(e) => return PSYNC.could_not_check(format!("a second connection to the source failed: {e}")),
+        Err(e) => return PSYNC.could_not_check(Text::new(&msg::PSYNC_SECOND_CONNECTION).arg("error", raw(e))),
     };
     let reply = match probe.raw_request(&["REPLCONF", "listening-port", "0"]).await {
         Ok(reply) => reply,
-        Err(e) => return PSYNC.could_not_check(e),
+        Err(e) => return PSYNC.could_not_check(raw(e)),
     };
     match reply.error_message() {
-        None if s.info.at_least(6, 0) => PSYNC.pass(
-            "REPLCONF allowed",
-            format!("the user {user} may run REPLCONF; PSYNC itself can only be checked on Redis 7.0+ (ACL DRYRUN), so a refusal would show when the migration starts"),
-        ),
-        None => PSYNC.pass("allowed", "the source has no ACLs (before Redis 6.0): a logged-in client may replicate"),
-        Some(message) if message.starts_with("NOPERM") => PSYNC.error("denied", denied(&user, &message)),
-        Some(message) => PSYNC.warning(
-            "refused",
-            format!("the source refused REPLCONF ({message}): replication may not start; check that REPLCONF, PSYNC and SYNC are not renamed or disabled"),
-        ),
+        None if s.info.at_least(6, 0) => {
+            PSYNC.pass(Text::new(&msg::PSYNC_REPLCONF_ALLOWED), Text::new(&msg::PSYNC_REPLCONF_ONLY).arg("user", &user))
+        }
+        None => PSYNC.pass(allowed(), Text::new(&msg::PSYNC_NO_ACL)),
+        Some(message) if message.starts_with("NOPERM") => denied(&message),
+        Some(message) => {
+            PSYNC.warning(Text::new(&msg::PSYNC_REFUSED), Text::new(&msg::PSYNC_REPLCONF_REFUSED).arg("error", message))
+        }
     }
 }
 
@@ -210,10 +226,6 @@ async fn dry_run(client: &mut Client, user: &str) -> DryRun {
         }
     }
     DryRun::Allowed
-}
-
-fn denied(user: &str, reason: &str) -> String {
-    format!("the user {user} may not replicate: {reason}. Grant it the replication commands (ACL SETUSER {user} +psync +sync +replconf +ping) or use a user that has them")
 }
 
 #[cfg(test)]

@@ -11,10 +11,12 @@ use bytes::Bytes;
 use tokio::time::Instant;
 
 use super::probe::format_bytes;
-use super::{CheckItem, Ctx, Spec};
+use super::{raw, CheckItem, Ctx, Spec};
 use crate::client::{keyspace_counts, Client, ClientError};
 use crate::endpoint::Endpoint;
 use crate::resp::Frame;
+use crate::text::catalog::checks as msg;
+use crate::text::Text;
 
 const BIGKEYS: Spec = Spec { id: "source.bigkeys", title: "Big keys" };
 
@@ -70,36 +72,30 @@ pub(super) async fn check(ctx: &Ctx<'_>) -> CheckItem {
         _ => vec![s.endpoint.clone()],
     };
     let outcome = tokio::time::timeout_at(deadline, scan(&servers, &dbs, memory, limits, &mut sample)).await;
+    let sampled = |entry: &'static crate::text::Entry| Text::new(entry).arg("n", sample.looked_at).arg("total", total);
     let coverage = match &outcome {
-        _ if sample.complete => format!("all {} keys looked at", sample.looked_at),
-        Ok(Ok(())) => format!("{} of {total} keys sampled (at most {MAX_KEYS} are)", sample.looked_at),
-        Err(_) => format!(
-            "{} of {total} keys sampled within the {} budget",
-            sample.looked_at,
-            format_budget(input.scan_budget)
-        ),
-        Ok(Err(e)) if sample.looked_at == 0 => return BIGKEYS.could_not_check(e),
-        Ok(Err(e)) => format!("{} of {total} keys sampled before an error: {e}", sample.looked_at),
+        _ if sample.complete => Text::new(&msg::BIGKEYS_ALL).arg("n", sample.looked_at),
+        Ok(Ok(())) => sampled(&msg::BIGKEYS_CAPPED).arg("max", MAX_KEYS),
+        Err(_) => sampled(&msg::BIGKEYS_BUDGET).arg("budget", format_budget(input.scan_budget)),
+        Ok(Err(e)) if sample.looked_at == 0 => return BIGKEYS.could_not_check(raw(e)),
+        Ok(Err(e)) => sampled(&msg::BIGKEYS_ERROR).arg("error", raw(e)),
     };
-    let value = format!("{} keys sampled, {} big", sample.looked_at, sample.big.len());
+    let value = Text::new(&msg::BIGKEYS_VALUE).arg("n", sample.looked_at).arg("big", sample.big.len());
     if sample.big.is_empty() {
         return BIGKEYS.pass(
             value,
-            format!("no key over {} or {} elements ({coverage})", format_bytes(limits.bytes), limits.elements),
+            Text::new(&msg::BIGKEYS_NONE)
+                .arg("bytes", format_bytes(limits.bytes))
+                .arg("elements", limits.elements)
+                .arg("coverage", coverage),
         );
     }
     sample.big.sort_by_key(|k| std::cmp::Reverse((k.bytes.unwrap_or(0), k.elements.unwrap_or(0))));
-    let mut named: Vec<String> = sample.big.iter().take(SHOWN).map(describe).collect();
+    let mut named: Vec<Text> = sample.big.iter().take(SHOWN).map(describe).collect();
     if sample.big.len() > SHOWN {
-        named.push(format!("and {} more", sample.big.len() - SHOWN));
+        named.push(Text::new(&msg::BIGKEYS_MORE).arg("n", sample.big.len() - SHOWN));
     }
-    BIGKEYS.warning(
-        value,
-        format!(
-            "big keys are written in batches; they slow the full sync and may raise the target's latency: {} ({coverage})",
-            named.join(", ")
-        ),
-    )
+    BIGKEYS.warning(value, Text::new(&msg::BIGKEYS_FOUND).arg("keys", named).arg("coverage", coverage))
 }
 
 /// Scans each db of each server on a connection of its own (a budget cut may leave it mid-reply),
@@ -206,26 +202,29 @@ fn length_command(kind: &str) -> Option<&'static str> {
 }
 
 /// `db 1: user:42 (zset, 20000 elements, 1.2 MB)`.
-fn describe(key: &BigKey) -> String {
+fn describe(key: &BigKey) -> Text {
     let mut name = String::from_utf8_lossy(&key.name).into_owned();
     if name.chars().count() > 64 {
         name = name.chars().take(61).collect::<String>() + "...";
     }
-    let db = if key.db == 0 { String::new() } else { format!("db {}: ", key.db) };
-    let mut facts = vec![key.kind.clone()];
-    if let Some(elements) = key.elements {
-        facts.push(format!("{elements} elements"));
-    }
-    if let Some(bytes) = key.bytes {
-        facts.push(format_bytes(bytes));
-    }
-    format!("{db}{name} ({})", facts.join(", "))
+    let name = match key.db {
+        0 => Text::raw(name),
+        db => Text::new(&msg::BIGKEYS_IN_DB).arg("db", db).arg("key", name),
+    };
+    let elements = key.elements.map(|n| Text::new(&msg::BIGKEYS_ELEMENTS).arg("n", n));
+    let bytes = key.bytes.map(|n| Text::raw(format_bytes(n)));
+    let text = match (elements, bytes) {
+        (Some(a), Some(b)) => Text::new(&msg::BIGKEYS_KEY_WITH_BOTH).arg("a", a).arg("b", b),
+        (Some(a), None) | (None, Some(a)) => Text::new(&msg::BIGKEYS_KEY_WITH).arg("a", a),
+        (None, None) => Text::new(&msg::BIGKEYS_KEY),
+    };
+    text.arg("key", name).arg("kind", &key.kind)
 }
 
-fn format_budget(budget: Duration) -> String {
+fn format_budget(budget: Duration) -> Text {
     if budget < Duration::from_secs(1) {
-        format!("{} ms", budget.as_millis())
+        Text::raw(format!("{} ms", budget.as_millis()))
     } else {
-        format!("{:.1} s", budget.as_secs_f64())
+        Text::new(&msg::CHECK_SECONDS).arg("n", format!("{:.1}", budget.as_secs_f64()))
     }
 }

@@ -4,9 +4,11 @@
 use std::time::Duration;
 
 use super::probe::{config_get, format_bytes, format_duration, format_ms, info_u64, ping, Server};
-use super::{CheckItem, Ctx, Spec};
+use super::{raw, CheckItem, Ctx, Spec};
 use crate::client::{info_field, keyspace_counts, ClientError};
 use crate::model::WriteMode;
+use crate::text::catalog::checks as msg;
+use crate::text::Text;
 
 const EMPTY: Spec = Spec { id: "target.empty", title: "Target keys" };
 const MEMORY: Spec = Spec { id: "target.memory", title: "Target memory" };
@@ -29,24 +31,20 @@ pub(super) fn target_empty(ctx: &Ctx<'_>) -> CheckItem {
         Err(why) => return EMPTY.not_checked([Some(why)]),
     };
     let keys: u64 = keyspace_counts(&t.keyspace).iter().map(|&(_, n)| n).sum();
-    let value = format!("{keys} key{}", if keys == 1 { "" } else { "s" });
+    let value = key_count(keys);
     if keys == 0 {
-        return EMPTY.pass(value, "the target is empty");
+        return EMPTY.pass(value, Text::new(&msg::EMPTY_YES));
     }
     match ctx.input.write_mode {
-        WriteMode::ClearFirst => EMPTY.warning(
-            value,
-            format!("{keys} keys will be deleted: the target is flushed (FLUSHALL) before the full sync"),
-        ),
-        WriteMode::Overwrite => EMPTY.warning(
-            value,
-            format!("the target holds {keys} keys: existing keys with the same names will be replaced, the others stay"),
-        ),
-        WriteMode::FailOnExisting => EMPTY.error(
-            value,
-            format!("the target holds {keys} keys and the write mode is fail-on-existing: empty the target, or choose overwrite or clear-first"),
-        ),
+        WriteMode::ClearFirst => EMPTY.warning(value, Text::new(&msg::EMPTY_CLEAR_FIRST).arg("keys", keys)),
+        WriteMode::Overwrite => EMPTY.warning(value, Text::new(&msg::EMPTY_OVERWRITE).arg("keys", keys)),
+        WriteMode::FailOnExisting => EMPTY.error(value, Text::new(&msg::EMPTY_FAIL_ON_EXISTING).arg("keys", keys)),
     }
+}
+
+/// `1 key`, `2 keys`.
+fn key_count(keys: u64) -> Text {
+    Text::new(if keys == 1 { &msg::CHECK_KEYS_ONE } else { &msg::CHECK_KEYS_MANY }).arg("n", keys)
 }
 
 /// The target's `maxmemory` against what the source uses, with headroom.
@@ -56,13 +54,13 @@ pub(super) async fn target_memory(ctx: &mut Ctx<'_>) -> CheckItem {
         (s, t) => return MEMORY.not_checked([s.err(), t.err()]),
     };
     let Some(needed) = info_u64(&s.memory, "used_memory") else {
-        return MEMORY.could_not_check("the source's INFO memory has no used_memory");
+        return MEMORY.could_not_check(Text::new(&msg::MEMORY_NO_USED));
     };
     if let Ok(info) = t.client.info("cluster").await {
         if info_field(&info, "cluster_enabled") == Some("1") {
             return MEMORY.pass(
-                format!("{} needed", format_bytes(needed)),
-                "the target is a cluster: each master's memory is checked against its share (Cluster target)",
+                Text::new(&msg::MEMORY_NEEDED).arg("needed", format_bytes(needed)),
+                Text::new(&msg::MEMORY_CLUSTER),
             );
         }
     }
@@ -71,16 +69,13 @@ pub(super) async fn target_memory(ctx: &mut Ctx<'_>) -> CheckItem {
         // INFO memory shows maxmemory from 3.2; before that only CONFIG does.
         None => match config_get(&mut t.client, "maxmemory").await.ok().flatten().and_then(|v| v.parse().ok()) {
             Some(limit) => limit,
-            None => return MEMORY.could_not_check("the target shows its maxmemory neither in INFO nor CONFIG"),
+            None => return MEMORY.could_not_check(Text::new(&msg::MEMORY_NO_LIMIT_SHOWN)),
         },
     };
     if limit == 0 {
         return MEMORY.pass(
-            format!("{} needed, target unlimited", format_bytes(needed)),
-            format!(
-                "the target has no maxmemory limit: make sure its host has at least {} of free memory",
-                format_bytes((needed as f64 * HEADROOM) as u64)
-            ),
+            Text::new(&msg::MEMORY_UNLIMITED_VALUE).arg("needed", format_bytes(needed)),
+            Text::new(&msg::MEMORY_UNLIMITED).arg("wanted", format_bytes((needed as f64 * HEADROOM) as u64)),
         );
     }
     // The target's own data stays unless it is flushed; its base overhead is already in the source's
@@ -90,20 +85,23 @@ pub(super) async fn target_memory(ctx: &mut Ctx<'_>) -> CheckItem {
         _ => info_u64(&t.memory, "used_memory_dataset").or_else(|| info_u64(&t.memory, "used_memory")).unwrap_or(0),
     };
     let free = limit.saturating_sub(in_use);
-    let value = format!("{} needed, {} free of {}", format_bytes(needed), format_bytes(free), format_bytes(limit));
+    let value = Text::new(&msg::MEMORY_VALUE)
+        .arg("needed", format_bytes(needed))
+        .arg("free", format_bytes(free))
+        .arg("limit", format_bytes(limit));
     let wanted = format_bytes((needed as f64 * HEADROOM) as u64 + in_use);
     if free < needed {
         MEMORY.error(
             value,
-            format!("the source uses {} but the target has only {} free under its maxmemory: raise the target's maxmemory to at least {wanted}, or use a larger target", format_bytes(needed), format_bytes(free)),
+            Text::new(&msg::MEMORY_TOO_SMALL)
+                .arg("needed", format_bytes(needed))
+                .arg("free", format_bytes(free))
+                .arg("wanted", wanted),
         )
     } else if (free as f64) < needed as f64 * HEADROOM {
-        MEMORY.warning(
-            value,
-            format!("the data fits with less than 20% to spare; writes during the migration and fragmentation may fill the target: raise its maxmemory to {wanted} or more"),
-        )
+        MEMORY.warning(value, Text::new(&msg::MEMORY_TIGHT).arg("wanted", wanted))
     } else {
-        MEMORY.pass(value, "the source's data fits in the target with room to spare")
+        MEMORY.pass(value, Text::new(&msg::MEMORY_FITS))
     }
 }
 
@@ -117,21 +115,13 @@ pub(super) async fn target_eviction(ctx: &mut Ctx<'_>) -> CheckItem {
         Some(policy) => policy.to_string(),
         None => match config_get(&mut t.client, "maxmemory-policy").await {
             Ok(Some(policy)) => policy,
-            Ok(None) | Err(_) => {
-                return EVICTION.could_not_check("the target shows its maxmemory-policy neither in INFO nor CONFIG")
-            }
+            Ok(None) | Err(_) => return EVICTION.could_not_check(Text::new(&msg::EVICTION_POLICY_UNKNOWN)),
         },
     };
     if policy == "noeviction" {
-        EVICTION.pass(
-            policy,
-            "the target never evicts keys: a full target refuses writes instead, and the migration reports it",
-        )
+        EVICTION.pass(Text::raw(policy), Text::new(&msg::EVICTION_NEVER))
     } else {
-        EVICTION.warning(
-            policy,
-            "the target may evict migrated keys under memory pressure; set maxmemory-policy noeviction for the migration",
-        )
+        EVICTION.warning(Text::raw(policy), Text::new(&msg::EVICTION_MAY_EVICT))
     }
 }
 
@@ -148,10 +138,7 @@ pub(super) fn ttl(ctx: &Ctx<'_>) -> CheckItem {
         .filter(|(k, _)| k.starts_with("db"))
         .filter_map(|(_, v)| v.split(',').find_map(|kv| kv.strip_prefix("expires="))?.parse::<u64>().ok())
         .sum();
-    TTL.pass(
-        format!("{expires} of {keys} keys have a TTL"),
-        "TTLs are migrated as absolute expiry times, so the migration does not extend them; keys that expire before they are copied are skipped",
-    )
+    TTL.pass(Text::new(&msg::TTL_VALUE).arg("expires", expires).arg("keys", keys), Text::new(&msg::TTL_ABSOLUTE))
 }
 
 /// Round trips to both servers, and what they and the source's size mean for the full sync.
@@ -162,24 +149,24 @@ pub(super) async fn rtt(ctx: &mut Ctx<'_>) -> CheckItem {
     };
     let (source_rtt, target_rtt) = match (median_ping(s).await, median_ping(t).await) {
         (Ok(a), Ok(b)) => (a, b),
-        (Err(e), _) | (_, Err(e)) => return RTT.could_not_check(e),
+        (Err(e), _) | (_, Err(e)) => return RTT.could_not_check(raw(e)),
     };
     let used = info_u64(&s.memory, "used_memory").unwrap_or(0);
     let secs = used as f64 / ASSUMED_BYTES_PER_SEC;
     let (approx, about) = match format_duration(secs) {
         short if secs < 1.0 => (short.clone(), short),
-        estimate => (format!("≈ {estimate}"), format!("about {estimate}")),
+        estimate => (
+            Text::new(&msg::RTT_APPROX).arg("duration", estimate.clone()),
+            Text::new(&msg::RTT_ABOUT).arg("duration", estimate),
+        ),
     };
-    let value = format!("source {}, target {}; full sync {approx}", format_ms(source_rtt), format_ms(target_rtt));
-    let about = format!(
-        "the full sync should take {about}: an estimate from the source's {} at ~100 MB/s with RESTORE; the real time depends on the network, the value types, and the target's load",
-        format_bytes(used)
-    );
+    let value = Text::new(&msg::RTT_VALUE)
+        .arg("source", format_ms(source_rtt))
+        .arg("target", format_ms(target_rtt))
+        .arg("duration", approx);
+    let about = Text::new(&msg::RTT_ESTIMATE).arg("duration", about).arg("used", format_bytes(used));
     if source_rtt.max(target_rtt) > SLOW_RTT {
-        RTT.warning(
-            value,
-            format!("a round trip over 50 ms makes the sync slower (the writer waits on the target, the source on acknowledgements): run Ferry close to the target, and the source close to both if you can. {about}"),
-        )
+        RTT.warning(value, Text::new(&msg::RTT_SLOW).arg("estimate", about))
     } else {
         RTT.pass(value, about)
     }

@@ -3,10 +3,12 @@
 //! that a cluster cannot take across slots.
 
 use super::probe::{config_get, format_bytes, info_u64};
-use super::{CheckItem, Ctx, Spec};
+use super::{raw, CheckItem, Ctx, Spec};
 use crate::client::{keyspace_counts, Client};
 use crate::cluster::{self, ClusterError, SLOTS};
 use crate::server::ServerInfo;
+use crate::text::catalog::checks as msg;
+use crate::text::Text;
 
 const CLUSTER: Spec = Spec { id: "target.cluster", title: "Cluster target" };
 
@@ -20,10 +22,10 @@ pub(super) async fn target(ctx: &mut Ctx<'_>) -> CheckItem {
         Err(why) => return CLUSTER.not_checked([Some(why)]),
     };
     let topology = match cluster::discover(&t.endpoint).await {
-        Ok(None) => return CLUSTER.pass("standalone", "the target is one server, not a cluster"),
+        Ok(None) => return CLUSTER.pass(Text::new(&msg::CHECK_SHAPE_STANDALONE), Text::new(&msg::CLUSTER_STANDALONE)),
         Ok(Some(topology)) => topology,
-        Err(e @ ClusterError::Uncovered { .. }) => return CLUSTER.error("slots not served", e.to_string()),
-        Err(e) => return CLUSTER.could_not_check(e),
+        Err(e @ ClusterError::Uncovered { .. }) => return CLUSTER.error(Text::new(&msg::CLUSTER_UNCOVERED), raw(e)),
+        Err(e) => return CLUSTER.could_not_check(raw(e)),
     };
     let needed = ctx.source.get().ok().and_then(|s| info_u64(&s.memory, "used_memory"));
     let mut errors = Vec::new();
@@ -36,14 +38,14 @@ pub(super) async fn target(ctx: &mut Ctx<'_>) -> CheckItem {
         let mut client = match Client::connect(&shard.master).await {
             Ok(client) => client,
             Err(e) => {
-                errors.push(format!("the master {name} does not answer ({e})"));
+                errors.push(Text::new(&msg::CLUSTER_MASTER_DOWN).arg("master", &name).arg("error", raw(e)));
                 continue;
             }
         };
         let (Ok(info), Ok(memory), Ok(keyspace)) =
             (ServerInfo::fetch(&mut client).await, client.info("memory").await, client.info("keyspace").await)
         else {
-            errors.push(format!("the master {name} does not answer INFO"));
+            errors.push(Text::new(&msg::CLUSTER_MASTER_NO_INFO).arg("master", &name));
             continue;
         };
         let keys: u64 = keyspace_counts(&keyspace).iter().map(|&(_, n)| n).sum();
@@ -54,35 +56,44 @@ pub(super) async fn target(ctx: &mut Ctx<'_>) -> CheckItem {
         let used = info_u64(&memory, "used_memory_dataset").or_else(|| info_u64(&memory, "used_memory")).unwrap_or(0);
         let share = needed.map(|n| (n as f64 * f64::from(slots) / f64::from(SLOTS)) as u64);
         let room = match limit {
-            Some(0) | None => "no maxmemory".to_string(),
-            Some(limit) => format!("{} free of {}", format_bytes(limit.saturating_sub(used)), format_bytes(limit)),
+            Some(0) | None => Text::new(&msg::CLUSTER_NO_MAXMEMORY),
+            Some(limit) => Text::new(&msg::CLUSTER_ROOM)
+                .arg("free", format_bytes(limit.saturating_sub(used)))
+                .arg("limit", format_bytes(limit)),
         };
-        lines.push(format!("{name}: {info}, {slots} slots, {keys} keys, {room}"));
+        lines.push(
+            Text::new(&msg::CLUSTER_MASTER_LINE)
+                .arg("master", &name)
+                .arg("server", info.to_string())
+                .arg("slots", slots)
+                .arg("keys", keys)
+                .arg("room", room),
+        );
         versions.push(info.version_text.clone());
         if let (Some(limit), Some(share)) = (limit.filter(|&l| l > 0), share) {
             let free = limit.saturating_sub(used);
             if free < share {
-                errors.push(format!(
-                    "the master {name} serves {slots} slots, about {} of the source, but has {} free: raise its maxmemory or move slots to other masters",
-                    format_bytes(share),
-                    format_bytes(free)
-                ));
+                errors.push(
+                    Text::new(&msg::CLUSTER_MASTER_SMALL)
+                        .arg("master", &name)
+                        .arg("slots", slots)
+                        .arg("share", format_bytes(share))
+                        .arg("free", format_bytes(free)),
+                );
             } else if (free as f64) < share as f64 * HEADROOM {
-                warnings.push(format!(
-                    "the master {name} has {} free for about {} of the source: little room for keys that do not spread evenly",
-                    format_bytes(free),
-                    format_bytes(share)
-                ));
+                warnings.push(
+                    Text::new(&msg::CLUSTER_MASTER_TIGHT)
+                        .arg("master", &name)
+                        .arg("free", format_bytes(free))
+                        .arg("share", format_bytes(share)),
+                );
             }
         }
     }
     versions.sort();
     versions.dedup();
     if versions.len() > 1 {
-        warnings.push(format!(
-            "the masters run different versions ({}): values are written for the oldest",
-            versions.join(", ")
-        ));
+        warnings.push(Text::new(&msg::CLUSTER_VERSIONS).arg("versions", versions.join(", ")));
     }
     if let Ok(s) = ctx.source.up() {
         if let Ok(stats) = s.client.info("commandstats").await {
@@ -90,21 +101,19 @@ pub(super) async fn target(ctx: &mut Ctx<'_>) -> CheckItem {
             let cross: Vec<&str> = super::filter::MULTI_KEY.iter().copied().filter(|&n| n != "msetnx").collect();
             let ran = super::filter::commands_run(&stats, &cross);
             if !ran.is_empty() {
-                warnings.push(format!(
-                    "since it started, the source has run {}: on keys in different slots (no common hash tag), a cluster target cannot take them and the migration stops, naming the command",
-                    ran.join(", ")
-                ));
+                warnings.push(Text::new(&msg::CLUSTER_CROSS_SLOT).arg("commands", ran.join(", ")));
             }
         }
     }
-    let value = format!("{} masters, all {SLOTS} slots served", topology.shards.len());
-    let detail = lines.join("; ");
+    let value = Text::new(&msg::CLUSTER_VALUE).arg("masters", topology.shards.len()).arg("slots", SLOTS);
+    let problems =
+        |problems: Vec<Text>| Text::new(&msg::CLUSTER_PROBLEMS).arg("problems", problems).arg("details", lines.clone());
     if !errors.is_empty() {
         errors.extend(warnings);
-        CLUSTER.error(value, format!("{} ({detail})", errors.join("; ")))
+        CLUSTER.error(value, problems(errors))
     } else if !warnings.is_empty() {
-        CLUSTER.warning(value, format!("{} ({detail})", warnings.join("; ")))
+        CLUSTER.warning(value, problems(warnings))
     } else {
-        CLUSTER.pass(value, format!("every master can take its share: {detail}"))
+        CLUSTER.pass(value, Text::new(&msg::CLUSTER_OK).arg("details", lines))
     }
 }

@@ -1,11 +1,13 @@
 //! Can the target hold what the source has: versions, databases, editions, modules, functions.
 
 use super::probe::config_get;
-use super::{CheckItem, Ctx, Spec};
+use super::{raw, CheckItem, Ctx, Spec};
 use crate::client::{keyspace_counts, Client};
 use crate::model::Edition;
 use crate::resp::Frame;
 use crate::server::Family;
+use crate::text::catalog::checks as msg;
+use crate::text::Text;
 use crate::writer::Mode;
 
 const SOURCE_VERSION: Spec = Spec { id: "source.version", title: "Source version" };
@@ -21,22 +23,18 @@ pub(super) fn source_version(ctx: &Ctx<'_>) -> CheckItem {
         Ok(s) => s,
         Err(why) => return SOURCE_VERSION.not_checked([Some(why)]),
     };
+    // "Redis 7.0.15 (RDB 10)": names and numbers, the same in every language.
     let value = s.info.to_string();
     if s.info.family == Family::Redis && !s.info.at_least(2, 8) {
-        return SOURCE_VERSION.error(
-            value,
-            format!(
-                "Redis {} is too old: Ferry migrates Redis 2.8 and later, and Valkey; upgrade the source first",
-                s.info.version_text
-            ),
-        );
+        return SOURCE_VERSION
+            .error(Text::raw(value), Text::new(&msg::VERSION_TOO_OLD).arg("version", &s.info.version_text));
     }
     let message = if s.info.family == Family::Redis && !s.info.at_least(4, 0) {
-        format!("Redis {} is supported (Ferry migrates Redis 2.8 and later, 3.x included)", s.info.version_text)
+        Text::new(&msg::VERSION_SUPPORTED_OLD).arg("version", &s.info.version_text)
     } else {
-        format!("{value} is supported")
+        Text::new(&msg::VERSION_SUPPORTED).arg("server", &value)
     };
-    SOURCE_VERSION.pass(value, message)
+    SOURCE_VERSION.pass(Text::raw(value), message)
 }
 
 /// RESTORE refuses a payload from a newer RDB version; then the writer rewrites values as commands.
@@ -47,13 +45,15 @@ pub(super) fn target_version(ctx: &Ctx<'_>) -> CheckItem {
     };
     let source_rdb = s.info.rdb_version();
     match Mode::choose(&s.info, &t.info) {
-        Mode::Restore { .. } => TARGET_VERSION.pass(
-            t.info.to_string(),
-            format!("the target reads the source's RDB {source_rdb}: values passed through with RESTORE"),
-        ),
+        Mode::Restore { .. } => {
+            TARGET_VERSION.pass(Text::raw(t.info.to_string()), Text::new(&msg::VERSION_RESTORE).arg("rdb", source_rdb))
+        }
         Mode::Rewrite => TARGET_VERSION.warning(
-            t.info.to_string(),
-            format!("{} cannot read the RDB {source_rdb} of {}: values will be rewritten as commands; slower, and what commands cannot recreate (pending entries of deleted stream entries, consumers' seen times) is listed in the summary", t.info, s.info),
+            Text::raw(t.info.to_string()),
+            Text::new(&msg::VERSION_REWRITE)
+                .arg("target", t.info.to_string())
+                .arg("rdb", source_rdb)
+                .arg("source", s.info.to_string()),
         ),
     }
 }
@@ -67,35 +67,38 @@ pub(super) async fn databases(ctx: &mut Ctx<'_>) -> CheckItem {
     let used: Vec<u32> =
         keyspace_counts(&s.keyspace).into_iter().filter(|&(_, keys)| keys > 0).map(|(db, _)| db).collect();
     let Some(&highest) = used.iter().max() else {
-        return DATABASES.pass("source empty", "the source holds no keys");
+        return DATABASES.pass(Text::new(&msg::DATABASES_SOURCE_EMPTY), Text::new(&msg::DATABASES_NO_KEYS));
     };
     let listed = used.iter().map(u32::to_string).collect::<Vec<_>>().join(", ");
     match cluster_mode(&mut t.client).await {
         Ok(true) => {
             let unmapped: Vec<u32> = used.iter().copied().filter(|&db| ctx.input.filter.db(db) != 0).collect();
-            let value = format!("source db {listed}; the target is a cluster (db 0 only)");
+            let value = Text::new(&msg::DATABASES_CLUSTER_VALUE).arg("dbs", &listed);
             if unmapped.is_empty() {
-                return DATABASES.pass(value, "every source db maps into db 0");
+                return DATABASES.pass(value, Text::new(&msg::DATABASES_ALL_IN_DB0));
             }
             let dbs = unmapped.iter().map(u32::to_string).collect::<Vec<_>>();
             let mapping = dbs.iter().map(|db| format!("{db}:0")).collect::<Vec<_>>().join(",");
             return DATABASES.error(
                 value,
-                format!("the source has keys in db {}, which a cluster cannot hold: map them into db 0 (--db-map {mapping})", dbs.join(", ")),
+                Text::new(&msg::DATABASES_CLUSTER_UNMAPPED).arg("dbs", dbs.join(", ")).arg("mapping", mapping),
             );
         }
         Ok(false) => {}
-        Err(e) => return DATABASES.could_not_check(e),
+        Err(e) => return DATABASES.could_not_check(raw(e)),
     }
+    let value = |count: u32| Text::new(&msg::DATABASES_COUNT_VALUE).arg("dbs", &listed).arg("count", count);
     match config_get(&mut t.client, "databases").await {
         Ok(Some(count)) => match count.parse::<u32>() {
             Ok(count) if highest >= count => DATABASES.error(
-                format!("source db {listed}; target has {count}"),
-                too_high(highest, &format!("the target has only {count} (0 to {})", count.saturating_sub(1))),
+                value(count),
+                too_high(
+                    highest,
+                    Text::new(&msg::DATABASES_ONLY).arg("count", count).arg("last", count.saturating_sub(1)),
+                ),
             ),
-            Ok(count) => DATABASES
-                .pass(format!("source db {listed}; target has {count}"), "every source db exists on the target"),
-            Err(_) => DATABASES.could_not_check(format!("the target's databases setting is {count:?}")),
+            Ok(count) => DATABASES.pass(value(count), Text::new(&msg::DATABASES_ALL_EXIST)),
+            Err(_) => DATABASES.could_not_check(Text::new(&msg::DATABASES_BAD_SETTING).arg("setting", count)),
         },
         // CONFIG is often renamed on managed targets: ask for the db itself.
         Ok(None) | Err(_) => select_probe(&mut t.client, highest, &listed).await,
@@ -106,25 +109,23 @@ async fn select_probe(client: &mut Client, highest: u32, listed: &str) -> CheckI
     let db = highest.to_string();
     let reply = match client.raw_request(&["SELECT", db.as_str()]).await {
         Ok(reply) => reply,
-        Err(e) => return DATABASES.could_not_check(e),
+        Err(e) => return DATABASES.could_not_check(raw(e)),
     };
-    let value = format!("source db {listed}");
+    let value = Text::new(&msg::DATABASES_VALUE).arg("dbs", listed);
     match reply.error_message() {
         None => match client.request(&["SELECT", "0"]).await {
-            Ok(_) => DATABASES.pass(value, format!("the target has db {highest}, the highest the source uses")),
-            Err(e) => DATABASES.could_not_check(e),
+            Ok(_) => DATABASES.pass(value, Text::new(&msg::DATABASES_HAS_HIGHEST).arg("db", highest)),
+            Err(e) => DATABASES.could_not_check(raw(e)),
         },
-        Some(message) if message.contains("out of range") => {
-            DATABASES.error(value, too_high(highest, &format!("the target has no db {highest} ({message})")))
-        }
-        Some(message) => DATABASES.could_not_check(format!("the target refused SELECT {highest}: {message}")),
+        Some(message) if message.contains("out of range") => DATABASES
+            .error(value, too_high(highest, Text::new(&msg::DATABASES_NO_DB).arg("db", highest).arg("error", message))),
+        Some(message) => DATABASES
+            .could_not_check(Text::new(&msg::DATABASES_SELECT_REFUSED).arg("db", highest).arg("error", message)),
     }
 }
 
-fn too_high(db: u32, limit: &str) -> String {
-    format!(
-        "the source has keys in db {db} but {limit}: raise `databases` on the target, or map db {db} to a lower one"
-    )
+fn too_high(db: u32, limit: Text) -> Text {
+    Text::new(&msg::DATABASES_TOO_HIGH).arg("db", db).arg("limit", limit)
 }
 
 /// Whether a server runs in cluster mode.
@@ -136,8 +137,8 @@ async fn cluster_mode(client: &mut Client) -> Result<bool, crate::client::Client
 /// stream per master.
 pub(super) async fn edition(ctx: &mut Ctx<'_>) -> CheckItem {
     let registered = match ctx.input.target_edition {
-        Edition::Standard => "standard",
-        Edition::Cluster => "cluster",
+        Edition::Standard => &msg::EDITION_STANDARD,
+        Edition::Cluster => &msg::EDITION_CLUSTER,
     };
     let (s, t) = match (ctx.source.up(), ctx.target.up()) {
         (Ok(s), Ok(t)) => (s, t),
@@ -145,35 +146,26 @@ pub(super) async fn edition(ctx: &mut Ctx<'_>) -> CheckItem {
     };
     let (source, target) = match (cluster_mode(&mut s.client).await, cluster_mode(&mut t.client).await) {
         (Ok(source), Ok(target)) => (source, target),
-        (Err(e), _) | (_, Err(e)) => return EDITION.could_not_check(e),
+        (Err(e), _) | (_, Err(e)) => return EDITION.could_not_check(raw(e)),
     };
-    let shape = |cluster: bool| if cluster { "cluster" } else { "standalone" };
-    let value = format!("source {} → target {} ({registered} edition)", shape(source), shape(target));
+    let shape =
+        |cluster: bool| Text::new(if cluster { &msg::CHECK_SHAPE_CLUSTER } else { &msg::CHECK_SHAPE_STANDALONE });
+    let value = Text::new(&msg::EDITION_VALUE)
+        .arg("source", shape(source))
+        .arg("target", shape(target))
+        .arg("edition", Text::new(registered));
     // Where a cluster source's streams are read from, and what that costs its masters.
-    let reading = match (source, ctx.input.from_replicas) {
-        (false, _) => String::new(),
-        (true, true) => "; each master's share is read from one of its replicas (where it has one), sparing the masters the fork and the replication buffers".to_string(),
-        (true, false) => "; each master's share is read from the master itself: reading from its replicas instead (--from-replicas) spares the masters the fork and the replication buffers".to_string(),
-    };
+    let reading =
+        Text::new(if ctx.input.from_replicas { &msg::EDITION_FROM_REPLICAS } else { &msg::EDITION_FROM_MASTERS });
     match (ctx.input.target_edition, target) {
-        (Edition::Cluster, false) => EDITION.error(
-            value,
-            "the instance is registered as the cluster edition, but the target does not run in cluster mode: correct the instance's edition",
-        ),
-        (Edition::Standard, true) => EDITION.warning(
-            value,
-            "the target runs in cluster mode: every key goes to the master of its slot, and every source db must map into db 0; register the instance as the cluster edition",
-        ),
-        (_, true) if source => EDITION.pass(
-            value,
-            format!("a cluster into a cluster: one replication stream per source master, every key to the target master of its slot{reading}"),
-        ),
-        (_, true) => EDITION.pass(value, "a standalone source into a cluster: every key goes to the master of its slot"),
-        (_, false) if source => EDITION.pass(
-            value,
-            format!("a cluster into a standalone target: one replication stream per source master, all into db 0{reading}"),
-        ),
-        (_, false) => EDITION.pass(value, "a standalone source into a standalone target"),
+        (Edition::Cluster, false) => EDITION.error(value, Text::new(&msg::EDITION_NOT_CLUSTER)),
+        (Edition::Standard, true) => EDITION.warning(value, Text::new(&msg::EDITION_IS_CLUSTER)),
+        (_, true) if source => EDITION.pass(value, Text::new(&msg::EDITION_CLUSTER_TO_CLUSTER).arg("reading", reading)),
+        (_, true) => EDITION.pass(value, Text::new(&msg::EDITION_STANDALONE_TO_CLUSTER)),
+        (_, false) if source => {
+            EDITION.pass(value, Text::new(&msg::EDITION_CLUSTER_TO_STANDALONE).arg("reading", reading))
+        }
+        (_, false) => EDITION.pass(value, Text::new(&msg::EDITION_STANDALONE_TO_STANDALONE)),
     }
 }
 
@@ -185,48 +177,36 @@ pub(super) async fn modules(ctx: &mut Ctx<'_>) -> CheckItem {
     };
     let source = match module_list(&mut s.client).await {
         Ok(names) => names,
-        Err(e) => {
-            return MODULES.could_not_check(format!("{e}; if the source uses modules, the target needs the same ones"))
-        }
+        Err(e) => return MODULES.could_not_check(Text::new(&msg::MODULES_UNLISTED).arg("error", e)),
     };
     if source.is_empty() {
-        return MODULES.pass("none", "the source has no modules loaded");
+        return MODULES.pass(Text::new(&msg::CHECK_NONE), Text::new(&msg::MODULES_NONE));
     }
-    let value = source.join(", ");
+    // Module names, as the modules call themselves.
+    let value = Text::raw(source.join(", "));
     let t = match ctx.target.up() {
         Ok(t) => t,
         Err(why) => return MODULES.not_checked([Some(why)]),
     };
     let target = match module_list(&mut t.client).await {
         Ok(names) => names,
-        Err(e) => {
-            return MODULES.warning(
-                value,
-                format!("values of module types pass through only if the target has the same modules, and the target's could not be listed: {e}"),
-            )
-        }
+        Err(e) => return MODULES.warning(value, Text::new(&msg::MODULES_TARGET_UNLISTED).arg("error", e)),
     };
     let missing: Vec<&str> =
         source.iter().filter(|m| !target.iter().any(|t| t.eq_ignore_ascii_case(m))).map(String::as_str).collect();
     if missing.is_empty() {
-        MODULES.warning(
-            value,
-            "values of module types pass through only if the target has the same modules: the target has them; make sure their versions are the same or newer",
-        )
+        MODULES.warning(value, Text::new(&msg::MODULES_PRESENT))
     } else {
-        MODULES.error(
-            value,
-            format!("the target lacks the module(s) {}: values of module types pass through only if the target has the same modules; load them on the target", missing.join(", ")),
-        )
+        MODULES.error(value, Text::new(&msg::MODULES_MISSING).arg("modules", missing.join(", ")))
     }
 }
 
 /// The names of the loaded modules; none where the server has no MODULE command (before 4.0).
-async fn module_list(client: &mut Client) -> Result<Vec<String>, String> {
-    let reply = client.raw_request(&["MODULE", "LIST"]).await.map_err(|e| e.to_string())?;
+async fn module_list(client: &mut Client) -> Result<Vec<String>, Text> {
+    let reply = client.raw_request(&["MODULE", "LIST"]).await.map_err(raw)?;
     match reply.error_message() {
         Some(message) if message.to_lowercase().contains("unknown command") => Ok(Vec::new()),
-        Some(message) => Err(format!("MODULE LIST was refused: {message}")),
+        Some(message) => Err(Text::new(&msg::MODULES_LIST_REFUSED).arg("error", message)),
         None => Ok(module_names(&reply)),
     }
 }
@@ -251,29 +231,27 @@ pub(super) async fn functions(ctx: &mut Ctx<'_>) -> CheckItem {
         Err(why) => return FUNCTIONS.not_checked([Some(why)]),
     };
     if !s.info.at_least(7, 0) {
-        return FUNCTIONS.pass("none", "the source has no functions (they exist from Redis 7.0)");
+        return FUNCTIONS.pass(Text::new(&msg::CHECK_NONE), Text::new(&msg::FUNCTIONS_BEFORE_7));
     }
     let count = match s.client.raw_request(&["FUNCTION", "LIST"]).await {
         Ok(Frame::Array(libraries)) => libraries.len(),
         Ok(other) => {
-            let what = other.error_message().unwrap_or_else(|| format!("unexpected reply {other:?}"));
-            return FUNCTIONS.could_not_check(format!("FUNCTION LIST: {what}"));
+            let what = match other.error_message() {
+                Some(message) => Text::raw(message),
+                None => Text::new(&msg::CHECK_UNEXPECTED_REPLY).arg("reply", format!("{other:?}")),
+            };
+            return FUNCTIONS.could_not_check(Text::new(&msg::FUNCTIONS_LIST_FAILED).arg("error", what));
         }
-        Err(e) => return FUNCTIONS.could_not_check(e),
+        Err(e) => return FUNCTIONS.could_not_check(raw(e)),
     };
     if count == 0 {
-        return FUNCTIONS.pass("none", "the source has no function libraries");
+        return FUNCTIONS.pass(Text::new(&msg::CHECK_NONE), Text::new(&msg::FUNCTIONS_NONE));
     }
-    let value = format!("{count} librar{}", if count == 1 { "y" } else { "ies" });
+    let value = Text::new(if count == 1 { &msg::FUNCTIONS_LIBRARY } else { &msg::FUNCTIONS_LIBRARIES }).arg("n", count);
     match ctx.target.get() {
         Err(why) => FUNCTIONS.not_checked([Some(why)]),
-        Ok(t) if t.info.at_least(7, 0) => {
-            FUNCTIONS.pass(value, "function libraries are copied with the snapshot (FUNCTION LOAD REPLACE)")
-        }
-        Ok(t) => FUNCTIONS.error(
-            value,
-            format!("the target cannot hold function libraries: it runs {} and functions need Redis 7.0; upgrade the target, or delete unused libraries from the source", t.info),
-        ),
+        Ok(t) if t.info.at_least(7, 0) => FUNCTIONS.pass(value, Text::new(&msg::FUNCTIONS_COPIED)),
+        Ok(t) => FUNCTIONS.error(value, Text::new(&msg::FUNCTIONS_TARGET_OLD).arg("target", t.info.to_string())),
     }
 }
 

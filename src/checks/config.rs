@@ -5,10 +5,12 @@
 //! user must make sure by hand that the current values are large enough.
 
 use super::probe::format_bytes;
-use super::{CheckItem, Ctx, Spec};
+use super::{raw, CheckItem, Ctx, Spec};
 use crate::client::Client;
 use crate::params::{self, ParamError};
 use crate::resp::Frame;
+use crate::text::catalog::checks as msg;
+use crate::text::Text;
 
 const CONFIG: Spec = Spec { id: "source.config", title: "Source parameters" };
 
@@ -22,27 +24,25 @@ pub(super) async fn check(ctx: &mut Ctx<'_>) -> CheckItem {
     let current = match params::read(&mut s.client, &names).await {
         Ok(current) => current,
         Err(ParamError::Refused { message, .. }) => {
-            return CONFIG.warning(
-                "CONFIG unavailable",
-                format!("CONFIG is not available on the source (renamed or forbidden: {message}): the migration parameters cannot be set; make sure client-output-buffer-limit for replicas and repl-backlog-size are large enough, or the sync may restart"),
-            )
+            return CONFIG
+                .warning(Text::new(&msg::CONFIG_UNAVAILABLE), Text::new(&msg::CONFIG_REFUSED).arg("error", message))
         }
-        Err(e) => return CONFIG.could_not_check(e),
+        Err(e) => return CONFIG.could_not_check(raw(e)),
     };
-    let value = current.iter().map(|(name, v)| describe(name, v)).collect::<Vec<_>>().join("; ");
-    let plan = planned.iter().map(|(name, v)| describe(name, v)).collect::<Vec<_>>().join("; ");
+    let value =
+        Text::new(&msg::CHECK_LIST).arg("items", current.iter().map(|(n, v)| describe(n, v)).collect::<Vec<_>>());
+    let plan: Vec<Text> = planned.iter().map(|(name, v)| describe(name, v)).collect();
     // CONFIG GET may be allowed where CONFIG SET is not; on 7.0+ the server can say so without a change.
     if s.info.at_least(7, 0) {
         let user = s.endpoint.user.clone().unwrap_or_else(|| "default".to_string());
         if let Some(reason) = set_denied(&mut s.client, &user).await {
             return CONFIG.warning(
                 value,
-                format!("the user {user} may read but not change the parameters ({reason}): grant it +config|set, or make sure by hand that these are large enough: {plan}"),
+                Text::new(&msg::CONFIG_SET_DENIED).arg("user", user).arg("reason", reason).arg("plan", plan),
             );
         }
     }
-    CONFIG
-        .pass(value, format!("the migration sets {plan} while it runs, and puts the current values back when it ends"))
+    CONFIG.pass(value, Text::new(&msg::CONFIG_PLANNED).arg("plan", plan))
 }
 
 /// Why `ACL DRYRUN` says the user may not run CONFIG SET; `None` when it may, or DRYRUN cannot tell.
@@ -54,24 +54,24 @@ async fn set_denied(client: &mut Client, user: &str) -> Option<String> {
 }
 
 /// A parameter as a person reads it: sizes in MB, the replica class of the output buffer limits.
-fn describe(name: &str, value: &str) -> String {
+fn describe(name: &str, value: &str) -> Text {
     let mb = |v: &str| v.parse().map(format_bytes).unwrap_or_else(|_| v.to_string());
     match name {
-        "repl-backlog-size" => format!("{name} {}", mb(value)),
-        "repl-timeout" | "repl-diskless-sync-delay" => format!("{name} {value} s"),
+        "repl-backlog-size" => Text::raw(format!("{name} {}", mb(value))),
+        "repl-timeout" | "repl-diskless-sync-delay" => {
+            Text::new(&msg::CONFIG_SECONDS).arg("name", name).arg("value", value)
+        }
         "client-output-buffer-limit" => {
             let words: Vec<&str> = value.split_whitespace().collect();
             match words.iter().position(|w| *w == "replica" || *w == "slave") {
-                Some(at) if words.len() >= at + 4 => format!(
-                    "replica output buffer {} hard, {} soft for {} s",
-                    mb(words[at + 1]),
-                    mb(words[at + 2]),
-                    words[at + 3]
-                ),
-                _ => format!("{name} {value}"),
+                Some(at) if words.len() >= at + 4 => Text::new(&msg::CONFIG_OUTPUT_BUFFER)
+                    .arg("hard", mb(words[at + 1]))
+                    .arg("soft", mb(words[at + 2]))
+                    .arg("secs", words[at + 3]),
+                _ => Text::raw(format!("{name} {value}")),
             }
         }
-        _ => format!("{name} {value}"),
+        _ => Text::raw(format!("{name} {value}")),
     }
 }
 
@@ -81,6 +81,7 @@ mod tests {
 
     #[test]
     fn parameters_read_as_people_write_them() {
+        let describe = |name, value| describe(name, value).to_string();
         assert_eq!(
             describe(
                 "client-output-buffer-limit",
@@ -95,5 +96,9 @@ mod tests {
         assert_eq!(describe("repl-backlog-size", "1048576"), "repl-backlog-size 1.0 MB");
         assert_eq!(describe("repl-timeout", "60"), "repl-timeout 60 s");
         assert_eq!(describe("maxclients", "10000"), "maxclients 10000");
+        assert_eq!(
+            super::describe("client-output-buffer-limit", "replica 0 0 0").render(crate::text::Lang::Zh),
+            "副本输出缓冲区硬限制 0 B、软限制 0 B（持续 0 秒）"
+        );
     }
 }

@@ -5,8 +5,10 @@
 //! one target db, `SWAPDB` does. `INFO commandstats` says which of them the source has run since it
 //! started: a good guess of what the migration will meet.
 
-use super::{CheckItem, Ctx, Spec};
+use super::{raw, CheckItem, Ctx, Spec};
 use crate::client::info_field;
+use crate::text::catalog::checks as msg;
+use crate::text::Text;
 
 const FILTER: Spec = Spec { id: "filter.commands", title: "Commands under the filter" };
 
@@ -43,7 +45,7 @@ pub(super) const MULTI_KEY: &[&str] = &[
 pub(super) async fn check(ctx: &mut Ctx<'_>) -> CheckItem {
     let filter = &ctx.input.filter;
     if !filter.is_active() {
-        return FILTER.pass("no filter", "the whole source is migrated, so every command applies as it is");
+        return FILTER.pass(Text::new(&msg::FILTER_NONE), Text::new(&msg::FILTER_WHOLE));
     }
     let s = match ctx.source.up() {
         Ok(s) => s,
@@ -51,7 +53,7 @@ pub(super) async fn check(ctx: &mut Ctx<'_>) -> CheckItem {
     };
     let stats = match s.client.info("commandstats").await {
         Ok(stats) => stats,
-        Err(e) => return FILTER.could_not_check(e),
+        Err(e) => return FILTER.could_not_check(raw(e)),
     };
     let ran = |names: &[&str]| commands_run(&stats, names);
     let (stopping, mixing) = if filter.has_patterns() {
@@ -62,23 +64,14 @@ pub(super) async fn check(ctx: &mut Ctx<'_>) -> CheckItem {
         (Vec::new(), Vec::new())
     };
     if stopping.is_empty() && mixing.is_empty() {
-        return FILTER.pass(
-            "none seen",
-            "since it started, the source has run no command that the filter cannot apply faithfully",
-        );
+        return FILTER.pass(Text::new(&msg::FILTER_NONE_SEEN), Text::new(&msg::FILTER_CLEAN));
     }
-    let mut message = String::from("since it started, the source has run ");
-    if !stopping.is_empty() {
-        message += &format!("{}, which stop the migration under this filter", stopping.join(", "));
-    }
-    if !mixing.is_empty() {
-        if !stopping.is_empty() {
-            message += "; and ";
-        }
-        message += &format!("{}, which stop it when their keys mix migrated and left-out ones", mixing.join(", "));
-    }
-    message += ". If they run during the migration, change the filter (or pause them) and start it again";
-    let value = format!("{} seen", stopping.len() + mixing.len());
+    let value = Text::new(&msg::FILTER_SEEN).arg("n", stopping.len() + mixing.len());
+    let message = match (stopping.is_empty(), mixing.is_empty()) {
+        (false, true) => Text::new(&msg::FILTER_STOPPING).arg("stopping", stopping.join(", ")),
+        (true, false) => Text::new(&msg::FILTER_MIXING).arg("mixing", mixing.join(", ")),
+        _ => Text::new(&msg::FILTER_BOTH).arg("stopping", stopping.join(", ")).arg("mixing", mixing.join(", ")),
+    };
     FILTER.warning(value, message)
 }
 

@@ -9,6 +9,9 @@
 //! that need that server are skipped items saying they could not run. A query a server refuses (a
 //! forbidden or renamed command) is a warning on its item: it proves nothing wrong, only that Ferry
 //! could not look.
+//!
+//! Values and messages are [`Text`]s (codes of [`crate::text::catalog::checks`]), so an item stored
+//! with a task reads in whichever language the user picks later; the CLI prints them in English.
 
 mod access;
 mod bigkeys;
@@ -26,6 +29,8 @@ use serde::{Deserialize, Serialize};
 use crate::endpoint::Endpoint;
 use crate::filter::Filter;
 use crate::model::{Edition, MigrationType, Params, WriteMode};
+use crate::text::catalog::checks as msg;
+use crate::text::Text;
 
 use probe::{Peer, Role};
 
@@ -52,10 +57,10 @@ pub struct CheckItem {
     /// Short name shown in a list (`Source reachable`).
     pub title: String,
     pub level: Level,
-    /// What was measured (`Redis 7.0.15 (RDB 10)`, `0.3 ms`, `allkeys-lru`).
-    pub value: String,
+    /// What was measured (`Redis 7.0.15 (RDB 10)`, `0.3 ms`, `allkeys-lru`), or why nothing was.
+    pub value: Text,
     /// What it means and what to do.
-    pub message: String,
+    pub message: Text,
 }
 
 /// Every item, in order, and how long the whole check took.
@@ -195,38 +200,41 @@ struct Spec {
 }
 
 impl Spec {
-    fn item(self, level: Level, value: impl Into<String>, message: impl Into<String>) -> CheckItem {
-        CheckItem {
-            id: self.id.to_string(),
-            title: self.title.to_string(),
-            level,
-            value: value.into(),
-            message: message.into(),
-        }
+    fn item(self, level: Level, value: Text, message: Text) -> CheckItem {
+        CheckItem { id: self.id.to_string(), title: self.title.to_string(), level, value, message }
     }
 
-    fn pass(self, value: impl Into<String>, message: impl Into<String>) -> CheckItem {
+    fn pass(self, value: Text, message: Text) -> CheckItem {
         self.item(Level::Pass, value, message)
     }
 
-    fn warning(self, value: impl Into<String>, message: impl Into<String>) -> CheckItem {
+    fn warning(self, value: Text, message: Text) -> CheckItem {
         self.item(Level::Warning, value, message)
     }
 
-    fn error(self, value: impl Into<String>, message: impl Into<String>) -> CheckItem {
+    fn error(self, value: Text, message: Text) -> CheckItem {
         self.item(Level::Error, value, message)
     }
 
     /// The item could not run because a server it needs is not available. It is not an error of
     /// its own: the unreachable server's `connect` item is, and it blocks the migration. `why` holds
     /// one reason per missing server.
-    fn not_checked(self, why: impl IntoIterator<Item = Option<String>>) -> CheckItem {
-        let why: Vec<String> = why.into_iter().flatten().collect();
-        self.item(Level::Skipped, "not checked", format!("not checked: {}", why.join("; ")))
+    fn not_checked(self, why: impl IntoIterator<Item = Option<Text>>) -> CheckItem {
+        let why: Vec<Text> = why.into_iter().flatten().collect();
+        self.item(
+            Level::Skipped,
+            Text::new(&msg::CHECK_NOT_CHECKED),
+            Text::new(&msg::CHECK_NOT_CHECKED_BECAUSE).arg("why", why),
+        )
     }
 
     /// A server refused the query this item needs.
-    fn could_not_check(self, what: impl std::fmt::Display) -> CheckItem {
-        self.warning("unknown", format!("could not be checked: {what}"))
+    fn could_not_check(self, why: Text) -> CheckItem {
+        self.warning(Text::new(&msg::CHECK_UNKNOWN), Text::new(&msg::CHECK_COULD_NOT).arg("why", why))
     }
+}
+
+/// An error as the system or a server said it (a connection error, a server's refusal): shown as it is.
+fn raw(e: impl std::fmt::Display) -> Text {
+    Text::raw(e.to_string())
 }

@@ -5,11 +5,13 @@
 
 use std::time::{Duration, Instant};
 
-use super::{CheckItem, Spec};
+use super::{raw, CheckItem, Spec};
 use crate::client::{info_field, Client, ClientError};
 use crate::endpoint::Endpoint;
 use crate::resp::Frame;
 use crate::server::ServerInfo;
+use crate::text::catalog::checks as msg;
+use crate::text::Text;
 
 /// A server that answered, logged in, and told us what it is.
 pub(super) struct Server {
@@ -26,19 +28,19 @@ pub(super) struct Server {
 pub(super) enum Peer {
     Up(Box<Server>),
     /// The reason, as the items that need this server say it ("the source is unreachable").
-    Down(String),
+    Down(Text),
 }
 
 impl Peer {
     /// The server, or the reason it is missing (for [`Spec::not_checked`]).
-    pub fn up(&mut self) -> Result<&mut Server, String> {
+    pub fn up(&mut self) -> Result<&mut Server, Text> {
         match self {
             Peer::Up(server) => Ok(server),
             Peer::Down(why) => Err(why.clone()),
         }
     }
 
-    pub fn get(&self) -> Result<&Server, String> {
+    pub fn get(&self) -> Result<&Server, Text> {
         match self {
             Peer::Up(server) => Ok(server),
             Peer::Down(why) => Err(why.clone()),
@@ -54,11 +56,12 @@ pub(super) enum Role {
 }
 
 impl Role {
-    fn name(self) -> &'static str {
-        match self {
-            Role::Source => "source",
-            Role::Target => "target",
-        }
+    /// "source" or "target", for a sentence's `{role}`.
+    pub fn text(self) -> Text {
+        Text::new(match self {
+            Role::Source => &msg::CHECK_ROLE_SOURCE,
+            Role::Target => &msg::CHECK_ROLE_TARGET,
+        })
     }
 }
 
@@ -68,22 +71,21 @@ pub(super) async fn connect(endpoint: &Endpoint, role: Role) -> (CheckItem, Peer
         Role::Source => Spec { id: "source.connect", title: "Source reachable" },
         Role::Target => Spec { id: "target.connect", title: "Target reachable" },
     };
-    let role = role.name();
-    let unreachable = || Peer::Down(format!("the {role} is unreachable"));
+    let unreachable = || Peer::Down(Text::new(&msg::CONNECT_ROLE_UNREACHABLE).arg("role", role.text()));
     let mut client = match Client::connect(endpoint).await {
         Ok(client) => client,
         Err(e) => {
             let value = match e {
-                ClientError::NotPlainRedis { .. } => "not plain RESP",
-                ClientError::NotRedis { .. } => "not Redis",
-                _ => "unreachable",
+                ClientError::NotPlainRedis { .. } => &msg::CONNECT_NOT_RESP,
+                ClientError::NotRedis { .. } => &msg::CONNECT_NOT_REDIS,
+                _ => &msg::CONNECT_UNREACHABLE,
             };
-            return (spec.error(value, e.to_string()), unreachable());
+            return (spec.error(Text::new(value), raw(e)), unreachable());
         }
     };
     let rtt = match ping(&mut client).await {
         Ok(rtt) => rtt,
-        Err(e) => return (spec.error("unreachable", e.to_string()), unreachable()),
+        Err(e) => return (spec.error(Text::new(&msg::CONNECT_UNREACHABLE), raw(e)), unreachable()),
     };
     // Ferry follows a migration through INFO; a user that may not run it cannot be migrated with.
     let learned = async {
@@ -110,18 +112,22 @@ pub(super) async fn connect(endpoint: &Endpoint, role: Role) -> (CheckItem, Peer
         Ok((info, memory, keyspace)) => {
             let user = endpoint.user.as_deref().unwrap_or("default");
             let item = spec.pass(
-                format_ms(rtt),
-                format!("connected to {} as user {user}: {info}; a PING took {}", endpoint.addr(), format_ms(rtt)),
+                Text::raw(format_ms(rtt)),
+                Text::new(&msg::CONNECT_OK)
+                    .arg("addr", endpoint.addr())
+                    .arg("user", user)
+                    .arg("server", info.to_string())
+                    .arg("rtt", format_ms(rtt)),
             );
             let server = Server { client, endpoint: endpoint.clone(), info, memory, keyspace };
             (item, Peer::Up(Box::new(server)))
         }
         Err(e) => (
             spec.error(
-                format_ms(rtt),
-                format!("the {role} answered but refused INFO: {e}. Ferry reads INFO to check and follow the migration; allow the user +info"),
+                Text::raw(format_ms(rtt)),
+                Text::new(&msg::CONNECT_INFO_REFUSED).arg("role", role.text()).arg("error", raw(e)),
             ),
-            Peer::Down(format!("the {role} refused INFO")),
+            Peer::Down(Text::new(&msg::CONNECT_ROLE_INFO_REFUSED).arg("role", role.text())),
         ),
     }
 }
@@ -180,15 +186,15 @@ pub(super) fn format_bytes(n: u64) -> String {
 }
 
 /// `under 1 s`, `45 s`, `12 min`, `3.5 h`.
-pub(super) fn format_duration(secs: f64) -> String {
+pub(super) fn format_duration(secs: f64) -> Text {
     if secs < 1.0 {
-        "under 1 s".to_string()
+        Text::new(&msg::CHECK_UNDER_A_SECOND)
     } else if secs < 120.0 {
-        format!("{secs:.0} s")
+        Text::new(&msg::CHECK_SECONDS).arg("n", format!("{secs:.0}"))
     } else if secs < 2.0 * 3600.0 {
-        format!("{:.0} min", secs / 60.0)
+        Text::new(&msg::CHECK_MINUTES).arg("n", format!("{:.0}", secs / 60.0))
     } else {
-        format!("{:.1} h", secs / 3600.0)
+        Text::new(&msg::CHECK_HOURS).arg("n", format!("{:.1}", secs / 3600.0))
     }
 }
 
@@ -204,9 +210,10 @@ mod tests {
         assert_eq!(format_ms(Duration::from_micros(40)), "0.04 ms");
         assert_eq!(format_ms(Duration::from_micros(2500)), "2.5 ms");
         assert_eq!(format_ms(Duration::from_millis(52)), "52 ms");
-        assert_eq!(format_duration(0.2), "under 1 s");
-        assert_eq!(format_duration(12.4), "12 s");
-        assert_eq!(format_duration(600.0), "10 min");
-        assert_eq!(format_duration(3.0 * 3600.0), "3.0 h");
+        assert_eq!(format_duration(0.2).to_string(), "under 1 s");
+        assert_eq!(format_duration(12.4).to_string(), "12 s");
+        assert_eq!(format_duration(600.0).to_string(), "10 min");
+        assert_eq!(format_duration(3.0 * 3600.0).to_string(), "3.0 h");
+        assert_eq!(format_duration(600.0).render(crate::text::Lang::Zh), "10 分钟");
     }
 }

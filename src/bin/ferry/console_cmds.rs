@@ -233,7 +233,8 @@ fn level(l: Level) -> &'static str {
 }
 
 fn print_item(item: &CheckItem) {
-    println!("{:<8} {:<20} {:<28} {}", level(item.level), item.id, item.value, item.message);
+    // Padding needs a string: a Text writes itself whole.
+    println!("{:<8} {:<20} {:<28} {}", level(item.level), item.id, item.value.to_string(), item.message);
 }
 
 fn report_exit(report: &CheckReport) -> ExitCode {
