@@ -374,5 +374,6 @@ pub struct PairEventRecord {
     /// The event's kind, in its snake_case name.
     pub kind: String,
     pub epoch: u64,
-    pub detail: String,
+    /// The event's sentence as a code and its arguments (rows written before codes read as raw text).
+    pub detail: crate::text::Text,
 }

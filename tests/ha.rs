@@ -245,7 +245,8 @@ async fn a_proxy_restarted_after_a_failover_with_the_same_arguments_routes_to_th
     let handle = start_ha(&master, &replica).await;
     assert_eq!(handle.route().master.port, replica.port, "{:?}", handle.events().history());
     let said = handle.events().history().into_iter().find(|e| e.kind == EventKind::RolesChecked).expect("an event");
-    assert!(said.detail.contains("is master") && said.detail.contains("unknown"), "{}", said.detail);
+    let said = said.detail.to_string();
+    assert!(said.contains("is master") && said.contains("unknown"), "{said}");
     let mut c = Client::connect(&proxy_endpoint(&handle)).await.expect("connect");
     assert_eq!(cmd(&mut c, &["SET", "after", "restart"]).await, Frame::Simple("OK".into()), "not -READONLY");
     master.restart();
@@ -292,7 +293,8 @@ async fn a_proxy_cut_off_from_a_live_master_promotes_only_once_the_standby_loses
     assert!(wait_for_events(&handle, EventKind::Suspect, 2, Duration::from_secs(8)).await, "not suspected twice");
     let events = handle.events().history();
     assert!(!kinds(&events).contains(&EventKind::Promoted), "{events:?}");
-    let suspect = events.iter().find(|e| e.kind == EventKind::Suspect).map(|e| e.detail.clone()).unwrap_or_default();
+    let suspect =
+        events.iter().find(|e| e.kind == EventKind::Suspect).map(|e| e.detail.to_string()).unwrap_or_default();
     assert!(suspect.contains("still linked") && suspect.contains("link up"), "{suspect}");
     assert_eq!((handle.route().epoch, role(&replica).await.as_str()), (0, "slave"));
 
@@ -611,7 +613,7 @@ async fn a_replica_that_never_synced_is_not_promoted() {
 
     assert!(wait_for_event(&handle, EventKind::PromotionRefused, Duration::from_secs(10)).await, "no refusal");
     let events = handle.events().history();
-    let refusal = events.iter().find(|e| e.kind == EventKind::PromotionRefused).map(|e| e.detail.clone());
+    let refusal = events.iter().find(|e| e.kind == EventKind::PromotionRefused).map(|e| e.detail.to_string());
     assert!(refusal.unwrap_or_default().contains("never synced"), "{events:?}");
     assert!(!kinds(&events).contains(&EventKind::RoutePushed));
     assert_eq!(handle.route().epoch, 0);
@@ -926,7 +928,8 @@ async fn a_master_restarted_within_the_window_is_failed_over_before_its_replica_
         "the restart was not noticed"
     );
     let events = handle.events().history();
-    let down = events.iter().find(|e| e.kind == EventKind::MarkedDown).map(|e| e.detail.clone()).unwrap_or_default();
+    let down =
+        events.iter().find(|e| e.kind == EventKind::MarkedDown).map(|e| e.detail.to_string()).unwrap_or_default();
     assert!(down.contains("restarted"), "{down}");
     assert!(wait_for_event(&handle, EventKind::RoutePushed, Duration::from_secs(10)).await, "no failover");
     let mut c = Client::connect(&proxy_endpoint(&handle)).await.expect("connect");

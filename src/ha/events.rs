@@ -12,6 +12,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::Serialize;
 use tokio::sync::broadcast;
 
+use crate::text::Text;
+
 /// How many events the history keeps; older ones are dropped first.
 pub const HISTORY_LEN: usize = 1024;
 
@@ -67,8 +69,9 @@ pub struct Event {
     pub kind: EventKind,
     /// The route epoch the event belongs to.
     pub epoch: u64,
-    /// Which server, and any reason, in words.
-    pub detail: String,
+    /// Which server, and any reason: a sentence of the catalog, so that it renders in the language
+    /// the reader chose (English for the CLI and the logs).
+    pub detail: Text,
 }
 
 /// The bounded history plus the live channel.
@@ -90,9 +93,9 @@ impl EventLog {
     }
 
     /// Records an event: logs it, appends it to the history and sends it to subscribers.
-    pub fn record(&self, kind: EventKind, epoch: u64, detail: impl Into<String>) {
+    pub fn record(&self, kind: EventKind, epoch: u64, detail: Text) {
         let at_ms = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
-        let event = Event { at_ms, kind, epoch, detail: detail.into() };
+        let event = Event { at_ms, kind, epoch, detail };
         tracing::info!(kind = ?event.kind, epoch, detail = %event.detail, "ha event");
         {
             let mut history = self.history.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -124,15 +127,16 @@ mod tests {
     fn history_is_bounded_and_serializes_in_snake_case() {
         let log = EventLog::new();
         let mut rx = log.subscribe();
-        log.record(EventKind::MasterUnreachable, 0, "x");
+        log.record(EventKind::MasterUnreachable, 0, Text::raw("x"));
         assert_eq!(rx.try_recv().map(|e| e.kind).ok(), Some(EventKind::MasterUnreachable), "broadcast live");
         for i in 1..HISTORY_LEN + 5 {
-            log.record(EventKind::MasterUnreachable, i as u64, "x");
+            log.record(EventKind::MasterUnreachable, i as u64, Text::raw("x"));
         }
         let history = log.history();
         assert_eq!(history.len(), HISTORY_LEN);
         assert_eq!(history[0].epoch, 5, "the oldest are dropped first");
         let json = serde_json::to_string(&history[0]).unwrap_or_default();
         assert!(json.contains("\"kind\":\"master_unreachable\""), "{json}");
+        assert!(json.contains("\"detail\":{\"code\":\"raw\""), "the detail is a code and its arguments: {json}");
     }
 }

@@ -25,6 +25,8 @@ use crate::endpoint::Endpoint;
 use crate::model::SentinelSpec;
 use crate::resp::Frame;
 use crate::sentinel;
+use crate::text::catalog::ha as msg;
+use crate::text::Text;
 
 /// How often the Sentinels are asked even without an announcement.
 const ASK_EVERY: Duration = Duration::from_secs(1);
@@ -51,7 +53,10 @@ pub async fn follow(
             Ok(master) if master.addr() != router.current().master.addr() => {
                 let old = router.current().master.addr();
                 let epoch = router.publish(master.clone());
-                let detail = format!("the Sentinels name {master} the master of {} (was {old})", spec.master_name);
+                let detail = Text::new(&msg::SENTINEL_MOVED)
+                    .arg("master", master.to_string())
+                    .arg("name", &spec.master_name)
+                    .arg("old", old);
                 events.record(EventKind::RoutePushed, epoch, detail);
             }
             Ok(_) => {}

@@ -22,6 +22,8 @@ use super::events::{EventKind, EventLog};
 use crate::client::ClientError;
 use crate::endpoint::Endpoint;
 use crate::resp::Frame;
+use crate::text::catalog::ha as msg;
+use crate::text::Text;
 use crate::transport;
 
 /// PING on the wire.
@@ -62,16 +64,15 @@ pub async fn watch_until_down(master: &Endpoint, config: HeartbeatConfig, epoch:
     let mut run_id: Option<String> = None;
     let mut last_ok = Instant::now();
     let mut unreachable = false;
-    let mut last_error = String::from("no reply");
+    let mut last_error = Text::new(&msg::HEARTBEAT_NO_REPLY);
     loop {
         let deadline = last_ok + config.down_after;
         if Instant::now() >= deadline {
-            let silent = config.down_after.as_millis();
-            events.record(
-                EventKind::MarkedDown,
-                epoch,
-                format!("{master}: no valid heartbeat reply for {silent} ms (last: {last_error})"),
-            );
+            let detail = Text::new(&msg::HEARTBEAT_SILENT)
+                .arg("master", master.to_string())
+                .arg("ms", config.down_after.as_millis() as u64)
+                .arg("error", last_error);
+            events.record(EventKind::MarkedDown, epoch, detail);
             return Down::Silent;
         }
         let started = Instant::now();
@@ -83,22 +84,29 @@ pub async fn watch_until_down(master: &Endpoint, config: HeartbeatConfig, epoch:
                     result = &mut ping => break result,
                     () = tokio::time::sleep(config.interval), if !unreachable => {
                         unreachable = true;
-                        let detail = format!("{master}: PING unanswered after {} ms", config.interval.as_millis());
+                        let detail = Text::new(&msg::HEARTBEAT_UNANSWERED)
+                            .arg("master", master.to_string())
+                            .arg("ms", config.interval.as_millis() as u64);
                         events.record(EventKind::MasterUnreachable, epoch, detail);
                     }
                 }
             }
         };
         match result {
-            Ok(Beat::Restarted(detail)) => {
-                events.record(EventKind::MarkedDown, epoch, format!("{master}: {detail}"));
+            Ok(Beat::Restarted { was, now }) => {
+                let detail = Text::new(&msg::HEARTBEAT_RESTARTED)
+                    .arg("master", master.to_string())
+                    .arg("was", was)
+                    .arg("now", now);
+                events.record(EventKind::MarkedDown, epoch, detail);
                 return Down::Restarted;
             }
             Ok(Beat::Alive) => {
                 last_ok = Instant::now();
                 if unreachable {
                     unreachable = false;
-                    events.record(EventKind::MasterRecovered, epoch, format!("{master} answered again"));
+                    let detail = Text::new(&msg::HEARTBEAT_RECOVERED).arg("master", master.to_string());
+                    events.record(EventKind::MasterRecovered, epoch, detail);
                 }
             }
             Err(e) => {
@@ -106,7 +114,10 @@ pub async fn watch_until_down(master: &Endpoint, config: HeartbeatConfig, epoch:
                 last_error = e;
                 if !unreachable {
                     unreachable = true;
-                    events.record(EventKind::MasterUnreachable, epoch, format!("{master}: {last_error}"));
+                    let detail = Text::new(&msg::HEARTBEAT_FAILED)
+                        .arg("master", master.to_string())
+                        .arg("error", last_error.clone());
+                    events.record(EventKind::MasterUnreachable, epoch, detail);
                 }
             }
         }
@@ -119,50 +130,52 @@ pub async fn watch_until_down(master: &Endpoint, config: HeartbeatConfig, epoch:
 /// What one heartbeat saw.
 enum Beat {
     Alive,
-    /// A new process answers; in words, for the event.
-    Restarted(String),
+    /// A new process answers: the `run_id` known before, and the new one.
+    Restarted {
+        was: String,
+        now: String,
+    },
 }
 
 /// One PING within `budget`, connecting first if needed; a new connection first reads the master's
-/// `run_id` and compares it with the one known. The error is in words, for the event.
+/// `run_id` and compares it with the one known. The error is a sentence, for the event.
 async fn ping(
     connection: &mut Option<BackendConn>,
     run_id: &mut Option<String>,
     master: &Endpoint,
     budget: Duration,
-) -> Result<Beat, String> {
+) -> Result<Beat, Text> {
+    // The connection's and the client's errors are not the catalog's words (yet): shown as they are.
+    let raw = |e: &dyn std::fmt::Display| Text::raw(e.to_string());
     let attempt = async {
-        let io_error = |source| ClientError::Io { addr: master.addr(), source }.to_string();
+        let io_error = |source| raw(&ClientError::Io { addr: master.addr(), source });
         if connection.is_none() {
-            let mut opened = conn::open(master, &[] as &[Vec<Bytes>], budget).await.map_err(|e| e.to_string())?;
+            let mut opened = conn::open(master, &[] as &[Vec<Bytes>], budget).await.map_err(|e| raw(&e))?;
             transport::send(&mut opened.writer, INFO_SERVER).await.map_err(io_error)?;
-            let (reply, _) = opened.reader.read_frame().await.map_err(|e| e.to_string())?;
+            let (reply, _) = opened.reader.read_frame().await.map_err(|e| raw(&e))?;
             let now = reply.as_bytes().and_then(|info| info_run_id(info));
             *connection = Some(opened);
             match (run_id.as_deref(), now) {
                 (Some(known), Some(now)) if known != now => {
-                    return Ok(Beat::Restarted(format!(
-                        "the master restarted (run_id {known} → {now}); without persistence it lost its data, \
-                         and its replica would copy that loss"
-                    )));
+                    return Ok(Beat::Restarted { was: known.to_string(), now });
                 }
                 (_, Some(now)) => *run_id = Some(now),
                 // LOADING: a live process, identity checked on the next connection.
                 (_, None) => {}
             }
         }
-        let Some(conn) = connection.as_mut() else { return Err("no connection".to_string()) };
+        let Some(conn) = connection.as_mut() else { return Err(Text::new(&msg::HEARTBEAT_NO_CONNECTION)) };
         transport::send(&mut conn.writer, PING).await.map_err(io_error)?;
-        let (reply, _) = conn.reader.read_frame().await.map_err(|e| e.to_string())?;
+        let (reply, _) = conn.reader.read_frame().await.map_err(|e| raw(&e))?;
         if is_alive_reply(&reply) {
             Ok(Beat::Alive)
         } else {
-            Err(format!("unexpected PING reply {reply:?}"))
+            Err(Text::new(&msg::HEARTBEAT_UNEXPECTED).arg("reply", format!("{reply:?}")))
         }
     };
     match tokio::time::timeout(budget, attempt).await {
         Ok(result) => result,
-        Err(_) => Err(format!("PING timed out after {} ms", budget.as_millis())),
+        Err(_) => Err(Text::new(&msg::HEARTBEAT_TIMEOUT).arg("ms", budget.as_millis() as u64)),
     }
 }
 

@@ -38,6 +38,8 @@ use tokio::task::JoinHandle;
 
 use crate::endpoint::{Endpoint, ListenTls, Secret};
 use crate::model::SentinelSpec;
+use crate::text::catalog::ha as msg;
+use crate::text::Text;
 use auth::ClientAuth;
 use events::EventLog;
 use heartbeat::HeartbeatConfig;
@@ -168,9 +170,9 @@ impl HaHandle {
 
     /// A planned switchover: holds writes, waits until the standby has the whole stream, swaps the
     /// roles and moves the route, losing nothing. Returns the new epoch, or why nothing changed.
-    pub async fn switchover(&self) -> Result<u64, String> {
+    pub async fn switchover(&self) -> Result<u64, Text> {
         let (reply, answer) = oneshot::channel();
-        let stopped = || "the hot standby has stopped".to_string();
+        let stopped = || Text::new(&msg::STOPPED);
         self.requests.send(Request::Switchover(reply)).await.map_err(|_| stopped())?;
         answer.await.map_err(|_| stopped())?
     }
@@ -219,7 +221,8 @@ pub async fn start(options: HaOptions) -> Result<HaHandle, HaError> {
         // The Sentinels name the master; they, not the proxy, fail over and fence.
         Some(spec) => {
             let master = crate::sentinel::locate(spec, &options.master).await?;
-            let said = format!("Sentinel mode: the Sentinels name {master} the master of {}", spec.master_name);
+            let said =
+                Text::new(&msg::SENTINEL_AT_START).arg("master", master.to_string()).arg("name", &spec.master_name);
             roles::Start { master: master.clone(), standby: master, fence_standby: false, said }
         }
         None => roles::at_start(&options.master, &options.replica).await?,
@@ -267,8 +270,6 @@ pub async fn start(options: HaOptions) -> Result<HaHandle, HaError> {
 /// In Sentinel mode a switchover is Sentinel's to make: the request is answered with how.
 async fn refuse_switchovers(mut requests: mpsc::Receiver<Request>) {
     while let Some(Request::Switchover(reply)) = requests.recv().await {
-        let how = "in Sentinel mode the Sentinels switch over: SENTINEL FAILOVER <master name> on one of them; the \
-                   proxy follows";
-        let _ = reply.send(Err(how.to_string()));
+        let _ = reply.send(Err(Text::new(&msg::SWITCHOVER_BY_SENTINEL)));
     }
 }

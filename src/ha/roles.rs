@@ -11,6 +11,8 @@ use std::time::Duration;
 use crate::client::Client;
 use crate::endpoint::Endpoint;
 use crate::resp::Frame;
+use crate::text::catalog::ha as msg;
+use crate::text::Text;
 
 /// How long each server may take to answer at start.
 const ASK_TIMEOUT: Duration = Duration::from_secs(3);
@@ -22,7 +24,7 @@ pub enum Role {
     /// A replica of this `host:port`.
     Replica(String),
     /// It did not answer (or not with a role); why.
-    Unknown(String),
+    Unknown(Text),
 }
 
 /// Asks one server for its role, with the pair's credentials.
@@ -42,11 +44,12 @@ pub async fn ask(server: &Endpoint) -> Role {
                     text(1).unwrap_or_default(),
                     items.get(2).and_then(Frame::as_int).unwrap_or_default()
                 )),
-                other => Role::Unknown(format!("ROLE answered {other:?}")),
+                other => Role::Unknown(Text::new(&msg::ROLE_ANSWERED).arg("reply", format!("{other:?}"))),
             }
         }
-        Ok(other) => Role::Unknown(format!("ROLE answered {other:?}")),
-        Err(e) => Role::Unknown(e.to_string()),
+        Ok(other) => Role::Unknown(Text::new(&msg::ROLE_ANSWERED).arg("reply", format!("{other:?}"))),
+        // The client's own words (a lost connection, a server's error reply).
+        Err(e) => Role::Unknown(Text::raw(e.to_string())),
     }
 }
 
@@ -72,13 +75,18 @@ pub struct Start {
     /// The standby is a server that was the master and has not been seen as a replica since: it
     /// is fenced before it could take the standby's place.
     pub fence_standby: bool,
-    pub said: String,
+    /// What the servers said, for the `roles_checked` event.
+    pub said: Text,
 }
 
 /// Decides the master from `ROLE` on both servers (`given` is the master the caller named).
 pub async fn at_start(given: &Endpoint, other: &Endpoint) -> Result<Start, RoleError> {
     let (a, b) = tokio::join!(ask(given), ask(other));
-    let said = format!("ROLE at start: {} is {}, {} is {}", given.addr(), describe(&a), other.addr(), describe(&b));
+    let said = Text::new(&msg::ROLES_AT_START)
+        .arg("first", given.addr())
+        .arg("first_role", describe(&a))
+        .arg("second", other.addr())
+        .arg("second_role", describe(&b));
     let start = |master: &Endpoint, standby: &Endpoint, fence_standby: bool| Start {
         master: master.clone(),
         standby: standby.clone(),
@@ -110,10 +118,10 @@ pub fn role_name(reply: &Frame) -> Option<&str> {
     }
 }
 
-fn describe(role: &Role) -> String {
+fn describe(role: &Role) -> Text {
     match role {
-        Role::Master => "master".into(),
-        Role::Replica(of) => format!("a replica of {of}"),
-        Role::Unknown(why) => format!("unknown ({why})"),
+        Role::Master => Text::new(&msg::ROLE_MASTER),
+        Role::Replica(of) => Text::new(&msg::ROLE_REPLICA_OF).arg("master", of),
+        Role::Unknown(why) => Text::new(&msg::ROLE_UNKNOWN).arg("why", why.clone()),
     }
 }

@@ -12,6 +12,8 @@ use tokio::sync::watch;
 use super::events::{EventKind, EventLog};
 use crate::client::{info_field, Client};
 use crate::endpoint::Endpoint;
+use crate::text::catalog::ha as msg;
+use crate::text::Text;
 
 /// How long each step of a promotion may take.
 const PROMOTE_TIMEOUT: Duration = Duration::from_secs(2);
@@ -32,8 +34,8 @@ pub struct FailedOver {
 pub enum NoFailover {
     /// The standby is still linked to the master: only the proxy lost it.
     Suspect,
-    /// The standby could not or must not be promoted; why, in words.
-    Refused(String),
+    /// The standby could not or must not be promoted; why.
+    Refused(Text),
 }
 
 /// Where writes go.
@@ -115,54 +117,56 @@ impl Router {
         let epoch = self.current().epoch;
         if must_agree {
             if let Some(link) = still_linked(replica).await {
-                let detail = format!(
-                    "{old} does not answer the proxy, but the standby {replica} is still linked to it ({link}): not a \
-                     failover, the proxy may be the one cut off. The standby's own link decides (its repl-timeout)"
-                );
+                let detail = Text::new(&msg::SUSPECT)
+                    .arg("old", old.to_string())
+                    .arg("replica", replica.to_string())
+                    .arg("link", link);
                 events.record(EventKind::Suspect, epoch, detail);
                 return Err(NoFailover::Suspect);
             }
         }
         if let Err(reason) = promote(replica, Some(policy)).await {
-            events.record(EventKind::PromotionRefused, epoch, format!("{replica}: {reason}"));
+            let detail =
+                Text::new(&msg::PROMOTION_REFUSED).arg("replica", replica.to_string()).arg("reason", reason.clone());
+            events.record(EventKind::PromotionRefused, epoch, detail);
             return Err(NoFailover::Refused(reason));
         }
-        events.record(EventKind::Promoted, epoch, format!("{replica} reports role master"));
+        events.record(EventKind::Promoted, epoch, Text::new(&msg::PROMOTED).arg("replica", replica.to_string()));
         let fenced = super::standby::fence_within(old, replica, FENCE_AT_FAILOVER).await.is_ok();
         if fenced {
-            events.record(
-                EventKind::Fenced,
-                epoch,
-                format!("{old} is now a replica of {replica}, before the route moved"),
-            );
+            let detail =
+                Text::new(&msg::FENCED_BEFORE_ROUTE).arg("old", old.to_string()).arg("replica", replica.to_string());
+            events.record(EventKind::Fenced, epoch, detail);
         }
         let epoch = self.publish(replica.clone());
-        events.record(EventKind::RoutePushed, epoch, format!("writes now go to {replica}"));
+        events.record(EventKind::RoutePushed, epoch, Text::new(&msg::ROUTE_MOVED).arg("master", replica.to_string()));
         Ok(FailedOver { epoch, fenced })
     }
 }
 
 /// Checks that `replica` is fresh enough (unless `policy` is `None`: the caller has checked that it
-/// has the whole stream), sends `REPLICAOF NO ONE`, and verifies with `ROLE`.
-pub async fn promote(replica: &Endpoint, policy: Option<PromotionPolicy>) -> Result<(), String> {
-    let mut client = Client::connect_with_timeout(replica, PROMOTE_TIMEOUT).await.map_err(|e| e.to_string())?;
+/// has the whole stream), sends `REPLICAOF NO ONE`, and verifies with `ROLE`. A client's error
+/// (a server's reply, a lost connection) is shown as it is.
+pub async fn promote(replica: &Endpoint, policy: Option<PromotionPolicy>) -> Result<(), Text> {
+    let raw = |e: crate::client::ClientError| Text::raw(e.to_string());
+    let mut client = Client::connect_with_timeout(replica, PROMOTE_TIMEOUT).await.map_err(raw)?;
     if let Some(policy) = policy.filter(|p| !p.allow_stale_promotion) {
-        let info = client.info("replication").await.map_err(|e| e.to_string())?;
+        let info = client.info("replication").await.map_err(raw)?;
         if info_field(&info, "role") == Some("slave") {
             check_freshness(&info, policy.max_replica_lag_secs)?;
         }
     }
-    client.request(&["REPLICAOF", "NO", "ONE"]).await.map_err(|e| e.to_string())?;
-    let role = client.request(&["ROLE"]).await.map_err(|e| e.to_string())?;
+    client.request(&["REPLICAOF", "NO", "ONE"]).await.map_err(raw)?;
+    let role = client.request(&["ROLE"]).await.map_err(raw)?;
     match super::roles::role_name(&role) {
         Some("master") => Ok(()),
-        other => Err(format!("after REPLICAOF NO ONE, ROLE reports {other:?} instead of master")),
+        other => Err(Text::new(&msg::PROMOTE_NOT_MASTER).arg("role", format!("{other:?}"))),
     }
 }
 
-/// How the standby's link to its master stands, in words, when it is up (the standby then vouches
-/// that the master lives); `None` when it is down or the standby cannot say.
-async fn still_linked(replica: &Endpoint) -> Option<String> {
+/// How the standby's link to its master stands, when it is up (the standby then vouches that the
+/// master lives); `None` when it is down or the standby cannot say.
+async fn still_linked(replica: &Endpoint) -> Option<Text> {
     let mut client = Client::connect_with_timeout(replica, PROMOTE_TIMEOUT).await.ok()?;
     let info = client.info("replication").await.ok()?;
     // Not compared with `master`'s address: the standby may reach the master by another name or
@@ -170,25 +174,22 @@ async fn still_linked(replica: &Endpoint) -> Option<String> {
     let up = info_field(&info, "role") == Some("slave") && info_field(&info, "master_link_status") == Some("up");
     up.then(|| {
         let io = info_field(&info, "master_last_io_seconds_ago").unwrap_or("?");
-        format!("link up, last I/O {io} s ago")
+        Text::new(&msg::LINK_UP).arg("secs", io)
     })
 }
 
 /// Whether a replica's INFO replication shows data recent enough to promote.
-fn check_freshness(info: &[(String, String)], max_lag_secs: u64) -> Result<(), String> {
+fn check_freshness(info: &[(String, String)], max_lag_secs: u64) -> Result<(), Text> {
     if info_field(info, "master_link_status") == Some("up") {
         return Ok(());
     }
     if info_field(info, "master_sync_in_progress") == Some("1") {
-        return Err("the replica is still loading its first copy of the data".into());
+        return Err(Text::new(&msg::STILL_LOADING));
     }
     match info_field(info, "master_link_down_since_seconds").and_then(|v| v.parse::<i64>().ok()) {
         Some(down) if down >= 0 && down as u64 <= max_lag_secs => Ok(()),
-        Some(down) if down >= 0 => Err(format!(
-            "its link to the master has been down for {down} s, more than max_replica_lag_secs = {max_lag_secs}; \
-             set allow_stale_promotion to promote it anyway and lose the writes since"
-        )),
-        _ => Err("the replica never synced with the master; set allow_stale_promotion to promote it anyway".into()),
+        Some(down) if down >= 0 => Err(Text::new(&msg::LINK_DOWN_TOO_LONG).arg("down", down).arg("max", max_lag_secs)),
+        _ => Err(Text::new(&msg::NEVER_SYNCED)),
     }
 }
 
@@ -205,8 +206,8 @@ mod tests {
         assert!(check_freshness(&info(&[("master_link_status", "up")]), 0).is_ok());
         let down = |s: &'static str| info(&[("master_link_status", "down"), ("master_link_down_since_seconds", s)]);
         assert!(check_freshness(&down("3"), 10).is_ok());
-        assert!(check_freshness(&down("30"), 10).unwrap_err().contains("30 s"));
-        assert!(check_freshness(&down("-1"), 10).unwrap_err().contains("never synced"));
+        assert!(check_freshness(&down("30"), 10).unwrap_err().to_string().contains("30 s"));
+        assert!(check_freshness(&down("-1"), 10).unwrap_err().to_string().contains("never synced"));
     }
 
     #[test]

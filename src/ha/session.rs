@@ -23,6 +23,8 @@ use super::replies::{Effect, Held, Owed, Replies};
 use super::router::Route;
 use crate::client::ClientError;
 use crate::resp::{frame_len, parse_frame, Frame};
+use crate::text::catalog::ha as msg;
+use crate::text::Text;
 use crate::transport::{self, Acceptor, ReadHalf, WriteHalf};
 
 /// How often a session without a backend tries the route again.
@@ -179,7 +181,8 @@ impl Session {
             }
             if let Some(why) = self.over_limit() {
                 let epoch = self.routes.borrow().epoch;
-                self.shared.events.record(EventKind::ClientDisconnected, epoch, format!("{}: {why}", self.peer));
+                let detail = Text::new(&msg::CLIENT_DISCONNECTED).arg("client", self.peer.to_string()).arg("why", why);
+                self.shared.events.record(EventKind::ClientDisconnected, epoch, detail);
                 return;
             }
             let down = matches!(self.link, Link::Down { .. });
@@ -228,18 +231,20 @@ impl Session {
     }
 
     /// Why the client must be disconnected, when its unread replies are over its output limit.
-    fn over_limit(&mut self) -> Option<String> {
+    fn over_limit(&mut self) -> Option<Text> {
         let subscribed = self.restore.subscribed();
         let limits = &self.shared.limits;
-        let (limit, kind) = if subscribed { (limits.pubsub, "a subscriber") } else { (limits.normal, "a client") };
+        let (limit, who) =
+            if subscribed { (limits.pubsub, &msg::WHO_SUBSCRIBER) } else { (limits.normal, &msg::WHO_CLIENT) };
         let unread = self.out.len() + self.replies.held_bytes();
         const MB: f64 = 1024.0 * 1024.0;
         if limit.hard > 0 && unread > limit.hard {
-            return Some(format!(
-                "{kind} left {:.1} MB of replies unread, over the hard output limit of {:.0} MB; disconnected",
-                unread as f64 / MB,
-                limit.hard as f64 / MB
-            ));
+            return Some(
+                Text::new(&msg::OVER_HARD_LIMIT)
+                    .arg("who", Text::new(who))
+                    .arg("unread", format!("{:.1}", unread as f64 / MB))
+                    .arg("limit", format!("{:.0}", limit.hard as f64 / MB)),
+            );
         }
         if limit.soft == 0 || unread <= limit.soft {
             self.over_soft_since = None;
@@ -247,11 +252,10 @@ impl Session {
         }
         let since = *self.over_soft_since.get_or_insert_with(Instant::now);
         (since.elapsed() >= limit.soft_for).then(|| {
-            format!(
-                "{kind} kept more than {:.0} MB of replies unread for {} s (the soft output limit); disconnected",
-                limit.soft as f64 / MB,
-                limit.soft_for.as_secs()
-            )
+            Text::new(&msg::OVER_SOFT_LIMIT)
+                .arg("who", Text::new(who))
+                .arg("limit", format!("{:.0}", limit.soft as f64 / MB))
+                .arg("secs", limit.soft_for.as_secs())
         })
     }
 
@@ -656,7 +660,8 @@ impl Session {
                         if backend.epoch > 0
                             && self.shared.served_epoch.fetch_max(backend.epoch, Ordering::SeqCst) < backend.epoch
                         {
-                            let detail = format!("a reply from {} reached a client", backend.conn.reader.addr());
+                            let detail =
+                                Text::new(&msg::FIRST_REPLY).arg("server", backend.conn.reader.addr().to_string());
                             self.shared.events.record(EventKind::FirstRequestServed, backend.epoch, detail);
                         }
                     }

@@ -14,6 +14,8 @@ use super::events::{EventKind, EventLog};
 use super::roles::role_name;
 use crate::client::{info_field, Client};
 use crate::endpoint::Endpoint;
+use crate::text::catalog::ha as msg;
+use crate::text::Text;
 
 /// The standby's condition.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -45,7 +47,7 @@ const RETRY_EVERY: Duration = Duration::from_millis(200);
 const SETTLE: Duration = Duration::from_millis(1100);
 
 /// Makes `server` a replica of `master`: gives it the master's credentials (`masteruser`,
-/// `masterauth`), sends `REPLICAOF`, and checks with `ROLE`. Errors are in words for the events;
+/// `masterauth`), sends `REPLICAOF`, and checks with `ROLE`. Errors are in words for the log;
 /// they never contain a password.
 pub async fn fence(server: &Endpoint, master: &Endpoint) -> Result<(), String> {
     fence_within(server, master, STEP_TIMEOUT).await
@@ -114,7 +116,9 @@ pub async fn arm(standby: Endpoint, master: Endpoint, mut fence_first: bool, epo
             match fence(&standby, &master).await {
                 Ok(()) => {
                     fence_first = false;
-                    events.record(EventKind::Fenced, epoch, format!("{standby} is now a replica of {master}"));
+                    let detail =
+                        Text::new(&msg::FENCED).arg("server", standby.to_string()).arg("master", master.to_string());
+                    events.record(EventKind::Fenced, epoch, detail);
                 }
                 Err(e) => tracing::debug!(standby = %standby, error = %e, "the old master cannot be fenced yet"),
             }
@@ -122,7 +126,9 @@ pub async fn arm(standby: Endpoint, master: Endpoint, mut fence_first: bool, epo
         if !fence_first && is_ready(&standby, &master).await.unwrap_or(false) {
             let since = *online_since.get_or_insert_with(tokio::time::Instant::now);
             if since.elapsed() >= SETTLE {
-                let detail = format!("{standby} is synced with {master}; failover armed");
+                let detail = Text::new(&msg::STANDBY_READY)
+                    .arg("standby", standby.to_string())
+                    .arg("master", master.to_string());
                 events.record(EventKind::StandbyReady, epoch, detail);
                 return;
             }

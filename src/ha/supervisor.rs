@@ -18,12 +18,14 @@ use super::router::{PromotionPolicy, Router};
 use super::standby;
 use super::switchover::switchover;
 use crate::endpoint::Endpoint;
+use crate::text::catalog::ha as msg;
+use crate::text::Text;
 
 pub use super::standby::{Standby, StandbyState};
 
 /// A request from the handle.
 pub enum Request {
-    Switchover(oneshot::Sender<Result<u64, String>>),
+    Switchover(oneshot::Sender<Result<u64, Text>>),
 }
 
 pub struct Supervisor {
@@ -64,7 +66,7 @@ impl Supervisor {
                             let result = if state == StandbyState::Ready {
                                 switchover(&self.router, &self.shared, &current.endpoint, &self.events).await
                             } else {
-                                Err(format!("the standby {} is not ready ({state:?}); wait for standby_ready", current.endpoint))
+                                Err(not_ready(&current.endpoint, state))
                             };
                             match &result {
                                 // The old master was fenced as part of the switchover; it resyncs.
@@ -89,7 +91,7 @@ impl Supervisor {
         let standby = self.standby.borrow().endpoint.clone();
         let epoch = self.router.current().epoch;
         if state == StandbyState::Unfenced {
-            let detail = format!("{standby} is the old master and has not rejoined as a replica; nothing to promote");
+            let detail = Text::new(&msg::OLD_MASTER_NOT_REJOINED).arg("standby", standby.to_string());
             self.events.record(EventKind::PromotionRefused, epoch, detail);
         } else {
             let must_agree = down == Down::Silent;
@@ -107,4 +109,13 @@ impl Supervisor {
     fn set_standby(&self, endpoint: Endpoint, state: StandbyState) {
         self.standby.send_replace(Standby { endpoint, state });
     }
+}
+
+/// Why a switchover is refused while the standby is not ready (`state` is never `Ready` here).
+fn not_ready(standby: &Endpoint, state: StandbyState) -> Text {
+    let state = match state {
+        StandbyState::Unfenced => &msg::STANDBY_UNFENCED,
+        StandbyState::Syncing | StandbyState::Ready => &msg::STANDBY_SYNCING,
+    };
+    Text::new(&msg::NOT_READY).arg("standby", standby.to_string()).arg("state", Text::new(state))
 }

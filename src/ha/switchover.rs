@@ -24,6 +24,8 @@ use crate::client::{info_field, Client};
 use crate::endpoint::Endpoint;
 use crate::pause::{hold_writes, PauseMode, WritePause};
 use crate::server::ServerInfo;
+use crate::text::catalog::ha as msg;
+use crate::text::Text;
 
 /// How long the sessions may take to collect the replies they are owed.
 const DRAIN: Duration = Duration::from_secs(1);
@@ -43,10 +45,12 @@ pub async fn switchover(
     shared: &ProxyShared,
     standby: &Endpoint,
     events: &EventLog,
-) -> Result<u64, String> {
+) -> Result<u64, Text> {
     let route = router.current();
     let master = route.master.clone();
-    events.record(EventKind::SwitchoverStarted, route.epoch, format!("{master} → {standby}: pausing writes"));
+    let started =
+        Text::new(&msg::SWITCHOVER_STARTED).arg("master", master.to_string()).arg("standby", standby.to_string());
+    events.record(EventKind::SwitchoverStarted, route.epoch, started);
     router.set_paused(true);
     let prepared = prepare(&master, standby, shared).await;
     let (pause, offset, left) = match prepared {
@@ -56,8 +60,11 @@ pub async fn switchover(
     if let Err(e) = promote(standby, None).await {
         return abort(router, Some(pause), events, route.epoch, e).await;
     }
-    events.record(EventKind::Promoted, route.epoch, format!("{standby} reports role master (had offset {offset})"));
-    let moved = |epoch| events.record(EventKind::RoutePushed, epoch, format!("writes now go to {standby}"));
+    let promoted = Text::new(&msg::SWITCHOVER_PROMOTED).arg("standby", standby.to_string()).arg("offset", offset);
+    events.record(EventKind::Promoted, route.epoch, promoted);
+    let moved = |epoch| {
+        events.record(EventKind::RoutePushed, epoch, Text::new(&msg::ROUTE_MOVED).arg("master", standby.to_string()))
+    };
     let epoch = if pause.can_lift() {
         fence(&master, standby, events, route.epoch).await;
         pause.end().await;
@@ -74,8 +81,8 @@ pub async fn switchover(
         epoch
     };
     let detail = match left {
-        0 => format!("{standby} is the master; nothing was in flight"),
-        n => format!("{standby} is the master; {n} blocking command(s) were still in flight and get UNCERTAIN"),
+        0 => Text::new(&msg::SWITCHOVER_DONE).arg("standby", standby.to_string()),
+        n => Text::new(&msg::SWITCHOVER_DONE_IN_FLIGHT).arg("standby", standby.to_string()).arg("count", n),
     };
     events.record(EventKind::SwitchoverDone, epoch, detail);
     Ok(epoch)
@@ -85,7 +92,10 @@ pub async fn switchover(
 /// it again later (the route has moved or moves anyway: the standby is a master now).
 async fn fence(master: &Endpoint, standby: &Endpoint, events: &EventLog, epoch: u64) {
     match standby::fence(master, standby).await {
-        Ok(()) => events.record(EventKind::Fenced, epoch, format!("{master} is now a replica of {standby}")),
+        Ok(()) => {
+            let detail = Text::new(&msg::FENCED).arg("server", master.to_string()).arg("master", standby.to_string());
+            events.record(EventKind::Fenced, epoch, detail)
+        }
         Err(e) => tracing::warn!(master = %master, error = %e, "the old master could not be fenced at once"),
     }
 }
@@ -95,7 +105,7 @@ async fn prepare(
     master: &Endpoint,
     standby: &Endpoint,
     shared: &ProxyShared,
-) -> Result<(WritePause, u64, usize), (String, Option<WritePause>)> {
+) -> Result<(WritePause, u64, usize), (Text, Option<WritePause>)> {
     let deadline = Instant::now() + DRAIN;
     while shared.in_flight() > 0 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(2)).await;
@@ -105,35 +115,40 @@ async fn prepare(
         let mut client = Client::connect_with_timeout(master, STEP_TIMEOUT).await?;
         ServerInfo::fetch(&mut client).await
     };
-    let info = info.await.map_err(|e| (e.to_string(), None))?;
+    let info = info.await.map_err(|e| (Text::raw(e.to_string()), None))?;
     let hold = match PauseMode::of(&info) {
         PauseMode::Writes => MASTER_PAUSE,
         _ => MASTER_PAUSE_LEGACY,
     };
-    let (pause, offset) = hold_writes(master, &info, hold, STEP_TIMEOUT)
-        .await
-        .map_err(|e| (format!("cannot pause writes on {master}: {e}"), None))?;
+    let (pause, offset) = hold_writes(master, &info, hold, STEP_TIMEOUT).await.map_err(|e| {
+        let why =
+            Text::new(&msg::CANNOT_PAUSE).arg("master", master.to_string()).arg("error", Text::raw(e.to_string()));
+        (why, None)
+    })?;
     match wait_for_offset(standby, offset).await {
         Ok(()) => Ok((pause, offset, left)),
         Err(e) => Err((e, Some(pause))),
     }
 }
 
-/// Waits until `standby` has processed the master's stream up to `offset`.
-async fn wait_for_offset(standby: &Endpoint, offset: u64) -> Result<(), String> {
-    let mut client = Client::connect_with_timeout(standby, STEP_TIMEOUT).await.map_err(|e| e.to_string())?;
+/// Waits until `standby` has processed the master's stream up to `offset`. A client's error is shown
+/// as it is.
+async fn wait_for_offset(standby: &Endpoint, offset: u64) -> Result<(), Text> {
+    let raw = |e: crate::client::ClientError| Text::raw(e.to_string());
+    let mut client = Client::connect_with_timeout(standby, STEP_TIMEOUT).await.map_err(raw)?;
     let deadline = Instant::now() + CATCH_UP;
     loop {
-        let info = client.info("replication").await.map_err(|e| e.to_string())?;
+        let info = client.info("replication").await.map_err(raw)?;
         let at = info_field(&info, "slave_repl_offset").and_then(|v| v.parse::<i64>().ok()).unwrap_or(-1);
         if at >= offset as i64 {
             return Ok(());
         }
         if Instant::now() >= deadline {
-            return Err(format!(
-                "{standby} reached offset {at} of {offset} within {} s; is its link to the master up?",
-                CATCH_UP.as_secs()
-            ));
+            return Err(Text::new(&msg::NOT_CAUGHT_UP)
+                .arg("standby", standby.to_string())
+                .arg("at", at)
+                .arg("offset", offset)
+                .arg("secs", CATCH_UP.as_secs()));
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
@@ -145,12 +160,16 @@ async fn abort(
     pause: Option<WritePause>,
     events: &EventLog,
     epoch: u64,
-    reason: String,
-) -> Result<u64, String> {
+    reason: Text,
+) -> Result<u64, Text> {
     if let Some(pause) = pause {
         pause.end().await;
     }
     router.set_paused(false);
-    events.record(EventKind::SwitchoverAborted, epoch, format!("nothing changed: {reason}"));
+    events.record(
+        EventKind::SwitchoverAborted,
+        epoch,
+        Text::new(&msg::SWITCHOVER_ABORTED).arg("reason", reason.clone()),
+    );
     Err(reason)
 }

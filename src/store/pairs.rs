@@ -10,6 +10,7 @@ use super::error::{is_unique_violation, Fail, StoreError};
 use super::runner::is_live;
 use super::{now_ms, Store};
 use crate::model::{PairEventRecord, PairSpec, SavedPair};
+use crate::text::Text;
 
 /// How many events a pair keeps; older ones are dropped first.
 pub const PAIR_EVENTS: i64 = 1024;
@@ -153,7 +154,7 @@ impl Store {
         self.write(|conn| {
             conn.execute(
                 "INSERT INTO standby_events (pair_id, at_ms, kind, epoch, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![id, event.at_ms, event.kind, event.epoch as i64, event.detail],
+                params![id, event.at_ms, event.kind, event.epoch as i64, event.detail.to_stored()],
             )?;
             conn.execute(
                 "DELETE FROM standby_events WHERE pair_id = ?1 AND id <= (SELECT id FROM standby_events
@@ -176,7 +177,7 @@ impl Store {
                     at_ms: row.get(0)?,
                     kind: row.get(1)?,
                     epoch: row.get::<_, i64>(2)? as u64,
-                    detail: row.get(3)?,
+                    detail: Text::from_stored(&row.get::<_, String>(3)?),
                 })
             })?;
             Ok(rows.collect::<Result<_, _>>()?)
@@ -253,5 +254,46 @@ fn duplicate_or(err: rusqlite::Error, name: &str) -> Fail {
         StoreError::Duplicate { what: "hot-standby pair", name: name.to_string() }.into()
     } else {
         err.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::catalog::ha as msg;
+    use crate::text::Lang;
+
+    #[test]
+    fn events_keep_their_code_and_rows_from_before_codes_read_as_raw_text() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let store = Store::open(dir.path()).expect("the store");
+        let spec = PairSpec {
+            master_instance: 1,
+            replica_instance: Some(2),
+            listen: "127.0.0.1:0".into(),
+            sync_writes: false,
+            listen_tls: None,
+            sentinel: None,
+            has_proxy_password: false,
+        };
+        let pair = store.add_pair("p", &spec).expect("a pair");
+        store
+            .write(|conn| {
+                conn.execute(
+                    "INSERT INTO standby_events (pair_id, at_ms, kind, epoch, detail) VALUES (?1, 1, 'fenced', 0, ?2)",
+                    params![pair.id, "a:1 is now a replica of b:2"],
+                )?;
+                Ok(())
+            })
+            .expect("an old row");
+        let detail = Text::new(&msg::FENCED).arg("server", "a:1").arg("master", "b:2");
+        let event = PairEventRecord { at_ms: 2, kind: "fenced".into(), epoch: 1, detail: detail.clone() };
+        store.add_pair_event(pair.id, &event).expect("an event");
+        let events = store.pair_events(pair.id).expect("the events");
+        assert_eq!(events.len(), 2);
+        assert!(events[0].detail.is_raw());
+        assert_eq!(events[0].detail.to_string(), "a:1 is now a replica of b:2");
+        assert_eq!(events[1], event, "kept as its code and arguments");
+        assert_eq!(events[1].detail.render(Lang::Zh), "a:1 已成为 b:2 的副本");
     }
 }

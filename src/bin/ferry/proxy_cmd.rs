@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use clap::Args;
 use ferry::endpoint::ListenTls;
+use ferry::ha::events::Event;
 use ferry::ha::{self, HaOptions};
 
 use crate::credentials::{MasterPassword, ReplicaPassword};
@@ -160,10 +161,7 @@ pub async fn proxy(args: ProxyArgs) -> ExitCode {
                 Err(e) => eprintln!("switchover refused: {e}"),
             },
             event = events.recv() => match event {
-                Ok(e) if args.json => match serde_json::to_string(&e) {
-                    Ok(line) => println!("{line}"),
-                    Err(err) => eprintln!("error: {err}"),
-                },
+                Ok(e) if args.json => println!("{}", json_line(&e)),
                 Ok(e) => println!("{} epoch {} {:?}: {}", e.at_ms, e.epoch, e.kind, e.detail),
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => eprintln!("({n} events skipped)"),
                 Err(_) => break,
@@ -172,6 +170,18 @@ pub async fn proxy(args: ProxyArgs) -> ExitCode {
     }
     handle.shutdown().await;
     ExitCode::SUCCESS
+}
+
+/// An event as a JSON line, its detail in English as the plain lines show it: scripts read the
+/// sentence (its code and arguments are for the desktop app, which renders them in its language).
+fn json_line(event: &Event) -> String {
+    let line = serde_json::json!({
+        "at_ms": event.at_ms,
+        "kind": event.kind,
+        "epoch": event.epoch,
+        "detail": event.detail.to_string(),
+    });
+    line.to_string()
 }
 
 /// Planned-switchover requests: SIGUSR1 on Unix; none elsewhere.
