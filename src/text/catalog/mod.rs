@@ -6,8 +6,10 @@
 //! whichever language the user picks, without asking the engine.
 
 pub mod checks;
+pub mod errors;
 pub mod general;
 pub mod ha;
+pub mod run_errors;
 pub mod tasks;
 
 use std::collections::HashMap;
@@ -53,7 +55,7 @@ pub use general::RAW;
 pub fn all() -> impl Iterator<Item = &'static Entry> {
     #[allow(unused_mut)] // only the tests add an area
     let mut areas: Vec<&'static [&'static Entry]> =
-        vec![general::ENTRIES, checks::ENTRIES, tasks::ENTRIES, ha::ENTRIES];
+        vec![general::ENTRIES, checks::ENTRIES, tasks::ENTRIES, ha::ENTRIES, errors::ENTRIES, run_errors::ENTRIES];
     #[cfg(test)]
     areas.push(tests_only::ENTRIES);
     areas.into_iter().flatten().copied()
