@@ -30,7 +30,7 @@ export const commands = {
 	/**  The parameter-settings page of the create form. */
 	parameterRows: (request: TaskRequest_Deserialize) => typedError<ParamRow_Serialize[], CommandError>(__TAURI_INVOKE("parameter_rows", { request })),
 	/**  The pre-check before a task exists (items also arrive as `checkItemEvent`s). */
-	checkTask: (request: TaskRequest_Deserialize) => typedError<CheckReport, CommandError>(__TAURI_INVOKE("check_task", { request })),
+	checkTask: (request: TaskRequest_Deserialize) => typedError<CheckReport_Serialize, CommandError>(__TAURI_INVOKE("check_task", { request })),
 	/**  "Confirm and create task". */
 	createTask: (request: TaskRequest_Deserialize, acceptWarnings: boolean) => typedError<CreatedTask_Serialize, CommandError>(__TAURI_INVOKE("create_task", { request, acceptWarnings })),
 	/**
@@ -56,7 +56,7 @@ export const commands = {
 	/**  Quits the app after the user confirmed it (pairs it runs stop; tasks pause and can resume). */
 	quit: () => __TAURI_INVOKE<void>("quit"),
 	/**  A pair's event history, oldest first (new ones arrive as `standbyTimelineEvent`s). */
-	standbyEvents: (id: number) => typedError<HaEvent[], CommandError>(__TAURI_INVOKE("standby_events", { id })),
+	standbyEvents: (id: number) => typedError<HaEvent_Serialize[], CommandError>(__TAURI_INVOKE("standby_events", { id })),
 	/**  "Planned switchover": the roles swap with no write lost, or nothing changes and the error says why. */
 	switchover: (id: number) => typedError<StandbyView_Serialize, CommandError>(__TAURI_INVOKE("switchover", { id })),
 	/**  Stops a pair's proxy, wherever it runs; the servers keep their roles and the pair stays saved. */
@@ -75,25 +75,33 @@ export const commands = {
 export const events = {
 	checkItemEvent: makeEvent<CheckItemEvent_Serialize, CheckItemEvent_Deserialize>("check-item-event"),
 	quitRequestedEvent: makeEvent<QuitRequestedEvent, QuitRequestedEvent>("quit-requested-event"),
-	standbyTimelineEvent: makeEvent<StandbyTimelineEvent, StandbyTimelineEvent>("standby-timeline-event"),
+	standbyTimelineEvent: makeEvent<StandbyTimelineEvent_Serialize, StandbyTimelineEvent_Deserialize>("standby-timeline-event"),
 	taskChangedEvent: makeEvent<TaskChangedEvent_Serialize, TaskChangedEvent_Deserialize>("task-changed-event"),
 	taskProgressEvent: makeEvent<TaskProgressEvent_Serialize, TaskProgressEvent_Deserialize>("task-progress-event"),
 	verifyProgressEvent: makeEvent<VerifyProgressEvent, VerifyProgressEvent>("verify-progress-event"),
 };
 
 /* Types */
+/**
+ *  One argument: a value shown as it is (a host, a number, a server's own error text), a sentence of
+ *  its own, or several sentences read one after the other.
+ */
+export type Arg = Arg_Serialize | Arg_Deserialize;
+
+/**
+ *  One argument: a value shown as it is (a host, a number, a server's own error text), a sentence of
+ *  its own, or several sentences read one after the other.
+ */
+export type Arg_Deserialize = string | Text_Deserialize | Text_Deserialize[];
+
+/**
+ *  One argument: a value shown as it is (a host, a number, a server's own error text), a sentence of
+ *  its own, or several sentences read one after the other.
+ */
+export type Arg_Serialize = string | Text_Serialize | Text_Serialize[];
+
 /**  One check's result, as the console lists it. */
-export type CheckItem = {
-	/**  Stable id (`source.connect`), for code and for tests. */
-	id: string,
-	/**  Short name shown in a list (`Source reachable`). */
-	title: string,
-	level: Level,
-	/**  What was measured (`Redis 7.0.15 (RDB 10)`, `0.3 ms`, `allkeys-lru`). */
-	value: string,
-	/**  What it means and what to do. */
-	message: string,
-};
+export type CheckItem = CheckItem_Serialize | CheckItem_Deserialize;
 
 /**
  *  A pre-check item finished (`task_id` is `null` for a check before the task exists); `total` is
@@ -107,7 +115,7 @@ export type CheckItemEvent = CheckItemEvent_Serialize | CheckItemEvent_Deseriali
  */
 export type CheckItemEvent_Deserialize = {
 	task_id?: number | null,
-	item: CheckItem,
+	item: CheckItem_Deserialize,
 	total: number,
 };
 
@@ -117,13 +125,48 @@ export type CheckItemEvent_Deserialize = {
  */
 export type CheckItemEvent_Serialize = {
 	task_id: number | null,
-	item: CheckItem,
+	item: CheckItem_Serialize,
 	total: number,
 };
 
+/**  One check's result, as the console lists it. */
+export type CheckItem_Deserialize = {
+	/**  Stable id (`source.connect`), for code and for tests. */
+	id: string,
+	/**  Short name shown in a list (`Source reachable`). */
+	title: string,
+	level: Level,
+	/**  What was measured (`Redis 7.0.15 (RDB 10)`, `0.3 ms`, `allkeys-lru`), or why nothing was. */
+	value: Text_Deserialize,
+	/**  What it means and what to do. */
+	message: Text_Deserialize,
+};
+
+/**  One check's result, as the console lists it. */
+export type CheckItem_Serialize = {
+	/**  Stable id (`source.connect`), for code and for tests. */
+	id: string,
+	/**  Short name shown in a list (`Source reachable`). */
+	title: string,
+	level: Level,
+	/**  What was measured (`Redis 7.0.15 (RDB 10)`, `0.3 ms`, `allkeys-lru`), or why nothing was. */
+	value: Text_Serialize,
+	/**  What it means and what to do. */
+	message: Text_Serialize,
+};
+
 /**  Every item, in order, and how long the whole check took. */
-export type CheckReport = {
-	items: CheckItem[],
+export type CheckReport = CheckReport_Serialize | CheckReport_Deserialize;
+
+/**  Every item, in order, and how long the whole check took. */
+export type CheckReport_Deserialize = {
+	items: CheckItem_Deserialize[],
+	duration_ms: number,
+};
+
+/**  Every item, in order, and how long the whole check took. */
+export type CheckReport_Serialize = {
+	items: CheckItem_Serialize[],
 	duration_ms: number,
 };
 
@@ -154,13 +197,13 @@ export type CreatedTask = CreatedTask_Serialize | CreatedTask_Deserialize;
 /**  A task just created, with the pre-check it passed. */
 export type CreatedTask_Deserialize = {
 	task: Task_Deserialize,
-	report: CheckReport,
+	report: CheckReport_Deserialize,
 };
 
 /**  A task just created, with the pre-check it passed. */
 export type CreatedTask_Serialize = {
 	task: Task_Serialize,
-	report: CheckReport,
+	report: CheckReport_Serialize,
 };
 
 /**  Options of the cutover ("disconnect sync"). */
@@ -254,14 +297,34 @@ export type EventKind =
 "switchover_aborted";
 
 /**  One step of the failover. */
-export type HaEvent = {
+export type HaEvent = HaEvent_Serialize | HaEvent_Deserialize;
+
+/**  One step of the failover. */
+export type HaEvent_Deserialize = {
 	/**  Wall-clock time in milliseconds since the Unix epoch. */
 	at_ms: number,
 	kind: EventKind,
 	/**  The route epoch the event belongs to. */
 	epoch: number,
-	/**  Which server, and any reason, in words. */
-	detail: string,
+	/**
+	 *  Which server, and any reason: a sentence of the catalog, so that it renders in the language
+	 *  the reader chose (English for the CLI and the logs).
+	 */
+	detail: Text_Deserialize,
+};
+
+/**  One step of the failover. */
+export type HaEvent_Serialize = {
+	/**  Wall-clock time in milliseconds since the Unix epoch. */
+	at_ms: number,
+	kind: EventKind,
+	/**  The route epoch the event belongs to. */
+	epoch: number,
+	/**
+	 *  Which server, and any reason: a sentence of the catalog, so that it renders in the language
+	 *  the reader chose (English for the CLI and the logs).
+	 */
+	detail: Text_Serialize,
 };
 
 /**  A Redis that users migrate into, registered in the console. */
@@ -863,9 +926,24 @@ export type StandbyState =
  *  A step of a hot-standby pair (heartbeat, failover, fencing, switchover) for its live timeline.
  *  These are rare (a few per failover), so each one is forwarded.
  */
-export type StandbyTimelineEvent = {
+export type StandbyTimelineEvent = StandbyTimelineEvent_Serialize | StandbyTimelineEvent_Deserialize;
+
+/**
+ *  A step of a hot-standby pair (heartbeat, failover, fencing, switchover) for its live timeline.
+ *  These are rare (a few per failover), so each one is forwarded.
+ */
+export type StandbyTimelineEvent_Deserialize = {
 	standby_id: number,
-	event: HaEvent,
+	event: HaEvent_Deserialize,
+};
+
+/**
+ *  A step of a hot-standby pair (heartbeat, failover, fencing, switchover) for its live timeline.
+ *  These are rare (a few per failover), so each one is forwarded.
+ */
+export type StandbyTimelineEvent_Serialize = {
+	standby_id: number,
+	event: HaEvent_Serialize,
 };
 
 /**  A pair as the UI shows it. */
@@ -997,7 +1075,7 @@ export type TaskDetail_Deserialize = {
 	target: Instance_Deserialize,
 	events: TaskEvent[],
 	progress?: Progress_Deserialize | null,
-	check?: CheckReport | null,
+	check?: CheckReport_Deserialize | null,
 	verify?: VerifyReport | null,
 	/**  Whether some process is running the task now. */
 	running: boolean,
@@ -1009,7 +1087,7 @@ export type TaskDetail_Serialize = {
 	target: Instance_Serialize,
 	events: TaskEvent[],
 	progress: Progress_Serialize | null,
-	check: CheckReport | null,
+	check: CheckReport_Serialize | null,
 	verify: VerifyReport | null,
 	/**  Whether some process is running the task now. */
 	running: boolean,
@@ -1153,6 +1231,25 @@ export type Task_Serialize = {
 	/**  When the cutover finished, and the lag in bytes at that moment. */
 	cutover_at_ms: number | null,
 	final_lag_bytes: number | null,
+};
+
+/**  A sentence as a code and its named arguments. */
+export type Text = Text_Serialize | Text_Deserialize;
+
+/**  A sentence as a code and its named arguments. */
+export type Text_Deserialize = {
+	/**  The catalog's code (`check.region.same`). */
+	code: string,
+	/**  The values of the code's `{placeholders}`. */
+	args?: { [key in string]: Arg_Deserialize },
+};
+
+/**  A sentence as a code and its named arguments. */
+export type Text_Serialize = {
+	/**  The catalog's code (`check.region.same`). */
+	code: string,
+	/**  The values of the code's `{placeholders}`. */
+	args?: { [key in string]: Arg_Serialize },
 };
 
 /**  How to speak TLS to one server. The default trusts the platform's roots and checks the name. */

@@ -1,7 +1,8 @@
 /* A small i18n module: two dictionaries with the same keys (the compiler checks it), a provider,
  * and `t(key, params)` with `{name}` placeholders. */
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from "react";
-import type { ErrorKind } from "./bindings";
+import type { ErrorKind, Text } from "./bindings";
+import { renderText } from "./text";
 
 const en = {
   "app.title": "Ferry",
@@ -979,12 +980,15 @@ interface I18n {
   lang: Lang;
   setLang: (lang: Lang) => void;
   t: Translate;
+  /** One of the engine's sentences in the chosen language. */
+  tx: (text: Text) => string;
 }
 
 const I18nContext = createContext<I18n>({
   lang: "en",
   setLang: () => {},
   t: (key, params) => translate("en", key, params),
+  tx: (text) => renderText(text, "en"),
 });
 
 /**
@@ -1013,7 +1017,8 @@ export function I18nProvider({ children, lang: fixed }: { children: ReactNode; l
     }
   }, []);
   const t = useCallback<Translate>((key, params) => translate(lang, key, params), [lang]);
-  const value = useMemo(() => ({ lang, setLang, t }), [lang, setLang, t]);
+  const tx = useCallback((text: Text) => renderText(text, lang), [lang]);
+  const value = useMemo(() => ({ lang, setLang, t, tx }), [lang, setLang, t, tx]);
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
 }
 

@@ -56,7 +56,8 @@ export function kindLabel(kind: EventKind): MessageKey {
 const TIMELINE_LEN = 200;
 
 function sameEvent(a: HaEvent, b: HaEvent): boolean {
-  return a.at_ms === b.at_ms && a.kind === b.kind && a.epoch === b.epoch && a.detail === b.detail;
+  // The detail is a sentence object (code and arguments): equal when its JSON is.
+  return a.at_ms === b.at_ms && a.kind === b.kind && a.epoch === b.epoch && JSON.stringify(a.detail) === JSON.stringify(b.detail);
 }
 
 export interface Standbys {

@@ -15,4 +15,26 @@ describe("CheckResults", () => {
     expect(screen.getByText("Something new")).toBeTruthy();
     expect(screen.getByText("告警")).toBeTruthy();
   });
+
+  it("renders the engine's sentences in the chosen language", () => {
+    const item = {
+      ...checkItem("region", "error", "Region"),
+      value: { code: "check.region.source_missing" },
+      message: { code: "check.region.cross", args: { source: "ap-beijing", target: "ap-guangzhou" } },
+    };
+    const { unmount } = render(
+      <I18nProvider lang="zh-CN">
+        <CheckResults items={[item]} />
+      </I18nProvider>,
+    );
+    expect(screen.getByText("缺少源端地域")).toBeTruthy();
+    expect(screen.getByText(/源端在 ap-beijing，目标端在 ap-guangzhou/)).toBeTruthy();
+    unmount();
+    render(
+      <I18nProvider lang="en">
+        <CheckResults items={[item]} />
+      </I18nProvider>,
+    );
+    expect(screen.getByText(/source in ap-beijing, target in ap-guangzhou/)).toBeTruthy();
+  });
 });

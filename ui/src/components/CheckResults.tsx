@@ -17,7 +17,7 @@ const LEVEL_LABEL: Record<Level, MessageKey> = {
 
 /** Pre-check items as the console lists them: item, result, what was measured, what to do. */
 export function CheckResults({ items, loading = false }: { items: CheckItem[]; loading?: boolean }) {
-  const { t } = useI18n();
+  const { t, tx } = useI18n();
   const columns: PrimaryTableCol<CheckItem>[] = [
     {
       colKey: "title",
@@ -39,8 +39,8 @@ export function CheckResults({ items, loading = false }: { items: CheckItem[]; l
         </Tag>
       ),
     },
-    { colKey: "value", title: t("check.col.value"), width: 180, ellipsis: true },
-    { colKey: "message", title: t("check.col.message"), width: 480 },
+    { colKey: "value", title: t("check.col.value"), width: 180, ellipsis: true, cell: ({ row }) => tx(row.value) },
+    { colKey: "message", title: t("check.col.message"), width: 480, cell: ({ row }) => tx(row.message) },
   ];
   return (
     <div data-testid="check-results">

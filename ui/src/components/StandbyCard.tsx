@@ -24,7 +24,7 @@ export function StandbyCard({
   isSandbox: boolean;
   onChanged: () => void;
 }) {
-  const { t, lang } = useI18n();
+  const { t, tx, lang } = useI18n();
   const [busy, setBusy] = useState<Action | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<CommandError | null>(null);
@@ -167,12 +167,12 @@ export function StandbyCard({
         ) : (
           <ol className="ferry-timeline" data-testid="standby-timeline">
             {newestFirst.map((e) => (
-              <li key={`${e.at_ms}-${e.kind}-${e.epoch}-${e.detail}`} data-kind={e.kind} data-epoch={e.epoch}>
+              <li key={`${e.at_ms}-${e.kind}-${e.epoch}-${JSON.stringify(e.detail)}`} data-kind={e.kind} data-epoch={e.epoch}>
                 <span className="ferry-muted">{fmtTime.format(new Date(e.at_ms))}</span>
                 <Tag theme={KIND_THEME[e.kind]} variant="light">
                   {t(kindLabel(e.kind))}
                 </Tag>
-                <span>{e.detail}</span>
+                <span>{tx(e.detail)}</span>
               </li>
             ))}
           </ol>

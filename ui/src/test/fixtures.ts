@@ -1,5 +1,5 @@
 import type { CheckItem, Instance_Serialize as Instance, Level, Progress_Serialize as Progress, TaskDetail_Serialize as TaskDetail, Task_Serialize as Task, TaskStatus } from "../bindings";
-import type { EventKind, HaEvent, StandbyView_Serialize as StandbyView } from "../bindings";
+import type { EventKind, HaEvent, StandbyView_Serialize as StandbyView, Text } from "../bindings";
 
 export function instance(over: Partial<Instance> = {}): Instance {
   return {
@@ -95,8 +95,13 @@ export function standbyView(over: Partial<StandbyView> = {}): StandbyView {
   };
 }
 
+/** An engine sentence that shows `text` as it is in every language. */
+export function raw(text: string): Text {
+  return { code: "raw", args: { text } };
+}
+
 export function checkItem(id: string, level: Level, title = id): CheckItem {
-  return { id, title, level, value: `${id} value`, message: `${id}: ${level}` };
+  return { id, title, level, value: raw(`${id} value`), message: raw(`${id}: ${level}`) };
 }
 
 export function detail(t: Task, over: Partial<TaskDetail> = {}): TaskDetail {
@@ -104,5 +109,5 @@ export function detail(t: Task, over: Partial<TaskDetail> = {}): TaskDetail {
 }
 
 export function haEvent(kind: EventKind, at_ms: number, detail = "", epoch = 0): HaEvent {
-  return { at_ms, kind, epoch, detail };
+  return { at_ms, kind, epoch, detail: raw(detail) };
 }
