@@ -110,6 +110,7 @@ pub fn run() {
             tauri::async_runtime::spawn(events::forward(app.handle().clone(), events));
             tauri::async_runtime::spawn(events::forward_standbys(app.handle().clone(), standby_events));
             tauri::async_runtime::spawn(watcher.watch_other_processes());
+            tauri::async_runtime::spawn(exit_on_signal(app.handle().clone()));
             if let Some(window) = app.get_webview_window("main") {
                 let _ = window.set_title("Ferry");
             }
@@ -128,6 +129,34 @@ pub fn run() {
         .build(tauri::generate_context!())
         .expect("error while running the Ferry desktop app")
         .run(move |_, event| on_run_event(&on_exit, &event));
+}
+
+/// A SIGTERM (at logout, from a service manager or `kill`), a SIGHUP or a Ctrl-C leaves the app the
+/// way quitting does ([`on_run_event`]): its tasks marked resumable, its pairs' leases given up, the
+/// sandbox's servers stopped. Without this the default action would kill the process on the spot
+/// and leave the sandbox's redis-servers running.
+async fn exit_on_signal(app: tauri::AppHandle) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let (Ok(mut term), Ok(mut hup), Ok(mut int)) =
+            (signal(SignalKind::terminate()), signal(SignalKind::hangup()), signal(SignalKind::interrupt()))
+        else {
+            eprintln!("ferry-desktop: cannot listen for SIGTERM: a signal would leave the sandbox's servers running");
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = hup.recv() => {}
+            _ = int.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    if tokio::signal::ctrl_c().await.is_err() {
+        return;
+    }
+    eprintln!("ferry-desktop: asked to stop: pausing tasks, stopping pairs and the sandbox");
+    app.exit(0);
 }
 
 /// What to ask before the window closes: while this app runs hot-standby pairs, their proxies
