@@ -116,7 +116,8 @@ export class Harness {
     let display = 90 + (process.pid % 100);
     while (fs.existsSync(`/tmp/.X11-unix/X${display}`) || fs.existsSync(`/tmp/.X${display}-lock`)) display++;
     this.display = display;
-    this.start("Xvfb", [`:${display}`, "-screen", "0", "1200x800x24", "-nolisten", "tcp"]);
+    // Room for the largest window size the tour takes (1920×1080); shots are cut to the window.
+    this.start("Xvfb", [`:${display}`, "-screen", "0", "1920x1080x24", "-nolisten", "tcp"]);
     await until("Xvfb", () => fs.existsSync(`/tmp/.X11-unix/X${display}`));
     const driverPort = await freePort();
     const nativePort = await freePort();
@@ -154,11 +155,13 @@ export class Harness {
     return this.browser;
   }
 
-  /** Grabs the whole (window-sized) screen: WebKitWebDriver's screenshot endpoint hangs under Xvfb. */
+  /** Grabs the app's window from the screen (WebKitWebDriver's screenshot endpoint hangs under Xvfb). */
   async shot(file) {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     await new Promise((r) => setTimeout(r, 300)); // let transitions settle
-    const result = spawnSync("import", ["-display", `:${this.display}`, "-window", "root", file], { timeout: 15000 });
+    const { x, y, width, height } = await this.browser.getWindowRect();
+    const crop = `${width}x${height}+${Math.max(0, x)}+${Math.max(0, y)}`;
+    const result = spawnSync("import", ["-display", `:${this.display}`, "-window", "root", "-crop", crop, "+repage", file], { timeout: 15000 });
     if (result.status !== 0) throw new Error(`import failed: ${result.stderr}`);
   }
 

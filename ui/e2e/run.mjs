@@ -486,6 +486,10 @@ async function standbySteps(dataDir) {
       await browser.waitUntil(async () => (await browser.$('//div[@data-runner="stopped"]').isExisting()), { timeout: 10000, timeoutMsg: "the stopped pair is not shown as stopped" });
     });
 
+    await step("every screen at 1024×640 and 1920×1080, light and dark, English and Chinese: no page or table scrolls sideways, no clipped button", async () => {
+      await tour();
+    });
+
     await step("sandbox: stop it from the UI", async () => {
       await (await browser.$('[data-testid="nav-sandbox"]')).click();
       await (await browser.$('[data-testid="sandbox-stop"]')).waitForDisplayed({ timeout: 5000 });
@@ -509,6 +513,66 @@ async function standbySteps(dataDir) {
       }
     }
   }
+}
+
+/** The screens the tour visits: the nav item and what shows once it is there. */
+const TOUR = [
+  { name: "tasks", nav: "tasks", ready: '[data-testid="tasks-screen"]' },
+  { name: "task", nav: "tasks", open: '[data-testid="view-1"]', ready: '[data-testid="task-detail-screen"]' },
+  { name: "new-task", nav: "tasks", open: '[data-testid="new-task"]', ready: '[data-testid="field-name"]' },
+  { name: "instances", nav: "instances", ready: '[data-testid="instances-screen"]' },
+  { name: "standby", nav: "standby", ready: '[data-testid="standby-screen"]' },
+  { name: "sandbox", nav: "sandbox", ready: '[data-testid="sandbox-ready"]' },
+  { name: "settings", nav: "settings", ready: '[data-testid="settings-screen"]' },
+];
+
+/** What overflows on the page now: the page or a table scrolling sideways, or a button, tag or menu
+ * item whose text does not fit. (The steps' titles are left to the eye: their connecting line is a
+ * pseudo-element as wide as the row, which counts in their scroll width.) */
+function overflows() {
+  return browser.execute(() => {
+    const found = [];
+    const doc = document.documentElement;
+    if (doc.scrollWidth > window.innerWidth + 1) found.push(`the page is ${doc.scrollWidth}px wide in a ${window.innerWidth}px window`);
+    for (const t of document.querySelectorAll(".t-table__content")) {
+      if (t.scrollWidth > t.clientWidth + 1) found.push(`a table scrolls sideways (${t.scrollWidth}px in ${t.clientWidth}px): ${t.querySelector("thead")?.textContent?.slice(0, 60)}`);
+    }
+    for (const el of document.querySelectorAll(".t-button__text, .t-tag, .t-menu__item, .t-radio-button__label")) {
+      const box = el.getBoundingClientRect();
+      if (box.width > 0 && el.scrollWidth > el.clientWidth + 1 && !el.closest(".t-text-ellipsis")) found.push(`clipped: "${el.textContent?.trim()}" (${el.scrollWidth}px in ${el.clientWidth}px)`);
+    }
+    return found;
+  });
+}
+
+/** Every screen at both sizes, in both themes and languages, shot and checked for overflow. */
+async function tour() {
+  const problems = [];
+  const before = await browser.getWindowRect();
+  for (const [width, height] of [[1024, 640], [1920, 1080]]) {
+    await browser.setWindowRect(0, 0, width, height);
+    await browser.waitUntil(async () => (await browser.execute(() => window.innerWidth)) === width, { timeout: 5000, timeoutMsg: `the window is not ${width}px wide` });
+    for (const theme of ["light", "dark"]) {
+      await (await browser.$('[data-testid="nav-settings"]')).click();
+      await (await browser.$(`[data-testid="theme-${theme}"]`)).click();
+      for (const lang of ["en", "zh"]) {
+        await (await browser.$(`[data-testid="lang-${lang}"]`)).click();
+        for (const screen of TOUR) {
+          await (await browser.$(`[data-testid="nav-${screen.nav}"]`)).click();
+          if (screen.open) await (await browser.$(screen.open)).click();
+          await browser.$(screen.ready).waitForDisplayed({ timeout: 5000 });
+          const name = `${width}x${height}-${theme}-${lang}-${screen.name}`;
+          await shot(`tour/${name}`);
+          for (const p of await overflows()) problems.push(`${name}: ${p}`);
+        }
+      }
+    }
+  }
+  await browser.setWindowRect(0, 0, before.width, before.height);
+  await (await browser.$('[data-testid="nav-settings"]')).click();
+  await (await browser.$('[data-testid="theme-light"]')).click();
+  await (await browser.$('[data-testid="lang-en"]')).click();
+  if (problems.length) throw new Error(`${problems.length} overflow(s):\n    ${problems.join("\n    ")}`);
 }
 
 let failed = false;

@@ -55,9 +55,9 @@ export function StandbyCard({
       data-runner={runner.kind}
     >
       <Card
-        className="ferry-block"
+        className="ferry-block ferry-standby-card"
         title={
-          <Space align="center">
+          <Space align="center" breakLine size={8}>
             <span style={{ whiteSpace: "nowrap" }}>{pair.name}</span>
             {isSandbox && <Tag variant="outline">{t("standby.sandboxTag")}</Tag>}
             <Tag theme="primary" variant="light" data-testid="standby-epoch">
@@ -83,7 +83,7 @@ export function StandbyCard({
           </Space>
         }
         actions={
-          <Space>
+          <Space breakLine>
             {!running && (
               <Button theme="primary" loading={busy === "run"} data-testid="run-standby" onClick={() => void run("run", () => commands.runStandby(pair.id), () => t("standby.started", { name: pair.name }))}>
                 {t("standby.run")}

@@ -70,11 +70,12 @@ export function Instances({ dataDir }: { dataDir?: string }) {
   };
 
   const columns: PrimaryTableCol<Instance>[] = [
-    { colKey: "name", title: t("instances.col.name"), width: 200 },
+    // Every column sized, together narrower than a 1024 px window's card (about 920 px).
+    { colKey: "name", title: t("instances.col.name"), width: 150 },
     {
       colKey: "address",
       title: t("instances.col.address"),
-      width: 190,
+      width: 180,
       cell: ({ row }) =>
         row.seeds.length === 0 ? `${row.host}:${row.port}` : (
           <span title={[`${row.host}:${row.port}`, ...row.seeds].join("\n")}>
@@ -82,24 +83,25 @@ export function Instances({ dataDir }: { dataDir?: string }) {
           </span>
         ),
     },
-    { colKey: "user", title: t("instances.col.user"), cell: ({ row }) => row.user ?? t("instances.defaultUser") },
-    { colKey: "edition", title: t("instances.col.edition"), cell: ({ row }) => t(`edition.${row.edition}`) },
+    { colKey: "user", title: t("instances.col.user"), width: 100, cell: ({ row }) => row.user ?? t("instances.defaultUser") },
+    { colKey: "edition", title: t("instances.col.edition"), width: 100, cell: ({ row }) => t(`edition.${row.edition}`) },
     {
       colKey: "has_password",
       title: t("instances.col.password"),
+      width: 110,
       cell: ({ row }) => (row.has_password ? t("instances.passwordKept") : t("instances.noPassword")),
     },
     {
       colKey: "actions",
       title: t("instances.col.actions"),
-      width: 220,
+      width: 210,
       cell: ({ row }) => (
-        <Space>
-          <Button variant="text" theme="primary" loading={busy === row.id} onClick={() => void test(row)}>
+        <Space size={4} breakLine>
+          <Button size="small" variant="text" theme="primary" loading={busy === row.id} onClick={() => void test(row)}>
             {t("instances.test")}
           </Button>
           <Popconfirm content={t("instances.removeConfirm", { name: row.name })} onConfirm={() => void remove(row)}>
-            <Button variant="text" theme="danger">
+            <Button size="small" variant="text" theme="danger">
               {t("instances.remove")}
             </Button>
           </Popconfirm>
