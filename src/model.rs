@@ -8,6 +8,8 @@
 use serde::{Deserialize, Serialize};
 
 pub use crate::endpoint::{ListenTls, SshTunnel, TlsOptions};
+use crate::text::catalog::tasks as msg;
+use crate::text::Text;
 
 /// The edition of a target instance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -266,6 +268,23 @@ impl TaskStatus {
         }
     }
 
+    /// The console's words for it as a sentence of the catalog, for events that name it (so that
+    /// they read in the language chosen when they are shown).
+    pub fn text(self) -> Text {
+        Text::new(match self {
+            TaskStatus::NotStarted => &msg::STATUS_NOT_STARTED,
+            TaskStatus::Checking => &msg::STATUS_CHECKING,
+            TaskStatus::CheckFailed => &msg::STATUS_CHECK_FAILED,
+            TaskStatus::FullSync => &msg::STATUS_FULL_SYNC,
+            TaskStatus::IncrementalSync => &msg::STATUS_INCREMENTAL_SYNC,
+            TaskStatus::CuttingOver => &msg::STATUS_CUTTING_OVER,
+            TaskStatus::Completed => &msg::STATUS_COMPLETED,
+            TaskStatus::Failed => &msg::STATUS_FAILED,
+            TaskStatus::Cancelled => &msg::STATUS_CANCELLED,
+            TaskStatus::Interrupted => &msg::STATUS_INTERRUPTED,
+        })
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             TaskStatus::NotStarted => "not_started",
@@ -307,8 +326,8 @@ pub struct Task {
     pub id: i64,
     pub spec: TaskSpec,
     pub status: TaskStatus,
-    /// Why it failed or was cancelled.
-    pub reason: Option<String>,
+    /// Why it failed, was cancelled or was interrupted.
+    pub reason: Option<Text>,
     pub created_at_ms: i64,
     pub updated_at_ms: i64,
     /// When the cutover finished, and the lag in bytes at that moment.
@@ -324,7 +343,7 @@ pub struct TaskEvent {
     pub at_ms: i64,
     /// `status`, `check`, `params`, `verify`, `error`...
     pub kind: String,
-    pub message: String,
+    pub message: Text,
 }
 
 /// A hot-standby pair as saved: what to run, whichever process runs it (the desktop app, or

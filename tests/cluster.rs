@@ -180,7 +180,7 @@ async fn stopped_and_started_again_mid_stream_it_resumes_from_the_slot_checkpoin
         m.stop();
         m.wait().await.expect("ends cleanly");
         m = incremental(Migration::start(options(&source, &cluster))).await;
-        let notice = m.counters.snapshot().notice.unwrap_or_default();
+        let notice = m.counters.snapshot().notice.map(|n| n.to_string()).unwrap_or_default();
         assert!(notice.contains("resumed at offset"), "round {round}: {notice}");
     }
     tokio::time::sleep(Duration::from_millis(400)).await;
@@ -245,7 +245,7 @@ async fn through(source: &RedisServer, cluster: &mut RedisCluster, fault: impl A
     let writes = writes.await.unwrap();
     support::caught_up(&m, &mut src, 60).await;
     let progress = m.counters.snapshot();
-    let notice = progress.notice.unwrap_or_default();
+    let notice = progress.notice.map(|n| n.to_string()).unwrap_or_default();
     assert_eq!(sync_full(&mut src).await, full, "no full sync: resumed from the checkpoints ({notice})");
     m.stop_for_good();
     m.wait().await.expect("ends cleanly");

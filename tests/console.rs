@@ -128,7 +128,8 @@ async fn a_task_runs_to_completed_and_restores_the_parameters() {
     cmd(&mut src, &["SET", "after", "1"]).await;
 
     let detail = console.task_detail(task.id).unwrap();
-    let statuses: Vec<&str> = detail.events.iter().filter(|e| e.kind == "status").map(|e| e.message.as_str()).collect();
+    let statuses: Vec<String> =
+        detail.events.iter().filter(|e| e.kind == "status").map(|e| e.message.to_string()).collect();
     assert!(statuses.len() >= 5, "every transition recorded: {statuses:?}");
     assert!(detail.events.windows(2).all(|w| w[0].at_ms <= w[1].at_ms));
     assert!(detail.progress.is_some() && detail.check.is_some() && detail.verify.is_some());
@@ -286,7 +287,10 @@ async fn two_tasks_on_one_source_share_its_parameters_and_the_last_puts_them_bac
     console.cancel_task(a.id).await.unwrap();
     assert_eq!(config(&mut src, "repl-backlog-size").await, (512u64 << 20).to_string(), "b still runs: left raised");
     let events = console.task_detail(a.id).unwrap().events;
-    assert!(events.iter().any(|e| e.message.contains(&format!("task {} still migrates from it", b.id))), "{events:?}");
+    assert!(
+        events.iter().any(|e| e.message.to_string().contains(&format!("task {} still migrates from it", b.id))),
+        "{events:?}"
+    );
     console.cancel_task(b.id).await.unwrap();
     assert_eq!(config(&mut src, "repl-backlog-size").await, original, "the last task put back the source's own value");
 }

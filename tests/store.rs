@@ -10,6 +10,7 @@ use ferry::model::{
 use ferry::pipeline::{Counters, Progress};
 use ferry::secrets::Secrets;
 use ferry::store::{transition_allowed, Release, Store, StoreError, TaskFilter, MAX_SNAPSHOTS, RUNNER_STALE_AFTER_MS};
+use ferry::text::{Lang, Text};
 use tempfile::TempDir;
 
 use TaskStatus::*;
@@ -86,7 +87,7 @@ fn path_to(status: TaskStatus) -> &'static [TaskStatus] {
 
 fn drive(store: &Store, id: i64, to: TaskStatus) {
     for &step in path_to(to) {
-        store.set_status(id, step, "").unwrap();
+        store.set_status(id, step, None).unwrap();
     }
 }
 
@@ -176,13 +177,13 @@ fn an_instance_in_use_by_an_unfinished_task_cannot_be_removed() {
     let (_dir, store, id) = with_task();
     let instance = store.task(id).unwrap().spec.target_instance;
     for status in [Checking, FullSync] {
-        store.set_status(id, status, "").unwrap();
+        store.set_status(id, status, None).unwrap();
         let err = store.remove_instance(instance).unwrap_err();
         assert!(matches!(err, StoreError::InUse { .. }), "{err:?}");
         let text = err.to_string();
         assert!(text.contains("\"move\"") && text.contains(status.label()), "{text}");
     }
-    store.set_status(id, Cancelled, "user cancelled").unwrap();
+    store.set_status(id, Cancelled, Some(&Text::raw("user cancelled"))).unwrap();
     store.remove_instance(instance).unwrap();
     // The finished task keeps its history; it cannot restart without its target.
     assert_eq!(store.task(id).unwrap().status, Cancelled);
@@ -195,7 +196,7 @@ fn a_failed_task_whose_target_was_removed_cannot_restart() {
     let instance = store.task(id).unwrap().spec.target_instance;
     drive(&store, id, Failed);
     store.remove_instance(instance).unwrap();
-    let err = store.set_status(id, Checking, "restart").unwrap_err();
+    let err = store.set_status(id, Checking, Some(&Text::raw("restart"))).unwrap_err();
     assert!(matches!(err, StoreError::TargetRemoved { .. }), "{err:?}");
     assert_eq!(store.task(id).unwrap().status, Failed);
 }
@@ -226,7 +227,7 @@ fn tasks_are_created_found_and_filtered() {
     let err = store.create_task(&spec("four", 999, MigrationType::CloudVm)).unwrap_err();
     assert!(matches!(err, StoreError::NotFound { what: "instance", .. }), "{err:?}");
 
-    store.set_status(t3.id, Checking, "").unwrap();
+    store.set_status(t3.id, Checking, None).unwrap();
     let names = |filter: TaskFilter| store.tasks(&filter).unwrap().into_iter().map(|t| t.spec.name).collect::<Vec<_>>();
     assert_eq!(names(TaskFilter::default()), ["three", "two", "one"]);
     assert_eq!(names(TaskFilter { region: Some("ap-guangzhou".into()), ..Default::default() }), ["three", "one"]);
@@ -285,7 +286,7 @@ fn every_status_transition_is_allowed_or_refused_as_the_console_says() {
             let task =
                 store.create_task(&spec(&format!("{from:?}-{to:?}"), instance.id, MigrationType::CloudVm)).unwrap();
             drive(&store, task.id, from);
-            match store.set_status(task.id, to, "why") {
+            match store.set_status(task.id, to, Some(&Text::raw("why"))) {
                 Ok(updated) => {
                     assert!(expected, "{from:?} -> {to:?} was allowed");
                     assert_eq!(updated.status, to);
@@ -307,15 +308,15 @@ fn every_status_transition_is_allowed_or_refused_as_the_console_says() {
 fn status_changes_are_recorded_as_events_and_failures_keep_a_reason() {
     let (_dir, store, id) = with_task();
     let created = store.task(id).unwrap();
-    store.set_status(id, Checking, "checks started").unwrap();
-    store.set_status(id, FullSync, "").unwrap();
-    store.add_event(id, "params", "set repl-backlog-size 512mb").unwrap();
-    let failed = store.set_status(id, Failed, "the source closed the replication link").unwrap();
-    assert_eq!(failed.reason.as_deref(), Some("the source closed the replication link"));
+    store.set_status(id, Checking, Some(&Text::raw("checks started"))).unwrap();
+    store.set_status(id, FullSync, None).unwrap();
+    store.add_event(id, "params", &Text::raw("set repl-backlog-size 512mb")).unwrap();
+    let failed = store.set_status(id, Failed, Some(&Text::raw("the source closed the replication link"))).unwrap();
+    assert_eq!(failed.reason.as_ref().map(Text::to_string).as_deref(), Some("the source closed the replication link"));
     assert!(failed.updated_at_ms >= created.updated_at_ms);
 
     let events = store.events(id).unwrap();
-    let listed: Vec<(&str, &str)> = events.iter().map(|e| (e.kind.as_str(), e.message.as_str())).collect();
+    let listed: Vec<(&str, String)> = events.iter().map(|e| (e.kind.as_str(), e.message.to_string())).collect();
     assert_eq!(
         listed,
         [
@@ -325,16 +326,50 @@ fn status_changes_are_recorded_as_events_and_failures_keep_a_reason() {
             ("params", "set repl-backlog-size 512mb"),
             ("status", "full sync → failed: the source closed the replication link"),
         ]
+        .map(|(kind, message)| (kind, message.to_string()))
     );
+    // Kept as codes: the status words render in the language chosen when the events are read.
+    assert_eq!(events[2].message.render(Lang::Zh), "参数校验中 → 全量同步中");
     assert!(events.iter().all(|e| e.task_id == id && e.at_ms >= created.created_at_ms));
     assert!(events.windows(2).all(|w| w[0].at_ms <= w[1].at_ms));
 
     // A restart clears the reason; cancelling sets a new one.
-    assert_eq!(store.set_status(id, Checking, "restart").unwrap().reason, None);
-    assert_eq!(store.set_status(id, Cancelled, "not needed").unwrap().reason.as_deref(), Some("not needed"));
+    assert_eq!(store.set_status(id, Checking, Some(&Text::raw("restart"))).unwrap().reason, None);
+    let cancelled = store.set_status(id, Cancelled, Some(&Text::raw("not needed"))).unwrap();
+    assert_eq!(cancelled.reason, Some(Text::raw("not needed")));
     assert_eq!(store.events(id).unwrap().len(), 7);
-    assert!(matches!(store.add_event(999, "error", "x"), Err(StoreError::NotFound { .. })));
+    assert!(matches!(store.add_event(999, "error", &Text::raw("x")), Err(StoreError::NotFound { .. })));
     assert!(matches!(store.events(999), Err(StoreError::NotFound { .. })));
+}
+
+/// Events, reasons and snapshots written before messages had codes (plain English) still read, as
+/// raw text.
+#[test]
+fn records_written_before_messages_had_codes_still_read() {
+    let (_dir, store, id) = with_task();
+    drive(&store, id, Failed);
+    let conn = raw(&store);
+    conn.execute("UPDATE tasks SET reason = 'the source closed the replication link' WHERE id = ?1", [id]).unwrap();
+    conn.execute(
+        "INSERT INTO events (task_id, at_ms, kind, message) VALUES (?1, 1, 'status', 'not started → checking')",
+        [id],
+    )
+    .unwrap();
+    let mut old = serde_json::to_value(progress(3)).unwrap();
+    old["warning"] = "the target has not answered for 10 s".into();
+    old["notice"] = "resumed at offset 42".into();
+    old["not_carried"] = serde_json::json!([["stream consumers' seen time", 2]]);
+    conn.execute("INSERT INTO snapshots (task_id, at_ms, progress) VALUES (?1, 2, ?2)", (id, old.to_string())).unwrap();
+
+    let reason = store.task(id).unwrap().reason.expect("a reason");
+    assert!(reason.is_raw());
+    assert_eq!(reason.render(Lang::Zh), "the source closed the replication link");
+    let last = store.events(id).unwrap().pop().unwrap();
+    assert_eq!((last.message.is_raw(), last.message.to_string()), (true, "not started → checking".to_string()));
+    let snapshot = store.latest_snapshot(id).unwrap().expect("the old snapshot");
+    assert_eq!(snapshot.warning, Some(Text::raw("the target has not answered for 10 s")));
+    assert_eq!(snapshot.notice, Some(Text::raw("resumed at offset 42")));
+    assert_eq!(snapshot.not_carried, [(Text::raw("stream consumers' seen time"), 2)]);
 }
 
 #[test]
@@ -346,7 +381,7 @@ fn everything_survives_closing_and_reopening() {
         let task = store.create_task(&spec("move", instance.id, MigrationType::PublicNetwork)).unwrap();
         drive(&store, task.id, CuttingOver);
         store.set_cutover(task.id, 1_700_000_000_123, 42).unwrap();
-        let task = store.set_status(task.id, Completed, "").unwrap();
+        let task = store.set_status(task.id, Completed, None).unwrap();
         store.add_snapshot(task.id, &progress(7)).unwrap();
         store.save_check(task.id, r#"{"ok":true}"#).unwrap();
         store.save_verify(task.id, r#"{"mismatches":0}"#).unwrap();
@@ -378,7 +413,7 @@ fn two_handles_on_one_file_can_both_write() {
         for (name, handle) in [("app", &store), ("cli", &other)] {
             s.spawn(move || {
                 for i in 0..100 {
-                    handle.add_event(id, "note", &format!("{name} {i}")).unwrap();
+                    handle.add_event(id, "note", &Text::raw(format!("{name} {i}"))).unwrap();
                     handle.add_snapshot(id, &progress(i)).unwrap();
                 }
             });
@@ -387,7 +422,7 @@ fn two_handles_on_one_file_can_both_write() {
     // Each sees the other's writes.
     assert_eq!(store.events(id).unwrap().len(), 201);
     assert_eq!(other.snapshots(id, 1000).unwrap().len(), 200);
-    other.set_status(id, Checking, "from the cli").unwrap();
+    other.set_status(id, Checking, Some(&Text::raw("from the cli"))).unwrap();
     assert_eq!(store.task(id).unwrap().status, Checking);
     let mode: String = raw(&store).query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
     assert_eq!(mode, "wal");
@@ -502,26 +537,26 @@ fn recovery_interrupts_a_dead_runner_s_task_but_never_one_a_runner_just_claimed(
     let (_dir, store, id) = with_task();
     drive(&store, id, FullSync);
     assert!(store.claim(id, "app-1").unwrap());
-    assert_eq!(store.interrupt_orphan(id, "gone").unwrap(), None, "a live runner keeps its task");
+    assert_eq!(store.interrupt_orphan(id, &Text::raw("gone")).unwrap(), None, "a live runner keeps its task");
     // app-1 dies; another process finds its task.
     let stale = store.heartbeat_at(id).unwrap().unwrap() - RUNNER_STALE_AFTER_MS - 1_000;
     raw(&store).execute("UPDATE tasks SET heartbeat_at_ms = ?1 WHERE id = ?2", (stale, id)).unwrap();
-    let task = store.interrupt_orphan(id, "gone").unwrap().expect("a dead runner's task is interrupted");
-    assert_eq!((task.status, task.reason.as_deref()), (Interrupted, Some("gone")));
+    let task = store.interrupt_orphan(id, &Text::raw("gone")).unwrap().expect("a dead runner's task is interrupted");
+    assert_eq!((task.status, task.reason), (Interrupted, Some(Text::raw("gone"))));
     assert!(!store.runner_alive(id).unwrap(), "and taken from the dead runner");
     assert!(matches!(store.heartbeat(id, "app-1"), Err(StoreError::Lost { .. })));
     // A new runner claims it and starts: a recovery that listed the task before must leave it be
     // (it took the new runner's claim and interrupted its check before the two steps were one).
     assert!(store.claim(id, "cli-2").unwrap());
-    store.set_status(id, Checking, "").unwrap();
-    assert_eq!(store.interrupt_orphan(id, "gone").unwrap(), None);
+    store.set_status(id, Checking, None).unwrap();
+    assert_eq!(store.interrupt_orphan(id, &Text::raw("gone")).unwrap(), None);
     assert_eq!(store.task(id).unwrap().status, Checking);
     assert_eq!(store.live_runner(id).unwrap().as_deref(), Some("cli-2"));
     store.heartbeat(id, "cli-2").unwrap();
     // A task that is not running is never interrupted, whatever its lease.
     store.release(id, "cli-2").unwrap();
-    store.set_status(id, CheckFailed, "bad").unwrap();
-    assert_eq!(store.interrupt_orphan(id, "gone").unwrap(), None);
+    store.set_status(id, CheckFailed, Some(&Text::raw("bad"))).unwrap();
+    assert_eq!(store.interrupt_orphan(id, &Text::raw("gone")).unwrap(), None);
 }
 
 #[test]
@@ -597,7 +632,7 @@ fn passwords_go_to_the_keychain_and_never_to_the_database() {
     assert_eq!(ok(secrets.get("instance:does-not-exist")), None);
 
     let task = store.create_task(&spec("secured-move", instance.id, MigrationType::PublicNetwork)).unwrap();
-    store.add_event(task.id, "check", "source authenticated").unwrap();
+    store.add_event(task.id, "check", &Text::raw("source authenticated")).unwrap();
     let files = ["ferry.db", "ferry.db-wal", "ferry.db-shm"].map(|f| store.path().with_file_name(f));
     for file in &files {
         assert!(!file_contains(file, password.as_bytes()), "{} holds the password", file.display());

@@ -38,6 +38,8 @@ use crate::server::ServerInfo;
 use crate::store::{Store, TaskFilter};
 pub use crate::tasks::runner::CutoverOptions;
 use crate::tasks::runner::{self, Control, Runner, Sink};
+use crate::text::catalog::tasks as msg;
+use crate::text::Text;
 
 /// How long a cluster instance's node may take to answer before the next seed node is tried.
 const SEED_TIMEOUT: Duration = Duration::from_secs(3);
@@ -526,7 +528,8 @@ impl Console {
             .transpose()
             .and_then(|_| ssh_secret.map(|s| self.keep_secret(&ssh_account(&account), &s)).transpose());
         if let Err(e) = kept {
-            let _ = self.store.set_status(task.id, TaskStatus::Cancelled, "the source password could not be kept");
+            let why = Text::new(&msg::PASSWORD_NOT_KEPT);
+            let _ = self.store.set_status(task.id, TaskStatus::Cancelled, Some(&why));
             return Err(e);
         }
         self.store.save_check(task.id, &serde_json::to_string(&report).unwrap_or_default())?;
@@ -666,7 +669,7 @@ impl Console {
             self.store.request(id, "cancel", "{}")?;
             return self.wait_for(id, |s| s.is_final(), Duration::from_secs(120)).await;
         }
-        let task = self.store.set_status(id, TaskStatus::Cancelled, "cancelled by the user")?;
+        let task = self.store.set_status(id, TaskStatus::Cancelled, Some(&Text::new(&msg::CANCELLED)))?;
         self.emit(ConsoleEvent::TaskChanged { task: task.clone() });
         Ok(task)
     }
@@ -703,7 +706,7 @@ impl Console {
         match task.status {
             TaskStatus::Completed => Ok(task),
             _ => Err(ConsoleError::CutoverFailed {
-                reason: task.reason.unwrap_or_else(|| "see the task's events".into()),
+                reason: task.reason.map_or_else(|| "see the task's events".into(), |r| r.to_string()),
             }),
         }
     }
@@ -721,10 +724,11 @@ impl Console {
             verify_endpoints(&self.task_source_now(&task).await?, &self.task_target(&task).await?, &filter, progress)
                 .await?;
         self.store.save_verify(id, &serde_json::to_string(&report).unwrap_or_default())?;
-        let summary = format!(
-            "verify: {} keys compared, {} missing, {} extra, {} different",
-            report.keys_compared, report.missing, report.extra, report.different
-        );
+        let summary = Text::new(&msg::VERIFY_SUMMARY)
+            .arg("keys", report.keys_compared)
+            .arg("missing", report.missing)
+            .arg("extra", report.extra)
+            .arg("different", report.different);
         self.store.add_event(id, "verify", &summary)?;
         Ok(report)
     }
@@ -755,8 +759,8 @@ impl Console {
         let Ok(tasks) = self.store.tasks(&TaskFilter::default()) else { return };
         for task in tasks.iter().filter(|t| t.status.is_running()) {
             // A runner that only stalled loses the task here, and stops before its next write.
-            let message = "the process running this task stopped (a crash, a kill, a stall); start it again to resume from where the target stands";
-            if let Ok(Some(task)) = self.store.interrupt_orphan(task.id, message) {
+            let message = Text::new(&msg::INTERRUPTED_ORPHAN);
+            if let Ok(Some(task)) = self.store.interrupt_orphan(task.id, &message) {
                 self.emit(ConsoleEvent::TaskChanged { task });
             }
         }

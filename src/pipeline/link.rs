@@ -9,6 +9,8 @@ use crate::endpoint::Endpoint;
 use crate::model::SentinelSpec;
 use crate::replica::{Replica, ReplicaError};
 use crate::sentinel;
+use crate::text::catalog::tasks as msg;
+use crate::text::Text;
 
 /// The source's address (with its credentials), or the Sentinels that name it, or the cluster
 /// nodes that say which master serves a shard's slots.
@@ -38,8 +40,13 @@ impl ShardSpec {
 
     /// A name for the share in messages and progress: its slots.
     pub fn name(&self) -> String {
+        self.title().to_string()
+    }
+
+    /// [`ShardSpec::name`] as a sentence, for notices that render in the reader's language.
+    pub fn title(&self) -> Text {
         let ranges: Vec<String> = self.ranges.iter().map(|(a, b)| format!("{a}-{b}")).collect();
-        format!("slots {}", ranges.join(","))
+        Text::new(&msg::SHARD).arg("ranges", ranges.join(","))
     }
 }
 

@@ -43,6 +43,8 @@ use crate::pause::{hold_writes, PauseError, PauseMode, WritePause};
 use crate::rdb::ReaderOptions;
 use crate::replica::{Psync, RdbFraming, ReplicaError};
 use crate::server::{Family, ServerInfo};
+use crate::text::catalog::tasks as msg;
+use crate::text::Text;
 use crate::writer::{Converter, ErrorSample, Mode, WriteError, Writer, WriterOptions};
 use link::SourceLink;
 
@@ -222,7 +224,7 @@ pub struct Summary {
     /// What of the source the target was not given although it was written (a stream consumer's
     /// seen time...), with counts. Data the target cannot hold at all is in `errors_by_class`
     /// (`UNSUPPORTED`).
-    pub not_carried: Vec<(String, u64)>,
+    pub not_carried: Vec<(Text, u64)>,
     /// The process's peak resident memory (Linux; `None` elsewhere).
     pub peak_rss_bytes: Option<u64>,
 }
@@ -501,9 +503,7 @@ async fn migrate(
         match session(options, &setup, counters, stop, lost + moved > 0).await {
             Err(e) if e.topology_changed() && moved < MAX_MOVES && !*stop.borrow() => {
                 moved += 1;
-                counters.set_notice(format!(
-                    "the cluster target's slots moved ({e}); reading its topology again and resuming from its checkpoints"
-                ));
+                counters.set_notice(Text::new(&msg::TARGET_SLOTS_MOVED).arg("error", e.to_string()));
                 tracing::warn!("the cluster target's slots moved ({e}); resuming from its checkpoints");
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
@@ -513,9 +513,7 @@ async fn migrate(
             }
             Err(e) if e.target_link_lost() && lost < MAX_TARGET_LOSSES && !*stop.borrow() => {
                 lost += 1;
-                counters.set_notice(format!(
-                    "the connection to the target broke ({e}); resuming from the target's checkpoint"
-                ));
+                counters.set_notice(Text::new(&msg::TARGET_LINK_BROKE).arg("error", e.to_string()));
                 tracing::warn!("the connection to the target broke ({e}); resuming from its checkpoint");
                 if !wait_for(&options.target, setup.cluster.as_ref(), stop).await {
                     break Err(e);
@@ -750,9 +748,7 @@ async fn session(
         Psync::Continue { stream, ack, replid } => {
             let (offset, db) = resumable.map(|c| (c.offset, c.db)).unwrap_or_default();
             counters.resumes.fetch_add(1, Ordering::Relaxed);
-            counters.set_notice(format!(
-                "resumed at offset {offset} from the target's checkpoint, with a partial resync: nothing is copied again"
-            ));
+            counters.set_notice(Text::new(&msg::RESUMED).arg("offset", offset));
             // What the target holds now, not what an earlier session saw applied: a target that
             // lost writes (restarted from an AOF written every second, a cluster master replaced by
             // a replica that missed its last writes) gets them again, and a cutover waits for them.
@@ -774,17 +770,13 @@ async fn session(
             // source deleted since, so the migrated keyspace is cleared first.
             if let Some(c) = &checkpoint {
                 let why = match c.complete {
-                    true => format!("the source's backlog no longer holds offset {}", c.offset),
-                    false => "the previous full sync did not finish".to_string(),
+                    true => Text::new(&msg::FULL_AGAIN_BACKLOG).arg("offset", c.offset),
+                    false => Text::new(&msg::FULL_AGAIN_UNFINISHED),
                 };
-                counters.set_notice(format!(
-                    "a full sync again: {why}; the target's migrated keyspace is cleared first, so that keys the source deleted meanwhile do not survive"
-                ));
+                counters.set_notice(Text::new(&msg::FULL_AGAIN).arg("why", why));
                 clear(&setup.filter).await?;
             } else if again && !options.checkpoint {
-                counters.set_notice(
-                    "a full sync again (no checkpoint is kept on this target); the target's migrated keyspace is cleared first".into(),
-                );
+                counters.set_notice(Text::new(&msg::FULL_AGAIN_NO_CHECKPOINT));
                 clear(&setup.filter).await?;
             } else if options.write_mode == WriteMode::ClearFirst {
                 clear(&setup.filter).await?;

@@ -5,8 +5,10 @@ use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::text::catalog::tasks as msg;
+use crate::text::Text;
 use crate::writer::WriterStats;
 
 /// Where a migration is.
@@ -93,12 +95,15 @@ pub struct Progress {
     pub target_keys: KeyCounts,
     /// What of the source the target was not given although it was written, with counts (e.g. a
     /// stream consumer's seen time in rewrite mode).
-    pub not_carried: Vec<(String, u64)>,
+    #[serde(default, deserialize_with = "stored::not_carried")]
+    pub not_carried: Vec<(Text, u64)>,
     /// Something the user should know now, e.g. a target that has stopped answering.
-    pub warning: Option<String>,
+    #[serde(default, deserialize_with = "stored::text")]
+    pub warning: Option<Text>,
     /// The latest thing the migration did on its own: resumed from the target's checkpoint, or had
     /// to sync in full again and why.
-    pub notice: Option<String>,
+    #[serde(default, deserialize_with = "stored::text")]
+    pub notice: Option<Text>,
     /// A cluster source: each master's own stream (empty otherwise).
     #[serde(default)]
     pub shards: Vec<ShardProgress>,
@@ -147,7 +152,7 @@ pub struct Counters {
     /// Why the migration failed, once it has.
     failure: Mutex<Option<String>>,
     mode: Mutex<Option<&'static str>>,
-    notice: Mutex<Option<String>>,
+    notice: Mutex<Option<Text>>,
     /// Set when the migration ends for good (cutover, cancel): its checkpoint is removed.
     for_good: std::sync::atomic::AtomicBool,
     /// A cluster source: each master's progress.
@@ -212,7 +217,7 @@ impl Counters {
         self.replid.lock().map(|r| r.clone()).unwrap_or_default()
     }
 
-    pub fn set_notice(&self, notice: String) {
+    pub fn set_notice(&self, notice: Text) {
         if let Ok(mut n) = self.notice.lock() {
             *n = Some(notice);
         }
@@ -296,9 +301,7 @@ impl Counters {
             shards: self.shards.lock().map(|s| s.clone()).unwrap_or_default(),
             warning: match load(&self.writer.stalled_ms) / 1000 {
                 0 => None,
-                secs => Some(format!(
-                    "the target has not answered for {secs} s while writes wait for it; the migration stops if it stays silent"
-                )),
+                secs => Some(Text::new(&msg::STALLED).arg("secs", secs)),
             },
         }
     }
@@ -307,6 +310,36 @@ impl Counters {
 impl Default for Counters {
     fn default() -> Self {
         Counters::new()
+    }
+}
+
+/// Reading snapshots stored before their sentences had codes: a plain string there is read as
+/// [`Text::raw`].
+mod stored {
+    use super::*;
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Stored {
+        Text(Text),
+        Plain(String),
+    }
+
+    impl From<Stored> for Text {
+        fn from(s: Stored) -> Text {
+            match s {
+                Stored::Text(t) => t,
+                Stored::Plain(p) => Text::raw(p),
+            }
+        }
+    }
+
+    pub(super) fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Text>, D::Error> {
+        Ok(Option::<Stored>::deserialize(d)?.map(Text::from))
+    }
+
+    pub(super) fn not_carried<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(Text, u64)>, D::Error> {
+        Ok(Vec::<(Stored, u64)>::deserialize(d)?.into_iter().map(|(what, n)| (what.into(), n)).collect())
     }
 }
 

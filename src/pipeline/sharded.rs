@@ -25,6 +25,9 @@ use crate::client::Client;
 use crate::cluster::{self, Topology};
 use crate::endpoint::Endpoint;
 use crate::model::WriteMode;
+use crate::text::catalog::tasks as msg;
+use crate::text::Text;
+use crate::writer::add_not_carried;
 
 /// The migrations of a cluster source's masters, shared by the run that follows them and the
 /// cutover that drains them.
@@ -160,13 +163,13 @@ pub(super) async fn run(
         // One master failed: the others stop too, keeping their checkpoints. Slots that moved on
         // the source are the likelier cause, and the one to say.
         if let Some((s, spec)) = running.iter().zip(&specs).find(|(s, _)| s.counters.phase() == Phase::Failed) {
-            let reason = format!("{}: {}", spec.name(), s.counters.failure().unwrap_or_default());
+            let error = s.counters.failure().unwrap_or_default();
             if let Some(moved) = slots_moved(&known, &specs, &mut masters).await {
-                counters.set_failure(moved);
+                counters.set_failure(moved.to_string());
             }
             running.iter().for_each(Migration::stop);
             stopping = true;
-            counters.set_notice(format!("the migration of {reason}; the other masters stopped too"));
+            counters.set_notice(Text::new(&msg::SHARD_FAILED).arg("shard", spec.title()).arg("error", error));
             continue;
         }
         if checked_topology.elapsed() >= Duration::from_secs(1) {
@@ -174,7 +177,7 @@ pub(super) async fn run(
             if let Some(moved) = slots_moved(&known, &specs, &mut masters).await {
                 running.iter().for_each(Migration::stop);
                 stopping = true;
-                counters.set_failure(moved.clone());
+                counters.set_failure(moved.to_string());
                 counters.set_notice(moved);
             }
         }
@@ -258,9 +261,9 @@ fn gather(counters: &Counters, specs: &[ShardSpec], masters: &[(String, String)]
     if let Ok(mut k) = counters.keyspaces.lock() {
         *k = (source_keys.into_iter().collect(), target_keys);
     }
-    if let Some(notice) =
-        snapshots.iter().zip(specs).find_map(|(p, spec)| Some(format!("{}: {}", spec.name(), p.notice.as_ref()?)))
-    {
+    if let Some(notice) = snapshots.iter().zip(specs).find_map(|(p, spec)| {
+        Some(Text::new(&msg::SHARD_NOTICE).arg("shard", spec.title()).arg("notice", p.notice.clone()?))
+    }) {
         counters.set_notice(notice);
     }
     let rows = snapshots
@@ -286,7 +289,7 @@ fn gather(counters: &Counters, specs: &[ShardSpec], masters: &[(String, String)]
 
 /// A change of which master serves which slots on the source, said as the reason to stop. Notes
 /// each share's master as it is now (after a failover, the promoted replica).
-async fn slots_moved(known: &[Endpoint], specs: &[ShardSpec], masters: &mut [(String, String)]) -> Option<String> {
+async fn slots_moved(known: &[Endpoint], specs: &[ShardSpec], masters: &mut [(String, String)]) -> Option<Text> {
     for node in known {
         let Ok(Some(now)) = cluster::discover(node).await else { continue };
         for (spec, at) in specs.iter().zip(masters.iter_mut()) {
@@ -296,9 +299,7 @@ async fn slots_moved(known: &[Endpoint], specs: &[ShardSpec], masters: &mut [(St
         let mut after: Vec<Vec<(u16, u16)>> = now.shards.iter().map(|s| s.ranges.clone()).collect();
         before.sort();
         after.sort();
-        return (before != after).then(|| {
-            "slots moved between the source's masters (a resharding) during the migration: a key moving between two replication streams could reach the target deleted, so the migration stopped. Start it again once the resharding is done: each master resumes from its checkpoint, or syncs in full what it now serves".to_string()
-        });
+        return (before != after).then(|| Text::new(&msg::SOURCE_SLOTS_MOVED));
     }
     None
 }
@@ -333,14 +334,14 @@ async fn all_synced(running: &[Migration]) -> bool {
 /// One summary for the whole source.
 fn merge(options: &MigrateOptions, counters: &Counters, summaries: Vec<Summary>) -> Summary {
     let mut errors_by_class = std::collections::BTreeMap::new();
-    let mut not_carried: BTreeMap<String, u64> = BTreeMap::new();
+    let mut not_carried = Vec::new();
     let mut error_samples = Vec::new();
     for s in &summaries {
         for (class, n) in &s.errors_by_class {
             *errors_by_class.entry(class.clone()).or_default() += n;
         }
         for (what, n) in &s.not_carried {
-            *not_carried.entry(what.clone()).or_default() += n;
+            add_not_carried(&mut not_carried, what.clone(), *n);
         }
         error_samples.extend(s.error_samples.iter().cloned());
     }
@@ -353,7 +354,7 @@ fn merge(options: &MigrateOptions, counters: &Counters, summaries: Vec<Summary>)
         snapshot_complete: summaries.iter().all(|s| s.snapshot_complete),
         errors_by_class,
         error_samples,
-        not_carried: not_carried.into_iter().collect(),
+        not_carried,
         peak_rss_bytes: super::progress::peak_rss_bytes(),
     }
 }

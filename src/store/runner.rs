@@ -11,6 +11,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use super::error::Fail;
 use super::{now_ms, tasks, Store, StoreError};
 use crate::model::{Task, TaskStatus};
+use crate::text::Text;
 
 /// A runner whose last heartbeat is older than this counts as dead.
 pub const RUNNER_STALE_AFTER_MS: i64 = 10_000;
@@ -63,7 +64,7 @@ impl Store {
     /// the reason, and takes the task away from that runner: if it had only stalled, its next
     /// heartbeat fails and it stops writing. Checked and done in one transaction, so a runner that
     /// claims the task meanwhile keeps it. `None` when the task is not running or its runner lives.
-    pub fn interrupt_orphan(&self, id: i64, message: &str) -> Result<Option<Task>, StoreError> {
+    pub fn interrupt_orphan(&self, id: i64, message: &Text) -> Result<Option<Task>, StoreError> {
         self.write(|conn| {
             let (runner, heartbeat) = lease(conn, id)?;
             let live = runner.as_deref().is_some_and(|r| is_live(r, heartbeat, now_ms()));
@@ -71,7 +72,7 @@ impl Store {
                 return Ok(None);
             }
             conn.execute("UPDATE tasks SET runner = NULL, heartbeat_at_ms = NULL WHERE id = ?1", params![id])?;
-            tasks::change_status(conn, id, TaskStatus::Interrupted, message).map(Some)
+            tasks::change_status(conn, id, TaskStatus::Interrupted, Some(message)).map(Some)
         })
     }
 

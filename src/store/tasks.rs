@@ -7,6 +7,8 @@ use super::codec::{from_json, kind_str, parse_status, to_i64, to_json, to_u64};
 use super::error::{is_unique_violation, Fail, StoreError};
 use super::{instances, now_ms, Store};
 use crate::model::{MigrationType, Task, TaskEvent, TaskSpec, TaskStatus};
+use crate::text::catalog::tasks as msg;
+use crate::text::Text;
 
 const COLUMNS: &str =
     "t.id, t.spec, t.status, t.reason, t.created_at_ms, t.updated_at_ms, t.cutover_at_ms, t.final_lag_bytes";
@@ -69,7 +71,7 @@ impl Store {
                 });
             }
             let id = conn.last_insert_rowid();
-            insert_event(conn, id, now, "status", "created")?;
+            insert_event(conn, id, now, "status", &Text::new(&msg::CREATED))?;
             get(conn, id)
         })
     }
@@ -110,7 +112,7 @@ impl Store {
     /// Moves a task to `to` if [`transition_allowed`], records a `status` event (`"<from> → <to>:
     /// <message>"`), and keeps `message` as the reason when the task fails, is cancelled or is
     /// interrupted (a later restart clears it). Returns the updated task.
-    pub fn set_status(&self, id: i64, to: TaskStatus, message: &str) -> Result<Task, StoreError> {
+    pub fn set_status(&self, id: i64, to: TaskStatus, message: Option<&Text>) -> Result<Task, StoreError> {
         self.write(|conn| change_status(conn, id, to, message))
     }
 
@@ -129,7 +131,7 @@ impl Store {
     }
 
     /// Adds an event (`check`, `params`, `verify`, `error`...) to a task's log, stamped now.
-    pub fn add_event(&self, id: i64, kind: &str, message: &str) -> Result<(), StoreError> {
+    pub fn add_event(&self, id: i64, kind: &str, message: &Text) -> Result<(), StoreError> {
         self.write(|conn| {
             ensure(conn, id)?;
             insert_event(conn, id, now_ms(), kind, message)
@@ -143,7 +145,12 @@ impl Store {
             let mut stmt = conn.prepare("SELECT at_ms, kind, message FROM events WHERE task_id = ?1 ORDER BY id")?;
             let events = stmt
                 .query_map([id], |row| {
-                    Ok(TaskEvent { task_id: id, at_ms: row.get(0)?, kind: row.get(1)?, message: row.get(2)? })
+                    Ok(TaskEvent {
+                        task_id: id,
+                        at_ms: row.get(0)?,
+                        kind: row.get(1)?,
+                        message: Text::from_stored(&row.get::<_, String>(2)?),
+                    })
                 })?
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(events)
@@ -179,7 +186,7 @@ fn decode(row: &Row) -> Result<Task, Fail> {
         id: row.get(0)?,
         spec: from_json(&row.get::<_, String>(1)?, "task spec")?,
         status: parse_status(&row.get::<_, String>(2)?)?,
-        reason: row.get(3)?,
+        reason: row.get::<_, Option<String>>(3)?.map(|r| Text::from_stored(&r)),
         created_at_ms: row.get(4)?,
         updated_at_ms: row.get(5)?,
         cutover_at_ms: row.get(6)?,
@@ -187,14 +194,16 @@ fn decode(row: &Row) -> Result<Task, Fail> {
     })
 }
 
-fn insert_event(conn: &Connection, id: i64, at_ms: i64, kind: &str, message: &str) -> Result<(), Fail> {
+/// Events keep their message as a stored [`Text`], so that they render in the language chosen
+/// when they are read.
+fn insert_event(conn: &Connection, id: i64, at_ms: i64, kind: &str, message: &Text) -> Result<(), Fail> {
     conn.prepare_cached("INSERT INTO events (task_id, at_ms, kind, message) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![id, at_ms, kind, message])?;
+        .execute(params![id, at_ms, kind, message.to_stored()])?;
     Ok(())
 }
 
 /// [`Store::set_status`] inside a transaction the caller holds.
-pub(super) fn change_status(conn: &Connection, id: i64, to: TaskStatus, message: &str) -> Result<Task, Fail> {
+pub(super) fn change_status(conn: &Connection, id: i64, to: TaskStatus, message: Option<&Text>) -> Result<Task, Fail> {
     let task = get(conn, id)?;
     let from = task.status;
     if !transition_allowed(from, to) {
@@ -204,17 +213,20 @@ pub(super) fn change_status(conn: &Connection, id: i64, to: TaskStatus, message:
     if to == TaskStatus::Checking && !instances::exists(conn, task.spec.target_instance)? {
         return Err(StoreError::TargetRemoved { task: task.spec.name, instance: task.spec.target_instance }.into());
     }
-    let reason = (matches!(to, TaskStatus::Failed | TaskStatus::Cancelled | TaskStatus::Interrupted)
-        && !message.is_empty())
-    .then_some(message);
+    let reason = message
+        .filter(|_| matches!(to, TaskStatus::Failed | TaskStatus::Cancelled | TaskStatus::Interrupted))
+        .map(Text::to_stored);
     let now = now_ms();
     conn.execute(
         "UPDATE tasks SET status = ?2, reason = ?3, updated_at_ms = ?4 WHERE id = ?1",
         params![id, to.as_str(), reason, now],
     )?;
     let event = match message {
-        "" => format!("{} → {}", from.label(), to.label()),
-        _ => format!("{} → {}: {message}", from.label(), to.label()),
+        None => Text::new(&msg::STATUS_CHANGED).arg("from", from.text()).arg("to", to.text()),
+        Some(message) => Text::new(&msg::STATUS_CHANGED_BECAUSE)
+            .arg("from", from.text())
+            .arg("to", to.text())
+            .arg("message", message.clone()),
     };
     insert_event(conn, id, now, "status", &event)?;
     get(conn, id)

@@ -23,6 +23,8 @@ use crate::pipeline::{Lease, MigrateError, MigrateOptions, Migration, Phase, Pro
 use crate::sentinel::{self, SentinelError};
 use crate::server::ServerInfo;
 use crate::store::{Release, Store, StoreError};
+use crate::text::catalog::tasks as msg;
+use crate::text::Text;
 
 /// Unix time in milliseconds.
 pub fn now_ms() -> i64 {
@@ -104,7 +106,7 @@ enum End {
     Completed,
     /// Cancelled; the requester is answered once the task is marked so.
     Cancelled(oneshot::Sender<Result<Task, RunError>>),
-    Failed(String),
+    Failed(Text),
 }
 
 /// Runs the task to its end. Errors become the task's status and events; nothing is returned.
@@ -144,7 +146,7 @@ pub async fn run(runner: Runner, mut control: mpsc::Receiver<Control>) {
         if let Ok(task) = runner.store.task(id) {
             restore_params(&runner.store, &task, runner.source_now().await.as_ref().map_err(|e| e.to_string())).await;
         }
-        set_status(&runner, TaskStatus::Failed, &e.to_string());
+        set_status(&runner, TaskStatus::Failed, Text::raw(e.to_string()));
     }
     // Answer anyone still waiting with the final state.
     while let Ok(c) = control.try_recv() {
@@ -159,8 +161,8 @@ pub async fn run(runner: Runner, mut control: mpsc::Receiver<Control>) {
 
 /// Records a status and reports it; a store that cannot record it is logged (the task's lease and
 /// the next start sort it out).
-fn set_status(runner: &Runner, to: TaskStatus, message: &str) -> Option<Task> {
-    match runner.store.set_status(runner.id, to, message) {
+fn set_status(runner: &Runner, to: TaskStatus, message: Text) -> Option<Task> {
+    match runner.store.set_status(runner.id, to, Some(&message)) {
         Ok(task) => {
             runner.sink.task_changed(&task);
             Some(task)
@@ -172,7 +174,7 @@ fn set_status(runner: &Runner, to: TaskStatus, message: &str) -> Option<Task> {
     }
 }
 
-fn event(store: &Store, id: i64, kind: &str, message: &str) {
+fn event(store: &Store, id: i64, kind: &str, message: &Text) {
     if let Err(e) = store.add_event(id, kind, message) {
         tracing::warn!(task = id, "could not record an event: {e}");
     }
@@ -181,7 +183,7 @@ fn event(store: &Store, id: i64, kind: &str, message: &str) {
 async fn drive(runner: &Runner, control: &mut mpsc::Receiver<Control>, lease: Arc<Lease>) -> Result<(), RunError> {
     let (id, store) = (runner.id, &*runner.store);
     let task = store.task(id)?;
-    set_status(runner, TaskStatus::Checking, "checking parameters and connectivity");
+    set_status(runner, TaskStatus::Checking, Text::new(&msg::CHECKING));
     let source = runner.source_now().await?;
 
     // Starting re-runs the check; warnings were accepted when the task was created.
@@ -195,24 +197,17 @@ async fn drive(runner: &Runner, control: &mut mpsc::Receiver<Control>, lease: Ar
     let report = checks::run(&input, |item| runner.sink.check_item(id, item, total)).await;
     store.save_check(id, &serde_json::to_string(&report).unwrap_or_default())?;
     if report.has_errors() {
-        let errors: Vec<String> = report
+        let errors: Vec<Text> = report
             .items
             .iter()
             .filter(|i| i.level == checks::Level::Error)
-            .map(|i| format!("{}: {}", i.id, i.message))
+            .map(|i| Text::new(&msg::CHECK_ERROR).arg("id", &i.id).arg("message", i.message.clone()))
             .collect();
-        set_status(runner, TaskStatus::CheckFailed, &errors.join("; "));
+        set_status(runner, TaskStatus::CheckFailed, Text::new(&msg::CHECK_FAILED).arg("errors", errors));
         return Ok(());
     }
-    event(
-        store,
-        id,
-        "check",
-        &format!(
-            "check passed with {} warning(s)",
-            report.items.iter().filter(|i| i.level == checks::Level::Warning).count()
-        ),
-    );
+    let warnings = report.items.iter().filter(|i| i.level == checks::Level::Warning).count();
+    event(store, id, "check", &Text::new(&msg::CHECK_PASSED).arg("count", warnings));
 
     // Parameters: save the previous values first, then set.
     let mut client = Client::connect(&source).await?;
@@ -225,15 +220,15 @@ async fn drive(runner: &Runner, control: &mut mpsc::Receiver<Control>, lease: Ar
             // values are never mistaken for them, and never lowered.
             let key = format!("{}:{}", task.spec.source.host, task.spec.source.port);
             if !store.hold_params(id, &key, &current)? {
-                event(store, id, "params", "another task on this source saved its original values already");
+                event(store, id, "params", &Text::new(&msg::PARAMS_SAVED_BY_OTHER));
             }
             let values = params::raise(&planned, &current);
             match set_everywhere(&source, &values).await {
-                Ok(()) => event(store, id, "params", &format!("set on the source: {}", describe(&values))),
-                Err(e) => event(store, id, "params", &format!("not all parameters could be set: {e}")),
+                Ok(()) => event(store, id, "params", &Text::new(&msg::PARAMS_SET).arg("values", describe(&values))),
+                Err(e) => event(store, id, "params", &Text::new(&msg::PARAMS_NOT_ALL_SET).arg("error", e)),
             }
         }
-        Err(e) => event(store, id, "params", &format!("parameters left as they are: {e}")),
+        Err(e) => event(store, id, "params", &Text::new(&msg::PARAMS_LEFT).arg("error", e.to_string())),
     }
     drop(client);
 
@@ -250,7 +245,7 @@ async fn drive(runner: &Runner, control: &mut mpsc::Receiver<Control>, lease: Ar
     options.lease = Some(lease.clone());
     // The task's own checkpoint on the target: starting the task again resumes where it stands.
     options.checkpoint_key = format!("ferry:checkpoint:task-{}-{}", task.id, task.created_at_ms);
-    set_status(runner, TaskStatus::FullSync, "full sync started");
+    set_status(runner, TaskStatus::FullSync, Text::new(&msg::FULL_SYNC_STARTED));
     let migration = Migration::start(options);
     let end = sync_loop(runner, &migration, control, &lease).await;
     if lease.is_lost() {
@@ -266,11 +261,11 @@ async fn drive(runner: &Runner, control: &mut mpsc::Receiver<Control>, lease: Ar
     match end {
         End::Completed => {}
         End::Cancelled(reply) => {
-            set_status(runner, TaskStatus::Cancelled, "cancelled by the user; the source's parameters are restored");
+            set_status(runner, TaskStatus::Cancelled, Text::new(&msg::CANCELLED_RESTORED));
             let _ = reply.send(store.task(id).map_err(RunError::from));
         }
         End::Failed(reason) => {
-            set_status(runner, TaskStatus::Failed, &reason);
+            set_status(runner, TaskStatus::Failed, reason);
         }
     }
     Ok(())
@@ -282,12 +277,17 @@ fn record_losses(store: &Store, id: i64, migration: &Migration) {
     let stats = &migration.counters.writer;
     let samples = stats.samples();
     for (class, count) in stats.by_class() {
-        let first = samples.iter().find(|s| s.class == class);
-        let first = first.map(|s| format!("; the first: {} {:?}: {}", s.command, s.key, s.message)).unwrap_or_default();
-        event(store, id, "skipped", &format!("{count} write(s) of class {class} did not reach the target{first}"));
+        let message = match samples.iter().find(|s| s.class == class) {
+            Some(first) => Text::new(&msg::SKIPPED_FIRST)
+                .arg("command", &first.command)
+                .arg("key", format!("{:?}", first.key))
+                .arg("message", &first.message),
+            None => Text::new(&msg::SKIPPED),
+        };
+        event(store, id, "skipped", &message.arg("count", count).arg("class", class));
     }
     for (what, count) in stats.not_carried() {
-        event(store, id, "not carried", &format!("{what}: {count}"));
+        event(store, id, "not carried", &Text::new(&msg::NOT_CARRIED).arg("what", what).arg("count", count));
     }
 }
 
@@ -301,27 +301,27 @@ async fn sync_loop(
     let (id, store) = (runner.id, &*runner.store);
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let mut status = TaskStatus::FullSync;
-    let mut warning: Option<String> = None;
-    let mut notice: Option<String> = None;
+    let mut warning: Option<Text> = None;
+    let mut notice: Option<Text> = None;
     loop {
         let request = tokio::select! {
             c = control.recv() => c,
             _ = tick.tick() => None,
         };
         if lease.is_lost() {
-            return End::Failed("the task's lease was lost".into());
+            return End::Failed(Text::new(&msg::LEASE_LOST));
         }
         let progress = migration.counters.snapshot();
         // A warning is an event when it starts and when it ends (not every second it lasts).
         match (&warning, &progress.warning) {
             (None, Some(now)) => event(store, id, "warning", now),
-            (Some(_), None) => event(store, id, "warning", "the target answers again"),
+            (Some(_), None) => event(store, id, "warning", &Text::new(&msg::WARNING_CLEARED)),
             _ => {}
         }
         warning.clone_from(&progress.warning);
         // What the sync did on its own (resumed from the target's checkpoint, or synced in full again).
-        if progress.notice.is_some() && progress.notice != notice {
-            event(store, id, "sync", progress.notice.as_deref().unwrap_or_default());
+        if let Some(now) = progress.notice.as_ref().filter(|&now| notice.as_ref() != Some(now)) {
+            event(store, id, "sync", now);
         }
         notice.clone_from(&progress.notice);
         let _ = store.add_snapshot(id, &progress);
@@ -329,11 +329,12 @@ async fn sync_loop(
         // progress and asks for a cutover at once must find the task in incremental sync.
         if progress.phase == Phase::Incremental && status == TaskStatus::FullSync {
             status = TaskStatus::IncrementalSync;
-            set_status(runner, status, &format!("full sync done: {} keys written", progress.keys_written));
+            set_status(runner, status, Text::new(&msg::FULL_SYNC_DONE).arg("keys", progress.keys_written));
         }
         runner.sink.progress(id, &progress);
         if matches!(progress.phase, Phase::Failed | Phase::Done) {
-            let reason = migration.counters.failure().unwrap_or_else(|| "the sync stopped unexpectedly".into());
+            // The failure is a `MigrateError`'s own wording.
+            let reason = migration.counters.failure().map_or_else(|| Text::new(&msg::SYNC_STOPPED), Text::raw);
             return End::Failed(reason);
         }
         // A request from another process arrives through the store's mailbox.
@@ -358,28 +359,22 @@ async fn sync_loop(
                 if status == TaskStatus::FullSync && migration.counters.phase() == Phase::Incremental {
                     status = TaskStatus::IncrementalSync;
                     let keys = migration.counters.snapshot().keys_written;
-                    set_status(runner, status, &format!("full sync done: {keys} keys written"));
+                    set_status(runner, status, Text::new(&msg::FULL_SYNC_DONE).arg("keys", keys));
                 }
                 if status != TaskStatus::IncrementalSync {
                     let _ = reply.send(Err(RunError::NotSynced { status: status.label() }));
                     continue;
                 }
-                set_status(
-                    runner,
-                    TaskStatus::CuttingOver,
-                    if options.pause_writes { "cutting over with source writes paused" } else { "cutting over" },
-                );
+                let message = if options.pause_writes { &msg::CUTTING_OVER_PAUSED } else { &msg::CUTTING_OVER };
+                set_status(runner, TaskStatus::CuttingOver, Text::new(message));
                 match cutover(runner, migration, options).await {
                     Ok(task) => {
                         let _ = reply.send(Ok(task));
                         return End::Completed;
                     }
                     Err(e) => {
-                        set_status(
-                            runner,
-                            TaskStatus::IncrementalSync,
-                            &format!("cutover aborted, the sync goes on: {e}"),
-                        );
+                        let message = Text::new(&msg::CUTOVER_ABORTED).arg("error", e.to_string());
+                        set_status(runner, TaskStatus::IncrementalSync, message);
                         let _ = reply.send(Err(e));
                     }
                 }
@@ -409,18 +404,13 @@ async fn cutover(runner: &Runner, migration: &Migration, options: CutoverOptions
     restore_params(store, &task, runner.source_now().await.as_ref().map_err(|e| e.to_string())).await;
     pause.end().await;
     store.set_cutover(id, now_ms(), outcome.final_lag_bytes)?;
-    let message = format!(
-        "sync disconnected at offset {} (final lag {} bytes{}); the source's parameters are restored",
-        outcome.applied_offset,
-        outcome.final_lag_bytes,
-        match (outcome.paused, outcome.all_clients_held_ms) {
-            (true, Some(ms)) =>
-                format!(", writes were paused: the source (before 6.2) held all its clients for {ms} ms"),
-            (true, None) => ", writes were paused".to_string(),
-            _ => String::new(),
-        }
-    );
-    let task = store.set_status(id, TaskStatus::Completed, &message)?;
+    let message = match (outcome.paused, outcome.all_clients_held_ms) {
+        (true, Some(ms)) => Text::new(&msg::CUTOVER_DONE_HELD).arg("ms", ms),
+        (true, None) => Text::new(&msg::CUTOVER_DONE_PAUSED),
+        _ => Text::new(&msg::CUTOVER_DONE),
+    };
+    let message = message.arg("offset", outcome.applied_offset).arg("lag", outcome.final_lag_bytes);
+    let task = store.set_status(id, TaskStatus::Completed, Some(&message))?;
     runner.sink.task_changed(&task);
     Ok(task)
 }
@@ -433,8 +423,12 @@ pub async fn restore_params(store: &Store, task: &Task, source: Result<&Endpoint
         Ok(Release::Restore(saved)) => saved,
         Ok(Release::Others(others)) => {
             let _ = store.drop_hold(task.id);
-            let others = others.iter().map(|id| format!("task {id}")).collect::<Vec<_>>().join(", ");
-            event(store, task.id, "params", &format!("left raised on the source: {others} still migrates from it"));
+            let message = match others.as_slice() {
+                [other] => Text::new(&msg::PARAMS_LEFT_RAISED).arg("id", *other),
+                _ => Text::new(&msg::PARAMS_LEFT_RAISED_MANY)
+                    .arg("ids", others.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")),
+            };
+            event(store, task.id, "params", &message);
             return;
         }
         Ok(Release::Nothing) | Err(_) => return,
@@ -443,14 +437,9 @@ pub async fn restore_params(store: &Store, task: &Task, source: Result<&Endpoint
     match result {
         Ok(()) => {
             let _ = store.drop_hold(task.id);
-            event(store, task.id, "params", &format!("restored on the source: {}", describe(&saved)));
+            event(store, task.id, "params", &Text::new(&msg::PARAMS_RESTORED).arg("values", describe(&saved)));
         }
-        Err(e) => event(
-            store,
-            task.id,
-            "params",
-            &format!("could not restore the source's parameters ({e}); Ferry will try again when it next starts"),
-        ),
+        Err(e) => event(store, task.id, "params", &Text::new(&msg::PARAMS_NOT_RESTORED).arg("error", e)),
     }
 }
 

@@ -10,10 +10,11 @@ use crate::transport::{self, WriteHalf};
 use bytes::{Bytes, BytesMut};
 use tokio::sync::{Notify, Semaphore};
 
-use super::{ErrorSample, Expect, WriteError, WriterOptions, WriterStats};
+use super::{add_not_carried, ErrorSample, Expect, WriteError, WriterOptions, WriterStats};
 use crate::client::{Client, ClientError};
 use crate::endpoint::Endpoint;
 use crate::resp::{self, Frame};
+use crate::text::Text;
 
 /// Flush the send buffer once it holds this much.
 const FLUSH_BYTES: usize = 256 * 1024;
@@ -146,9 +147,9 @@ impl Conn {
     }
 
     /// Records something of the source that the target was not given, `count` times.
-    pub(super) fn note_not_carried(&self, what: &str, count: u64) {
+    pub(super) fn note_not_carried(&self, what: Text, count: u64) {
         if let Ok(mut m) = self.shared.stats.not_carried.lock() {
-            *m.entry(what.to_string()).or_default() += count;
+            add_not_carried(&mut m, what, count);
         }
     }
 

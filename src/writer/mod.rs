@@ -21,6 +21,7 @@ use bytes::Bytes;
 use crate::client::ClientError;
 use crate::cluster::{self, SlotsOf, Topology};
 use crate::endpoint::Endpoint;
+use crate::text::Text;
 use conn::{Applied, Conn};
 /// Keep at most this many error samples for the report.
 const MAX_SAMPLES: usize = 20;
@@ -79,6 +80,14 @@ pub struct ErrorSample {
     pub message: String,
 }
 
+/// Adds `count` to what `list` says of `what` (a sentence of the catalog, so the list is no map).
+pub fn add_not_carried(list: &mut Vec<(Text, u64)>, what: Text, count: u64) {
+    match list.iter_mut().find(|(w, _)| *w == what) {
+        Some((_, n)) => *n += count,
+        None => list.push((what, count)),
+    }
+}
+
 /// Counters the writer keeps; read them at any time.
 #[derive(Debug, Default)]
 pub struct WriterStats {
@@ -88,7 +97,7 @@ pub struct WriterStats {
     pub skipped_errors: AtomicU64,
     samples: Mutex<Vec<ErrorSample>>,
     by_class: Mutex<BTreeMap<String, u64>>,
-    not_carried: Mutex<BTreeMap<String, u64>>,
+    not_carried: Mutex<Vec<(Text, u64)>>,
     /// Milliseconds the target has kept writes waiting without an answer, once that passes the
     /// stall warning (0 otherwise).
     pub stalled_ms: AtomicU64,
@@ -107,7 +116,7 @@ impl WriterStats {
 
     /// What of the source's data could not be given to the target although it was written (a
     /// stream consumer's seen time...), with counts: for the summary and the task's events.
-    pub fn not_carried(&self) -> BTreeMap<String, u64> {
+    pub fn not_carried(&self) -> Vec<(Text, u64)> {
         self.not_carried.lock().map(|m| m.clone()).unwrap_or_default()
     }
 
@@ -230,7 +239,7 @@ impl Writer {
     }
 
     /// Records something of the source that the target was not given, `count` times.
-    pub fn note_not_carried(&self, what: &str, count: u64) {
+    pub fn note_not_carried(&self, what: Text, count: u64) {
         self.conns[0].note_not_carried(what, count);
     }
 

@@ -25,6 +25,8 @@ use bytes::Bytes;
 use super::{Expect, WriteError, Writer};
 use crate::rdb::{Stream, StreamId};
 use crate::server::ServerInfo;
+use crate::text::catalog::tasks as msg;
+use crate::text::Text;
 
 fn b(s: &'static str) -> Bytes {
     Bytes::from_static(s.as_bytes())
@@ -154,7 +156,7 @@ pub(super) async fn write(w: &mut Writer, target: &ServerInfo, part: StreamPart<
         set_id(w, target, key, &s).await?;
     }
     if consumers > 0 {
-        w.note_not_carried("stream consumers' seen time (the target records the time of the migration)", consumers);
+        w.note_not_carried(Text::new(&msg::NOT_CARRIED_STREAM_SEEN_TIME), consumers);
     }
     Ok(())
 }

@@ -14,6 +14,7 @@ use ferry::model::{
     DbMapping, Edition, InstanceInput, MigrationType, Params, SourceSpec, Task, TaskSpec, TaskStatus, WriteMode,
 };
 use ferry::store::TaskFilter;
+use ferry::text::Text;
 use ferry::verify::VerifyReport;
 
 use crate::verify_view::VerifyView;
@@ -639,7 +640,8 @@ async fn follow(console: &Arc<Console>, id: i64, json: bool) -> ExitCode {
                 match event {
                     ConsoleEvent::TaskChanged { task } if task.id == id => {
                         if !json {
-                            println!("{}: {}", task.status.label(), task.reason.clone().unwrap_or_default());
+                            let reason = task.reason.as_ref().map(Text::to_string).unwrap_or_default();
+                            println!("{}: {reason}", task.status.label());
                         }
                         match task.status {
                             TaskStatus::Completed => return ExitCode::SUCCESS,

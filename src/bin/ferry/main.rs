@@ -15,6 +15,7 @@ use ferry::console::{Console, ConsoleEvent, CutoverOptions};
 use ferry::endpoint::Endpoint;
 use ferry::model::{SyncOptions, Task, TaskStatus};
 use ferry::pipeline::{Phase, Progress};
+use ferry::text::Text;
 use view::View;
 
 #[derive(Parser)]
@@ -205,7 +206,7 @@ async fn migrate(args: MigrateArgs) -> ExitCode {
                 }
                 Ok(ConsoleEvent::TaskChanged { task }) if task.id == id => match task.status {
                     TaskStatus::Failed | TaskStatus::CheckFailed | TaskStatus::Cancelled => {
-                        break Err(task.reason.clone().unwrap_or_else(|| format!("the task ended as {}", task.status.label())));
+                        break Err(task.reason.as_ref().map_or_else(|| format!("the task ended as {}", task.status.label()), Text::to_string));
                     }
                     _ => {}
                 },

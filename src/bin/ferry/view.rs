@@ -6,6 +6,7 @@ use std::time::Duration;
 use ferry::checks::{CheckReport, Level};
 use ferry::model::{Task, TaskEvent};
 use ferry::pipeline::{peak_rss_bytes, Phase, Progress};
+use ferry::text::Text;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// Progress as bars on a terminal, or as JSON lines.
@@ -14,8 +15,8 @@ pub struct View {
     bar: Option<ProgressBar>,
     phase: Option<Phase>,
     /// The progress's warning and notice last shown.
-    warning: Option<String>,
-    notice: Option<String>,
+    warning: Option<Text>,
+    notice: Option<Text>,
 }
 
 impl View {
@@ -36,8 +37,8 @@ impl View {
             }
         }
         self.warning.clone_from(&p.warning);
-        if !self.json && p.notice.is_some() && p.notice != self.notice {
-            let line = format!("note: {}", p.notice.as_deref().unwrap_or_default());
+        if let Some(notice) = p.notice.as_ref().filter(|&n| !self.json && self.notice.as_ref() != Some(n)) {
+            let line = format!("note: {notice}");
             match &self.bar {
                 Some(bar) if !bar.is_hidden() => bar.println(line),
                 _ => eprintln!("{line}"),
