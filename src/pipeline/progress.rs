@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 use crate::text::catalog::tasks as msg;
 use crate::text::Text;
@@ -95,14 +95,14 @@ pub struct Progress {
     pub target_keys: KeyCounts,
     /// What of the source the target was not given although it was written, with counts (e.g. a
     /// stream consumer's seen time in rewrite mode).
-    #[serde(default, deserialize_with = "stored::not_carried")]
+    #[serde(default)]
     pub not_carried: Vec<(Text, u64)>,
     /// Something the user should know now, e.g. a target that has stopped answering.
-    #[serde(default, deserialize_with = "stored::text")]
+    #[serde(default)]
     pub warning: Option<Text>,
     /// The latest thing the migration did on its own: resumed from the target's checkpoint, or had
     /// to sync in full again and why.
-    #[serde(default, deserialize_with = "stored::text")]
+    #[serde(default)]
     pub notice: Option<Text>,
     /// A cluster source: each master's own stream (empty otherwise).
     #[serde(default)]
@@ -310,36 +310,6 @@ impl Counters {
 impl Default for Counters {
     fn default() -> Self {
         Counters::new()
-    }
-}
-
-/// Reading snapshots stored before their sentences had codes: a plain string there is read as
-/// [`Text::raw`].
-mod stored {
-    use super::*;
-
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Stored {
-        Text(Text),
-        Plain(String),
-    }
-
-    impl From<Stored> for Text {
-        fn from(s: Stored) -> Text {
-            match s {
-                Stored::Text(t) => t,
-                Stored::Plain(p) => Text::raw(p),
-            }
-        }
-    }
-
-    pub(super) fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Text>, D::Error> {
-        Ok(Option::<Stored>::deserialize(d)?.map(Text::from))
-    }
-
-    pub(super) fn not_carried<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(Text, u64)>, D::Error> {
-        Ok(Vec::<(Stored, u64)>::deserialize(d)?.into_iter().map(|(what, n)| (what.into(), n)).collect())
     }
 }
 

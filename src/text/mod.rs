@@ -30,7 +30,10 @@ pub enum Lang {
 }
 
 /// A sentence as a code and its named arguments.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// It also reads from a plain JSON string (as [`Text::raw`]): records stored before messages had
+/// codes (events, reasons, progress snapshots) held their English as a string.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Text {
     /// The catalog's code (`check.region.same`).
@@ -38,6 +41,25 @@ pub struct Text {
     /// The values of the code's `{placeholders}`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub args: BTreeMap<String, Arg>,
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Text, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Stored {
+            Coded {
+                code: String,
+                #[serde(default)]
+                args: BTreeMap<String, Arg>,
+            },
+            Old(String),
+        }
+        Ok(match Stored::deserialize(d)? {
+            Stored::Coded { code, args } => Text { code, args },
+            Stored::Old(text) => Text::raw(text),
+        })
+    }
 }
 
 /// One argument: a value shown as it is (a host, a number, a server's own error text), a sentence of
@@ -243,6 +265,14 @@ mod tests {
         assert_eq!(old.render(Lang::Zh), "not started → checking");
         // A brace that is not JSON is old text too.
         assert_eq!(Text::from_stored("{oops").render(Lang::En), "{oops");
+    }
+
+    #[test]
+    fn a_plain_string_where_a_sentence_is_expected_reads_as_raw_text() {
+        let old: Option<Text> = serde_json::from_str("\"the target answers again\"").unwrap();
+        assert_eq!(old, Some(Text::raw("the target answers again")));
+        let list: Vec<(Text, u64)> = serde_json::from_str(r#"[["seen times", 3]]"#).unwrap();
+        assert_eq!(list, vec![(Text::raw("seen times"), 3)]);
     }
 
     #[test]

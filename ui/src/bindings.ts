@@ -585,14 +585,14 @@ export type Progress_Deserialize = {
 	 *  What of the source the target was not given although it was written, with counts (e.g. a
 	 *  stream consumer's seen time in rewrite mode).
 	 */
-	not_carried: ([string, number])[],
+	not_carried?: ([Text_Deserialize, number])[],
 	/**  Something the user should know now, e.g. a target that has stopped answering. */
-	warning?: string | null,
+	warning?: Text_Deserialize | null,
 	/**
 	 *  The latest thing the migration did on its own: resumed from the target's checkpoint, or had
 	 *  to sync in full again and why.
 	 */
-	notice?: string | null,
+	notice?: Text_Deserialize | null,
 	/**  A cluster source: each master's own stream (empty otherwise). */
 	shards?: ShardProgress[],
 };
@@ -639,14 +639,14 @@ export type Progress_Serialize = {
 	 *  What of the source the target was not given although it was written, with counts (e.g. a
 	 *  stream consumer's seen time in rewrite mode).
 	 */
-	not_carried: ([string, number])[],
+	not_carried: ([Text_Serialize, number])[],
 	/**  Something the user should know now, e.g. a target that has stopped answering. */
-	warning: string | null,
+	warning: Text_Serialize | null,
 	/**
 	 *  The latest thing the migration did on its own: resumed from the target's checkpoint, or had
 	 *  to sync in full again and why.
 	 */
-	notice: string | null,
+	notice: Text_Serialize | null,
 	/**  A cluster source: each master's own stream (empty otherwise). */
 	shards: ShardProgress[],
 };
@@ -1073,7 +1073,7 @@ export type TaskDetail = TaskDetail_Serialize | TaskDetail_Deserialize;
 export type TaskDetail_Deserialize = {
 	task: Task_Deserialize,
 	target: Instance_Deserialize,
-	events: TaskEvent[],
+	events: TaskEvent_Deserialize[],
 	progress?: Progress_Deserialize | null,
 	check?: CheckReport_Deserialize | null,
 	verify?: VerifyReport | null,
@@ -1085,7 +1085,7 @@ export type TaskDetail_Deserialize = {
 export type TaskDetail_Serialize = {
 	task: Task_Serialize,
 	target: Instance_Serialize,
-	events: TaskEvent[],
+	events: TaskEvent_Serialize[],
 	progress: Progress_Serialize | null,
 	check: CheckReport_Serialize | null,
 	verify: VerifyReport | null,
@@ -1094,12 +1094,24 @@ export type TaskDetail_Serialize = {
 };
 
 /**  Something that happened to a task: every status change, and notable steps. */
-export type TaskEvent = {
+export type TaskEvent = TaskEvent_Serialize | TaskEvent_Deserialize;
+
+/**  Something that happened to a task: every status change, and notable steps. */
+export type TaskEvent_Deserialize = {
 	task_id: number,
 	at_ms: number,
 	/**  `status`, `check`, `params`, `verify`, `error`... */
 	kind: string,
-	message: string,
+	message: Text_Deserialize,
+};
+
+/**  Something that happened to a task: every status change, and notable steps. */
+export type TaskEvent_Serialize = {
+	task_id: number,
+	at_ms: number,
+	/**  `status`, `check`, `params`, `verify`, `error`... */
+	kind: string,
+	message: Text_Serialize,
 };
 
 /**  Which tasks [`Store::tasks`] lists; `None` matches any. */
@@ -1210,8 +1222,8 @@ export type Task_Deserialize = {
 	id: number,
 	spec: TaskSpec_Deserialize,
 	status: TaskStatus,
-	/**  Why it failed or was cancelled. */
-	reason?: string | null,
+	/**  Why it failed, was cancelled or was interrupted. */
+	reason?: Text_Deserialize | null,
 	created_at_ms: number,
 	updated_at_ms: number,
 	/**  When the cutover finished, and the lag in bytes at that moment. */
@@ -1224,8 +1236,8 @@ export type Task_Serialize = {
 	id: number,
 	spec: TaskSpec_Serialize,
 	status: TaskStatus,
-	/**  Why it failed or was cancelled. */
-	reason: string | null,
+	/**  Why it failed, was cancelled or was interrupted. */
+	reason: Text_Serialize | null,
 	created_at_ms: number,
 	updated_at_ms: number,
 	/**  When the cutover finished, and the lag in bytes at that moment. */
@@ -1233,10 +1245,20 @@ export type Task_Serialize = {
 	final_lag_bytes: number | null,
 };
 
-/**  A sentence as a code and its named arguments. */
+/**
+ *  A sentence as a code and its named arguments.
+ * 
+ *  It also reads from a plain JSON string (as [`Text::raw`]): records stored before messages had
+ *  codes (events, reasons, progress snapshots) held their English as a string.
+ */
 export type Text = Text_Serialize | Text_Deserialize;
 
-/**  A sentence as a code and its named arguments. */
+/**
+ *  A sentence as a code and its named arguments.
+ * 
+ *  It also reads from a plain JSON string (as [`Text::raw`]): records stored before messages had
+ *  codes (events, reasons, progress snapshots) held their English as a string.
+ */
 export type Text_Deserialize = {
 	/**  The catalog's code (`check.region.same`). */
 	code: string,
@@ -1244,7 +1266,12 @@ export type Text_Deserialize = {
 	args?: { [key in string]: Arg_Deserialize },
 };
 
-/**  A sentence as a code and its named arguments. */
+/**
+ *  A sentence as a code and its named arguments.
+ * 
+ *  It also reads from a plain JSON string (as [`Text::raw`]): records stored before messages had
+ *  codes (events, reasons, progress snapshots) held their English as a string.
+ */
 export type Text_Serialize = {
 	/**  The catalog's code (`check.region.same`). */
 	code: string,

@@ -2,16 +2,22 @@ import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { echarts } from "../charts";
 import { I18nProvider } from "../i18n";
+import type { TaskStatus, Text } from "../bindings";
 import { detail, progress, task } from "../test/fixtures";
 import { fakeBackend, sendEvent } from "../test/ipc";
 import { TaskDetail } from "./TaskDetail";
 
-function show(id = 3) {
+function show(id = 3, lang: "en" | "zh-CN" = "en") {
   render(
-    <I18nProvider lang="en">
+    <I18nProvider lang={lang}>
       <TaskDetail id={id} onBack={() => {}} />
     </I18nProvider>,
   );
+}
+
+/** The engine's "from → to" event, as it stores it: a code with the two statuses as sentences. */
+function statusChange(from: TaskStatus, to: TaskStatus): Text {
+  return { code: "task.status.changed", args: { from: { code: `task.status.${from}` }, to: { code: `task.status.${to}` } } };
 }
 
 /** The data of one series of the ECharts chart in the element with this test id. */
@@ -84,7 +90,7 @@ describe("TaskDetail", () => {
     show();
     await screen.findByTestId("status-steps");
     expect(screen.queryByTestId("progress-warning")).toBeNull();
-    const warning = "the target has not answered for 12 s while writes wait for it; the migration stops if it stays silent";
+    const warning = { code: "sync.target.stalled", args: { secs: "12" } };
     await sendEvent("task-progress-event", { task_id: 3, progress: { ...calm, warning } });
     await waitFor(() => expect(screen.getByTestId("progress-warning").textContent).toContain("has not answered for 12 s"));
     await sendEvent("task-progress-event", { task_id: 3, progress: calm });
@@ -122,8 +128,8 @@ describe("TaskDetail", () => {
   it("reloads when the task changes status, and offers the cutover in incremental sync", async () => {
     let status: "full_sync" | "incremental_sync" = "full_sync";
     const events = [
-      { task_id: 3, at_ms: 1_700_000_000_000, kind: "status", message: "not started → checking" },
-      { task_id: 3, at_ms: 1_700_000_001_000, kind: "status", message: "checking → full sync" },
+      { task_id: 3, at_ms: 1_700_000_000_000, kind: "status", message: statusChange("not_started", "checking") },
+      { task_id: 3, at_ms: 1_700_000_001_000, kind: "status", message: statusChange("checking", "full_sync") },
     ];
     const b = fakeBackend({
       task_detail: () => detail(task(3, status, "orders"), { progress: progress({ phase: "full_sync" }), events: [...events] }),
@@ -135,13 +141,25 @@ describe("TaskDetail", () => {
     expect(screen.queryByTestId("detail-cutover")).toBeNull();
     expect(newest()).toContain("checking → full sync");
     status = "incremental_sync";
-    events.push({ task_id: 3, at_ms: 1_700_000_009_000, kind: "status", message: "full sync → incremental sync" });
+    events.push({ task_id: 3, at_ms: 1_700_000_009_000, kind: "status", message: statusChange("full_sync", "incremental_sync") });
     await sendEvent("task-changed-event", { task: task(3, "incremental_sync", "orders") });
     expect(await screen.findByTestId("detail-cutover")).toBeTruthy();
     expect(b.argsOf("task_detail").length).toBe(2);
     // The history, newest first.
     expect(newest()).toContain("full sync → incremental sync");
     expect(screen.getByTestId("detail-events").querySelectorAll("tbody tr")).toHaveLength(3);
+  });
+
+  it("shows the history and the reason in the language chosen now, whatever it was written in", async () => {
+    const interrupted = {
+      ...task(3, "interrupted", "orders"),
+      reason: { code: "task.interrupted.orphan" },
+    };
+    const events = [{ task_id: 3, at_ms: 1_700_000_000_000, kind: "status", message: statusChange("incremental_sync", "interrupted") }];
+    fakeBackend({ task_detail: () => detail(interrupted, { events }), task_snapshots: () => [] });
+    show(3, "zh-CN");
+    expect(await screen.findByText("增量同步中 → 已中断")).toBeTruthy();
+    expect(screen.getByText(/运行该任务的进程已/)).toBeTruthy();
   });
 
   it("shows the task's filter and write mode among its settings", async () => {

@@ -35,7 +35,7 @@ interface Props {
 
 /** A task's detail page: its way through the migration, live progress and charts, history, settings. */
 export function TaskDetail({ id, onBack, dataDir }: Props) {
-  const { t, lang } = useI18n();
+  const { t, tx, lang } = useI18n();
   const [detail, setDetail] = useState<Detail | null>(null);
   const [progress, setProgress] = useState<Progress | null>(null);
   const [points, setPoints] = useState<SyncPoint[]>([]);
@@ -154,11 +154,11 @@ export function TaskDetail({ id, onBack, dataDir }: Props) {
           className="ferry-block"
           theme={status === "cancelled" ? "info" : status === "interrupted" ? "warning" : "error"}
           title={t("tasks.reason")}
-          message={task.reason}
+          message={tx(task.reason)}
         />
       )}
       {progress?.warning && (status === "full_sync" || status === "incremental_sync" || status === "cutting_over") && (
-        <Alert className="ferry-block" theme="warning" title={t("detail.warning")} message={progress.warning} data-testid="progress-warning" />
+        <Alert className="ferry-block" theme="warning" title={t("detail.warning")} message={tx(progress.warning)} data-testid="progress-warning" />
       )}
       <StatusSteps status={status} phase={progress?.phase ?? null} />
       <Card className="ferry-block" title={t("detail.sync")} bordered>
@@ -217,7 +217,7 @@ export function TaskDetail({ id, onBack, dataDir }: Props) {
                     <tr key={e.n}>
                       <td>{fmtTime(e.at_ms, lang)}</td>
                       <td>{kindLabel(e.kind)}</td>
-                      <td>{e.message}</td>
+                      <td>{tx(e.message)}</td>
                     </tr>
                   ))}
                 </tbody>
