@@ -11,6 +11,8 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 
 use crate::endpoint::Endpoint;
 use crate::resp::{self, Frame};
+use crate::text::catalog::errors as msg;
+use crate::text::{Entry, Text};
 use crate::transport::{self, ConnectError, ReadHalf, TlsError, WriteHalf};
 
 /// How long connecting, logging in and a single request may take before we give up.
@@ -19,28 +21,75 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Why talking to a server failed. Every message names the server and says what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
-    #[error("cannot connect to {addr}: {source}. Check that the server is running, the host and port are right, and no firewall or security group blocks the port")]
+    #[error("{}", self.text())]
     Connect { addr: String, source: std::io::Error },
-    #[error("{addr} did not answer within {secs} s ({what}). Check the address, the network, and that the server is not overloaded")]
-    Timeout { addr: String, what: &'static str, secs: u64 },
-    #[error("{addr} does not speak the Redis protocol (it answered {got:?}). Check the port: it may belong to another service")]
+    /// `what` is what the client was doing (`CLIENT_CONNECTING`, `CLIENT_SENDING`, ...).
+    #[error("{}", self.text())]
+    Timeout { addr: String, what: &'static Entry, secs: u64 },
+    #[error("{}", self.text())]
     NotRedis { addr: String, got: String },
-    #[error("{addr} refused the credentials ({message}). Check the user name and password")]
+    #[error("{}", self.text())]
     Auth { addr: String, message: String },
-    #[error("{addr} requires a password ({message}). Give it with the address (on the command line: --source-password-file, FERRY_SOURCE_PASSWORD or --source-password-prompt, and likewise for the other addresses)")]
+    #[error("{}", self.text())]
     NoAuth { addr: String, message: String },
-    #[error("something answers at {addr}, but not a Redis speaking plain RESP: {what}. It may be a port that only takes TLS (then use rediss://), or another service; check the port")]
-    NotPlainRedis { addr: String, what: String },
-    #[error("TLS with {addr} failed: {source}")]
+    #[error("{}", self.text())]
+    NotPlainRedis { addr: String, what: Text },
+    #[error("{}", self.text())]
     Tls { addr: String, source: TlsError },
-    #[error("the SSH tunnel to {addr} failed: {source}")]
-    Ssh { addr: String, source: transport::ssh::SshError },
-    #[error("the connection to {addr} was closed by the server{context}")]
-    Closed { addr: String, context: String },
-    #[error("I/O error talking to {addr}: {source}")]
+    /// Boxed: an SSH error is large and rare, and every `Result` of the client carries this type.
+    #[error("{}", self.text())]
+    Ssh { addr: String, source: Box<transport::ssh::SshError> },
+    /// `context`, when there is one, is an `error.client.closed.*` piece: it carries its own
+    /// punctuation (`: why`, ` after an error`).
+    #[error("{}", self.text())]
+    Closed { addr: String, context: Option<Text> },
+    #[error("{}", self.text())]
     Io { addr: String, source: std::io::Error },
-    #[error("{addr} rejected {command}: {message}")]
+    #[error("{}", self.text())]
     Server { addr: String, command: String, message: String },
+}
+
+impl ClientError {
+    /// The sentence as a catalog code, for the console to show in the user's language; `Display`
+    /// is its English.
+    pub fn text(&self) -> Text {
+        match self {
+            ClientError::Connect { addr, source } => {
+                Text::new(&msg::CLIENT_CONNECT).arg("addr", addr).arg("error", Text::raw(source.to_string()))
+            }
+            ClientError::Timeout { addr, what, secs } => {
+                Text::new(&msg::CLIENT_TIMEOUT).arg("addr", addr).arg("secs", *secs).arg("what", Text::new(what))
+            }
+            ClientError::NotRedis { addr, got } => {
+                Text::new(&msg::CLIENT_NOT_REDIS).arg("addr", addr).arg("got", format!("{got:?}"))
+            }
+            ClientError::Auth { addr, message } => {
+                Text::new(&msg::CLIENT_AUTH).arg("addr", addr).arg("message", message)
+            }
+            ClientError::NoAuth { addr, message } => {
+                Text::new(&msg::CLIENT_NO_AUTH).arg("addr", addr).arg("message", message)
+            }
+            ClientError::NotPlainRedis { addr, what } => {
+                Text::new(&msg::CLIENT_NOT_PLAIN_REDIS).arg("addr", addr).arg("what", what.clone())
+            }
+            ClientError::Tls { addr, source } => {
+                Text::new(&msg::CLIENT_TLS).arg("addr", addr).arg("why", source.text())
+            }
+            ClientError::Ssh { addr, source } => {
+                Text::new(&msg::CLIENT_SSH).arg("addr", addr).arg("why", source.text())
+            }
+            ClientError::Closed { addr, context: None } => Text::new(&msg::CLIENT_CLOSED).arg("addr", addr),
+            ClientError::Closed { addr, context: Some(context) } => {
+                Text::new(&msg::CLIENT_CLOSED_WITH).arg("addr", addr).arg("context", context.clone())
+            }
+            ClientError::Io { addr, source } => {
+                Text::new(&msg::CLIENT_IO).arg("addr", addr).arg("error", Text::raw(source.to_string()))
+            }
+            ClientError::Server { addr, command, message } => {
+                Text::new(&msg::CLIENT_SERVER).arg("addr", addr).arg("command", command).arg("message", message)
+            }
+        }
+    }
 }
 
 /// Reads RESP frames from a byte stream, keeping the bytes that arrived after the last frame.
@@ -84,7 +133,7 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
             .await
             .map_err(|source| ClientError::Io { addr: self.addr.clone(), source })?;
         if n == 0 {
-            return Err(ClientError::Closed { addr: self.addr.clone(), context: String::new() });
+            return Err(ClientError::Closed { addr: self.addr.clone(), context: None });
         }
         Ok(())
     }
@@ -193,7 +242,11 @@ impl Client {
         let out = std::mem::take(&mut self.out);
         tokio::time::timeout(timeout, transport::send(&mut self.writer, &out))
             .await
-            .map_err(|_| ClientError::Timeout { addr: addr.clone(), what: "sending", secs: timeout.as_secs() })?
+            .map_err(|_| ClientError::Timeout {
+                addr: addr.clone(),
+                what: &msg::CLIENT_SENDING,
+                secs: timeout.as_secs(),
+            })?
             .map_err(|source| ClientError::Io { addr, source })
     }
 
@@ -204,7 +257,7 @@ impl Client {
             Ok(result) => result.map(|(frame, _)| frame),
             Err(_) => Err(ClientError::Timeout {
                 addr: self.addr().to_string(),
-                what: "waiting for a reply",
+                what: &msg::CLIENT_WAITING,
                 secs: timeout.as_secs(),
             }),
         }
@@ -232,10 +285,10 @@ impl Client {
 pub(crate) fn connect_error(addr: &str, timeout: Duration, e: ConnectError) -> ClientError {
     let addr = addr.to_string();
     match e {
-        ConnectError::Timeout => ClientError::Timeout { addr, what: "connecting", secs: timeout.as_secs() },
+        ConnectError::Timeout => ClientError::Timeout { addr, what: &msg::CLIENT_CONNECTING, secs: timeout.as_secs() },
         ConnectError::Tcp(source) => ClientError::Connect { addr, source },
         ConnectError::Tls(source) => ClientError::Tls { addr, source },
-        ConnectError::Ssh(source) => ClientError::Ssh { addr, source },
+        ConnectError::Ssh(source) => ClientError::Ssh { addr, source: Box::new(source) },
     }
 }
 
@@ -248,15 +301,13 @@ fn first_exchange(e: ClientError) -> ClientError {
         }
     }
     match e {
-        ClientError::Closed { addr, .. } => {
-            ClientError::NotPlainRedis { addr, what: "it closed the connection when sent a Redis command".into() }
-        }
+        ClientError::Closed { addr, .. } => ClientError::NotPlainRedis { addr, what: Text::new(&msg::CLIENT_HUNG_UP) },
         ClientError::Io { addr, source } if source.kind() == std::io::ErrorKind::ConnectionReset => {
-            ClientError::NotPlainRedis { addr, what: "it reset the connection when sent a Redis command".into() }
+            ClientError::NotPlainRedis { addr, what: Text::new(&msg::CLIENT_RESET) }
         }
         // A TLS alert record: content type 21, protocol version 3.x.
         ClientError::NotRedis { addr, got } if got.as_bytes().starts_with(&[0x15, 0x03]) => {
-            ClientError::NotPlainRedis { addr, what: "it answered with a TLS alert".into() }
+            ClientError::NotPlainRedis { addr, what: Text::new(&msg::CLIENT_TLS_ALERT) }
         }
         other => other,
     }

@@ -11,6 +11,8 @@ use crate::client::{Client, ClientError};
 use crate::model::Params;
 use crate::resp::Frame;
 use crate::server::ServerInfo;
+use crate::text::catalog::errors as msg;
+use crate::text::Text;
 
 const MB: u64 = 1024 * 1024;
 
@@ -31,8 +33,23 @@ pub struct ParamRow {
 pub enum ParamError {
     #[error(transparent)]
     Client(#[from] ClientError),
-    #[error("the source refused CONFIG {action} {name}: {message}. CONFIG may be renamed or forbidden there; set it by hand or grant the user +config")]
+    /// `message` is the server's reply.
+    #[error("{}", self.text())]
     Refused { action: &'static str, name: String, message: String },
+}
+
+impl ParamError {
+    /// The sentence as a catalog code, for the console to show in the user's language; `Display`
+    /// is its English.
+    pub fn text(&self) -> Text {
+        match self {
+            ParamError::Client(e) => e.text(),
+            ParamError::Refused { action, name, message } => Text::new(&msg::PARAM_REFUSED)
+                .arg("action", *action)
+                .arg("name", name)
+                .arg("message", Text::raw(message)),
+        }
+    }
 }
 
 /// The values a migration sets on a source of this version: (CONFIG name, value).

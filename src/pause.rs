@@ -15,6 +15,8 @@ use crate::client::{info_field, Client, ClientError};
 use crate::endpoint::Endpoint;
 use crate::resp::Frame;
 use crate::server::ServerInfo;
+use crate::text::catalog::errors as msg;
+use crate::text::Text;
 
 /// How a server can hold writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,10 +46,25 @@ impl PauseMode {
 pub enum PauseError {
     #[error(transparent)]
     Client(#[from] ClientError),
-    #[error("{server} cannot pause its clients (CLIENT PAUSE came with Redis 3.0): stop the writes to it yourself, then cut over without pausing")]
+    #[error("{}", self.text())]
     Unavailable { server: String },
-    #[error("{addr} did not report its replication offset while pausing writes ({got})")]
-    NoOffset { addr: String, got: String },
+    /// `got`: what the server answered instead.
+    #[error("{}", self.text())]
+    NoOffset { addr: String, got: Text },
+}
+
+impl PauseError {
+    /// The sentence as a catalog code, for the console to show in the user's language; `Display`
+    /// is its English.
+    pub fn text(&self) -> Text {
+        match self {
+            PauseError::Client(e) => e.text(),
+            PauseError::Unavailable { server } => Text::new(&msg::PAUSE_UNAVAILABLE).arg("server", server),
+            PauseError::NoOffset { addr, got } => {
+                Text::new(&msg::PAUSE_NO_OFFSET).arg("addr", addr).arg("got", got.clone())
+            }
+        }
+    }
 }
 
 /// Writes held on a server. [`WritePause::end`] lets them through where the server allows it;
@@ -111,7 +128,7 @@ pub async fn hold_writes(
             };
             let Some(offset) = offset else {
                 let _ = client.request(&["CLIENT", "UNPAUSE"]).await;
-                return Err(PauseError::NoOffset { addr, got: "no master_repl_offset".into() });
+                return Err(PauseError::NoOffset { addr, got: Text::new(&msg::PAUSE_NO_OFFSET_FIELD) });
             };
             Ok((WritePause { client: Some(client), ..pause }, offset))
         }
@@ -140,7 +157,9 @@ pub async fn hold_writes(
                 .filter_map(|l| l.split_once(':'))
                 .map(|(k, v)| (k.to_string(), v.trim().to_string()))
                 .collect();
-            let offset = offset_of(&fields).ok_or_else(|| PauseError::NoOffset { addr, got: format!("{exec:?}") })?;
+            // The reply as it came.
+            let offset =
+                offset_of(&fields).ok_or_else(|| PauseError::NoOffset { addr, got: Text::raw(format!("{exec:?}")) })?;
             // The connection is paused too: it is dropped, never waited on.
             Ok((WritePause { client: None, lapses_at: started + max }, offset))
         }

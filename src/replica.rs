@@ -252,7 +252,9 @@ impl Replica {
             Ok(result) => result.map_err(|source| ClientError::Io { addr, source })?,
             Err(_) => {
                 let secs = crate::client::DEFAULT_TIMEOUT.as_secs();
-                return Err(ClientError::Timeout { addr, what: "sending", secs }.into());
+                return Err(
+                    ClientError::Timeout { addr, what: &crate::text::catalog::errors::CLIENT_SENDING, secs }.into()
+                );
             }
         }
         Ok(())

@@ -8,33 +8,60 @@
 
 use keyring::Entry;
 
+use crate::text::catalog::errors as msg;
+use crate::text::Text;
+
 /// The keychain service name when `FERRY_KEYCHAIN_SERVICE` is not set.
 pub const DEFAULT_SERVICE: &str = "ferry";
 
 /// What to check when the keychain cannot be reached, per platform.
 #[cfg(target_os = "macos")]
-const HINT: &str = "is the login keychain present and unlocked?";
+const HINT: &crate::text::Entry = &msg::SECRET_HINT_MACOS;
 #[cfg(target_os = "windows")]
-const HINT: &str = "is the Windows Credential Manager available to this user?";
+const HINT: &crate::text::Entry = &msg::SECRET_HINT_WINDOWS;
 #[cfg(not(any(target_os = "macos", target_os = "windows")))]
-const HINT: &str = "is a Secret Service such as GNOME Keyring or KWallet running and unlocked?";
+const HINT: &crate::text::Entry = &msg::SECRET_HINT_LINUX;
 
 /// Why the keychain could not store, give or delete a password.
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {
-    #[error("no OS keychain is available ({HINT}): {cause}")]
+    #[error("{}", self.text())]
     Unavailable { cause: String },
-    #[error("the OS keychain refused access to the password for {account} ({HINT}): {cause}")]
+    #[error("{}", self.text())]
     Denied { account: String, cause: String },
-    #[error("the OS keychain holds a password for {account} that is not text. Set the password again in Ferry")]
+    #[error("{}", self.text())]
     NotText { account: String },
-    #[error("the OS keychain holds several passwords for {account} under service {service:?}. Delete the extra ones with the keychain's own manager (e.g. Seahorse, Keychain Access)")]
+    #[error("{}", self.text())]
     Ambiguous { account: String, service: String },
-    #[error("the OS keychain cannot store the password for {account}: {cause}")]
+    #[error("{}", self.text())]
     Rejected { account: String, cause: String },
     /// The encrypted passwords file used where there is no keychain ([`crate::vault`]).
     #[error(transparent)]
     Vault(#[from] crate::vault::VaultError),
+}
+
+impl SecretError {
+    /// The sentence as a catalog code, for the console to show in the user's language; `Display`
+    /// is its English. The causes are the keychain library's own words.
+    pub fn text(&self) -> Text {
+        match self {
+            SecretError::Unavailable { cause } => {
+                Text::new(&msg::SECRET_UNAVAILABLE).arg("hint", Text::new(HINT)).arg("cause", Text::raw(cause))
+            }
+            SecretError::Denied { account, cause } => Text::new(&msg::SECRET_DENIED)
+                .arg("account", account)
+                .arg("hint", Text::new(HINT))
+                .arg("cause", Text::raw(cause)),
+            SecretError::NotText { account } => Text::new(&msg::SECRET_NOT_TEXT).arg("account", account),
+            SecretError::Ambiguous { account, service } => {
+                Text::new(&msg::SECRET_AMBIGUOUS).arg("account", account).arg("service", format!("{service:?}"))
+            }
+            SecretError::Rejected { account, cause } => {
+                Text::new(&msg::SECRET_REJECTED).arg("account", account).arg("cause", Text::raw(cause))
+            }
+            SecretError::Vault(e) => e.text(),
+        }
+    }
 }
 
 /// The keychain, under Ferry's service name.

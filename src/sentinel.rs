@@ -11,6 +11,8 @@ use crate::client::Client;
 use crate::endpoint::{Endpoint, EndpointError};
 use crate::model::SentinelSpec;
 use crate::resp::Frame;
+use crate::text::catalog::errors as msg;
+use crate::text::Text;
 
 /// How long one Sentinel may take to answer before the next is asked.
 const ASK_TIMEOUT: Duration = Duration::from_secs(2);
@@ -18,12 +20,32 @@ const ASK_TIMEOUT: Duration = Duration::from_secs(2);
 /// The Sentinels could not name the master.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum SentinelError {
-    #[error("none of the Sentinels ({nodes}) named the master {name:?}: {causes}. Check that they run and that the addresses are their ports (26379 by default)")]
-    Unreachable { nodes: String, name: String, causes: String },
-    #[error("the Sentinels ({nodes}) monitor no master named {name:?}; check the name (`SENTINEL MASTERS` on a Sentinel lists them)")]
+    /// `causes`: what each Sentinel said (`error.sentinel.cause.*`).
+    #[error("{}", self.text())]
+    Unreachable { nodes: String, name: String, causes: Vec<Text> },
+    #[error("{}", self.text())]
     UnknownMaster { nodes: String, name: String },
-    #[error("the Sentinel address {node:?} is not host:port: {reason}")]
-    BadAddress { node: String, reason: String },
+    #[error("{}", self.text())]
+    BadAddress { node: String, reason: Text },
+}
+
+impl SentinelError {
+    /// The sentence as a catalog code, for the console to show in the user's language; `Display`
+    /// is its English.
+    pub fn text(&self) -> Text {
+        match self {
+            SentinelError::Unreachable { nodes, name, causes } => Text::new(&msg::SENTINEL_UNREACHABLE)
+                .arg("nodes", nodes)
+                .arg("name", format!("{name:?}"))
+                .arg("causes", causes.clone()),
+            SentinelError::UnknownMaster { nodes, name } => {
+                Text::new(&msg::SENTINEL_UNKNOWN_MASTER).arg("nodes", nodes).arg("name", format!("{name:?}"))
+            }
+            SentinelError::BadAddress { node, reason } => {
+                Text::new(&msg::SENTINEL_BAD_ADDRESS).arg("node", format!("{node:?}")).arg("reason", reason.clone())
+            }
+        }
+    }
 }
 
 impl SentinelError {
@@ -70,10 +92,12 @@ pub fn parse_url(url: &str) -> Option<Result<(Endpoint, SentinelSpec), EndpointE
 /// Checks a spec's addresses, for a clear error before anything runs.
 pub fn validate(spec: &SentinelSpec) -> Result<(), SentinelError> {
     if spec.nodes.is_empty() {
-        return Err(SentinelError::BadAddress { node: String::new(), reason: "no Sentinel is given".into() });
+        return Err(SentinelError::BadAddress { node: String::new(), reason: Text::new(&msg::SENTINEL_NONE_GIVEN) });
     }
     for node in &spec.nodes {
-        Endpoint::parse(node).map_err(|e| SentinelError::BadAddress { node: node.clone(), reason: e.to_string() })?;
+        // The address parser's reason is not a catalog sentence yet: shown as it is.
+        Endpoint::parse(node)
+            .map_err(|e| SentinelError::BadAddress { node: node.clone(), reason: Text::raw(e.to_string()) })?;
     }
     Ok(())
 }
@@ -100,14 +124,16 @@ pub async fn locate(spec: &SentinelSpec, credentials: &Endpoint) -> Result<Endpo
                 if let (Some(host), Some(port)) = (host, port) {
                     return Ok(credentials.at(host, port));
                 }
-                causes.push(format!("{node} answered an address that is not host and port"));
+                causes.push(Text::new(&msg::SENTINEL_NOT_AN_ADDRESS).arg("node", node));
             }
             Ok(Frame::Null) => {
                 unknown += 1;
-                causes.push(format!("{node} does not monitor it"));
+                causes.push(Text::new(&msg::SENTINEL_NOT_MONITORED).arg("node", node));
             }
-            Ok(other) => causes.push(format!("{node} answered {other:?}")),
-            Err(e) => causes.push(format!("{node}: {e}")),
+            Ok(other) => {
+                causes.push(Text::new(&msg::SENTINEL_ANSWERED).arg("node", node).arg("reply", format!("{other:?}")))
+            }
+            Err(e) => causes.push(Text::new(&msg::SENTINEL_FAILED).arg("node", node).arg("error", e.text())),
         }
     }
     let nodes = spec.nodes.join(", ");
@@ -115,7 +141,7 @@ pub async fn locate(spec: &SentinelSpec, credentials: &Endpoint) -> Result<Endpo
     if unknown == spec.nodes.len() {
         return Err(SentinelError::UnknownMaster { nodes, name });
     }
-    Err(SentinelError::Unreachable { nodes, name, causes: causes.join("; ") })
+    Err(SentinelError::Unreachable { nodes, name, causes })
 }
 
 /// `endpoint` itself, or (for a Sentinel-managed source) the master the Sentinels name now, with

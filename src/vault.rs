@@ -19,20 +19,44 @@ use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
 use serde::{Deserialize, Serialize};
 
+use crate::text::catalog::errors as msg;
+use crate::text::Text;
+
 const FILE_NAME: &str = "secrets.vault";
 const NONCE_LEN: usize = 12;
 
 /// Why the vault could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum VaultError {
-    #[error("cannot read the master key from {path} (FERRY_MASTER_KEY_FILE): {cause}")]
-    KeyFile { path: PathBuf, cause: String },
-    #[error("the master key does not open {path}: FERRY_MASTER_KEY (or FERRY_MASTER_KEY_FILE) is not the key the file was written with. Give that key, or delete the file and enter the passwords again")]
+    #[error("{}", self.text())]
+    KeyFile { path: PathBuf, cause: Text },
+    #[error("{}", self.text())]
     WrongKey { path: PathBuf },
-    #[error("{path} is damaged ({cause}); delete it and enter the passwords again")]
-    Damaged { path: PathBuf, cause: String },
-    #[error("cannot write {path}: {cause}")]
+    /// `cause`: a library's words, or what is wrong with the file (`error.vault.damaged.*`).
+    #[error("{}", self.text())]
+    Damaged { path: PathBuf, cause: Text },
+    #[error("{}", self.text())]
     Write { path: PathBuf, cause: String },
+}
+
+impl VaultError {
+    /// The sentence as a catalog code, for the console to show in the user's language; `Display`
+    /// is its English.
+    pub fn text(&self) -> Text {
+        let at = |path: &PathBuf| path.display().to_string();
+        match self {
+            VaultError::KeyFile { path, cause } => {
+                Text::new(&msg::VAULT_KEY_FILE).arg("path", at(path)).arg("cause", cause.clone())
+            }
+            VaultError::WrongKey { path } => Text::new(&msg::VAULT_WRONG_KEY).arg("path", at(path)),
+            VaultError::Damaged { path, cause } => {
+                Text::new(&msg::VAULT_DAMAGED).arg("path", at(path)).arg("cause", cause.clone())
+            }
+            VaultError::Write { path, cause } => {
+                Text::new(&msg::VAULT_WRITE).arg("path", at(path)).arg("cause", Text::raw(cause))
+            }
+        }
+    }
 }
 
 /// The file's layout.
@@ -69,10 +93,10 @@ impl Vault {
             (_, Some(file)) => {
                 let path = PathBuf::from(file);
                 let text = std::fs::read_to_string(&path)
-                    .map_err(|e| VaultError::KeyFile { path: path.clone(), cause: e.to_string() })?;
+                    .map_err(|e| VaultError::KeyFile { path: path.clone(), cause: Text::raw(e.to_string()) })?;
                 let key = text.lines().next().unwrap_or_default().to_string();
                 if key.is_empty() {
-                    return Err(VaultError::KeyFile { path, cause: "the file's first line is empty".into() });
+                    return Err(VaultError::KeyFile { path, cause: Text::new(&msg::VAULT_FIRST_LINE_EMPTY) });
                 }
                 key
             }
@@ -89,18 +113,18 @@ impl Vault {
     fn load(&self) -> Result<File, VaultError> {
         match std::fs::read(&self.path) {
             Ok(bytes) => serde_json::from_slice(&bytes)
-                .map_err(|e| VaultError::Damaged { path: self.path.clone(), cause: e.to_string() }),
+                .map_err(|e| VaultError::Damaged { path: self.path.clone(), cause: Text::raw(e.to_string()) }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let mut salt = [0u8; 16];
                 OsRng.fill_bytes(&mut salt);
                 Ok(File { version: 1, salt: b64().encode(salt), entries: BTreeMap::new() })
             }
-            Err(e) => Err(VaultError::Damaged { path: self.path.clone(), cause: e.to_string() }),
+            Err(e) => Err(VaultError::Damaged { path: self.path.clone(), cause: Text::raw(e.to_string()) }),
         }
     }
 
     fn cipher(&self, file: &File) -> Result<ChaCha20Poly1305, VaultError> {
-        let damaged = |cause: String| VaultError::Damaged { path: self.path.clone(), cause };
+        let damaged = |cause: String| VaultError::Damaged { path: self.path.clone(), cause: Text::raw(cause) };
         let salt = b64().decode(&file.salt).map_err(|e| damaged(e.to_string()))?;
         let mut key = [0u8; 32];
         argon2::Argon2::default()
@@ -120,18 +144,16 @@ impl Vault {
 
     fn open(&self, file: &File, cipher: &ChaCha20Poly1305, account: &str) -> Result<Option<String>, VaultError> {
         let Some(sealed) = file.entries.get(account) else { return Ok(None) };
-        let bytes =
-            b64().decode(sealed).map_err(|e| VaultError::Damaged { path: self.path.clone(), cause: e.to_string() })?;
+        let damaged = |cause: Text| VaultError::Damaged { path: self.path.clone(), cause };
+        let bytes = b64().decode(sealed).map_err(|e| damaged(Text::raw(e.to_string())))?;
         if bytes.len() < NONCE_LEN {
-            return Err(VaultError::Damaged { path: self.path.clone(), cause: "an entry is cut short".into() });
+            return Err(damaged(Text::new(&msg::VAULT_CUT_SHORT)));
         }
         let (nonce, sealed) = bytes.split_at(NONCE_LEN);
         let plain = cipher
             .decrypt(Nonce::from_slice(nonce), sealed)
             .map_err(|_| VaultError::WrongKey { path: self.path.clone() })?;
-        String::from_utf8(plain)
-            .map(Some)
-            .map_err(|_| VaultError::Damaged { path: self.path.clone(), cause: "a password is not text".into() })
+        String::from_utf8(plain).map(Some).map_err(|_| damaged(Text::new(&msg::VAULT_NOT_TEXT)))
     }
 
     /// The password for `account`, or `None`.

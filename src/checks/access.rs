@@ -5,7 +5,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use super::probe::Role;
-use super::{raw, CheckInput, CheckItem, Ctx, Level, Spec};
+use super::{CheckInput, CheckItem, Ctx, Level, Spec};
 use crate::client::Client;
 use crate::endpoint::Endpoint;
 use crate::model::MigrationType;
@@ -103,7 +103,7 @@ async fn side_link(role: Role, endpoint: &Endpoint) -> (Level, Text, Text) {
         Ok(Some(cert)) => cert,
         Ok(None) => return (Level::Warning, tls(), Text::new(&msg::TLS_NO_CERT).arg("role", role)),
         Err(e) => {
-            return (Level::Error, tls(), Text::new(&msg::TLS_CERT_UNREADABLE).arg("role", role).arg("error", raw(e)))
+            return (Level::Error, tls(), Text::new(&msg::TLS_CERT_UNREADABLE).arg("role", role).arg("error", e.text()))
         }
     };
     let who = Text::new(&msg::TLS_CERT)
@@ -118,7 +118,7 @@ async fn side_link(role: Role, endpoint: &Endpoint) -> (Level, Text, Text) {
     // handshake's verdict, said here with what to do.
     if !options.insecure {
         if let Err(transport::ConnectError::Tls(refused)) = transport::connect(endpoint, CERT_TIMEOUT).await {
-            return (Level::Error, tls(), said(&msg::TLS_REFUSED).arg("error", raw(refused)));
+            return (Level::Error, tls(), said(&msg::TLS_REFUSED).arg("error", refused.text()));
         }
     }
     if options.insecure {
@@ -193,11 +193,11 @@ pub(super) async fn psync(ctx: &mut Ctx<'_>) -> CheckItem {
     }
     let mut probe = match Client::connect(&s.endpoint).await {
         Ok(client) => client,
-        Err(e) => return PSYNC.could_not_check(Text::new(&msg::PSYNC_SECOND_CONNECTION).arg("error", raw(e))),
+        Err(e) => return PSYNC.could_not_check(Text::new(&msg::PSYNC_SECOND_CONNECTION).arg("error", e.text())),
     };
     let reply = match probe.raw_request(&["REPLCONF", "listening-port", "0"]).await {
         Ok(reply) => reply,
-        Err(e) => return PSYNC.could_not_check(raw(e)),
+        Err(e) => return PSYNC.could_not_check(e.text()),
     };
     match reply.error_message() {
         None if s.info.at_least(6, 0) => {

@@ -11,7 +11,7 @@ use bytes::Bytes;
 use tokio::time::Instant;
 
 use super::probe::format_bytes;
-use super::{raw, CheckItem, Ctx, Spec};
+use super::{CheckItem, Ctx, Spec};
 use crate::client::{keyspace_counts, Client, ClientError};
 use crate::endpoint::Endpoint;
 use crate::resp::Frame;
@@ -77,8 +77,8 @@ pub(super) async fn check(ctx: &Ctx<'_>) -> CheckItem {
         _ if sample.complete => Text::new(&msg::BIGKEYS_ALL).arg("n", sample.looked_at),
         Ok(Ok(())) => sampled(&msg::BIGKEYS_CAPPED).arg("max", MAX_KEYS),
         Err(_) => sampled(&msg::BIGKEYS_BUDGET).arg("budget", format_budget(input.scan_budget)),
-        Ok(Err(e)) if sample.looked_at == 0 => return BIGKEYS.could_not_check(raw(e)),
-        Ok(Err(e)) => sampled(&msg::BIGKEYS_ERROR).arg("error", raw(e)),
+        Ok(Err(e)) if sample.looked_at == 0 => return BIGKEYS.could_not_check(e.text()),
+        Ok(Err(e)) => sampled(&msg::BIGKEYS_ERROR).arg("error", e.text()),
     };
     let value = Text::new(&msg::BIGKEYS_VALUE).arg("n", sample.looked_at).arg("big", sample.big.len());
     if sample.big.is_empty() {

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use super::probe::{config_get, format_bytes, format_duration, format_ms, info_u64, ping, Server};
-use super::{raw, CheckItem, Ctx, Spec};
+use super::{CheckItem, Ctx, Spec};
 use crate::client::{info_field, keyspace_counts, ClientError};
 use crate::model::WriteMode;
 use crate::text::catalog::checks as msg;
@@ -149,7 +149,7 @@ pub(super) async fn rtt(ctx: &mut Ctx<'_>) -> CheckItem {
     };
     let (source_rtt, target_rtt) = match (median_ping(s).await, median_ping(t).await) {
         (Ok(a), Ok(b)) => (a, b),
-        (Err(e), _) | (_, Err(e)) => return RTT.could_not_check(raw(e)),
+        (Err(e), _) | (_, Err(e)) => return RTT.could_not_check(e.text()),
     };
     let used = info_u64(&s.memory, "used_memory").unwrap_or(0);
     let secs = used as f64 / ASSUMED_BYTES_PER_SEC;

@@ -3,7 +3,7 @@
 //! that a cluster cannot take across slots.
 
 use super::probe::{config_get, format_bytes, info_u64};
-use super::{raw, CheckItem, Ctx, Spec};
+use super::{CheckItem, Ctx, Spec};
 use crate::client::{keyspace_counts, Client};
 use crate::cluster::{self, ClusterError, SLOTS};
 use crate::server::ServerInfo;
@@ -24,8 +24,8 @@ pub(super) async fn target(ctx: &mut Ctx<'_>) -> CheckItem {
     let topology = match cluster::discover(&t.endpoint).await {
         Ok(None) => return CLUSTER.pass(Text::new(&msg::CHECK_SHAPE_STANDALONE), Text::new(&msg::CLUSTER_STANDALONE)),
         Ok(Some(topology)) => topology,
-        Err(e @ ClusterError::Uncovered { .. }) => return CLUSTER.error(Text::new(&msg::CLUSTER_UNCOVERED), raw(e)),
-        Err(e) => return CLUSTER.could_not_check(raw(e)),
+        Err(e @ ClusterError::Uncovered { .. }) => return CLUSTER.error(Text::new(&msg::CLUSTER_UNCOVERED), e.text()),
+        Err(e) => return CLUSTER.could_not_check(e.text()),
     };
     let needed = ctx.source.get().ok().and_then(|s| info_u64(&s.memory, "used_memory"));
     let mut errors = Vec::new();
@@ -38,7 +38,7 @@ pub(super) async fn target(ctx: &mut Ctx<'_>) -> CheckItem {
         let mut client = match Client::connect(&shard.master).await {
             Ok(client) => client,
             Err(e) => {
-                errors.push(Text::new(&msg::CLUSTER_MASTER_DOWN).arg("master", &name).arg("error", raw(e)));
+                errors.push(Text::new(&msg::CLUSTER_MASTER_DOWN).arg("master", &name).arg("error", e.text()));
                 continue;
             }
         };

@@ -1,7 +1,7 @@
 //! Can the target hold what the source has: versions, databases, editions, modules, functions.
 
 use super::probe::config_get;
-use super::{raw, CheckItem, Ctx, Spec};
+use super::{CheckItem, Ctx, Spec};
 use crate::client::{keyspace_counts, Client};
 use crate::model::Edition;
 use crate::resp::Frame;
@@ -85,7 +85,7 @@ pub(super) async fn databases(ctx: &mut Ctx<'_>) -> CheckItem {
             );
         }
         Ok(false) => {}
-        Err(e) => return DATABASES.could_not_check(raw(e)),
+        Err(e) => return DATABASES.could_not_check(e.text()),
     }
     let value = |count: u32| Text::new(&msg::DATABASES_COUNT_VALUE).arg("dbs", &listed).arg("count", count);
     match config_get(&mut t.client, "databases").await {
@@ -109,13 +109,13 @@ async fn select_probe(client: &mut Client, highest: u32, listed: &str) -> CheckI
     let db = highest.to_string();
     let reply = match client.raw_request(&["SELECT", db.as_str()]).await {
         Ok(reply) => reply,
-        Err(e) => return DATABASES.could_not_check(raw(e)),
+        Err(e) => return DATABASES.could_not_check(e.text()),
     };
     let value = Text::new(&msg::DATABASES_VALUE).arg("dbs", listed);
     match reply.error_message() {
         None => match client.request(&["SELECT", "0"]).await {
             Ok(_) => DATABASES.pass(value, Text::new(&msg::DATABASES_HAS_HIGHEST).arg("db", highest)),
-            Err(e) => DATABASES.could_not_check(raw(e)),
+            Err(e) => DATABASES.could_not_check(e.text()),
         },
         Some(message) if message.contains("out of range") => DATABASES
             .error(value, too_high(highest, Text::new(&msg::DATABASES_NO_DB).arg("db", highest).arg("error", message))),
@@ -146,7 +146,7 @@ pub(super) async fn edition(ctx: &mut Ctx<'_>) -> CheckItem {
     };
     let (source, target) = match (cluster_mode(&mut s.client).await, cluster_mode(&mut t.client).await) {
         (Ok(source), Ok(target)) => (source, target),
-        (Err(e), _) | (_, Err(e)) => return EDITION.could_not_check(raw(e)),
+        (Err(e), _) | (_, Err(e)) => return EDITION.could_not_check(e.text()),
     };
     let shape =
         |cluster: bool| Text::new(if cluster { &msg::CHECK_SHAPE_CLUSTER } else { &msg::CHECK_SHAPE_STANDALONE });
@@ -203,7 +203,7 @@ pub(super) async fn modules(ctx: &mut Ctx<'_>) -> CheckItem {
 
 /// The names of the loaded modules; none where the server has no MODULE command (before 4.0).
 async fn module_list(client: &mut Client) -> Result<Vec<String>, Text> {
-    let reply = client.raw_request(&["MODULE", "LIST"]).await.map_err(raw)?;
+    let reply = client.raw_request(&["MODULE", "LIST"]).await.map_err(|e| e.text())?;
     match reply.error_message() {
         Some(message) if message.to_lowercase().contains("unknown command") => Ok(Vec::new()),
         Some(message) => Err(Text::new(&msg::MODULES_LIST_REFUSED).arg("error", message)),
@@ -242,7 +242,7 @@ pub(super) async fn functions(ctx: &mut Ctx<'_>) -> CheckItem {
             };
             return FUNCTIONS.could_not_check(Text::new(&msg::FUNCTIONS_LIST_FAILED).arg("error", what));
         }
-        Err(e) => return FUNCTIONS.could_not_check(raw(e)),
+        Err(e) => return FUNCTIONS.could_not_check(e.text()),
     };
     if count == 0 {
         return FUNCTIONS.pass(Text::new(&msg::CHECK_NONE), Text::new(&msg::FUNCTIONS_NONE));

@@ -5,7 +5,7 @@
 //! user must make sure by hand that the current values are large enough.
 
 use super::probe::format_bytes;
-use super::{raw, CheckItem, Ctx, Spec};
+use super::{CheckItem, Ctx, Spec};
 use crate::client::Client;
 use crate::params::{self, ParamError};
 use crate::resp::Frame;
@@ -27,7 +27,7 @@ pub(super) async fn check(ctx: &mut Ctx<'_>) -> CheckItem {
             return CONFIG
                 .warning(Text::new(&msg::CONFIG_UNAVAILABLE), Text::new(&msg::CONFIG_REFUSED).arg("error", message))
         }
-        Err(e) => return CONFIG.could_not_check(raw(e)),
+        Err(e) => return CONFIG.could_not_check(e.text()),
     };
     let value =
         Text::new(&msg::CHECK_LIST).arg("items", current.iter().map(|(n, v)| describe(n, v)).collect::<Vec<_>>());

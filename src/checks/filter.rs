@@ -5,7 +5,7 @@
 //! one target db, `SWAPDB` does. `INFO commandstats` says which of them the source has run since it
 //! started: a good guess of what the migration will meet.
 
-use super::{raw, CheckItem, Ctx, Spec};
+use super::{CheckItem, Ctx, Spec};
 use crate::client::info_field;
 use crate::text::catalog::checks as msg;
 use crate::text::Text;
@@ -53,7 +53,7 @@ pub(super) async fn check(ctx: &mut Ctx<'_>) -> CheckItem {
     };
     let stats = match s.client.info("commandstats").await {
         Ok(stats) => stats,
-        Err(e) => return FILTER.could_not_check(raw(e)),
+        Err(e) => return FILTER.could_not_check(e.text()),
     };
     let ran = |names: &[&str]| commands_run(&stats, names);
     let (stopping, mixing) = if filter.has_patterns() {

@@ -233,8 +233,3 @@ impl Spec {
         self.warning(Text::new(&msg::CHECK_UNKNOWN), Text::new(&msg::CHECK_COULD_NOT).arg("why", why))
     }
 }
-
-/// An error as the system or a server said it (a connection error, a server's refusal): shown as it is.
-fn raw(e: impl std::fmt::Display) -> Text {
-    Text::raw(e.to_string())
-}

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::{raw, CheckItem, Spec};
+use super::{CheckItem, Spec};
 use crate::client::{info_field, Client, ClientError};
 use crate::endpoint::Endpoint;
 use crate::resp::Frame;
@@ -80,12 +80,12 @@ pub(super) async fn connect(endpoint: &Endpoint, role: Role) -> (CheckItem, Peer
                 ClientError::NotRedis { .. } => &msg::CONNECT_NOT_REDIS,
                 _ => &msg::CONNECT_UNREACHABLE,
             };
-            return (spec.error(Text::new(value), raw(e)), unreachable());
+            return (spec.error(Text::new(value), e.text()), unreachable());
         }
     };
     let rtt = match ping(&mut client).await {
         Ok(rtt) => rtt,
-        Err(e) => return (spec.error(Text::new(&msg::CONNECT_UNREACHABLE), raw(e)), unreachable()),
+        Err(e) => return (spec.error(Text::new(&msg::CONNECT_UNREACHABLE), e.text()), unreachable()),
     };
     // Ferry follows a migration through INFO; a user that may not run it cannot be migrated with.
     let learned = async {
@@ -125,7 +125,7 @@ pub(super) async fn connect(endpoint: &Endpoint, role: Role) -> (CheckItem, Peer
         Err(e) => (
             spec.error(
                 Text::raw(format_ms(rtt)),
-                Text::new(&msg::CONNECT_INFO_REFUSED).arg("role", role.text()).arg("error", raw(e)),
+                Text::new(&msg::CONNECT_INFO_REFUSED).arg("role", role.text()).arg("error", e.text()),
             ),
             Peer::Down(Text::new(&msg::CONNECT_ROLE_INFO_REFUSED).arg("role", role.text())),
         ),

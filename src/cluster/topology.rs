@@ -6,6 +6,8 @@ use crate::client::{info_field, Client, ClientError};
 use crate::endpoint::Endpoint;
 use crate::resp::Frame;
 use crate::server::ServerInfo;
+use crate::text::catalog::errors as msg;
+use crate::text::{Entry, Text};
 
 use super::slot::SLOTS;
 
@@ -14,10 +16,44 @@ use super::slot::SLOTS;
 pub enum ClusterError {
     #[error(transparent)]
     Client(#[from] ClientError),
-    #[error("the cluster at {addr} does not serve every slot: {ranges} have no master. Fix the cluster (redis-cli --cluster fix), then start again")]
-    Uncovered { addr: String, ranges: String },
-    #[error("the cluster at {addr} answered {command} in a shape Ferry does not know: {detail}")]
-    Malformed { addr: String, command: &'static str, detail: String },
+    /// `ranges` are the inclusive slot ranges no master serves.
+    #[error("{}", self.text())]
+    Uncovered { addr: String, ranges: Vec<(u16, u16)> },
+    /// `detail` says what was wrong with the reply (`error.cluster.malformed.*`).
+    #[error("{}", self.text())]
+    Malformed { addr: String, command: &'static str, detail: Text },
+}
+
+impl ClusterError {
+    /// The sentence as a catalog code, for the console to show in the user's language; `Display`
+    /// is its English.
+    pub fn text(&self) -> Text {
+        match self {
+            ClusterError::Client(e) => e.text(),
+            ClusterError::Uncovered { addr, ranges } => {
+                Text::new(&msg::CLUSTER_UNCOVERED).arg("addr", addr).arg("ranges", slot_ranges(ranges))
+            }
+            ClusterError::Malformed { addr, command, detail } => Text::new(&msg::CLUSTER_MALFORMED)
+                .arg("addr", addr)
+                .arg("command", *command)
+                .arg("detail", detail.clone()),
+        }
+    }
+}
+
+/// `slot 5, slots 100-200`: each range in words, joined in the language's own way.
+fn slot_ranges(ranges: &[(u16, u16)]) -> Text {
+    let word = |&(from, to): &(u16, u16)| match from == to {
+        true => Text::new(&msg::CLUSTER_SLOT).arg("slot", from),
+        false => Text::new(&msg::CLUSTER_SLOTS).arg("from", from).arg("to", to),
+    };
+    ranges
+        .iter()
+        .rev()
+        .map(word)
+        .reduce(|rest, first| Text::new(&msg::CLUSTER_RANGE_LIST).arg("first", first).arg("rest", rest))
+        // Never empty: an error is made only for missing slots.
+        .unwrap_or_else(|| Text::raw(""))
 }
 
 /// One master and the slots it serves.
@@ -65,16 +101,13 @@ impl Topology {
                 while s < owner.len() && owner[s] == u16::MAX {
                     s += 1;
                 }
-                missing.push(match s - 1 == start {
-                    true => format!("slot {start}"),
-                    false => format!("slots {start}-{}", s - 1),
-                });
+                missing.push((start as u16, (s - 1) as u16));
             } else {
                 s += 1;
             }
         }
         if !missing.is_empty() {
-            return Err(ClusterError::Uncovered { addr: addr.to_string(), ranges: missing.join(", ") });
+            return Err(ClusterError::Uncovered { addr: addr.to_string(), ranges: missing });
         }
         Ok(Topology { shards, owner })
     }
@@ -99,12 +132,15 @@ pub async fn discover(seed: &Endpoint) -> Result<Option<Topology>, ClusterError>
         let host = if host.is_empty() || host == "?" { seed.host.clone() } else { host.to_string() };
         seed.at(host, port as u16)
     };
-    let malformed =
-        |command, detail: &str| ClusterError::Malformed { addr: addr.clone(), command, detail: detail.to_string() };
+    let malformed = |command, detail: &'static Entry| ClusterError::Malformed {
+        addr: addr.clone(),
+        command,
+        detail: Text::new(detail),
+    };
     let mut shards: Vec<Shard> = Vec::new();
     if server.at_least(7, 0) {
         let Frame::Array(reply) = client.request(&["CLUSTER", "SHARDS"]).await? else {
-            return Err(malformed("CLUSTER SHARDS", "not an array"));
+            return Err(malformed("CLUSTER SHARDS", &msg::CLUSTER_NOT_ARRAY));
         };
         for entry in reply {
             let shard = fields(&entry);
@@ -113,10 +149,10 @@ pub async fn discover(seed: &Endpoint) -> Result<Option<Topology>, ClusterError>
                     .chunks(2)
                     .filter_map(|c| Some((c[0].as_int()? as u16, c.get(1)?.as_int()? as u16)))
                     .collect::<Vec<_>>(),
-                _ => return Err(malformed("CLUSTER SHARDS", "a shard without slots")),
+                _ => return Err(malformed("CLUSTER SHARDS", &msg::CLUSTER_SHARD_NO_SLOTS)),
             };
             let Some(Frame::Array(nodes)) = shard.iter().find(|(k, _)| k == "nodes").map(|(_, v)| v) else {
-                return Err(malformed("CLUSTER SHARDS", "a shard without nodes"));
+                return Err(malformed("CLUSTER SHARDS", &msg::CLUSTER_SHARD_NO_NODES));
             };
             let mut master = None;
             let mut replicas = Vec::new();
@@ -149,13 +185,15 @@ pub async fn discover(seed: &Endpoint) -> Result<Option<Topology>, ClusterError>
         }
     } else {
         let Frame::Array(reply) = client.request(&["CLUSTER", "SLOTS"]).await? else {
-            return Err(malformed("CLUSTER SLOTS", "not an array"));
+            return Err(malformed("CLUSTER SLOTS", &msg::CLUSTER_NOT_ARRAY));
         };
         for range in reply {
-            let Frame::Array(parts) = range else { return Err(malformed("CLUSTER SLOTS", "a range not an array")) };
+            let Frame::Array(parts) = range else {
+                return Err(malformed("CLUSTER SLOTS", &msg::CLUSTER_RANGE_NOT_ARRAY));
+            };
             let bounds = (parts.first().and_then(Frame::as_int), parts.get(1).and_then(Frame::as_int));
             let (Some(from), Some(to)) = bounds else {
-                return Err(malformed("CLUSTER SLOTS", "a range without bounds"));
+                return Err(malformed("CLUSTER SLOTS", &msg::CLUSTER_RANGE_NO_BOUNDS));
             };
             let address = |f: &Frame| match f {
                 Frame::Array(a) => {
@@ -164,7 +202,8 @@ pub async fn discover(seed: &Endpoint) -> Result<Option<Topology>, ClusterError>
                 }
                 _ => None,
             };
-            let master = parts.get(2).and_then(address).ok_or_else(|| malformed("CLUSTER SLOTS", "no master"))?;
+            let master =
+                parts.get(2).and_then(address).ok_or_else(|| malformed("CLUSTER SLOTS", &msg::CLUSTER_NO_MASTER))?;
             let replicas: Vec<Endpoint> = parts.iter().skip(3).filter_map(address).collect();
             // CLUSTER SLOTS lists a master once per range: gather its ranges.
             match shards.iter_mut().find(|s| s.master == master) {

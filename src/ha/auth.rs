@@ -23,6 +23,8 @@ use bytes::Bytes;
 use crate::client::Client;
 use crate::endpoint::{Endpoint, Secret};
 use crate::resp::Frame;
+use crate::text::catalog::errors;
+use crate::text::Text;
 
 /// How clients authenticate to the proxy.
 #[derive(Clone, Debug)]
@@ -107,18 +109,26 @@ impl HelloOptions {
 /// Why the proxy may not listen where it was asked to.
 #[derive(Debug, thiserror::Error)]
 pub enum ExposureError {
-    #[error(
-        "the proxy would listen on {listen}, beyond this machine, and {server} takes commands from clients that give no \
-         password, so anyone who reaches the port could use the database. Give the servers a password (requirepass or \
-         ACL users; clients then log in through the proxy with them), or give the proxy a password of its own, or \
-         listen on 127.0.0.1"
-    )]
+    #[error("{}", self.text())]
     Open { listen: SocketAddr, server: String },
-    #[error(
-        "the proxy would listen on {listen}, beyond this machine, and cannot tell whether the servers require a \
-         password ({reason}); start it when the master or the replica answers, or give the proxy a password of its own"
-    )]
-    Unknown { listen: SocketAddr, reason: String },
+    /// `reasons`: why each server could not be asked.
+    #[error("{}", self.text())]
+    Unknown { listen: SocketAddr, reasons: Vec<Text> },
+}
+
+impl ExposureError {
+    /// The sentence as a catalog code, for the console to show in the user's language; `Display`
+    /// is its English.
+    pub fn text(&self) -> Text {
+        match self {
+            ExposureError::Open { listen, server } => {
+                Text::new(&errors::EXPOSURE_OPEN).arg("listen", listen.to_string()).arg("server", server)
+            }
+            ExposureError::Unknown { listen, reasons } => {
+                Text::new(&errors::EXPOSURE_UNKNOWN).arg("listen", listen.to_string()).arg("reason", reasons.clone())
+            }
+        }
+    }
 }
 
 /// How long each server may take to answer the exposure check.
@@ -141,10 +151,10 @@ pub async fn check_exposure(
         match Client::connect_with_timeout(&anonymous, PROBE_TIMEOUT).await {
             Ok(_) => return Err(ExposureError::Open { listen, server: server.addr() }),
             Err(crate::client::ClientError::NoAuth { .. }) => return Ok(()),
-            Err(e) => reasons.push(e.to_string()),
+            Err(e) => reasons.push(e.text()),
         }
     }
-    Err(ExposureError::Unknown { listen, reason: reasons.join("; ") })
+    Err(ExposureError::Unknown { listen, reasons })
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ pub async fn open(endpoint: &Endpoint, setup: &[Vec<Bytes>], timeout: Duration) 
     let secs = timeout.as_secs();
     match tokio::time::timeout(timeout, open_inner(endpoint, setup)).await {
         Ok(result) => result,
-        Err(_) => Err(ClientError::Timeout { addr, what: "opening a backend connection", secs }),
+        Err(_) => Err(ClientError::Timeout { addr, what: &crate::text::catalog::errors::CLIENT_OPENING_BACKEND, secs }),
     }
 }
 

@@ -145,14 +145,12 @@ async fn ping(
     master: &Endpoint,
     budget: Duration,
 ) -> Result<Beat, Text> {
-    // The connection's and the client's errors are not the catalog's words (yet): shown as they are.
-    let raw = |e: &dyn std::fmt::Display| Text::raw(e.to_string());
     let attempt = async {
-        let io_error = |source| raw(&ClientError::Io { addr: master.addr(), source });
+        let io_error = |source| ClientError::Io { addr: master.addr(), source }.text();
         if connection.is_none() {
-            let mut opened = conn::open(master, &[] as &[Vec<Bytes>], budget).await.map_err(|e| raw(&e))?;
+            let mut opened = conn::open(master, &[] as &[Vec<Bytes>], budget).await.map_err(|e| e.text())?;
             transport::send(&mut opened.writer, INFO_SERVER).await.map_err(io_error)?;
-            let (reply, _) = opened.reader.read_frame().await.map_err(|e| raw(&e))?;
+            let (reply, _) = opened.reader.read_frame().await.map_err(|e| e.text())?;
             let now = reply.as_bytes().and_then(|info| info_run_id(info));
             *connection = Some(opened);
             match (run_id.as_deref(), now) {
@@ -166,7 +164,7 @@ async fn ping(
         }
         let Some(conn) = connection.as_mut() else { return Err(Text::new(&msg::HEARTBEAT_NO_CONNECTION)) };
         transport::send(&mut conn.writer, PING).await.map_err(io_error)?;
-        let (reply, _) = conn.reader.read_frame().await.map_err(|e| raw(&e))?;
+        let (reply, _) = conn.reader.read_frame().await.map_err(|e| e.text())?;
         if is_alive_reply(&reply) {
             Ok(Beat::Alive)
         } else {

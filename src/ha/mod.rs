@@ -38,6 +38,7 @@ use tokio::task::JoinHandle;
 
 use crate::endpoint::{Endpoint, ListenTls, Secret};
 use crate::model::SentinelSpec;
+use crate::text::catalog::errors;
 use crate::text::catalog::ha as msg;
 use crate::text::Text;
 use auth::ClientAuth;
@@ -113,11 +114,12 @@ impl HaOptions {
 /// Why the hot standby did not start.
 #[derive(Debug, thiserror::Error)]
 pub enum HaError {
-    #[error("the proxy cannot listen on {addr}: {source}. Check that the address is local and the port is free")]
+    #[error("{}", self.text())]
     Listen { addr: String, source: std::io::Error },
-    #[error("invalid hot-standby options: {0}")]
-    Invalid(String),
-    #[error("the proxy's TLS settings do not work: {0}")]
+    /// What is wrong with the options (`error.ha.invalid.*`).
+    #[error("{}", self.text())]
+    Invalid(Text),
+    #[error("{}", self.text())]
     Tls(#[from] crate::transport::TlsError),
     #[error(transparent)]
     Exposed(#[from] auth::ExposureError),
@@ -125,6 +127,23 @@ pub enum HaError {
     Roles(#[from] roles::RoleError),
     #[error(transparent)]
     Sentinel(#[from] crate::sentinel::SentinelError),
+}
+
+impl HaError {
+    /// The sentence as a catalog code, for the console to show in the user's language; `Display`
+    /// is its English.
+    pub fn text(&self) -> Text {
+        match self {
+            HaError::Listen { addr, source } => {
+                Text::new(&errors::HA_LISTEN).arg("addr", addr).arg("error", Text::raw(source.to_string()))
+            }
+            HaError::Invalid(why) => Text::new(&errors::HA_INVALID).arg("why", why.clone()),
+            HaError::Tls(e) => Text::new(&errors::HA_TLS).arg("why", e.text()),
+            HaError::Exposed(e) => e.text(),
+            HaError::Roles(e) => e.text(),
+            HaError::Sentinel(e) => e.text(),
+        }
+    }
 }
 
 /// A running hot standby. Dropping it stops everything, like [`HaHandle::shutdown`] without waiting.
@@ -199,14 +218,15 @@ impl Drop for HaHandle {
 /// Starts the proxy and the heartbeat; failover happens on its own when the master goes down.
 pub async fn start(options: HaOptions) -> Result<HaHandle, HaError> {
     if options.heartbeat.is_zero() || options.down_after < options.heartbeat {
-        return Err(HaError::Invalid(format!(
-            "the heartbeat ({} ms) must be more than 0 and at most down_after ({} ms)",
-            options.heartbeat.as_millis(),
-            options.down_after.as_millis()
-        )));
+        return Err(HaError::Invalid(
+            Text::new(&errors::HA_BAD_HEARTBEAT)
+                .arg("heartbeat", options.heartbeat.as_millis().to_string())
+                .arg("down_after", options.down_after.as_millis().to_string()),
+        ));
     }
     if options.sentinel.is_none() && options.master.addr() == options.replica.addr() {
-        return Err(HaError::Invalid(format!("the master and the replica are the same server ({})", options.master)));
+        let same = Text::new(&errors::HA_SAME_SERVER).arg("server", options.master.to_string());
+        return Err(HaError::Invalid(same));
     }
     let acceptor = options.listen_tls.as_ref().map(crate::transport::Acceptor::new).transpose()?;
     let listen_error = |source| HaError::Listen { addr: options.listen.clone(), source };

@@ -11,6 +11,7 @@ use std::time::Duration;
 use crate::client::Client;
 use crate::endpoint::Endpoint;
 use crate::resp::Frame;
+use crate::text::catalog::errors;
 use crate::text::catalog::ha as msg;
 use crate::text::Text;
 
@@ -48,24 +49,36 @@ pub async fn ask(server: &Endpoint) -> Role {
             }
         }
         Ok(other) => Role::Unknown(Text::new(&msg::ROLE_ANSWERED).arg("reply", format!("{other:?}"))),
-        // The client's own words (a lost connection, a server's error reply).
-        Err(e) => Role::Unknown(Text::raw(e.to_string())),
+        Err(e) => Role::Unknown(e.text()),
     }
 }
 
 /// Two servers that both say they are the master, or neither.
 #[derive(Debug, thiserror::Error)]
 pub enum RoleError {
-    #[error(
-        "both {0} and {1} say they are the master (ROLE), so the proxy cannot tell where writes belong and routes \
-         nothing. Make the one whose data is older a replica of the other (REPLICAOF), then start the proxy again"
-    )]
+    #[error("{}", self.text())]
     TwoMasters(String, String),
-    #[error(
-        "neither server is a master: {0} is a replica of {1} and {2} {3}. Promote one (REPLICAOF NO ONE), or give the \
-         pair's real master, then start the proxy again"
-    )]
-    NoMaster(String, String, String, String),
+    /// The first server, its master, the second server, and what the second is
+    /// (`error.roles.no_master.*`).
+    #[error("{}", self.text())]
+    NoMaster(String, String, String, Text),
+}
+
+impl RoleError {
+    /// The sentence as a catalog code, for the console to show in the user's language; `Display`
+    /// is its English.
+    pub fn text(&self) -> Text {
+        match self {
+            RoleError::TwoMasters(first, second) => {
+                Text::new(&errors::ROLES_TWO_MASTERS).arg("first", first).arg("second", second)
+            }
+            RoleError::NoMaster(first, master, second, state) => Text::new(&errors::ROLES_NO_MASTER)
+                .arg("first", first)
+                .arg("master", master)
+                .arg("second", second)
+                .arg("state", state.clone()),
+        }
+    }
 }
 
 /// Where the proxy starts: the master to route to and the standby, with what the servers said.
@@ -99,10 +112,12 @@ pub async fn at_start(given: &Endpoint, other: &Endpoint) -> Result<Start, RoleE
         (Role::Replica(_), Role::Master) => Ok(start(other, given, false)),
         (Role::Unknown(_), Role::Master) => Ok(start(other, given, true)),
         (Role::Replica(of), Role::Replica(its)) => {
-            Err(RoleError::NoMaster(given.addr(), of.clone(), other.addr(), format!("is a replica of {its}")))
+            let state = Text::new(&errors::ROLES_IS_REPLICA_OF).arg("master", its);
+            Err(RoleError::NoMaster(given.addr(), of.clone(), other.addr(), state))
         }
         (Role::Replica(of), Role::Unknown(why)) => {
-            Err(RoleError::NoMaster(given.addr(), of.clone(), other.addr(), format!("does not answer: {why}")))
+            let state = Text::new(&errors::ROLES_DOES_NOT_ANSWER).arg("why", why.clone());
+            Err(RoleError::NoMaster(given.addr(), of.clone(), other.addr(), state))
         }
         // As named: the master answers as one, or nothing says otherwise (the heartbeat takes it
         // from there, failing over if the named master is down).

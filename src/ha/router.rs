@@ -145,19 +145,18 @@ impl Router {
 }
 
 /// Checks that `replica` is fresh enough (unless `policy` is `None`: the caller has checked that it
-/// has the whole stream), sends `REPLICAOF NO ONE`, and verifies with `ROLE`. A client's error
-/// (a server's reply, a lost connection) is shown as it is.
+/// has the whole stream), sends `REPLICAOF NO ONE`, and verifies with `ROLE`.
 pub async fn promote(replica: &Endpoint, policy: Option<PromotionPolicy>) -> Result<(), Text> {
-    let raw = |e: crate::client::ClientError| Text::raw(e.to_string());
-    let mut client = Client::connect_with_timeout(replica, PROMOTE_TIMEOUT).await.map_err(raw)?;
+    let said = |e: crate::client::ClientError| e.text();
+    let mut client = Client::connect_with_timeout(replica, PROMOTE_TIMEOUT).await.map_err(said)?;
     if let Some(policy) = policy.filter(|p| !p.allow_stale_promotion) {
-        let info = client.info("replication").await.map_err(raw)?;
+        let info = client.info("replication").await.map_err(said)?;
         if info_field(&info, "role") == Some("slave") {
             check_freshness(&info, policy.max_replica_lag_secs)?;
         }
     }
-    client.request(&["REPLICAOF", "NO", "ONE"]).await.map_err(raw)?;
-    let role = client.request(&["ROLE"]).await.map_err(raw)?;
+    client.request(&["REPLICAOF", "NO", "ONE"]).await.map_err(said)?;
+    let role = client.request(&["ROLE"]).await.map_err(said)?;
     match super::roles::role_name(&role) {
         Some("master") => Ok(()),
         other => Err(Text::new(&msg::PROMOTE_NOT_MASTER).arg("role", format!("{other:?}"))),

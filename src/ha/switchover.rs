@@ -115,14 +115,13 @@ async fn prepare(
         let mut client = Client::connect_with_timeout(master, STEP_TIMEOUT).await?;
         ServerInfo::fetch(&mut client).await
     };
-    let info = info.await.map_err(|e| (Text::raw(e.to_string()), None))?;
+    let info = info.await.map_err(|e| (e.text(), None))?;
     let hold = match PauseMode::of(&info) {
         PauseMode::Writes => MASTER_PAUSE,
         _ => MASTER_PAUSE_LEGACY,
     };
     let (pause, offset) = hold_writes(master, &info, hold, STEP_TIMEOUT).await.map_err(|e| {
-        let why =
-            Text::new(&msg::CANNOT_PAUSE).arg("master", master.to_string()).arg("error", Text::raw(e.to_string()));
+        let why = Text::new(&msg::CANNOT_PAUSE).arg("master", master.to_string()).arg("error", e.text());
         (why, None)
     })?;
     match wait_for_offset(standby, offset).await {
@@ -131,14 +130,13 @@ async fn prepare(
     }
 }
 
-/// Waits until `standby` has processed the master's stream up to `offset`. A client's error is shown
-/// as it is.
+/// Waits until `standby` has processed the master's stream up to `offset`.
 async fn wait_for_offset(standby: &Endpoint, offset: u64) -> Result<(), Text> {
-    let raw = |e: crate::client::ClientError| Text::raw(e.to_string());
-    let mut client = Client::connect_with_timeout(standby, STEP_TIMEOUT).await.map_err(raw)?;
+    let said = |e: crate::client::ClientError| e.text();
+    let mut client = Client::connect_with_timeout(standby, STEP_TIMEOUT).await.map_err(said)?;
     let deadline = Instant::now() + CATCH_UP;
     loop {
-        let info = client.info("replication").await.map_err(raw)?;
+        let info = client.info("replication").await.map_err(said)?;
         let at = info_field(&info, "slave_repl_offset").and_then(|v| v.parse::<i64>().ok()).unwrap_or(-1);
         if at >= offset as i64 {
             return Ok(());

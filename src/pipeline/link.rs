@@ -89,7 +89,7 @@ impl SourceLink {
                 Some(e) => e.into(),
                 None => ReplicaError::Client(crate::client::ClientError::Closed {
                     addr: self.endpoint.addr(),
-                    context: ": no node of the source cluster answers".into(),
+                    context: Some(crate::text::Text::new(&crate::text::catalog::errors::CLIENT_CLOSED_NO_SOURCE_NODE)),
                 }),
             });
         }

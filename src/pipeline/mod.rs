@@ -538,7 +538,13 @@ async fn migrate(
             match &setup.cluster {
                 Some(nodes) => match nodes.topology().await {
                     Ok(topology) => SlotCheckpoints::remove(&topology, &setup.checkpoint_key).await,
-                    Err(e) => Err(ClientError::Closed { addr: options.target.to_string(), context: format!(": {e}") }),
+                    Err(e) => Err(ClientError::Closed {
+                        addr: options.target.to_string(),
+                        context: Some(
+                            crate::text::Text::new(&crate::text::catalog::errors::CLIENT_CLOSED_BECAUSE)
+                                .arg("why", e.text()),
+                        ),
+                    }),
                 },
                 None => Checkpoint::remove(&mut Client::connect(&options.target).await?, &setup.checkpoint_key).await,
             }
@@ -609,7 +615,7 @@ impl Nodes {
         Err(failure.unwrap_or_else(|| {
             ClusterError::Client(ClientError::Closed {
                 addr: known.first().map(|n| n.to_string()).unwrap_or_default(),
-                context: ": no node of the cluster answers".into(),
+                context: Some(crate::text::Text::new(&crate::text::catalog::errors::CLIENT_CLOSED_NO_NODE)),
             })
         }))
     }

@@ -120,7 +120,8 @@ async fn cluster_keys(nodes: &[Endpoint], counters: &Counters) -> Result<KeyCoun
         }
     }
     let Some(topology) = topology else {
-        return Err(ClientError::Closed { addr: String::new(), context: ": no node of the cluster answers".into() });
+        let context = Some(crate::text::Text::new(&crate::text::catalog::errors::CLIENT_CLOSED_NO_NODE));
+        return Err(ClientError::Closed { addr: String::new(), context });
     };
     let mut total = 0;
     for master in topology.masters() {

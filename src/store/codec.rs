@@ -8,6 +8,8 @@ use serde::Serialize;
 
 use super::error::{Fail, StoreError};
 use crate::model::{Edition, MigrationType, TaskStatus};
+use crate::text::catalog::errors as msg;
+use crate::text::{Entry, Text};
 
 pub(super) fn edition_str(edition: Edition) -> &'static str {
     match edition {
@@ -20,7 +22,7 @@ pub(super) fn parse_edition(s: &str) -> Result<Edition, Fail> {
     match s {
         "standard" => Ok(Edition::Standard),
         "cluster" => Ok(Edition::Cluster),
-        other => Err(Fail::BadRow(format!("unknown instance edition {other:?}"))),
+        other => Err(Fail::BadRow(Text::new(&msg::STORE_UNKNOWN_EDITION).arg("edition", format!("{other:?}")))),
     }
 }
 
@@ -32,16 +34,21 @@ pub(super) fn kind_str(kind: MigrationType) -> &'static str {
 }
 
 pub(super) fn parse_status(s: &str) -> Result<TaskStatus, Fail> {
-    TaskStatus::parse(s).ok_or_else(|| Fail::BadRow(format!("unknown task status {s:?}")))
+    TaskStatus::parse(s)
+        .ok_or_else(|| Fail::BadRow(Text::new(&msg::STORE_UNKNOWN_STATUS).arg("status", format!("{s:?}"))))
 }
 
-pub(super) fn to_json<T: Serialize>(value: &T, what: &str) -> Result<String, Fail> {
+/// `value` as JSON; `what` names it in the error (`error.store.record.*`).
+pub(super) fn to_json<T: Serialize>(value: &T, what: &'static Entry) -> Result<String, Fail> {
     serde_json::to_string(value)
-        .map_err(|e| Fail::Store(StoreError::Encode { what: what.to_string(), cause: e.to_string() }))
+        .map_err(|e| Fail::Store(StoreError::Encode { what: Text::new(what), cause: e.to_string() }))
 }
 
-pub(super) fn from_json<T: DeserializeOwned>(json: &str, what: &str) -> Result<T, Fail> {
-    serde_json::from_str(json).map_err(|e| Fail::BadRow(format!("a stored {what} does not decode: {e}")))
+/// The value `json` holds; `what` names it in the error (`error.store.record.*`).
+pub(super) fn from_json<T: DeserializeOwned>(json: &str, what: &'static Entry) -> Result<T, Fail> {
+    serde_json::from_str(json).map_err(|e| {
+        Fail::BadRow(Text::new(&msg::STORE_UNDECODABLE).arg("what", Text::new(what)).arg("error", e.to_string()))
+    })
 }
 
 /// An unsigned count as SQLite's signed integer; counts beyond `i64::MAX` do not happen in practice.
@@ -49,6 +56,8 @@ pub(super) fn to_i64(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
 
-pub(super) fn to_u64(v: i64, what: &str) -> Result<u64, Fail> {
-    u64::try_from(v).map_err(|_| Fail::BadRow(format!("a stored {what} is negative ({v})")))
+/// A stored count, which must not be negative; `what` names it in the error (`error.store.record.*`).
+pub(super) fn to_u64(v: i64, what: &'static Entry) -> Result<u64, Fail> {
+    u64::try_from(v)
+        .map_err(|_| Fail::BadRow(Text::new(&msg::STORE_NEGATIVE).arg("what", Text::new(what)).arg("value", v)))
 }

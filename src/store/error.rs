@@ -5,43 +5,98 @@ use std::path::{Path, PathBuf};
 use rusqlite::ErrorCode;
 
 use crate::model::TaskStatus;
+use crate::text::catalog::errors as msg;
+use crate::text::Text;
 
 /// Why a store operation failed. Every message names the database or the record and says what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot find the OS app-data directory for Ferry's data. Set FERRY_DATA_DIR to a writable directory")]
+    #[error("{}", self.text())]
     NoDataDir,
-    #[error("cannot create Ferry's data directory {}: {source}. Check its permissions, or set FERRY_DATA_DIR to a writable directory", path.display())]
+    #[error("{}", self.text())]
     DataDir { path: PathBuf, source: std::io::Error },
-    #[error("the task database at {} is locked by another process (a Ferry CLI or desktop app) and stayed locked for more than 5 s. Try again, or close the other Ferry", path.display())]
+    #[error("{}", self.text())]
     Locked { path: PathBuf },
-    #[error("the task database at {} is corrupt: {cause}. Move it away (with its -wal and -shm files) to start fresh", path.display())]
-    Corrupt { path: PathBuf, cause: String },
-    #[error("cannot read or write the task database at {}: {cause}. Check that the disk has space and that the file and its directory are writable", path.display())]
+    /// `cause`: SQLite's words, or what is wrong with a row (`error.store.corrupt.*`).
+    #[error("{}", self.text())]
+    Corrupt { path: PathBuf, cause: Text },
+    #[error("{}", self.text())]
     Io { path: PathBuf, cause: String },
-    #[error("the task database at {} was written by a newer Ferry (schema version {found}; this Ferry knows up to {known}). Upgrade Ferry, or set FERRY_DATA_DIR to another directory", path.display())]
+    #[error("{}", self.text())]
     TooNew { path: PathBuf, found: i64, known: i64 },
-    #[error("the task database at {} failed: {cause}", path.display())]
+    #[error("{}", self.text())]
     Sqlite { path: PathBuf, cause: String },
-    #[error("cannot encode the {what} for the task database: {cause}")]
-    Encode { what: String, cause: String },
-    #[error("the task database handle is unusable after a crash in another thread. Restart Ferry")]
+    /// `what`: the value being stored (`error.store.record.*`).
+    #[error("{}", self.text())]
+    Encode { what: Text, cause: String },
+    #[error("{}", self.text())]
     Poisoned,
-    #[error("there is no {what} {which}. List them to see the ids and names")]
-    NotFound { what: &'static str, which: String },
-    #[error("{what} name {name:?} is already taken. Choose another name")]
+    /// `what`: `"task"`, `"instance"` or `"hot-standby pair"`; `which`: the id or name asked for.
+    #[error("{}", self.text())]
+    NotFound { what: &'static str, which: Text },
+    /// `what` as for [`StoreError::NotFound`].
+    #[error("{}", self.text())]
     Duplicate { what: &'static str, name: String },
-    #[error("instance {instance:?} is the target of task {task:?}, which is {}. Cancel the task or let it finish before removing the instance", status.label())]
+    #[error("{}", self.text())]
     InUse { instance: String, task: String, status: TaskStatus },
-    #[error("task {task:?} cannot go from {:?} to {:?}", from.label(), to.label())]
+    #[error("{}", self.text())]
     Transition { task: String, from: TaskStatus, to: TaskStatus },
-    #[error("task {task:?} targets instance {instance}, which was removed. Create a new task for another instance")]
+    #[error("{}", self.text())]
     TargetRemoved { task: String, instance: i64 },
-    #[error("task {id} is no longer run by {owner:?}: its heartbeat went stale and another process took it over. Stop this runner")]
+    #[error("{}", self.text())]
     Lost { id: i64, owner: String },
 }
 
 impl StoreError {
+    /// The sentence as a catalog code, for the console to show in the user's language; `Display`
+    /// is its English.
+    pub fn text(&self) -> Text {
+        let at = |path: &PathBuf| path.display().to_string();
+        match self {
+            StoreError::NoDataDir => Text::new(&msg::STORE_NO_DATA_DIR),
+            StoreError::DataDir { path, source } => {
+                Text::new(&msg::STORE_DATA_DIR).arg("path", at(path)).arg("error", Text::raw(source.to_string()))
+            }
+            StoreError::Locked { path } => Text::new(&msg::STORE_LOCKED).arg("path", at(path)),
+            StoreError::Corrupt { path, cause } => {
+                Text::new(&msg::STORE_CORRUPT).arg("path", at(path)).arg("cause", cause.clone())
+            }
+            StoreError::Io { path, cause } => {
+                Text::new(&msg::STORE_IO).arg("path", at(path)).arg("cause", Text::raw(cause))
+            }
+            StoreError::TooNew { path, found, known } => {
+                Text::new(&msg::STORE_TOO_NEW).arg("path", at(path)).arg("found", *found).arg("known", *known)
+            }
+            StoreError::Sqlite { path, cause } => {
+                Text::new(&msg::STORE_SQLITE).arg("path", at(path)).arg("cause", Text::raw(cause))
+            }
+            StoreError::Encode { what, cause } => {
+                Text::new(&msg::STORE_ENCODE).arg("what", what.clone()).arg("cause", Text::raw(cause))
+            }
+            StoreError::Poisoned => Text::new(&msg::STORE_POISONED),
+            StoreError::NotFound { what, which } => {
+                Text::new(&msg::STORE_NOT_FOUND).arg("what", record(what)).arg("which", which.clone())
+            }
+            StoreError::Duplicate { what, name } => {
+                Text::new(&msg::STORE_DUPLICATE).arg("what", record(what)).arg("name", format!("{name:?}"))
+            }
+            StoreError::InUse { instance, task, status } => Text::new(&msg::STORE_IN_USE)
+                .arg("instance", format!("{instance:?}"))
+                .arg("task", format!("{task:?}"))
+                .arg("status", status.text()),
+            StoreError::Transition { task, from, to } => Text::new(&msg::STORE_TRANSITION)
+                .arg("task", format!("{task:?}"))
+                .arg("from", from.text())
+                .arg("to", to.text()),
+            StoreError::TargetRemoved { task, instance } => {
+                Text::new(&msg::STORE_TARGET_REMOVED).arg("task", format!("{task:?}")).arg("instance", *instance)
+            }
+            StoreError::Lost { id, owner } => {
+                Text::new(&msg::STORE_LOST).arg("id", *id).arg("owner", format!("{owner:?}"))
+            }
+        }
+    }
+
     /// Classifies an SQLite error: the ones a user can act on get their own message.
     pub(super) fn sqlite(path: &Path, err: rusqlite::Error) -> StoreError {
         let path = path.to_path_buf();
@@ -52,7 +107,7 @@ impl StoreError {
         match code {
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Locked { path },
             Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => {
-                StoreError::Corrupt { path, cause: err.to_string() }
+                StoreError::Corrupt { path, cause: Text::raw(err.to_string()) }
             }
             Some(
                 ErrorCode::CannotOpen
@@ -66,14 +121,25 @@ impl StoreError {
     }
 }
 
+/// A record kind of [`StoreError::NotFound`] and [`StoreError::Duplicate`] in words.
+fn record(what: &str) -> Text {
+    match what {
+        "task" => Text::new(&msg::STORE_TASK),
+        "instance" => Text::new(&msg::STORE_INSTANCE),
+        "hot-standby pair" => Text::new(&msg::STORE_PAIR),
+        // Every caller passes one of the above.
+        other => Text::raw(other),
+    }
+}
+
 /// A failure inside a store operation, before the database's path is attached to it.
 ///
 /// Lets the operations use `?` on SQLite calls and still end in a [`StoreError`] that names the file.
 #[derive(Debug)]
 pub(super) enum Fail {
     Sql(rusqlite::Error),
-    /// A row that does not decode: a damaged or hand-edited database.
-    BadRow(String),
+    /// A row that does not decode: a damaged or hand-edited database (`error.store.corrupt.*`).
+    BadRow(Text),
     Store(StoreError),
 }
 

@@ -6,6 +6,8 @@ use super::codec::{edition_str, from_json, parse_edition, parse_status, to_json}
 use super::error::{is_unique_violation, Fail, StoreError};
 use super::{now_ms, Store};
 use crate::model::{Instance, InstanceInput};
+use crate::text::catalog::errors as msg;
+use crate::text::Text;
 
 const COLUMNS: &str =
     "id, name, region, host, port, user, has_password, edition, proxy, created_at_ms, seeds, tls, ssh";
@@ -28,7 +30,7 @@ impl Store {
                     edition_str(input.edition),
                     input.proxy,
                     now_ms(),
-                    to_json(&input.seeds, "seed nodes")?,
+                    to_json(&input.seeds, &msg::STORE_SEED_NODES)?,
                     tls_json(input)?,
                     ssh_json(input)?
                 ],
@@ -54,7 +56,7 @@ impl Store {
                     has_password,
                     edition_str(input.edition),
                     input.proxy,
-                    to_json(&input.seeds, "seed nodes")?,
+                    to_json(&input.seeds, &msg::STORE_SEED_NODES)?,
                     tls_json(input)?,
                     ssh_json(input)?
                 ],
@@ -130,7 +132,7 @@ pub(super) fn exists(conn: &Connection, id: i64) -> Result<bool, Fail> {
 }
 
 pub(super) fn not_found(id: i64) -> StoreError {
-    StoreError::NotFound { what: "instance", which: id.to_string() }
+    StoreError::NotFound { what: "instance", which: Text::raw(id.to_string()) }
 }
 
 fn decode(row: &Row) -> Result<Instance, Fail> {
@@ -145,18 +147,18 @@ fn decode(row: &Row) -> Result<Instance, Fail> {
         edition: parse_edition(&row.get::<_, String>(7)?)?,
         proxy: row.get(8)?,
         created_at_ms: row.get(9)?,
-        seeds: from_json(&row.get::<_, String>(10)?, "seed nodes")?,
-        tls: row.get::<_, Option<String>>(11)?.map(|json| from_json(&json, "TLS settings")).transpose()?,
-        ssh: row.get::<_, Option<String>>(12)?.map(|json| from_json(&json, "SSH tunnel")).transpose()?,
+        seeds: from_json(&row.get::<_, String>(10)?, &msg::STORE_SEED_NODES)?,
+        tls: row.get::<_, Option<String>>(11)?.map(|json| from_json(&json, &msg::STORE_TLS_SETTINGS)).transpose()?,
+        ssh: row.get::<_, Option<String>>(12)?.map(|json| from_json(&json, &msg::STORE_SSH_TUNNEL)).transpose()?,
     })
 }
 
 fn ssh_json(input: &InstanceInput) -> Result<Option<String>, Fail> {
-    input.ssh.as_ref().map(|ssh| to_json(ssh, "SSH tunnel")).transpose()
+    input.ssh.as_ref().map(|ssh| to_json(ssh, &msg::STORE_SSH_TUNNEL)).transpose()
 }
 
 fn tls_json(input: &InstanceInput) -> Result<Option<String>, Fail> {
-    input.tls.as_ref().map(|tls| to_json(tls, "TLS settings")).transpose()
+    input.tls.as_ref().map(|tls| to_json(tls, &msg::STORE_TLS_SETTINGS)).transpose()
 }
 
 fn duplicate_or(err: rusqlite::Error, name: &str) -> Fail {

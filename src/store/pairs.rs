@@ -10,6 +10,7 @@ use super::error::{is_unique_violation, Fail, StoreError};
 use super::runner::is_live;
 use super::{now_ms, Store};
 use crate::model::{PairEventRecord, PairSpec, SavedPair};
+use crate::text::catalog::errors as msg;
 use crate::text::Text;
 
 /// How many events a pair keeps; older ones are dropped first.
@@ -23,7 +24,7 @@ impl Store {
         self.write(|conn| {
             let inserted = conn.execute(
                 "INSERT INTO standby_pairs (name, spec, created_at_ms) VALUES (?1, ?2, ?3)",
-                params![name, to_json(spec, "hot-standby pair")?, now_ms()],
+                params![name, to_json(spec, &msg::STORE_PAIR)?, now_ms()],
             );
             inserted.map_err(|e| duplicate_or(e, name))?;
             get(conn, conn.last_insert_rowid())
@@ -36,7 +37,7 @@ impl Store {
             ensure(conn, id)?;
             conn.execute(
                 "UPDATE standby_pairs SET spec = ?2 WHERE id = ?1",
-                params![id, to_json(spec, "hot-standby pair")?],
+                params![id, to_json(spec, &msg::STORE_PAIR)?],
             )?;
             get(conn, id)
         })
@@ -232,7 +233,7 @@ fn lease(conn: &Connection, id: i64) -> Result<(Option<String>, Option<i64>), Fa
 }
 
 fn decode(row: &Row) -> Result<SavedPair, Fail> {
-    let spec = from_json(&row.get::<_, String>(2)?, "hot-standby pair")?;
+    let spec = from_json(&row.get::<_, String>(2)?, &msg::STORE_PAIR)?;
     let (runner, heartbeat): (Option<String>, Option<i64>) = (row.get(5)?, row.get(6)?);
     Ok(SavedPair {
         id: row.get(0)?,
@@ -246,7 +247,7 @@ fn decode(row: &Row) -> Result<SavedPair, Fail> {
 }
 
 fn not_found(which: &str) -> StoreError {
-    StoreError::NotFound { what: "hot-standby pair", which: which.to_string() }
+    StoreError::NotFound { what: "hot-standby pair", which: Text::raw(which) }
 }
 
 fn duplicate_or(err: rusqlite::Error, name: &str) -> Fail {

@@ -9,6 +9,7 @@ use rusqlite::{params, OptionalExtension};
 
 use super::codec::{from_json, to_json};
 use super::{now_ms, tasks, Store, StoreError};
+use crate::text::catalog::errors as msg;
 
 /// What ending a task's hold on its source's parameters calls for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,7 +31,7 @@ impl Store {
             tasks::ensure(conn, id)?;
             let first = conn.execute(
                 "INSERT OR IGNORE INTO source_params (source, params, saved_at_ms) VALUES (?1, ?2, ?3)",
-                params![source, to_json(&current, "saved parameters")?, now_ms()],
+                params![source, to_json(&current, &msg::STORE_SAVED_PARAMS)?, now_ms()],
             )? == 1;
             conn.execute(
                 "INSERT OR IGNORE INTO source_param_holders (source, task_id) VALUES (?1, ?2)",
@@ -52,7 +53,7 @@ impl Store {
                     |row| row.get(0),
                 )
                 .optional()?;
-            json.map(|json| from_json(&json, "saved parameters")).transpose()
+            json.map(|json| from_json(&json, &msg::STORE_SAVED_PARAMS)).transpose()
         })
     }
 
@@ -73,7 +74,7 @@ impl Store {
             }
             let json: String =
                 conn.query_row("SELECT params FROM source_params WHERE source = ?1", [&source], |row| row.get(0))?;
-            Ok(Release::Restore(from_json(&json, "saved parameters")?))
+            Ok(Release::Restore(from_json(&json, &msg::STORE_SAVED_PARAMS)?))
         })
     }
 

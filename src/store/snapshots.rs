@@ -9,6 +9,7 @@ use rusqlite::params;
 use super::codec::{from_json, to_json};
 use super::{now_ms, tasks, Store, StoreError};
 use crate::pipeline::Progress;
+use crate::text::catalog::errors as msg;
 
 /// The most snapshots kept per task.
 pub const MAX_SNAPSHOTS: usize = 2000;
@@ -19,7 +20,7 @@ impl Store {
         self.write(|conn| {
             tasks::ensure(conn, id)?;
             conn.prepare_cached("INSERT INTO snapshots (task_id, at_ms, progress) VALUES (?1, ?2, ?3)")?
-                .execute(params![id, now_ms(), to_json(progress, "progress snapshot")?])?;
+                .execute(params![id, now_ms(), to_json(progress, &msg::STORE_SNAPSHOT)?])?;
             let count: i64 = conn
                 .prepare_cached("SELECT COUNT(*) FROM snapshots WHERE task_id = ?1")?
                 .query_row([id], |row| row.get(0))?;
@@ -47,7 +48,7 @@ impl Store {
             let mut rows = stmt.query(params![id, i64::try_from(limit).unwrap_or(i64::MAX)])?;
             let mut out = Vec::new();
             while let Some(row) = rows.next()? {
-                out.push((row.get(0)?, from_json(&row.get::<_, String>(1)?, "progress snapshot")?));
+                out.push((row.get(0)?, from_json(&row.get::<_, String>(1)?, &msg::STORE_SNAPSHOT)?));
             }
             out.reverse();
             Ok(out)
@@ -62,7 +63,7 @@ impl Store {
                 conn.prepare_cached("SELECT progress FROM snapshots WHERE task_id = ?1 ORDER BY id DESC LIMIT 1")?;
             let mut rows = stmt.query([id])?;
             match rows.next()? {
-                Some(row) => Ok(Some(from_json(&row.get::<_, String>(0)?, "progress snapshot")?)),
+                Some(row) => Ok(Some(from_json(&row.get::<_, String>(0)?, &msg::STORE_SNAPSHOT)?)),
                 None => Ok(None),
             }
         })

@@ -7,7 +7,7 @@ use super::codec::{from_json, kind_str, parse_status, to_i64, to_json, to_u64};
 use super::error::{is_unique_violation, Fail, StoreError};
 use super::{instances, now_ms, Store};
 use crate::model::{MigrationType, Task, TaskEvent, TaskSpec, TaskStatus};
-use crate::text::catalog::tasks as msg;
+use crate::text::catalog::{errors, tasks as msg};
 use crate::text::Text;
 
 const COLUMNS: &str =
@@ -59,7 +59,7 @@ impl Store {
                     kind_str(spec.kind),
                     spec.target_instance,
                     TaskStatus::NotStarted.as_str(),
-                    to_json(spec, "task spec")?,
+                    to_json(spec, &errors::STORE_TASK_SPEC)?,
                     now
                 ],
             );
@@ -85,7 +85,11 @@ impl Store {
             let id = conn.query_row("SELECT id FROM tasks WHERE name = ?1", [name], |row| row.get(0)).optional()?;
             match id {
                 Some(id) => get(conn, id),
-                None => Err(StoreError::NotFound { what: "task", which: format!("named {name:?}") }.into()),
+                None => Err(StoreError::NotFound {
+                    what: "task",
+                    which: Text::new(&errors::STORE_NAMED).arg("name", format!("{name:?}")),
+                }
+                .into()),
             }
         })
     }
@@ -169,7 +173,7 @@ pub(super) fn ensure(conn: &Connection, id: i64) -> Result<(), Fail> {
 }
 
 pub(super) fn not_found(id: i64) -> StoreError {
-    StoreError::NotFound { what: "task", which: id.to_string() }
+    StoreError::NotFound { what: "task", which: Text::raw(id.to_string()) }
 }
 
 pub(super) fn get(conn: &Connection, id: i64) -> Result<Task, Fail> {
@@ -184,13 +188,13 @@ pub(super) fn get(conn: &Connection, id: i64) -> Result<Task, Fail> {
 fn decode(row: &Row) -> Result<Task, Fail> {
     Ok(Task {
         id: row.get(0)?,
-        spec: from_json(&row.get::<_, String>(1)?, "task spec")?,
+        spec: from_json(&row.get::<_, String>(1)?, &errors::STORE_TASK_SPEC)?,
         status: parse_status(&row.get::<_, String>(2)?)?,
         reason: row.get::<_, Option<String>>(3)?.map(|r| Text::from_stored(&r)),
         created_at_ms: row.get(4)?,
         updated_at_ms: row.get(5)?,
         cutover_at_ms: row.get(6)?,
-        final_lag_bytes: row.get::<_, Option<i64>>(7)?.map(|v| to_u64(v, "final lag")).transpose()?,
+        final_lag_bytes: row.get::<_, Option<i64>>(7)?.map(|v| to_u64(v, &errors::STORE_FINAL_LAG)).transpose()?,
     })
 }
 

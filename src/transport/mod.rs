@@ -23,6 +23,8 @@ use tls::describe_certificate;
 pub use tls::{refusal, Acceptor, CertificateInfo, TlsError};
 
 use crate::endpoint::{Endpoint, TlsOptions};
+use crate::text::catalog::errors as msg;
+use crate::text::Text;
 
 /// A connected stream, before it is split into its reading and writing halves.
 pub enum Stream {
@@ -66,7 +68,7 @@ impl Stream {
 /// Why a connection could not be opened.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
-    #[error("timed out")]
+    #[error("{}", self.text())]
     Timeout,
     #[error(transparent)]
     Tcp(io::Error),
@@ -74,6 +76,20 @@ pub enum ConnectError {
     Tls(TlsError),
     #[error(transparent)]
     Ssh(ssh::SshError),
+}
+
+impl ConnectError {
+    /// The sentence as a catalog code, for the console to show in the user's language; `Display`
+    /// is its English.
+    pub fn text(&self) -> Text {
+        match self {
+            ConnectError::Timeout => Text::new(&msg::CONNECT_TIMED_OUT),
+            // The operating system's words.
+            ConnectError::Tcp(e) => Text::raw(e.to_string()),
+            ConnectError::Tls(e) => e.text(),
+            ConnectError::Ssh(e) => e.text(),
+        }
+    }
 }
 
 /// Opens a TCP connection to `endpoint` within `timeout` (no delay, keepalive on), and a TLS

@@ -21,22 +21,56 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Mutex;
 
 use crate::endpoint::SshTunnel;
+use crate::text::catalog::errors as msg;
+use crate::text::Text;
 
 /// Why a tunnel could not be opened: one sentence each, with what to do.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SshError {
-    #[error("cannot reach the SSH host {host}: {reason}; check its address and port, and that sshd runs there")]
-    Connect { host: String, reason: String },
-    #[error("the SSH host {host} offered the key {fingerprint}, which is not in {known_hosts}: if that is its key (ask its administrator), accept it with the SSH host key option set to {fingerprint}, or add it to known_hosts")]
+    #[error("{}", self.text())]
+    Connect { host: String, reason: Text },
+    #[error("{}", self.text())]
     UnknownHostKey { host: String, fingerprint: String, known_hosts: String },
-    #[error("the SSH host {host} offered the key {fingerprint}, which does NOT match the one recorded for it ({detail}): someone may be intercepting the connection; check with its administrator before going on")]
-    ChangedHostKey { host: String, fingerprint: String, detail: String },
-    #[error("cannot read the SSH key {path}: {reason}")]
-    Key { path: String, reason: String },
-    #[error("the SSH host {host} refused {user}'s {method}; check the user name and the key or password")]
-    Refused { host: String, user: String, method: &'static str },
-    #[error("the SSH host {host} could not open a connection to {target}: {reason}")]
+    #[error("{}", self.text())]
+    ChangedHostKey { host: String, fingerprint: String, detail: Text },
+    #[error("{}", self.text())]
+    Key { path: String, reason: Text },
+    /// The SSH agent (`SSH_AUTH_SOCK`) could not be asked for keys.
+    #[error("{}", self.text())]
+    Agent { reason: Text },
+    /// `method` is `SSH_METHOD_KEY`, `SSH_METHOD_PASSWORD` or `SSH_METHOD_AGENT`.
+    #[error("{}", self.text())]
+    Refused { host: String, user: String, method: Text },
+    #[error("{}", self.text())]
     Forward { host: String, target: String, reason: String },
+}
+
+impl SshError {
+    /// The sentence as a catalog code, for the console to show in the user's language; `Display`
+    /// is its English.
+    pub fn text(&self) -> Text {
+        match self {
+            SshError::Connect { host, reason } => {
+                Text::new(&msg::SSH_CONNECT).arg("host", host).arg("reason", reason.clone())
+            }
+            SshError::UnknownHostKey { host, fingerprint, known_hosts } => Text::new(&msg::SSH_UNKNOWN_HOST_KEY)
+                .arg("host", host)
+                .arg("fingerprint", fingerprint)
+                .arg("known_hosts", known_hosts),
+            SshError::ChangedHostKey { host, fingerprint, detail } => Text::new(&msg::SSH_CHANGED_HOST_KEY)
+                .arg("host", host)
+                .arg("fingerprint", fingerprint)
+                .arg("detail", detail.clone()),
+            SshError::Key { path, reason } => Text::new(&msg::SSH_KEY).arg("path", path).arg("reason", reason.clone()),
+            SshError::Agent { reason } => Text::new(&msg::SSH_AGENT).arg("reason", reason.clone()),
+            SshError::Refused { host, user, method } => {
+                Text::new(&msg::SSH_REFUSED).arg("host", host).arg("user", user).arg("method", method.clone())
+            }
+            SshError::Forward { host, target, reason } => {
+                Text::new(&msg::SSH_FORWARD).arg("host", host).arg("target", target).arg("reason", Text::raw(reason))
+            }
+        }
+    }
 }
 
 /// A TCP connection that leads to `host:port` through `tunnel`: the channel is opened first (so a
@@ -48,7 +82,7 @@ pub async fn connect(tunnel: &SshTunnel, host: &str, port: u16) -> Result<TcpStr
     let channel = forwarder.session.channel(host, port).await?;
     let local_error = |e: std::io::Error| SshError::Connect {
         host: tunnel.addr(),
-        reason: format!("the tunnel's local end failed ({e})"),
+        reason: Text::new(&msg::SSH_LOCAL_END).arg("error", e.to_string()),
     };
     let stream = TcpStream::connect(forwarder.local).await.map_err(local_error)?;
     let from = stream.local_addr().map_err(local_error)?;
@@ -83,9 +117,11 @@ async fn forwarder(tunnel: &SshTunnel) -> Result<Arc<Forwarder>, SshError> {
     session.handle().await?;
     let listener = TcpListener::bind("127.0.0.1:0").await.map_err(|e| SshError::Connect {
         host: tunnel.addr(),
-        reason: format!("no local port for the tunnel ({e})"),
+        reason: Text::new(&msg::SSH_NO_LOCAL_PORT).arg("error", e.to_string()),
     })?;
-    let local = listener.local_addr().map_err(|e| SshError::Connect { host: tunnel.addr(), reason: e.to_string() })?;
+    let local = listener
+        .local_addr()
+        .map_err(|e| SshError::Connect { host: tunnel.addr(), reason: Text::raw(e.to_string()) })?;
     let forwarder = Arc::new(Forwarder { session, local, waiting: Default::default() });
     let waiting = forwarder.waiting.clone();
     tokio::spawn(async move {
@@ -174,17 +210,19 @@ async fn open(tunnel: &SshTunnel) -> Result<Handle<Checker>, SshError> {
         Ok(Ok(handle)) => handle,
         Ok(Err(e)) => {
             let refused = verdict.lock().ok().and_then(|v| v.clone());
-            return Err(refused.unwrap_or_else(|| SshError::Connect { host: tunnel.addr(), reason: e.to_string() }));
+            let reason = Text::raw(e.to_string());
+            return Err(refused.unwrap_or_else(|| SshError::Connect { host: tunnel.addr(), reason }));
         }
         Err(_) => {
             return Err(SshError::Connect {
                 host: tunnel.addr(),
-                reason: format!("no answer within {} s", CONNECT_TIMEOUT.as_secs()),
+                reason: Text::new(&msg::SSH_NO_ANSWER).arg("secs", CONNECT_TIMEOUT.as_secs()),
             })
         }
     };
-    let refused = |method| SshError::Refused { host: tunnel.addr(), user: tunnel.user.clone(), method };
-    let auth_error = |e: russh::Error| SshError::Connect { host: tunnel.addr(), reason: e.to_string() };
+    let refused =
+        |method| SshError::Refused { host: tunnel.addr(), user: tunnel.user.clone(), method: Text::new(method) };
+    let auth_error = |e: russh::Error| SshError::Connect { host: tunnel.addr(), reason: Text::raw(e.to_string()) };
     let secret = tunnel.secret.as_ref().map(|s| s.expose().to_string());
     let ok = match &tunnel.key_file {
         Some(path) => {
@@ -195,14 +233,14 @@ async fn open(tunnel: &SshTunnel) -> Result<Handle<Checker>, SshError> {
             let hash = handle.best_supported_rsa_hash().await.map_err(auth_error)?.flatten();
             let key = PrivateKeyWithHashAlg::new(Arc::new(key), hash);
             if !handle.authenticate_publickey(&tunnel.user, key).await.map_err(auth_error)?.success() {
-                return Err(refused("key"));
+                return Err(refused(&msg::SSH_METHOD_KEY));
             }
             true
         }
         None => match secret {
             Some(password) => {
                 if !handle.authenticate_password(&tunnel.user, password).await.map_err(auth_error)?.success() {
-                    return Err(refused("password"));
+                    return Err(refused(&msg::SSH_METHOD_PASSWORD));
                 }
                 true
             }
@@ -210,17 +248,15 @@ async fn open(tunnel: &SshTunnel) -> Result<Handle<Checker>, SshError> {
         },
     };
     if !ok {
-        return Err(refused("agent keys"));
+        return Err(refused(&msg::SSH_METHOD_AGENT));
     }
     Ok(handle)
 }
 
 /// Tries each key the SSH agent (`SSH_AUTH_SOCK`) holds.
 async fn with_agent(handle: &mut Handle<Checker>, tunnel: &SshTunnel) -> Result<bool, SshError> {
-    let no_agent = |e: russh::keys::Error| SshError::Key {
-        path: "the SSH agent".into(),
-        reason: format!("{e}; give a key file or a password instead, or start an agent holding the key"),
-    };
+    let no_agent =
+        |e: russh::keys::Error| SshError::Agent { reason: Text::new(&msg::SSH_NO_AGENT).arg("error", e.to_string()) };
     let mut agent = russh::keys::agent::client::AgentClient::connect_env().await.map_err(no_agent)?;
     for key in agent.request_identities().await.map_err(no_agent)? {
         let hash = handle.best_supported_rsa_hash().await.ok().flatten().flatten();
@@ -232,11 +268,11 @@ async fn with_agent(handle: &mut Handle<Checker>, tunnel: &SshTunnel) -> Result<
     Ok(false)
 }
 
-fn key_reason(e: &russh::keys::Error, had_passphrase: bool) -> String {
+fn key_reason(e: &russh::keys::Error, had_passphrase: bool) -> Text {
     match e {
-        russh::keys::Error::KeyIsEncrypted => "it is encrypted; give its passphrase".to_string(),
-        _ if had_passphrase => format!("{e} (is the passphrase right?)"),
-        _ => e.to_string(),
+        russh::keys::Error::KeyIsEncrypted => Text::new(&msg::SSH_KEY_ENCRYPTED),
+        _ if had_passphrase => Text::new(&msg::SSH_KEY_PASSPHRASE).arg("error", e.to_string()),
+        _ => Text::raw(e.to_string()),
     }
 }
 
@@ -258,7 +294,10 @@ impl Checker {
         if let Some(accepted) = &self.tunnel.host_key {
             return match accepted.trim() == fingerprint {
                 true => Ok(()),
-                false => Err(SshError::ChangedHostKey { host, fingerprint, detail: format!("accepted: {accepted}") }),
+                false => {
+                    let detail = Text::new(&msg::SSH_ACCEPTED).arg("fingerprint", accepted);
+                    Err(SshError::ChangedHostKey { host, fingerprint, detail })
+                }
             };
         }
         let path = match &self.tunnel.known_hosts {
@@ -270,7 +309,8 @@ impl Checker {
             Ok(true) => Ok(()),
             Ok(false) => Err(SshError::UnknownHostKey { host, fingerprint, known_hosts }),
             Err(russh::keys::Error::KeyChanged { line }) => {
-                Err(SshError::ChangedHostKey { host, fingerprint, detail: format!("{known_hosts}, line {line}") })
+                let detail = Text::new(&msg::SSH_KNOWN_HOSTS_LINE).arg("file", known_hosts).arg("line", line);
+                Err(SshError::ChangedHostKey { host, fingerprint, detail })
             }
             // No known_hosts file at all: the key is unknown.
             Err(_) => Err(SshError::UnknownHostKey { host, fingerprint, known_hosts }),

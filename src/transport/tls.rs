@@ -19,36 +19,62 @@ use tokio_rustls::client::TlsStream;
 use tokio_rustls::{TlsAcceptor, TlsConnector};
 
 use crate::endpoint::{ListenTls, TlsOptions};
+use crate::text::catalog::errors as msg;
+use crate::text::Text;
 
 /// Why a TLS session could not be set up: one sentence each, naming the file or the fix.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TlsError {
-    #[error("cannot read the TLS file {path}: {reason}")]
-    File { path: String, reason: String },
-    #[error("the client certificate needs both a certificate file and a key file; give both, or neither")]
+    #[error("{}", self.text())]
+    File { path: String, reason: Text },
+    #[error("{}", self.text())]
     HalfClientCert,
-    #[error("{name:?} is not a valid TLS server name; give another with the TLS server name option")]
+    #[error("{}", self.text())]
     BadName { name: String },
-    #[error("no trusted CA certificates were found on this system; give a CA file with the TLS CA option")]
+    #[error("{}", self.text())]
     NoRoots,
-    #[error("its certificate has expired; renew the server's certificate (or check this machine's clock)")]
+    #[error("{}", self.text())]
     Expired,
-    #[error("its certificate is not valid yet; check this machine's clock and the certificate's start date")]
+    #[error("{}", self.text())]
     NotYetValid,
-    #[error("its certificate is not signed by a trusted CA; give the CA that signed it with the TLS CA option")]
+    #[error("{}", self.text())]
     UnknownIssuer,
-    #[error("its certificate is not valid for {name:?}; connect by a name the certificate lists, or set the TLS server name")]
+    #[error("{}", self.text())]
     WrongName { name: String },
-    #[error("it asks for a client certificate (mutual TLS); give one with the TLS certificate and key options")]
+    #[error("{}", self.text())]
     ClientCertRequired,
-    #[error("it refused the client certificate ({alert}); give a certificate its CA trusts")]
+    #[error("{}", self.text())]
     ClientCertRefused { alert: String },
-    #[error("it answered in plain text, not TLS: the port does not take TLS; use redis:// for it")]
+    #[error("{}", self.text())]
     NotTls,
-    #[error("it took the connection but did not answer the TLS handshake within {secs} s: a plain port (then use redis://), or a server too busy to answer")]
+    #[error("{}", self.text())]
     NoAnswer { secs: u64 },
-    #[error("the TLS handshake failed: {0}")]
-    Other(String),
+    #[error("{}", self.text())]
+    Other(Text),
+}
+
+impl TlsError {
+    /// The sentence as a catalog code, for the console to show in the user's language; `Display`
+    /// is its English.
+    pub fn text(&self) -> Text {
+        match self {
+            TlsError::File { path, reason } => {
+                Text::new(&msg::TLS_FILE).arg("path", path).arg("reason", reason.clone())
+            }
+            TlsError::HalfClientCert => Text::new(&msg::TLS_HALF_CLIENT_CERT),
+            TlsError::BadName { name } => Text::new(&msg::TLS_BAD_NAME).arg("name", format!("{name:?}")),
+            TlsError::NoRoots => Text::new(&msg::TLS_NO_ROOTS),
+            TlsError::Expired => Text::new(&msg::TLS_EXPIRED),
+            TlsError::NotYetValid => Text::new(&msg::TLS_NOT_YET_VALID),
+            TlsError::UnknownIssuer => Text::new(&msg::TLS_UNKNOWN_ISSUER),
+            TlsError::WrongName { name } => Text::new(&msg::TLS_WRONG_NAME).arg("name", format!("{name:?}")),
+            TlsError::ClientCertRequired => Text::new(&msg::TLS_CLIENT_CERT_REQUIRED),
+            TlsError::ClientCertRefused { alert } => Text::new(&msg::TLS_CLIENT_CERT_REFUSED).arg("alert", alert),
+            TlsError::NotTls => Text::new(&msg::TLS_NOT_TLS),
+            TlsError::NoAnswer { secs } => Text::new(&msg::TLS_NO_ANSWER).arg("secs", *secs),
+            TlsError::Other(why) => Text::new(&msg::TLS_OTHER).arg("why", why.clone()),
+        }
+    }
 }
 
 /// The rustls configuration `options` call for.
@@ -60,7 +86,7 @@ fn client_config(options: &TlsOptions) -> Result<ClientConfig, TlsError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| TlsError::Other(e.to_string()))?;
+        .map_err(|e| TlsError::Other(Text::raw(e.to_string())))?;
     let builder = if options.insecure {
         let algorithms = provider.signature_verification_algorithms;
         builder.dangerous().with_custom_certificate_verifier(Arc::new(AcceptAnything { algorithms }))
@@ -74,7 +100,7 @@ fn client_config(options: &TlsOptions) -> Result<ClientConfig, TlsError> {
             let key = PrivateKeyDer::from_pem_file(key).map_err(|e| file_error(key, e))?;
             builder.with_client_auth_cert(chain, key).map_err(|e| TlsError::File {
                 path: cert.display().to_string(),
-                reason: format!("the certificate and key do not go together ({e})"),
+                reason: Text::new(&msg::TLS_KEY_MISMATCH).arg("error", e.to_string()),
             })
         }
         _ => Err(TlsError::HalfClientCert),
@@ -93,7 +119,7 @@ impl Acceptor {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
-            .map_err(|e| TlsError::Other(e.to_string()))?;
+            .map_err(|e| TlsError::Other(Text::raw(e.to_string())))?;
         let builder = match &listen.client_ca_file {
             None => builder.with_no_client_auth(),
             Some(ca) => {
@@ -101,12 +127,14 @@ impl Acceptor {
                 for cert in certificates(ca)? {
                     roots.add(cert).map_err(|e| TlsError::File {
                         path: ca.display().to_string(),
-                        reason: format!("a certificate in it is not a usable CA ({e})"),
+                        reason: Text::new(&msg::TLS_NOT_A_CA).arg("error", e.to_string()),
                     })?;
                 }
                 let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
                     .build()
-                    .map_err(|e| TlsError::Other(format!("the client CA cannot verify certificates ({e})")))?;
+                    .map_err(|e| {
+                        TlsError::Other(Text::new(&msg::TLS_CLIENT_CA_UNUSABLE).arg("error", e.to_string()))
+                    })?;
                 builder.with_client_cert_verifier(verifier)
             }
         };
@@ -114,7 +142,7 @@ impl Acceptor {
         let key = PrivateKeyDer::from_pem_file(&listen.key_file).map_err(|e| file_error(&listen.key_file, e))?;
         let config = builder.with_single_cert(chain, key).map_err(|e| TlsError::File {
             path: listen.cert_file.display().to_string(),
-            reason: format!("the certificate and key do not go together ({e})"),
+            reason: Text::new(&msg::TLS_KEY_MISMATCH).arg("error", e.to_string()),
         })?;
         Ok(Acceptor(TlsAcceptor::from(Arc::new(config))))
     }
@@ -134,7 +162,7 @@ fn roots(options: &TlsOptions) -> Result<RootCertStore, TlsError> {
         for cert in certificates(ca)? {
             roots.add(cert).map_err(|e| TlsError::File {
                 path: ca.display().to_string(),
-                reason: format!("a certificate in it is not a usable CA ({e})"),
+                reason: Text::new(&msg::TLS_NOT_A_CA).arg("error", e.to_string()),
             })?;
         }
         return Ok(roots);
@@ -165,10 +193,10 @@ pub(super) async fn handshake(
 fn explain(e: std::io::Error, name: &str) -> TlsError {
     let Some(tls) = e.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>()) else {
         return match e.kind() {
-            std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionReset => TlsError::Other(format!(
-                "the server closed the connection during the handshake ({e}); check that the port takes TLS"
-            )),
-            _ => TlsError::Other(e.to_string()),
+            std::io::ErrorKind::UnexpectedEof | std::io::ErrorKind::ConnectionReset => {
+                TlsError::Other(Text::new(&msg::TLS_CLOSED_IN_HANDSHAKE).arg("error", e.to_string()))
+            }
+            _ => TlsError::Other(Text::raw(e.to_string())),
         };
     };
     from_rustls(tls, name)
@@ -189,7 +217,7 @@ fn from_rustls(tls: &rustls::Error, name: &str) -> TlsError {
             CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
                 TlsError::WrongName { name: name.to_string() }
             }
-            other => TlsError::Other(format!("the server's certificate was refused ({other:?})")),
+            other => TlsError::Other(Text::new(&msg::TLS_CERT_REFUSED).arg("error", format!("{other:?}"))),
         },
         rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. } => TlsError::NotTls,
         rustls::Error::AlertReceived(alert) => {
@@ -199,10 +227,10 @@ fn from_rustls(tls: &rustls::Error, name: &str) -> TlsError {
                 "BadCertificate" | "UnknownCA" | "CertificateUnknown" | "AccessDenied" => {
                     TlsError::ClientCertRefused { alert }
                 }
-                _ => TlsError::Other(format!("the server sent the alert {alert}")),
+                _ => TlsError::Other(Text::new(&msg::TLS_ALERT).arg("alert", alert)),
             }
         }
-        other => TlsError::Other(other.to_string()),
+        other => TlsError::Other(Text::raw(other.to_string())),
     }
 }
 
@@ -212,16 +240,17 @@ fn certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| file_error(path, e))?;
     if certs.is_empty() {
-        return Err(TlsError::File { path: path.display().to_string(), reason: "it holds no PEM certificate".into() });
+        let reason = Text::new(&msg::TLS_NO_PEM_CERT);
+        return Err(TlsError::File { path: path.display().to_string(), reason });
     }
     Ok(certs)
 }
 
 fn file_error(path: &Path, e: rustls::pki_types::pem::Error) -> TlsError {
     let reason = match e {
-        rustls::pki_types::pem::Error::Io(io) => io.to_string(),
-        rustls::pki_types::pem::Error::NoItemsFound => "it holds no PEM private key".to_string(),
-        other => format!("it is not valid PEM ({other:?})"),
+        rustls::pki_types::pem::Error::Io(io) => Text::raw(io.to_string()),
+        rustls::pki_types::pem::Error::NoItemsFound => Text::new(&msg::TLS_NO_PEM_KEY),
+        other => Text::new(&msg::TLS_BAD_PEM).arg("error", format!("{other:?}")),
     };
     TlsError::File { path: path.display().to_string(), reason }
 }

@@ -274,7 +274,8 @@ impl Conn {
     fn check(&self) -> Result<(), WriteError> {
         if self.shared.failed.load(Ordering::Acquire) {
             return Err(self.shared.take_failure().unwrap_or_else(|| {
-                WriteError::Client(ClientError::Closed { addr: self.addr.clone(), context: " after an error".into() })
+                let context = Some(crate::text::Text::new(&crate::text::catalog::errors::CLIENT_CLOSED_AFTER_ERROR));
+                WriteError::Client(ClientError::Closed { addr: self.addr.clone(), context })
             }));
         }
         Ok(())
