@@ -154,6 +154,48 @@ async fn cancel_restores_the_parameters() {
     assert!(matches!(console.start_task(task.id).await, Err(ConsoleError::WrongStatus { .. })), "cancelled is final");
 }
 
+/// Quitting the app (or a SIGTERM) interrupts its tasks cleanly: the sync stops, the source's
+/// parameters go back, the task says why, and a new console (the app started again) resumes it
+/// from the target's checkpoint at once, without a full sync.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quitting_interrupts_tasks_and_a_restart_resumes_them() {
+    let (source, target) = (RedisServer::start(), RedisServer::start());
+    let mut src = source.client().await;
+    fill_bulk(&mut src, 1000).await;
+    let before = config(&mut src, "repl-backlog-size").await;
+    let (dir, console, target_id) = setup(&source, &target).await;
+    let (task, _) = console.create_task(&request("on-quit", &source, target_id, None), true).await.unwrap();
+    console.start_task(task.id).await.unwrap();
+    wait_status(&console, task.id, TaskStatus::IncrementalSync, 60).await;
+    assert_eq!(console.tasks_running_here(), 1);
+    assert_ne!(config(&mut src, "repl-backlog-size").await, before);
+
+    console.interrupt_tasks_here().await;
+    assert_eq!(console.tasks_running_here(), 0, "every runner has let go");
+    let stopped = console.task(task.id).unwrap();
+    assert_eq!(stopped.status, TaskStatus::Interrupted);
+    assert_eq!(stopped.reason.as_ref().map(|r| r.code.as_str()), Some("task.interrupted.quit"), "{:?}", stopped.reason);
+    assert!(stopped.reason.unwrap().render(ferry::text::Lang::Zh).contains("Ferry 已关闭"));
+    assert_eq!(config(&mut src, "repl-backlog-size").await, before, "the source's parameters are back");
+    cmd(&mut src, &["SET", "written:while-closed", "1"]).await;
+
+    // The app started again on the same data: the task resumes from the checkpoint.
+    drop(console);
+    let again = Console::open(Some(dir.path())).await.unwrap();
+    again.start_task(task.id).await.unwrap();
+    wait_status(&again, task.id, TaskStatus::IncrementalSync, 60).await;
+    let events = again.task_detail(task.id).unwrap().events;
+    let resumed = events.iter().any(|e| e.message.to_string().contains("resumed"));
+    assert!(resumed, "{:?}", events.iter().map(|e| e.message.to_string()).collect::<Vec<_>>());
+    let mut dst = target.client().await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while cmd(&mut dst, &["EXISTS", "written:while-closed"]).await != ferry::resp::Frame::Integer(1) {
+        assert!(Instant::now() < deadline, "the write made while closed never reached the target");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(again.cancel_task(task.id).await.unwrap().status, TaskStatus::Cancelled);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_start_waits_for_a_process_putting_back_parameters_and_not_for_a_runner() {
     let (source, target) = (RedisServer::start(), RedisServer::start());

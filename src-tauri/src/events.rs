@@ -44,11 +44,13 @@ pub struct VerifyProgressEvent {
     pub progress: VerifyProgress,
 }
 
-/// The window was asked to close while this app runs hot-standby pairs: the UI asks the user (and
-/// calls `quit` to go on).
+/// The window was asked to close while this app runs migration tasks or hot-standby pairs: the UI
+/// asks the user (and calls `quit` to go on).
 #[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
 pub struct QuitRequestedEvent {
-    /// How many pairs this app runs.
+    /// How many migration tasks this app runs (they pause, resumable).
+    pub tasks: u32,
+    /// How many pairs this app runs (their proxies stop).
     pub pairs: u32,
 }
 

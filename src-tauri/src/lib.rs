@@ -159,17 +159,21 @@ async fn exit_on_signal(app: tauri::AppHandle) {
     app.exit(0);
 }
 
-/// What to ask before the window closes: while this app runs hot-standby pairs, their proxies
-/// would stop with it.
+/// What to ask before the window closes: while this app runs migration tasks, they would pause;
+/// while it runs hot-standby pairs, their proxies would stop with it.
 fn close_question(console: &Console) -> Option<events::QuitRequestedEvent> {
-    let pairs = console.standbys_running_here();
-    (pairs > 0).then_some(events::QuitRequestedEvent { pairs: pairs as u32 })
+    let (tasks, pairs) = (console.tasks_running_here(), console.standbys_running_here());
+    (tasks + pairs > 0).then_some(events::QuitRequestedEvent { tasks: tasks as u32, pairs: pairs as u32 })
 }
 
-/// The sandbox's redis-servers are this process's children: they must not outlive the app. The
-/// pairs it runs give up their lease, so a service (or the app started again) can run them at once.
+/// The tasks this app runs stop where they stand, put the source's parameters back and are marked
+/// interrupted (started again, they resume from the target's checkpoint); first, since a task may
+/// read from or write to the sandbox. The pairs it runs give up their lease, so a service (or the
+/// app started again) can run them at once. The sandbox's redis-servers are this process's
+/// children: they must not outlive the app.
 fn on_run_event(console: &Console, event: &tauri::RunEvent) {
     if let tauri::RunEvent::Exit = event {
+        tauri::async_runtime::block_on(console.interrupt_tasks_here());
         if let Err(e) = tauri::async_runtime::block_on(console.stop_sandbox()) {
             eprintln!("ferry-desktop: could not stop the sandbox: {e}");
         }
@@ -191,23 +195,62 @@ mod tests {
         }
     }
 
-    /// Quitting the app stops a running sandbox (real redis-servers; needs `redis-server` on PATH);
-    /// while its pair runs here, closing the window asks first.
+    /// Quitting the app interrupts the migration it runs (resumable) and then stops a running
+    /// sandbox (real redis-servers; needs `redis-server` on PATH); while a task or a pair runs here,
+    /// closing the window asks first.
     #[test]
-    fn exit_stops_the_sandbox() {
+    fn exit_interrupts_tasks_and_stops_the_sandbox() {
+        use ferry::model::{MigrationType, Params, SourceSpec, SyncOptions, TaskSpec, TaskStatus, WriteMode};
+
         let dir = std::env::temp_dir().join(format!("ferry-desktop-exit-{}", std::process::id()));
         let console = tauri::async_runtime::block_on(super::Console::open(Some(&dir))).unwrap();
         let sandbox = tauri::async_runtime::block_on(console.start_sandbox()).unwrap();
         let source = ("127.0.0.1", sandbox.source_port);
         assert!(std::net::TcpStream::connect(source).is_ok(), "the sandbox's source runs");
         // Its hot-standby pair runs in this app: closing the window asks first.
-        assert_eq!(super::close_question(&console).map(|q| q.pairs), Some(1));
+        assert_eq!(super::close_question(&console).map(|q| (q.tasks, q.pairs)), Some((0, 1)));
+
+        // A migration from the sandbox's source into its target, running in this app.
+        let spec = TaskSpec {
+            name: "on-exit".into(),
+            kind: MigrationType::PublicNetwork,
+            source: SourceSpec {
+                host: sandbox.source_host.clone(),
+                port: sandbox.source_port,
+                user: None,
+                has_password: false,
+                region: None,
+                sentinel: None,
+                tls: None,
+                ssh: None,
+            },
+            target_instance: sandbox.target.id,
+            params: Params::default(),
+            write_mode: WriteMode::Overwrite,
+            db_mapping: Vec::new(),
+            include: Vec::new(),
+            exclude: Vec::new(),
+            sync: SyncOptions::default(),
+        };
+        let request = ferry::console::TaskRequest { spec, source_password: None, ssh_secret: None };
+        let (task, _) = tauri::async_runtime::block_on(console.create_task(&request, true)).unwrap();
+        tauri::async_runtime::block_on(console.start_task(task.id)).unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while console.task(task.id).unwrap().status != TaskStatus::IncrementalSync {
+            assert!(std::time::Instant::now() < deadline, "the task never reached incremental sync");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        assert_eq!(super::close_question(&console).map(|q| (q.tasks, q.pairs)), Some((1, 1)));
+
         super::on_run_event(&console, &tauri::RunEvent::Ready);
         assert!(std::net::TcpStream::connect(source).is_ok(), "only the exit stops it");
         super::on_run_event(&console, &tauri::RunEvent::Exit);
+        let stopped = console.task(task.id).unwrap();
+        assert_eq!(stopped.status, TaskStatus::Interrupted, "the task resumes when started again");
+        assert_eq!(stopped.reason.map(|r| r.code), Some("task.interrupted.quit".to_string()));
         assert!(std::net::TcpStream::connect(source).is_err(), "the sandbox's source still runs after the exit");
         assert!(tauri::async_runtime::block_on(console.sandbox()).unwrap().is_none());
-        assert!(super::close_question(&console).is_none(), "no pair runs here after the exit");
+        assert!(super::close_question(&console).is_none(), "no task or pair runs here after the exit");
         let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -107,6 +107,10 @@ pub struct KeyFilter {
     pub exclude: Vec<String>,
 }
 
+/// How long quitting waits for the tasks this process runs to stop and put the source's parameters
+/// back (a runner still in its pre-check answers when the check ends).
+pub const INTERRUPT_WAIT: Duration = Duration::from_secs(15);
+
 /// The console API.
 pub struct Console {
     pub(crate) store: Arc<Store>,
@@ -643,6 +647,36 @@ impl Console {
     /// Whether this process runs the task now.
     pub fn runs_here(&self, id: i64) -> bool {
         self.runners.lock().is_ok_and(|runners| runners.contains_key(&id))
+    }
+
+    /// How many tasks this process runs now (the app asks before quitting while any does).
+    pub fn tasks_running_here(&self) -> usize {
+        self.runners.lock().map_or(0, |runners| runners.len())
+    }
+
+    /// Stops every task this process runs, as quitting should: each sync stops where it stands
+    /// (the target keeps its checkpoint), the source's parameters are put back, and the task is
+    /// marked interrupted, to resume when started again. Waits for each at most [`INTERRUPT_WAIT`];
+    /// one that does not answer in time is left to the orphan recovery (its lease runs out).
+    pub async fn interrupt_tasks_here(&self) {
+        let runners: Vec<mpsc::Sender<Control>> =
+            self.runners.lock().map(|runners| runners.values().cloned().collect()).unwrap_or_default();
+        let mut waiting = Vec::new();
+        for runner in runners {
+            let (reply, answered) = oneshot::channel();
+            if runner.send(Control::Interrupt { reply }).await.is_ok() {
+                waiting.push(answered);
+            }
+        }
+        // They stop side by side: the wait is the slowest one's, not the sum.
+        let deadline = tokio::time::Instant::now() + INTERRUPT_WAIT;
+        for answered in waiting {
+            let _ = tokio::time::timeout_at(deadline, answered).await;
+        }
+        // Then each gives up its lease, so that the app started again can resume the task at once.
+        while self.tasks_running_here() > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     fn local_runner(&self, id: i64) -> Option<mpsc::Sender<Control>> {

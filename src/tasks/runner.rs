@@ -76,8 +76,19 @@ pub trait Sink: Send + Sync + 'static {
 
 /// What the console asks of a running task.
 pub enum Control {
-    Cutover { options: CutoverOptions, reply: oneshot::Sender<Result<Task, RunError>> },
-    Cancel { reply: oneshot::Sender<Result<Task, RunError>> },
+    Cutover {
+        options: CutoverOptions,
+        reply: oneshot::Sender<Result<Task, RunError>>,
+    },
+    Cancel {
+        reply: oneshot::Sender<Result<Task, RunError>>,
+    },
+    /// The process is quitting: stop the sync where it stands (the target keeps its checkpoint),
+    /// put the source's parameters back, and mark the task interrupted, to resume when started
+    /// again. Answered once the task is marked.
+    Interrupt {
+        reply: oneshot::Sender<()>,
+    },
 }
 
 /// One task's runner: the store it records into, the name it holds the task's lease under, where
@@ -106,6 +117,8 @@ enum End {
     Completed,
     /// Cancelled; the requester is answered once the task is marked so.
     Cancelled(oneshot::Sender<Result<Task, RunError>>),
+    /// The process is quitting; the requester is answered once the task is marked interrupted.
+    Interrupted(oneshot::Sender<()>),
     Failed(Text),
 }
 
@@ -154,6 +167,9 @@ pub async fn run(runner: Runner, mut control: mpsc::Receiver<Control>) {
         match c {
             Control::Cutover { reply, .. } | Control::Cancel { reply } => {
                 let _ = reply.send(task);
+            }
+            Control::Interrupt { reply } => {
+                let _ = reply.send(());
             }
         }
     }
@@ -264,6 +280,10 @@ async fn drive(runner: &Runner, control: &mut mpsc::Receiver<Control>, lease: Ar
             set_status(runner, TaskStatus::Cancelled, Text::new(&msg::CANCELLED_RESTORED));
             let _ = reply.send(store.task(id).map_err(RunError::from));
         }
+        End::Interrupted(reply) => {
+            set_status(runner, TaskStatus::Interrupted, Text::new(&msg::INTERRUPTED_QUIT));
+            let _ = reply.send(());
+        }
         End::Failed(reason) => {
             set_status(runner, TaskStatus::Failed, reason);
         }
@@ -353,6 +373,14 @@ async fn sync_loop(
                     tokio::time::sleep(Duration::from_millis(20)).await;
                 }
                 return End::Cancelled(reply);
+            }
+            Control::Interrupt { reply } => {
+                // Not for good: the checkpoint stays on the target, so a start resumes there.
+                migration.stop();
+                while !matches!(migration.counters.phase(), Phase::Done | Phase::Failed) {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                return End::Interrupted(reply);
             }
             Control::Cutover { options, reply } => {
                 // The status follows the sync once a second: a request may come in between.

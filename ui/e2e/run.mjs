@@ -11,7 +11,10 @@
 // sides, then verifies and disconnects the sync from the cutover dialog. A second task, run by the
 // CLI on the same store and killed with SIGKILL, shows as interrupted and resumes from its row. A
 // third, created from the form with a db mapping and a key pattern (not started), shows them on its
-// page and as tags in the list.
+// page and as tags in the list. Then the sandbox and hot standby; a tour of every screen at
+// 1024×640 and 1920×1080, light and dark, English and Chinese (shots in screenshots/tour/, checked
+// for sideways scrolling and clipped buttons); last, a SIGTERM to the app, which must pause its
+// running task (resumable) and stop the sandbox before it exits.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -502,6 +505,32 @@ async function standbySteps(dataDir) {
       await until("the sandbox's source to stop", async () => !(await portOpen(sourcePort)), 10000);
       if (fs.existsSync(path.join(dataDir, "sandbox"))) throw new Error("the sandbox's files are still there");
     });
+
+    await step("SIGTERM (a logout, a service manager): the app pauses its running task, resumable, and stops the sandbox before it exits", async () => {
+      await (await browser.$('[data-testid="sandbox-start"]')).click();
+      await browser.$('[data-testid="sandbox-ready"]').waitForDisplayed({ timeout: 30000 });
+      const port = Number(/:(\d+)/.exec(await text('[data-testid="sandbox-source"]'))?.[1]);
+      // The app's own process (the WebDriver launched it from the binary's path).
+      const pid = Number(execFileSync("pgrep", ["-o", "-f", `^${binary}`]).toString().trim());
+      process.kill(pid, "SIGTERM");
+      const alive = () => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      await until("the app to exit after SIGTERM", async () => !alive(), 30000);
+      if (await portOpen(port)) throw new Error("the sandbox's source still runs after SIGTERM");
+      if (fs.existsSync(path.join(dataDir, "sandbox"))) throw new Error("the sandbox's files are still there after SIGTERM");
+      // The task the app was running (resumed earlier from the list) is interrupted, and says why.
+      const cli = path.join(repo, "target/debug/ferry");
+      const tasks = JSON.parse(execFileSync(cli, ["tasks", "list", "--json"], { env: { ...process.env, FERRY_DATA_DIR: dataDir } }).toString());
+      const task = tasks.find((t) => t.spec.name === "e2e-resume");
+      if (task?.status !== "interrupted" || task.reason?.code !== "task.interrupted.quit") throw new Error(`after SIGTERM the running task is ${JSON.stringify(task && { status: task.status, reason: task.reason })}`);
+      browser = undefined; // its session died with the app
+    });
   } finally {
     // The app is killed at the end of the session, before it could stop a sandbox left running.
     const pids = path.join(dataDir, "sandbox", "pids");
@@ -527,7 +556,7 @@ const TOUR = [
 ];
 
 /** What overflows on the page now: the page or a table scrolling sideways, or a button, tag or menu
- * item whose text does not fit. (The steps' titles are left to the eye: their connecting line is a
+ * item whose text does not fit in it or that does not fit in its table cell. (The steps' titles are left to the eye: their connecting line is a
  * pseudo-element as wide as the row, which counts in their scroll width.) */
 function overflows() {
   return browser.execute(() => {
@@ -540,6 +569,9 @@ function overflows() {
     for (const el of document.querySelectorAll(".t-button__text, .t-tag, .t-menu__item, .t-radio-button__label")) {
       const box = el.getBoundingClientRect();
       if (box.width > 0 && el.scrollWidth > el.clientWidth + 1 && !el.closest(".t-text-ellipsis")) found.push(`clipped: "${el.textContent?.trim()}" (${el.scrollWidth}px in ${el.clientWidth}px)`);
+      // A tag or button wider than its table cell is cut off by the cell.
+      const cell = el.closest("td");
+      if (cell && box.width > 0 && box.right > cell.getBoundingClientRect().right + 1) found.push(`cut by its cell: "${el.textContent?.trim()}"`);
     }
     return found;
   });

@@ -652,11 +652,13 @@ export type Progress_Serialize = {
 };
 
 /**
- *  The window was asked to close while this app runs hot-standby pairs: the UI asks the user (and
- *  calls `quit` to go on).
+ *  The window was asked to close while this app runs migration tasks or hot-standby pairs: the UI
+ *  asks the user (and calls `quit` to go on).
  */
 export type QuitRequestedEvent = {
-	/**  How many pairs this app runs. */
+	/**  How many migration tasks this app runs (they pause, resumable). */
+	tasks: number,
+	/**  How many pairs this app runs (their proxies stop). */
 	pairs: number,
 };
 

@@ -67,6 +67,10 @@ entries! {
         en: "the source password could not be kept",
         zh: "无法保存源实例密码",
     },
+    INTERRUPTED_QUIT = "task.interrupted.quit" {
+        en: "Ferry was closed while the task ran: the sync stopped and the source's parameters are put back; start it again to resume from where the target stands",
+        zh: "任务运行期间 Ferry 已关闭：同步已停止，源实例参数已恢复；再次启动即可从目标实例所处的位置继续",
+    },
     INTERRUPTED_ORPHAN = "task.interrupted.orphan" {
         en: "the process running this task stopped (a crash, a kill, a stall); start it again to resume from where the target stands",
         zh: "运行该任务的进程已停止（崩溃、被终止或停滞）；重新启动任务即可从目标实例当前的进度继续",

@@ -143,11 +143,11 @@ export function TaskList({ onNew, onInstances, onOpen, onSandbox, dataDir }: Pro
     { colKey: "row-select", type: "multiple", width: 46 },
     // The widths fit a 1024 px window without scrolling sideways: the type shows under the name,
     // the filter under the source, and the actions wrap onto a second line.
-    { colKey: "id", title: t("tasks.col.id"), width: 48 },
+    { colKey: "id", title: t("tasks.col.id"), width: 44 },
     {
       colKey: "name",
       title: t("tasks.col.name"),
-      width: 150,
+      width: 130,
       cell: ({ row }) => (
         <>
           <div className="ferry-ellipsis" title={row.spec.name}>
@@ -160,7 +160,7 @@ export function TaskList({ onNew, onInstances, onOpen, onSandbox, dataDir }: Pro
     {
       colKey: "source",
       title: t("tasks.col.source"),
-      width: 150,
+      width: 140,
       cell: ({ row }) => (
         <>
           <div className="ferry-ellipsis" title={sourceLabel(row.spec.source)}>
@@ -177,32 +177,35 @@ export function TaskList({ onNew, onInstances, onOpen, onSandbox, dataDir }: Pro
         const target = instanceById.get(row.spec.target_instance);
         if (!target) return `#${row.spec.target_instance}`;
         return (
-          <Space size={4} breakLine>
-            {target.name}
+          <>
+            <div className="ferry-ellipsis" title={target.name}>
+              {target.name}
+            </div>
             {target.edition === "cluster" && (
               <Tag size="small" variant="outline" data-testid="target-cluster">
                 {t("edition.cluster")}
               </Tag>
             )}
-          </Space>
+          </>
         );
       },
     },
     {
       colKey: "status",
       title: t("tasks.col.status"),
-      width: 120,
+      // "Incremental sync" / "Disconnecting sync" in a tag.
+      width: 140,
       cell: ({ row }) => (
         <Tag theme={STATUS_THEME[row.status]} variant="light" data-status={row.status}>
           {t(STATUS_LABEL[row.status])}
         </Tag>
       ),
     },
-    { colKey: "created", title: t("tasks.col.created"), width: 110, cell: ({ row }) => fmtTime.format(new Date(row.created_at_ms)) },
+    { colKey: "created", title: t("tasks.col.created"), width: 100, cell: ({ row }) => fmtTime.format(new Date(row.created_at_ms)) },
     {
       colKey: "actions",
       title: t("tasks.col.actions"),
-      width: 240,
+      width: 200,
       cell: ({ row }) => (
         <Space size={0} breakLine>
           <Button size="small" variant="text" theme="primary" disabled={!canStart(row.status)} onClick={() => void act(row, "start")}>
