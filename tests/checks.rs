@@ -6,7 +6,7 @@ mod support;
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use ferry::checks::{self, CheckInput, CheckItem, CheckReport, Level};
+use ferry::checks::{self, CheckInput, CheckItem, CheckReport, Level, ScanProgress};
 use ferry::client::{info_field, Client};
 use ferry::endpoint::{Endpoint, Secret};
 use ferry::model::{Edition, MigrationType, WriteMode};
@@ -62,7 +62,7 @@ fn input(source: &RedisServer, target: &RedisServer) -> CheckInput {
 }
 
 async fn check(input: &CheckInput) -> CheckReport {
-    checks::run(input, |_| {}).await
+    checks::run(input, |_| {}, |_| {}).await
 }
 
 fn item<'a>(report: &'a CheckReport, id: &str) -> &'a CheckItem {
@@ -183,7 +183,7 @@ async fn a_healthy_pair_passes() {
 async fn on_item_sees_each_item_once_in_order() {
     let (source, target) = (RedisServer::start(), RedisServer::start());
     let mut seen = Vec::new();
-    let report = checks::run(&input(&source, &target), |it| seen.push(it.clone())).await;
+    let report = checks::run(&input(&source, &target), |it| seen.push(it.clone()), |_| {}).await;
     assert_eq!(seen, report.items);
     let ids: Vec<&str> = seen.iter().map(|i| i.id.as_str()).collect();
     assert_eq!(ids, ALL_IDS);
@@ -193,7 +193,7 @@ async fn on_item_sees_each_item_once_in_order() {
     // says so too.
     let mut vm = input(&source, &target);
     vm.kind = MigrationType::CloudVm;
-    let report = checks::run(&vm, |_| {}).await;
+    let report = checks::run(&vm, |_| {}, |_| {}).await;
     assert!(report.get("network.tls").is_none());
     assert_eq!(report.items.len(), checks::item_count(&vm));
 }
@@ -352,7 +352,9 @@ async fn the_big_key_scan_keeps_to_its_budget() {
     let mut input = input(&source, &target);
     input.scan_budget = Duration::from_millis(50);
     let mut stamps = Vec::new();
-    let report = checks::run(&input, |it| stamps.push((it.id.clone(), Instant::now()))).await;
+    let mut scans = Vec::new();
+    let report =
+        checks::run(&input, |it| stamps.push((it.id.clone(), Instant::now())), |p: ScanProgress| scans.push(p)).await;
 
     let at = stamps.iter().position(|(id, _)| id == "source.bigkeys").expect("a big-key item");
     let took = stamps[at].1 - stamps[at - 1].1;
@@ -360,6 +362,13 @@ async fn the_big_key_scan_keeps_to_its_budget() {
     assert_item(&report, "source.bigkeys", Level::Pass, "within the 50 ms budget");
     let sampled: u64 = value(&report, "source.bigkeys").split(' ').next().and_then(|n| n.parse().ok()).unwrap();
     assert!(sampled > 0 && sampled < 200_000, "{report:#?}");
+    // It said how far it was as it went: from 0 of the most it would measure, page by page, to
+    // what it measured.
+    let first = scans.first().expect("the scan reports its progress");
+    assert_eq!((first.looked_at, first.of, first.budget_ms), (0, 50_000, 50));
+    assert!(scans.len() > 2, "a report per page: {scans:?}");
+    assert!(scans.windows(2).all(|w| w[1].looked_at >= w[0].looked_at && w[1].elapsed_ms >= w[0].elapsed_ms));
+    assert_eq!(scans.last().unwrap().looked_at, sampled);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -511,10 +520,10 @@ async fn the_same_server_as_source_and_target_is_an_error() {
     // Two spellings of one address: the check must see through them by run_id.
     let mut alias = server.endpoint();
     alias.host = "localhost".into();
-    let report = checks::run(&CheckInput::new(server.endpoint(), alias), |_| {}).await;
+    let report = checks::run(&CheckInput::new(server.endpoint(), alias), |_| {}, |_| {}).await;
     assert_item(&report, "target.distinct", Level::Error, "same Redis server");
     let other = RedisServer::start();
-    let report = checks::run(&input(&server, &other), |_| {}).await;
+    let report = checks::run(&input(&server, &other), |_| {}, |_| {}).await;
     assert_item(&report, "target.distinct", Level::Pass, "different servers");
 }
 

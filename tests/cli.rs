@@ -213,6 +213,19 @@ async fn verify_shows_its_progress() {
     assert!(!String::from_utf8_lossy(&json.stderr).contains("verify:"), "{}", text(&json));
 }
 
+/// `ferry check` says what its longest item, the big-key scan, is doing (on stderr; stdout keeps
+/// the items).
+#[tokio::test]
+async fn check_shows_the_big_key_scan() {
+    let (source, target) = (RedisServer::start(), RedisServer::start());
+    support::data::fill_bulk(&mut source.client().await, 3000).await;
+    let out = ferry(&["check", "--source", &source.url(), "--target", &target.url()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("big keys: sampling up to 3000 keys within 2000 ms"), "{}", text(&out));
+    assert!(stderr.contains("big keys: 3000 keys measured in"), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("source.bigkeys"), "{}", text(&out));
+}
+
 #[tokio::test]
 async fn cutover_when_synced_ends_although_the_source_counts_expired_keys() {
     // Keys that expired but were not reclaimed (active expiry off) stay in the source's

@@ -148,7 +148,7 @@ async fn the_pre_check_shows_each_side_s_certificate_and_refuses_an_expired_one(
     let (source, target) = (TlsServer::start(&pki, ServerCert::Valid, true), RedisServer::start());
     let expired = TlsServer::start(&pki, ServerCert::Expired, false);
     let input = CheckInput::new(source.endpoint("localhost", pki.options(true)), target.endpoint());
-    let report = checks::run(&input, |_| {}).await;
+    let report = checks::run(&input, |_| {}, |_| {}).await;
     let tls = report.get("network.tls").expect("a TLS item").clone();
     assert_eq!(tls.level, Level::Pass, "{tls:?}");
     assert!(
@@ -167,14 +167,14 @@ async fn the_pre_check_shows_each_side_s_certificate_and_refuses_an_expired_one(
         source.endpoint("localhost", TlsOptions { insecure: true, ..pki.options(true) }),
         target.endpoint(),
     );
-    let tls = checks::run(&input, |_| {}).await.get("network.tls").unwrap().clone();
+    let tls = checks::run(&input, |_| {}, |_| {}).await.get("network.tls").unwrap().clone();
     assert_eq!(tls.level, Level::Warning, "{tls:?}");
     assert!(tls.message.to_string().contains("not checked"), "{tls:?}");
 
     // Signed by a CA this side does not trust: the item says so, with the certificate it saw.
     let other_ca = TlsOptions { ca_file: Some(pki.path("other-ca.pem")), ..pki.options(true) };
     let input = CheckInput::new(source.endpoint("localhost", other_ca), target.endpoint());
-    let tls = checks::run(&input, |_| {}).await.get("network.tls").unwrap().clone();
+    let tls = checks::run(&input, |_| {}, |_| {}).await.get("network.tls").unwrap().clone();
     assert_eq!(tls.level, Level::Error, "{tls:?}");
     assert!(
         tls.message.to_string().contains("is refused")
@@ -183,7 +183,7 @@ async fn the_pre_check_shows_each_side_s_certificate_and_refuses_an_expired_one(
     );
 
     let input = CheckInput::new(expired.endpoint("localhost", insecure), target.endpoint());
-    let report = checks::run(&input, |_| {}).await;
+    let report = checks::run(&input, |_| {}, |_| {}).await;
     let tls = report.get("network.tls").unwrap();
     assert_eq!(tls.level, Level::Error, "{tls:?}");
     assert!(

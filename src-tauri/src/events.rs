@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use ferry::checks::CheckItem;
+use ferry::checks::{CheckItem, ScanProgress};
 use ferry::console::ConsoleEvent;
 use ferry::console::StandbyEvent;
 use ferry::ha::events::Event as HaEvent;
@@ -42,6 +42,14 @@ pub struct CheckItemEvent {
 pub struct VerifyProgressEvent {
     pub task_id: i64,
     pub progress: VerifyProgress,
+}
+
+/// The pre-check's big-key scan moved on (`task_id` is `null` for a check before the task exists);
+/// at most [`PROGRESS_PER_SEC`] a second reach the window.
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+pub struct CheckScanEvent {
+    pub task_id: Option<i64>,
+    pub progress: ScanProgress,
 }
 
 /// The window was asked to close while this app runs migration tasks or hot-standby pairs: the UI
@@ -96,6 +104,14 @@ pub async fn forward<R: Runtime>(app: AppHandle<R>, mut rx: broadcast::Receiver<
                 TaskProgressEvent { task_id, progress }.emit(&app)
             }
             ConsoleEvent::CheckItem { task_id, item, total } => CheckItemEvent { task_id, item, total }.emit(&app),
+            ConsoleEvent::CheckScan { task_id, progress } => {
+                // A check before its task exists is throttled as "task 0"; the scan's first step
+                // (0 keys) always goes out, so the window shows at once what is running.
+                if progress.looked_at > 0 && !throttle.allow(task_id.unwrap_or(0), Instant::now()) {
+                    continue;
+                }
+                CheckScanEvent { task_id, progress }.emit(&app)
+            }
         };
         if let Err(e) = sent {
             eprintln!("ferry-desktop: could not send an event to the window: {e}");

@@ -60,6 +60,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             events::StandbyTimelineEvent,
             events::QuitRequestedEvent,
             events::VerifyProgressEvent,
+            events::CheckScanEvent,
         ])
         .dangerously_cast_bigints_to_number()
 }

@@ -11,7 +11,7 @@ use bytes::Bytes;
 use tokio::time::Instant;
 
 use super::probe::format_bytes;
-use super::{CheckItem, Ctx, Spec};
+use super::{CheckItem, Ctx, ScanProgress, Spec};
 use crate::client::{keyspace_counts, Client, ClientError};
 use crate::endpoint::Endpoint;
 use crate::resp::Frame;
@@ -52,7 +52,7 @@ struct Sample {
     complete: bool,
 }
 
-pub(super) async fn check(ctx: &Ctx<'_>) -> CheckItem {
+pub(super) async fn check(ctx: &Ctx<'_>, on_scan: &mut impl FnMut(ScanProgress)) -> CheckItem {
     let s = match ctx.source.get() {
         Ok(s) => s,
         Err(why) => return BIGKEYS.not_checked([Some(why)]),
@@ -71,7 +71,16 @@ pub(super) async fn check(ctx: &Ctx<'_>) -> CheckItem {
         Ok(Some(topology)) => topology.masters().cloned().collect(),
         _ => vec![s.endpoint.clone()],
     };
-    let outcome = tokio::time::timeout_at(deadline, scan(&servers, &dbs, memory, limits, &mut sample)).await;
+    let started = Instant::now();
+    let budget_ms = input.scan_budget.as_millis() as u64;
+    let of = total.min(MAX_KEYS);
+    let mut report = |looked_at| {
+        on_scan(ScanProgress { looked_at, of, elapsed_ms: started.elapsed().as_millis() as u64, budget_ms });
+    };
+    report(0);
+    let outcome =
+        tokio::time::timeout_at(deadline, scan(&servers, &dbs, memory, limits, &mut sample, &mut report)).await;
+    report(sample.looked_at);
     let sampled = |entry: &'static crate::text::Entry| Text::new(entry).arg("n", sample.looked_at).arg("total", total);
     let coverage = match &outcome {
         _ if sample.complete => Text::new(&msg::BIGKEYS_ALL).arg("n", sample.looked_at),
@@ -99,13 +108,15 @@ pub(super) async fn check(ctx: &Ctx<'_>) -> CheckItem {
 }
 
 /// Scans each db of each server on a connection of its own (a budget cut may leave it mid-reply),
-/// measuring every key a SCAN returns, until all are seen or [`MAX_KEYS`] are.
+/// measuring every key a SCAN returns, until all are seen or [`MAX_KEYS`] are; `report` hears the
+/// count after every page.
 async fn scan(
     servers: &[Endpoint],
     dbs: &[u32],
     memory: bool,
     limits: Limits,
     sample: &mut Sample,
+    report: &mut impl FnMut(u64),
 ) -> Result<(), ClientError> {
     for server in servers {
         let mut client = Client::connect(server).await?;
@@ -116,6 +127,7 @@ async fn scan(
                 let reply = client.request(&[b"SCAN".as_slice(), &cursor, b"COUNT", SCAN_COUNT.as_bytes()]).await?;
                 let (next, keys) = scan_reply(reply);
                 measure(&mut client, *db, &keys, memory, limits, sample).await?;
+                report(sample.looked_at);
                 if sample.looked_at >= MAX_KEYS {
                     return Ok(());
                 }

@@ -145,10 +145,28 @@ fn shows_tls(input: &CheckInput) -> bool {
     input.kind == MigrationType::PublicNetwork || input.source.tls.is_some() || input.target.tls.is_some()
 }
 
-/// Runs every check; calls `on_item` as each item completes (so a UI can show them appear one by one).
-/// Never fails as a whole: an unreachable server is an error *item* (and the checks that need that
-/// server are skipped items saying they could not run because of it).
-pub async fn run(input: &CheckInput, mut on_item: impl FnMut(&CheckItem)) -> CheckReport {
+/// How far the big-key scan is: it measures keys until it has seen them all, [`ScanProgress::of`]
+/// of them, or its time budget runs out (whichever comes first), and this is its longest item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ScanProgress {
+    /// Keys measured so far.
+    pub looked_at: u64,
+    /// The most it will measure: the source's keys, capped.
+    pub of: u64,
+    pub elapsed_ms: u64,
+    pub budget_ms: u64,
+}
+
+/// Runs every check; calls `on_item` as each item completes (so a UI can show them appear one by one)
+/// and `on_scan` as the big-key scan goes (after every page of keys). Never fails as a whole: an
+/// unreachable server is an error *item* (and the checks that need that server are skipped items
+/// saying they could not run because of it).
+pub async fn run(
+    input: &CheckInput,
+    mut on_item: impl FnMut(&CheckItem),
+    mut on_scan: impl FnMut(ScanProgress),
+) -> CheckReport {
     let started = Instant::now();
     let mut items = Vec::new();
     let mut emit = |item: CheckItem| {
@@ -178,7 +196,7 @@ pub async fn run(input: &CheckInput, mut on_item: impl FnMut(&CheckItem)) -> Che
     emit(compat::modules(&mut ctx).await);
     emit(compat::functions(&mut ctx).await);
     emit(filter::check(&mut ctx).await);
-    emit(bigkeys::check(&ctx).await);
+    emit(bigkeys::check(&ctx, &mut on_scan).await);
     emit(capacity::ttl(&ctx));
     emit(config::check(&mut ctx).await);
     emit(capacity::rtt(&mut ctx).await);

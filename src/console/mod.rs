@@ -25,7 +25,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
-use crate::checks::{self, CheckInput, CheckItem, CheckReport};
+use crate::checks::{self, CheckInput, CheckItem, CheckReport, ScanProgress};
 use crate::client::Client;
 use crate::endpoint::{Endpoint, Secret};
 use crate::filter::Filter;
@@ -61,6 +61,8 @@ pub enum ConsoleEvent {
     /// A pre-check item finished (`task_id` is `None` for a check before the task exists); `total`
     /// is how many items this check reports in all.
     CheckItem { task_id: Option<i64>, item: CheckItem, total: u32 },
+    /// The pre-check's big-key scan moved on (after every page of keys it measured).
+    CheckScan { task_id: Option<i64>, progress: ScanProgress },
 }
 
 /// A new task as the create form gives it: the spec, and the source's password (kept in the OS
@@ -501,8 +503,9 @@ impl Console {
         validate(&request.spec)?;
         let input = self.check_input(&request.spec, Self::request_source(request).await?).await?;
         let total = checks::item_count(&input) as u32;
-        Ok(checks::run(&input, |item| self.emit(ConsoleEvent::CheckItem { task_id: None, item: item.clone(), total }))
-            .await)
+        let item = |item: &CheckItem| self.emit(ConsoleEvent::CheckItem { task_id: None, item: item.clone(), total });
+        let scan = |progress| self.emit(ConsoleEvent::CheckScan { task_id: None, progress });
+        Ok(checks::run(&input, item, scan).await)
     }
 
     /// "Confirm and create task": checks again; errors block, warnings need `accept_warnings`.
@@ -888,8 +891,12 @@ pub async fn test_connection(endpoint: &Endpoint) -> Result<ConnectionTest, Cons
 }
 
 /// Runs the pre-check on two endpoints (the `ferry check` command).
-pub async fn check_endpoints(input: &CheckInput, on_item: impl FnMut(&CheckItem)) -> CheckReport {
-    checks::run(input, on_item).await
+pub async fn check_endpoints(
+    input: &CheckInput,
+    on_item: impl FnMut(&CheckItem),
+    on_scan: impl FnMut(ScanProgress),
+) -> CheckReport {
+    checks::run(input, on_item, on_scan).await
 }
 
 /// Verifies two endpoints (the `ferry verify` command and the task's verify); `progress` hears how

@@ -74,6 +74,7 @@ export const commands = {
 /** Events */
 export const events = {
 	checkItemEvent: makeEvent<CheckItemEvent_Serialize, CheckItemEvent_Deserialize>("check-item-event"),
+	checkScanEvent: makeEvent<CheckScanEvent_Serialize, CheckScanEvent_Deserialize>("check-scan-event"),
 	quitRequestedEvent: makeEvent<QuitRequestedEvent, QuitRequestedEvent>("quit-requested-event"),
 	standbyTimelineEvent: makeEvent<StandbyTimelineEvent_Serialize, StandbyTimelineEvent_Deserialize>("standby-timeline-event"),
 	taskChangedEvent: makeEvent<TaskChangedEvent_Serialize, TaskChangedEvent_Deserialize>("task-changed-event"),
@@ -168,6 +169,30 @@ export type CheckReport_Deserialize = {
 export type CheckReport_Serialize = {
 	items: CheckItem_Serialize[],
 	duration_ms: number,
+};
+
+/**
+ *  The pre-check's big-key scan moved on (`task_id` is `null` for a check before the task exists);
+ *  at most [`PROGRESS_PER_SEC`] a second reach the window.
+ */
+export type CheckScanEvent = CheckScanEvent_Serialize | CheckScanEvent_Deserialize;
+
+/**
+ *  The pre-check's big-key scan moved on (`task_id` is `null` for a check before the task exists);
+ *  at most [`PROGRESS_PER_SEC`] a second reach the window.
+ */
+export type CheckScanEvent_Deserialize = {
+	task_id?: number | null,
+	progress: ScanProgress,
+};
+
+/**
+ *  The pre-check's big-key scan moved on (`task_id` is `null` for a check before the task exists);
+ *  at most [`PROGRESS_PER_SEC`] a second reach the window.
+ */
+export type CheckScanEvent_Serialize = {
+	task_id: number | null,
+	progress: ScanProgress,
 };
 
 /**  How clients log in to a pair's proxy. */
@@ -719,6 +744,19 @@ export type SandboxView_Serialize = {
 	servers: SandboxServer[],
 	/**  Where the servers' files are. */
 	dir: string,
+};
+
+/**
+ *  How far the big-key scan is: it measures keys until it has seen them all, [`ScanProgress::of`]
+ *  of them, or its time budget runs out (whichever comes first), and this is its longest item.
+ */
+export type ScanProgress = {
+	/**  Keys measured so far. */
+	looked_at: number,
+	/**  The most it will measure: the source's keys, capped. */
+	of: number,
+	elapsed_ms: number,
+	budget_ms: number,
 };
 
 /**

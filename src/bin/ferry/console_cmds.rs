@@ -17,6 +17,7 @@ use ferry::store::TaskFilter;
 use ferry::text::Text;
 use ferry::verify::VerifyReport;
 
+use crate::check_view::ScanView;
 use crate::verify_view::VerifyView;
 
 use crate::credentials::{InstancePassword, SourcePassword, TargetPassword};
@@ -273,11 +274,18 @@ pub async fn check(args: CheckArgs) -> ExitCode {
     input.target_region = args.target_region;
     input.write_mode = args.write_mode.into();
     let json = args.json;
-    let report = console::check_endpoints(&input, |item| {
-        if !json {
-            print_item(item);
-        }
-    })
+    // The bar lives between the items printed before the scan and the scan's own item.
+    let scan = std::cell::RefCell::new(ScanView::new(json));
+    let report = console::check_endpoints(
+        &input,
+        |item| {
+            scan.borrow_mut().finish();
+            if !json {
+                print_item(item);
+            }
+        },
+        |p| scan.borrow_mut().show(p),
+    )
     .await;
     if json {
         print_json(&report);

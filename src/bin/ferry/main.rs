@@ -1,6 +1,7 @@
 //! `ferry`: the headless face of Ferry. A thin shell over the engine: parse arguments, show progress,
 //! map the outcome to an exit code (0 success, 1 failure, 2 usage).
 
+mod check_view;
 mod console_cmds;
 mod credentials;
 mod proxy_cmd;

@@ -1,5 +1,6 @@
 import { Alert, Button, Card, Checkbox, Progress } from "tdesign-react";
-import type { CheckItem } from "../bindings";
+import type { CheckItem, ScanProgress } from "../bindings";
+import { fmtCount } from "../format";
 import { useI18n } from "../i18n";
 import { CheckResults } from "./CheckResults";
 
@@ -7,6 +8,8 @@ interface Props {
   items: CheckItem[];
   /** How many items the check reports in all (0 until the first arrives). */
   total: number;
+  /** The big-key scan's latest step while it runs (it samples the source within a time budget). */
+  scan: ScanProgress | null;
   running: boolean;
   accepted: boolean;
   onAccept: (v: boolean) => void;
@@ -20,8 +23,10 @@ interface Props {
  * Step 3, the pre-check: items appear as they finish, with a progress bar. Errors block the task;
  * warnings need an explicit "I understand".
  */
-export function CheckStep({ items, total, running, accepted, onAccept, onRecheck, onBack, onCreate, creating }: Props) {
-  const { t } = useI18n();
+export function CheckStep({ items, total, scan, running, accepted, onAccept, onRecheck, onBack, onCreate, creating }: Props) {
+  const { t, lang } = useI18n();
+  // The scan runs until its item arrives.
+  const scanning = running && scan !== null && !items.some((i) => i.id === "source.bigkeys");
   const errors = items.filter((i) => i.level === "error").length;
   const warnings = items.filter((i) => i.level === "warning").length;
   const percentage = running ? (total > 0 ? Math.min(99, Math.round((items.length / total) * 100)) : 0) : 100;
@@ -33,6 +38,22 @@ export function CheckStep({ items, total, running, accepted, onAccept, onRecheck
       <div className="ferry-block" data-testid="check-progress" data-done={done}>
         <Progress percentage={percentage} label={running ? t("check.running", { done: items.length, total: total || "?" }) : undefined} />
       </div>
+      {scanning && (
+        <div className="ferry-block" data-testid="check-scan">
+          <div className="ferry-muted">
+            {t("check.scanning", {
+              n: fmtCount(scan.looked_at, lang),
+              of: fmtCount(scan.of, lang),
+              secs: (scan.elapsed_ms / 1000).toFixed(1),
+              budget: (scan.budget_ms / 1000).toFixed(1),
+            })}
+          </div>
+          <Progress
+            size="small"
+            percentage={Math.min(99, Math.floor(100 * Math.max(scan.of > 0 ? scan.looked_at / scan.of : 0, scan.budget_ms > 0 ? scan.elapsed_ms / scan.budget_ms : 0)))}
+          />
+        </div>
+      )}
       {done && (
         <div className="ferry-block" data-testid="check-summary">
           {errors > 0 ? (

@@ -252,6 +252,24 @@ describe("NewTask", () => {
     expect(disabled("create-task")).toBe(true);
   });
 
+  it("shows how far the big-key scan is while it runs, until its item arrives", async () => {
+    const hold = deferred<CheckReport>();
+    const b = backend({ check_task: () => hold.promise });
+    show();
+    await fillBasicAndGoToParams();
+    fireEvent.click(screen.getByTestId("start-check"));
+    await waitFor(() => expect(b.argsOf("check_task")).toHaveLength(1));
+    expect(screen.queryByTestId("check-scan")).toBeNull();
+    await sendEvent("check-scan-event", { task_id: null, progress: { looked_at: 12000, of: 50000, elapsed_ms: 800, budget_ms: 2000 } });
+    expect((await screen.findByTestId("check-scan")).textContent).toContain("Looking for big keys: 12,000 of up to 50,000 keys measured (0.8 of at most 2.0 s)");
+    // A task being started elsewhere scans too: not this form's.
+    await sendEvent("check-scan-event", { task_id: 4, progress: { looked_at: 1, of: 2, elapsed_ms: 1, budget_ms: 500 } });
+    expect(screen.getByTestId("check-scan").textContent).toContain("12,000");
+    await sendEvent("check-item-event", { task_id: null, item: checkItem("source.bigkeys", "pass", "Big keys"), total: 20 });
+    await waitFor(() => expect(screen.queryByTestId("check-scan")).toBeNull());
+    hold.resolve({ items: [checkItem("source.bigkeys", "pass", "Big keys")], duration_ms: 900 });
+  });
+
   it("needs “I understand” for warnings, then creates and starts the task", async () => {
     const report = { items: [checkItem("source.connect", "pass"), checkItem("target.eviction", "warning", "Target eviction policy")], duration_ms: 9 };
     const b = backend({

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { Alert, Button, Card, Space, Steps } from "tdesign-react";
-import { commands, events, type CheckItem, type CommandError, type Instance, type ParamRow_Serialize as ParamRow, type Params, type Task } from "../bindings";
+import { commands, events, type CheckItem, type CommandError, type Instance, type ParamRow_Serialize as ParamRow, type Params, type ScanProgress, type Task } from "../bindings";
 import { BasicInfoStep } from "../components/BasicInfoStep";
 import { CheckStep } from "../components/CheckStep";
 import { ErrorView } from "../components/ErrorView";
@@ -37,6 +37,7 @@ export function NewTask({ initial, onBack, onOpenTask, onInstances, dataDir }: P
   const [rows, setRows] = useState<ParamRow[]>([]);
   const [items, setItems] = useState<CheckItem[]>([]);
   const [total, setTotal] = useState(0);
+  const [scan, setScan] = useState<ScanProgress | null>(null);
   const [checking, setChecking] = useState(false);
   const [accepted, setAccepted] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -65,6 +66,13 @@ export function NewTask({ initial, onBack, onOpenTask, onInstances, dataDir }: P
       if (task_id !== null && task_id !== undefined) return;
       setTotal(total);
       setItems((old) => (old.some((o) => o.id === item.id) ? old : [...old, item]));
+    },
+    checking,
+  );
+  useEvent(
+    events.checkScanEvent,
+    ({ task_id, progress }) => {
+      if (task_id === null || task_id === undefined) setScan(progress);
     },
     checking,
   );
@@ -98,6 +106,7 @@ export function NewTask({ initial, onBack, onOpenTask, onInstances, dataDir }: P
     setError(null);
     setItems([]);
     setTotal(0);
+    setScan(null);
     setAccepted(false);
     setChecking(true);
     const r = await settle(commands.checkTask(toRequest(fields, params)));
@@ -171,6 +180,7 @@ export function NewTask({ initial, onBack, onOpenTask, onInstances, dataDir }: P
           <CheckStep
             items={items}
             total={total}
+            scan={scan}
             running={checking}
             accepted={accepted}
             onAccept={setAccepted}
