@@ -27,6 +27,8 @@ command -v Xvfb >/dev/null 2>&1 || need_apt+=(xvfb)
 command -v xauth >/dev/null 2>&1 || need_apt+=(xauth)
 [ -x /usr/bin/WebKitWebDriver ] || need_apt+=(webkit2gtk-driver)
 command -v import >/dev/null 2>&1 || need_apt+=(imagemagick)
+# The end-to-end test compiles a zh_CN locale of its own (a Chinese desktop's first launch).
+[ -f /usr/share/i18n/locales/zh_CN ] || need_apt+=(locales)
 # SSH tunnels are tested through a real sshd that each test starts on a free port with its own
 # host key (the package's own service is not used); password logins as a system user the test
 # creates and removes (ferry-tunnel-test), agent logins through an ssh-agent the test starts

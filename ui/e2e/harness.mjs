@@ -111,6 +111,18 @@ export class Harness {
     return port;
   }
 
+  /** Compiles the zh_CN.UTF-8 locale into the run's directory; returns the directory for LOCPATH. */
+  locales() {
+    const dir = path.join(this.tmp, "locales");
+    fs.mkdirSync(dir, { recursive: true });
+    const result = spawnSync("localedef", ["-i", "zh_CN", "-f", "UTF-8", path.join(dir, "zh_CN.UTF-8")], { timeout: 60000 });
+    // localedef exits 1 on mere warnings; what matters is that the locale is there.
+    if (!fs.existsSync(path.join(dir, "zh_CN.UTF-8", "LC_CTYPE"))) {
+      throw new Error(`cannot compile the zh_CN.UTF-8 locale (Debian/Ubuntu: sudo apt-get install locales): ${result.stderr}`);
+    }
+    return dir;
+  }
+
   /** Xvfb on a display of our own, then tauri-driver; resolves with the driver's port. */
   async driver() {
     let display = 90 + (process.pid % 100);
@@ -125,7 +137,19 @@ export class Harness {
       ...process.env,
       DISPLAY: `:${display}`,
       FERRY_DATA_DIR: this.dataDir,
-      LANG: "C.UTF-8",
+      // A Chinese desktop: the first launch must open in Chinese (the test then picks English).
+      // WebKit takes the page's language from the C library's locale, so the locale must exist: it
+      // is compiled into the run's own directory (LOCPATH), no system change needed.
+      LANG: "zh_CN.UTF-8",
+      LOCPATH: this.locales(),
+      // GTK's own input handling: under zh_CN it would pick XIM, where the driver's shifted keys
+      // (":") arrive unshifted.
+      GTK_IM_MODULE: "gtk-im-context-simple",
+      // The webview's storage (the language and theme chosen) fresh for each run, as on a first
+      // launch, instead of the user's own.
+      XDG_DATA_HOME: path.join(this.tmp, "xdg-data"),
+      XDG_CONFIG_HOME: path.join(this.tmp, "xdg-config"),
+      XDG_CACHE_HOME: path.join(this.tmp, "xdg-cache"),
       // No GPU under Xvfb.
       WEBKIT_DISABLE_DMABUF_RENDERER: "1",
       LIBGL_ALWAYS_SOFTWARE: "1",

@@ -101,10 +101,14 @@ async function main() {
 
   console.log(`e2e: ${binary}\n  target redis-server on 127.0.0.1:${redisPort}, source on 127.0.0.1:${sourcePort} (${seeded} keys), FERRY_DATA_DIR=${h.dataDir}, DISPLAY=:${h.display}`);
 
-  await step("window opens on the task list", async () => {
+  await step("first launch on a Chinese desktop: the window opens on the task list in Chinese", async () => {
     await browser.$('[data-testid="tasks-title"]').waitForExist({ timeout: 20000 });
     const title = await browser.getTitle();
     if (title !== "Ferry") throw new Error(`window title is ${JSON.stringify(title)}`);
+    const first = await text('[data-testid="tasks-title"]');
+    if (first !== "迁移任务列表") throw new Error(`on a zh_CN desktop the first window says ${JSON.stringify(first)}`);
+    await shot("first-launch-zh");
+    // The choice in the app wins from now on (the tour and the steps below switch as they need).
     await (await browser.$('//label[contains(@class,"t-radio-button") and contains(., "English")]')).click();
     await browser.waitUntil(async () => (await text('[data-testid="tasks-title"]')) === "Migration task list", { timeout: 5000 });
     await browser.$('[data-testid="tasks-empty"]').waitForDisplayed({ timeout: 5000 });
