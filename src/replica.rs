@@ -18,6 +18,8 @@ use crate::client::{Client, ClientError, FrameReader};
 use crate::endpoint::Endpoint;
 use crate::rdb::{RdbError, RdbReader, ReaderOptions};
 use crate::resp::{self, Frame};
+use crate::text::catalog::run_errors as msg;
+use crate::text::Text;
 use crate::transport::{self, ReadHalf, WriteHalf};
 
 /// The source stays silent longer than this only when the link is dead (it PINGs every 10 s and
@@ -40,27 +42,62 @@ pub enum ReplicaError {
     /// its replica's promotion, say).
     #[error(transparent)]
     Cluster(#[from] crate::cluster::ClusterError),
-    #[error("the source {addr} does not let this user replicate: {message}. Use a user allowed to run PSYNC, SYNC and REPLCONF (ACL: +psync +sync +replconf +ping), or the default user")]
+    #[error("{}", self.text())]
     NotPermitted { addr: String, message: String },
-    #[error("the source {addr} refused to start replication: {message}")]
+    #[error("{}", self.text())]
     Refused { addr: String, message: String },
-    #[error("the source {addr} sent an unexpected reply during the handshake: {got}")]
+    #[error("{}", self.text())]
     Unexpected { addr: String, got: String },
-    #[error("the RDB from {addr} is damaged or cut short: {source}")]
+    #[error("{}", self.text())]
     Rdb { addr: String, source: RdbError },
-    #[error("the RDB from {addr} ended at byte {read} but the source announced {announced} bytes; the transfer was damaged, run the migration again")]
+    #[error("{}", self.text())]
     LengthMismatch { addr: String, read: u64, announced: u64 },
-    #[error("the RDB from {addr} was not followed by its end mark; the transfer was damaged, run the migration again")]
+    #[error("{}", self.text())]
     BadEofMark { addr: String },
-    #[error("the source {addr} sent nothing for {secs} s; the link is considered dead (is the source overloaded or its repl-timeout too short?)")]
+    #[error("{}", self.text())]
     Silent { addr: String, secs: u64 },
-    #[error("the replication stream from {addr} held something that is not a command: {got}")]
-    NotACommand { addr: String, got: String },
-    #[error("the link to the source {addr} broke and the source could not continue from offset {offset} (it answered {answer:?}): its backlog no longer holds the missing writes. Run the migration again (a larger repl-backlog-size lets Ferry resume after longer outages)")]
+    /// `got` shows what came instead (the frame as it was read, or what it lacked).
+    #[error("{}", self.text())]
+    NotACommand { addr: String, got: Text },
+    #[error("{}", self.text())]
     CannotResume { addr: String, offset: u64, answer: String },
 }
 
 impl ReplicaError {
+    /// The error as a sentence, in whichever language it is shown (`Display` is its English).
+    pub fn text(&self) -> Text {
+        match self {
+            ReplicaError::Client(e) => Text::raw(e.to_string()),
+            ReplicaError::Sentinel(e) => Text::raw(e.to_string()),
+            ReplicaError::Cluster(e) => Text::raw(e.to_string()),
+            ReplicaError::NotPermitted { addr, message } => {
+                Text::new(&msg::REPLICA_NOT_PERMITTED).arg("addr", addr).arg("message", message)
+            }
+            ReplicaError::Refused { addr, message } => {
+                Text::new(&msg::REPLICA_REFUSED).arg("addr", addr).arg("message", message)
+            }
+            ReplicaError::Unexpected { addr, got } => {
+                Text::new(&msg::REPLICA_UNEXPECTED).arg("addr", addr).arg("got", got)
+            }
+            ReplicaError::Rdb { addr, source } => {
+                Text::new(&msg::REPLICA_RDB).arg("addr", addr).arg("error", source.text())
+            }
+            ReplicaError::LengthMismatch { addr, read, announced } => Text::new(&msg::REPLICA_LENGTH_MISMATCH)
+                .arg("addr", addr)
+                .arg("read", *read)
+                .arg("announced", *announced),
+            ReplicaError::BadEofMark { addr } => Text::new(&msg::REPLICA_BAD_EOF_MARK).arg("addr", addr),
+            ReplicaError::Silent { addr, secs } => Text::new(&msg::REPLICA_SILENT).arg("addr", addr).arg("secs", *secs),
+            ReplicaError::NotACommand { addr, got } => {
+                Text::new(&msg::REPLICA_NOT_A_COMMAND).arg("addr", addr).arg("got", got.clone())
+            }
+            ReplicaError::CannotResume { addr, offset, answer } => Text::new(&msg::REPLICA_CANNOT_RESUME)
+                .arg("addr", addr)
+                .arg("offset", *offset)
+                .arg("answer", format!("{answer:?}")),
+        }
+    }
+
     /// Whether the link itself failed (worth reconnecting), as opposed to bad data or a refusal.
     pub fn is_link_failure(&self) -> bool {
         matches!(
@@ -358,17 +395,17 @@ impl CommandStream {
         };
         self.offset += len as u64;
         let Frame::Array(items) = frame else {
-            return Err(ReplicaError::NotACommand { addr, got: format!("{frame:?}") });
+            return Err(ReplicaError::NotACommand { addr, got: Text::raw(format!("{frame:?}")) });
         };
         let mut argv = Vec::with_capacity(items.len());
         for item in items {
             match item {
                 Frame::Bulk(b) => argv.push(b),
-                other => return Err(ReplicaError::NotACommand { addr, got: format!("{other:?}") }),
+                other => return Err(ReplicaError::NotACommand { addr, got: Text::raw(format!("{other:?}")) }),
             }
         }
         if argv.is_empty() {
-            return Err(ReplicaError::NotACommand { addr, got: "an empty array".into() });
+            return Err(ReplicaError::NotACommand { addr, got: Text::new(&msg::REPLICA_EMPTY_ARRAY) });
         }
         Ok(StreamCommand { argv, end_offset: self.offset })
     }

@@ -163,7 +163,7 @@ async fn the_sandbox_starts_servers_with_data_and_its_drill_fails_over_and_fence
 
     let id = sandbox.standby.id;
     wait_until(&console, id, Duration::from_secs(10), |v| v.standby_state == Some(StandbyState::Ready)).await;
-    let said = console.sandbox_drill().await.expect("the drill");
+    let said = console.sandbox_drill().await.expect("the drill").to_string();
     assert!(said.contains("SIGKILL"), "{said}");
     wait_until(&console, id, Duration::from_secs(10), |v| v.epoch == 1).await;
     // The killed master comes back after a few seconds, empty, and is fenced as the new standby.

@@ -59,7 +59,7 @@ async fn pair(from: &Path, to: &Path, seed: u64) {
             n => format!(
                 " except {} keys with what the target cannot hold ({n} reported: {})",
                 diffs.len(),
-                summary.error_samples.first().map(|s| s.message.as_str()).unwrap_or_default()
+                summary.error_samples.first().map(|s| s.message.to_string()).unwrap_or_default()
             ),
         }
     );

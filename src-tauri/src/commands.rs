@@ -13,6 +13,7 @@ use ferry::model::{Instance, InstanceInput, Params, Task};
 use ferry::params::ParamRow;
 use ferry::pipeline::Progress;
 use ferry::store::TaskFilter;
+use ferry::text::Text;
 use ferry::verify::{VerifyProgress, VerifyReport};
 use serde::Serialize;
 use tauri::State;
@@ -253,7 +254,7 @@ pub async fn sandbox(console: ConsoleState<'_>) -> Result<Option<SandboxView>> {
 /// "Failover drill": kills the sandbox pair's master; it comes back empty a few seconds later.
 #[tauri::command]
 #[specta::specta]
-pub async fn sandbox_drill(console: ConsoleState<'_>) -> Result<String> {
+pub async fn sandbox_drill(console: ConsoleState<'_>) -> Result<Text> {
     Ok(console.sandbox_drill().await?)
 }
 

@@ -1,6 +1,7 @@
 //! The one error every command returns: a kind the UI can branch on and a message it can show.
 
 use ferry::console::ConsoleError;
+use ferry::text::Text;
 use serde::Serialize;
 
 /// What kind of thing went wrong (one per [`ConsoleError`] variant, in snake_case).
@@ -32,11 +33,14 @@ pub enum ErrorKind {
     App,
 }
 
-/// An error as the UI receives it: `{ kind, message }`; the message says what to do.
+/// An error as the UI receives it: `{ kind, message, text }`; the message says what to do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
 pub struct CommandError {
     pub kind: ErrorKind,
+    /// The sentence in English.
     pub message: String,
+    /// The same sentence as a code and its arguments, for the UI to show in the user's language.
+    pub text: Text,
 }
 
 impl From<ConsoleError> for CommandError {
@@ -58,7 +62,7 @@ impl From<ConsoleError> for CommandError {
             ConsoleError::RunnerGone => ErrorKind::RunnerGone,
             ConsoleError::Standby(_) => ErrorKind::Standby,
         };
-        CommandError { kind, message: e.to_string() }
+        CommandError { kind, message: e.to_string(), text: e.text() }
     }
 }
 
@@ -76,15 +80,17 @@ mod tests {
 
     #[test]
     fn console_errors_keep_their_kind_and_message() {
-        let e: CommandError = ConsoleError::Invalid("the task needs a name".into()).into();
-        assert_eq!(e, CommandError { kind: ErrorKind::Invalid, message: "the task needs a name".into() });
+        let name = Text::new(&ferry::text::catalog::run_errors::CONSOLE_TASK_NEEDS_NAME);
+        let e: CommandError = ConsoleError::Invalid(name.clone()).into();
+        assert_eq!(e, CommandError { kind: ErrorKind::Invalid, message: "the task needs a name".into(), text: name });
         let e: CommandError = ConsoleError::NotRunning { task: "orders".into() }.into();
         assert_eq!(e.kind, ErrorKind::NotRunning);
         assert_eq!(
             serde_json::to_value(&e).unwrap(),
             serde_json::json!({
                 "kind": "not_running",
-                "message": "task \"orders\" is not running in any Ferry process; start it first"
+                "message": "task \"orders\" is not running in any Ferry process; start it first",
+                "text": { "code": "error.console.not_running", "args": { "task": "\"orders\"" } }
             })
         );
     }

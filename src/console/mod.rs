@@ -38,6 +38,7 @@ use crate::server::ServerInfo;
 use crate::store::{Store, TaskFilter};
 pub use crate::tasks::runner::CutoverOptions;
 use crate::tasks::runner::{self, Control, Runner, Sink};
+use crate::text::catalog::run_errors as errors;
 use crate::text::catalog::tasks as msg;
 use crate::text::Text;
 
@@ -311,7 +312,8 @@ impl Console {
         if ssh.has_secret {
             let secret = self.recall_secret(&ssh_account(owner))?;
             if secret.is_none() {
-                return Err(ConsoleError::MissingPassword { what: format!("the SSH tunnel through {}", ssh.addr()) });
+                let what = Text::new(&errors::CONSOLE_PASSWORD_OF_TUNNEL).arg("addr", ssh.addr());
+                return Err(ConsoleError::MissingPassword { what });
             }
             ssh.secret = secret.map(Secret::new);
         }
@@ -330,7 +332,8 @@ impl Console {
     pub fn instance_endpoint(&self, instance: &Instance) -> Result<Endpoint, ConsoleError> {
         let password = if instance.has_password { self.recall_secret(&instance_account(instance.id))? } else { None };
         if instance.has_password && password.is_none() {
-            return Err(ConsoleError::MissingPassword { what: format!("instance {:?}", instance.name) });
+            let what = Text::new(&errors::CONSOLE_PASSWORD_OF_INSTANCE).arg("name", format!("{:?}", instance.name));
+            return Err(ConsoleError::MissingPassword { what });
         }
         Ok(Endpoint {
             host: instance.host.clone(),
@@ -578,7 +581,8 @@ impl Console {
         let s = &task.spec.source;
         let password = if s.has_password { self.recall_secret(&source_account(task.id))? } else { None };
         if s.has_password && password.is_none() {
-            return Err(ConsoleError::MissingPassword { what: format!("the source of task {:?}", task.spec.name) });
+            let what = Text::new(&errors::CONSOLE_PASSWORD_OF_SOURCE).arg("name", format!("{:?}", task.spec.name));
+            return Err(ConsoleError::MissingPassword { what });
         }
         Ok(Endpoint {
             host: s.host.clone(),
@@ -606,8 +610,8 @@ impl Console {
         ) {
             return Err(ConsoleError::WrongStatus {
                 task: task.spec.name,
-                status: task.status.label(),
-                action: "start",
+                status: task.status,
+                action: &errors::CONSOLE_ACTION_START,
             });
         }
         // The passwords come from this process's keychain (or vault): a missing one is said here,
@@ -692,8 +696,8 @@ impl Console {
         if task.status.is_final() {
             return Err(ConsoleError::WrongStatus {
                 task: task.spec.name,
-                status: task.status.label(),
-                action: "cancel",
+                status: task.status,
+                action: &errors::CONSOLE_ACTION_CANCEL,
             });
         }
         if let Some(runner) = self.local_runner(id) {
@@ -718,8 +722,8 @@ impl Console {
         if task.status != TaskStatus::IncrementalSync {
             return Err(ConsoleError::WrongStatus {
                 task: task.spec.name,
-                status: task.status.label(),
-                action: "cut over",
+                status: task.status,
+                action: &errors::CONSOLE_ACTION_CUT_OVER,
             });
         }
         if let Some(runner) = self.local_runner(id) {
@@ -727,7 +731,8 @@ impl Console {
             if runner.send(Control::Cutover { options, reply }).await.is_ok() {
                 return rx.await.map_err(|_| ConsoleError::RunnerGone)?.map_err(|e| match e {
                     runner::RunError::NotSynced { status } => {
-                        ConsoleError::WrongStatus { task: task.spec.name.clone(), status, action: "cut over" }
+                        let (task, action) = (task.spec.name.clone(), &errors::CONSOLE_ACTION_CUT_OVER);
+                        ConsoleError::WrongStatus { task, status, action }
                     }
                     other => other.into(),
                 });
@@ -743,7 +748,7 @@ impl Console {
         match task.status {
             TaskStatus::Completed => Ok(task),
             _ => Err(ConsoleError::CutoverFailed {
-                reason: task.reason.map_or_else(|| "see the task's events".into(), |r| r.to_string()),
+                reason: task.reason.unwrap_or_else(|| Text::new(&errors::CONSOLE_SEE_EVENTS)),
             }),
         }
     }
@@ -784,7 +789,7 @@ impl Console {
                 return Ok(task);
             }
             if tokio::time::Instant::now() >= deadline {
-                return Err(ConsoleError::Timeout { task: task.spec.name, status: task.status.label() });
+                return Err(ConsoleError::Timeout { task: task.spec.name, status: task.status });
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -810,7 +815,7 @@ impl Console {
                 continue;
             }
             if let Ok(task) = self.store.task(id) {
-                let source = self.task_source_now(&task).await.map_err(|e| e.to_string());
+                let source = self.task_source_now(&task).await.map_err(|e| e.text());
                 runner::restore_params(&self.store, &task, source.as_ref().map_err(Clone::clone)).await;
             }
             let _ = self.store.release(id, &recovering);
@@ -836,13 +841,13 @@ impl Sink for Console {
 /// Rejects instance settings that cannot work.
 fn validate_instance(input: &InstanceInput) -> Result<(), ConsoleError> {
     if !input.seeds.is_empty() && input.edition != crate::model::Edition::Cluster {
-        return Err(ConsoleError::Invalid(
-            "seed nodes are for instances of the cluster edition; choose the cluster edition or remove them".into(),
-        ));
+        return Err(ConsoleError::Invalid(Text::new(&errors::CONSOLE_SEEDS_NOT_CLUSTER)));
     }
     for seed in &input.seeds {
         if let Err(e) = Endpoint::parse(seed) {
-            return Err(ConsoleError::Invalid(format!("seed node {seed:?} is not host:port ({})", e.reason)));
+            let why =
+                Text::new(&errors::CONSOLE_SEED_NOT_HOST_PORT).arg("seed", format!("{seed:?}")).arg("reason", e.reason);
+            return Err(ConsoleError::Invalid(why));
         }
     }
     Ok(())
@@ -851,32 +856,43 @@ fn validate_instance(input: &InstanceInput) -> Result<(), ConsoleError> {
 /// Rejects specs a task cannot run with.
 fn validate(spec: &TaskSpec) -> Result<(), ConsoleError> {
     if spec.name.trim().is_empty() {
-        return Err(ConsoleError::Invalid("the task needs a name".into()));
+        return Err(ConsoleError::Invalid(Text::new(&errors::CONSOLE_TASK_NEEDS_NAME)));
     }
     if spec.source.host.trim().is_empty() || spec.source.port == 0 {
-        return Err(ConsoleError::Invalid("the source needs a host and a port".into()));
+        return Err(ConsoleError::Invalid(Text::new(&errors::CONSOLE_SOURCE_NEEDS_ADDR)));
     }
     let mut targets: Vec<u32> = spec.db_mapping.iter().map(|m| m.target).collect();
     targets.sort_unstable();
     if targets.windows(2).any(|w| w[0] == w[1]) {
-        return Err(ConsoleError::Invalid("two source dbs map to the same target db; map each to its own".into()));
+        return Err(ConsoleError::Invalid(Text::new(&errors::CONSOLE_DB_MAPPING_CLASH)));
     }
     let p: &Params = &spec.params;
     if p.output_buffer_hard_mb == 0 || p.backlog_mb == 0 || p.repl_timeout_seconds == 0 {
-        return Err(ConsoleError::Invalid("parameters must be greater than 0".into()));
+        return Err(ConsoleError::Invalid(Text::new(&errors::CONSOLE_PARAMS_ZERO)));
     }
     Ok(())
 }
 
-/// One line per item that is not a pass.
-fn summarize(report: &CheckReport) -> String {
-    report
+/// One sentence per item that is not a pass.
+fn summarize(report: &CheckReport) -> Text {
+    let level = |level: checks::Level| match level {
+        checks::Level::Pass => &errors::CONSOLE_LEVEL_PASS,
+        checks::Level::Warning => &errors::CONSOLE_LEVEL_WARNING,
+        checks::Level::Error => &errors::CONSOLE_LEVEL_ERROR,
+        checks::Level::Skipped => &errors::CONSOLE_LEVEL_SKIPPED,
+    };
+    let items: Vec<Text> = report
         .items
         .iter()
         .filter(|i| i.level != checks::Level::Pass)
-        .map(|i| format!("{} ({:?}): {}", i.id, i.level, i.message))
-        .collect::<Vec<_>>()
-        .join("; ")
+        .map(|i| {
+            Text::new(&errors::CONSOLE_CHECK_ITEM)
+                .arg("id", &i.id)
+                .arg("level", Text::new(level(i.level)))
+                .arg("message", i.message.clone())
+        })
+        .collect();
+    Text::new(&errors::CONSOLE_CHECK_SUMMARY).arg("items", items)
 }
 
 /// Connects and measures.

@@ -23,12 +23,15 @@ use bytes::Bytes;
 use serde::Serialize;
 use tokio::sync::Mutex;
 
+use super::sandbox_tls::cannot;
 use super::standby::{StandbyInput, StandbyView};
 use super::{sandbox_cluster, sandbox_tls};
 use super::{Console, ConsoleError};
 use crate::client::Client;
 use crate::endpoint::Endpoint;
 use crate::model::{Edition, Instance, InstanceInput};
+use crate::text::catalog::run_errors as errors;
+use crate::text::Text;
 
 /// The region the sandbox's instances are registered in.
 pub const REGION: &str = "sandbox";
@@ -110,13 +113,11 @@ impl Console {
         let data_dir = self.data_path().parent().map(Path::to_path_buf).unwrap_or_default();
         let dir = data_dir.join("sandbox");
         if let Some(owner) = live_owner(&dir).filter(|pid| *pid != std::process::id()) {
-            return Err(failed(format!(
-                "a sandbox is already running in another Ferry process (pid {owner}); use or stop it there"
-            )));
+            return Err(failed(Text::new(&errors::SANDBOX_ELSEWHERE).arg("pid", owner)));
         }
         kill_leftovers(&dir);
         let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).map_err(|e| failed(format!("cannot create {}: {e}", dir.display())))?;
+        std::fs::create_dir_all(&dir).map_err(|e| failed(cannot(&errors::SANDBOX_CANNOT_CREATE, &dir, &e)))?;
         let mut servers = Vec::new();
         for role in ["source", "target", "master", "replica"] {
             servers.push(spawn(&binary, &dir, role, None).await?);
@@ -216,16 +217,16 @@ impl Console {
     }
 
     /// A failover drill: kills the sandbox pair's master with SIGKILL and starts it again, empty, a few
-    /// seconds later. Returns what was done, in words.
-    pub async fn sandbox_drill(&self) -> Result<String, ConsoleError> {
+    /// seconds later. Returns what was done, as a sentence.
+    pub async fn sandbox_drill(&self) -> Result<Text, ConsoleError> {
         let mut slot = self.sandbox.0.lock().await;
-        let sandbox = slot.as_mut().ok_or_else(|| failed("the sandbox is not running; start it first".into()))?;
+        let sandbox = slot.as_mut().ok_or_else(|| failed(Text::new(&errors::SANDBOX_NOT_RUNNING)))?;
         let master = self.standby(sandbox.standby_id)?.master;
         let server = sandbox
             .servers
             .iter_mut()
             .find(|s| master.ends_with(&format!(":{}", s.port)))
-            .ok_or_else(|| failed(format!("the master {master} is not one of the sandbox's servers")))?;
+            .ok_or_else(|| failed(Text::new(&errors::SANDBOX_MASTER_UNKNOWN).arg("master", &master)))?;
         let (role, port) = (server.role, server.port);
         if let Some(mut child) = server.child.take() {
             let _ = child.kill();
@@ -248,10 +249,7 @@ impl Console {
                 Err(e) => tracing::warn!(port, error = %e, "the sandbox could not restart the drilled master"),
             }
         });
-        Ok(format!(
-            "killed the master at 127.0.0.1:{port} (SIGKILL); it starts again, empty, in {} s and is fenced as the standby",
-            DRILL_DOWNTIME.as_secs()
-        ))
+        Ok(Text::new(&errors::SANDBOX_DRILL).arg("port", port).arg("secs", DRILL_DOWNTIME.as_secs()))
     }
 
     /// Stops the sandbox: its proxy, its servers, their files and its instances (those no task names).
@@ -283,7 +281,7 @@ impl Console {
     }
 }
 
-fn failed(message: String) -> ConsoleError {
+fn failed(message: Text) -> ConsoleError {
     ConsoleError::Standby(message)
 }
 
@@ -292,11 +290,7 @@ fn redis_server() -> Result<PathBuf, ConsoleError> {
     let binary = std::env::var_os("FERRY_REDIS_SERVER").map(PathBuf::from).unwrap_or_else(|| "redis-server".into());
     match Command::new(&binary).arg("--version").output() {
         Ok(out) if out.status.success() => Ok(binary),
-        _ => Err(failed(format!(
-            "the sandbox needs redis-server, and {} cannot be run. Install it (Debian/Ubuntu: sudo apt-get install \
-             redis-server; macOS: brew install redis) or set FERRY_REDIS_SERVER to its path, then try again",
-            binary.display()
-        ))),
+        _ => Err(failed(Text::new(&errors::SANDBOX_NO_REDIS).arg("binary", binary.display().to_string()))),
     }
 }
 
@@ -333,7 +327,7 @@ async fn spawn_with(
         };
         let server_dir = dir.join(role);
         std::fs::create_dir_all(&server_dir)
-            .map_err(|e| failed(format!("cannot create {}: {e}", server_dir.display())))?;
+            .map_err(|e| failed(cannot(&errors::SANDBOX_CANNOT_CREATE, &server_dir, &e)))?;
         let child = Command::new(binary)
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
             .args(["--daemonize", "no", "--repl-diskless-sync-delay", "0", "--logfile", "redis.log"])
@@ -344,7 +338,7 @@ async fn spawn_with(
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| failed(format!("cannot start {}: {e}", binary.display())))?;
+            .map_err(|e| failed(cannot(&errors::SANDBOX_CANNOT_START, binary, &e)))?;
         let mut server = Server { role, port, child: Some(child) };
         for _ in 0..100 {
             if Client::connect_with_timeout(&Endpoint::new("127.0.0.1", port), Duration::from_millis(200)).await.is_ok()
@@ -359,12 +353,13 @@ async fn spawn_with(
         last = std::fs::read_to_string(server_dir.join("redis.log")).unwrap_or_default();
     }
     let tail: String = last.lines().rev().take(5).collect::<Vec<_>>().join(" | ");
-    Err(failed(format!("the sandbox's {role} server did not start; its log ends: {tail}")))
+    Err(failed(Text::new(&errors::SANDBOX_SERVER_DID_NOT_START).arg("role", role).arg("tail", tail)))
 }
 
 fn free_port() -> Result<u16, ConsoleError> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| failed(format!("no free port: {e}")))?;
-    listener.local_addr().map(|a| a.port()).map_err(|e| failed(format!("no free port: {e}")))
+    let no_port = |e: std::io::Error| failed(Text::new(&errors::SANDBOX_NO_FREE_PORT).arg("error", e.to_string()));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(no_port)?;
+    listener.local_addr().map(|a| a.port()).map_err(no_port)
 }
 
 /// A free port for a cluster node (its bus port free too).
@@ -375,7 +370,7 @@ fn cluster_port() -> Result<u16, ConsoleError> {
             return Ok(port);
         }
     }
-    Err(failed("no free port below 55536 for a cluster node (its bus port must fit under 65536)".into()))
+    Err(failed(Text::new(&errors::SANDBOX_NO_CLUSTER_PORT)))
 }
 
 /// Writes `pid port` per server, and the pid of this process as their owner, for [`kill_leftovers`].
@@ -474,7 +469,7 @@ async fn pipeline(client: &mut Client, commands: &[Vec<Bytes>]) -> Result<(), Co
         for _ in chunk {
             let reply = client.read_reply().await?;
             if let Some(message) = reply.error_message() {
-                return Err(failed(format!("loading the sandbox's sample data failed: {message}")));
+                return Err(failed(Text::new(&errors::SANDBOX_SAMPLE_DATA).arg("error", message)));
             }
         }
     }

@@ -10,12 +10,14 @@ use super::ConsoleError;
 use crate::client::Client;
 use crate::cluster::SLOTS;
 use crate::endpoint::Endpoint;
+use crate::text::catalog::run_errors as errors;
+use crate::text::Text;
 
 /// The arguments a sandbox cluster node starts with.
 pub(super) const NODE_ARGS: &[&str] =
     &["--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000"];
 
-fn failed(message: String) -> ConsoleError {
+fn failed(message: Text) -> ConsoleError {
     ConsoleError::Standby(message)
 }
 
@@ -56,7 +58,8 @@ pub(super) async fn form(ports: &[u16]) -> Result<(), ConsoleError> {
         while let Err(e) = replica.request(&["CLUSTER", "REPLICATE", &ids[i]]).await {
             tries += 1;
             if tries > 100 {
-                return Err(failed(format!("the sandbox cluster's node :{port} could not follow its master: {e}")));
+                let why = Text::new(&errors::SANDBOX_CLUSTER_FOLLOW).arg("port", port).arg("error", e.to_string());
+                return Err(failed(why));
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -87,7 +90,7 @@ pub(super) async fn form(ports: &[u16]) -> Result<(), ConsoleError> {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    Err(failed("the sandbox cluster did not become ok in 20 s".into()))
+    Err(failed(Text::new(&errors::SANDBOX_CLUSTER_NOT_OK)))
 }
 
 /// Splits `commands` (each about one key) by the master of each key's slot.
@@ -97,7 +100,7 @@ pub(super) async fn shares(
 ) -> Result<Vec<(Endpoint, Vec<Vec<Bytes>>)>, ConsoleError> {
     let topology = crate::cluster::discover(&node(seed))
         .await?
-        .ok_or_else(|| failed("the sandbox cluster is not in cluster mode".into()))?;
+        .ok_or_else(|| failed(Text::new(&errors::SANDBOX_CLUSTER_NOT_CLUSTER)))?;
     let mut shares: Vec<Vec<Vec<Bytes>>> = vec![Vec::new(); topology.shards.len()];
     for command in commands {
         let crate::cluster::SlotsOf::One(slot) = crate::cluster::slot_of_command(command) else { continue };

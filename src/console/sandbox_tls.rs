@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair};
 
 use crate::endpoint::TlsOptions;
+use crate::text::catalog::run_errors as errors;
+use crate::text::{Entry, Text};
 
 /// The PEM files the sandbox's TLS server is started with.
 pub(super) struct TlsFiles {
@@ -44,8 +46,8 @@ impl TlsFiles {
 }
 
 /// Makes a CA and a certificate for `localhost` and `127.0.0.1` signed by it, in `dir`.
-pub(super) fn make(dir: &Path) -> Result<TlsFiles, String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+pub(super) fn make(dir: &Path) -> Result<TlsFiles, Text> {
+    std::fs::create_dir_all(dir).map_err(|e| cannot(&errors::SANDBOX_CANNOT_CREATE, dir, &e))?;
     let sign = || -> Result<(String, String, String), rcgen::Error> {
         let mut params = CertificateParams::new(Vec::<String>::new())?;
         params.distinguished_name.push(DnType::CommonName, "Ferry sandbox CA");
@@ -58,12 +60,18 @@ pub(super) fn make(dir: &Path) -> Result<TlsFiles, String> {
         let cert = params.signed_by(&key, &*ca)?;
         Ok((ca.pem(), cert.pem(), key.serialize_pem()))
     };
-    let (ca, cert, key) = sign().map_err(|e| format!("cannot make the sandbox's TLS certificate: {e}"))?;
+    let (ca, cert, key) =
+        sign().map_err(|e| Text::new(&errors::SANDBOX_TLS_CERTIFICATE).arg("error", e.to_string()))?;
     let files = TlsFiles { ca: dir.join("ca.pem"), cert: dir.join("server.pem"), key: dir.join("server.key") };
     for (path, pem) in [(&files.ca, ca), (&files.cert, cert), (&files.key, key)] {
-        write_private(path, &pem).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        write_private(path, &pem).map_err(|e| cannot(&errors::SANDBOX_CANNOT_WRITE, path, &e))?;
     }
     Ok(files)
+}
+
+/// `sentence` (cannot create, cannot write) about `path`, with the system's error.
+pub(super) fn cannot(sentence: &'static Entry, path: &Path, error: &std::io::Error) -> Text {
+    Text::new(sentence).arg("path", path.display().to_string()).arg("error", error.to_string())
 }
 
 /// Writes a file only its owner can read (the server's key among them).

@@ -23,6 +23,8 @@ use crate::ha::events::{Event, EventKind};
 use crate::ha::supervisor::StandbyState;
 use crate::ha::{self, HaHandle, HaOptions};
 use crate::model::{PairEventRecord, PairSpec, SavedPair, SentinelSpec};
+use crate::text::catalog::run_errors as errors;
+use crate::text::Text;
 
 /// How often the process that runs a pair writes its status down and looks for requests.
 const BEAT_EVERY: Duration = Duration::from_secs(1);
@@ -273,24 +275,18 @@ impl Console {
     pub fn save_standby(&self, input: &StandbyInput) -> Result<SavedPair, ConsoleError> {
         let name = input.name.trim();
         if name.is_empty() {
-            return Err(ConsoleError::Invalid("the hot-standby pair needs a name".into()));
+            return Err(ConsoleError::Invalid(Text::new(&errors::CONSOLE_PAIR_NEEDS_NAME)));
         }
         let replica_instance = match (&input.sentinel, input.replica_instance) {
             (Some(_), _) => None,
             (None, Some(replica)) if replica == input.master_instance => {
-                return Err(ConsoleError::Invalid(
-                    "choose two different instances for the master and the replica".into(),
-                ))
+                return Err(ConsoleError::Invalid(Text::new(&errors::CONSOLE_PAIR_SAME_INSTANCES)))
             }
             (None, Some(replica)) => Some(replica),
-            (None, None) => {
-                return Err(ConsoleError::Invalid(
-                    "choose the replica instance (promoted when the master fails), or Sentinel mode".into(),
-                ))
-            }
+            (None, None) => return Err(ConsoleError::Invalid(Text::new(&errors::CONSOLE_PAIR_NEEDS_REPLICA))),
         };
         if let Some(spec) = &input.sentinel {
-            crate::sentinel::validate(spec).map_err(|e| ConsoleError::Invalid(e.to_string()))?;
+            crate::sentinel::validate(spec).map_err(|e| ConsoleError::Invalid(Text::raw(e.to_string())))?;
         }
         self.store.instance(input.master_instance)?;
         if let Some(replica) = replica_instance {
@@ -325,10 +321,11 @@ impl Console {
         }
         if !self.store.claim_pair(id, &self.owner)? {
             let runner = self.store.pair(id)?.runner.unwrap_or_default();
-            return Err(ConsoleError::Standby(format!(
-                "the hot-standby pair {:?} is run by another process ({runner}); stop it there first",
-                pair.name
-            )));
+            return Err(ConsoleError::Standby(
+                Text::new(&errors::CONSOLE_PAIR_RUN_ELSEWHERE)
+                    .arg("name", format!("{:?}", pair.name))
+                    .arg("runner", runner),
+            ));
         }
         let started = self.start_proxy(&pair).await;
         let handle = match started {
@@ -366,10 +363,11 @@ impl Console {
         if pair.spec.has_proxy_password {
             options.proxy_password = self.recall_secret(&pair_account(pair.id))?;
             if options.proxy_password.is_none() {
-                return Err(ConsoleError::MissingPassword { what: format!("hot-standby pair {:?}", pair.name) });
+                let what = Text::new(&errors::CONSOLE_PASSWORD_OF_PAIR).arg("name", format!("{:?}", pair.name));
+                return Err(ConsoleError::MissingPassword { what });
             }
         }
-        ha::start(options).await.map_err(|e| ConsoleError::Standby(e.to_string()))
+        ha::start(options).await.map_err(|e| ConsoleError::Standby(Text::raw(e.to_string())))
     }
 
     fn running_view(&self, pair: &SavedPair) -> Option<StandbyView> {
@@ -439,15 +437,16 @@ impl Console {
     /// A pair run by another process is asked through the store, and its result waited for.
     pub async fn switchover(&self, id: i64) -> Result<StandbyView, ConsoleError> {
         if let Some(handle) = self.handle(id) {
-            handle.switchover().await.map_err(|reason| ConsoleError::Standby(format!("no switchover: {reason}")))?;
+            handle.switchover().await.map_err(|reason| {
+                ConsoleError::Standby(Text::new(&errors::CONSOLE_NO_SWITCHOVER).arg("reason", reason))
+            })?;
             return self.standby(id);
         }
         let pair = self.store.pair(id)?;
         let Some(runner) = pair.runner.clone() else {
-            return Err(ConsoleError::Standby(format!(
-                "the hot-standby pair {:?} does not run; start it first",
-                pair.name
-            )));
+            return Err(ConsoleError::Standby(
+                Text::new(&errors::CONSOLE_PAIR_NOT_RUNNING).arg("name", format!("{:?}", pair.name)),
+            ));
         };
         self.store.request_pair(id, "switchover")?;
         let deadline = tokio::time::Instant::now() + REMOTE_WAIT;
@@ -457,11 +456,12 @@ impl Console {
                 return self.standby(id);
             }
         }
-        Err(ConsoleError::Standby(format!(
-            "asked {runner}, which runs the pair {:?}, for a switchover; the route did not move within {} s (its events say why)",
-            pair.name,
-            REMOTE_WAIT.as_secs()
-        )))
+        Err(ConsoleError::Standby(
+            Text::new(&errors::CONSOLE_SWITCHOVER_NOT_MOVED)
+                .arg("runner", runner)
+                .arg("name", format!("{:?}", pair.name))
+                .arg("secs", REMOTE_WAIT.as_secs()),
+        ))
     }
 
     /// Stops a pair's proxy (its clients are disconnected); the servers keep their roles and the
@@ -487,13 +487,13 @@ impl Console {
                 return Ok(());
             }
         }
-        Err(ConsoleError::Standby(format!(
-            "asked {runner}, which runs the pair {:?}, to stop; it still runs after {} s. Stop that process (for a \
-             service: systemctl stop ferry-standby@{})",
-            pair.name,
-            REMOTE_WAIT.as_secs(),
-            pair.name
-        )))
+        Err(ConsoleError::Standby(
+            Text::new(&errors::CONSOLE_PAIR_STILL_RUNS)
+                .arg("runner", runner)
+                .arg("name", format!("{:?}", pair.name))
+                .arg("secs", REMOTE_WAIT.as_secs())
+                .arg("service", &pair.name),
+        ))
     }
 
     /// Stops every pair this process runs (the app's exit).
@@ -510,10 +510,9 @@ impl Console {
         if self.handle(id).is_some() {
             self.stop_standby(id).await?;
         } else if let Some(runner) = pair.runner {
-            return Err(ConsoleError::Standby(format!(
-                "the hot-standby pair {:?} is run by {runner}; stop it first",
-                pair.name
-            )));
+            return Err(ConsoleError::Standby(
+                Text::new(&errors::CONSOLE_PAIR_RUN_BY).arg("name", format!("{:?}", pair.name)).arg("runner", runner),
+            ));
         }
         if pair.spec.has_proxy_password {
             self.forget_secret(&pair_account(id))?;
@@ -590,5 +589,5 @@ async fn keep(
 }
 
 fn poisoned() -> ConsoleError {
-    ConsoleError::Standby("the list of hot-standby pairs is unavailable after an internal error; restart Ferry".into())
+    ConsoleError::Standby(Text::new(&errors::CONSOLE_PAIRS_UNAVAILABLE))
 }

@@ -15,6 +15,8 @@ use std::collections::{BTreeSet, HashMap};
 use bytes::Bytes;
 
 use crate::model::DbMapping;
+use crate::text::catalog::run_errors as errors;
+use crate::text::Text;
 use keys::Keys;
 
 /// The filter of one migration.
@@ -50,7 +52,7 @@ pub enum Route {
     /// Nothing in it concerns the target.
     Skip,
     /// No faithful translation exists: the migration stops, and this says why and what to do.
-    Stop(String),
+    Stop(Text),
 }
 
 fn upper(arg: &[u8]) -> String {
@@ -124,22 +126,19 @@ impl Filter {
         }
         let name = upper(&argv[0]);
         let patterns = self.has_patterns();
-        let stop = |why: &str| {
-            Route::Stop(format!(
-                "the source ran {name}, {why}; the migration stopped rather than damage data the filter leaves out. Change the task's db mapping or key patterns, or remove the filter, then start the migration again"
-            ))
-        };
+        let stop =
+            |why: Text| Route::Stop(Text::new(&errors::MIGRATE_FILTER_STOP).arg("command", &name).arg("why", why));
         // Commands about whole dbs.
         match name.as_str() {
-            "FLUSHALL" | "FLUSHDB" if patterns => return stop("which would delete keys the key patterns leave out"),
+            "FLUSHALL" | "FLUSHDB" if patterns => return stop(Text::new(&errors::MIGRATE_FILTER_FLUSH)),
             "FLUSHALL" => {
                 // Empty exactly the target dbs that source dbs map to.
                 let mut flushdb = vec![Bytes::from_static(b"FLUSHDB")];
                 flushdb.extend(argv[1..].iter().cloned());
                 return Route::Apply(self.images().into_iter().map(|d| (d, flushdb.clone())).collect());
             }
-            "SWAPDB" if patterns => return stop("which would move keys the key patterns leave out"),
-            "SWAPDB" if self.merges_dbs() => return stop("and the db mapping sends two source dbs into one target db"),
+            "SWAPDB" if patterns => return stop(Text::new(&errors::MIGRATE_FILTER_SWAPDB)),
+            "SWAPDB" if self.merges_dbs() => return stop(Text::new(&errors::MIGRATE_FILTER_MERGED_DBS)),
             "SWAPDB" => {
                 let mapped = |i: usize| {
                     let db = argv.get(i).and_then(|d| std::str::from_utf8(d).ok()?.parse::<u32>().ok());
@@ -157,7 +156,7 @@ impl Filter {
             return Route::Apply(vec![(target_db, argv)]);
         }
         let Some(keys) = keys::keys(&argv) else {
-            return stop("whose keys Ferry cannot tell, under key patterns");
+            return stop(Text::new(&errors::MIGRATE_FILTER_UNKNOWN_KEYS));
         };
         let positions = match keys {
             Keys::None => return Route::Apply(vec![(target_db, argv)]),
@@ -184,11 +183,11 @@ impl Filter {
                 }
                 Route::Apply(vec![(target_db, out)])
             }
-            _ => stop(&format!(
-                "on the key {:?}, which the key patterns migrate, and {:?}, which they leave out",
-                text(&argv[kept[0]]),
-                text(&argv[left[0]])
-            )),
+            _ => stop(
+                Text::new(&errors::MIGRATE_FILTER_MIXED_KEYS)
+                    .arg("kept", format!("{:?}", text(&argv[kept[0]])))
+                    .arg("left", format!("{:?}", text(&argv[left[0]]))),
+            ),
         }
     }
 
@@ -324,7 +323,7 @@ mod tests {
 
     fn stopped(route: Route, what: &str) {
         match route {
-            Route::Stop(message) => assert!(message.contains(what), "{message}"),
+            Route::Stop(message) => assert!(message.to_string().contains(what), "{message}"),
             other => panic!("not stopped: {other:?}"),
         }
     }

@@ -10,6 +10,8 @@ use super::MigrateError;
 use crate::client::Client;
 use crate::filter::{Filter, Route};
 use crate::resp::Frame;
+use crate::text::catalog::run_errors as errors;
+use crate::text::Text;
 use crate::writer::{ErrorSample, Writer};
 
 /// The commands the target knows, from `COMMAND` when the session starts: a command it does not
@@ -57,7 +59,7 @@ pub(super) fn unknown_command(writer: &mut Writer, argv: &[Bytes]) -> Result<(),
         class: "UNSUPPORTED".into(),
         command: name.clone(),
         key: argv.get(1).map(|k| String::from_utf8_lossy(k).into_owned()).unwrap_or_default(),
-        message: format!("the target does not know the command {name}"),
+        message: Text::new(&errors::WRITER_UNKNOWN_COMMAND).arg("name", &name),
     };
     writer.reject(sample)?;
     Ok(())

@@ -9,6 +9,8 @@
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::text::Text;
+
 fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
@@ -26,8 +28,15 @@ pub const WRITE_WINDOW: Duration = Duration::from_secs(5);
 
 /// The lease was lost: another runner holds the task now.
 #[derive(Debug, thiserror::Error)]
-#[error("this process no longer holds the task (it stalled, and the task was taken over or marked interrupted): it stopped writing at once; the task resumes from the target's checkpoint when started again")]
+#[error("{}", self.text())]
 pub struct LeaseLost;
+
+impl LeaseLost {
+    /// The error as a sentence, in whichever language it is shown (`Display` is its English).
+    pub fn text(&self) -> Text {
+        Text::new(&crate::text::catalog::run_errors::MIGRATE_LEASE_LOST)
+    }
+}
 
 impl Lease {
     /// A lease valid for [`WRITE_WINDOW`] from now.

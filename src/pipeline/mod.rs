@@ -43,6 +43,7 @@ use crate::pause::{hold_writes, PauseError, PauseMode, WritePause};
 use crate::rdb::ReaderOptions;
 use crate::replica::{Psync, RdbFraming, ReplicaError};
 use crate::server::{Family, ServerInfo};
+use crate::text::catalog::run_errors as errors;
 use crate::text::catalog::tasks as msg;
 use crate::text::Text;
 use crate::writer::{Converter, ErrorSample, Mode, WriteError, Writer, WriterOptions};
@@ -128,32 +129,53 @@ impl MigrateOptions {
 /// A migration failed.
 #[derive(Debug, thiserror::Error)]
 pub enum MigrateError {
-    #[error("source: {0}")]
+    #[error("{}", self.text())]
     Source(#[from] ReplicaError),
-    #[error("target: {0}")]
+    #[error("{}", self.text())]
     Target(#[from] WriteError),
-    #[error("{0}")]
+    #[error("{}", self.text())]
     Client(#[from] ClientError),
     #[error(transparent)]
     Pause(#[from] PauseError),
-    #[error("target: {0}")]
+    #[error("{}", self.text())]
     Cluster(#[from] ClusterError),
-    #[error("{0}")]
-    Filter(String),
+    /// A command of the stream the filter (or a cluster target) cannot pass on faithfully: why,
+    /// and what to do.
+    #[error("{}", self.text())]
+    Filter(Text),
     #[error(transparent)]
     LeaseLost(#[from] LeaseLost),
-    #[error("cannot cut over: the migration is in {0}, not in incremental sync; wait until the full sync is done")]
-    NotInSync(&'static str),
-    #[error("cutover timed out: after {secs} s the target still lagged {lag} bytes behind the source; the sync goes on, try again when the lag is small")]
+    /// A cutover asked while the migration is elsewhere: where (a word of the catalog).
+    #[error("{}", self.text())]
+    NotInSync(&'static crate::text::Entry),
+    #[error("{}", self.text())]
     CutoverTimeout { secs: u64, lag: u64 },
     /// A cluster source's migration stopped (one master's failed, the slots moved).
-    #[error("{0}")]
-    Shard(String),
-    #[error("internal error: {0}")]
-    Internal(String),
+    #[error("{}", self.text())]
+    Shard(Text),
+    #[error("{}", self.text())]
+    Internal(Text),
 }
 
 impl MigrateError {
+    /// The error as a sentence, in whichever language it is shown (`Display` is its English).
+    pub fn text(&self) -> Text {
+        match self {
+            MigrateError::Source(e) => Text::new(&errors::MIGRATE_SOURCE).arg("error", e.text()),
+            MigrateError::Target(e) => Text::new(&errors::MIGRATE_TARGET).arg("error", e.text()),
+            MigrateError::Client(e) => Text::raw(e.to_string()),
+            MigrateError::Pause(e) => Text::raw(e.to_string()),
+            MigrateError::Cluster(e) => Text::new(&errors::MIGRATE_TARGET).arg("error", Text::raw(e.to_string())),
+            MigrateError::Filter(why) | MigrateError::Shard(why) => why.clone(),
+            MigrateError::LeaseLost(e) => e.text(),
+            MigrateError::NotInSync(phase) => Text::new(&errors::MIGRATE_NOT_IN_SYNC).arg("phase", Text::new(phase)),
+            MigrateError::CutoverTimeout { secs, lag } => {
+                Text::new(&errors::MIGRATE_CUTOVER_TIMEOUT).arg("secs", *secs).arg("lag", *lag)
+            }
+            MigrateError::Internal(why) => Text::new(&errors::MIGRATE_INTERNAL).arg("error", why.clone()),
+        }
+    }
+
     /// Whether a new session can carry on: the source could not continue its stream (it restarted
     /// without its replication history, or its backlog lost the gap), and the next session asks
     /// it again from the target's checkpoint, a full sync over a cleared keyspace if it must.
@@ -281,7 +303,7 @@ impl Migration {
     ) -> Result<(CutoverOutcome, Pause), MigrateError> {
         let phase = self.counters.phase();
         if phase != Phase::Incremental {
-            return Err(MigrateError::NotInSync(phase.label()));
+            return Err(MigrateError::NotInSync(phase.word()));
         }
         let outcome = match self.shards.cutover(pause_writes, timeout).await {
             Some(outcome) => outcome?,
@@ -295,7 +317,7 @@ impl Migration {
     async fn catch_up(&self, pause_writes: bool, timeout: Duration) -> Result<(CutoverOutcome, Pause), MigrateError> {
         let phase = self.counters.phase();
         if phase != Phase::Incremental {
-            return Err(MigrateError::NotInSync(phase.label()));
+            return Err(MigrateError::NotInSync(phase.word()));
         }
         let deadline = tokio::time::Instant::now() + timeout;
         // The master's offset, and writes held there (a cluster share may be read from a replica).
@@ -307,7 +329,7 @@ impl Migration {
         let (source_offset, replid) = monitor::source_position(&mut client).await?;
         // (Sources before 4.0 report no replication id; their restart is seen by the link alone.)
         if !replid.is_empty() && replid != self.counters.replid() {
-            return Err(MigrateError::NotInSync("reconnecting to the source"));
+            return Err(MigrateError::NotInSync(&errors::PHASE_RECONNECTING));
         }
         self.wait_applied(source_offset, deadline, timeout).await?;
         let mode = PauseMode::of(&info);
@@ -357,7 +379,7 @@ impl Migration {
             // Offsets count only while the stream is up (see the session's start).
             let phase = self.counters.phase();
             if phase != Phase::Incremental {
-                return Err(MigrateError::NotInSync(phase.label()));
+                return Err(MigrateError::NotInSync(phase.word()));
             }
             let applied = self.counters.applied_offset.load(Ordering::Acquire);
             if applied >= offset {
@@ -392,7 +414,7 @@ impl Migration {
     pub async fn wait(self) -> Result<Summary, MigrateError> {
         match self.task.await {
             Ok(result) => result,
-            Err(e) => Err(MigrateError::Internal(e.to_string())),
+            Err(e) => Err(MigrateError::Internal(Text::raw(e.to_string()))),
         }
     }
 }
@@ -422,7 +444,7 @@ async fn run(
     };
     publisher.abort();
     if let Err(e) = &result {
-        counters.set_failure(e.to_string());
+        counters.set_failure(e.text());
     }
     counters.set_phase(if result.is_ok() { Phase::Done } else { Phase::Failed });
     result
@@ -503,7 +525,7 @@ async fn migrate(
         match session(options, &setup, counters, stop, lost + moved > 0).await {
             Err(e) if e.topology_changed() && moved < MAX_MOVES && !*stop.borrow() => {
                 moved += 1;
-                counters.set_notice(Text::new(&msg::TARGET_SLOTS_MOVED).arg("error", e.to_string()));
+                counters.set_notice(Text::new(&msg::TARGET_SLOTS_MOVED).arg("error", e.text()));
                 tracing::warn!("the cluster target's slots moved ({e}); resuming from its checkpoints");
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
@@ -513,7 +535,7 @@ async fn migrate(
             }
             Err(e) if e.target_link_lost() && lost < MAX_TARGET_LOSSES && !*stop.borrow() => {
                 lost += 1;
-                counters.set_notice(Text::new(&msg::TARGET_LINK_BROKE).arg("error", e.to_string()));
+                counters.set_notice(Text::new(&msg::TARGET_LINK_BROKE).arg("error", e.text()));
                 tracing::warn!("the connection to the target broke ({e}); resuming from its checkpoint");
                 if !wait_for(&options.target, setup.cluster.as_ref(), stop).await {
                     break Err(e);
@@ -636,11 +658,9 @@ async fn only_db_0(source: &mut Client, filter: &Filter) -> Result<(), MigrateEr
         return Ok(());
     }
     let mapping: Vec<String> = dbs.iter().map(|db| format!("{db}:0")).collect();
-    Err(MigrateError::Filter(format!(
-        "the target is a cluster, which has db 0 only, and the source has keys in db {}: map them into db 0 (--db-map {}), then start again",
-        dbs.join(", "),
-        mapping.join(",")
-    )))
+    Err(MigrateError::Filter(
+        Text::new(&errors::MIGRATE_CLUSTER_DBS).arg("dbs", dbs.join(", ")).arg("mapping", mapping.join(",")),
+    ))
 }
 
 /// Waits (up to a minute, with backoff) until the target answers again — a cluster: until it
@@ -867,7 +887,7 @@ async fn session(
                 // The source side stops early only when the target side has gone: its error is the cause.
                 Ok(()) => match join_error((&mut target_task).await) {
                     Err(e) => e,
-                    Ok(_) => MigrateError::Internal("the source side ended".into()),
+                    Ok(_) => MigrateError::Internal(Text::new(&errors::MIGRATE_SOURCE_SIDE_ENDED)),
                 },
             }),
             // The target side ends by itself only when the source side has gone (its channel
@@ -877,7 +897,7 @@ async fn session(
                 Err(e) => e,
                 Ok(_) => match join_error((&mut source_task).await) {
                     Err(e) => e,
-                    Ok(()) => MigrateError::Internal("the target side ended".into()),
+                    Ok(()) => MigrateError::Internal(Text::new(&errors::MIGRATE_TARGET_SIDE_ENDED)),
                 },
             }),
             _ = stop.changed() => { interrupted = true; break None; }
@@ -921,11 +941,11 @@ async fn session(
     let (converter, target_result) = match target_task.await {
         Ok(Ok(c)) => (Some(c), Ok(())),
         Ok(Err(e)) => (None, Err(e)),
-        Err(e) => (None, Err(MigrateError::Internal(e.to_string()))),
+        Err(e) => (None, Err(MigrateError::Internal(Text::raw(e.to_string())))),
     };
     stopped?;
     target_result?;
-    let converter = converter.ok_or_else(|| MigrateError::Internal("no converter".into()))?;
+    let converter = converter.ok_or_else(|| MigrateError::Internal(Text::new(&errors::MIGRATE_NO_CONVERTER)))?;
     Ok((converter, interrupted, snapshot_complete))
 }
 
@@ -1009,7 +1029,7 @@ fn mode_name(mode: Mode) -> &'static str {
 fn join_error<T>(r: Result<Result<T, MigrateError>, tokio::task::JoinError>) -> Result<T, MigrateError> {
     match r {
         Ok(result) => result,
-        Err(e) => Err(MigrateError::Internal(e.to_string())),
+        Err(e) => Err(MigrateError::Internal(Text::raw(e.to_string()))),
     }
 }
 

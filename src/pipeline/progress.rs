@@ -39,6 +39,20 @@ impl Phase {
         }
     }
 
+    /// The phase as a word of the catalog, for sentences shown in the reader's language.
+    pub fn word(self) -> &'static crate::text::Entry {
+        use crate::text::catalog::run_errors as errors;
+        match self {
+            Phase::Connecting => &errors::PHASE_CONNECTING,
+            Phase::WaitingForRdb => &errors::PHASE_WAITING_FOR_RDB,
+            Phase::FullSync => &errors::PHASE_FULL_SYNC,
+            Phase::Incremental => &errors::PHASE_INCREMENTAL,
+            Phase::CuttingOver => &errors::PHASE_CUTTING_OVER,
+            Phase::Done => &errors::PHASE_DONE,
+            Phase::Failed => &errors::PHASE_FAILED,
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Phase::Connecting => "connecting",
@@ -150,7 +164,7 @@ pub struct Counters {
     pub keyspaces: Mutex<(KeyCounts, KeyCounts)>,
     last_rate: Mutex<(Instant, u64, f64)>,
     /// Why the migration failed, once it has.
-    failure: Mutex<Option<String>>,
+    failure: Mutex<Option<Text>>,
     mode: Mutex<Option<&'static str>>,
     notice: Mutex<Option<Text>>,
     /// Set when the migration ends for good (cutover, cancel): its checkpoint is removed.
@@ -233,14 +247,14 @@ impl Counters {
     }
 
     /// Records why the migration failed.
-    pub fn set_failure(&self, reason: String) {
+    pub fn set_failure(&self, reason: Text) {
         if let Ok(mut f) = self.failure.lock() {
             *f = Some(reason);
         }
     }
 
     /// Why the migration failed, if it has.
-    pub fn failure(&self) -> Option<String> {
+    pub fn failure(&self) -> Option<Text> {
         self.failure.lock().ok()?.clone()
     }
 

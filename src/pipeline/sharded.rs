@@ -25,6 +25,7 @@ use crate::client::Client;
 use crate::cluster::{self, Topology};
 use crate::endpoint::Endpoint;
 use crate::model::WriteMode;
+use crate::text::catalog::run_errors as errors;
 use crate::text::catalog::tasks as msg;
 use crate::text::Text;
 use crate::writer::add_not_carried;
@@ -106,7 +107,9 @@ pub(super) async fn run(
     counters.set_phase(Phase::Connecting);
     let source = cluster::discover(&options.source).await.map_err(super::ReplicaError::from)?;
     let Some(source) = source else {
-        return Err(MigrateError::Shard(format!("the source {} is no longer in cluster mode", options.source)));
+        return Err(MigrateError::Shard(
+            Text::new(&errors::MIGRATE_NOT_A_CLUSTER).arg("source", options.source.to_string()),
+        ));
     };
     let known = nodes(&options.source, &source);
     if options.write_mode == WriteMode::ClearFirst {
@@ -154,7 +157,8 @@ pub(super) async fn run(
         if running.iter().all(|s| matches!(s.counters.phase(), Phase::Done | Phase::Failed)) {
             let failed = running.iter().zip(&specs).find(|(s, _)| s.counters.phase() == Phase::Failed);
             break failed.map(|(s, spec)| {
-                MigrateError::Shard(format!("{}: {}", spec.name(), s.counters.failure().unwrap_or_default()))
+                let error = s.counters.failure().unwrap_or_else(|| Text::new(&msg::SYNC_STOPPED));
+                MigrateError::Shard(Text::new(&errors::MIGRATE_SHARD).arg("shard", spec.title()).arg("error", error))
             });
         }
         if stopping {
@@ -163,9 +167,9 @@ pub(super) async fn run(
         // One master failed: the others stop too, keeping their checkpoints. Slots that moved on
         // the source are the likelier cause, and the one to say.
         if let Some((s, spec)) = running.iter().zip(&specs).find(|(s, _)| s.counters.phase() == Phase::Failed) {
-            let error = s.counters.failure().unwrap_or_default();
+            let error = s.counters.failure().unwrap_or_else(|| Text::new(&msg::SYNC_STOPPED));
             if let Some(moved) = slots_moved(&known, &specs, &mut masters).await {
-                counters.set_failure(moved.to_string());
+                counters.set_failure(moved.clone());
             }
             running.iter().for_each(Migration::stop);
             stopping = true;
@@ -177,7 +181,7 @@ pub(super) async fn run(
             if let Some(moved) = slots_moved(&known, &specs, &mut masters).await {
                 running.iter().for_each(Migration::stop);
                 stopping = true;
-                counters.set_failure(moved.to_string());
+                counters.set_failure(moved.clone());
                 counters.set_notice(moved);
             }
         }
@@ -197,7 +201,11 @@ pub(super) async fn run(
     for (shard, spec) in finished.into_iter().zip(&specs) {
         match shard.wait().await {
             Ok(summary) => summaries.push(summary),
-            Err(e) if failure.is_none() => return Err(MigrateError::Shard(format!("{}: {e}", spec.name()))),
+            Err(e) if failure.is_none() => {
+                return Err(MigrateError::Shard(
+                    Text::new(&errors::MIGRATE_SHARD).arg("shard", spec.title()).arg("error", e.text()),
+                ))
+            }
             Err(_) => {}
         }
     }

@@ -22,6 +22,8 @@ use super::link::ShardSpec;
 use super::{Counters, MigrateError};
 use crate::cluster::{self, SlotsOf};
 use crate::filter::Filter;
+use crate::text::catalog::run_errors as errors;
+use crate::text::Text;
 use crate::writer::{WriteError, Writer};
 
 /// After this many bytes of the stream, or this long, the base checkpoints move up (after every
@@ -247,10 +249,9 @@ fn intersect(a: &[(u16, u16)], b: &[(u16, u16)]) -> Vec<(u16, u16)> {
 }
 
 fn moves_between_dbs(name: &[u8]) -> MigrateError {
-    MigrateError::Filter(format!(
-        "the source ran {}, which moves keys between dbs; a cluster target has db 0 only, so the migration stopped. Migrate into a standalone target, or keep the source's keys in one db",
-        String::from_utf8_lossy(name)
-    ))
+    MigrateError::Filter(
+        Text::new(&errors::MIGRATE_MOVES_BETWEEN_DBS).arg("command", String::from_utf8_lossy(name).into_owned()),
+    )
 }
 
 /// A command whose keys are in several slots, as one command per slot, where that changes nothing.

@@ -20,6 +20,8 @@ use super::slots::SlotStream;
 use super::{Batch, Counters, MigrateError, Phase, KEEP_ALIVE};
 use crate::entry::Entry;
 use crate::filter::Filter;
+use crate::text::catalog::run_errors as errors;
+use crate::text::Text;
 use crate::writer::{Converter, Writer};
 
 /// A transaction closes after this many commands (when no source transaction is open), so that
@@ -358,12 +360,13 @@ async fn apply(
 fn not_for_a_shard(argv: &[Bytes]) -> Option<MigrateError> {
     let name = argv[0].to_ascii_uppercase();
     let what = match &name[..] {
-        b"FLUSHALL" | b"FLUSHDB" | b"SWAPDB" => "which on the target would also reach the keys of the other masters",
-        b"RESTORE" | b"RESTORE-ASKING" => "a key moved in from another master (a resharding or a MIGRATE), whose delete there travels in another replication stream",
+        b"FLUSHALL" | b"FLUSHDB" | b"SWAPDB" => &errors::MIGRATE_WHY_WHOLE_DB,
+        b"RESTORE" | b"RESTORE-ASKING" => &errors::MIGRATE_WHY_MOVED_KEY,
         _ => return None,
     };
-    Some(MigrateError::Filter(format!(
-        "a master of the source cluster ran {} ({what}); the migration stopped rather than risk losing the key. Start it again once the source is settled: each master resumes from its checkpoint, or syncs in full what it now serves",
-        String::from_utf8_lossy(&name)
-    )))
+    Some(MigrateError::Filter(
+        Text::new(&errors::MIGRATE_NOT_FOR_A_SHARD)
+            .arg("command", String::from_utf8_lossy(&name).into_owned())
+            .arg("why", Text::new(what)),
+    ))
 }

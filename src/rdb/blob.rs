@@ -12,6 +12,8 @@ use super::intset::Intset;
 use super::listpack::Listpack;
 use super::ziplist::Ziplist;
 use super::zipmap::Zipmap;
+use crate::text::catalog::run_errors as msg;
+use crate::text::{Entry, Text};
 
 /// One element of a compact encoding: a string, or an integer the encoding stored as such.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,20 +55,20 @@ pub(crate) fn parse_score(b: &[u8]) -> Option<f64> {
 
 /// A problem inside a blob: what is wrong and, for structural problems, at which byte of the
 /// blob.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub(crate) struct BlobError {
-    pub what: &'static str,
+    pub what: &'static Entry,
     pub at: Option<usize>,
 }
 
 impl BlobError {
     /// A structural problem at byte `at` of the blob.
-    pub(crate) fn new(what: &'static str, at: usize) -> Self {
+    pub(crate) fn new(what: &'static Entry, at: usize) -> Self {
         BlobError { what, at: Some(at) }
     }
 
     /// A well-formed blob whose elements do not make sense for the value's type.
-    pub(crate) fn element(what: &'static str) -> Self {
+    pub(crate) fn element(what: &'static Entry) -> Self {
         BlobError { what, at: None }
     }
 }
@@ -104,14 +106,14 @@ impl Blob {
         }
     }
 
-    /// The encoding's name, for error messages.
-    pub(crate) fn kind(&self) -> &'static str {
+    /// The encoding's name (Redis's own, shown as it is) or description, for error messages.
+    pub(crate) fn kind(&self) -> Text {
         match self {
-            Blob::Ziplist(_) => "ziplist",
-            Blob::Listpack(_) => "listpack",
-            Blob::Intset(_) => "intset",
-            Blob::Zipmap(_) => "zipmap",
-            Blob::Single(_) => "plain list node",
+            Blob::Ziplist(_) => Text::raw("ziplist"),
+            Blob::Listpack(_) => Text::raw("listpack"),
+            Blob::Intset(_) => Text::raw("intset"),
+            Blob::Zipmap(_) => Text::raw("zipmap"),
+            Blob::Single(_) => Text::new(&msg::RDB_BLOB_PLAIN_NODE),
         }
     }
 }

@@ -17,6 +17,8 @@ use super::types::Kind;
 use super::value::{HashField, Stream, Value};
 use super::ziplist::Ziplist;
 use super::zipmap::Zipmap;
+use crate::text::catalog::run_errors as msg;
+use crate::text::Text;
 
 /// Quicklist node containers (`QUICKLIST_NODE_CONTAINER_*`).
 const CONTAINER_PLAIN: u64 = 1;
@@ -50,18 +52,18 @@ pub(crate) enum Cursor {
     Stream(Box<StreamCursor>),
 }
 
-fn blob_error(blob_kind: &str, e: BlobError, offset: u64) -> RdbError {
+fn blob_error(blob_kind: Text, e: BlobError, offset: u64) -> RdbError {
     let what = match e.at {
-        Some(at) => format!("invalid {blob_kind}: {} (byte {at} of the {blob_kind})", e.what),
-        None => format!("invalid {blob_kind}: {}", e.what),
+        Some(at) => Text::new(&msg::RDB_BLOB_AT).arg("at", at),
+        None => Text::new(&msg::RDB_BLOB),
     };
-    RdbError::Corrupt { what, offset }
+    RdbError::Corrupt { what: what.arg("blob", blob_kind).arg("what", Text::new(e.what)), offset }
 }
 
 /// Reads a blob string and opens the cursor matching `kind`.
 async fn read_blob<R: AsyncRead + Unpin>(input: &mut Input<R>, kind: Kind) -> Result<(Blob, u64), RdbError> {
     let offset = input.offset();
-    let data = input.string("encoded value").await?;
+    let data = input.string(&msg::RDB_ITEM_ENCODED_VALUE).await?;
     let blob = match kind {
         Kind::Zipmap => Zipmap::new(data).map(Blob::Zipmap),
         Kind::ListZiplist | Kind::ZSetZiplist | Kind::HashZiplist => Ziplist::new(data).map(Blob::Ziplist),
@@ -72,13 +74,14 @@ async fn read_blob<R: AsyncRead + Unpin>(input: &mut Input<R>, kind: Kind) -> Re
     Ok((blob, offset))
 }
 
-fn blob_name(kind: Kind) -> &'static str {
-    match kind {
+/// The encoding's name (Redis's own word, shown as it is in every language).
+fn blob_name(kind: Kind) -> Text {
+    Text::raw(match kind {
         Kind::Zipmap => "zipmap",
         Kind::ListZiplist | Kind::ZSetZiplist | Kind::HashZiplist => "ziplist",
         Kind::Intset => "intset",
         _ => "listpack",
-    }
+    })
 }
 
 impl Cursor {
@@ -86,12 +89,12 @@ impl Cursor {
     pub(crate) async fn open<R: AsyncRead + Unpin>(input: &mut Input<R>, kind: Kind) -> Result<Cursor, RdbError> {
         Ok(match kind {
             Kind::ListSeq | Kind::SetSeq | Kind::ZSetText | Kind::ZSetBinary | Kind::HashSeq | Kind::HashValkey => {
-                let left = input.count("collection length", MAX_ELEMENTS).await?;
+                let left = input.count(&msg::RDB_ITEM_COLLECTION_LENGTH, MAX_ELEMENTS).await?;
                 Cursor::Seq { kind, left, min_expire: 0 }
             }
             Kind::HashMeta { relative } => {
                 let min_expire = if relative { input.u64_le().await? } else { 0 };
-                let left = input.count("hash length", MAX_ELEMENTS).await?;
+                let left = input.count(&msg::RDB_ITEM_HASH_LENGTH, MAX_ELEMENTS).await?;
                 Cursor::Seq { kind, left, min_expire }
             }
             Kind::HashListpackEx { min_expire } => {
@@ -115,12 +118,12 @@ impl Cursor {
                 Cursor::Blob { kind, blob, offset }
             }
             Kind::Quicklist { v2 } => {
-                let nodes_left = input.count("quicklist node count", MAX_ELEMENTS).await?;
+                let nodes_left = input.count(&msg::RDB_ITEM_QUICKLIST_NODE_COUNT, MAX_ELEMENTS).await?;
                 Cursor::Quicklist { v2, nodes_left, node: None }
             }
             Kind::Stream { version } => Cursor::Stream(Box::new(StreamCursor::open(input, version).await?)),
             Kind::String | Kind::ModulePreGa | Kind::Module2 => {
-                return Err(input.corrupt(format!("internal: {kind:?} is not a collection")))
+                return Err(input.corrupt(Text::new(&msg::RDB_INTERNAL_NOT_COLLECTION).arg("kind", format!("{kind:?}"))))
             }
         })
     }
@@ -185,7 +188,7 @@ impl Cursor {
             Cursor::Quicklist { v2, nodes_left, node } => {
                 reserve(value, limit);
                 let Value::List(items) = value else {
-                    return Err(input.corrupt("internal: quicklist into a non-list".into()));
+                    return Err(input.corrupt(Text::new(&msg::RDB_INTERNAL_QUICKLIST)));
                 };
                 let mut got = 0;
                 while got < limit {
@@ -209,7 +212,7 @@ impl Cursor {
             }
             Cursor::Stream(s) => {
                 let Value::Stream(stream) = value else {
-                    return Err(input.corrupt("internal: stream into a non-stream".into()));
+                    return Err(input.corrupt(Text::new(&msg::RDB_INTERNAL_STREAM)));
                 };
                 s.pull(input, &mut stream.entries, limit).await?;
             }
@@ -245,18 +248,21 @@ fn reserve(value: &mut Value, n: usize) {
 async fn read_quicklist_node<R: AsyncRead + Unpin>(input: &mut Input<R>, v2: bool) -> Result<(Blob, u64), RdbError> {
     let container = if v2 {
         let offset = input.offset();
-        let c = input.length("quicklist node container").await?;
+        let c = input.length(&msg::RDB_ITEM_QUICKLIST_NODE_CONTAINER).await?;
         if c != CONTAINER_PLAIN && c != CONTAINER_PACKED {
-            return Err(RdbError::Corrupt { what: format!("unknown quicklist node container {c}"), offset });
+            return Err(RdbError::Corrupt {
+                what: Text::new(&msg::RDB_QUICKLIST_CONTAINER).arg("container", c),
+                offset,
+            });
         }
         c
     } else {
         CONTAINER_PACKED
     };
     let offset = input.offset();
-    let data = input.string("quicklist node").await?;
+    let data = input.string(&msg::RDB_ITEM_QUICKLIST_NODE).await?;
     if data.is_empty() {
-        return Err(RdbError::Corrupt { what: "empty quicklist node".into(), offset });
+        return Err(RdbError::Corrupt { what: Text::new(&msg::RDB_QUICKLIST_EMPTY), offset });
     }
     let blob = if container == CONTAINER_PLAIN {
         Ok(Blob::Single(Some(data)))
@@ -265,8 +271,8 @@ async fn read_quicklist_node<R: AsyncRead + Unpin>(input: &mut Input<R>, v2: boo
     } else {
         Ziplist::new(data).map(Blob::Ziplist)
     };
-    let name = if v2 { "quicklist listpack node" } else { "quicklist ziplist node" };
-    let blob = blob.map_err(|e| blob_error(name, e, offset))?;
+    let name = if v2 { &msg::RDB_BLOB_QUICKLIST_LISTPACK } else { &msg::RDB_BLOB_QUICKLIST_ZIPLIST };
+    let blob = blob.map_err(|e| blob_error(Text::new(name), e, offset))?;
     Ok((blob, offset))
 }
 
@@ -283,14 +289,14 @@ async fn read_text_score<R: AsyncRead + Unpin>(input: &mut Input<R>) -> Result<f
             input.fill(n).await?;
             let score = parse_score(&input.buffered()[..n]);
             input.consume(n);
-            score.ok_or_else(|| RdbError::Corrupt { what: "zset score is not a number".into(), offset })?
+            score.ok_or_else(|| RdbError::Corrupt { what: Text::new(&msg::RDB_BLOB_ZSET_SCORE), offset })?
         }
     })
 }
 
 /// Converts a field TTL to the signed milliseconds of [`HashField::expire_at_ms`].
 fn ttl_ms(v: u64, offset: u64) -> Result<i64, RdbError> {
-    i64::try_from(v).map_err(|_| RdbError::Corrupt { what: format!("hash field TTL {v} is out of range"), offset })
+    i64::try_from(v).map_err(|_| RdbError::Corrupt { what: Text::new(&msg::RDB_HASH_TTL_RANGE).arg("ttl", v), offset })
 }
 
 async fn read_seq_element<R: AsyncRead + Unpin>(
@@ -300,35 +306,35 @@ async fn read_seq_element<R: AsyncRead + Unpin>(
     value: &mut Value,
 ) -> Result<(), RdbError> {
     match (kind, value) {
-        (Kind::ListSeq, Value::List(v)) => v.push(input.string("list element").await?),
-        (Kind::SetSeq, Value::Set(v)) => v.push(input.string("set member").await?),
+        (Kind::ListSeq, Value::List(v)) => v.push(input.string(&msg::RDB_ITEM_LIST_ELEMENT).await?),
+        (Kind::SetSeq, Value::Set(v)) => v.push(input.string(&msg::RDB_ITEM_SET_MEMBER).await?),
         (Kind::ZSetText, Value::ZSet(v)) => {
-            let member = input.string("zset member").await?;
+            let member = input.string(&msg::RDB_ITEM_ZSET_MEMBER).await?;
             let score = read_text_score(input).await?;
             v.push((member, score));
         }
         (Kind::ZSetBinary, Value::ZSet(v)) => {
-            let member = input.string("zset member").await?;
+            let member = input.string(&msg::RDB_ITEM_ZSET_MEMBER).await?;
             let score = f64::from_bits(input.u64_le().await?);
             v.push((member, score));
         }
         (Kind::HashSeq, Value::Hash(v)) => {
-            let field = input.string("hash field").await?;
-            let value = input.string("hash value").await?;
+            let field = input.string(&msg::RDB_ITEM_HASH_FIELD).await?;
+            let value = input.string(&msg::RDB_ITEM_HASH_VALUE).await?;
             v.push(HashField { field, value, expire_at_ms: None });
         }
         (Kind::HashMeta { relative }, Value::Hash(v)) => {
             let offset = input.offset();
-            let ttl = input.length("hash field TTL").await?;
-            let field = input.string("hash field").await?;
-            let value = input.string("hash value").await?;
+            let ttl = input.length(&msg::RDB_ITEM_HASH_FIELD_TTL).await?;
+            let field = input.string(&msg::RDB_ITEM_HASH_FIELD).await?;
+            let value = input.string(&msg::RDB_ITEM_HASH_VALUE).await?;
             // Type 24 stores TTLs relative to the hash's minimum (+1, as 0 means none).
             let expire_at_ms = match ttl {
                 0 => None,
                 t if relative => {
                     let abs = t.checked_add(min_expire).and_then(|v| v.checked_sub(1));
                     let abs =
-                        abs.ok_or_else(|| RdbError::Corrupt { what: "hash field TTL overflows".into(), offset })?;
+                        abs.ok_or_else(|| RdbError::Corrupt { what: Text::new(&msg::RDB_HASH_TTL_OVERFLOW), offset })?;
                     Some(ttl_ms(abs, offset)?)
                 }
                 t => Some(ttl_ms(t, offset)?),
@@ -336,27 +342,32 @@ async fn read_seq_element<R: AsyncRead + Unpin>(
             v.push(HashField { field, value, expire_at_ms });
         }
         (Kind::HashValkey, Value::Hash(v)) => {
-            let field = input.string("hash field").await?;
-            let value = input.string("hash value").await?;
+            let field = input.string(&msg::RDB_ITEM_HASH_FIELD).await?;
+            let value = input.string(&msg::RDB_ITEM_HASH_VALUE).await?;
             let offset = input.offset();
             let expiry = input.u64_le().await? as i64;
             let expire_at_ms = match expiry {
                 -1 => None,
                 e if e < -1 => {
-                    return Err(RdbError::Corrupt { what: format!("hash field expiry {e} is invalid"), offset })
+                    return Err(RdbError::Corrupt {
+                        what: Text::new(&msg::RDB_HASH_EXPIRY_INVALID).arg("expiry", e),
+                        offset,
+                    })
                 }
                 e => Some(e),
             };
             v.push(HashField { field, value, expire_at_ms });
         }
-        (kind, _) => return Err(input.corrupt(format!("internal: no sequence decoder for {kind:?}"))),
+        (kind, _) => {
+            return Err(input.corrupt(Text::new(&msg::RDB_INTERNAL_NO_DECODER).arg("kind", format!("{kind:?}"))))
+        }
     }
     Ok(())
 }
 
 /// The second (or third) item of an element: it must be there.
 fn more(blob: &mut Blob) -> Result<Item, BlobError> {
-    blob.next()?.ok_or(BlobError::element("the last element is incomplete (odd number of items)"))
+    blob.next()?.ok_or(BlobError::element(&msg::RDB_BLOB_ODD))
 }
 
 /// Moves one element from `blob` into `value`; `false` once the blob is exhausted.
@@ -366,7 +377,7 @@ fn blob_element(blob: &mut Blob, kind: Kind, value: &mut Value) -> Result<bool, 
         Value::List(v) | Value::Set(v) => v.push(first.into_bytes()),
         Value::ZSet(v) => {
             let score = more(blob)?;
-            let score = score.as_f64().ok_or(BlobError::element("zset score is not a number"))?;
+            let score = score.as_f64().ok_or(BlobError::element(&msg::RDB_BLOB_ZSET_SCORE))?;
             v.push((first.into_bytes(), score));
         }
         Value::Hash(v) => {
@@ -376,16 +387,14 @@ fn blob_element(blob: &mut Blob, kind: Kind, value: &mut Value) -> Result<bool, 
                 match more(blob)?.as_i64() {
                     Some(0) => None,
                     Some(t) if t > 0 => Some(t),
-                    _ => return Err(BlobError::element("hash field TTL is not a positive integer")),
+                    _ => return Err(BlobError::element(&msg::RDB_BLOB_HASH_TTL)),
                 }
             } else {
                 None
             };
             v.push(HashField { field: first.into_bytes(), value, expire_at_ms });
         }
-        Value::String(_) | Value::Stream(_) => {
-            return Err(BlobError::element("internal: blob decoded into a string or stream"))
-        }
+        Value::String(_) | Value::Stream(_) => return Err(BlobError::element(&msg::RDB_BLOB_INTERNAL)),
     }
     Ok(true)
 }

@@ -3,6 +3,8 @@
 use bytes::Bytes;
 
 use super::value::Magic;
+use crate::text::catalog::run_errors as msg;
+use crate::text::{Entry, Text};
 
 /// An RDB could not be read.
 ///
@@ -10,64 +12,77 @@ use super::value::Magic;
 /// reports them.
 #[derive(Debug, thiserror::Error)]
 pub enum RdbError {
-    #[error("reading the RDB failed: {0}")]
+    #[error("{}", self.text())]
     Io(#[from] std::io::Error),
 
-    #[error(
-        "the RDB is truncated at byte {offset} of the stream: the source closed the connection or \
-         the file is incomplete; run the migration again"
-    )]
+    #[error("{}", self.text())]
     Truncated { offset: u64 },
 
-    #[error(
-        "the data is not an RDB: it starts with {found:?} instead of REDIS or VALKEY and a version \
-         number; check that the source is a Redis or Valkey server (or an RDB file)"
-    )]
+    #[error("{}", self.text())]
     BadMagic { found: String },
 
-    #[error(
-        "the RDB has format version {version} ({magic:?}), which ferry cannot read: it reads Redis \
-         RDB versions 6 to 12 (Redis 2.6 to 8.0, Valkey 7 and 8) and Valkey RDB 80 (Valkey 9.0); \
-         upgrade ferry if the source is newer, or upgrade the source if it is older"
-    )]
+    #[error("{}", self.text())]
     UnsupportedVersion { magic: Magic, version: u16 },
 
-    #[error(
-        "the RDB checksum does not match at byte {offset}: the file says {stored:#018x} but its \
-         content hashes to {computed:#018x}; the RDB was damaged in transit or on disk; run the \
-         migration again"
-    )]
+    #[error("{}", self.text())]
     ChecksumMismatch { stored: u64, computed: u64, offset: u64 },
 
-    #[error(
-        "the RDB claims a {what} of {len} at byte {offset}, more than the {limit} ferry accepts: the \
-         RDB is corrupt; run the migration again, and if it happens again check the source's RDB \
-         with redis-check-rdb"
-    )]
-    LengthTooLarge { what: &'static str, len: u64, limit: u64, offset: u64 },
+    /// `what` names what the length was read for (a catalog noun: "hash length").
+    #[error("{}", self.text())]
+    LengthTooLarge { what: &'static Entry, len: u64, limit: u64, offset: u64 },
 
-    #[error(
-        "unknown RDB type or opcode {byte} at byte {offset} (RDB version {version}): the RDB holds \
-         data ferry does not know, or is corrupt; upgrade ferry, or check the RDB with \
-         redis-check-rdb"
-    )]
+    #[error("{}", self.text())]
     UnknownType { byte: u8, version: u16, offset: u64 },
 
-    #[error(
-        "the RDB is corrupt at byte {offset}: {what}; run the migration again, and if it happens \
-         again check the source's RDB with redis-check-rdb"
-    )]
-    Corrupt { what: String, offset: u64 },
+    /// `what` says what is wrong there.
+    #[error("{}", self.text())]
+    Corrupt { what: Text, offset: u64 },
 
-    #[error(
-        "key {key:?} holds a value of module type '{module}' (at byte {offset}), which ferry cannot \
-         decode: {hint}"
-    )]
-    ModuleValue { module: String, key: Bytes, offset: u64, hint: &'static str },
+    #[error("{}", self.text())]
+    ModuleValue { module: String, key: Bytes, offset: u64, hint: &'static Entry },
 
-    #[error("the RDB uses {what} (at byte {offset}), which ferry does not support: {hint}")]
-    Unsupported { what: &'static str, offset: u64, hint: &'static str },
+    #[error("{}", self.text())]
+    Unsupported { what: &'static Entry, offset: u64, hint: &'static Entry },
 
-    #[error("the RDB reader already failed on an earlier error and cannot continue")]
+    #[error("{}", self.text())]
     Failed,
+}
+
+impl RdbError {
+    /// The error as a sentence, in whichever language it is shown (`Display` is its English).
+    pub fn text(&self) -> Text {
+        match self {
+            RdbError::Io(e) => Text::new(&msg::RDB_IO).arg("error", e.to_string()),
+            RdbError::Truncated { offset } => Text::new(&msg::RDB_TRUNCATED).arg("offset", *offset),
+            RdbError::BadMagic { found } => Text::new(&msg::RDB_BAD_MAGIC).arg("found", format!("{found:?}")),
+            RdbError::UnsupportedVersion { magic, version } => {
+                Text::new(&msg::RDB_UNSUPPORTED_VERSION).arg("version", *version).arg("magic", format!("{magic:?}"))
+            }
+            RdbError::ChecksumMismatch { stored, computed, offset } => Text::new(&msg::RDB_CHECKSUM)
+                .arg("offset", *offset)
+                .arg("stored", format!("{stored:#018x}"))
+                .arg("computed", format!("{computed:#018x}")),
+            RdbError::LengthTooLarge { what, len, limit, offset } => Text::new(&msg::RDB_TOO_LARGE)
+                .arg("what", Text::new(what))
+                .arg("len", *len)
+                .arg("offset", *offset)
+                .arg("limit", *limit),
+            RdbError::UnknownType { byte, version, offset } => {
+                Text::new(&msg::RDB_UNKNOWN_TYPE).arg("byte", *byte).arg("offset", *offset).arg("version", *version)
+            }
+            RdbError::Corrupt { what, offset } => {
+                Text::new(&msg::RDB_CORRUPT).arg("offset", *offset).arg("what", what.clone())
+            }
+            RdbError::ModuleValue { module, key, offset, hint } => Text::new(&msg::RDB_MODULE_VALUE)
+                .arg("key", format!("{key:?}"))
+                .arg("module", module)
+                .arg("offset", *offset)
+                .arg("hint", Text::new(hint)),
+            RdbError::Unsupported { what, offset, hint } => Text::new(&msg::RDB_UNSUPPORTED)
+                .arg("what", Text::new(what))
+                .arg("offset", *offset)
+                .arg("hint", Text::new(hint)),
+            RdbError::Failed => Text::new(&msg::RDB_FAILED),
+        }
+    }
 }

@@ -15,6 +15,8 @@ use super::crc64::crc64;
 use super::error::RdbError;
 use super::length::{parse_length, parse_str_header, BadStrHeader, Length, StrHeader};
 use super::lzf;
+use crate::text::catalog::run_errors as msg;
+use crate::text::{Entry, Text};
 
 /// Refill size, and the size the buffer returns to after holding a large string.
 pub(crate) const CHUNK: usize = 64 * 1024;
@@ -208,7 +210,7 @@ impl<R: AsyncRead + Unpin> Input<R> {
     }
 
     /// Reads a length (which must not be a special string encoding).
-    pub(crate) async fn length(&mut self, what: &'static str) -> Result<u64, RdbError> {
+    pub(crate) async fn length(&mut self, what: &'static Entry) -> Result<u64, RdbError> {
         loop {
             match parse_length(self.buffered()) {
                 Ok(Some((Length::Plain(v), n))) => {
@@ -217,19 +219,19 @@ impl<R: AsyncRead + Unpin> Input<R> {
                 }
                 Ok(Some((Length::Special(enc), _))) => {
                     return Err(self
-                        .corrupt(format!("expected the {what} as a length, found a string encoding marker ({enc})")))
+                        .corrupt(Text::new(&msg::RDB_LENGTH_IS_STRING).arg("what", Text::new(what)).arg("enc", enc)))
                 }
                 Ok(None) => {
                     let have = self.end - self.pos;
                     self.fill(have + 1).await?;
                 }
-                Err(bad) => return Err(self.corrupt(format!("invalid length byte {:#04x} for the {what}", bad.0))),
+                Err(bad) => return Err(self.corrupt(bad_length_byte(bad.0, what))),
             }
         }
     }
 
     /// Reads a length and checks it against `max` before anything is allocated for it.
-    pub(crate) async fn count(&mut self, what: &'static str, max: u64) -> Result<u64, RdbError> {
+    pub(crate) async fn count(&mut self, what: &'static Entry, max: u64) -> Result<u64, RdbError> {
         let offset = self.offset();
         let n = self.length(what).await?;
         if n > max {
@@ -239,7 +241,7 @@ impl<R: AsyncRead + Unpin> Input<R> {
     }
 
     /// Reads a string header; for integer encodings this consumes the integer too.
-    pub(crate) async fn str_header(&mut self, what: &'static str) -> Result<StrHeader, RdbError> {
+    pub(crate) async fn str_header(&mut self, what: &'static Entry) -> Result<StrHeader, RdbError> {
         let offset = self.offset();
         let header = loop {
             match parse_str_header(self.buffered()) {
@@ -251,11 +253,11 @@ impl<R: AsyncRead + Unpin> Input<R> {
                     let have = self.end - self.pos;
                     self.fill(have + 1).await?;
                 }
-                Err(BadStrHeader::Length(b)) => {
-                    return Err(self.corrupt(format!("invalid length byte {b:#04x} for the {what}")))
-                }
+                Err(BadStrHeader::Length(b)) => return Err(self.corrupt(bad_length_byte(b, what))),
                 Err(BadStrHeader::Encoding(e)) => {
-                    return Err(self.corrupt(format!("unknown string encoding {e} for the {what}")))
+                    return Err(self.corrupt(
+                        Text::new(&msg::RDB_UNKNOWN_STRING_ENCODING).arg("enc", e).arg("what", Text::new(what)),
+                    ))
                 }
             }
         };
@@ -268,7 +270,7 @@ impl<R: AsyncRead + Unpin> Input<R> {
     }
 
     /// Reads a string and decodes it (integer encodings as decimal text, LZF expanded).
-    pub(crate) async fn string(&mut self, what: &'static str) -> Result<Bytes, RdbError> {
+    pub(crate) async fn string(&mut self, what: &'static Entry) -> Result<Bytes, RdbError> {
         if let Some(b) = self.buffered_string() {
             return Ok(b);
         }
@@ -286,8 +288,10 @@ impl<R: AsyncRead + Unpin> Input<R> {
                 let clen = clen as usize;
                 self.fill(clen).await?;
                 let out = lzf::decompress(&self.buf[self.pos..self.pos + clen], len as usize);
-                let out =
-                    out.map_err(|e| RdbError::Corrupt { what: format!("invalid LZF-compressed {what}: {e}"), offset })?;
+                let out = out.map_err(|e| RdbError::Corrupt {
+                    what: Text::new(&msg::RDB_BAD_LZF).arg("what", Text::new(what)).arg("error", e.text()),
+                    offset,
+                })?;
                 self.pos += clen;
                 Ok(Bytes::from(out))
             }
@@ -323,7 +327,12 @@ impl<R: AsyncRead + Unpin> Input<R> {
     }
 
     /// A [`RdbError::Corrupt`] at the current offset.
-    pub(crate) fn corrupt(&self, what: String) -> RdbError {
+    pub(crate) fn corrupt(&self, what: Text) -> RdbError {
         RdbError::Corrupt { what, offset: self.offset() }
     }
+}
+
+/// Says that `byte` cannot start the length of `what`.
+fn bad_length_byte(byte: u8, what: &'static Entry) -> Text {
+    Text::new(&msg::RDB_BAD_LENGTH_BYTE).arg("byte", format!("{byte:#04x}")).arg("what", Text::new(what))
 }

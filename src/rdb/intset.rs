@@ -3,6 +3,7 @@
 use bytes::Bytes;
 
 use super::blob::{BlobError, Item};
+use crate::text::catalog::run_errors as msg;
 
 /// A cursor over an intset's values.
 #[derive(Debug)]
@@ -16,15 +17,15 @@ impl Intset {
     /// Checks that the header's width and count match the blob's length.
     pub(crate) fn new(data: Bytes) -> Result<Self, BlobError> {
         if data.len() < 8 {
-            return Err(BlobError::new("intset shorter than its header", 0));
+            return Err(BlobError::new(&msg::RDB_BLOB_INTSET_SHORT, 0));
         }
         let width = u32::from_le_bytes([data[0], data[1], data[2], data[3]]) as usize;
         if !matches!(width, 2 | 4 | 8) {
-            return Err(BlobError::new("invalid intset encoding width", 0));
+            return Err(BlobError::new(&msg::RDB_BLOB_INTSET_WIDTH, 0));
         }
         let count = u32::from_le_bytes([data[4], data[5], data[6], data[7]]) as usize;
         if count.checked_mul(width).and_then(|n| n.checked_add(8)) != Some(data.len()) {
-            return Err(BlobError::new("intset count does not match its length", 4));
+            return Err(BlobError::new(&msg::RDB_BLOB_INTSET_COUNT, 4));
         }
         Ok(Intset { data, width, pos: 8 })
     }

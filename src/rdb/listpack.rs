@@ -12,6 +12,7 @@
 use bytes::Bytes;
 
 use super::blob::{BlobError, Item};
+use crate::text::catalog::run_errors as msg;
 
 const HEADER: usize = 6;
 const EOF: u8 = 0xff;
@@ -59,14 +60,14 @@ impl Listpack {
     /// Checks the header against the blob and positions the cursor on the first entry.
     pub(crate) fn new(data: Bytes) -> Result<Self, BlobError> {
         if data.len() < HEADER + 1 {
-            return Err(BlobError::new("listpack shorter than its header", 0));
+            return Err(BlobError::new(&msg::RDB_BLOB_LISTPACK_SHORT, 0));
         }
         let total = u32::from_le_bytes([data[0], data[1], data[2], data[3]]);
         if usize::try_from(total).ok() != Some(data.len()) {
-            return Err(BlobError::new("listpack size header does not match its length", 0));
+            return Err(BlobError::new(&msg::RDB_BLOB_LISTPACK_SIZE, 0));
         }
         if data[data.len() - 1] != EOF {
-            return Err(BlobError::new("listpack does not end with the end marker", data.len() - 1));
+            return Err(BlobError::new(&msg::RDB_BLOB_LISTPACK_NO_END, data.len() - 1));
         }
         Ok(Listpack { data, pos: HEADER })
     }
@@ -84,15 +85,15 @@ impl Listpack {
         let d = &self.data[..];
         let start = self.pos;
         let Some(&enc) = d.get(start) else {
-            return Err(BlobError::new("listpack entry runs past the end", start));
+            return Err(BlobError::new(&msg::RDB_BLOB_LISTPACK_ENTRY, start));
         };
         if enc == EOF {
             if start != d.len() - 1 {
-                return Err(BlobError::new("listpack end marker before the end of the blob", start));
+                return Err(BlobError::new(&msg::RDB_BLOB_LISTPACK_EARLY_END, start));
             }
             return Ok(None);
         }
-        let short = || BlobError::new("listpack entry runs past the end", start);
+        let short = || BlobError::new(&msg::RDB_BLOB_LISTPACK_ENTRY, start);
         // (item, size of encoding + data)
         let (item, size) = if enc & 0x80 == 0 {
             (Item::Int(i64::from(enc)), 1)
@@ -131,17 +132,17 @@ impl Listpack {
                     let v = sign_extend(u64::from_le_bytes(raw), 8 * width as u32);
                     (Item::Int(v), 1 + width)
                 }
-                _ => return Err(BlobError::new("invalid listpack entry encoding", start)),
+                _ => return Err(BlobError::new(&msg::RDB_BLOB_LISTPACK_ENCODING, start)),
             }
         };
         let back = backlen_size(size);
         let end = start + size + back;
         // The entry and its back-length must leave room for the end marker.
         if end >= d.len() {
-            return Err(BlobError::new("listpack entry runs past the end", start));
+            return Err(BlobError::new(&msg::RDB_BLOB_LISTPACK_ENTRY, start));
         }
         if decode_backlen(d, start + size, end) != Some(size) {
-            return Err(BlobError::new("listpack entry back-length does not match the entry", start));
+            return Err(BlobError::new(&msg::RDB_BLOB_LISTPACK_BACKLEN, start));
         }
         self.pos = end;
         Ok(Some(item))

@@ -4,6 +4,9 @@
 //! error, never a panic or an out-of-bounds read, and the output never grows past the length the
 //! RDB announced.
 
+use crate::text::catalog::run_errors as msg;
+use crate::text::Text;
+
 /// Why an LZF block could not be decompressed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum LzfError {
@@ -17,15 +20,14 @@ pub(crate) enum LzfError {
     OutputShort { produced: usize },
 }
 
-impl std::fmt::Display for LzfError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl LzfError {
+    /// What went wrong, as the part of an RDB error that says why a string is corrupt.
+    pub(crate) fn text(&self) -> Text {
         match self {
-            LzfError::InputTruncated => write!(f, "the compressed data ends in the middle of a token"),
-            LzfError::OutputOverflow => write!(f, "the data expands past its announced length"),
-            LzfError::BadBackReference => write!(f, "a back reference points before the start of the data"),
-            LzfError::OutputShort { produced } => {
-                write!(f, "the data expands to only {produced} bytes")
-            }
+            LzfError::InputTruncated => Text::new(&msg::LZF_INPUT_TRUNCATED),
+            LzfError::OutputOverflow => Text::new(&msg::LZF_OUTPUT_OVERFLOW),
+            LzfError::BadBackReference => Text::new(&msg::LZF_BAD_BACK_REFERENCE),
+            LzfError::OutputShort { produced } => Text::new(&msg::LZF_OUTPUT_SHORT).arg("produced", *produced),
         }
     }
 }

@@ -10,6 +10,8 @@ use tokio::io::AsyncRead;
 use super::error::RdbError;
 use super::input::Input;
 use super::length::StrHeader;
+use crate::text::catalog::run_errors as msg;
+use crate::text::Text;
 
 /// The 64 characters of module type names, in id order (Redis' `ModuleTypeNameCharSet`).
 const CHARSET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -32,21 +34,21 @@ pub(crate) fn module_name(id: u64) -> String {
 pub(crate) async fn skip_opcodes<R: AsyncRead + Unpin>(input: &mut Input<R>, module: &str) -> Result<(), RdbError> {
     loop {
         let offset = input.offset();
-        match input.length("module value opcode").await? {
+        match input.length(&msg::RDB_ITEM_MODULE_OPCODE).await? {
             OP_EOF => return Ok(()),
             OP_SINT | OP_UINT => {
-                input.length("module integer").await?;
+                input.length(&msg::RDB_ITEM_MODULE_INTEGER).await?;
             }
             OP_FLOAT => input.skip(4).await?,
             OP_DOUBLE => input.skip(8).await?,
-            OP_STRING => match input.str_header("module string").await? {
+            OP_STRING => match input.str_header(&msg::RDB_ITEM_MODULE_STRING).await? {
                 StrHeader::Raw { len } => input.skip(len).await?,
                 StrHeader::Int(_) => {}
                 StrHeader::Lzf { clen, .. } => input.skip(clen).await?,
             },
             op => {
                 return Err(RdbError::Corrupt {
-                    what: format!("unknown opcode {op} in a value of module '{module}'"),
+                    what: Text::new(&msg::RDB_MODULE_OPCODE).arg("op", op).arg("module", module),
                     offset,
                 })
             }

@@ -11,6 +11,8 @@ use super::module::{module_name, skip_opcodes};
 use super::skip::{Stop, Walker};
 use super::types::*;
 use super::value::{Body, Header, KeyRecord, Magic, ReaderOptions, Record, Value};
+use crate::text::catalog::run_errors as msg;
+use crate::text::Text;
 
 /// Per-key attributes set by opcodes before the key's type byte.
 #[derive(Debug, Default, Clone, Copy)]
@@ -191,62 +193,63 @@ impl<R: AsyncRead + Unpin> RdbReader<R> {
                 }
                 OP_EXPIRETIME_MS => self.attrs.expire_at_ms = Some(self.input.u64_le().await? as i64),
                 OP_FREQ => self.attrs.freq = Some(self.input.u8().await?),
-                OP_IDLE => self.attrs.idle_s = Some(self.input.length("LRU idle time").await?),
+                OP_IDLE => self.attrs.idle_s = Some(self.input.length(&msg::RDB_ITEM_LRU_IDLE).await?),
                 OP_SELECTDB => {
-                    let db = self.input.count("database number", u64::from(u32::MAX)).await?;
+                    let db = self.input.count(&msg::RDB_ITEM_DB_NUMBER, u64::from(u32::MAX)).await?;
                     self.db = db as u32;
                     return Ok(Some(Record::SelectDb(self.db)));
                 }
                 OP_RESIZEDB => {
-                    let db_size = self.input.length("RESIZEDB database size").await?;
-                    let expires_size = self.input.length("RESIZEDB expires size").await?;
+                    let db_size = self.input.length(&msg::RDB_ITEM_RESIZEDB_DB_SIZE).await?;
+                    let expires_size = self.input.length(&msg::RDB_ITEM_RESIZEDB_EXPIRES_SIZE).await?;
                     return Ok(Some(Record::ResizeDb { db_size, expires_size }));
                 }
                 OP_AUX => {
-                    let key = self.input.string("AUX field name").await?;
-                    let value = self.input.string("AUX field value").await?;
+                    let key = self.input.string(&msg::RDB_ITEM_AUX_NAME).await?;
+                    let value = self.input.string(&msg::RDB_ITEM_AUX_VALUE).await?;
                     return Ok(Some(Record::Aux { key, value }));
                 }
                 OP_MODULE_AUX => {
-                    let id = self.input.length("module id").await?;
+                    let id = self.input.length(&msg::RDB_ITEM_MODULE_ID).await?;
                     let module = module_name(id);
                     let when_offset = self.input.offset();
-                    let when_opcode = self.input.length("module AUX 'when' opcode").await?;
+                    let when_opcode = self.input.length(&msg::RDB_ITEM_MODULE_AUX_WHEN_OPCODE).await?;
                     if when_opcode != 2 {
                         return Err(RdbError::Corrupt {
-                            what: format!("module AUX data of '{module}' has 'when' opcode {when_opcode} instead of 2"),
+                            what: Text::new(&msg::RDB_MODULE_AUX_WHEN)
+                                .arg("module", &module)
+                                .arg("opcode", when_opcode),
                             offset: when_offset,
                         });
                     }
-                    self.input.length("module AUX 'when'").await?;
+                    self.input.length(&msg::RDB_ITEM_MODULE_AUX_WHEN).await?;
                     skip_opcodes(&mut self.input, &module).await?;
                     return Ok(Some(Record::ModuleAux { module }));
                 }
                 OP_FUNCTION_PRE_GA => {
                     return Err(RdbError::Unsupported {
-                        what: "the function library format of Redis 7.0 release candidates",
+                        what: &msg::RDB_FUNCTION_PRE_GA,
                         offset,
-                        hint: "upgrade the source to a Redis 7.0 GA release (or newer), or remove its \
-                               functions (FUNCTION FLUSH) and load them on the target yourself",
+                        hint: &msg::RDB_HINT_FUNCTION_PRE_GA,
                     })
                 }
                 OP_FUNCTION2 => {
-                    let code = self.input.string("function library code").await?;
+                    let code = self.input.string(&msg::RDB_ITEM_FUNCTION_CODE).await?;
                     return Ok(Some(Record::Function { code }));
                 }
                 OP_SLOT_INFO => {
                     // Cluster slot sizing hints (slot id, keys, keys with TTL): not data.
                     for _ in 0..3 {
-                        self.input.length("slot info").await?;
+                        self.input.length(&msg::RDB_ITEM_SLOT_INFO).await?;
                     }
                 }
                 OP_SLOT_IMPORT if valkey => {
                     // A Valkey 9 atomic slot import in progress: job name, then slot ranges. It is
                     // cluster bookkeeping of the source, not data.
-                    self.input.string("slot import job name").await?;
-                    let ranges = self.input.count("slot import range count", MAX_ELEMENTS).await?;
+                    self.input.string(&msg::RDB_ITEM_SLOT_IMPORT_JOB).await?;
+                    let ranges = self.input.count(&msg::RDB_ITEM_SLOT_IMPORT_RANGE_COUNT, MAX_ELEMENTS).await?;
                     for _ in 0..ranges * 2 {
-                        self.input.length("slot import range").await?;
+                        self.input.length(&msg::RDB_ITEM_SLOT_IMPORT_RANGE).await?;
                     }
                 }
                 OP_EOF => {
@@ -269,20 +272,14 @@ impl<R: AsyncRead + Unpin> RdbReader<R> {
     }
 
     async fn read_key(&mut self, rdb_type: u8, kind: Kind) -> Result<Record, RdbError> {
-        let key = self.input.string("key").await?;
+        let key = self.input.string(&msg::RDB_ITEM_KEY).await?;
         let attrs = std::mem::take(&mut self.attrs);
         let meta = KeyMeta { db: self.db, key, attrs, rdb_type };
         let offset = self.input.offset();
 
         if kind == Kind::ModulePreGa || (kind == Kind::Module2 && !self.opts.passthrough) {
-            let id = self.input.length("module id").await?;
-            let hint = if kind == Kind::ModulePreGa {
-                "it was written by a Redis 4.0 release candidate and cannot be skipped; load the RDB \
-                 in a current Redis with the module first, or delete the key on the source"
-            } else {
-                "migrate in passthrough mode with the module loaded on the target, or delete the key \
-                 on the source"
-            };
+            let id = self.input.length(&msg::RDB_ITEM_MODULE_ID).await?;
+            let hint = if kind == Kind::ModulePreGa { &msg::RDB_HINT_MODULE_PRE_GA } else { &msg::RDB_HINT_MODULE };
             return Err(RdbError::ModuleValue { module: module_name(id), key: meta.key, offset, hint });
         }
 
@@ -305,7 +302,7 @@ impl<R: AsyncRead + Unpin> RdbReader<R> {
 
         if kind == Kind::String {
             // A string is one element: it comes whole even when over `max_raw_bytes`.
-            let s = self.input.string("string value").await?;
+            let s = self.input.string(&msg::RDB_ITEM_STRING_VALUE).await?;
             return Ok(meta.into_record(Body::Value(Value::String(s))));
         }
         let cursor = Cursor::open(&mut self.input, kind).await?;

@@ -13,6 +13,8 @@ use super::input::{Input, MAX_ELEMENTS};
 use super::length::StrHeader;
 use super::module::{module_name, skip_opcodes};
 use super::types::Kind;
+use crate::text::catalog::run_errors as msg;
+use crate::text::{Entry, Text};
 
 /// Why a walk stopped early.
 #[derive(Debug)]
@@ -50,7 +52,7 @@ impl<R: AsyncRead + Unpin> Walker<'_, R> {
         Ok(())
     }
 
-    async fn string(&mut self, what: &'static str) -> Result<(), Stop> {
+    async fn string(&mut self, what: &'static Entry) -> Result<(), Stop> {
         if let Some(span) = self.input.buffered_string_span() {
             self.budget(span as u64)?;
             self.input.consume(span);
@@ -64,11 +66,11 @@ impl<R: AsyncRead + Unpin> Walker<'_, R> {
         self.fixed(n).await
     }
 
-    async fn count(&mut self, what: &'static str) -> Result<u64, Stop> {
+    async fn count(&mut self, what: &'static Entry) -> Result<u64, Stop> {
         Ok(self.input.count(what, MAX_ELEMENTS).await?)
     }
 
-    async fn length(&mut self, what: &'static str) -> Result<u64, Stop> {
+    async fn length(&mut self, what: &'static Entry) -> Result<u64, Stop> {
         Ok(self.input.length(what).await?)
     }
 
@@ -83,21 +85,21 @@ impl<R: AsyncRead + Unpin> Walker<'_, R> {
             | Kind::HashZiplist
             | Kind::HashListpack
             | Kind::ZSetListpack
-            | Kind::SetListpack => self.string("value").await?,
+            | Kind::SetListpack => self.string(&msg::RDB_ITEM_VALUE).await?,
             Kind::HashListpackEx { min_expire } => {
                 if min_expire {
                     self.fixed(8).await?;
                 }
-                self.string("value").await?;
+                self.string(&msg::RDB_ITEM_VALUE).await?;
             }
             Kind::ListSeq | Kind::SetSeq => {
-                for _ in 0..self.count("collection length").await? {
-                    self.string("element").await?;
+                for _ in 0..self.count(&msg::RDB_ITEM_COLLECTION_LENGTH).await? {
+                    self.string(&msg::RDB_ITEM_ELEMENT).await?;
                 }
             }
             Kind::ZSetText => {
-                for _ in 0..self.count("zset length").await? {
-                    self.string("zset member").await?;
+                for _ in 0..self.count(&msg::RDB_ITEM_ZSET_LENGTH).await? {
+                    self.string(&msg::RDB_ITEM_ZSET_MEMBER).await?;
                     self.budget(1)?;
                     let len = self.input.u8().await?;
                     if len < 253 {
@@ -106,79 +108,77 @@ impl<R: AsyncRead + Unpin> Walker<'_, R> {
                 }
             }
             Kind::ZSetBinary => {
-                for _ in 0..self.count("zset length").await? {
-                    self.string("zset member").await?;
+                for _ in 0..self.count(&msg::RDB_ITEM_ZSET_LENGTH).await? {
+                    self.string(&msg::RDB_ITEM_ZSET_MEMBER).await?;
                     self.fixed(8).await?;
                 }
             }
             Kind::HashSeq => {
-                for _ in 0..self.count("hash length").await? {
-                    self.string("hash field").await?;
-                    self.string("hash value").await?;
+                for _ in 0..self.count(&msg::RDB_ITEM_HASH_LENGTH).await? {
+                    self.string(&msg::RDB_ITEM_HASH_FIELD).await?;
+                    self.string(&msg::RDB_ITEM_HASH_VALUE).await?;
                 }
             }
             Kind::HashMeta { relative } => {
                 if relative {
                     self.fixed(8).await?;
                 }
-                for _ in 0..self.count("hash length").await? {
-                    self.length("hash field TTL").await?;
-                    self.string("hash field").await?;
-                    self.string("hash value").await?;
+                for _ in 0..self.count(&msg::RDB_ITEM_HASH_LENGTH).await? {
+                    self.length(&msg::RDB_ITEM_HASH_FIELD_TTL).await?;
+                    self.string(&msg::RDB_ITEM_HASH_FIELD).await?;
+                    self.string(&msg::RDB_ITEM_HASH_VALUE).await?;
                 }
             }
             Kind::HashValkey => {
-                for _ in 0..self.count("hash length").await? {
-                    self.string("hash field").await?;
-                    self.string("hash value").await?;
+                for _ in 0..self.count(&msg::RDB_ITEM_HASH_LENGTH).await? {
+                    self.string(&msg::RDB_ITEM_HASH_FIELD).await?;
+                    self.string(&msg::RDB_ITEM_HASH_VALUE).await?;
                     self.fixed(8).await?;
                 }
             }
             Kind::Quicklist { v2 } => {
-                for _ in 0..self.count("quicklist node count").await? {
+                for _ in 0..self.count(&msg::RDB_ITEM_QUICKLIST_NODE_COUNT).await? {
                     if v2 {
-                        self.length("quicklist node container").await?;
+                        self.length(&msg::RDB_ITEM_QUICKLIST_NODE_CONTAINER).await?;
                     }
-                    self.string("quicklist node").await?;
+                    self.string(&msg::RDB_ITEM_QUICKLIST_NODE).await?;
                 }
             }
             Kind::Stream { version } => self.stream(version).await?,
             Kind::Module2 => {
-                let id = self.length("module id").await?;
+                let id = self.length(&msg::RDB_ITEM_MODULE_ID).await?;
                 skip_opcodes(self.input, &module_name(id)).await?;
             }
-            Kind::ModulePreGa => {
-                return Err(Stop::Error(self.input.corrupt("internal: pre-GA module values cannot be walked".into())))
-            }
+            Kind::ModulePreGa => return Err(Stop::Error(self.input.corrupt(Text::new(&msg::RDB_INTERNAL_PRE_GA)))),
         }
         Ok(())
     }
 
     async fn stream(&mut self, version: u8) -> Result<(), Stop> {
-        for _ in 0..self.count("stream node count").await? {
-            self.string("stream node key").await?;
-            self.string("stream listpack").await?;
+        for _ in 0..self.count(&msg::RDB_ITEM_STREAM_NODE_COUNT).await? {
+            self.string(&msg::RDB_ITEM_STREAM_NODE_KEY).await?;
+            self.string(&msg::RDB_ITEM_STREAM_LISTPACK).await?;
         }
         // length, last id; v2+: first id, max deleted id, entries added.
         let ids = if version >= 2 { 8 } else { 3 };
         for _ in 0..ids {
-            self.length("stream metadata").await?;
+            self.length(&msg::RDB_ITEM_STREAM_METADATA).await?;
         }
-        for _ in 0..self.count("stream consumer group count").await? {
-            self.string("consumer group name").await?;
-            self.length("stream id").await?;
-            self.length("stream id").await?;
+        for _ in 0..self.count(&msg::RDB_ITEM_STREAM_GROUP_COUNT).await? {
+            self.string(&msg::RDB_ITEM_GROUP_NAME).await?;
+            self.length(&msg::RDB_ITEM_STREAM_ID).await?;
+            self.length(&msg::RDB_ITEM_STREAM_ID).await?;
             if version >= 2 {
-                self.length("consumer group entries-read counter").await?;
+                self.length(&msg::RDB_ITEM_GROUP_ENTRIES_READ).await?;
             }
-            for _ in 0..self.count("consumer group PEL size").await? {
+            for _ in 0..self.count(&msg::RDB_ITEM_GROUP_PEL_SIZE).await? {
                 self.fixed(16 + 8).await?;
-                self.length("PEL delivery count").await?;
+                self.length(&msg::RDB_ITEM_PEL_DELIVERY_COUNT).await?;
             }
-            for _ in 0..self.count("consumer count").await? {
-                self.string("consumer name").await?;
+            for _ in 0..self.count(&msg::RDB_ITEM_CONSUMER_COUNT).await? {
+                self.string(&msg::RDB_ITEM_CONSUMER_NAME).await?;
                 self.fixed(if version >= 3 { 16 } else { 8 }).await?;
-                let pel = self.count("consumer PEL size").await?;
+                let pel = self.count(&msg::RDB_ITEM_CONSUMER_PEL_SIZE).await?;
                 self.fixed(pel * 16).await?;
             }
         }

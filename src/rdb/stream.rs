@@ -24,6 +24,8 @@ use super::input::{Input, MAX_ELEMENTS};
 use super::length::be64;
 use super::listpack::Listpack;
 use super::value::{Consumer, Group, PendingEntry, Stream, StreamEntry, StreamId};
+use crate::text::catalog::run_errors as msg;
+use crate::text::{Entry, Text};
 
 const FLAG_DELETED: i64 = 1;
 const FLAG_SAMEFIELDS: i64 = 2;
@@ -54,39 +56,39 @@ impl Node {
     fn corrupt(&self, e: BlobError) -> RdbError {
         let at = e.at.unwrap_or(self.lp.position());
         RdbError::Corrupt {
-            what: format!("stream listpack: {} (byte {at} of the listpack)", e.what),
+            what: Text::new(&msg::RDB_STREAM_LISTPACK_AT).arg("what", Text::new(e.what)).arg("at", at),
             offset: self.offset,
         }
     }
 
     /// An error about the entry just read.
-    fn invalid(&self, what: &'static str) -> RdbError {
+    fn invalid(&self, what: &'static Entry) -> RdbError {
         self.corrupt(BlobError::new(what, self.lp.position()))
     }
 
     fn item(&mut self) -> Result<Item, RdbError> {
         match self.lp.next() {
             Ok(Some(item)) => Ok(item),
-            Ok(None) => Err(self.invalid("stream entry cut short by the end of the listpack")),
+            Ok(None) => Err(self.invalid(&msg::RDB_BLOB_STREAM_CUT)),
             Err(e) => Err(self.corrupt(e)),
         }
     }
 
     fn int(&mut self) -> Result<i64, RdbError> {
         let item = self.item()?;
-        item.as_i64().ok_or_else(|| self.invalid("stream entry header is not an integer"))
+        item.as_i64().ok_or_else(|| self.invalid(&msg::RDB_BLOB_STREAM_HEADER))
     }
 
     fn count(&mut self) -> Result<usize, RdbError> {
         let v = self.int()?;
-        usize::try_from(v).map_err(|_| self.invalid("negative count in a stream entry"))
+        usize::try_from(v).map_err(|_| self.invalid(&msg::RDB_BLOB_STREAM_NEGATIVE))
     }
 
     /// Reads the master entry at the start of a node's listpack.
     fn open(lp: Listpack, master: StreamId, offset: u64) -> Result<Node, RdbError> {
         let mut node = Node { lp, master, master_fields: Vec::new(), offset };
         if !node.lp.has_more() {
-            return Err(node.invalid("empty listpack inside a stream"));
+            return Err(node.invalid(&msg::RDB_BLOB_STREAM_EMPTY));
         }
         let _count = node.int()?;
         let _deleted = node.int()?;
@@ -97,7 +99,7 @@ impl Node {
             node.master_fields.push(f);
         }
         if node.int()? != 0 {
-            return Err(node.invalid("stream master entry is not terminated by 0"));
+            return Err(node.invalid(&msg::RDB_BLOB_STREAM_MASTER));
         }
         Ok(node)
     }
@@ -141,7 +143,7 @@ impl Node {
 
 impl StreamCursor {
     pub(crate) async fn open<R: AsyncRead + Unpin>(input: &mut Input<R>, version: u8) -> Result<Self, RdbError> {
-        let nodes_left = input.count("stream node count", MAX_ELEMENTS).await?;
+        let nodes_left = input.count(&msg::RDB_ITEM_STREAM_NODE_COUNT, MAX_ELEMENTS).await?;
         Ok(StreamCursor { version, nodes_left, node: None })
     }
 
@@ -175,16 +177,18 @@ impl StreamCursor {
             }
             self.nodes_left -= 1;
             let key_offset = input.offset();
-            let key = input.string("stream node key").await?;
+            let key = input.string(&msg::RDB_ITEM_STREAM_NODE_KEY).await?;
             let key: &[u8; 16] = key[..].try_into().map_err(|_| RdbError::Corrupt {
-                what: format!("stream node key is {} bytes instead of 16", key.len()),
+                what: Text::new(&msg::RDB_STREAM_NODE_KEY).arg("len", key.len()),
                 offset: key_offset,
             })?;
             let master = raw_id(key);
             let offset = input.offset();
-            let blob = input.string("stream listpack").await?;
+            let blob = input.string(&msg::RDB_ITEM_STREAM_LISTPACK).await?;
             let lp = Listpack::new(blob).map_err(|e| RdbError::Corrupt {
-                what: format!("invalid stream listpack: {} (byte {} of the listpack)", e.what, e.at.unwrap_or(0)),
+                what: Text::new(&msg::RDB_STREAM_LISTPACK_INVALID)
+                    .arg("what", Text::new(e.what))
+                    .arg("at", e.at.unwrap_or(0)),
                 offset,
             })?;
             self.node = Some(Node::open(lp, master, offset)?);
@@ -198,14 +202,14 @@ impl StreamCursor {
         input: &mut Input<R>,
         stream: &mut Stream,
     ) -> Result<(), RdbError> {
-        stream.length = input.length("stream length").await?;
+        stream.length = input.length(&msg::RDB_ITEM_STREAM_LENGTH).await?;
         stream.last_id = read_id(input).await?;
         if self.version >= 2 {
             stream.first_id = Some(read_id(input).await?);
             stream.max_deleted_id = Some(read_id(input).await?);
-            stream.entries_added = Some(input.length("stream entries-added counter").await?);
+            stream.entries_added = Some(input.length(&msg::RDB_ITEM_STREAM_ENTRIES_ADDED).await?);
         }
-        let groups = input.count("stream consumer group count", MAX_ELEMENTS).await?;
+        let groups = input.count(&msg::RDB_ITEM_STREAM_GROUP_COUNT, MAX_ELEMENTS).await?;
         stream.groups.reserve(groups.min(4096) as usize);
         for _ in 0..groups {
             let group = read_group(input, self.version).await?;
@@ -216,35 +220,35 @@ impl StreamCursor {
 }
 
 async fn read_id<R: AsyncRead + Unpin>(input: &mut Input<R>) -> Result<StreamId, RdbError> {
-    let ms = input.length("stream id").await?;
-    let seq = input.length("stream id").await?;
+    let ms = input.length(&msg::RDB_ITEM_STREAM_ID).await?;
+    let seq = input.length(&msg::RDB_ITEM_STREAM_ID).await?;
     Ok(StreamId { ms, seq })
 }
 
 async fn read_group<R: AsyncRead + Unpin>(input: &mut Input<R>, version: u8) -> Result<Group, RdbError> {
-    let name = input.string("consumer group name").await?;
+    let name = input.string(&msg::RDB_ITEM_GROUP_NAME).await?;
     let last_delivered_id = read_id(input).await?;
     // -1 ("unknown", e.g. after XGROUP CREATE on a non-empty stream) is stored as 2^64 - 1.
     let entries_read = if version >= 2 {
-        Some(input.length("consumer group entries-read counter").await?).filter(|&v| v != u64::MAX)
+        Some(input.length(&msg::RDB_ITEM_GROUP_ENTRIES_READ).await?).filter(|&v| v != u64::MAX)
     } else {
         None
     };
-    let pel = input.count("consumer group PEL size", MAX_ELEMENTS).await?;
+    let pel = input.count(&msg::RDB_ITEM_GROUP_PEL_SIZE, MAX_ELEMENTS).await?;
     let mut pending = Vec::with_capacity(pel.min(4096) as usize);
     for _ in 0..pel {
         let id = raw_id(&input.array::<16>().await?);
         let delivery_time_ms = input.u64_le().await? as i64;
-        let delivery_count = input.length("PEL delivery count").await?;
+        let delivery_count = input.length(&msg::RDB_ITEM_PEL_DELIVERY_COUNT).await?;
         pending.push(PendingEntry { id, delivery_time_ms, delivery_count, consumer: Bytes::new() });
     }
-    let consumers_n = input.count("consumer count", MAX_ELEMENTS).await?;
+    let consumers_n = input.count(&msg::RDB_ITEM_CONSUMER_COUNT, MAX_ELEMENTS).await?;
     let mut consumers = Vec::with_capacity(consumers_n.min(4096) as usize);
     for _ in 0..consumers_n {
-        let cname = input.string("consumer name").await?;
+        let cname = input.string(&msg::RDB_ITEM_CONSUMER_NAME).await?;
         let seen_time_ms = input.u64_le().await? as i64;
         let active_time_ms = if version >= 3 { Some(input.u64_le().await? as i64) } else { None };
-        let n = input.count("consumer PEL size", MAX_ELEMENTS).await?;
+        let n = input.count(&msg::RDB_ITEM_CONSUMER_PEL_SIZE, MAX_ELEMENTS).await?;
         let mut ids = Vec::with_capacity(n.min(4096) as usize);
         for _ in 0..n {
             let offset = input.offset();
@@ -252,7 +256,7 @@ async fn read_group<R: AsyncRead + Unpin>(input: &mut Input<R>, version: u8) -> 
             // The group PEL is stored in id order, so the owner can be found by bisection.
             let Ok(i) = pending.binary_search_by_key(&id, |p| p.id) else {
                 return Err(RdbError::Corrupt {
-                    what: format!("consumer PEL entry {id} is not in its group's PEL"),
+                    what: Text::new(&msg::RDB_PEL_NOT_IN_GROUP).arg("id", id.to_string()),
                     offset,
                 });
             };

@@ -11,6 +11,7 @@
 use bytes::Bytes;
 
 use super::blob::{BlobError, Item};
+use crate::text::catalog::run_errors as msg;
 
 const HEADER: usize = 10;
 const END: u8 = 0xff;
@@ -26,14 +27,14 @@ impl Ziplist {
     /// Checks the header against the blob and positions the cursor on the first entry.
     pub(crate) fn new(data: Bytes) -> Result<Self, BlobError> {
         if data.len() < HEADER + 1 {
-            return Err(BlobError::new("ziplist shorter than its header", 0));
+            return Err(BlobError::new(&msg::RDB_BLOB_ZIPLIST_SHORT, 0));
         }
         let zlbytes = u32::from_le_bytes([data[0], data[1], data[2], data[3]]);
         if usize::try_from(zlbytes).ok() != Some(data.len()) {
-            return Err(BlobError::new("ziplist size header does not match its length", 0));
+            return Err(BlobError::new(&msg::RDB_BLOB_ZIPLIST_SIZE, 0));
         }
         if data[data.len() - 1] != END {
-            return Err(BlobError::new("ziplist does not end with the end marker", data.len() - 1));
+            return Err(BlobError::new(&msg::RDB_BLOB_ZIPLIST_NO_END, data.len() - 1));
         }
         Ok(Ziplist { data, pos: HEADER })
     }
@@ -46,32 +47,32 @@ impl Ziplist {
         let d = &self.data[..];
         let start = self.pos;
         let Some(&first) = d.get(start) else {
-            return Err(BlobError::new("ziplist entry runs past the end", start));
+            return Err(BlobError::new(&msg::RDB_BLOB_ZIPLIST_ENTRY, start));
         };
         if first == END {
             if start != d.len() - 1 {
-                return Err(BlobError::new("ziplist end marker before the end of the blob", start));
+                return Err(BlobError::new(&msg::RDB_BLOB_ZIPLIST_EARLY_END, start));
             }
             return Ok(None);
         }
         let mut p = start + if first < 254 { 1 } else { 5 };
-        let enc = *d.get(p).ok_or(BlobError::new("ziplist entry runs past the end", start))?;
+        let enc = *d.get(p).ok_or(BlobError::new(&msg::RDB_BLOB_ZIPLIST_ENTRY, start))?;
         let (item, next) = match enc >> 6 {
             0..=2 => {
                 let (len, hdr) = match enc >> 6 {
                     0 => (usize::from(enc & 0x3f), 1),
                     1 => {
-                        let b = *d.get(p + 1).ok_or(BlobError::new("ziplist entry runs past the end", start))?;
+                        let b = *d.get(p + 1).ok_or(BlobError::new(&msg::RDB_BLOB_ZIPLIST_ENTRY, start))?;
                         ((usize::from(enc & 0x3f) << 8) | usize::from(b), 2)
                     }
                     _ => {
-                        let b = d.get(p + 1..p + 5).ok_or(BlobError::new("ziplist entry runs past the end", start))?;
+                        let b = d.get(p + 1..p + 5).ok_or(BlobError::new(&msg::RDB_BLOB_ZIPLIST_ENTRY, start))?;
                         (u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize, 5)
                     }
                 };
                 p += hdr;
                 let end = p.checked_add(len).filter(|&e| e < d.len());
-                let end = end.ok_or(BlobError::new("ziplist string runs past the end", start))?;
+                let end = end.ok_or(BlobError::new(&msg::RDB_BLOB_ZIPLIST_STRING, start))?;
                 (Item::Str(self.data.slice(p..end)), end)
             }
             _ => {
@@ -83,12 +84,12 @@ impl Ziplist {
                     0xf0 => 3,
                     0xfe => 1,
                     0xf1..=0xfd => 0,
-                    _ => return Err(BlobError::new("invalid ziplist entry encoding", start)),
+                    _ => return Err(BlobError::new(&msg::RDB_BLOB_ZIPLIST_ENCODING, start)),
                 };
                 let b = d
                     .get(p..p + width)
                     .filter(|_| p + width < d.len())
-                    .ok_or(BlobError::new("ziplist integer runs past the end", start))?;
+                    .ok_or(BlobError::new(&msg::RDB_BLOB_ZIPLIST_INTEGER, start))?;
                 let v = match enc {
                     0xc0 => i64::from(i16::from_le_bytes([b[0], b[1]])),
                     0xd0 => i64::from(i32::from_le_bytes([b[0], b[1], b[2], b[3]])),

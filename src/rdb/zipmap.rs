@@ -8,6 +8,7 @@
 use bytes::Bytes;
 
 use super::blob::{BlobError, Item};
+use crate::text::catalog::run_errors as msg;
 
 const END: u8 = 0xff;
 const BIGLEN: u8 = 0xfe;
@@ -24,7 +25,7 @@ pub(crate) struct Zipmap {
 impl Zipmap {
     pub(crate) fn new(data: Bytes) -> Result<Self, BlobError> {
         if data.len() < 2 || data[data.len() - 1] != END {
-            return Err(BlobError::new("zipmap does not end with the end marker", 0));
+            return Err(BlobError::new(&msg::RDB_BLOB_ZIPMAP_NO_END, 0));
         }
         Ok(Zipmap { data, pos: 1, in_pair: false })
     }
@@ -35,9 +36,9 @@ impl Zipmap {
 
     /// Reads a length at `p`: returns it and the position after it.
     fn len_at(&self, p: usize) -> Result<(usize, usize), BlobError> {
-        let short = BlobError::new("zipmap entry runs past the end", p);
+        let short = BlobError::new(&msg::RDB_BLOB_ZIPMAP_ENTRY, p);
         match *self.data.get(p).ok_or(short.clone())? {
-            END => Err(BlobError::new("zipmap ends in the middle of an entry", p)),
+            END => Err(BlobError::new(&msg::RDB_BLOB_ZIPMAP_CUT, p)),
             BIGLEN => {
                 let b = self.data.get(p + 1..p + 5).ok_or(short)?;
                 Ok((u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize, p + 5))
@@ -51,20 +52,20 @@ impl Zipmap {
         if !self.in_pair {
             match self.data.get(start) {
                 Some(&END) if start == self.data.len() - 1 => return Ok(None),
-                Some(&END) => return Err(BlobError::new("zipmap end marker before the end of the blob", start)),
-                None => return Err(BlobError::new("zipmap entry runs past the end", start)),
+                Some(&END) => return Err(BlobError::new(&msg::RDB_BLOB_ZIPMAP_EARLY_END, start)),
+                None => return Err(BlobError::new(&msg::RDB_BLOB_ZIPMAP_ENTRY, start)),
                 Some(_) => {}
             }
         }
         let (len, mut p) = self.len_at(start)?;
         let mut free = 0;
         if self.in_pair {
-            free = usize::from(*self.data.get(p).ok_or(BlobError::new("zipmap entry runs past the end", start))?);
+            free = usize::from(*self.data.get(p).ok_or(BlobError::new(&msg::RDB_BLOB_ZIPMAP_ENTRY, start))?);
             p += 1;
         }
-        let end = p.checked_add(len).ok_or(BlobError::new("zipmap entry runs past the end", start))?;
+        let end = p.checked_add(len).ok_or(BlobError::new(&msg::RDB_BLOB_ZIPMAP_ENTRY, start))?;
         let next = end.checked_add(free).filter(|&n| n < self.data.len());
-        let next = next.ok_or(BlobError::new("zipmap entry runs past the end", start))?;
+        let next = next.ok_or(BlobError::new(&msg::RDB_BLOB_ZIPMAP_ENTRY, start))?;
         let item = Item::Str(self.data.slice(p..end));
         self.pos = next;
         self.in_pair = !self.in_pair;

@@ -23,6 +23,7 @@ use crate::pipeline::{Lease, MigrateError, MigrateOptions, Migration, Phase, Pro
 use crate::sentinel::{self, SentinelError};
 use crate::server::ServerInfo;
 use crate::store::{Release, Store, StoreError};
+use crate::text::catalog::run_errors as errors;
 use crate::text::catalog::tasks as msg;
 use crate::text::Text;
 
@@ -59,8 +60,21 @@ pub enum RunError {
     #[error(transparent)]
     Sentinel(#[from] SentinelError),
     /// A cutover asked of a task that is not in incremental sync.
-    #[error("the task is {status}: it cannot cut over now")]
-    NotSynced { status: &'static str },
+    #[error("{}", self.text())]
+    NotSynced { status: TaskStatus },
+}
+
+impl RunError {
+    /// The error as a sentence, in whichever language it is shown (`Display` is its English).
+    pub fn text(&self) -> Text {
+        match self {
+            RunError::Store(e) => Text::raw(e.to_string()),
+            RunError::Client(e) => Text::raw(e.to_string()),
+            RunError::Migrate(e) => e.text(),
+            RunError::Sentinel(e) => Text::raw(e.to_string()),
+            RunError::NotSynced { status } => Text::new(&errors::RUN_NOT_SYNCED).arg("status", status.text()),
+        }
+    }
 }
 
 /// Where a runner's news goes: the console turns it into its events (for the desktop app and the
@@ -157,9 +171,10 @@ pub async fn run(runner: Runner, mut control: mpsc::Receiver<Control>) {
     if let Err(e) = outcome {
         // Whatever failed, the source must not keep the migration's parameters.
         if let Ok(task) = runner.store.task(id) {
-            restore_params(&runner.store, &task, runner.source_now().await.as_ref().map_err(|e| e.to_string())).await;
+            let source = runner.source_now().await;
+            restore_params(&runner.store, &task, source.as_ref().map_err(|e| Text::raw(e.to_string()))).await;
         }
-        set_status(&runner, TaskStatus::Failed, Text::raw(e.to_string()));
+        set_status(&runner, TaskStatus::Failed, e.text());
     }
     // Answer anyone still waiting with the final state.
     while let Ok(c) = control.try_recv() {
@@ -274,7 +289,8 @@ async fn drive(runner: &Runner, control: &mut mpsc::Receiver<Control>, lease: Ar
     record_losses(store, id, &migration);
 
     let task = store.task(id)?;
-    restore_params(store, &task, runner.source_now().await.as_ref().map_err(|e| e.to_string())).await;
+    let source = runner.source_now().await;
+    restore_params(store, &task, source.as_ref().map_err(|e| Text::raw(e.to_string()))).await;
     match end {
         End::Completed => {}
         End::Cancelled(reply) => {
@@ -302,7 +318,7 @@ fn record_losses(store: &Store, id: i64, migration: &Migration) {
             Some(first) => Text::new(&msg::SKIPPED_FIRST)
                 .arg("command", &first.command)
                 .arg("key", format!("{:?}", first.key))
-                .arg("message", &first.message),
+                .arg("message", first.message.clone()),
             None => Text::new(&msg::SKIPPED),
         };
         event(store, id, "skipped", &message.arg("count", count).arg("class", class));
@@ -354,8 +370,7 @@ async fn sync_loop(
         }
         runner.sink.progress(id, &progress);
         if matches!(progress.phase, Phase::Failed | Phase::Done) {
-            // The failure is a `MigrateError`'s own wording.
-            let reason = migration.counters.failure().map_or_else(|| Text::new(&msg::SYNC_STOPPED), Text::raw);
+            let reason = migration.counters.failure().unwrap_or_else(|| Text::new(&msg::SYNC_STOPPED));
             return End::Failed(reason);
         }
         // A request from another process arrives through the store's mailbox.
@@ -391,7 +406,7 @@ async fn sync_loop(
                     set_status(runner, status, Text::new(&msg::FULL_SYNC_DONE).arg("keys", keys));
                 }
                 if status != TaskStatus::IncrementalSync {
-                    let _ = reply.send(Err(RunError::NotSynced { status: status.label() }));
+                    let _ = reply.send(Err(RunError::NotSynced { status }));
                     continue;
                 }
                 let message = if options.pause_writes { &msg::CUTTING_OVER_PAUSED } else { &msg::CUTTING_OVER };
@@ -402,7 +417,7 @@ async fn sync_loop(
                         return End::Completed;
                     }
                     Err(e) => {
-                        let message = Text::new(&msg::CUTOVER_ABORTED).arg("error", e.to_string());
+                        let message = Text::new(&msg::CUTOVER_ABORTED).arg("error", e.text());
                         set_status(runner, TaskStatus::IncrementalSync, message);
                         let _ = reply.send(Err(e));
                     }
@@ -430,7 +445,8 @@ async fn cutover(runner: &Runner, migration: &Migration, options: CutoverOptions
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let task = store.task(id)?;
-    restore_params(store, &task, runner.source_now().await.as_ref().map_err(|e| e.to_string())).await;
+    let source = runner.source_now().await;
+    restore_params(store, &task, source.as_ref().map_err(|e| Text::raw(e.to_string()))).await;
     pause.end().await;
     store.set_cutover(id, now_ms(), outcome.final_lag_bytes)?;
     let message = match (outcome.paused, outcome.all_clients_held_ms) {
@@ -447,7 +463,7 @@ async fn cutover(runner: &Runner, migration: &Migration, options: CutoverOptions
 /// Ends the task's hold on its source's parameters: the last task holding a source puts back the
 /// values it had before any of them changed it; while others run, the values stay raised.
 /// `source` is the task's source with its password, or why the console could not give it.
-pub async fn restore_params(store: &Store, task: &Task, source: Result<&Endpoint, String>) {
+pub async fn restore_params(store: &Store, task: &Task, source: Result<&Endpoint, Text>) {
     let saved = match store.release_params(task.id) {
         Ok(Release::Restore(saved)) => saved,
         Ok(Release::Others(others)) => {
@@ -474,14 +490,16 @@ pub async fn restore_params(store: &Store, task: &Task, source: Result<&Endpoint
 
 /// Sets parameters on the source, or on every master of a cluster source (each streams its own
 /// share, with its own backlog and output buffers).
-async fn set_everywhere(source: &Endpoint, values: &[(String, String)]) -> Result<(), String> {
+async fn set_everywhere(source: &Endpoint, values: &[(String, String)]) -> Result<(), Text> {
     let servers = match crate::cluster::discover(source).await {
         Ok(Some(topology)) => topology.masters().cloned().collect(),
         _ => vec![source.clone()],
     };
     for server in &servers {
-        let mut client = Client::connect(server).await.map_err(|e| e.to_string())?;
-        params::set(&mut client, values).await.map_err(|e| format!("{}: {e}", server.addr()))?;
+        let mut client = Client::connect(server).await.map_err(|e| Text::raw(e.to_string()))?;
+        params::set(&mut client, values).await.map_err(|e| {
+            Text::new(&errors::RUN_ON_SERVER).arg("addr", server.addr()).arg("error", Text::raw(e.to_string()))
+        })?;
     }
     Ok(())
 }

@@ -22,6 +22,8 @@ use crate::client::{keyspace_counts, Client, ClientError};
 use crate::filter::Filter;
 use crate::resp::Frame;
 use crate::server::ServerInfo;
+use crate::text::catalog::run_errors as msg;
+use crate::text::Text;
 
 pub use keyspace::Keyspace;
 pub use stream::{GroupData, PendingData, StreamData};
@@ -40,6 +42,9 @@ pub enum Data {
     Stream(StreamData),
     /// A type this module does not read (a module type): compared by name only.
     Other(String),
+    /// The value could not be read (the key changed type between TYPE and the read): the
+    /// server's error. A re-check settles it.
+    Unreadable(String),
 }
 
 /// One key as read from a server.
@@ -75,7 +80,8 @@ pub struct Difference {
     pub db: u32,
     pub key: String,
     pub kind: DiffKind,
-    pub detail: String,
+    /// How it differs, as a sentence.
+    pub detail: Text,
 }
 
 fn now_ms() -> i64 {
@@ -130,7 +136,7 @@ fn value_command(kind: &str, key: &Bytes) -> Option<Vec<Bytes>> {
 fn parse_value(kind: &str, reply: Frame) -> Data {
     if let Some(message) = reply.error_message() {
         // The key changed type between TYPE and the read: report it as such; a re-check settles it.
-        return Data::Other(format!("unreadable ({message})"));
+        return Data::Unreadable(message);
     }
     match kind {
         "string" => Data::String(bytes(&reply)),
@@ -255,15 +261,17 @@ fn same_data(a: &Data, b: &Data) -> bool {
     }
 }
 
-fn type_name(d: &Data) -> &str {
+/// The value's type: the server's name for it, or why it could not be read.
+fn type_name(d: &Data) -> Text {
     match d {
-        Data::String(_) => "string",
-        Data::List(_) => "list",
-        Data::Set(_) => "set",
-        Data::ZSet(_) => "zset",
-        Data::Hash(_) => "hash",
-        Data::Stream(_) => "stream",
-        Data::Other(name) => name,
+        Data::String(_) => Text::raw("string"),
+        Data::List(_) => Text::raw("list"),
+        Data::Set(_) => Text::raw("set"),
+        Data::ZSet(_) => Text::raw("zset"),
+        Data::Hash(_) => Text::raw("hash"),
+        Data::Stream(_) => Text::raw("stream"),
+        Data::Other(name) => Text::raw(name.as_str()),
+        Data::Unreadable(error) => Text::new(&msg::VERIFY_UNREADABLE).arg("error", error),
     }
 }
 
@@ -279,25 +287,24 @@ pub struct Compare {
 }
 
 /// Compares two keys; `None` when they match.
-pub fn compare_key(source: Option<&KeyState>, target: Option<&KeyState>, how: Compare) -> Option<(DiffKind, String)> {
+pub fn compare_key(source: Option<&KeyState>, target: Option<&KeyState>, how: Compare) -> Option<(DiffKind, Text)> {
     let tolerance = how.ttl_tolerance_ms;
     match (source, target) {
         (None, None) => None,
         (Some(KeyState { data: Data::Stream(_), .. }), None) if !how.target_streams => {
-            Some((DiffKind::NotCarried, "a stream: the target has no streams".into()))
+            Some((DiffKind::NotCarried, Text::new(&msg::VERIFY_NO_STREAMS)))
         }
-        (Some(_), None) => Some((DiffKind::Missing, "not on the target".into())),
-        (None, Some(_)) => Some((DiffKind::Extra, "only on the target".into())),
+        (Some(_), None) => Some((DiffKind::Missing, Text::new(&msg::VERIFY_MISSING))),
+        (None, Some(_)) => Some((DiffKind::Extra, Text::new(&msg::VERIFY_EXTRA))),
         (Some(s), Some(t)) => {
             if type_name(&s.data) != type_name(&t.data) {
-                return Some((
-                    DiffKind::Type,
-                    format!("{} on the source, {} on the target", type_name(&s.data), type_name(&t.data)),
-                ));
+                let detail =
+                    Text::new(&msg::VERIFY_TYPE).arg("source", type_name(&s.data)).arg("target", type_name(&t.data));
+                return Some((DiffKind::Type, detail));
             }
             let stream_difference = match (&s.data, &t.data) {
                 (Data::Stream(a), Data::Stream(b)) => stream::compare(a, b, tolerance),
-                _ if !same_data(&s.data, &t.data) => return Some((DiffKind::Value, "the values differ".into())),
+                _ if !same_data(&s.data, &t.data) => return Some((DiffKind::Value, Text::new(&msg::VERIFY_VALUES))),
                 _ => None,
             };
             if stream_difference.as_ref().is_some_and(|(kind, _)| *kind != DiffKind::NotCarried) {
@@ -307,17 +314,14 @@ pub fn compare_key(source: Option<&KeyState>, target: Option<&KeyState>, how: Co
                 (None, None) => {}
                 (Some(a), Some(b)) if (a - b).abs() <= tolerance => {}
                 (a, b) => {
-                    return Some((
-                        DiffKind::Ttl,
-                        format!("expires at {a:?} on the source, {b:?} on the target (unix ms)"),
-                    ))
+                    let detail =
+                        Text::new(&msg::VERIFY_TTL).arg("source", format!("{a:?}")).arg("target", format!("{b:?}"));
+                    return Some((DiffKind::Ttl, detail));
                 }
             }
             if !s.field_expiry.is_empty() && !how.target_field_ttls {
-                return Some((
-                    DiffKind::NotCarried,
-                    format!("{} hash field TTLs: the target has no field TTLs", s.field_expiry.len()),
-                ));
+                let detail = Text::new(&msg::VERIFY_FIELD_TTLS_NOT_CARRIED).arg("count", s.field_expiry.len());
+                return Some((DiffKind::NotCarried, detail));
             }
             let same_fields = s.field_expiry.len() == t.field_expiry.len()
                 && s.field_expiry
@@ -325,14 +329,10 @@ pub fn compare_key(source: Option<&KeyState>, target: Option<&KeyState>, how: Co
                     .zip(&t.field_expiry)
                     .all(|((f, a), (g, b))| f == g && (a - b).abs() <= tolerance);
             if !same_fields {
-                return Some((
-                    DiffKind::Ttl,
-                    format!(
-                        "hash field TTLs differ: {} fields with a TTL on the source, {} on the target",
-                        s.field_expiry.len(),
-                        t.field_expiry.len()
-                    ),
-                ));
+                let detail = Text::new(&msg::VERIFY_FIELD_TTLS)
+                    .arg("source", s.field_expiry.len())
+                    .arg("target", t.field_expiry.len());
+                return Some((DiffKind::Ttl, detail));
             }
             stream_difference
         }
@@ -598,7 +598,7 @@ async fn recheck(
     tdb: u32,
     key: &Bytes,
     sides: Sides,
-) -> Result<Option<(DiffKind, String)>, ClientError> {
+) -> Result<Option<(DiffKind, Text)>, ClientError> {
     let key = std::slice::from_ref(key);
     let a = if db == u32::MAX {
         None

@@ -10,6 +10,8 @@ use bytes::Bytes;
 use super::{byte_list, bytes, field, items, DiffKind};
 use crate::client::{Client, ClientError};
 use crate::resp::Frame;
+use crate::text::catalog::run_errors as msg;
+use crate::text::{Entry, Text};
 
 /// A stream's entries and the parts of its groups that a migration must keep.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -101,49 +103,41 @@ fn text(b: &Bytes) -> String {
 
 /// How two streams differ (`None`: they match). Idle times of pending entries may differ by
 /// `tolerance_ms` (they are read a moment apart).
-pub(super) fn compare(s: &StreamData, t: &StreamData, tolerance_ms: i64) -> Option<(DiffKind, String)> {
-    let value = |what: String| Some((DiffKind::Value, what));
+pub(super) fn compare(s: &StreamData, t: &StreamData, tolerance_ms: i64) -> Option<(DiffKind, Text)> {
+    let value = |what: Text| Some((DiffKind::Value, what));
+    let sides = |entry: &'static Entry, source: String, target: String| {
+        value(Text::new(entry).arg("source", source).arg("target", target))
+    };
     if s.entries != t.entries {
-        return value(format!(
-            "the entries differ ({} on the source, {} on the target)",
-            s.entries.len(),
-            t.entries.len()
-        ));
+        return sides(&msg::VERIFY_STREAM_ENTRIES, s.entries.len().to_string(), t.entries.len().to_string());
     }
     if s.last_id != t.last_id {
-        return value(format!("last id {} on the source, {} on the target", text(&s.last_id), text(&t.last_id)));
+        return sides(&msg::VERIFY_STREAM_LAST_ID, text(&s.last_id), text(&t.last_id));
     }
     if let (Some(a), Some(b)) = (&s.counters, &t.counters) {
         if a != b {
-            return value(format!(
-                "max deleted id, entries added, first id: {} {} {} on the source, {} {} {} on the target",
-                text(&a.0),
-                a.1,
-                text(&a.2),
-                text(&b.0),
-                b.1,
-                text(&b.2)
-            ));
+            let counters = |c: &(Bytes, i64, Bytes)| format!("{} {} {}", text(&c.0), c.1, text(&c.2));
+            return sides(&msg::VERIFY_STREAM_COUNTERS, counters(a), counters(b));
         }
     }
     let names = |d: &StreamData| d.groups.iter().map(|g| g.name.clone()).collect::<Vec<_>>();
     if names(s) != names(t) {
-        return value("the consumer groups differ".into());
+        return value(Text::new(&msg::VERIFY_STREAM_GROUPS));
     }
     let live: std::collections::HashSet<&Bytes> = s.entries.iter().map(|(id, _)| id).collect();
     let mut not_carried = 0;
     for (a, b) in s.groups.iter().zip(&t.groups) {
-        let group = text(&a.name);
+        let group = format!("{:?}", text(&a.name));
+        let in_group = |entry: &'static Entry, source: String, target: String| {
+            sides(entry, source, target).map(|(kind, detail)| (kind, detail.arg("group", &group)))
+        };
         if a.last_delivered_id != b.last_delivered_id {
-            return value(format!(
-                "group {group:?}: last delivered id {} on the source, {} on the target",
-                text(&a.last_delivered_id),
-                text(&b.last_delivered_id)
-            ));
+            let (x, y) = (text(&a.last_delivered_id), text(&b.last_delivered_id));
+            return in_group(&msg::VERIFY_GROUP_LAST_DELIVERED, x, y);
         }
         if let (Some(x), Some(y)) = (a.entries_read, b.entries_read) {
             if x != y {
-                return value(format!("group {group:?}: entries read {x} on the source, {y} on the target"));
+                return in_group(&msg::VERIFY_GROUP_ENTRIES_READ, x.to_string(), y.to_string());
             }
         }
         // A consumer without pending entries cannot be recreated by commands before 6.2 when the
@@ -153,11 +147,8 @@ pub(super) fn compare(s: &StreamData, t: &StreamData, tolerance_ms: i64) -> Opti
         let rest: Vec<&Bytes> = a.consumers.iter().filter(|c| !idle_consumers(c)).collect();
         not_carried += missing_idle;
         if rest != b.consumers.iter().collect::<Vec<_>>() {
-            return value(format!(
-                "group {group:?}: consumers {:?} on the source, {:?} on the target",
-                a.consumers.iter().map(text).collect::<Vec<_>>(),
-                b.consumers.iter().map(text).collect::<Vec<_>>()
-            ));
+            let consumers = |c: &[Bytes]| format!("{:?}", c.iter().map(text).collect::<Vec<_>>());
+            return in_group(&msg::VERIFY_GROUP_CONSUMERS, consumers(&a.consumers), consumers(&b.consumers));
         }
         let mut target: std::collections::HashMap<&Bytes, &PendingData> =
             b.pending.iter().map(|q| (&q.id, q)).collect();
@@ -166,31 +157,32 @@ pub(super) fn compare(s: &StreamData, t: &StreamData, tolerance_ms: i64) -> Opti
                 Some(q) => {
                     if (&q.consumer, q.count) != (&p.consumer, p.count) || (q.idle_ms - p.idle_ms).abs() > tolerance_ms
                     {
-                        return value(format!(
-                            "group {group:?}: pending entry {} is owned by {:?}, delivered {} times, idle {} ms on the source; {:?}, {} times, {} ms on the target",
-                            text(&p.id),
-                            text(&p.consumer),
-                            p.count,
-                            p.idle_ms,
-                            text(&q.consumer),
-                            q.count,
-                            q.idle_ms
-                        ));
+                        return value(
+                            Text::new(&msg::VERIFY_GROUP_PENDING)
+                                .arg("group", &group)
+                                .arg("id", text(&p.id))
+                                .arg("source_consumer", format!("{:?}", text(&p.consumer)))
+                                .arg("source_count", p.count)
+                                .arg("source_idle", p.idle_ms)
+                                .arg("target_consumer", format!("{:?}", text(&q.consumer)))
+                                .arg("target_count", q.count)
+                                .arg("target_idle", q.idle_ms),
+                        );
                     }
                 }
                 // Missing on the target: not carried when its entry is gone from the stream.
                 None if !live.contains(&p.id) => not_carried += 1,
-                None => return value(format!("group {group:?}: pending entry {} missing on the target", text(&p.id))),
+                None => {
+                    let detail =
+                        Text::new(&msg::VERIFY_GROUP_PENDING_MISSING).arg("group", &group).arg("id", text(&p.id));
+                    return value(detail);
+                }
             }
         }
         if let Some(extra) = target.keys().next() {
-            return value(format!("group {group:?}: pending entry {} only on the target", text(extra)));
+            return value(Text::new(&msg::VERIFY_GROUP_PENDING_EXTRA).arg("group", &group).arg("id", text(extra)));
         }
     }
-    (not_carried > 0).then(|| {
-        (
-            DiffKind::NotCarried,
-            format!("{not_carried} pending entries of deleted stream entries, or consumers without pending entries, are not on the target (commands cannot recreate them there; RESTORE can)"),
-        )
-    })
+    (not_carried > 0)
+        .then(|| (DiffKind::NotCarried, Text::new(&msg::VERIFY_STREAM_NOT_CARRIED).arg("count", not_carried)))
 }

@@ -14,6 +14,7 @@ use super::{add_not_carried, ErrorSample, Expect, WriteError, WriterOptions, Wri
 use crate::client::{Client, ClientError};
 use crate::endpoint::Endpoint;
 use crate::resp::{self, Frame};
+use crate::text::catalog::run_errors as msg;
 use crate::text::Text;
 
 /// Flush the send buffer once it holds this much.
@@ -319,7 +320,7 @@ impl Shared {
         let Some(pending) = self.inflight.lock().ok().and_then(|mut q| q.pop_front()) else {
             self.fail(WriteError::Rejected {
                 count: 1,
-                first: format!("an unrequested reply {frame:?}"),
+                first: Text::new(&msg::WRITER_UNREQUESTED_REPLY).arg("reply", format!("{frame:?}")),
                 class: "PROTOCOL".into(),
             });
             return;
@@ -336,18 +337,16 @@ impl Shared {
                 true => "UNSUPPORTED".to_string(),
                 false => m.split_whitespace().next().unwrap_or("ERR").to_uppercase(),
             };
-            (class, m)
+            (class, Text::raw(m))
         });
         let message = message.or_else(|| match (pending.expect, &frame) {
             (Expect::Claimed, Frame::Array(ids)) if ids.is_empty() => {
                 let (group, id) = pending.what.as_deref().cloned().unwrap_or_default();
                 Some((
                     "UNSUPPORTED".to_string(),
-                    format!(
-                        "pending entry {} of group {:?}: its stream entry was deleted on the source, and XCLAIM cannot recreate such an entry (RESTORE can: use a target that reads the source's RDB)",
-                        String::from_utf8_lossy(&id),
-                        String::from_utf8_lossy(&group)
-                    ),
+                    Text::new(&msg::WRITER_PENDING_DELETED)
+                        .arg("id", String::from_utf8_lossy(&id).into_owned())
+                        .arg("group", format!("{:?}", String::from_utf8_lossy(&group))),
                 ))
             }
             _ => None,
@@ -360,7 +359,10 @@ impl Shared {
                 key: pending.key.as_ref().map(|k| String::from_utf8_lossy(k).into_owned()).unwrap_or_default(),
                 message: message.clone(),
             };
-            let first = format!("{} {:?}: {}", sample.command, sample.key, message);
+            let first = Text::new(&msg::WRITER_FIRST)
+                .arg("command", &sample.command)
+                .arg("key", format!("{:?}", sample.key))
+                .arg("message", message);
             self.stats.record(sample, skipped);
             if !skipped {
                 let count =

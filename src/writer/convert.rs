@@ -12,6 +12,8 @@ use super::stream::StreamPart;
 use super::{ErrorSample, WriteError, Writer};
 use crate::rdb::{self, Body, KeyRecord, Value};
 use crate::server::ServerInfo;
+use crate::text::catalog::run_errors as msg;
+use crate::text::Text;
 
 /// How values reach the target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,9 +99,7 @@ impl Converter {
         match rec.body {
             Body::Raw(raw) => {
                 let Mode::Restore { rdb_version } = self.mode else {
-                    return w
-                        .reject(sample(&rec.key, "a value in RDB form, which only RESTORE can write"))
-                        .map(|_| false);
+                    return w.reject(sample(&rec.key, Text::new(&msg::WRITER_RDB_FORM))).map(|_| false);
                 };
                 self.restore(w, &rec.key, rec.rdb_type, &raw, rdb_version, rec.expire_at_ms, rec.idle_s, rec.freq)
                     .await?;
@@ -134,7 +134,7 @@ impl Converter {
                 class: "UNSUPPORTED".into(),
                 command: "FUNCTION".into(),
                 key: name,
-                message: format!("function libraries ({} has no FUNCTION command)", self.target),
+                message: Text::new(&msg::WRITER_NO_FUNCTIONS).arg("target", self.target.to_string()),
             });
         }
         w.send(&[b("FUNCTION"), b("LOAD"), b("REPLACE"), code], 0).await
@@ -214,7 +214,9 @@ impl Converter {
             }
             // Streams came with 5.0; an older target cannot hold one (reported once, on the last part).
             Value::Stream(_) if !self.target.at_least(5, 0) => match last {
-                true => w.reject(sample(key, &format!("a stream ({} has no streams)", self.target))),
+                true => {
+                    w.reject(sample(key, Text::new(&msg::WRITER_NO_STREAMS).arg("target", self.target.to_string())))
+                }
                 false => Ok(()),
             },
             Value::Stream(stream) => {
@@ -229,7 +231,8 @@ impl Converter {
             return Ok(());
         }
         if !self.target.has_hash_field_ttl() {
-            return w.reject(sample(key, &format!("hash field TTLs ({} has no HPEXPIREAT)", self.target)));
+            let what = Text::new(&msg::WRITER_NO_FIELD_TTLS).arg("target", self.target.to_string());
+            return w.reject(sample(key, what));
         }
         for (field, at) in ttls {
             w.send(&[b("HPEXPIREAT"), key.clone(), num(at), b("FIELDS"), b("1"), field], 0).await?;
@@ -238,12 +241,13 @@ impl Converter {
     }
 }
 
-pub(super) fn sample(key: &Bytes, what: &str) -> ErrorSample {
+/// An `UNSUPPORTED` sample: `what` of `key` is something the target cannot hold.
+pub(super) fn sample(key: &Bytes, what: Text) -> ErrorSample {
     ErrorSample {
         class: "UNSUPPORTED".into(),
         command: String::new(),
         key: String::from_utf8_lossy(key).into_owned(),
-        message: what.to_string(),
+        message: what,
     }
 }
 

@@ -21,6 +21,7 @@ use bytes::Bytes;
 use crate::client::ClientError;
 use crate::cluster::{self, SlotsOf, Topology};
 use crate::endpoint::Endpoint;
+use crate::text::catalog::run_errors as msg;
 use crate::text::Text;
 use conn::{Applied, Conn};
 /// Keep at most this many error samples for the report.
@@ -57,18 +58,41 @@ impl Default for WriterOptions {
 pub enum WriteError {
     #[error(transparent)]
     Client(#[from] ClientError),
-    #[error("the target rejected {count} write(s); the first: {first}. Nothing was skipped: fix the cause and run again, or pass --skip-errors {class} to count and skip this kind of error")]
-    Rejected { count: u64, first: String, class: String },
-    #[error("the target cannot hold {what} of key {key:?}. Upgrade the target, or pass --skip-errors UNSUPPORTED to leave it out (it will be counted in the report)")]
-    Unsupported { key: String, what: String },
-    #[error("the target is a cluster, which has only db 0, and the source's db {db} is not mapped into it: map every source db into 0 (--db-map {db}:0), then start again")]
+    /// `first` is the first rejected write and the target's answer.
+    #[error("{}", self.text())]
+    Rejected { count: u64, first: Text, class: String },
+    /// `what` names what the target cannot hold.
+    #[error("{}", self.text())]
+    Unsupported { key: String, what: Text },
+    #[error("{}", self.text())]
     ClusterDb { db: u32 },
-    #[error("the source ran {command} on keys in different hash slots, which a cluster target cannot take in one command and Ferry cannot split without changing what it does; the migration stopped. Keep such keys in one slot with a hash tag ({{...}}), or migrate into a standalone target")]
+    #[error("{}", self.text())]
     CrossSlot { command: String },
-    #[error("the source ran {command}, whose keys Ferry cannot find, so it cannot tell which cluster master it belongs to; the migration stopped")]
+    #[error("{}", self.text())]
     UnknownKeys { command: String },
-    #[error("the target {addr} has not answered for {secs} s while {waiting} write(s) waited for it, so the migration stopped. Check the target (is it stopped, swapping or overloaded?), then start the migration again; a target that is slow on purpose needs a longer stall timeout")]
+    #[error("{}", self.text())]
     Stalled { addr: String, secs: u64, waiting: usize },
+}
+
+impl WriteError {
+    /// The error as a sentence, in whichever language it is shown (`Display` is its English).
+    pub fn text(&self) -> Text {
+        match self {
+            WriteError::Client(e) => Text::raw(e.to_string()),
+            WriteError::Rejected { count, first, class } => {
+                Text::new(&msg::WRITER_REJECTED).arg("count", *count).arg("first", first.clone()).arg("class", class)
+            }
+            WriteError::Unsupported { key, what } => {
+                Text::new(&msg::WRITER_UNSUPPORTED).arg("what", what.clone()).arg("key", format!("{key:?}"))
+            }
+            WriteError::ClusterDb { db } => Text::new(&msg::WRITER_CLUSTER_DB).arg("db", *db),
+            WriteError::CrossSlot { command } => Text::new(&msg::WRITER_CROSS_SLOT).arg("command", command),
+            WriteError::UnknownKeys { command } => Text::new(&msg::WRITER_UNKNOWN_KEYS).arg("command", command),
+            WriteError::Stalled { addr, secs, waiting } => {
+                Text::new(&msg::WRITER_STALLED).arg("addr", addr).arg("secs", *secs).arg("waiting", *waiting)
+            }
+        }
+    }
 }
 
 /// One error the target returned, for the report.
@@ -77,7 +101,8 @@ pub struct ErrorSample {
     pub class: String,
     pub command: String,
     pub key: String,
-    pub message: String,
+    /// The target's error reply as it is, or what the target cannot hold.
+    pub message: Text,
 }
 
 /// Adds `count` to what `list` says of `what` (a sentence of the catalog, so the list is no map).

@@ -25,6 +25,7 @@ use bytes::Bytes;
 use super::{Expect, WriteError, Writer};
 use crate::rdb::{Stream, StreamId};
 use crate::server::ServerInfo;
+use crate::text::catalog::run_errors as errors;
 use crate::text::catalog::tasks as msg;
 use crate::text::Text;
 
@@ -114,11 +115,10 @@ pub(super) async fn write(w: &mut Writer, target: &ServerInfo, part: StreamPart<
                 }
                 w.reject(super::convert::sample(
                     key,
-                    &format!(
-                        "consumer {:?} of group {:?}, which has no pending entries ({target} has no XGROUP CREATECONSUMER)",
-                        String::from_utf8_lossy(&consumer.name),
-                        String::from_utf8_lossy(&group.name)
-                    ),
+                    Text::new(&errors::WRITER_IDLE_CONSUMER)
+                        .arg("consumer", format!("{:?}", String::from_utf8_lossy(&consumer.name)))
+                        .arg("group", format!("{:?}", String::from_utf8_lossy(&group.name)))
+                        .arg("target", target.to_string()),
                 ))?;
             }
         }
