@@ -8,6 +8,9 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::text::catalog::errors as msg;
+use crate::text::Text;
+
 /// A password. Printing it shows `***`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -117,10 +120,17 @@ pub struct Endpoint {
 
 /// A URL that is not a usable Redis address.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid Redis URL {url:?}: {reason} (expected redis://[user@]host:port, or rediss:// for TLS)")]
+#[error("{}", self.text())]
 pub struct EndpointError {
+    /// The URL with any password masked.
     pub url: String,
-    pub reason: String,
+    pub reason: Text,
+}
+
+impl EndpointError {
+    pub fn text(&self) -> Text {
+        Text::new(&msg::URL_INVALID).arg("url", format!("{:?}", self.url)).arg("reason", self.reason.clone())
+    }
 }
 
 impl Endpoint {
@@ -132,13 +142,13 @@ impl Endpoint {
     /// Parses `redis://[user[:password]@]host[:port]` (`rediss://` for TLS, trusting the
     /// platform's CAs); `host:port` alone is accepted too.
     pub fn parse(url: &str) -> Result<Endpoint, EndpointError> {
-        let fail = |reason: &str| EndpointError { url: redact(url), reason: reason.to_string() };
+        let fail = |reason: Text| EndpointError { url: redact(url), reason };
         let (rest, tls) = if let Some(rest) = url.strip_prefix("redis://") {
             (rest, None)
         } else if let Some(rest) = url.strip_prefix("rediss://") {
             (rest, Some(TlsOptions::default()))
         } else if url.contains("://") {
-            return Err(fail("the scheme must be redis:// (or rediss:// for TLS)"));
+            return Err(fail(Text::new(&msg::URL_SCHEME)));
         } else {
             (url, None)
         };
@@ -148,7 +158,7 @@ impl Endpoint {
             None => (None, rest),
         };
         let (host, port) = if let Some(v6) = hostport.strip_prefix('[') {
-            let end = v6.find(']').ok_or_else(|| fail("unclosed [ in an IPv6 address"))?;
+            let end = v6.find(']').ok_or_else(|| fail(Text::new(&msg::URL_IPV6_UNCLOSED)))?;
             (&v6[..end], v6[end + 1..].strip_prefix(':'))
         } else {
             match hostport.rsplit_once(':') {
@@ -157,17 +167,17 @@ impl Endpoint {
             }
         };
         if host.is_empty() {
-            return Err(fail("the host is missing"));
+            return Err(fail(Text::new(&msg::URL_NO_HOST)));
         }
         if host.contains('/') {
-            return Err(fail("a database number in the URL is not supported; use db mapping instead"));
+            return Err(fail(Text::new(&msg::URL_DB_NUMBER)));
         }
         let port = match port {
             None => 6379,
-            Some(p) => p.parse().map_err(|_| fail("the port must be a number from 1 to 65535"))?,
+            Some(p) => p.parse().map_err(|_| fail(Text::new(&msg::URL_PORT)))?,
         };
         if port == 0 {
-            return Err(fail("the port must be a number from 1 to 65535"));
+            return Err(fail(Text::new(&msg::URL_PORT)));
         }
         let (user, password) = match auth {
             None => (None, None),
@@ -178,8 +188,8 @@ impl Endpoint {
                     // comes from elsewhere (a password file, the environment, a prompt).
                     None => (auth, None),
                 };
-                let user = percent_decode(user).map_err(|e| fail(&e))?;
-                let pass = pass.map(percent_decode).transpose().map_err(|e| fail(&e))?;
+                let user = percent_decode(user).map_err(fail)?;
+                let pass = pass.map(percent_decode).transpose().map_err(fail)?;
                 ((!user.is_empty()).then_some(user), pass.filter(|p| !p.is_empty()).map(Secret))
             }
         };
@@ -225,21 +235,21 @@ pub(crate) fn redact(url: &str) -> String {
     }
 }
 
-fn percent_decode(s: &str) -> Result<String, String> {
+fn percent_decode(s: &str) -> Result<String, Text> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3).ok_or("a % escape is cut short")?;
-            out.push(u8::from_str_radix(hex, 16).map_err(|_| format!("bad % escape %{hex}"))?);
+            let hex = s.get(i + 1..i + 3).ok_or_else(|| Text::new(&msg::URL_ESCAPE_CUT))?;
+            out.push(u8::from_str_radix(hex, 16).map_err(|_| Text::new(&msg::URL_ESCAPE_BAD).arg("hex", hex))?);
             i += 3;
         } else {
             out.push(bytes[i]);
             i += 1;
         }
     }
-    String::from_utf8(out).map_err(|_| "credentials are not valid UTF-8".to_string())
+    String::from_utf8(out).map_err(|_| Text::new(&msg::URL_NOT_UTF8))
 }
 
 #[cfg(test)]

@@ -67,9 +67,9 @@ impl ReplicaError {
     /// The error as a sentence, in whichever language it is shown (`Display` is its English).
     pub fn text(&self) -> Text {
         match self {
-            ReplicaError::Client(e) => Text::raw(e.to_string()),
-            ReplicaError::Sentinel(e) => Text::raw(e.to_string()),
-            ReplicaError::Cluster(e) => Text::raw(e.to_string()),
+            ReplicaError::Client(e) => e.text(),
+            ReplicaError::Sentinel(e) => e.text(),
+            ReplicaError::Cluster(e) => e.text(),
             ReplicaError::NotPermitted { addr, message } => {
                 Text::new(&msg::REPLICA_NOT_PERMITTED).arg("addr", addr).arg("message", message)
             }

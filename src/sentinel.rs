@@ -68,25 +68,25 @@ pub fn parse_url(url: &str) -> Option<Result<(Endpoint, SentinelSpec), EndpointE
         Some(rest) => (rest, "redis://"),
         None => (url.strip_prefix(TLS_SCHEME)?, "rediss://"),
     };
-    let fail = |reason: &str| EndpointError { url: crate::endpoint::redact(url), reason: reason.to_string() };
+    let fail = |reason: Text| EndpointError { url: crate::endpoint::redact(url), reason };
     let (auth, rest) = match rest.rfind('@') {
         Some(at) => (&rest[..=at], &rest[at + 1..]),
         None => ("", rest),
     };
     let Some((hosts, name)) = rest.split_once('/') else {
-        return Some(Err(fail("the master's name is missing: redis+sentinel://host:26379/<master name>")));
+        return Some(Err(fail(Text::new(&msg::SENTINEL_URL_NO_NAME))));
     };
     let name = name.trim_end_matches('/');
     if name.is_empty() || name.contains('/') {
-        return Some(Err(fail("the master's name is missing: redis+sentinel://host:26379/<master name>")));
+        return Some(Err(fail(Text::new(&msg::SENTINEL_URL_NO_NAME))));
     }
     let nodes: Vec<String> = hosts.split(',').filter(|h| !h.is_empty()).map(str::to_string).collect();
-    let Some(first) = nodes.first() else { return Some(Err(fail("no Sentinel address is given"))) };
+    let Some(first) = nodes.first() else { return Some(Err(fail(Text::new(&msg::SENTINEL_URL_NO_NODE)))) };
     let spec = SentinelSpec { nodes: nodes.clone(), master_name: name.to_string() };
     if let Err(e) = validate(&spec) {
-        return Some(Err(fail(&e.to_string())));
+        return Some(Err(fail(e.text())));
     }
-    Some(Endpoint::parse(&format!("{scheme}{auth}{first}")).map_err(|e| fail(&e.reason)).map(|e| (e, spec)))
+    Some(Endpoint::parse(&format!("{scheme}{auth}{first}")).map_err(|e| fail(e.reason)).map(|e| (e, spec)))
 }
 
 /// Checks a spec's addresses, for a clear error before anything runs.
@@ -96,8 +96,7 @@ pub fn validate(spec: &SentinelSpec) -> Result<(), SentinelError> {
     }
     for node in &spec.nodes {
         // The address parser's reason is not a catalog sentence yet: shown as it is.
-        Endpoint::parse(node)
-            .map_err(|e| SentinelError::BadAddress { node: node.clone(), reason: Text::raw(e.to_string()) })?;
+        Endpoint::parse(node).map_err(|e| SentinelError::BadAddress { node: node.clone(), reason: e.text() })?;
     }
     Ok(())
 }

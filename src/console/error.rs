@@ -57,12 +57,12 @@ impl ConsoleError {
     pub fn text(&self) -> Text {
         let task = |task: &String| format!("{task:?}");
         match self {
-            ConsoleError::Store(e) => Text::raw(e.to_string()),
-            ConsoleError::Secret(e) => Text::raw(e.to_string()),
-            ConsoleError::Client(e) => Text::raw(e.to_string()),
+            ConsoleError::Store(e) => e.text(),
+            ConsoleError::Secret(e) => e.text(),
+            ConsoleError::Client(e) => e.text(),
             ConsoleError::Migrate(e) => e.text(),
-            ConsoleError::Sentinel(e) => Text::raw(e.to_string()),
-            ConsoleError::Cluster(e) => Text::raw(e.to_string()),
+            ConsoleError::Sentinel(e) => e.text(),
+            ConsoleError::Cluster(e) => e.text(),
             ConsoleError::Invalid(why) | ConsoleError::Standby(why) => why.clone(),
             ConsoleError::CheckFailed { summary } => {
                 Text::new(&msg::CONSOLE_CHECK_FAILED).arg("summary", summary.clone())

@@ -58,7 +58,7 @@ pub(super) async fn form(ports: &[u16]) -> Result<(), ConsoleError> {
         while let Err(e) = replica.request(&["CLUSTER", "REPLICATE", &ids[i]]).await {
             tries += 1;
             if tries > 100 {
-                let why = Text::new(&errors::SANDBOX_CLUSTER_FOLLOW).arg("port", port).arg("error", e.to_string());
+                let why = Text::new(&errors::SANDBOX_CLUSTER_FOLLOW).arg("port", port).arg("error", e.text());
                 return Err(failed(why));
             }
             tokio::time::sleep(Duration::from_millis(100)).await;

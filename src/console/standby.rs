@@ -286,7 +286,7 @@ impl Console {
             (None, None) => return Err(ConsoleError::Invalid(Text::new(&errors::CONSOLE_PAIR_NEEDS_REPLICA))),
         };
         if let Some(spec) = &input.sentinel {
-            crate::sentinel::validate(spec).map_err(|e| ConsoleError::Invalid(Text::raw(e.to_string())))?;
+            crate::sentinel::validate(spec).map_err(|e| ConsoleError::Invalid(e.text()))?;
         }
         self.store.instance(input.master_instance)?;
         if let Some(replica) = replica_instance {
@@ -367,7 +367,7 @@ impl Console {
                 return Err(ConsoleError::MissingPassword { what });
             }
         }
-        ha::start(options).await.map_err(|e| ConsoleError::Standby(Text::raw(e.to_string())))
+        ha::start(options).await.map_err(|e| ConsoleError::Standby(e.text()))
     }
 
     fn running_view(&self, pair: &SavedPair) -> Option<StandbyView> {

@@ -163,9 +163,9 @@ impl MigrateError {
         match self {
             MigrateError::Source(e) => Text::new(&errors::MIGRATE_SOURCE).arg("error", e.text()),
             MigrateError::Target(e) => Text::new(&errors::MIGRATE_TARGET).arg("error", e.text()),
-            MigrateError::Client(e) => Text::raw(e.to_string()),
-            MigrateError::Pause(e) => Text::raw(e.to_string()),
-            MigrateError::Cluster(e) => Text::new(&errors::MIGRATE_TARGET).arg("error", Text::raw(e.to_string())),
+            MigrateError::Client(e) => e.text(),
+            MigrateError::Pause(e) => e.text(),
+            MigrateError::Cluster(e) => Text::new(&errors::MIGRATE_TARGET).arg("error", e.text()),
             MigrateError::Filter(why) | MigrateError::Shard(why) => why.clone(),
             MigrateError::LeaseLost(e) => e.text(),
             MigrateError::NotInSync(phase) => Text::new(&errors::MIGRATE_NOT_IN_SYNC).arg("phase", Text::new(phase)),

@@ -68,10 +68,10 @@ impl RunError {
     /// The error as a sentence, in whichever language it is shown (`Display` is its English).
     pub fn text(&self) -> Text {
         match self {
-            RunError::Store(e) => Text::raw(e.to_string()),
-            RunError::Client(e) => Text::raw(e.to_string()),
+            RunError::Store(e) => e.text(),
+            RunError::Client(e) => e.text(),
             RunError::Migrate(e) => e.text(),
-            RunError::Sentinel(e) => Text::raw(e.to_string()),
+            RunError::Sentinel(e) => e.text(),
             RunError::NotSynced { status } => Text::new(&errors::RUN_NOT_SYNCED).arg("status", status.text()),
         }
     }
@@ -172,7 +172,7 @@ pub async fn run(runner: Runner, mut control: mpsc::Receiver<Control>) {
         // Whatever failed, the source must not keep the migration's parameters.
         if let Ok(task) = runner.store.task(id) {
             let source = runner.source_now().await;
-            restore_params(&runner.store, &task, source.as_ref().map_err(|e| Text::raw(e.to_string()))).await;
+            restore_params(&runner.store, &task, source.as_ref().map_err(|e| e.text())).await;
         }
         set_status(&runner, TaskStatus::Failed, e.text());
     }
@@ -260,7 +260,7 @@ async fn drive(runner: &Runner, control: &mut mpsc::Receiver<Control>, lease: Ar
                 Err(e) => event(store, id, "params", &Text::new(&msg::PARAMS_NOT_ALL_SET).arg("error", e)),
             }
         }
-        Err(e) => event(store, id, "params", &Text::new(&msg::PARAMS_LEFT).arg("error", e.to_string())),
+        Err(e) => event(store, id, "params", &Text::new(&msg::PARAMS_LEFT).arg("error", e.text())),
     }
     drop(client);
 
@@ -290,7 +290,7 @@ async fn drive(runner: &Runner, control: &mut mpsc::Receiver<Control>, lease: Ar
 
     let task = store.task(id)?;
     let source = runner.source_now().await;
-    restore_params(store, &task, source.as_ref().map_err(|e| Text::raw(e.to_string()))).await;
+    restore_params(store, &task, source.as_ref().map_err(|e| e.text())).await;
     match end {
         End::Completed => {}
         End::Cancelled(reply) => {
@@ -446,7 +446,7 @@ async fn cutover(runner: &Runner, migration: &Migration, options: CutoverOptions
     }
     let task = store.task(id)?;
     let source = runner.source_now().await;
-    restore_params(store, &task, source.as_ref().map_err(|e| Text::raw(e.to_string()))).await;
+    restore_params(store, &task, source.as_ref().map_err(|e| e.text())).await;
     pause.end().await;
     store.set_cutover(id, now_ms(), outcome.final_lag_bytes)?;
     let message = match (outcome.paused, outcome.all_clients_held_ms) {
@@ -496,10 +496,10 @@ async fn set_everywhere(source: &Endpoint, values: &[(String, String)]) -> Resul
         _ => vec![source.clone()],
     };
     for server in &servers {
-        let mut client = Client::connect(server).await.map_err(|e| Text::raw(e.to_string()))?;
-        params::set(&mut client, values).await.map_err(|e| {
-            Text::new(&errors::RUN_ON_SERVER).arg("addr", server.addr()).arg("error", Text::raw(e.to_string()))
-        })?;
+        let mut client = Client::connect(server).await.map_err(|e| e.text())?;
+        params::set(&mut client, values)
+            .await
+            .map_err(|e| Text::new(&errors::RUN_ON_SERVER).arg("addr", server.addr()).arg("error", e.text()))?;
     }
     Ok(())
 }

@@ -78,7 +78,7 @@ impl WriteError {
     /// The error as a sentence, in whichever language it is shown (`Display` is its English).
     pub fn text(&self) -> Text {
         match self {
-            WriteError::Client(e) => Text::raw(e.to_string()),
+            WriteError::Client(e) => e.text(),
             WriteError::Rejected { count, first, class } => {
                 Text::new(&msg::WRITER_REJECTED).arg("count", *count).arg("first", first.clone()).arg("class", class)
             }

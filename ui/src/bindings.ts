@@ -8,67 +8,67 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 /** Commands */
 export const commands = {
 	/**  The regions of the registered instances. */
-	regions: () => typedError<string[], CommandError>(__TAURI_INVOKE("regions")),
+	regions: () => typedError<string[], CommandError_Serialize>(__TAURI_INVOKE("regions")),
 	/**  Registered instances, of one region or all. */
-	listInstances: (region: string | null) => typedError<Instance_Serialize[], CommandError>(__TAURI_INVOKE("list_instances", { region })),
+	listInstances: (region: string | null) => typedError<Instance_Serialize[], CommandError_Serialize>(__TAURI_INVOKE("list_instances", { region })),
 	/**  Registers an instance; its password is kept in the OS keychain (or the encrypted file when FERRY_MASTER_KEY is set). */
-	addInstance: (input: InstanceInput_Deserialize, password: string | null) => typedError<Instance_Serialize, CommandError>(__TAURI_INVOKE("add_instance", { input, password })),
+	addInstance: (input: InstanceInput_Deserialize, password: string | null) => typedError<Instance_Serialize, CommandError_Serialize>(__TAURI_INVOKE("add_instance", { input, password })),
 	/**  Edits an instance; `password`: `null` keeps it, `""` removes it. */
-	updateInstance: (id: number, input: InstanceInput_Deserialize, password: string | null) => typedError<Instance_Serialize, CommandError>(__TAURI_INVOKE("update_instance", { id, input, password })),
-	removeInstance: (id: number) => typedError<null, CommandError>(__TAURI_INVOKE("remove_instance", { id })),
+	updateInstance: (id: number, input: InstanceInput_Deserialize, password: string | null) => typedError<Instance_Serialize, CommandError_Serialize>(__TAURI_INVOKE("update_instance", { id, input, password })),
+	removeInstance: (id: number) => typedError<null, CommandError_Serialize>(__TAURI_INVOKE("remove_instance", { id })),
 	/**  Connects to an instance: version, latency, keys. */
-	testInstance: (id: number) => typedError<ConnectionTest, CommandError>(__TAURI_INVOKE("test_instance", { id })),
-	listTasks: (filter: TaskFilter_Deserialize) => typedError<Task_Serialize[], CommandError>(__TAURI_INVOKE("list_tasks", { filter })),
-	taskDetail: (id: number) => typedError<TaskDetail_Serialize, CommandError>(__TAURI_INVOKE("task_detail", { id })),
+	testInstance: (id: number) => typedError<ConnectionTest, CommandError_Serialize>(__TAURI_INVOKE("test_instance", { id })),
+	listTasks: (filter: TaskFilter_Deserialize) => typedError<Task_Serialize[], CommandError_Serialize>(__TAURI_INVOKE("list_tasks", { filter })),
+	taskDetail: (id: number) => typedError<TaskDetail_Serialize, CommandError_Serialize>(__TAURI_INVOKE("task_detail", { id })),
 	/**
 	 *  Up to `limit` of a task's newest progress snapshots, oldest first: the history behind the detail
 	 *  page's charts (live `taskProgressEvent`s extend it).
 	 */
-	taskSnapshots: (id: number, limit: number) => typedError<Snapshot_Serialize[], CommandError>(__TAURI_INVOKE("task_snapshots", { id, limit })),
+	taskSnapshots: (id: number, limit: number) => typedError<Snapshot_Serialize[], CommandError_Serialize>(__TAURI_INVOKE("task_snapshots", { id, limit })),
 	/**  The recommended source parameters: the create form starts from them. */
-	recommendedParams: () => typedError<Params, CommandError>(__TAURI_INVOKE("recommended_params")),
+	recommendedParams: () => typedError<Params, CommandError_Serialize>(__TAURI_INVOKE("recommended_params")),
 	/**  The parameter-settings page of the create form. */
-	parameterRows: (request: TaskRequest_Deserialize) => typedError<ParamRow_Serialize[], CommandError>(__TAURI_INVOKE("parameter_rows", { request })),
+	parameterRows: (request: TaskRequest_Deserialize) => typedError<ParamRow_Serialize[], CommandError_Serialize>(__TAURI_INVOKE("parameter_rows", { request })),
 	/**  The pre-check before a task exists (items also arrive as `checkItemEvent`s). */
-	checkTask: (request: TaskRequest_Deserialize) => typedError<CheckReport_Serialize, CommandError>(__TAURI_INVOKE("check_task", { request })),
+	checkTask: (request: TaskRequest_Deserialize) => typedError<CheckReport_Serialize, CommandError_Serialize>(__TAURI_INVOKE("check_task", { request })),
 	/**  "Confirm and create task". */
-	createTask: (request: TaskRequest_Deserialize, acceptWarnings: boolean) => typedError<CreatedTask_Serialize, CommandError>(__TAURI_INVOKE("create_task", { request, acceptWarnings })),
+	createTask: (request: TaskRequest_Deserialize, acceptWarnings: boolean) => typedError<CreatedTask_Serialize, CommandError_Serialize>(__TAURI_INVOKE("create_task", { request, acceptWarnings })),
 	/**
 	 *  Async so that it runs on the Tokio runtime, where the console spawns the task's runner (a sync
 	 *  command runs on the main thread, outside any runtime, and spawning there panics).
 	 */
-	startTask: (id: number) => typedError<Task_Serialize, CommandError>(__TAURI_INVOKE("start_task", { id })),
-	cancelTask: (id: number) => typedError<Task_Serialize, CommandError>(__TAURI_INVOKE("cancel_task", { id })),
+	startTask: (id: number) => typedError<Task_Serialize, CommandError_Serialize>(__TAURI_INVOKE("start_task", { id })),
+	cancelTask: (id: number) => typedError<Task_Serialize, CommandError_Serialize>(__TAURI_INVOKE("cancel_task", { id })),
 	/**  "Disconnect sync". */
-	cutoverTask: (id: number, options: CutoverOptions) => typedError<Task_Serialize, CommandError>(__TAURI_INVOKE("cutover_task", { id, options })),
+	cutoverTask: (id: number, options: CutoverOptions) => typedError<Task_Serialize, CommandError_Serialize>(__TAURI_INVOKE("cutover_task", { id, options })),
 	/**  Verifies a task, telling the window how far it is ([`events::VerifyProgressEvent`]). */
-	verifyTask: (id: number) => typedError<VerifyReport, CommandError>(__TAURI_INVOKE("verify_task", { id })),
+	verifyTask: (id: number) => typedError<VerifyReport_Serialize, CommandError_Serialize>(__TAURI_INVOKE("verify_task", { id })),
 	/**  Where the task store lives (`FERRY_DATA_DIR`, or the OS app-data dir). */
-	dataDir: () => typedError<string, CommandError>(__TAURI_INVOKE("data_dir")),
+	dataDir: () => typedError<string, CommandError_Serialize>(__TAURI_INVOKE("data_dir")),
 	/**  Saves a hot-standby pair and starts its access proxy in this app. */
-	startStandby: (input: StandbyInput_Deserialize) => typedError<StandbyView_Serialize, CommandError>(__TAURI_INVOKE("start_standby", { input })),
+	startStandby: (input: StandbyInput_Deserialize) => typedError<StandbyView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("start_standby", { input })),
 	/**  Every saved pair, whichever process runs it (this app, a service) or none. */
-	listStandbys: () => typedError<StandbyView_Serialize[], CommandError>(__TAURI_INVOKE("list_standbys")),
+	listStandbys: () => typedError<StandbyView_Serialize[], CommandError_Serialize>(__TAURI_INVOKE("list_standbys")),
 	/**  Starts a saved pair's proxy in this app. */
-	runStandby: (id: number) => typedError<StandbyView_Serialize, CommandError>(__TAURI_INVOKE("run_standby", { id })),
+	runStandby: (id: number) => typedError<StandbyView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("run_standby", { id })),
 	/**  Forgets a saved pair that no process runs. */
-	removeStandby: (id: number) => typedError<null, CommandError>(__TAURI_INVOKE("remove_standby", { id })),
+	removeStandby: (id: number) => typedError<null, CommandError_Serialize>(__TAURI_INVOKE("remove_standby", { id })),
 	/**  Quits the app after the user confirmed it (pairs it runs stop; tasks pause and can resume). */
 	quit: () => __TAURI_INVOKE<void>("quit"),
 	/**  A pair's event history, oldest first (new ones arrive as `standbyTimelineEvent`s). */
-	standbyEvents: (id: number) => typedError<HaEvent_Serialize[], CommandError>(__TAURI_INVOKE("standby_events", { id })),
+	standbyEvents: (id: number) => typedError<HaEvent_Serialize[], CommandError_Serialize>(__TAURI_INVOKE("standby_events", { id })),
 	/**  "Planned switchover": the roles swap with no write lost, or nothing changes and the error says why. */
-	switchover: (id: number) => typedError<StandbyView_Serialize, CommandError>(__TAURI_INVOKE("switchover", { id })),
+	switchover: (id: number) => typedError<StandbyView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("switchover", { id })),
 	/**  Stops a pair's proxy, wherever it runs; the servers keep their roles and the pair stays saved. */
-	stopStandby: (id: number) => typedError<null, CommandError>(__TAURI_INVOKE("stop_standby", { id })),
+	stopStandby: (id: number) => typedError<null, CommandError_Serialize>(__TAURI_INVOKE("stop_standby", { id })),
 	/**  "Try it locally": local redis-servers with sample data, a target instance and a standby pair. */
-	startSandbox: () => typedError<SandboxView_Serialize, CommandError>(__TAURI_INVOKE("start_sandbox")),
+	startSandbox: () => typedError<SandboxView_Serialize, CommandError_Serialize>(__TAURI_INVOKE("start_sandbox")),
 	/**  The running sandbox, if any. */
-	sandbox: () => typedError<SandboxView_Serialize | null, CommandError>(__TAURI_INVOKE("sandbox")),
+	sandbox: () => typedError<SandboxView_Serialize | null, CommandError_Serialize>(__TAURI_INVOKE("sandbox")),
 	/**  "Failover drill": kills the sandbox pair's master; it comes back empty a few seconds later. */
-	sandboxDrill: () => typedError<string, CommandError>(__TAURI_INVOKE("sandbox_drill")),
+	sandboxDrill: () => typedError<Text_Serialize, CommandError_Serialize>(__TAURI_INVOKE("sandbox_drill")),
 	/**  Stops the sandbox: its proxy, servers, files and instances. */
-	stopSandbox: () => typedError<null, CommandError>(__TAURI_INVOKE("stop_sandbox")),
+	stopSandbox: () => typedError<null, CommandError_Serialize>(__TAURI_INVOKE("stop_sandbox")),
 };
 
 /** Events */
@@ -202,10 +202,25 @@ export type ClientLogin =
 /**  With the proxy's own password. */
 "proxy_password";
 
-/**  An error as the UI receives it: `{ kind, message }`; the message says what to do. */
-export type CommandError = {
+/**  An error as the UI receives it: `{ kind, message, text }`; the message says what to do. */
+export type CommandError = CommandError_Serialize | CommandError_Deserialize;
+
+/**  An error as the UI receives it: `{ kind, message, text }`; the message says what to do. */
+export type CommandError_Deserialize = {
 	kind: ErrorKind,
+	/**  The sentence in English. */
 	message: string,
+	/**  The same sentence as a code and its arguments, for the UI to show in the user's language. */
+	text: Text_Deserialize,
+};
+
+/**  An error as the UI receives it: `{ kind, message, text }`; the message says what to do. */
+export type CommandError_Serialize = {
+	kind: ErrorKind,
+	/**  The sentence in English. */
+	message: string,
+	/**  The same sentence as a code and its arguments, for the UI to show in the user's language. */
+	text: Text_Serialize,
 };
 
 /**  What a connection test found. */
@@ -254,11 +269,24 @@ export type DiffKind = "missing" | "extra" | "type" | "value" | "ttl" |
 "not_carried";
 
 /**  A difference found. */
-export type Difference = {
+export type Difference = Difference_Serialize | Difference_Deserialize;
+
+/**  A difference found. */
+export type Difference_Deserialize = {
 	db: number,
 	key: string,
 	kind: DiffKind,
-	detail: string,
+	/**  How it differs, as a sentence. */
+	detail: Text_Deserialize,
+};
+
+/**  A difference found. */
+export type Difference_Serialize = {
+	db: number,
+	key: string,
+	kind: DiffKind,
+	/**  How it differs, as a sentence. */
+	detail: Text_Serialize,
 };
 
 /**  The edition of a target instance. */
@@ -1116,7 +1144,7 @@ export type TaskDetail_Deserialize = {
 	events: TaskEvent_Deserialize[],
 	progress?: Progress_Deserialize | null,
 	check?: CheckReport_Deserialize | null,
-	verify?: VerifyReport | null,
+	verify?: VerifyReport_Deserialize | null,
 	/**  Whether some process is running the task now. */
 	running: boolean,
 };
@@ -1128,7 +1156,7 @@ export type TaskDetail_Serialize = {
 	events: TaskEvent_Serialize[],
 	progress: Progress_Serialize | null,
 	check: CheckReport_Serialize | null,
-	verify: VerifyReport | null,
+	verify: VerifyReport_Serialize | null,
 	/**  Whether some process is running the task now. */
 	running: boolean,
 };
@@ -1373,7 +1401,10 @@ export type VerifyProgressEvent = {
 };
 
 /**  The result of a verify. */
-export type VerifyReport = {
+export type VerifyReport = VerifyReport_Serialize | VerifyReport_Deserialize;
+
+/**  The result of a verify. */
+export type VerifyReport_Deserialize = {
 	keys_compared: number,
 	missing: number,
 	extra: number,
@@ -1385,7 +1416,24 @@ export type VerifyReport = {
 	 */
 	not_carried: number,
 	/**  The differences (at most `max_listed`), by db then key. */
-	differences: Difference[],
+	differences: Difference_Deserialize[],
+	duration_ms: number,
+};
+
+/**  The result of a verify. */
+export type VerifyReport_Serialize = {
+	keys_compared: number,
+	missing: number,
+	extra: number,
+	/**  Keys whose type, value or TTL differ. */
+	different: number,
+	/**
+	 *  Keys that differ only by what a migration by commands cannot give this target (listed with
+	 *  kind `not_carried`; not a difference).
+	 */
+	not_carried: number,
+	/**  The differences (at most `max_listed`), by db then key. */
+	differences: Difference_Serialize[],
 	duration_ms: number,
 };
 

@@ -1,11 +1,13 @@
 import type { CommandError } from "./bindings";
+import { rawText } from "./text";
 
 /** What every generated command resolves to. */
 export type Result<T> = { status: "ok"; data: T } | { status: "error"; error: CommandError };
 
 /** A thrown value (a rejected invoke, not a typed error) as a CommandError. */
 export function asCommandError(e: unknown): CommandError {
-  return { kind: "app", message: e instanceof Error ? e.message : String(e) };
+  const message = e instanceof Error ? e.message : String(e);
+  return { kind: "app", message, text: rawText(message) };
 }
 
 /** Awaits a command, turning a thrown error into a typed one, so callers handle one shape. */

@@ -6,6 +6,11 @@ import { MESSAGES } from "./messages.gen";
 
 export type TextLang = "zh-CN" | "en";
 
+/** Words that are not the engine's sentences (an OS error, a thrown exception), shown as they are. */
+export function rawText(text: string): Text {
+  return { code: "raw", args: { text } };
+}
+
 /** `text` in `lang`; a code this build does not know shows the code and its arguments, not nothing. */
 export function renderText(text: Text, lang: TextLang): string {
   const entry = MESSAGES[text.code];

@@ -8,6 +8,30 @@
 use super::entries;
 
 entries! {
+    // Redis URLs (endpoint.rs) and Sentinel URLs (sentinel.rs)
+    URL_INVALID = "error.url.invalid" {
+        en: "invalid Redis URL {url}: {reason} (expected redis://[user@]host:port, or rediss:// for TLS)",
+        zh: "无效的 Redis URL {url}：{reason}（应为 redis://[用户@]主机:端口，TLS 用 rediss://）",
+    },
+    URL_SCHEME = "error.url.scheme" {
+        en: "the scheme must be redis:// (or rediss:// for TLS)",
+        zh: "协议须为 redis://（TLS 用 rediss://）",
+    },
+    URL_IPV6_UNCLOSED = "error.url.ipv6_unclosed" { en: "unclosed [ in an IPv6 address", zh: "IPv6 地址中的 [ 未闭合" },
+    URL_NO_HOST = "error.url.no_host" { en: "the host is missing", zh: "缺少主机" },
+    URL_DB_NUMBER = "error.url.db_number" {
+        en: "a database number in the URL is not supported; use db mapping instead",
+        zh: "不支持在 URL 中写 db 编号；请改用 db 映射",
+    },
+    URL_PORT = "error.url.port" { en: "the port must be a number from 1 to 65535", zh: "端口须为 1 到 65535 之间的数字" },
+    URL_ESCAPE_CUT = "error.url.escape_cut" { en: "a % escape is cut short", zh: "% 转义不完整" },
+    URL_ESCAPE_BAD = "error.url.escape_bad" { en: "bad % escape %{hex}", zh: "无效的 % 转义 %{hex}" },
+    URL_NOT_UTF8 = "error.url.not_utf8" { en: "credentials are not valid UTF-8", zh: "用户名或密码不是有效的 UTF-8" },
+    SENTINEL_URL_NO_NAME = "error.url.sentinel_no_name" {
+        en: "the master's name is missing: redis+sentinel://host:26379/<master name>",
+        zh: "缺少主节点名称：redis+sentinel://主机:26379/<主节点名称>",
+    },
+    SENTINEL_URL_NO_NODE = "error.url.sentinel_no_node" { en: "no Sentinel address is given", zh: "未给出 Sentinel 地址" },
     // ClientError: talking to one Redis server.
     CLIENT_CONNECT = "error.client.connect" {
         en: "cannot connect to {addr}: {error}. Check that the server is running, the host and port are right, and \

@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import { I18nProvider } from "../i18n";
-import { detail, task } from "../test/fixtures";
+import { detail, raw, task } from "../test/fixtures";
 import { commandError, deferred, fakeBackend, sendEvent } from "../test/ipc";
 import { CutoverDialog } from "./CutoverDialog";
 
@@ -50,7 +50,7 @@ describe("CutoverDialog", () => {
   });
 
   it("shows the latest verify, and runs it again", async () => {
-    const diff = { ...clean, missing: 2, differences: [{ db: 0, key: "user:9", kind: "missing" as const, detail: "not on the target" }] };
+    const diff = { ...clean, missing: 2, differences: [{ db: 0, key: "user:9", kind: "missing" as const, detail: raw("not on the target") }] };
     const b = fakeBackend({ task_detail: () => detail(orders, { verify: diff }), verify_task: () => clean });
     show();
     expect(await screen.findByText(/120 keys compared: 2 missing, 0 extra, 0 different/)).toBeTruthy();

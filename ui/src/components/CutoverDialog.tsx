@@ -16,7 +16,7 @@ interface Props {
 
 /** The result of a verify in one line, and its first differences. */
 function VerifySummary({ report }: { report: VerifyReport }) {
-  const { t, lang } = useI18n();
+  const { t, tx, lang } = useI18n();
   const clean = report.missing === 0 && report.extra === 0 && report.different === 0;
   return (
     <div data-testid="verify-summary" data-clean={clean}>
@@ -33,7 +33,7 @@ function VerifySummary({ report }: { report: VerifyReport }) {
         <ul className="ferry-diffs">
           {report.differences.slice(0, 5).map((d) => (
             <li key={`${d.db}:${d.key}`}>
-              db{d.db} <code>{d.key}</code> — {t(`diff.${d.kind}`)}: {d.detail}
+              db{d.db} <code>{d.key}</code> — {t(`diff.${d.kind}`)}: {tx(d.detail)}
             </li>
           ))}
         </ul>

@@ -4,7 +4,7 @@ import { hintKey, useI18n } from "../i18n";
 
 /** An error from a command: what happened (the engine's message) and what to do (the hint). */
 export function ErrorView({ error, onRetry, dataDir }: { error: CommandError; onRetry?: () => void; dataDir?: string }) {
-  const { t } = useI18n();
+  const { t, tx } = useI18n();
   return (
     <div data-testid="error">
     <Alert
@@ -13,7 +13,7 @@ export function ErrorView({ error, onRetry, dataDir }: { error: CommandError; on
       title={t("error.title")}
       message={
         <div>
-          <div>{error.message}</div>
+          <div>{tx(error.text)}</div>
           <div>{t(hintKey(error.kind), { dir: dataDir ?? "" })}</div>
         </div>
       }

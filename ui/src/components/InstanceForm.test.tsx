@@ -2,6 +2,7 @@ import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { I18nProvider } from "../i18n";
 import { instance, ok } from "../test/fixtures";
+import { commandError } from "../test/ipc";
 import { InstanceForm, validate } from "./InstanceForm";
 
 vi.mock("../bindings", () => ({ commands: { addInstance: vi.fn() } }));
@@ -124,7 +125,7 @@ describe("InstanceForm", () => {
   });
 
   it("shows the console's error and what to do", async () => {
-    addInstance.mockResolvedValue({ status: "error", error: { kind: "secret", message: "the keychain is locked" } });
+    addInstance.mockResolvedValue({ status: "error", error: commandError("secret", "the keychain is locked") });
     show();
     type("name", "a");
     type("region", "r");

@@ -122,7 +122,7 @@ export function StandbyCard({
                 loading={busy === "drill"}
                 title={t("standby.drill")}
                 body={t("standby.drillConfirm")}
-                onConfirm={() => void run("drill", () => commands.sandboxDrill(), (message) => message)}
+                onConfirm={() => void run("drill", () => commands.sandboxDrill(), (message) => tx(message))}
               >
                 {t("standby.drill")}
               </ConfirmButton>

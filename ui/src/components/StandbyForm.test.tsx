@@ -2,6 +2,7 @@ import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { I18nProvider } from "../i18n";
 import { instance, ok, standbyView } from "../test/fixtures";
+import { commandError } from "../test/ipc";
 import { StandbyForm, validateStandby } from "./StandbyForm";
 
 vi.mock("../bindings", () => ({ commands: { listInstances: vi.fn(), startStandby: vi.fn() } }));
@@ -54,7 +55,7 @@ describe("StandbyForm", () => {
   });
 
   it("starts a pair from two instances and shows the console's error when it cannot", async () => {
-    m.startStandby.mockResolvedValueOnce({ status: "error", error: { kind: "invalid", message: "cannot listen on 127.0.0.1:6379: address in use" } });
+    m.startStandby.mockResolvedValueOnce({ status: "error", error: commandError("invalid", "cannot listen on 127.0.0.1:6379: address in use") });
     m.startStandby.mockResolvedValueOnce(ok(standbyView({ name: "orders-ha" })));
     const { onStarted } = show();
     await waitFor(() => expect(m.listInstances).toHaveBeenCalled());

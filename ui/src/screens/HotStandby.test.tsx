@@ -2,7 +2,8 @@ import { act, fireEvent, render, screen, waitFor, within } from "@testing-librar
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { StandbyTimelineEvent } from "../bindings";
 import { I18nProvider, type Lang } from "../i18n";
-import { haEvent, ok, standbyView } from "../test/fixtures";
+import { haEvent, ok, raw, standbyView } from "../test/fixtures";
+import { commandError } from "../test/ipc";
 import { HotStandby } from "./HotStandby";
 
 // The bindings are mocked: these tests exercise the screen, not Tauri or Redis.
@@ -107,7 +108,7 @@ describe("HotStandby", () => {
   });
 
   it("runs a planned switchover after confirming, and shows the error when it fails", async () => {
-    m.switchover.mockResolvedValue({ status: "error", error: { kind: "invalid", message: "no switchover: the standby is not ready" } });
+    m.switchover.mockResolvedValue({ status: "error", error: commandError("invalid", "no switchover: the standby is not ready") });
     show();
     await screen.findByText("orders-ha");
     fireEvent.click(screen.getByTestId("switchover"));
@@ -128,7 +129,7 @@ describe("HotStandby", () => {
 
   it("offers the failover drill on the sandbox's pair", async () => {
     m.sandbox.mockResolvedValue(ok(sandboxWith(1)));
-    m.sandboxDrill.mockResolvedValue(ok("killed the master at 127.0.0.1:7001 (SIGKILL)"));
+    m.sandboxDrill.mockResolvedValue(ok(raw("killed the master at 127.0.0.1:7001 (SIGKILL)")));
     show();
     fireEvent.click(await screen.findByTestId("drill"));
     expect(screen.getByText(/starts again, empty/)).toBeTruthy();

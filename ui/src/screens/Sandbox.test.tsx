@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { SandboxView_Serialize as SandboxView } from "../bindings";
 import { I18nProvider } from "../i18n";
 import { instance, ok, standbyView } from "../test/fixtures";
+import { commandError } from "../test/ipc";
 import { Sandbox } from "./Sandbox";
 import { sandboxTask } from "../newTaskForm";
 
@@ -70,7 +71,7 @@ describe("Sandbox", () => {
 
   it("shows the console's message when redis-server is missing", async () => {
     const message = "the sandbox needs redis-server, and redis-server cannot be run. Install it (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis)";
-    m.startSandbox.mockResolvedValue({ status: "error", error: { kind: "invalid", message } });
+    m.startSandbox.mockResolvedValue({ status: "error", error: commandError("invalid", message) });
     show();
     fireEvent.click(await screen.findByTestId("sandbox-start"));
     expect(await screen.findByText(message)).toBeTruthy();

@@ -4,7 +4,7 @@ import { echarts } from "../charts";
 import { I18nProvider } from "../i18n";
 import type { TaskStatus, Text } from "../bindings";
 import { detail, progress, task } from "../test/fixtures";
-import { fakeBackend, sendEvent } from "../test/ipc";
+import { commandError, fakeBackend, sendEvent } from "../test/ipc";
 import { TaskDetail } from "./TaskDetail";
 
 function show(id = 3, lang: "en" | "zh-CN" = "en") {
@@ -189,12 +189,23 @@ describe("TaskDetail", () => {
   it("says what went wrong and offers to retry when the task cannot be read", async () => {
     fakeBackend({
       task_detail: () => {
-        throw { kind: "store", message: "no task 3" };
+        throw commandError("store", "no task 3");
       },
       task_snapshots: () => [],
     });
     show();
     expect(await screen.findByText("no task 3")).toBeTruthy();
     expect(screen.getByText("Try again")).toBeTruthy();
+  });
+
+  it("says an engine error in the chosen language", async () => {
+    fakeBackend({
+      task_detail: () => {
+        throw { kind: "invalid", message: "the port must be a number from 1 to 65535", text: { code: "error.url.port" } };
+      },
+      task_snapshots: () => [],
+    });
+    show(3, "zh-CN");
+    expect(await screen.findByText("端口须为 1 到 65535 之间的数字")).toBeTruthy();
   });
 });

@@ -2,6 +2,7 @@ import { act, fireEvent, render, screen, waitFor } from "@testing-library/react"
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { I18nProvider, type Lang } from "../i18n";
 import { checkItem, detail, instance, ok, task } from "../test/fixtures";
+import { commandError } from "../test/ipc";
 import { TaskList } from "./TaskList";
 
 // The bindings are mocked: these tests exercise the component, not Tauri or Redis.
@@ -203,7 +204,7 @@ describe("TaskList", () => {
   });
 
   it("shows a command error with what to do", async () => {
-    m.listTasks.mockResolvedValue({ status: "error", error: { kind: "store", message: "database is locked" } });
+    m.listTasks.mockResolvedValue({ status: "error", error: commandError("store", "database is locked") });
     show();
     expect(await screen.findByText("database is locked")).toBeTruthy();
     expect(screen.getByText(/Check that the data directory is writable/)).toBeTruthy();

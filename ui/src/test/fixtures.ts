@@ -1,5 +1,6 @@
 import type { CheckItem, Instance_Serialize as Instance, Level, Progress_Serialize as Progress, TaskDetail_Serialize as TaskDetail, Task_Serialize as Task, TaskStatus } from "../bindings";
 import type { EventKind, HaEvent, StandbyView_Serialize as StandbyView, Text } from "../bindings";
+import { rawText } from "../text";
 
 export function instance(over: Partial<Instance> = {}): Instance {
   return {
@@ -96,9 +97,7 @@ export function standbyView(over: Partial<StandbyView> = {}): StandbyView {
 }
 
 /** An engine sentence that shows `text` as it is in every language. */
-export function raw(text: string): Text {
-  return { code: "raw", args: { text } };
-}
+export const raw: (text: string) => Text = rawText;
 
 export function checkItem(id: string, level: Level, title = id): CheckItem {
   return { id, title, level, value: raw(`${id} value`), message: raw(`${id}: ${level}`) };

@@ -5,6 +5,7 @@ import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { act, cleanup } from "@testing-library/react";
 import { afterEach } from "vitest";
 import type { CommandError } from "../bindings";
+import { rawText } from "../text";
 
 export type Handler = (args: Record<string, unknown>) => unknown;
 
@@ -39,7 +40,7 @@ export async function sendEvent(name: string, payload: unknown): Promise<void> {
 
 /** A command error, thrown from a handler. */
 export function commandError(kind: CommandError["kind"], message: string): CommandError {
-  return { kind, message };
+  return { kind, message, text: rawText(message) };
 }
 
 /** A promise the test resolves when it wants (to hold a command while it looks at the screen). */
