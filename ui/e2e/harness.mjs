@@ -145,6 +145,9 @@ export class Harness {
       // GTK's own input handling: under zh_CN it would pick XIM, where the driver's shifted keys
       // (":") arrive unshifted.
       GTK_IM_MODULE: "gtk-im-context-simple",
+      // Fonts matched as before (fontconfig would otherwise prefer the zh_CN locale's fonts, whose
+      // metrics here set text off-centre in buttons and inputs).
+      FC_LANG: "en",
       // The webview's storage (the language and theme chosen) fresh for each run, as on a first
       // launch, instead of the user's own.
       XDG_DATA_HOME: path.join(this.tmp, "xdg-data"),

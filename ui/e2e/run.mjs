@@ -312,8 +312,17 @@ async function main() {
     await shot("new-task-filters");
     await (await browser.$('[data-testid="basic-next"]')).click();
     await browser.$('[data-testid="params-table"]').waitForDisplayed({ timeout: 10000 });
+    // The parameter step and the pre-check in Chinese: sizes for people, the engine's sentences.
+    const inChinese = async (name, check) => {
+      await (await browser.$('[data-testid="lang-zh"]')).click();
+      await browser.waitUntil(check, { timeout: 5000, timeoutMsg: `${name} is not in Chinese` });
+      await shot(name);
+      await (await browser.$('[data-testid="lang-en"]')).click();
+    };
+    await inChinese("create-params-zh", async () => (await text('[data-testid="params-table"]')).includes("当前值"));
     await (await browser.$('[data-testid="start-check"]')).click();
     await browser.$('[data-testid="check-summary"]').waitForDisplayed({ timeout: 30000 });
+    await inChinese("create-check-zh", async () => (await text('[data-testid="check-results"]')).includes("源端与目标端是不同的服务器"));
     const summary = await text('[data-testid="check-summary"]');
     if (summary.includes("error(s)")) throw new Error(`the check found errors: ${summary}\n${await text('[data-testid="check-results"]')}`);
     const accept = await browser.$('[data-testid="accept-warnings"] .t-checkbox');
