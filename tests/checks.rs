@@ -369,6 +369,8 @@ async fn the_big_key_scan_keeps_to_its_budget() {
     assert!(scans.len() > 2, "a report per page: {scans:?}");
     assert!(scans.windows(2).all(|w| w[1].looked_at >= w[0].looked_at && w[1].elapsed_ms >= w[0].elapsed_ms));
     assert_eq!(scans.last().unwrap().looked_at, sampled);
+    assert_eq!(scans.iter().filter(|p| p.done).count(), 1, "one last word, at the end");
+    assert!(scans.last().unwrap().done);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

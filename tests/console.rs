@@ -154,6 +154,30 @@ async fn cancel_restores_the_parameters() {
     assert!(matches!(console.start_task(task.id).await, Err(ConsoleError::WrongStatus { .. })), "cancelled is final");
 }
 
+/// The form's pre-check tells the window how far the big-key scan is, before the scan's item.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pre_check_reports_its_big_key_scan() {
+    let (source, target) = (RedisServer::start(), RedisServer::start());
+    fill_bulk(&mut source.client().await, 2000).await;
+    let (_dir, console, target_id) = setup(&source, &target).await;
+    let mut events = console.subscribe();
+    let report = console.check(&request("scan", &source, target_id, None)).await.unwrap();
+    assert!(report.get("source.bigkeys").is_some());
+    let (mut scans, mut bigkeys_at) = (Vec::new(), None);
+    while let Ok(event) = events.try_recv() {
+        match event {
+            ConsoleEvent::CheckScan { task_id: None, progress } => scans.push(progress),
+            ConsoleEvent::CheckItem { item, .. } if item.id == "source.bigkeys" => bigkeys_at = Some(scans.len()),
+            _ => {}
+        }
+    }
+    assert!(!scans.is_empty(), "no scan progress was sent");
+    assert_eq!((scans[0].looked_at, scans[0].of), (0, 2000));
+    assert_eq!(scans.last().unwrap().looked_at, 2000);
+    assert!(scans.last().unwrap().done, "the last step says it is the last");
+    assert_eq!(bigkeys_at, Some(scans.len()), "every scan step comes before the scan's item");
+}
+
 /// Quitting the app (or a SIGTERM) interrupts its tasks cleanly: the sync stops, the source's
 /// parameters go back, the task says why, and a new console (the app started again) resumes it
 /// from the target's checkpoint at once, without a full sync.

@@ -106,8 +106,10 @@ pub async fn forward<R: Runtime>(app: AppHandle<R>, mut rx: broadcast::Receiver<
             ConsoleEvent::CheckItem { task_id, item, total } => CheckItemEvent { task_id, item, total }.emit(&app),
             ConsoleEvent::CheckScan { task_id, progress } => {
                 // A check before its task exists is throttled as "task 0"; the scan's first step
-                // (0 keys) always goes out, so the window shows at once what is running.
-                if progress.looked_at > 0 && !throttle.allow(task_id.unwrap_or(0), Instant::now()) {
+                // (0 keys) and its last word always go out, so the window shows at once what runs
+                // and, however fast it was, what it measured.
+                let edge = progress.looked_at == 0 || progress.done;
+                if !edge && !throttle.allow(task_id.unwrap_or(0), Instant::now()) {
                     continue;
                 }
                 CheckScanEvent { task_id, progress }.emit(&app)

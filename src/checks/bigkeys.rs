@@ -74,13 +74,13 @@ pub(super) async fn check(ctx: &Ctx<'_>, on_scan: &mut impl FnMut(ScanProgress))
     let started = Instant::now();
     let budget_ms = input.scan_budget.as_millis() as u64;
     let of = total.min(MAX_KEYS);
-    let mut report = |looked_at| {
-        on_scan(ScanProgress { looked_at, of, elapsed_ms: started.elapsed().as_millis() as u64, budget_ms });
+    let mut report = |looked_at, done| {
+        on_scan(ScanProgress { looked_at, of, elapsed_ms: started.elapsed().as_millis() as u64, budget_ms, done });
     };
-    report(0);
-    let outcome =
-        tokio::time::timeout_at(deadline, scan(&servers, &dbs, memory, limits, &mut sample, &mut report)).await;
-    report(sample.looked_at);
+    report(0, false);
+    let mut step = |looked_at| report(looked_at, false);
+    let outcome = tokio::time::timeout_at(deadline, scan(&servers, &dbs, memory, limits, &mut sample, &mut step)).await;
+    report(sample.looked_at, true);
     let sampled = |entry: &'static crate::text::Entry| Text::new(entry).arg("n", sample.looked_at).arg("total", total);
     let coverage = match &outcome {
         _ if sample.complete => Text::new(&msg::BIGKEYS_ALL).arg("n", sample.looked_at),

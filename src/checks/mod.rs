@@ -156,6 +156,8 @@ pub struct ScanProgress {
     pub of: u64,
     pub elapsed_ms: u64,
     pub budget_ms: u64,
+    /// The scan's last word: what it measured in all (its item follows).
+    pub done: bool,
 }
 
 /// Runs every check; calls `on_item` as each item completes (so a UI can show them appear one by one)

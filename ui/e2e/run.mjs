@@ -77,6 +77,26 @@ async function text(selector) {
   return (await browser.$(selector)).getText();
 }
 
+/** Starts recording every text the element `testId` shows, however briefly (a progress bar that a
+ * fast run replaces within a frame); `seen(testId)` returns them. */
+async function record(testId) {
+  await browser.execute((id) => {
+    const seen = (window.__seen ??= {});
+    seen[id] = [];
+    const look = () => {
+      const el = document.querySelector(`[data-testid="${id}"]`);
+      if (el && seen[id].at(-1) !== el.textContent) seen[id].push(el.textContent);
+    };
+    const observer = new MutationObserver(look);
+    observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+    (window.__observers ??= []).push(observer);
+  }, testId);
+}
+
+async function seen(testId) {
+  return browser.execute((id) => window.__seen?.[id] ?? [], testId);
+}
+
 async function fill(field, value) {
   const input = await browser.$(`[data-testid="field-${field}"] input`);
   await input.click();
@@ -176,9 +196,14 @@ async function main() {
     await shot("create-params");
   });
 
-  await step("create form: the pre-check runs, with its items", async () => {
+  await step("create form: the pre-check runs, with its items and the big-key scan's progress", async () => {
     await (await browser.$('[data-testid="start-check"]')).click();
     await browser.$('[data-testid="check-summary"]').waitForDisplayed({ timeout: 30000 });
+    // A scan of a few thousand keys is over within a frame: what it measured stays in view.
+    await browser.waitUntil(async () => (await text('[data-testid="check-scan"]').catch(() => "")).includes(`Big keys: ${seeded.toLocaleString("en")} keys measured in`), {
+      timeout: 5000,
+      timeoutMsg: "the big-key scan's progress never reached the window",
+    });
     const results = await text('[data-testid="check-results"]');
     for (const want of ["Source", "Passed"]) {
       if (!results.includes(want)) throw new Error(`check results lack ${want}: ${results}`);
@@ -227,8 +252,17 @@ async function main() {
     await browser.$('[data-testid="cutover-dialog"]').waitForDisplayed({ timeout: 5000 });
     // The dialog zooms in: a click during the animation lands beside the button.
     await settled('[data-testid="run-verify"]');
+    // A key only the target has: the verify reads it again three times, half a second apart, and
+    // says so while it does; then the key goes and the verify runs again, clean.
+    await redisCmd(redisPort, "SET", "e2e:only-on-target", "1");
+    await record("verify-progress");
     await (await browser.$('[data-testid="run-verify"]')).click();
-    await browser.$('[data-testid="verify-summary"]').waitForDisplayed({ timeout: 20000 });
+    await browser.waitUntil(async () => (await text('[data-testid="verify-summary"]').catch(() => "")).includes("1 extra"), { timeout: 20000, timeoutMsg: "the verify did not find the extra key" });
+    const stages = await seen("verify-progress");
+    if (!stages.some((s) => s.includes("Reading again the keys that differed"))) throw new Error(`the verify's progress never showed: ${JSON.stringify(stages)}`);
+    await redisCmd(redisPort, "DEL", "e2e:only-on-target");
+    await (await browser.$('[data-testid="run-verify"]')).click();
+    await browser.waitUntil(async () => (await text('[data-testid="verify-summary"]').catch(() => "")).includes("source and target match"), { timeout: 20000, timeoutMsg: "the second verify is not clean" });
     const verify = await text('[data-testid="verify-summary"]');
     if (!verify.includes(`${(seeded + 5).toLocaleString("en")} keys compared`)) throw new Error(`verify says: ${verify}`);
     if ((await browser.$('[data-testid="cutover-confirm"]').getAttribute("disabled")) === null) throw new Error("cutover enabled before the name was typed");

@@ -785,6 +785,8 @@ export type ScanProgress = {
 	of: number,
 	elapsed_ms: number,
 	budget_ms: number,
+	/**  The scan's last word: what it measured in all (its item follows). */
+	done: boolean,
 };
 
 /**

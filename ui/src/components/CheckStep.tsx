@@ -25,8 +25,9 @@ interface Props {
  */
 export function CheckStep({ items, total, scan, running, accepted, onAccept, onRecheck, onBack, onCreate, creating }: Props) {
   const { t, lang } = useI18n();
-  // The scan runs until its item arrives.
-  const scanning = running && scan !== null && !items.some((i) => i.id === "source.bigkeys");
+  // The scan runs until its last word or its item arrives; then what it did stays in view, also
+  // once the check is over (a scan of a small source is over within a frame).
+  const scanned = scan?.done === true || items.some((i) => i.id === "source.bigkeys");
   const errors = items.filter((i) => i.level === "error").length;
   const warnings = items.filter((i) => i.level === "warning").length;
   const percentage = running ? (total > 0 ? Math.min(99, Math.round((items.length / total) * 100)) : 0) : 100;
@@ -38,20 +39,22 @@ export function CheckStep({ items, total, scan, running, accepted, onAccept, onR
       <div className="ferry-block" data-testid="check-progress" data-done={done}>
         <Progress percentage={percentage} label={running ? t("check.running", { done: items.length, total: total || "?" }) : undefined} />
       </div>
-      {scanning && (
-        <div className="ferry-block" data-testid="check-scan">
+      {scan !== null && (running || scanned) && (
+        <div className="ferry-block" data-testid="check-scan" data-done={scanned}>
           <div className="ferry-muted">
-            {t("check.scanning", {
+            {t(scanned ? "check.scanned" : "check.scanning", {
               n: fmtCount(scan.looked_at, lang),
               of: fmtCount(scan.of, lang),
               secs: (scan.elapsed_ms / 1000).toFixed(1),
               budget: (scan.budget_ms / 1000).toFixed(1),
             })}
           </div>
-          <Progress
-            size="small"
-            percentage={Math.min(99, Math.floor(100 * Math.max(scan.of > 0 ? scan.looked_at / scan.of : 0, scan.budget_ms > 0 ? scan.elapsed_ms / scan.budget_ms : 0)))}
-          />
+          {!scanned && running && (
+            <Progress
+              size="small"
+              percentage={Math.min(99, Math.floor(100 * Math.max(scan.of > 0 ? scan.looked_at / scan.of : 0, scan.budget_ms > 0 ? scan.elapsed_ms / scan.budget_ms : 0)))}
+            />
+          )}
         </div>
       )}
       {done && (

@@ -252,7 +252,7 @@ describe("NewTask", () => {
     expect(disabled("create-task")).toBe(true);
   });
 
-  it("shows how far the big-key scan is while it runs, until its item arrives", async () => {
+  it("shows how far the big-key scan is while it runs, then what it measured", async () => {
     const hold = deferred<CheckReport>();
     const b = backend({ check_task: () => hold.promise });
     show();
@@ -260,14 +260,18 @@ describe("NewTask", () => {
     fireEvent.click(screen.getByTestId("start-check"));
     await waitFor(() => expect(b.argsOf("check_task")).toHaveLength(1));
     expect(screen.queryByTestId("check-scan")).toBeNull();
-    await sendEvent("check-scan-event", { task_id: null, progress: { looked_at: 12000, of: 50000, elapsed_ms: 800, budget_ms: 2000 } });
+    await sendEvent("check-scan-event", { task_id: null, progress: { looked_at: 12000, of: 50000, elapsed_ms: 800, budget_ms: 2000, done: false } });
     expect((await screen.findByTestId("check-scan")).textContent).toContain("Looking for big keys: 12,000 of up to 50,000 keys measured (0.8 of at most 2.0 s)");
     // A task being started elsewhere scans too: not this form's.
-    await sendEvent("check-scan-event", { task_id: 4, progress: { looked_at: 1, of: 2, elapsed_ms: 1, budget_ms: 500 } });
+    await sendEvent("check-scan-event", { task_id: 4, progress: { looked_at: 1, of: 2, elapsed_ms: 1, budget_ms: 500, done: false } });
     expect(screen.getByTestId("check-scan").textContent).toContain("12,000");
+    await sendEvent("check-scan-event", { task_id: null, progress: { looked_at: 20000, of: 50000, elapsed_ms: 1500, budget_ms: 2000, done: true } });
     await sendEvent("check-item-event", { task_id: null, item: checkItem("source.bigkeys", "pass", "Big keys"), total: 20 });
-    await waitFor(() => expect(screen.queryByTestId("check-scan")).toBeNull());
-    hold.resolve({ items: [checkItem("source.bigkeys", "pass", "Big keys")], duration_ms: 900 });
+    await waitFor(() => expect(screen.getByTestId("check-scan").textContent).toBe("Big keys: 20,000 keys measured in 1.5 s"));
+    hold.resolve({ items: [checkItem("source.bigkeys", "pass", "Big keys")], duration_ms: 1600 });
+    // What it measured stays in view with the check's result.
+    expect(await screen.findByTestId("check-summary")).toBeTruthy();
+    expect(screen.getByTestId("check-scan").textContent).toBe("Big keys: 20,000 keys measured in 1.5 s");
   });
 
   it("needs “I understand” for warnings, then creates and starts the task", async () => {

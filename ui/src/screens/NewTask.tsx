@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Alert, Button, Card, Space, Steps } from "tdesign-react";
 import { commands, events, type CheckItem, type CommandError, type Instance, type ParamRow_Serialize as ParamRow, type Params, type ScanProgress, type Task } from "../bindings";
 import { BasicInfoStep } from "../components/BasicInfoStep";
@@ -59,23 +59,19 @@ export function NewTask({ initial, onBack, onOpenTask, onInstances, dataDir }: P
     void load();
   }, []);
 
-  // Items of a check run from this form (no task yet) arrive one by one while it runs.
-  useEvent(
-    events.checkItemEvent,
-    ({ task_id, item, total }) => {
-      if (task_id !== null && task_id !== undefined) return;
-      setTotal(total);
-      setItems((old) => (old.some((o) => o.id === item.id) ? old : [...old, item]));
-    },
-    checking,
-  );
-  useEvent(
-    events.checkScanEvent,
-    ({ task_id, progress }) => {
-      if (task_id === null || task_id === undefined) setScan(progress);
-    },
-    checking,
-  );
+  // Items of a check run from this form (no task yet) arrive one by one while it runs. The
+  // listeners stay registered: registering takes a round trip, and a fast check on a small source
+  // would be over before it ended; `live` says whether this form's check is running.
+  const live = useRef(false);
+  useEvent(events.checkItemEvent, ({ task_id, item, total }) => {
+    if (!live.current || (task_id !== null && task_id !== undefined)) return;
+    setTotal(total);
+    setItems((old) => (old.some((o) => o.id === item.id) ? old : [...old, item]));
+  });
+  // The scan's last word may arrive just after the check's result: it is kept either way.
+  useEvent(events.checkScanEvent, ({ task_id, progress }) => {
+    if (task_id === null || task_id === undefined) setScan(progress);
+  });
 
   const toParams = async () => {
     const found = validateBasic(fields);
@@ -109,7 +105,9 @@ export function NewTask({ initial, onBack, onOpenTask, onInstances, dataDir }: P
     setScan(null);
     setAccepted(false);
     setChecking(true);
+    live.current = true;
     const r = await settle(commands.checkTask(toRequest(fields, params)));
+    live.current = false;
     setChecking(false);
     // The report is the whole truth (an event may have been missed).
     if (r.status === "ok") setItems(r.data.items);
