@@ -193,6 +193,12 @@ async function main() {
     for (const want of ["client-output-buffer-limit", "repl-backlog-size", "repl-timeout", "Recommended"]) {
       if (!rows.includes(want)) throw new Error(`parameter table lacks ${want}: ${rows}`);
     }
+    // The source's current values as sizes (a fresh redis-server: 1 MB of backlog, replicas limited
+    // to 256 MB hard, 64 MB soft for 60 s), the CONFIG text on hover.
+    const backlog = browser.$('[data-testid="current-repl-backlog-size"]');
+    const limit = browser.$('[data-testid="current-client-output-buffer-limit"]');
+    if ((await backlog.getText()) !== "1 MB" || (await backlog.getAttribute("title")) !== "1048576") throw new Error(`the backlog reads ${await backlog.getText()} (${await backlog.getAttribute("title")})`);
+    if ((await limit.getText()) !== "256 MB / 64 MB / 60 s" || !(await limit.getAttribute("title"))?.includes("slave 268435456 67108864 60")) throw new Error(`the output-buffer limit reads ${await limit.getText()} (${await limit.getAttribute("title")})`);
     await shot("create-params");
   });
 
