@@ -252,26 +252,19 @@ impl TaskStatus {
         )
     }
 
-    /// The console's words for it.
+    /// The console's words for it (the English of [`TaskStatus::text`]).
     pub fn label(self) -> &'static str {
-        match self {
-            TaskStatus::NotStarted => "not started",
-            TaskStatus::Checking => "checking",
-            TaskStatus::CheckFailed => "check failed",
-            TaskStatus::FullSync => "full sync",
-            TaskStatus::IncrementalSync => "incremental sync",
-            TaskStatus::CuttingOver => "cutting over",
-            TaskStatus::Completed => "completed",
-            TaskStatus::Failed => "failed",
-            TaskStatus::Cancelled => "cancelled",
-            TaskStatus::Interrupted => "interrupted",
-        }
+        self.entry().en
     }
 
     /// The console's words for it as a sentence of the catalog, for events that name it (so that
     /// they read in the language chosen when they are shown).
     pub fn text(self) -> Text {
-        Text::new(match self {
+        Text::new(self.entry())
+    }
+
+    fn entry(self) -> &'static crate::text::Entry {
+        match self {
             TaskStatus::NotStarted => &msg::STATUS_NOT_STARTED,
             TaskStatus::Checking => &msg::STATUS_CHECKING,
             TaskStatus::CheckFailed => &msg::STATUS_CHECK_FAILED,
@@ -282,7 +275,7 @@ impl TaskStatus {
             TaskStatus::Failed => &msg::STATUS_FAILED,
             TaskStatus::Cancelled => &msg::STATUS_CANCELLED,
             TaskStatus::Interrupted => &msg::STATUS_INTERRUPTED,
-        })
+        }
     }
 
     pub fn as_str(self) -> &'static str {

@@ -53,16 +53,9 @@ impl Phase {
         }
     }
 
+    /// The phase in English (the CLI's bars), [`Phase::word`]'s text.
     pub fn label(self) -> &'static str {
-        match self {
-            Phase::Connecting => "connecting",
-            Phase::WaitingForRdb => "waiting for RDB",
-            Phase::FullSync => "full sync",
-            Phase::Incremental => "incremental sync",
-            Phase::CuttingOver => "cutting over",
-            Phase::Done => "done",
-            Phase::Failed => "failed",
-        }
+        self.word().en
     }
 }
 
